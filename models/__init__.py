@@ -1,0 +1,1 @@
+"""Rapport's data and rules. Nothing in this package may import Qt."""

@@ -1,0 +1,1 @@
+"""Use-case functions. The UI and the command line call these; nothing else writes."""

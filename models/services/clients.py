@@ -1,0 +1,369 @@
+"""The client book's use cases: create, edit, archive, search, read.
+
+Every function takes the open Book and does one unit of work in one session, so a
+failure anywhere leaves the book exactly as it was. Results are plain dataclasses,
+never live ORM objects, so the UI cannot trigger lazy SQL by accident.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from models.db import Book
+from models.entities import Client, ClientStatus, ContactKind, ContactPoint, Tag
+from models.text import digits_only, fold, search_words
+from models.types import utcnow
+
+NAME_MAX = 300
+FIELD_MAX = 300
+TAG_MAX = 80
+CONTACT_MAX = 320
+LABEL_MAX = 60
+
+# Shape only: something@something.tld with no spaces. Real deliverability is the
+# mail server's business; we only catch typos like "anna.example.com".
+EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+PHONE_SHAPE = re.compile(r"^\+?[0-9 ()./\-]{3,}(?:\s*(?:x|ext\.?)\s*[0-9]+)?$", re.IGNORECASE)
+
+
+class ValidationError(ValueError):
+    """Input that cannot be saved; ``errors`` maps a field to a message for the user."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class NotFoundError(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Contact:
+    value: str
+    label: str = ""
+
+
+@dataclass
+class ClientInput:
+    """What the edit dialog (or an import) wants a client to look like."""
+
+    name: str
+    organisation: str = ""
+    role: str = ""
+    emails: list[Contact] = field(default_factory=list)
+    phones: list[Contact] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    notes: str = ""
+    status: ClientStatus = ClientStatus.ACTIVE
+
+    def cleaned(self) -> ClientInput:
+        """Trimmed copy: blank contact rows and tags dropped, tags de-duplicated."""
+        seen: set[str] = set()
+        tags: list[str] = []
+        for t in self.tags:
+            t = " ".join(t.split())
+            if t and t.casefold() not in seen:
+                seen.add(t.casefold())
+                tags.append(t)
+        return ClientInput(
+            name=self.name.strip(),
+            organisation=self.organisation.strip(),
+            role=self.role.strip(),
+            emails=[Contact(c.value.strip(), c.label.strip()) for c in self.emails if c.value.strip()],
+            phones=[Contact(c.value.strip(), c.label.strip()) for c in self.phones if c.value.strip()],
+            tags=tags,
+            notes=self.notes,
+            status=ClientStatus(self.status),
+        )
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    """One line of the client list."""
+
+    id: int
+    uid: str
+    name: str
+    organisation: str
+    role: str
+    status: ClientStatus
+    email: str
+    phone: str
+    tags: str
+    updated_at: datetime
+    archived: bool
+
+
+@dataclass(frozen=True)
+class ClientDetail:
+    id: int
+    uid: str
+    name: str
+    organisation: str
+    role: str
+    emails: list[Contact]
+    phones: list[Contact]
+    tags: list[str]
+    notes: str
+    status: ClientStatus
+    created_at: datetime
+    updated_at: datetime
+    archived_at: datetime | None
+
+    def as_input(self) -> ClientInput:
+        return ClientInput(
+            name=self.name,
+            organisation=self.organisation,
+            role=self.role,
+            emails=list(self.emails),
+            phones=list(self.phones),
+            tags=list(self.tags),
+            notes=self.notes,
+            status=self.status,
+        )
+
+
+def validate_client(data: ClientInput) -> dict[str, str]:
+    """Every problem with ``data`` at once, keyed by field, in words for the user.
+
+    Contact fields are keyed ``emails.N`` / ``phones.N`` (N counts the rows the
+    user filled in) so a dialog can point at the exact row.
+    """
+    d = data.cleaned()
+    errors: dict[str, str] = {}
+    if not d.name:
+        errors["name"] = "Please give the client a name."
+    elif len(d.name) > NAME_MAX:
+        errors["name"] = f"A name can be at most {NAME_MAX} characters."
+    elif _has_control(d.name):
+        errors["name"] = "The name contains invisible control characters."
+    for fname in ("organisation", "role"):
+        value = getattr(d, fname)
+        if len(value) > FIELD_MAX:
+            errors[fname] = f"This can be at most {FIELD_MAX} characters."
+    for i, c in enumerate(d.emails):
+        if len(c.value) > CONTACT_MAX or not EMAIL_SHAPE.match(c.value):
+            errors[f"emails.{i}"] = f"“{_short(c.value)}” does not look like an email address."
+        elif len(c.label) > LABEL_MAX:
+            errors[f"emails.{i}"] = f"A label can be at most {LABEL_MAX} characters."
+    for i, c in enumerate(d.phones):
+        if len(c.value) > CONTACT_MAX or not PHONE_SHAPE.match(c.value):
+            errors[f"phones.{i}"] = (
+                f"“{_short(c.value)}” does not look like a phone number "
+                "(digits, spaces, + ( ) - . / are fine)."
+            )
+        elif len(c.label) > LABEL_MAX:
+            errors[f"phones.{i}"] = f"A label can be at most {LABEL_MAX} characters."
+    for t in d.tags:
+        if len(t) > TAG_MAX:
+            errors["tags"] = f"A tag can be at most {TAG_MAX} characters."
+            break
+    return errors
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text)
+
+
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _search_text(d: ClientInput) -> str:
+    parts = [d.name, d.organisation, d.role, d.notes]
+    parts += [c.value for c in d.emails]
+    parts += [c.value for c in d.phones] + [digits_only(c.value) for c in d.phones]
+    parts += d.tags
+    return fold("\n".join(parts))
+
+
+def _tags_by_name(s: Session, names: Iterable[str]) -> list[Tag]:
+    """Reuse existing tags whatever their case; SQLite's NOCASE only folds ASCII,
+    so matching happens here with casefold (the tag table is small)."""
+    names = list(names)
+    if not names:
+        return []
+    existing = {t.name.casefold(): t for t in s.scalars(select(Tag))}
+    tags: list[Tag] = []
+    for n in names:
+        tag = existing.get(n.casefold())
+        if tag is None:
+            tag = Tag(name=n)
+            s.add(tag)
+            existing[n.casefold()] = tag
+        tags.append(tag)
+    return tags
+
+
+def apply_input(s: Session, client: Client, d: ClientInput, now: datetime) -> None:
+    """Write already-cleaned, already-validated input onto ``client``."""
+    client.name = d.name
+    client.organisation = d.organisation
+    client.role = d.role
+    client.notes = d.notes
+    client.status = d.status
+    client.contacts = [
+        ContactPoint(kind=ContactKind.EMAIL, value=c.value, label=c.label, position=i)
+        for i, c in enumerate(d.emails)
+    ] + [
+        ContactPoint(kind=ContactKind.PHONE, value=c.value, label=c.label, position=i)
+        for i, c in enumerate(d.phones)
+    ]
+    client.tags = _tags_by_name(s, d.tags)
+    client.search_text = _search_text(d)
+    client.updated_at = now
+
+
+def _checked(data: ClientInput) -> ClientInput:
+    errors = validate_client(data)
+    if errors:
+        raise ValidationError(errors)
+    return data.cleaned()
+
+
+def create_client(book: Book, data: ClientInput, *, now: datetime | None = None) -> int:
+    d = _checked(data)
+    now = now or utcnow()
+    with book.session() as s:
+        client = Client(created_at=now)
+        s.add(client)
+        apply_input(s, client, d, now)
+        s.flush()
+        return client.id
+
+
+def update_client(
+    book: Book, client_id: int, data: ClientInput, *, now: datetime | None = None
+) -> None:
+    d = _checked(data)
+    with book.session() as s:
+        client = _get(s, client_id)
+        apply_input(s, client, d, now or utcnow())
+
+
+def archive_client(book: Book, client_id: int, *, now: datetime | None = None) -> None:
+    """Hide a client from the book without losing anything; undone by unarchive."""
+    with book.session() as s:
+        client = _get(s, client_id)
+        if client.archived_at is None:
+            client.archived_at = now or utcnow()
+
+
+def unarchive_client(book: Book, client_id: int) -> None:
+    with book.session() as s:
+        _get(s, client_id).archived_at = None
+
+
+def _get(s: Session, client_id: int) -> Client:
+    client = s.get(Client, client_id)
+    if client is None:
+        raise NotFoundError(f"There is no client with id {client_id}.")
+    return client
+
+
+def get_client(book: Book, client_id: int) -> ClientDetail:
+    with book.reader() as s:
+        client = s.scalars(
+            select(Client)
+            .where(Client.id == client_id)
+            .options(selectinload(Client.contacts), selectinload(Client.tags))
+        ).one_or_none()
+        if client is None:
+            raise NotFoundError(f"There is no client with id {client_id}.")
+        return _detail(client)
+
+
+def _detail(c: Client) -> ClientDetail:
+    return ClientDetail(
+        id=c.id,
+        uid=c.uid,
+        name=c.name,
+        organisation=c.organisation,
+        role=c.role,
+        emails=[Contact(p.value, p.label) for p in c.contacts if p.kind == ContactKind.EMAIL],
+        phones=[Contact(p.value, p.label) for p in c.contacts if p.kind == ContactKind.PHONE],
+        tags=[t.name for t in c.tags],
+        notes=c.notes,
+        status=c.status,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+        archived_at=c.archived_at,
+    )
+
+
+def list_clients(
+    book: Book, query: str = "", *, include_archived: bool = False
+) -> list[ClientRow]:
+    """Clients whose name, organisation, role, notes, emails, phones or tags contain
+    every word of ``query`` (any order, case and accents ignored), sorted by name."""
+    stmt = select(Client.id).order_by(Client.name.collate("NOCASE"), Client.id)
+    if not include_archived:
+        stmt = stmt.where(Client.archived_at.is_(None))
+    for word in search_words(query):
+        # instr() is a plain substring test: no LIKE wildcards to escape.
+        stmt = stmt.where(func.instr(Client.search_text, word) > 0)
+    with book.reader() as s:
+        ids = list(s.scalars(stmt))
+        return _rows(s, ids)
+
+
+def _rows(s: Session, ids: Sequence[int]) -> list[ClientRow]:
+    if not ids:
+        return []
+    first_contact: dict[tuple[int, ContactKind], str] = {}
+    tags: dict[int, list[str]] = {}
+    clients: dict[int, Client] = {}
+    for chunk_start in range(0, len(ids), 900):
+        chunk = ids[chunk_start : chunk_start + 900]
+        for c in s.scalars(select(Client).where(Client.id.in_(chunk))):
+            clients[c.id] = c
+        for cid, kind, value in s.execute(
+            select(ContactPoint.client_id, ContactPoint.kind, ContactPoint.value)
+            .where(ContactPoint.client_id.in_(chunk))
+            .order_by(ContactPoint.position.desc())
+        ):
+            first_contact[(cid, kind)] = value
+        for cid, name in s.execute(
+            select(Client.id, Tag.name)
+            .join(Client.tags)
+            .where(Client.id.in_(chunk))
+            .order_by(Tag.name)
+        ):
+            tags.setdefault(cid, []).append(name)
+    return [
+        ClientRow(
+            id=i,
+            uid=clients[i].uid,
+            name=clients[i].name,
+            organisation=clients[i].organisation,
+            role=clients[i].role,
+            status=clients[i].status,
+            email=first_contact.get((i, ContactKind.EMAIL), ""),
+            phone=first_contact.get((i, ContactKind.PHONE), ""),
+            tags=", ".join(tags.get(i, [])),
+            updated_at=clients[i].updated_at,
+            archived=clients[i].archived_at is not None,
+        )
+        for i in ids
+    ]
+
+
+def count_clients(book: Book, *, include_archived: bool = False) -> int:
+    stmt = select(func.count(Client.id))
+    if not include_archived:
+        stmt = stmt.where(Client.archived_at.is_(None))
+    with book.reader() as s:
+        return int(s.scalar(stmt) or 0)
+
+
+def all_tags(book: Book) -> list[str]:
+    """Tags in use, for completion in the edit dialog."""
+    with book.reader() as s:
+        return list(s.scalars(select(Tag.name).order_by(Tag.name.collate("NOCASE"))))
