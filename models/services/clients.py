@@ -76,12 +76,16 @@ class ClientInput:
             name=self.name.strip(),
             organisation=self.organisation.strip(),
             role=self.role.strip(),
-            emails=[Contact(c.value.strip(), c.label.strip()) for c in self.emails if c.value.strip()],
-            phones=[Contact(c.value.strip(), c.label.strip()) for c in self.phones if c.value.strip()],
+            emails=_clean_contacts(self.emails),
+            phones=_clean_contacts(self.phones),
             tags=tags,
             notes=self.notes,
             status=ClientStatus(self.status),
         )
+
+
+def _clean_contacts(contacts: Iterable[Contact]) -> list[Contact]:
+    return [Contact(c.value.strip(), c.label.strip()) for c in contacts if c.value.strip()]
 
 
 @dataclass(frozen=True)
