@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.errors import RapportError
 from models.paths import companion_dir, touch_private
 
 # The newest schema this build knows. tests/test_migrations.py checks it against
@@ -30,7 +31,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 5000
 
 
-class BookError(Exception):
+class BookError(RapportError):
     """A book cannot be opened or used; the message is meant for the user."""
 
 
@@ -235,15 +236,61 @@ def open_book(path: Path, *, upgrade: bool = True) -> Book:
     )
 
 
-def integrity_problems(book: Book) -> list[str]:
+def sqlite_problems(conn: sqlite3.Connection) -> list[str]:
     """What SQLite's integrity and foreign-key checks report; empty when healthy."""
     problems: list[str] = []
+    rows = conn.execute("PRAGMA integrity_check").fetchall()
+    if [r[0] for r in rows] != ["ok"]:
+        problems.extend(str(r[0]) for r in rows)
+    for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check").fetchall():
+        problems.append(f"{table} row {rowid} points to a missing {parent}")
+    return problems
+
+
+def integrity_problems(book: Book) -> list[str]:
     with book.engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         assert raw is not None
-        rows = raw.execute("PRAGMA integrity_check").fetchall()
-        if [r[0] for r in rows] != ["ok"]:
-            problems.extend(str(r[0]) for r in rows)
-        for table, rowid, parent, _fk in raw.execute("PRAGMA foreign_key_check").fetchall():
-            problems.append(f"{table} row {rowid} points to a missing {parent}")
-    return problems
+        return sqlite_problems(raw)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    revision: str | None
+    problems: list[str]
+    clients: int
+
+    @property
+    def current(self) -> bool:
+        return self.revision == SCHEMA_HEAD
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+
+def check_book(path: Path) -> CheckReport:
+    """Check a book without writing to it (no migration, no WAL switch).
+
+    Raises BookError for a missing file, a non-book or a book from a newer Rapport.
+    """
+    if not path.exists():
+        raise BookError(f"There is no book at {path}.")
+    revision = inspect_revision(path)
+    if revision is not None and revision != SCHEMA_HEAD and revision not in _known_revisions():
+        raise BookTooNewError(
+            f"This book was written by a newer Rapport (schema {revision}); "
+            "this version cannot check it."
+        )
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        problems = sqlite_problems(conn)
+        clients = 0
+        if revision is not None:
+            clients = conn.execute("SELECT count(*) FROM client").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
+        clients = 0
+    finally:
+        conn.close()
+    return CheckReport(revision=revision, problems=problems, clients=clients)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models.db import Book
 from models.entities import Client, ClientStatus, ContactKind, ContactPoint, Tag
+from models.errors import RapportError
 from models.text import digits_only, fold, search_words
 from models.types import utcnow
 
@@ -32,7 +33,7 @@ EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 PHONE_SHAPE = re.compile(r"^\+?[0-9 ()./\-]{3,}(?:\s*(?:x|ext\.?)\s*[0-9]+)?$", re.IGNORECASE)
 
 
-class ValidationError(ValueError):
+class ValidationError(RapportError, ValueError):
     """Input that cannot be saved; ``errors`` maps a field to a message for the user."""
 
     def __init__(self, errors: dict[str, str]) -> None:
@@ -40,7 +41,7 @@ class ValidationError(ValueError):
         self.errors = errors
 
 
-class NotFoundError(LookupError):
+class NotFoundError(RapportError, LookupError):
     pass
 
 

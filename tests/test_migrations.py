@@ -1,0 +1,106 @@
+"""Migrations: the code's idea of the schema, Alembic's, and the upgrade path agree."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+import models.db as db
+from models.db import SCHEMA_HEAD, alembic_head, inspect_revision, open_book
+from models.entities import Base
+from models.services.clients import ClientInput, create_client, list_clients
+
+FUTURE_MIGRATION = '''
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002_test"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("client") as batch:
+        batch.add_column(sa.Column("nickname", sa.String(50), nullable=False, server_default=""))
+
+
+def downgrade():
+    with op.batch_alter_table("client") as batch:
+        batch.drop_column("nickname")
+'''
+
+
+def test_schema_head_constant_matches_alembic() -> None:
+    assert alembic_head() == SCHEMA_HEAD
+
+
+def test_migrated_schema_matches_models(book_path: Path) -> None:
+    book = open_book(book_path)
+    try:
+        with book.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == []
+    finally:
+        book.close()
+
+
+def test_upgrade_takes_a_verified_copy_first(
+    book_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book = open_book(book_path)
+    create_client(book, ClientInput(name="Before the upgrade"))
+    book.close()
+
+    # A real second migration in a copy of the migrations folder.
+    migrations = tmp_path / "migrations"
+    shutil.copytree(db.MIGRATIONS_DIR, migrations)
+    (migrations / "versions" / "0002_test.py").write_text(FUTURE_MIGRATION.format(down=SCHEMA_HEAD))
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", migrations)
+    monkeypatch.setattr(db, "SCHEMA_HEAD", "0002_test")
+
+    upgraded = db.open_book(book_path)
+    try:
+        assert upgraded.upgraded_from == SCHEMA_HEAD
+        assert [r.name for r in list_clients(upgraded)] == ["Before the upgrade"]
+        copy = upgraded.pre_upgrade_copy
+        assert copy is not None and copy.parent == book_path.parent / "backups"
+        assert (copy.stat().st_mode & 0o777) == 0o600
+    finally:
+        upgraded.close()
+
+    assert inspect_revision(book_path) == "0002_test"
+    assert inspect_revision(copy) == SCHEMA_HEAD
+    conn = sqlite3.connect(copy)
+    try:
+        assert conn.execute("SELECT name FROM client").fetchall() == [("Before the upgrade",)]
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        cols = {r[1] for r in conn.execute("PRAGMA table_info(client)")}
+        assert "nickname" not in cols
+    finally:
+        conn.close()
+
+
+def test_up_to_date_book_opens_without_alembic(book_path: Path, tmp_path: Path) -> None:
+    """Start-up stays fast: a current book never imports Alembic."""
+    open_book(book_path).close()
+    code = (
+        "import sys; from pathlib import Path; from models.db import open_book;"
+        f"open_book(Path({str(book_path)!r})).close();"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'reportlab')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "[]"
