@@ -1,0 +1,201 @@
+"""Rapport's entry point: open the GUI on a book, or run one command-line verb.
+
+Only the standard library and models/ are imported at module level, so a CLI verb
+never pays for Qt and the GUI never pays for ReportLab or Alembic before it needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from models import __version__
+from models.errors import RapportError
+
+if TYPE_CHECKING:
+    from models.db import Book
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+
+
+class CliError(RapportError):
+    """A user mistake or refusal: printed as one line, never as a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rapport",
+        description="Rapport: a client book for solo consultants. "
+        "Without a command, it opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"Rapport {__version__}")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help="the book to use (default: rapport.db in your user data folder)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "demo",
+        help="fill an empty book with realistic demo clients",
+        description="Fill an empty book with about 30 realistic demo clients.",
+    )
+    p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser(
+        "check",
+        help="check the book's health and print its schema version",
+        description="Run SQLite's integrity and foreign-key checks without changing the "
+        "book. Exits 0 only when the book is healthy.",
+    )
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("export", help="export the whole book", description="Export the book.")
+    fmt = p.add_subparsers(dest="format", metavar="FORMAT", required=True)
+    pj = fmt.add_parser(
+        "json",
+        help="as JSON (see docs/json-format.md)",
+        description="Write the whole book as JSON (format described in docs/json-format.md).",
+    )
+    pj.add_argument("out", type=Path, metavar="OUT", help="file to write")
+    pj.set_defaults(run=cmd_export_json)
+
+    p = sub.add_parser(
+        "import", help="import into the book (all or nothing)", description="Import into the book."
+    )
+    fmt = p.add_subparsers(dest="format", metavar="FORMAT", required=True)
+    pj = fmt.add_parser(
+        "json",
+        help="a Rapport JSON export; clients merge by id",
+        description="Import a Rapport JSON export. Clients with a known id are updated, "
+        "new ones are added. Nothing is changed if any part of the file is invalid.",
+    )
+    pj.add_argument("src", type=Path, metavar="IN", help="file to read")
+    pj.set_defaults(run=cmd_import_json)
+    return parser
+
+
+def book_path(args: argparse.Namespace) -> Path:
+    if args.db is not None:
+        return Path(args.db).expanduser()
+    from models.paths import default_book_path
+
+    return default_book_path()
+
+
+@contextmanager
+def opened(path: Path, *, write: bool, must_exist: bool = False) -> Iterator[Book]:
+    """Open a book for one verb; a writing verb holds the book's lock throughout, so
+    the app and the command line never write the same book at once."""
+    from models.db import open_book
+    from models.lock import BookLock
+
+    if must_exist and not path.exists():
+        raise CliError(f"There is no book at {path}.")
+    lock = BookLock(path)
+    if write:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not lock.acquire():
+            pid = lock.holder_pid()
+            who = f" (process {pid})" if pid else ""
+            raise CliError(
+                f"This book is open in Rapport{who}. Close it there first, then try again."
+            )
+    try:
+        book = open_book(path)
+        try:
+            yield book
+        finally:
+            book.close()
+    finally:
+        lock.release()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from models.demo import fill_demo
+    from models.services.clients import count_clients
+
+    with opened(book_path(args), write=True) as book:
+        existing = count_clients(book, include_archived=True)
+        if existing:
+            raise CliError(
+                f"This book already has {existing} clients; "
+                "the demo only goes into an empty book."
+            )
+        n = fill_demo(book)
+        print(f"Added {n} demo clients to {book.path}.")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from models.db import SCHEMA_HEAD, check_book
+
+    path = book_path(args)
+    report = check_book(path)
+    if report.revision is None:
+        schema = "none (a new, empty book)"
+    elif report.current:
+        schema = f"{report.revision} (current)"
+    else:
+        schema = f"{report.revision} (will be upgraded to {SCHEMA_HEAD} when opened)"
+    print(f"Book: {path}")
+    print(f"Schema version: {schema}")
+    print(f"Clients: {report.clients}")
+    if report.healthy:
+        print("Integrity: ok")
+        return EXIT_OK
+    print("Integrity: PROBLEMS FOUND")
+    for problem in report.problems:
+        print(f"  {problem}")
+    return EXIT_ERROR
+
+
+def cmd_export_json(args: argparse.Namespace) -> int:
+    from exports.json_book import write_json
+
+    with opened(book_path(args), write=False, must_exist=True) as book:
+        n = write_json(book, args.out)
+    print(f"Exported {n} clients to {args.out}.")
+    return EXIT_OK
+
+
+def cmd_import_json(args: argparse.Namespace) -> int:
+    from exports.json_book import import_book, read_json
+
+    data = read_json(args.src)
+    with opened(book_path(args), write=True) as book:
+        result = import_book(book, data)
+    print(
+        f"Imported {args.src}: {result.created} added, {result.updated} updated, "
+        f"{result.unchanged} unchanged."
+    )
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from ui.app import run_gui
+
+        return run_gui(book_path(args))
+    try:
+        code: int = args.run(args)
+        return code
+    except RapportError as exc:
+        print(f"rapport: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"rapport: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
