@@ -7,10 +7,32 @@ import unicodedata
 
 _NON_DIGITS = re.compile(r"\D+")
 
+# Letters Unicode does not decompose into "base + accent", spelled the way people
+# type them on a keyboard without them (Søren -> soren, Łukasz -> lukasz).
+_UNDECOMPOSED = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "þ": "th",
+        "Þ": "TH",
+        "ı": "i",
+    }
+)
+
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, so "Éva" is found by typing "eva"."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.casefold()
 
