@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Column,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -49,6 +50,35 @@ class ContactKind(enum.StrEnum):
     PHONE = "phone"
 
 
+class Channel(enum.StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    MEETING = "meeting"
+    MESSAGE = "message"
+    VISIT = "visit"
+    OTHER = "other"
+
+
+class FollowUpKind(enum.StrEnum):
+    MANUAL = "manual"
+    NEXT_STEP = "next_step"
+    RESPONSE_PROMISE = "response_promise"
+    REVIEW = "review"
+    COMMITMENT = "commitment"
+
+
+def _enum(cls: type[enum.StrEnum], name: str, length: int = 16) -> Enum:
+    """A VARCHAR with a named CHECK constraint: readable in the file, alterable by Alembic."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
 def new_uid() -> str:
     return uuid.uuid4().hex
 
@@ -72,15 +102,7 @@ class Client(Base):
     role: Mapped[str] = mapped_column(String(300), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ClientStatus] = mapped_column(
-        Enum(
-            ClientStatus,
-            name="status",
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
-        default=ClientStatus.ACTIVE,
+        _enum(ClientStatus, "status"), default=ClientStatus.ACTIVE
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -88,6 +110,13 @@ class Client(Base):
     # Folded (case, accents) copy of every searchable field, kept by the services,
     # so a search is one pass over one column.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Keep in touch: the rhythm, and two denormalised dates the services keep right,
+    # so "who is due" is one range scan over ix_client_touch_due_on.
+    cadence_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_touch_on: Mapped[date | None] = mapped_column(Date, default=None)
+    touch_due_on: Mapped[date | None] = mapped_column(Date, default=None, index=True)
+    # An upset client comes first until this date (set by incidents).
+    priority_until: Mapped[date | None] = mapped_column(Date, default=None)
 
     contacts: Mapped[list[ContactPoint]] = relationship(
         back_populates="client",
@@ -110,16 +139,7 @@ class ContactPoint(Base):
     client_id: Mapped[int] = mapped_column(
         ForeignKey("client.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[ContactKind] = mapped_column(
-        Enum(
-            ContactKind,
-            name="kind",
-            native_enum=False,
-            create_constraint=True,
-            length=8,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    kind: Mapped[ContactKind] = mapped_column(_enum(ContactKind, "kind", 8))
     label: Mapped[str] = mapped_column(String(60), default="")
     value: Mapped[str] = mapped_column(String(320))
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -132,3 +152,46 @@ class Tag(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(80, collation="NOCASE"), unique=True)
+
+
+class Touch(Base):
+    """A contact that happened. ``happened_at`` may be earlier than ``created_at``."""
+
+    __tablename__ = "touch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"))
+    happened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel", 10))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    next_step: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_touch_client_happened", "client_id", "happened_at"),)
+
+
+class FollowUp(Base):
+    """A dated reminder about one client: done, snoozed, or waiting."""
+
+    __tablename__ = "follow_up"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"))
+    kind: Mapped[FollowUpKind] = mapped_column(
+        _enum(FollowUpKind, "kind", 20), default=FollowUpKind.MANUAL
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    note: Mapped[str] = mapped_column(Text, default="")
+    due_on: Mapped[date] = mapped_column(Date)
+    # The date first asked for; due_on moves when the user snoozes.
+    original_due_on: Mapped[date] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    touch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("touch.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # Open follow-ups by date: the Today view's and the tray's question.
+    __table_args__ = (Index("ix_follow_up_open_due", "done_at", "due_on"),)

@@ -104,3 +104,29 @@ def test_up_to_date_book_opens_without_alembic(book_path: Path, tmp_path: Path) 
         check=True,
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_real_upgrade_from_0001_keeps_clients_and_copies_first(book_path: Path) -> None:
+    """A book made by the first release opens in this one, with a copy saved first."""
+    book_path.parent.mkdir(parents=True)
+    engine = db.make_engine(book_path)
+    db._upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO client (uid, name, organisation, role, notes, status, created_at, "
+            "updated_at, search_text) VALUES ('a' || hex(randomblob(15)), 'Old friend', '', '', "
+            "'', 'active', '2025-01-01 10:00:00', '2025-01-01 10:00:00', 'old friend')"
+        )
+    engine.dispose()
+    assert inspect_revision(book_path) == "0001"
+
+    book = open_book(book_path)
+    try:
+        assert book.upgraded_from == "0001"
+        assert book.pre_upgrade_copy is not None
+        assert inspect_revision(book.pre_upgrade_copy) == "0001"
+        [row] = list_clients(book)
+        assert (row.name, row.cadence_days, row.touch_due_on) == ("Old friend", None, None)
+    finally:
+        book.close()
+    assert inspect_revision(book_path) == SCHEMA_HEAD

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from models.db import Book
 from models.entities import Client, ClientStatus, ContactKind, ContactPoint, Tag
 from models.errors import RapportError
+from models.reminders import CADENCE_MAX_DAYS, next_touch_due
 from models.text import digits_only, fold, search_words
 from models.types import utcnow
 
@@ -63,6 +64,8 @@ class ClientInput:
     tags: list[str] = field(default_factory=list)
     notes: str = ""
     status: ClientStatus = ClientStatus.ACTIVE
+    # Keep-in-touch rhythm in days; None means no reminders for this client.
+    cadence_days: int | None = None
 
     def cleaned(self) -> ClientInput:
         """Trimmed copy: blank contact rows and tags dropped, tags de-duplicated."""
@@ -82,6 +85,7 @@ class ClientInput:
             tags=tags,
             notes=self.notes,
             status=ClientStatus(self.status),
+            cadence_days=self.cadence_days,
         )
 
 
@@ -104,6 +108,8 @@ class ClientRow:
     tags: str
     updated_at: datetime
     archived: bool
+    cadence_days: int | None = None
+    touch_due_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,10 @@ class ClientDetail:
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None
+    cadence_days: int | None = None
+    last_touch_on: date | None = None
+    touch_due_on: date | None = None
+    priority_until: date | None = None
 
     def as_input(self) -> ClientInput:
         return ClientInput(
@@ -132,6 +142,7 @@ class ClientDetail:
             tags=list(self.tags),
             notes=self.notes,
             status=self.status,
+            cadence_days=self.cadence_days,
         )
 
 
@@ -166,6 +177,8 @@ def validate_client(data: ClientInput) -> dict[str, str]:
             )
         elif len(c.label) > LABEL_MAX:
             errors[f"phones.{i}"] = f"A label can be at most {LABEL_MAX} characters."
+    if d.cadence_days is not None and not 1 <= d.cadence_days <= CADENCE_MAX_DAYS:
+        errors["cadence_days"] = f"Choose a rhythm between 1 and {CADENCE_MAX_DAYS} days."
     for t in d.tags:
         if len(t) > TAG_MAX:
             errors["tags"] = f"A tag can be at most {TAG_MAX} characters."
@@ -223,7 +236,25 @@ def apply_input(s: Session, client: Client, d: ClientInput, now: datetime) -> No
     ]
     client.tags = _tags_by_name(s, d.tags)
     client.search_text = _search_text(d)
+    client.cadence_days = d.cadence_days
     client.updated_at = now
+    recompute_touch_due(client)
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day a moment falls on for the user (their machine's time zone)."""
+    return moment.astimezone().date()
+
+
+def recompute_touch_due(client: Client) -> None:
+    """Keep the denormalised due date in step with the rules after any change."""
+    client.touch_due_on = next_touch_due(
+        cadence_days=client.cadence_days,
+        last_touch_on=client.last_touch_on,
+        added_on=local_date(client.created_at or utcnow()),
+        status=client.status,
+        archived=client.archived_at is not None,
+    )
 
 
 def _checked(data: ClientInput) -> ClientInput:
@@ -259,11 +290,14 @@ def archive_client(book: Book, client_id: int, *, now: datetime | None = None) -
         client = _get(s, client_id)
         if client.archived_at is None:
             client.archived_at = now or utcnow()
+            recompute_touch_due(client)
 
 
 def unarchive_client(book: Book, client_id: int) -> None:
     with book.session() as s:
-        _get(s, client_id).archived_at = None
+        client = _get(s, client_id)
+        client.archived_at = None
+        recompute_touch_due(client)
 
 
 def _get(s: Session, client_id: int) -> Client:
@@ -300,6 +334,10 @@ def _detail(c: Client) -> ClientDetail:
         created_at=c.created_at,
         updated_at=c.updated_at,
         archived_at=c.archived_at,
+        cadence_days=c.cadence_days,
+        last_touch_on=c.last_touch_on,
+        touch_due_on=c.touch_due_on,
+        priority_until=c.priority_until,
     )
 
 
@@ -355,6 +393,8 @@ def _rows(s: Session, ids: Sequence[int]) -> list[ClientRow]:
             tags=", ".join(tags.get(i, [])),
             updated_at=clients[i].updated_at,
             archived=clients[i].archived_at is not None,
+            cadence_days=clients[i].cadence_days,
+            touch_due_on=clients[i].touch_due_on,
         )
         for i in ids
     ]

@@ -1,0 +1,151 @@
+"""Keep-in-touch rules. Pure functions of plain values and an explicit ``today``.
+
+The services feed these from the database and store what they compute (the
+client's ``touch_due_on``), so the rules live in exactly one place and can be
+tested without a book.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from models.entities import ClientStatus
+
+# The cadences offered in the app, in days; any positive number is allowed.
+CADENCE_PRESETS: dict[str, int] = {
+    "Weekly": 7,
+    "Every 2 weeks": 14,
+    "Monthly": 30,
+    "Every 2 months": 61,
+    "Quarterly": 91,
+    "Twice a year": 182,
+}
+CADENCE_MAX_DAYS = 3660
+# A follow-up has no rhythm of its own; a week late counts like one missed cadence.
+FOLLOW_UP_SCALE_DAYS = 7
+UPCOMING_DAYS = 7
+
+
+class DueKind(enum.StrEnum):
+    KEEP_IN_TOUCH = "keep-in-touch"
+    FOLLOW_UP = "follow-up"
+
+
+def cadence_label(days: int | None) -> str:
+    if days is None:
+        return "No reminder"
+    for label, preset in CADENCE_PRESETS.items():
+        if preset == days:
+            return label
+    return f"Every {days} days"
+
+
+def later_touch(current: date | None, new: date) -> date:
+    """The latest touch date after logging one on ``new``.
+
+    A back-dated touch older than the latest one never moves the due date back.
+    """
+    return new if current is None or new > current else current
+
+
+def next_touch_due(
+    *,
+    cadence_days: int | None,
+    last_touch_on: date | None,
+    added_on: date,
+    status: ClientStatus,
+    archived: bool = False,
+) -> date | None:
+    """When the client should next hear from us, or None if never.
+
+    Counted from the day the latest touch happened (not when it was logged); a
+    client never touched counts from the day it was added. Paused, former and
+    archived clients are never due.
+    """
+    if cadence_days is None or cadence_days <= 0:
+        return None
+    if archived or status != ClientStatus.ACTIVE:
+        return None
+    return (last_touch_on or added_on) + timedelta(days=cadence_days)
+
+
+def days_overdue(due_on: date, today: date) -> int:
+    """Positive when late, 0 on the day, negative while still ahead."""
+    return (today - due_on).days
+
+
+def under_priority(priority_until: date | None, today: date) -> bool:
+    return priority_until is not None and today <= priority_until
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One row of "what needs me": a client to get in touch with, or a follow-up."""
+
+    kind: DueKind
+    client_id: int
+    client_name: str
+    due_on: date
+    title: str
+    cadence_days: int | None = None
+    follow_up_id: int | None = None
+    priority: bool = False
+
+    def overdue(self, today: date) -> int:
+        return days_overdue(self.due_on, today)
+
+
+def urgency(item: DueItem, today: date) -> float:
+    """How late an item is relative to its rhythm: 10 days late on a weekly
+    cadence is worse than 10 days late on a quarterly one."""
+    scale = item.cadence_days if item.kind is DueKind.KEEP_IN_TOUCH else FOLLOW_UP_SCALE_DAYS
+    return item.overdue(today) / max(scale or FOLLOW_UP_SCALE_DAYS, 1)
+
+
+def sort_key(item: DueItem, today: date) -> tuple[bool, float, date, str, int]:
+    """Clients under priority first, then the most overdue relative to cadence."""
+    return (
+        not item.priority,
+        -urgency(item, today),
+        item.due_on,
+        item.client_name.casefold(),
+        item.follow_up_id or 0,
+    )
+
+
+def order(items: list[DueItem], today: date) -> list[DueItem]:
+    return sorted(items, key=lambda i: sort_key(i, today))
+
+
+@dataclass(frozen=True)
+class TodayPlan:
+    """The Today view in three parts, each already ordered."""
+
+    due: list[DueItem]  # overdue and due today
+    upcoming: list[DueItem]  # the next UPCOMING_DAYS days
+
+    @property
+    def count_due(self) -> int:
+        return len(self.due)
+
+
+def plan(items: list[DueItem], today: date, *, upcoming_days: int = UPCOMING_DAYS) -> TodayPlan:
+    horizon = today + timedelta(days=upcoming_days)
+    due = [i for i in items if i.due_on <= today]
+    upcoming = [i for i in items if today < i.due_on <= horizon]
+    return TodayPlan(
+        due=order(due, today),
+        upcoming=sorted(
+            upcoming, key=lambda i: (not i.priority, i.due_on, i.client_name.casefold())
+        ),
+    )
+
+
+def snooze_date(choice: str, today: date) -> date:
+    """The new due date for a snooze choice offered in the app."""
+    days = {"tomorrow": 1, "3 days": 3, "next week": 7}
+    if choice not in days:
+        raise ValueError(f"unknown snooze choice {choice!r}")
+    return today + timedelta(days=days[choice])

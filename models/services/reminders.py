@@ -1,0 +1,292 @@
+"""Keep-in-touch use cases: log a touch, set a rhythm, follow-ups, and the Today plan.
+
+Each function is one transaction. The "who is due" question reads two indexed
+ranges (clients by touch_due_on, open follow-ups by due_on) and hands plain values
+to the pure rules in models.reminders for ordering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.db import Book
+from models.entities import Channel, Client, FollowUp, FollowUpKind, Touch
+from models.reminders import (
+    CADENCE_MAX_DAYS,
+    UPCOMING_DAYS,
+    DueItem,
+    DueKind,
+    TodayPlan,
+    later_touch,
+    plan,
+    under_priority,
+)
+from models.services.clients import (
+    NotFoundError,
+    ValidationError,
+    local_date,
+    recompute_touch_due,
+)
+from models.types import utcnow
+
+SUMMARY_MAX = 5000
+TITLE_MAX = 300
+
+
+@dataclass(frozen=True)
+class TouchInput:
+    happened_at: datetime
+    channel: Channel
+    summary: str = ""
+    next_step: str = ""
+    next_step_on: date | None = None
+
+
+@dataclass(frozen=True)
+class TouchRow:
+    id: int
+    client_id: int
+    happened_at: datetime
+    channel: Channel
+    summary: str
+    next_step: str
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    id: int
+    client_id: int
+    client_name: str
+    kind: FollowUpKind
+    title: str
+    note: str
+    due_on: date
+    original_due_on: date
+    done_at: datetime | None
+
+
+def validate_touch(data: TouchInput, *, now: datetime | None = None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    now = now or utcnow()
+    if data.happened_at.tzinfo is None:
+        errors["happened_at"] = "The time of the touch needs a time zone."
+    elif data.happened_at > now + timedelta(minutes=5):
+        errors["happened_at"] = "A touch is something that already happened; pick a past time."
+    if len(data.summary) > SUMMARY_MAX:
+        errors["summary"] = f"Keep the summary under {SUMMARY_MAX} characters."
+    if data.next_step_on is not None and not data.next_step.strip():
+        errors["next_step"] = "Say what the next step is, or clear its date."
+    return errors
+
+
+def log_touch(book: Book, client_id: int, data: TouchInput, *, now: datetime | None = None) -> int:
+    """Record a contact. The next due date counts from when it happened; an older,
+    back-dated touch never pulls the due date earlier."""
+    now = now or utcnow()
+    errors = validate_touch(data, now=now)
+    if errors:
+        raise ValidationError(errors)
+    with book.session() as s:
+        client = _client(s, client_id)
+        touch = Touch(
+            client_id=client.id,
+            happened_at=data.happened_at,
+            channel=Channel(data.channel),
+            summary=data.summary.strip(),
+            next_step=data.next_step.strip(),
+            created_at=now,
+        )
+        s.add(touch)
+        client.last_touch_on = later_touch(client.last_touch_on, local_date(data.happened_at))
+        recompute_touch_due(client)
+        s.flush()
+        if data.next_step_on is not None:
+            s.add(
+                FollowUp(
+                    client_id=client.id,
+                    kind=FollowUpKind.NEXT_STEP,
+                    title=data.next_step.strip()[:TITLE_MAX],
+                    due_on=data.next_step_on,
+                    original_due_on=data.next_step_on,
+                    touch_id=touch.id,
+                    created_at=now,
+                )
+            )
+        return touch.id
+
+
+def set_cadence(book: Book, client_id: int, cadence_days: int | None) -> None:
+    if cadence_days is not None and not 1 <= cadence_days <= CADENCE_MAX_DAYS:
+        raise ValidationError(
+            {"cadence_days": f"Choose a rhythm between 1 and {CADENCE_MAX_DAYS} days."}
+        )
+    with book.session() as s:
+        client = _client(s, client_id)
+        client.cadence_days = cadence_days
+        recompute_touch_due(client)
+
+
+def list_touches(book: Book, client_id: int, *, limit: int = 200) -> list[TouchRow]:
+    with book.reader() as s:
+        rows = s.scalars(
+            select(Touch)
+            .where(Touch.client_id == client_id)
+            .order_by(Touch.happened_at.desc(), Touch.id.desc())
+            .limit(limit)
+        )
+        return [
+            TouchRow(t.id, t.client_id, t.happened_at, t.channel, t.summary, t.next_step)
+            for t in rows
+        ]
+
+
+def add_follow_up(
+    book: Book,
+    client_id: int,
+    title: str,
+    due_on: date,
+    *,
+    note: str = "",
+    kind: FollowUpKind = FollowUpKind.MANUAL,
+    now: datetime | None = None,
+) -> int:
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError({"title": "Say in a few words what to follow up on."})
+    if len(title) > TITLE_MAX:
+        raise ValidationError({"title": f"Keep the title under {TITLE_MAX} characters."})
+    with book.session() as s:
+        _client(s, client_id)
+        fu = FollowUp(
+            client_id=client_id,
+            kind=kind,
+            title=title,
+            note=note,
+            due_on=due_on,
+            original_due_on=due_on,
+            created_at=now or utcnow(),
+        )
+        s.add(fu)
+        s.flush()
+        return fu.id
+
+
+def snooze_follow_up(book: Book, follow_up_id: int, until: date) -> None:
+    with book.session() as s:
+        _follow_up(s, follow_up_id).due_on = until
+
+
+def complete_follow_up(book: Book, follow_up_id: int, *, now: datetime | None = None) -> None:
+    with book.session() as s:
+        fu = _follow_up(s, follow_up_id)
+        if fu.done_at is None:
+            fu.done_at = now or utcnow()
+
+
+def reopen_follow_up(book: Book, follow_up_id: int) -> None:
+    """Undo of "done"."""
+    with book.session() as s:
+        _follow_up(s, follow_up_id).done_at = None
+
+
+def open_follow_ups(book: Book, client_id: int) -> list[FollowUpRow]:
+    with book.reader() as s:
+        rows = s.execute(
+            select(FollowUp, Client.name)
+            .join(Client, Client.id == FollowUp.client_id)
+            .where(FollowUp.client_id == client_id, FollowUp.done_at.is_(None))
+            .order_by(FollowUp.due_on, FollowUp.id)
+        )
+        return [_fu_row(fu, name) for fu, name in rows]
+
+
+def due_items(book: Book, today: date, *, horizon_days: int = UPCOMING_DAYS) -> list[DueItem]:
+    """Everything due up to ``today + horizon_days``: keep-in-touch dates of active
+    clients and open follow-ups of clients that are not archived."""
+    horizon = today + timedelta(days=horizon_days)
+    items: list[DueItem] = []
+    with book.reader() as s:
+        for cid, name, due_on, cadence, prio in s.execute(
+            select(
+                Client.id,
+                Client.name,
+                Client.touch_due_on,
+                Client.cadence_days,
+                Client.priority_until,
+            ).where(Client.touch_due_on <= horizon)
+        ):
+            items.append(
+                DueItem(
+                    kind=DueKind.KEEP_IN_TOUCH,
+                    client_id=cid,
+                    client_name=name,
+                    due_on=due_on,
+                    title="Get in touch",
+                    cadence_days=cadence,
+                    priority=under_priority(prio, today),
+                )
+            )
+        for fid, cid, name, due_on, title, prio in s.execute(
+            select(
+                FollowUp.id,
+                Client.id,
+                Client.name,
+                FollowUp.due_on,
+                FollowUp.title,
+                Client.priority_until,
+            )
+            .join(Client, Client.id == FollowUp.client_id)
+            .where(
+                FollowUp.done_at.is_(None),
+                FollowUp.due_on <= horizon,
+                Client.archived_at.is_(None),
+            )
+        ):
+            items.append(
+                DueItem(
+                    kind=DueKind.FOLLOW_UP,
+                    client_id=cid,
+                    client_name=name,
+                    due_on=due_on,
+                    title=title,
+                    follow_up_id=fid,
+                    priority=under_priority(prio, today),
+                )
+            )
+    return items
+
+
+def today_plan(book: Book, today: date) -> TodayPlan:
+    return plan(due_items(book, today), today)
+
+
+def _client(s: Session, client_id: int) -> Client:
+    client = s.get(Client, client_id)
+    if client is None:
+        raise NotFoundError(f"There is no client with id {client_id}.")
+    return client
+
+
+def _follow_up(s: Session, follow_up_id: int) -> FollowUp:
+    fu = s.get(FollowUp, follow_up_id)
+    if fu is None:
+        raise NotFoundError(f"There is no follow-up with id {follow_up_id}.")
+    return fu
+
+
+def _fu_row(fu: FollowUp, client_name: str) -> FollowUpRow:
+    return FollowUpRow(
+        id=fu.id,
+        client_id=fu.client_id,
+        client_name=client_name,
+        kind=fu.kind,
+        title=fu.title,
+        note=fu.note,
+        due_on=fu.due_on,
+        original_due_on=fu.original_due_on,
+        done_at=fu.done_at,
+    )
