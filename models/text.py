@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 _NON_DIGITS = re.compile(r"\D+")
+_PHONE_ISH = re.compile(r"[0-9+()./\-]+")
 
 # Letters Unicode does not decompose into "base + accent", spelled the way people
 # type them on a keyboard without them (Søren -> soren, Łukasz -> lukasz).
@@ -38,8 +39,15 @@ def fold(text: str) -> str:
 
 
 def search_words(query: str) -> list[str]:
-    """The folded words of a search box; each must occur, in any order."""
-    return fold(query).split()
+    """The folded words of a search box; each must occur, in any order.
+
+    A word that looks like part of a phone number ("+4420", "(0)12-34") is reduced
+    to its digits, which the stored search text also carries for every phone.
+    """
+    return [
+        digits_only(w) if _PHONE_ISH.fullmatch(w) and any(c.isdigit() for c in w) else w
+        for w in fold(query).split()
+    ]
 
 
 def digits_only(text: str) -> str:

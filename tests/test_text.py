@@ -29,5 +29,19 @@ def test_fold_does_not_match_different_letters() -> None:
     assert search_words("  two   words ") == ["two", "words"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("+442012345678", ["442012345678"]),
+        ("(0)12-34", ["01234"]),
+        ("ada 2026", ["ada", "2026"]),
+        ("a-b", ["a-b"]),
+        ("--", ["--"]),
+    ],
+)
+def test_phone_like_words_search_by_digits(typed: str, words: list[str]) -> None:
+    assert search_words(typed) == words
+
+
 def test_digits_only_for_phone_search() -> None:
     assert digits_only("+45 (0) 12-34.56") == "450123456"
