@@ -1,0 +1,147 @@
+"""Benchmarks: Rapport against the physical floor, on the same file, in the same run.
+
+    python bench/run.py [--quick] [--json] [--sizes 1000,10000]
+
+Every figure is a pair: the app doing the work through its own services, and the
+least work that could give the same answer (a hand-written sqlite3 query on the
+same book). App and floor runs alternate, and the median of each is kept, so a
+busy machine slows both alike and the ratio stays comparable between machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.make_book import build  # noqa: E402
+from models.db import Book  # noqa: E402
+from models.services.reminders import due_items  # noqa: E402
+
+TODAY = date(2026, 11, 22)
+
+
+@dataclass
+class Pair:
+    name: str
+    app_ms: float
+    floor_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.app_ms / self.floor_ms if self.floor_ms else float("inf")
+
+
+def alternate(
+    app: Callable[[], object], floor: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Median milliseconds of ``app`` and ``floor``, run in turn after one warm-up each."""
+    app()
+    floor()
+    a: list[float] = []
+    f: list[float] = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        app()
+        a.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        floor()
+        f.append(time.perf_counter() - t0)
+    return statistics.median(a) * 1000, statistics.median(f) * 1000
+
+
+RAW_DUE_CLIENTS = """
+SELECT id, name, touch_due_on, cadence_days, priority_until
+FROM client WHERE touch_due_on <= ?
+"""
+RAW_DUE_FOLLOW_UPS = """
+SELECT f.id, c.id, c.name, f.due_on, f.title, c.priority_until
+FROM follow_up f JOIN client c ON c.id = f.client_id
+WHERE f.done_at IS NULL AND f.due_on <= ? AND c.archived_at IS NULL
+"""
+
+
+def bench_due(book: Book, repeat: int) -> Pair:
+    """ "Who is due today": the app's service (rows to typed items) against the same
+    two indexed queries in raw sqlite3."""
+    raw = sqlite3.connect(book.path)
+    today = TODAY.isoformat()
+
+    def floor() -> object:
+        return (
+            raw.execute(RAW_DUE_CLIENTS, (today,)).fetchall()
+            + raw.execute(RAW_DUE_FOLLOW_UPS, (today,)).fetchall()
+        )
+
+    try:
+        app_ms, floor_ms = alternate(lambda: due_items(book, TODAY, horizon_days=0), floor, repeat)
+    finally:
+        raw.close()
+    return Pair("due", app_ms, floor_ms)
+
+
+def run_size(n: int, folder: Path, repeat: int) -> dict[str, Pair]:
+    t0 = time.perf_counter()
+    book = build(folder / f"bench-{n}.db", n)
+    print(f"  built a book of {n} clients in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    try:
+        return {p.name: p for p in [bench_due(book, repeat)]}
+    finally:
+        book.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10 000 clients only")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--sizes", help="comma-separated client counts")
+    parser.add_argument("--repeat", type=int, default=25)
+    args = parser.parse_args()
+    sizes = [10_000] if args.quick else [1_000, 10_000, 100_000]
+    if args.sizes:
+        sizes = [int(x) for x in args.sizes.split(",")]
+
+    by_size: dict[int, dict[str, Pair]] = {}
+    with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
+        for n in sizes:
+            print(f"measuring {n} clients…", file=sys.stderr)
+            by_size[n] = run_size(n, Path(tmp), args.repeat)
+
+    ref = by_size.get(10_000) or by_size[sizes[-1]]
+    if args.json:
+        out = {
+            "due_ms": round(ref["due"].app_ms, 3),
+            "due_ratio": round(ref["due"].ratio, 3),
+            "by_size": {
+                str(n): {f"{k}_ms": round(p.app_ms, 3) for k, p in pairs.items()}
+                | {f"{k}_floor_ms": round(p.floor_ms, 3) for k, p in pairs.items()}
+                | {f"{k}_ratio": round(p.ratio, 3) for k, p in pairs.items()}
+                for n, pairs in by_size.items()
+            },
+            "machine": f"{platform.machine()} {platform.python_version()} "
+            f"sqlite {sqlite3.sqlite_version}",
+        }
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"{'clients':>8} {'figure':<8} {'app ms':>9} {'floor ms':>9} {'ratio':>6}")
+    for n, pairs in by_size.items():
+        for p in pairs.values():
+            print(f"{n:>8} {p.name:<8} {p.app_ms:>9.2f} {p.floor_ms:>9.2f} {p.ratio:>6.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
