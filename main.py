@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_check)
 
+    p = sub.add_parser(
+        "due",
+        help="list who and what is due today (or on another day)",
+        description="List the clients to get in touch with and the follow-ups that are due "
+        "or overdue on a day, most urgent first. Changes nothing in the book.",
+    )
+    p.add_argument(
+        "--on",
+        metavar="YYYY-MM-DD",
+        help="the day to look at (default: today)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.set_defaults(run=cmd_due)
+
     p = sub.add_parser("export", help="export the whole book", description="Export the book.")
     fmt = p.add_subparsers(dest="format", metavar="FORMAT", required=True)
     pj = fmt.add_parser(
@@ -66,6 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pj.add_argument("out", type=Path, metavar="OUT", help="file to write")
     pj.set_defaults(run=cmd_export_json)
+    pi = fmt.add_parser(
+        "ics",
+        help="upcoming reminders as an iCalendar file",
+        description="Write keep-in-touch dates and open follow-ups due in the next days as "
+        "all-day events, for your calendar app. Overdue ones are put on today. Exporting "
+        "again later updates the same events rather than doubling them.",
+    )
+    pi.add_argument("out", type=Path, metavar="OUT", help="file to write (.ics)")
+    pi.add_argument(
+        "--days",
+        type=str,
+        default="90",
+        metavar="N",
+        help="how many days ahead to include (default: 90)",
+    )
+    pi.set_defaults(run=cmd_export_ics)
 
     p = sub.add_parser(
         "import", help="import into the book (all or nothing)", description="Import into the book."
@@ -163,6 +194,82 @@ def cmd_export_json(args: argparse.Namespace) -> int:
     with opened(book_path(args), write=False, must_exist=True) as book:
         n = write_json(book, args.out)
     print(f"Exported {n} clients to {args.out}.")
+    return EXIT_OK
+
+
+def parse_day(text: str | None, option: str) -> date:
+    """A YYYY-MM-DD date from the command line, or today (the user's local date)."""
+    if text is None:
+        return datetime.now().astimezone().date()
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(
+            f'{option}: "{text}" is not a date; write it as YYYY-MM-DD, like 2026-03-14.'
+        ) from None
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    import json
+
+    from models.reminders import DueKind, cadence_label
+    from models.services.reminders import today_plan
+
+    day = parse_day(args.on, "--on")
+    with opened(book_path(args), write=False, must_exist=True) as book:
+        items = today_plan(book, day).due
+    if args.json:
+        rows = [
+            {
+                "client_id": i.client_id,
+                "client_name": i.client_name,
+                "kind": i.kind.value,
+                "title": i.title,
+                "due_on": i.due_on.isoformat(),
+                "days_overdue": i.overdue(day),
+                "follow_up_id": i.follow_up_id,
+                "cadence_days": i.cadence_days,
+                "priority": i.priority,
+            }
+            for i in items
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    when = "today" if args.on is None else f"on {day:%A} {day.day} {day:%B %Y}"
+    if not items:
+        print(f"Nothing is due {when}. Enjoy the quiet.")
+        return EXIT_OK
+    print(f"Due {when}: {len(items)} item{'s' if len(items) != 1 else ''}, most urgent first.")
+    for i in items:
+        late = i.overdue(day)
+        lateness = "due today" if late == 0 else f"{late} day{'s' if late != 1 else ''} late"
+        if i.kind is DueKind.KEEP_IN_TOUCH:
+            rhythm = cadence_label(i.cadence_days).lower()
+            what, about = "Keep in touch", f"{i.client_name} ({rhythm})"
+        else:
+            what, about = "Follow up", f"{i.title} ({i.client_name})"
+        flag = "  [priority]" if i.priority else ""
+        print(f"  {lateness:>12}  {what:<13}  {about}{flag}")
+    return EXIT_OK
+
+
+def cmd_export_ics(args: argparse.Namespace) -> int:
+    from exports.ics import MAX_DAYS, write_ics
+
+    try:
+        days = int(args.days)
+    except ValueError:
+        days = -1
+    if not 0 <= days <= MAX_DAYS:
+        raise CliError(f'--days: "{args.days}" should be a whole number from 0 to {MAX_DAYS}.')
+    today = datetime.now().astimezone().date()
+    with opened(book_path(args), write=False, must_exist=True) as book:
+        n = write_ics(book, args.out, today, days)
+    plural = "s" if n != 1 else ""
+    span = "today only" if days == 0 else f"today and the next {days} days"
+    print(f"Exported {n} reminder{plural} ({span}) to {args.out}.")
     return EXIT_OK
 
 

@@ -123,9 +123,7 @@ def inspect_revision(path: Path) -> str | None:
     except sqlite3.Error as exc:
         raise NotABookError(f"{path} could not be read: {exc}.") from exc
     try:
-        tables = {
-            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        }
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "alembic_version" not in tables:
             if tables:
                 raise NotABookError(

@@ -6,6 +6,10 @@ data is a plain list of small records keyed by ``key`` so later features (touche
 incidents, agreements) can hang their own demo rows on the same clients without
 touching these. Timestamps and ids come from a seeded generator, so the same seed
 and ``now`` always give the same book, byte for byte in an export.
+
+Keep-in-touch data is laid out backwards from the day the demo is made, so the
+Today view looks lived-in whenever someone first opens it: a few clients overdue,
+one or two due today, follow-ups waiting, the coming week filling up.
 """
 
 from __future__ import annotations
@@ -13,14 +17,24 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from models.db import Book
-from models.entities import Client, ClientStatus
+from models.entities import Channel, Client, ClientStatus, FollowUp, FollowUpKind, Touch
 from models.errors import RapportError
-from models.services.clients import ClientInput, Contact, apply_input, validate_client
+from models.reminders import later_touch
+from models.services.clients import (
+    ClientInput,
+    Contact,
+    apply_input,
+    local_date,
+    recompute_touch_due,
+    validate_client,
+)
+from models.services.reminders import TITLE_MAX
 from models.types import utcnow
 
 ACTIVE = ClientStatus.ACTIVE
@@ -435,6 +449,261 @@ DEMO_CLIENTS: tuple[DemoClient, ...] = (
 )
 
 
+CALL, EMAIL, MEETING = Channel.CALL, Channel.EMAIL, Channel.MEETING
+MESSAGE, VISIT, OTHER = Channel.MESSAGE, Channel.VISIT, Channel.OTHER
+
+# How far back the touch history goes.
+TOUCH_HISTORY_DAYS = 365
+
+
+@dataclass(frozen=True)
+class DemoRhythm:
+    """How the consultant keeps in touch with one demo client, counted from today.
+
+    A client with a cadence gives ``due_in`` (days from today its next touch falls
+    due: negative is overdue); one without gives ``last_touch_ago``. The latest
+    touch is placed so that the rules produce exactly that.
+    """
+
+    cadence_days: int | None = None
+    due_in: int | None = None
+    last_touch_ago: int | None = None
+    channels: tuple[Channel, ...] = (CALL, EMAIL)
+    last_channel: Channel | None = None  # how the latest touch happened, to fit its summary
+    last_summary: str = ""
+    last_next_step: str = ""
+    last_next_step_in: int | None = None  # days from today; makes an open follow-up
+    priority_days: int | None = None  # under priority for this many more days
+
+    def latest_touch_ago(self) -> int:
+        if self.cadence_days is not None and self.due_in is not None:
+            return self.cadence_days - self.due_in
+        if self.last_touch_ago is None:  # a mistake in DEMO_RHYTHMS, not the user's
+            raise ValueError("A demo rhythm needs due_in (with a cadence) or last_touch_ago.")
+        return self.last_touch_ago
+
+
+@dataclass(frozen=True)
+class DemoFollowUp:
+    key: str  # the client's key
+    title: str
+    due_in: int  # days from today
+    kind: FollowUpKind = FollowUpKind.MANUAL
+    note: str = ""
+    snoozed_from: int | None = None  # first asked for this many days from today
+    created_ago: int = 10
+
+
+DEMO_RHYTHMS: dict[str, DemoRhythm] = {
+    # Overdue, one of them badly and under priority after an unhappy exchange.
+    "logistics": DemoRhythm(
+        30,
+        due_in=-19,
+        channels=(EMAIL, EMAIL, CALL),
+        last_channel=EMAIL,
+        last_summary="Sent the new delivery report; one-line reply, sounded unhappy.",
+        priority_days=12,
+    ),
+    "saas": DemoRhythm(
+        14,
+        due_in=-9,
+        channels=(MEETING, CALL, MESSAGE),
+        last_channel=CALL,
+        last_summary="Check-in call; she wants onboarding numbers before the board meets.",
+    ),
+    "ngo": DemoRhythm(
+        61,
+        due_in=-38,
+        channels=(EMAIL, MEETING),
+        last_channel=EMAIL,
+        last_summary="Sent the one-page board summary; waiting to hear how it landed.",
+    ),
+    "municipality": DemoRhythm(
+        91,
+        due_in=-5,
+        channels=(MEETING, EMAIL),
+        last_channel=MEETING,
+        last_summary="Meeting on phase 2. Nothing starts without a written order.",
+        last_next_step="Chase the written order for phase 2",
+        last_next_step_in=14,
+    ),
+    "architect": DemoRhythm(
+        30,
+        due_in=-2,
+        channels=(VISIT, EMAIL, CALL),
+        last_channel=VISIT,
+        last_summary="Went through the photo shortlist for the portfolio, 40 out of 600.",
+    ),
+    # Due today.
+    "dental": DemoRhythm(
+        30,
+        due_in=0,
+        channels=(CALL, EMAIL),
+        last_channel=CALL,
+        last_summary="Monthly check of bookings and reminder texts: all quiet.",
+    ),
+    "bakery": DemoRhythm(
+        14,
+        due_in=0,
+        channels=(CALL, VISIT, MESSAGE),
+        last_channel=CALL,
+        last_summary="Call before the shop opened: weekend pre-orders have doubled.",
+    ),
+    # Coming up this week.
+    "lawfirm": DemoRhythm(
+        14,
+        due_in=1,
+        channels=(EMAIL, EMAIL, MEETING),
+        last_channel=CALL,
+        last_summary="Call about the migration plan; he wants every step in writing.",
+        last_next_step="Send the migration plan in writing",
+        last_next_step_in=0,
+    ),
+    "cycles": DemoRhythm(
+        30,
+        due_in=3,
+        channels=(CALL, EMAIL),
+        last_channel=CALL,
+        last_summary="Stock sync ran clean all month; talked about the spring rush.",
+    ),
+    "accountant": DemoRhythm(
+        182,
+        due_in=4,
+        channels=(MEETING, OTHER),
+        last_channel=OTHER,
+        last_summary="Thank-you lunch. Two of her clients may want help in the new year.",
+    ),
+    "healthtech": DemoRhythm(
+        7,
+        due_in=5,
+        channels=(EMAIL,),
+        last_channel=EMAIL,
+        last_summary="Friday written update: 14 of 22 audit findings fixed.",
+    ),
+    "family-office": DemoRhythm(
+        91,
+        due_in=6,
+        channels=(MEETING, VISIT),
+        last_channel=MEETING,
+        last_summary="Quarterly review in person. Happy; asked for fewer, shorter emails.",
+    ),
+    # Later.
+    "games": DemoRhythm(14, due_in=9, channels=(MESSAGE, CALL)),
+    "physio": DemoRhythm(30, due_in=12, channels=(CALL, EMAIL)),
+    "olive-coop": DemoRhythm(30, due_in=16, channels=(CALL, CALL, EMAIL)),
+    "plumbing": DemoRhythm(30, due_in=19, channels=(CALL, MESSAGE)),
+    "tea-house": DemoRhythm(61, due_in=20, channels=(VISIT, EMAIL)),
+    "translation": DemoRhythm(61, due_in=25, channels=(EMAIL, CALL)),
+    "dental-lab": DemoRhythm(61, due_in=33, channels=(CALL, EMAIL)),
+    "designer": DemoRhythm(91, due_in=40, channels=(MESSAGE, MEETING, OTHER)),
+    "school": DemoRhythm(91, due_in=50, channels=(EMAIL, MEETING)),
+    # Active, but no rhythm set: history only.
+    "subcontractor": DemoRhythm(last_touch_ago=6, channels=(MESSAGE, CALL)),
+    "catering": DemoRhythm(last_touch_ago=45, channels=(EMAIL, CALL)),
+    "library-friends": DemoRhythm(last_touch_ago=20, channels=(EMAIL,)),
+    "private-author": DemoRhythm(last_touch_ago=9, channels=(CALL, VISIT)),
+    # Paused and former clients: reminders stop, history stays.
+    "yoga": DemoRhythm(
+        30,
+        last_touch_ago=12,
+        channels=(MESSAGE, CALL),
+        last_channel=MESSAGE,
+        last_summary="Apologised for the double bookings; the fix is live since Friday.",
+    ),
+    "tutoring": DemoRhythm(last_touch_ago=80, channels=(EMAIL,)),
+    "bridal": DemoRhythm(91, last_touch_ago=150, channels=(EMAIL, VISIT)),
+    "trattoria": DemoRhythm(last_touch_ago=300, channels=(VISIT, CALL)),
+    "estate-agent": DemoRhythm(last_touch_ago=250, channels=(EMAIL,)),
+    "roofing": DemoRhythm(last_touch_ago=200, channels=(CALL,)),
+    "brewery": DemoRhythm(last_touch_ago=160, channels=(EMAIL, VISIT)),
+}
+
+DEMO_FOLLOW_UPS: tuple[DemoFollowUp, ...] = (
+    DemoFollowUp(
+        "saas",
+        "Send the onboarding time report",
+        due_in=-3,
+        note="Board meets next week. Numbers first: sign-up, first invoice; then the story 📈",
+    ),
+    DemoFollowUp(
+        "logistics",
+        "Call Rafael about the late invoices",
+        due_in=-1,
+        note="A call, not another email. Ask what changed on their side.",
+        created_ago=4,
+    ),
+    DemoFollowUp(
+        "yoga",
+        "Check the Sunday class booked cleanly",
+        due_in=-2,
+        snoozed_from=-9,
+        created_ago=12,
+    ),
+    DemoFollowUp(
+        "healthtech",
+        "Fix the sign-up screen contrast",
+        due_in=2,
+        kind=FollowUpKind.COMMITMENT,
+        note="Promised in the audit report, section 3.",
+        created_ago=20,
+    ),
+    DemoFollowUp("school", "Check exam dates before picking a go-live day", due_in=4),
+    DemoFollowUp(
+        "family-office",
+        "Prepare the quarterly review agenda",
+        due_in=5,
+        kind=FollowUpKind.REVIEW,
+        created_ago=85,
+    ),
+    DemoFollowUp("translation", "Send the renewal quote", due_in=11, created_ago=3),
+)
+
+_SUMMARIES: dict[Channel, tuple[str, ...]] = {
+    CALL: (
+        "Quick call to see how things are going.",
+        "Talked through the next phase and the timeline.",
+        "Call about the open invoice; sorted.",
+        "Walked through the test results on the phone.",
+        "Caught up by phone; all calm on their side.",
+        "Agreed the priorities for the month.",
+    ),
+    EMAIL: (
+        "Sent the monthly summary.",
+        "Answered questions about the last release.",
+        "Emailed the revised quote.",
+        "Shared notes from our last meeting.",
+        "Short progress update, with two screenshots.",
+    ),
+    MEETING: (
+        "Review meeting at their office.",
+        "Planning session for next quarter.",
+        "Video meeting with the team about the roadmap.",
+        "Workshop on the new process with two of their staff.",
+    ),
+    MESSAGE: (
+        "Quick message to check the fix held up.",
+        "Sent the access details they asked for.",
+        "Short exchange about dates for the next visit.",
+    ),
+    VISIT: (
+        "On-site visit: checked the setup with the staff.",
+        "Dropped by to set up the new tablet.",
+        "Coffee at their place; talked about what comes next.",
+    ),
+    OTHER: (
+        "Bumped into each other at a local business evening.",
+        "Sent a card for their anniversary.",
+    ),
+}
+_NEXT_STEPS = (
+    "Send the written summary",
+    "Book the next review",
+    "Check the figures with their accountant",
+    "Send the updated quote",
+    "Confirm the go-live date",
+)
+
+
 def fill_demo(book: Book, *, seed: int = 7, now: datetime | None = None) -> int:
     """Fill an empty book with the demo clients, in one unit of work.
 
@@ -449,12 +718,13 @@ def fill_demo(book: Book, *, seed: int = 7, now: datetime | None = None) -> int:
     with book.session() as s:
         if s.scalar(select(func.count(Client.id))):
             raise DemoError("The demo can only fill an empty book; this one already has clients.")
+        clients: dict[str, Client] = {}
         for demo in DEMO_CLIENTS:
             data = demo.as_input()
             errors = validate_client(data)
             if errors:  # a mistake in the list above, not the user's
                 raise ValueError(f"Demo client {demo.key!r} is invalid: {errors}")
-            uid = uuid.UUID(int=rng.getrandbits(128), version=4).hex
+            uid = _uid(rng)
             created_at = now - timedelta(
                 days=rng.uniform(NEWEST_DAYS, HISTORY_DAYS), seconds=rng.randrange(86_400)
             )
@@ -464,4 +734,146 @@ def fill_demo(book: Book, *, seed: int = 7, now: datetime | None = None) -> int:
             apply_input(s, client, data.cleaned(), updated_at)
             if demo.archived:
                 client.archived_at = updated_at + (now - updated_at) * rng.random()
+            clients[demo.key] = client
+        s.flush()
+        # A generator of its own, so adding reminders left the clients' ids and
+        # dates exactly what they were before.
+        _fill_reminders(s, clients, random.Random(f"{seed}/reminders"), now)
     return len(DEMO_CLIENTS)
+
+
+def _uid(rng: random.Random) -> str:
+    return uuid.UUID(int=rng.getrandbits(128), version=4).hex
+
+
+def _at(day: date, rng: random.Random) -> datetime:
+    """A moment during working hours on ``day`` in the user's own time zone, so the
+    touch lands on that calendar day whatever the zone."""
+    local = datetime(day.year, day.month, day.day, rng.randint(8, 17), rng.randrange(60))
+    return local.astimezone().astimezone(UTC)
+
+
+def _fill_reminders(
+    s: Session, clients: dict[str, Client], rng: random.Random, now: datetime
+) -> None:
+    """Touches, cadences and follow-ups written as the services would write them:
+    the same rows, the same denormalised dates (see tests/test_demo.py)."""
+    today = local_date(now)
+    for key, rhythm in DEMO_RHYTHMS.items():
+        client = clients[key]
+        client.cadence_days = rhythm.cadence_days
+        recompute_touch_due(client)
+        last_day = today - timedelta(days=rhythm.latest_touch_ago())
+        if local_date(client.created_at) >= last_day:
+            # Nobody is touched before they are added: this one goes back further.
+            client.created_at = _at(last_day - timedelta(days=rng.randint(30, 200)), rng)
+            client.updated_at = max(client.updated_at, client.created_at)
+            recompute_touch_due(client)
+        # From the day after the client was added, so no touch comes before it.
+        added_next_day = local_date(client.created_at) + timedelta(days=1)
+        first_day = max(added_next_day, today - timedelta(TOUCH_HISTORY_DAYS))
+        for day in _history_days(rhythm, first_day, last_day, rng):
+            channel = rng.choice(rhythm.channels)
+            if day == last_day and rhythm.last_channel is not None:
+                channel = rhythm.last_channel
+            summary = rng.choice(_SUMMARIES[channel])
+            next_step, next_step_on, done = "", None, True
+            if day == last_day:
+                summary = rhythm.last_summary or summary
+                next_step = rhythm.last_next_step
+                if rhythm.last_next_step_in is not None:
+                    next_step_on = today + timedelta(days=rhythm.last_next_step_in)
+                    done = False
+            elif rng.random() < 0.25:
+                next_step = rng.choice(_NEXT_STEPS)
+                next_step_on = day + timedelta(days=rng.choice((3, 7, 14)))
+                if next_step_on > today - timedelta(days=4):
+                    # Open follow-ups are the curated ones below; a recent next
+                    # step stays a note, so the Today view is the same every time.
+                    next_step_on = None
+            _log_touch(s, client, day, channel, summary, next_step, next_step_on, done, rng, now)
+        if rhythm.priority_days is not None:
+            client.priority_until = today + timedelta(days=rhythm.priority_days)
+    for fu in DEMO_FOLLOW_UPS:
+        due_on = today + timedelta(days=fu.due_in)
+        original = today + timedelta(days=fu.snoozed_from) if fu.snoozed_from else due_on
+        created_at = min(now, _at(today - timedelta(days=fu.created_ago), rng))
+        s.add(
+            FollowUp(
+                uid=_uid(rng),
+                client_id=clients[fu.key].id,
+                kind=fu.kind,
+                title=fu.title,
+                note=fu.note,
+                due_on=due_on,
+                original_due_on=original,
+                created_at=created_at,
+            )
+        )
+
+
+def _history_days(
+    rhythm: DemoRhythm, first_day: date, last_day: date, rng: random.Random
+) -> list[date]:
+    """About one touch per cadence (a bit early more often than late), oldest first."""
+    days = [last_day]
+    day = last_day
+    while True:
+        if rhythm.cadence_days is not None:
+            gap = round(rhythm.cadence_days * rng.uniform(0.7, 1.15))
+        else:
+            gap = rng.randint(20, 60)
+        day -= timedelta(days=max(gap, 1))
+        if day < first_day:
+            return days[::-1]
+        days.append(day)
+
+
+def _log_touch(
+    s: Session,
+    client: Client,
+    day: date,
+    channel: Channel,
+    summary: str,
+    next_step: str,
+    next_step_on: date | None,
+    done: bool,
+    rng: random.Random,
+    now: datetime,
+) -> None:
+    """What models.services.reminders.log_touch writes, in the demo's own session;
+    a next step that is past is marked done a few days after it was due."""
+    happened_at = _at(day, rng)
+    logged_at = min(now, happened_at + timedelta(minutes=rng.randint(5, 240)))
+    touch = Touch(
+        uid=_uid(rng),
+        client_id=client.id,
+        happened_at=happened_at,
+        channel=channel,
+        summary=summary.strip(),
+        next_step=next_step.strip(),
+        created_at=logged_at,
+    )
+    s.add(touch)
+    client.last_touch_on = later_touch(client.last_touch_on, local_date(happened_at))
+    recompute_touch_due(client)
+    if next_step_on is None:
+        return
+    s.flush()
+    done_at = None
+    if done:
+        done_at = min(now, _at(next_step_on + timedelta(days=rng.randint(-2, 3)), rng))
+        done_at = max(done_at, logged_at)
+    s.add(
+        FollowUp(
+            uid=_uid(rng),
+            client_id=client.id,
+            kind=FollowUpKind.NEXT_STEP,
+            title=next_step.strip()[:TITLE_MAX],
+            due_on=next_step_on,
+            original_due_on=next_step_on,
+            done_at=done_at,
+            touch_id=touch.id,
+            created_at=logged_at,
+        )
+    )

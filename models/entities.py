@@ -125,9 +125,7 @@ class Client(Base):
     )
     tags: Mapped[list[Tag]] = relationship(secondary=client_tag, order_by="Tag.name")
 
-    __table_args__ = (
-        Index("ix_client_archived_name", "archived_at", "name"),
-    )
+    __table_args__ = (Index("ix_client_archived_name", "archived_at", "name"),)
 
 
 class ContactPoint(Base):
@@ -136,9 +134,7 @@ class ContactPoint(Base):
     __tablename__ = "contact_point"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    client_id: Mapped[int] = mapped_column(
-        ForeignKey("client.id", ondelete="CASCADE"), index=True
-    )
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
     kind: Mapped[ContactKind] = mapped_column(_enum(ContactKind, "kind", 8))
     label: Mapped[str] = mapped_column(String(60), default="")
     value: Mapped[str] = mapped_column(String(320))

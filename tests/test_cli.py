@@ -46,7 +46,16 @@ def test_version() -> None:
 
 
 @pytest.mark.parametrize(
-    "verb", [["demo"], ["check"], ["export"], ["export", "json"], ["import", "json"]]
+    "verb",
+    [
+        ["demo"],
+        ["check"],
+        ["due"],
+        ["export"],
+        ["export", "json"],
+        ["export", "ics"],
+        ["import", "json"],
+    ],
 )
 def test_every_verb_has_help(verb: list[str]) -> None:
     result = rapport(*verb, "--help", check=True)
@@ -67,6 +76,7 @@ def test_demo_check_export_import_round_trip(tmp_path: Path) -> None:
     data = json.loads(out1.read_text(encoding="utf-8"))
     assert data["format"] == "rapport-book"
     assert len(data["clients"]) >= 25
+    assert sum(len(c["touches"]) for c in data["clients"]) >= 100  # history travels too
 
     imported = rapport("--db", second, "import", "json", out1, check=True)
     assert f"{len(data['clients'])} added" in imported.stdout
@@ -102,11 +112,15 @@ def test_check_fails_on_damage(tmp_path: Path) -> None:
     [
         ("none", ["check"], ["no book"]),
         ("none", ["export", "json", "OUT"], ["no book"]),
+        ("none", ["export", "ics", "OUT"], ["no book"]),
+        ("none", ["due"], ["no book"]),
+        ("book", ["due", "--on", "31/12/2026"], ["--on", "YYYY-MM-DD"]),
         ("book", ["import", "json", "MISSING"], ["missing.json"]),
         ("book", ["import", "json", "BADJSON"], ["JSON"]),
         ("book", ["import", "json", "NOTBOOK"], ["not a Rapport"]),
         ("garbage", ["check"], ["not a Rapport book"]),
         ("garbage", ["export", "json", "OUT"], ["not a Rapport book"]),
+        ("garbage", ["due"], ["not a Rapport book"]),
     ],
 )
 def test_user_mistakes_get_one_clear_line(

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from exports.json_book import dumps, export_book
 from models.db import Book, open_book
-from models.demo import DEMO_CLIENTS, DemoError, fill_demo
+from models.demo import DEMO_CLIENTS, DEMO_RHYTHMS, DemoError, fill_demo
 from models.entities import ClientStatus
-from models.services.clients import ClientInput, count_clients, create_client, list_clients
+from models.reminders import CADENCE_PRESETS, DueKind, next_touch_due, under_priority
+from models.services.clients import (
+    ClientInput,
+    count_clients,
+    create_client,
+    get_client,
+    list_clients,
+    local_date,
+)
+from models.services.reminders import list_touches, open_follow_ups, today_plan
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -104,3 +117,170 @@ def test_needs_an_aware_now(book: Book) -> None:
     with pytest.raises(ValueError, match="aware"):
         fill_demo(book, now=datetime(2026, 1, 1))
     assert count_clients(book, include_archived=True) == 0
+
+
+# --------------------------------------------------------------------------- keep in touch
+
+
+@pytest.fixture
+def zone(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run in another time zone: the demo must look the same wherever it is opened."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = request.param
+    time.tzset()
+    try:
+        yield request.param
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
+def _by_uid(book: Book) -> dict[str, dict[str, Any]]:
+    return {c["id"]: c for c in export_book(book)["clients"]}
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def test_stored_due_dates_are_what_the_rules_say(book: Book) -> None:
+    fill_demo(book, now=NOW)
+    exported = _by_uid(book)
+    checked = 0
+    for row in list_clients(book, include_archived=True):
+        detail = get_client(book, row.id)
+        touches = [t.happened_at for t in list_touches(book, row.id, limit=1000)]
+        assert len(touches) == len(exported[row.uid]["touches"])
+        last = max((local_date(t) for t in touches), default=None)
+        assert detail.last_touch_on == last, detail.name
+        assert detail.touch_due_on == next_touch_due(
+            cadence_days=detail.cadence_days,
+            last_touch_on=last,
+            added_on=local_date(detail.created_at),
+            status=detail.status,
+            archived=detail.archived_at is not None,
+        ), detail.name
+        checked += detail.touch_due_on is not None
+    assert checked >= 15
+
+
+def test_history_is_about_a_year_varied_and_plausible(book: Book) -> None:
+    fill_demo(book, now=NOW)
+    clients = export_book(book)["clients"]
+    touches = [t for c in clients for t in c["touches"]]
+    assert 150 <= len(touches) <= 600
+    happened = [_moment(t["happened_at"]) for t in touches]
+    assert min(happened) < NOW - timedelta(days=300)
+    assert max(happened) < NOW
+    assert len({t["channel"] for t in touches}) == 6
+    assert all(t["summary"] and len(t["summary"]) < 120 for t in touches)
+    assert len({t["summary"] for t in touches}) >= 25
+    assert sum(bool(t["next_step"]) for t in touches) >= 10
+    for c in clients:
+        for t in c["touches"]:
+            assert _moment(c["created_at"]) <= _moment(t["happened_at"]), c["name"]
+            assert _moment(t["happened_at"]) <= _moment(t["created_at"]) <= NOW
+        touch_ids = {t["id"] for t in c["touches"]}
+        for f in c["follow_ups"]:
+            assert f["touch"] is None or f["touch"] in touch_ids
+            assert _moment(f["created_at"]) <= NOW
+            if f["done_at"] is not None:
+                assert _moment(f["done_at"]) <= NOW
+    follow_ups = [f for c in clients for f in c["follow_ups"]]
+    assert sum(f["done_at"] is not None for f in follow_ups) >= 10  # history of done work
+    assert any(f["due_on"] != f["original_due_on"] for f in follow_ups)  # one was snoozed
+    assert {f["kind"] for f in follow_ups} >= {"manual", "next_step", "review", "commitment"}
+
+
+def test_cadences_mix_presets_and_leave_some_out(book: Book) -> None:
+    fill_demo(book, now=NOW)
+    active = [r for r in list_clients(book) if r.status is ClientStatus.ACTIVE]
+    cadences = [r.cadence_days for r in active]
+    with_rhythm = [c for c in cadences if c is not None]
+    assert len(with_rhythm) > len(active) / 2
+    assert 2 <= cadences.count(None) <= 6
+    assert set(with_rhythm) <= set(CADENCE_PRESETS.values())
+    assert len(set(with_rhythm)) >= 5
+
+
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Pacific/Kiritimati", "America/St_Johns", "Pacific/Pago_Pago"], indirect=True
+)
+@pytest.mark.parametrize(
+    "now",
+    [
+        NOW,
+        datetime(2026, 3, 29, 0, 30, tzinfo=UTC),  # a DST change in Europe
+        datetime(2027, 1, 1, 23, 59, tzinfo=UTC),
+        datetime(2028, 2, 29, 11, 0, tzinfo=UTC),
+    ],
+)
+def test_today_view_has_a_realistic_mix_whenever_opened(
+    book: Book, zone: str, now: datetime
+) -> None:
+    fill_demo(book, now=now)
+    today = local_date(now)
+    plan = today_plan(book, today)
+    keep = [i for i in plan.due if i.kind is DueKind.KEEP_IN_TOUCH]
+    overdue = [i for i in keep if i.overdue(today) > 0]
+    due_today = [i for i in keep if i.overdue(today) == 0]
+    follow_ups = [i for i in plan.due if i.kind is DueKind.FOLLOW_UP]
+    assert 3 <= len(overdue) <= 6
+    assert any(i.overdue(today) >= (i.cadence_days or 0) / 2 for i in overdue)  # badly late
+    assert 1 <= len(due_today) <= 2
+    assert 2 <= len(follow_ups) <= 6
+    assert any(i.overdue(today) > 0 for i in follow_ups)
+    assert len(plan.upcoming) >= 3
+    assert {i.kind for i in plan.upcoming} == set(DueKind)
+
+    prioritised = [
+        r.name
+        for r in list_clients(book)
+        if under_priority(get_client(book, r.id).priority_until, today)
+    ]
+    assert len(prioritised) == 1
+    assert plan.due[0].client_name == prioritised[0] and plan.due[0].priority
+
+
+def test_a_next_step_due_today_points_at_its_touch(book: Book) -> None:
+    fill_demo(book, now=NOW)
+    today = local_date(NOW)
+    [lawyer] = list_clients(book, "wisniewski")
+    [step] = [f for f in open_follow_ups(book, lawyer.id) if f.due_on == today]
+    [c] = [c for c in export_book(book)["clients"] if c["id"] == lawyer.uid]
+    [fu] = [f for f in c["follow_ups"] if f["title"] == step.title]
+    assert fu["kind"] == "next_step"
+    assert fu["touch"] == c["touches"][-1]["id"]  # the latest touch
+    assert c["touches"][-1]["next_step"] == step.title
+
+
+def test_every_rhythm_names_a_demo_client() -> None:
+    keys = {d.key for d in DEMO_CLIENTS}
+    assert set(DEMO_RHYTHMS) <= keys
+    for key, rhythm in DEMO_RHYTHMS.items():
+        assert rhythm.latest_touch_ago() >= 1, key  # touches are in the past
+        assert (rhythm.due_in is None) or rhythm.cadence_days is not None, key
+
+
+def test_demo_dates_do_not_depend_on_the_clock(tmp_path: Path) -> None:
+    """Two demos made a year apart look the same relative to their day."""
+
+    def shape(path: Path, now: datetime) -> list[tuple[str, int]]:
+        b = open_book(path)
+        try:
+            fill_demo(b, now=now)
+            today = local_date(now)
+            return sorted(
+                (r.name, (r.touch_due_on - today).days)
+                for r in list_clients(b)
+                if r.touch_due_on is not None
+            )
+        finally:
+            b.close()
+
+    first = shape(tmp_path / "a.db", NOW)
+    second = shape(tmp_path / "b.db", NOW + timedelta(days=365, hours=5))
+    assert first == second

@@ -6,8 +6,8 @@ import copy
 import json
 import os
 import stat
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,8 @@ from exports.json_book import (
 )
 from models.db import Book, open_book
 from models.demo import fill_demo
-from models.entities import ClientStatus
+from models.entities import Channel, Client, ClientStatus, FollowUpKind
+from models.reminders import CADENCE_PRESETS, next_touch_due
 from models.services.clients import (
     EMAIL_SHAPE,
     ClientInput,
@@ -39,8 +40,19 @@ from models.services.clients import (
     create_client,
     get_client,
     list_clients,
+    local_date,
     update_client,
     validate_client,
+)
+from models.services.reminders import (
+    TouchInput,
+    add_follow_up,
+    complete_follow_up,
+    list_touches,
+    log_touch,
+    open_follow_ups,
+    set_cadence,
+    snooze_follow_up,
 )
 
 NOW = datetime(2026, 11, 22, 9, 30, 0, 123456, tzinfo=UTC)
@@ -64,9 +76,13 @@ def client_doc(uid: str, name: str, /, **fields: Any) -> dict[str, Any]:
         "emails": [],
         "phones": [],
         "tags": [],
+        "cadence_days": None,
+        "priority_until": None,
         "created_at": "2025-01-02T03:04:05.000006+00:00",
         "updated_at": "2025-02-03T04:05:06.000007+00:00",
         "archived_at": None,
+        "touches": [],
+        "follow_ups": [],
     }
     doc.update(fields)
     return doc
@@ -124,7 +140,7 @@ def test_export_shape(book: Book) -> None:
 
     doc = export_book(book)
     assert list(doc) == ["format", "version", "clients"]
-    assert doc["format"] == "rapport-book" and doc["version"] == 1
+    assert doc["format"] == "rapport-book" and doc["version"] == 2
     [c] = doc["clients"]
     assert list(c) == [
         "id",
@@ -136,9 +152,13 @@ def test_export_shape(book: Book) -> None:
         "emails",
         "phones",
         "tags",
+        "cadence_days",
+        "priority_until",
         "created_at",
         "updated_at",
         "archived_at",
+        "touches",
+        "follow_ups",
     ]
     assert c["id"] == get_client(book, cid).uid
     assert c["name"] == "Amélie Durand"
@@ -152,6 +172,8 @@ def test_export_shape(book: Book) -> None:
     assert c["created_at"] == "2025-05-01T12:00:00.000000+00:00"
     assert c["updated_at"] == "2025-05-01T12:00:00.000000+00:00"
     assert c["archived_at"] == "2025-06-01T08:00:00.000005+00:00"
+    assert c["cadence_days"] is None and c["priority_until"] is None
+    assert c["touches"] == [] and c["follow_ups"] == []
 
 
 def test_export_sorts_clients_by_id(book: Book) -> None:
@@ -184,7 +206,7 @@ def test_write_json_failure_leaves_old_file(book: Book, tmp_path: Path) -> None:
     out.write_text("old content", encoding="utf-8")
     with pytest.raises(TypeError):
         # A payload that cannot be written stands in for a full disk.
-        json_book._write_atomic(out, "not bytes")  # type: ignore[arg-type]
+        json_book.write_atomic(out, "not bytes")  # type: ignore[arg-type]
     assert out.read_text(encoding="utf-8") == "old content"
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["book.json"]
 
@@ -193,11 +215,38 @@ def test_write_json_failure_leaves_old_file(book: Book, tmp_path: Path) -> None:
 
 
 @dataclass
+class TouchSpec:
+    happened_at: datetime
+    channel: Channel
+    summary: str
+    next_step: str
+    next_step_on: date | None
+
+
+@dataclass
+class FollowUpSpec:
+    title: str
+    due_on: date
+    note: str
+    kind: FollowUpKind
+    snoozed_to: date | None
+    done_at: datetime | None
+
+
+@dataclass
 class ClientSpec:
     data: ClientInput
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None
+    priority_until: date | None = None
+    touches: list[TouchSpec] = field(default_factory=list)
+    follow_ups: list[FollowUpSpec] = field(default_factory=list)
+
+
+# Touches are logged "now" in the test's world; far enough ahead for every moment
+# the strategies draw, so none is refused as being in the future.
+LOG_NOW = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def _valid_name(name: str) -> bool:
@@ -238,7 +287,35 @@ client_inputs = st.builds(
     tags=st.lists(st.text(min_size=1, max_size=20), max_size=4),
     notes=st.text(max_size=10_000),
     status=st.sampled_from(list(ClientStatus)),
+    cadence_days=st.one_of(
+        st.none(), st.sampled_from(sorted(CADENCE_PRESETS.values())), st.integers(1, 3660)
+    ),
 ).filter(lambda d: not validate_client(d))
+days = st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 1, 1))
+
+
+@st.composite
+def touch_specs(draw: st.DrawFn) -> TouchSpec:
+    next_step = draw(st.text(max_size=30))
+    next_step_on = draw(st.one_of(st.none(), days)) if next_step.strip() else None
+    return TouchSpec(
+        draw(moments),
+        draw(st.sampled_from(list(Channel))),
+        draw(st.text(max_size=60)),
+        next_step,
+        next_step_on,
+    )
+
+
+follow_up_specs = st.builds(
+    FollowUpSpec,
+    title=st.text(min_size=1, max_size=40).filter(lambda t: bool(t.strip())),
+    due_on=days,
+    note=st.text(max_size=60),
+    kind=st.sampled_from(list(FollowUpKind)),
+    snoozed_to=st.one_of(st.none(), days),
+    done_at=st.one_of(st.none(), moments),
+)
 
 
 @st.composite
@@ -247,7 +324,15 @@ def client_specs(draw: st.DrawFn) -> ClientSpec:
     created = draw(moments)
     updated = created + draw(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=900)))
     archived = draw(st.one_of(st.none(), st.just(updated + timedelta(seconds=1))))
-    return ClientSpec(data, created, updated, archived)
+    return ClientSpec(
+        data,
+        created,
+        updated,
+        archived,
+        draw(st.one_of(st.none(), days)),
+        draw(st.lists(touch_specs(), max_size=3)),
+        draw(st.lists(follow_up_specs, max_size=2)),
+    )
 
 
 # Every hard case at once: the longest note, NUL, emoji, right-to-left text with
@@ -266,19 +351,73 @@ HARD = ClientSpec(
         tags=["vip", "🌱 green", "Ωmega"],
         notes=(_HARD_NOTE * 200)[:10_000],
         status=ClientStatus.FORMER,
+        cadence_days=30,
     ),
     created_at=datetime(2024, 2, 29, 23, 59, 59, 999999, tzinfo=UTC),
     updated_at=datetime(2025, 1, 1, tzinfo=UTC),
     archived_at=datetime(2025, 1, 2, tzinfo=UTC),
+    priority_until=date(2024, 3, 1),
+    touches=[
+        TouchSpec(
+            datetime(2024, 3, 1, 23, 30, tzinfo=UTC),
+            Channel.VISIT,
+            _HARD_NOTE,
+            "Call back; then, maybe 📞\nagain",
+            date(2024, 3, 4),
+        ),
+        TouchSpec(datetime(2024, 2, 1, tzinfo=UTC), Channel.OTHER, "older, back-dated", "", None),
+    ],
+    follow_ups=[
+        FollowUpSpec(
+            "Send it, please; 😀",
+            date(2024, 3, 10),
+            _HARD_NOTE,
+            FollowUpKind.COMMITMENT,
+            date(2024, 3, 17),
+            None,
+        )
+    ],
 )
 
 
 def _fill_from_specs(book: Book, specs: list[ClientSpec]) -> None:
+    """Through the services only, so the book holds exactly what the app would."""
     for spec in specs:
         cid = create_client(book, spec.data, now=spec.created_at)
+        for t in spec.touches:
+            log_touch(
+                book,
+                cid,
+                TouchInput(t.happened_at, t.channel, t.summary, t.next_step, t.next_step_on),
+                now=LOG_NOW,
+            )
+        for f in spec.follow_ups:
+            fid = add_follow_up(book, cid, f.title, f.due_on, note=f.note, kind=f.kind, now=LOG_NOW)
+            if f.snoozed_to is not None:
+                snooze_follow_up(book, fid, f.snoozed_to)
+            if f.done_at is not None:
+                complete_follow_up(book, fid, now=f.done_at)
+        if spec.priority_until is not None:
+            _set_priority(book, cid, spec.priority_until)
         update_client(book, cid, spec.data, now=spec.updated_at)
         if spec.archived_at is not None:
             archive_client(book, cid, now=spec.archived_at)
+
+
+def _set_priority(book: Book, client_id: int, until: date) -> None:
+    # Incidents will set this through their own service; until then, one plain write.
+    with book.session() as s:
+        client = s.get(Client, client_id)
+        assert client is not None
+        client.priority_until = until
+
+
+def _reminder_dates(book: Book) -> dict[str, tuple[date | None, date | None]]:
+    """Each client's stored last-touch and due dates, by uid."""
+    return {
+        r.uid: (get_client(book, r.id).last_touch_on, r.touch_due_on)
+        for r in list_clients(book, include_archived=True)
+    }
 
 
 @settings(
@@ -300,7 +439,7 @@ def test_round_trip_any_content(
     try:
         _fill_from_specs(source, specs)
         text = export_text(source)
-        result = import_book(target, json.loads(text))
+        result = import_book(target, json.loads(text), now=LOG_NOW)
         assert result == ImportResult(created=len(specs), updated=0, unchanged=0)
         assert export_text(target) == text
         # What came out is what went in (after the dialog's trimming); notes are
@@ -309,6 +448,9 @@ def test_round_trip_any_content(
         for spec in specs:
             clean = spec.data.cleaned()
             assert any(c["name"] == clean.name and c["notes"] == spec.data.notes for c in exported)
+        assert sum(len(c["touches"]) for c in exported) == sum(len(s.touches) for s in specs)
+        # The dates an import recomputes are the ones logging the touches produced.
+        assert _reminder_dates(target) == _reminder_dates(source)
     finally:
         source.close()
         target.close()
@@ -560,7 +702,7 @@ def test_read_json_folder(tmp_path: Path) -> None:
         ),
         (
             {"format": FORMAT, "version": 3, "clients": []},
-            "This export is version 3; this Rapport reads version 1 or older.",
+            "This export is version 3; this Rapport reads version 2 or older.",
         ),
         (
             {"format": FORMAT, "version": 0, "clients": []},
@@ -662,16 +804,20 @@ def test_duplicate_ids(book: Book) -> None:
 
 
 def test_older_versions_are_upgraded_step_by_step(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rehearse the day version 2 arrives: a version-1 file goes through _UPGRADES[1]."""
+    """Rehearse the day version 3 arrives: a version-1 file goes through _UPGRADES[1],
+    then _UPGRADES[2], in that order."""
 
-    def one_to_two(doc: dict[str, Any]) -> dict[str, Any]:
-        return {**doc, "version": 2, "clients": [dict(c, upgraded=True) for c in doc["clients"]]}
+    def two_to_three(doc: dict[str, Any]) -> dict[str, Any]:
+        assert doc["version"] == 2 and "touches" in doc["clients"][0]
+        return {**doc, "version": 3, "clients": [dict(c, upgraded=True) for c in doc["clients"]]}
 
-    monkeypatch.setattr(json_book, "VERSION", 2)
-    monkeypatch.setitem(json_book._UPGRADES, 1, one_to_two)
-    upgraded = json_book._upgrade_document(book_doc(client_doc(UID_A, "Anna")))
-    assert upgraded["version"] == 2
+    monkeypatch.setattr(json_book, "VERSION", 3)
+    monkeypatch.setitem(json_book._UPGRADES, 2, two_to_three)
+    v1 = {"format": FORMAT, "version": 1, "clients": [{"id": UID_A, "name": "Anna"}]}
+    upgraded = json_book._upgrade_document(v1)
+    assert upgraded["version"] == 3
     assert upgraded["clients"][0]["upgraded"] is True
+    assert v1 == {"format": FORMAT, "version": 1, "clients": [{"id": UID_A, "name": "Anna"}]}
 
 
 def test_format_errors_are_user_errors() -> None:
@@ -680,3 +826,485 @@ def test_format_errors_are_user_errors() -> None:
 
     assert issubclass(BookFormatError, RapportError)
     assert issubclass(BookFormatError, ValueError)
+
+
+# --------------------------------------------------------------------------- keep in touch
+
+T1, T2, T3 = "1" * 32, "2" * 32, "3" * 32
+F1, F2 = "e" * 32, "f" * 32
+
+
+def touch_doc(uid: str, happened_at: str, /, **fields: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": uid,
+        "happened_at": happened_at,
+        "channel": "call",
+        "summary": "",
+        "next_step": "",
+        "created_at": "2026-01-01T00:00:00.000000+00:00",
+    }
+    doc.update(fields)
+    return doc
+
+
+def follow_up_doc(uid: str, title: str, due_on: str, /, **fields: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": uid,
+        "kind": "manual",
+        "title": title,
+        "note": "",
+        "due_on": due_on,
+        "original_due_on": due_on,
+        "done_at": None,
+        "touch": None,
+        "created_at": "2026-01-01T00:00:00.000000+00:00",
+    }
+    doc.update(fields)
+    return doc
+
+
+def _detail_by_uid(book: Book, uid: str) -> Any:
+    [row] = [r for r in list_clients(book, include_archived=True) if r.uid == uid]
+    return get_client(book, row.id)
+
+
+def _expected_due(detail: Any, touches: list[datetime]) -> date | None:
+    """The rules applied by hand to what the file says."""
+    last = max((local_date(t) for t in touches), default=None)
+    return next_touch_due(
+        cadence_days=detail.cadence_days,
+        last_touch_on=last,
+        added_on=local_date(detail.created_at),
+        status=detail.status,
+        archived=detail.archived_at is not None,
+    )
+
+
+def test_history_round_trips_with_links_and_dates(book: Book, tmp_path: Path) -> None:
+    cid = create_client(
+        book,
+        ClientInput(name="Ada Lovelace", cadence_days=30),
+        now=datetime(2026, 1, 5, tzinfo=UTC),
+    )
+    log_touch(
+        book,
+        cid,
+        TouchInput(
+            datetime(2026, 3, 2, 15, 0, tzinfo=UTC),
+            Channel.MEETING,
+            "  Planning, budget; next quarter 📅\nSecond line ",
+            "Send the plan",
+            date(2026, 3, 9),
+        ),
+        now=NOW,
+    )
+    log_touch(book, cid, TouchInput(datetime(2026, 2, 1, tzinfo=UTC), Channel.EMAIL), now=NOW)
+    manual = add_follow_up(book, cid, "Invoice question", date(2026, 4, 1), note="a, b; c", now=NOW)
+    snooze_follow_up(book, manual, date(2026, 4, 8))
+    _set_priority(book, cid, date(2026, 12, 24))
+
+    [c] = export_book(book)["clients"]
+    assert c["cadence_days"] == 30 and c["priority_until"] == "2026-12-24"
+    assert "last_touch_on" not in c and "touch_due_on" not in c  # derived, never exported
+    assert [t["happened_at"][:10] for t in c["touches"]] == ["2026-02-01", "2026-03-02"]
+    assert c["touches"][1]["summary"] == "Planning, budget; next quarter 📅\nSecond line"
+    assert c["touches"][1]["channel"] == "meeting"
+    step, invoice = c["follow_ups"]
+    assert step["kind"] == "next_step" and step["touch"] == c["touches"][1]["id"]
+    assert invoice["touch"] is None
+    assert (invoice["due_on"], invoice["original_due_on"]) == ("2026-04-08", "2026-04-01")
+
+    out = tmp_path / "book.json"
+    write_json(book, out)
+    target = other_book(tmp_path)
+    try:
+        import_book(target, read_json(out))
+        assert export_text(target) == out.read_text(encoding="utf-8")
+        ada = _detail_by_uid(target, c["id"])
+        assert ada.last_touch_on == local_date(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
+        assert ada.touch_due_on == get_client(book, cid).touch_due_on
+        assert ada.priority_until == date(2026, 12, 24)
+        [fu_step, fu_invoice] = open_follow_ups(target, ada.id)
+        assert fu_step.kind == FollowUpKind.NEXT_STEP and fu_invoice.note == "a, b; c"
+    finally:
+        target.close()
+
+
+def test_import_recomputes_dates_from_the_file_not_from_the_book(book: Book) -> None:
+    """The book's stored dates are never trusted over the file's touches."""
+    doc = book_doc(
+        client_doc(
+            UID_A,
+            "Anna",
+            cadence_days=14,
+            touches=[
+                touch_doc(T2, "2025-05-01T10:00:00+00:00"),
+                touch_doc(T1, "2025-06-01T10:00:00+00:00"),
+            ],
+        )
+    )
+    import_book(book, doc, now=NOW)
+    anna = _detail_by_uid(book, UID_A)
+    june = datetime(2025, 6, 1, 10, tzinfo=UTC)
+    assert anna.last_touch_on == local_date(june)
+    assert anna.touch_due_on == _expected_due(anna, [june]) == local_date(june) + timedelta(14)
+
+    # The file drops the June touch: the file's set replaces the book's, so the due
+    # date follows the May touch now (unlike logging a back-dated touch).
+    doc["clients"][0]["touches"] = [touch_doc(T2, "2025-05-01T10:00:00+00:00")]
+    assert import_book(book, doc, now=NOW) == ImportResult(0, 1, 0)
+    anna = _detail_by_uid(book, UID_A)
+    may = datetime(2025, 5, 1, 10, tzinfo=UTC)
+    assert [t.happened_at for t in list_touches(book, anna.id)] == [may]
+    assert anna.touch_due_on == _expected_due(anna, [may])
+
+    # Paused in the file: no due date, whatever the touches say.
+    doc["clients"][0]["status"] = "paused"
+    import_book(book, doc, now=NOW)
+    assert _detail_by_uid(book, UID_A).touch_due_on is None
+
+
+def test_history_merges_by_id(book: Book) -> None:
+    import_book(
+        book,
+        book_doc(
+            client_doc(
+                UID_A,
+                "Anna",
+                cadence_days=30,
+                touches=[
+                    touch_doc(T1, "2025-05-01T10:00:00+00:00", summary="first"),
+                    touch_doc(T2, "2025-06-01T10:00:00+00:00", next_step="send it"),
+                ],
+                follow_ups=[
+                    follow_up_doc(F1, "send it", "2025-06-08", kind="next_step", touch=T2),
+                    follow_up_doc(F2, "old one", "2025-01-01"),
+                ],
+            ),
+            client_doc(UID_B, "Bruno", cadence_days=7),
+        ),
+        now=NOW,
+    )
+    anna_id = _detail_by_uid(book, UID_A).id
+    touch_ids = {t.summary: t.id for t in list_touches(book, anna_id)}
+
+    # Edit one touch, drop one, add one; move the edited touch's follow-up along.
+    doc = book_doc(
+        client_doc(
+            UID_A,
+            "Anna",
+            cadence_days=30,
+            touches=[
+                touch_doc(T1, "2025-05-01T10:00:00+00:00", summary="first, edited"),
+                touch_doc(T3, "2025-07-01T10:00:00+00:00", channel="visit"),
+            ],
+            follow_ups=[
+                follow_up_doc(
+                    F1, "send it", "2025-06-08", kind="next_step", touch=T1, done_at=_iso_now()
+                )
+            ],
+        ),
+        client_doc(UID_B, "Bruno", cadence_days=7),
+    )
+    assert import_book(book, doc, now=NOW) == ImportResult(created=0, updated=1, unchanged=1)
+    touches = list_touches(book, anna_id)
+    assert [(t.summary, t.channel) for t in touches] == [
+        ("", Channel.VISIT),
+        ("first, edited", Channel.CALL),
+    ]
+    assert touches[1].id == touch_ids["first"]  # the same row, updated in place
+    assert open_follow_ups(book, anna_id) == []  # F1 done, F2 gone
+    exported = export_book(book)["clients"][0]
+    assert [f["id"] for f in exported["follow_ups"]] == [F1]
+    assert exported["follow_ups"][0]["touch"] == T1
+    anna = _detail_by_uid(book, UID_A)
+    assert anna.touch_due_on == _expected_due(anna, [datetime(2025, 7, 1, 10, tzinfo=UTC)])
+    # Importing the same file again finds nothing to change.
+    assert import_book(book, doc, now=NOW) == ImportResult(0, 0, 2)
+
+
+def _iso_now() -> str:
+    return NOW.isoformat()
+
+
+def test_a_touch_can_move_to_another_client(book: Book) -> None:
+    """Ids are book-wide: a file that files a touch under another client moves it,
+    and the client it left gets its dates recomputed too, even though that client
+    is not in the file."""
+    moved = touch_doc(T1, "2025-06-01T10:00:00+00:00")
+    import_book(
+        book,
+        book_doc(
+            client_doc(UID_A, "Anna", cadence_days=30, touches=[moved]),
+            client_doc(UID_B, "Bruno", cadence_days=30),
+        ),
+        now=NOW,
+    )
+    assert _detail_by_uid(book, UID_A).last_touch_on is not None
+    assert import_book(
+        book, book_doc(client_doc(UID_B, "Bruno", cadence_days=30, touches=[moved])), now=NOW
+    ) == ImportResult(0, 1, 0)
+    anna, bruno = _detail_by_uid(book, UID_A), _detail_by_uid(book, UID_B)
+    assert list_touches(book, anna.id) == []
+    assert anna.last_touch_on is None
+    assert anna.touch_due_on == _expected_due(anna, [])
+    assert bruno.last_touch_on == local_date(datetime(2025, 6, 1, 10, tzinfo=UTC))
+    assert [t.client_id for t in list_touches(book, bruno.id)] == [bruno.id]
+
+
+def test_any_change_in_history_counts_as_updated(book: Book) -> None:
+    base = client_doc(
+        UID_A,
+        "Anna",
+        touches=[touch_doc(T1, "2025-06-01T10:00:00+00:00")],
+        follow_ups=[follow_up_doc(F1, "Check in", "2025-07-01")],
+    )
+    import_book(book, book_doc(base), now=NOW)
+    assert import_book(book, book_doc(base), now=NOW) == ImportResult(0, 0, 1)
+    changes: list[dict[str, Any]] = [
+        {"cadence_days": 30},
+        {"priority_until": "2026-01-01"},
+        {"touches": [touch_doc(T1, "2025-06-01T10:00:00+00:00", channel="email")]},
+        {"touches": []},
+        {"follow_ups": [follow_up_doc(F1, "Check in", "2025-07-02")]},
+        {"follow_ups": [follow_up_doc(F1, "Check in", "2025-07-01", touch=T1)]},
+    ]
+    for change in changes:
+        changed = dict(base, **change)
+        assert import_book(book, book_doc(changed), now=NOW) == ImportResult(0, 1, 0), change
+        assert import_book(book, book_doc(base), now=NOW) == ImportResult(0, 1, 0), change
+
+
+def test_version_1_files_still_import(book: Book) -> None:
+    v1 = {
+        "format": FORMAT,
+        "version": 1,
+        "clients": [
+            {
+                "id": UID_A,
+                "name": "Anna",
+                "created_at": "2025-01-02T03:04:05+00:00",
+                "updated_at": "2025-01-02T03:04:05+00:00",
+            }
+        ],
+    }
+    assert import_book(book, v1, now=NOW) == ImportResult(1, 0, 0)
+    [c] = export_book(book)["clients"]
+    assert c["cadence_days"] is None and c["priority_until"] is None
+    assert c["touches"] == [] and c["follow_ups"] == []
+    assert import_book(book, v1, now=NOW) == ImportResult(0, 0, 1)
+
+
+def test_version_1_file_replaces_the_history_of_its_clients(book: Book) -> None:
+    """A version-1 file says a client has no rhythm and no touches, so merging one
+    clears them for that client (documented in docs/json-format.md)."""
+    cid = create_client(book, ClientInput(name="Anna", cadence_days=30), now=NOW)
+    log_touch(book, cid, TouchInput(NOW - timedelta(days=3), Channel.CALL), now=NOW)
+    [c] = export_book(book)["clients"]
+    v1_client = {k: v for k, v in c.items() if k not in json_book._NEW_IN_2}
+    result = import_book(book, {"format": FORMAT, "version": 1, "clients": [v1_client]})
+    assert result == ImportResult(0, 1, 0)
+    assert list_touches(book, cid) == []
+    assert get_client(book, cid).touch_due_on is None
+
+
+def test_version_1_file_with_version_2_fields_is_refused(book: Book) -> None:
+    doc = {"format": FORMAT, "version": 1, "clients": [client_doc(UID_A, "Anna")]}
+    with pytest.raises(BookFormatError) as err:
+        import_book(book, doc)
+    assert str(err.value) == (
+        'clients[0]: unknown field "cadence_days" in a version 1 file (it is new in version 2; '
+        'say "version": 2). (3 more problems in this file.)'
+    )
+
+
+def test_a_bad_touch_leaves_the_book_unchanged(book: Book) -> None:
+    fill_demo(book, now=NOW)
+    before = export_text(book)
+    clients = export_book(book)["clients"]
+    edited = [dict(c, touches=[], follow_ups=[]) for c in clients[:5]]  # would wipe five
+    bad = client_doc(UID_A, "New", touches=[touch_doc(T1, "2025-06-01T10:00:00+00:00")])
+    bad["touches"][0]["channel"] = "pigeon"
+    with pytest.raises(BookFormatError, match=r"clients\[5\]\.touches\[0\]\.channel"):
+        import_book(book, book_doc(*edited, bad), now=NOW)
+    assert export_text(book) == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"cadence_days": 0}, "clients[0].cadence_days: Choose a rhythm between 1 and 3660 days."),
+        (
+            {"cadence_days": "30"},
+            "clients[0].cadence_days: should be a whole number of days or null, not text.",
+        ),
+        ({"cadence_days": 30.5}, "clients[0].cadence_days: 30.5 is not a whole number of days."),
+        (
+            {"cadence_days": True},
+            "clients[0].cadence_days: should be a whole number of days or null, not true/false.",
+        ),
+        (
+            {"priority_until": "2026-2-1"},
+            'clients[0].priority_until: "2026-2-1" is not a date in the form YYYY-MM-DD, '
+            'like "2025-03-14".',
+        ),
+        (
+            {"priority_until": "2026-02-30"},
+            'clients[0].priority_until: "2026-02-30" is not a day of the calendar.',
+        ),
+        ({"touches": {}}, "clients[0].touches: should be a list, not an object."),
+        ({"touches": ["call"]}, "clients[0].touches[0]: should be an object, not text."),
+        (
+            {"touches": [{"id": T1, "channel": "call"}]},
+            'clients[0].touches[0]: missing "happened_at".',
+        ),
+        (
+            {"touches": [touch_doc(T1, "2025-06-01T10:00:00+00:00", channel="pigeon")]},
+            'clients[0].touches[0].channel: "pigeon" is not a channel; use "call", "email", '
+            '"meeting", "message", "visit" or "other".',
+        ),
+        (
+            {"touches": [touch_doc(T1, "2025-06-01T10:00:00")]},
+            'clients[0].touches[0].happened_at: "2025-06-01T10:00:00" has no time zone; '
+            'add one, like "+00:00" or "Z".',
+        ),
+        (
+            {"touches": [touch_doc(T1, "2027-06-01T10:00:00+00:00")]},
+            "clients[0].touches[0].happened_at: A touch is something that already happened; "
+            "pick a past time.",
+        ),
+        (
+            {"touches": [touch_doc(T1, "2025-06-01T10:00:00+00:00", summary="x" * 5001)]},
+            "clients[0].touches[0].summary: Keep the summary under 5000 characters.",
+        ),
+        (
+            {"touches": [touch_doc("t1", "2025-06-01T10:00:00+00:00")]},
+            'clients[0].touches[0].id: "t1" is not a Rapport id (32 characters, each 0-9 or a-f).',
+        ),
+        (
+            {"touches": [touch_doc(T1, "2025-06-01T10:00:00+00:00", mood="good")]},
+            'clients[0].touches[0]: unknown field "mood".',
+        ),
+        (
+            {"follow_ups": [follow_up_doc(F1, "Call", "2025-07-01", kind="someday")]},
+            'clients[0].follow_ups[0].kind: "someday" is not a kind of follow-up; use "manual", '
+            '"next_step", "response_promise", "review" or "commitment".',
+        ),
+        (
+            {"follow_ups": [follow_up_doc(F1, "  ", "2025-07-01")]},
+            "clients[0].follow_ups[0].title: Say in a few words what to follow up on.",
+        ),
+        (
+            {"follow_ups": [follow_up_doc(F1, "x" * 301, "2025-07-01")]},
+            "clients[0].follow_ups[0].title: Keep the title under 300 characters.",
+        ),
+        (
+            {"follow_ups": [follow_up_doc(F1, "Call", "2025-07-01", due_on="01/07/2025")]},
+            'clients[0].follow_ups[0].due_on: "01/07/2025" is not a date in the form '
+            'YYYY-MM-DD, like "2025-03-14".',
+        ),
+        (
+            {"follow_ups": [follow_up_doc(F1, "Call", "2025-07-01", due_on=None)]},
+            "clients[0].follow_ups[0].due_on: should be a date, not null.",
+        ),
+        (
+            {"follow_ups": [{"id": F1, "title": "Call"}]},
+            'clients[0].follow_ups[0]: missing "due_on".',
+        ),
+        (
+            {"follow_ups": [follow_up_doc(F1, "Call", "2025-07-01", done_at="yesterday")]},
+            'clients[0].follow_ups[0].done_at: "yesterday" is not a date and time in ISO 8601 '
+            'form, like "2025-03-14T09:30:00+00:00".',
+        ),
+        (
+            {"follow_ups": [follow_up_doc(F1, "Call", "2025-07-01", touch=T3)]},
+            f'clients[0].follow_ups[0].touch: "{T3}" is not the id of one of this '
+            "client's touches.",
+        ),
+        (
+            {"follow_ups": [follow_up_doc(F1, "Call", "2025-07-01", touch=3)]},
+            "clients[0].follow_ups[0].touch: should be a touch id or null, not a number.",
+        ),
+    ],
+)
+def test_history_errors(book: Book, fields: dict[str, Any], expected: str) -> None:
+    doc = book_doc(client_doc(UID_A, "Anna", **fields))
+    with pytest.raises(BookFormatError) as err:
+        import_book(book, doc, now=NOW)
+    assert str(err.value) == expected
+    assert count_clients(book, include_archived=True) == 0
+
+
+def test_touch_and_follow_up_ids_are_unique_in_the_whole_file(book: Book) -> None:
+    doc = book_doc(
+        client_doc(UID_A, "Anna", touches=[touch_doc(T1, "2025-06-01T10:00:00+00:00")]),
+        client_doc(
+            UID_B,
+            "Bo",
+            touches=[touch_doc(T1, "2025-06-02T10:00:00+00:00")],
+            follow_ups=[follow_up_doc(F1, "a", "2025-07-01"), follow_up_doc(F1, "b", "2025-07-02")],
+        ),
+    )
+    with pytest.raises(BookFormatError) as err:
+        import_book(book, doc, now=NOW)
+    assert err.value.problems == [
+        f'clients[1].touches[0].id: "{T1}" appears twice; clients[0].touches[0] has it too.',
+        f'clients[1].follow_ups[1].id: "{F1}" appears twice; clients[1].follow_ups[0] has it too.',
+    ]
+
+
+def test_hand_written_history_uses_defaults(book: Book) -> None:
+    doc = book_doc(
+        {
+            "id": UID_A,
+            "name": "Anna",
+            "touches": [
+                {
+                    "id": T1,
+                    "happened_at": "2025-06-01T10:00:00Z",
+                    "channel": "email",
+                    "summary": "  sent the plan  ",
+                }
+            ],
+            "follow_ups": [{"id": F1, "title": "Call back", "due_on": "2025-06-10"}],
+        }
+    )
+    import_book(book, doc, now=NOW)
+    [c] = export_book(book)["clients"]
+    assert c["touches"] == [
+        {
+            "id": T1,
+            "happened_at": "2025-06-01T10:00:00.000000+00:00",
+            "channel": "email",
+            "summary": "sent the plan",
+            "next_step": "",
+            "created_at": "2026-11-22T09:30:00.123456+00:00",
+        }
+    ]
+    assert c["follow_ups"] == [
+        {
+            "id": F1,
+            "kind": "manual",
+            "title": "Call back",
+            "note": "",
+            "due_on": "2025-06-10",
+            "original_due_on": "2025-06-10",
+            "done_at": None,
+            "touch": None,
+            "created_at": "2026-11-22T09:30:00.123456+00:00",
+        }
+    ]
+
+
+def test_cadence_set_in_the_book_survives_a_round_trip(book: Book, tmp_path: Path) -> None:
+    cid = create_client(book, ClientInput(name="Anna"), now=NOW)
+    set_cadence(book, cid, 61)
+    [c] = export_book(book)["clients"]
+    assert c["cadence_days"] == 61
+    target = other_book(tmp_path)
+    try:
+        import_book(target, export_book(book))
+        assert _detail_by_uid(target, c["id"]).cadence_days == 61
+        assert _detail_by_uid(target, c["id"]).touch_due_on == get_client(book, cid).touch_due_on
+    finally:
+        target.close()

@@ -341,9 +341,7 @@ def _detail(c: Client) -> ClientDetail:
     )
 
 
-def list_clients(
-    book: Book, query: str = "", *, include_archived: bool = False
-) -> list[ClientRow]:
+def list_clients(book: Book, query: str = "", *, include_archived: bool = False) -> list[ClientRow]:
     """Clients whose name, organisation, role, notes, emails, phones or tags contain
     every word of ``query`` (any order, case and accents ignored), sorted by name."""
     stmt = select(Client.id).order_by(Client.name.collate("NOCASE"), Client.id)
