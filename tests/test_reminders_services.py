@@ -34,7 +34,7 @@ from models.services.reminders import (
 )
 
 ADDED = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+NOW = datetime(2026, 6, 2, 12, 0, tzinfo=UTC)  # after local noon on June 1 anywhere
 
 
 def at(day: str) -> datetime:
