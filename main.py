@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="the book to use (default: rapport.db in your user data folder)",
     )
+    parser.add_argument(
+        "--tray",
+        action="store_true",
+        help="start hidden in the system tray (used by the login autostart entry)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser(
@@ -291,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from ui.app import run_gui
 
-        return run_gui(book_path(args))
+        return run_gui(book_path(args), start_hidden=args.tray)
     try:
         code: int = args.run(args)
         return code
