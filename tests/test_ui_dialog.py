@@ -261,3 +261,86 @@ def test_fields_the_dialog_does_not_show_survive_an_edit(qtbot, window, rapport)
     stored = get_client(rapport.book, cid)
     assert stored.role == "Owner"
     assert stored.cadence_days == 14
+
+
+# -- keep-in-touch rhythm -----------------------------------------------------------
+
+
+def choose(combo, text: str) -> None:
+    index = combo.findText(text)
+    assert index >= 0, text
+    combo.setCurrentIndex(index)
+
+
+def test_cadence_round_trips_through_the_dialog(qtbot, window, rapport) -> None:
+    dialog = new_dialog(qtbot, window)
+    cadence = dialog.cadence_edit
+    texts = [cadence.combo.itemText(i) for i in range(cadence.combo.count())]
+    assert texts == [
+        "No reminder",
+        "Weekly",
+        "Every 2 weeks",
+        "Monthly",
+        "Every 2 months",
+        "Quarterly",
+        "Twice a year",
+        "Custom…",
+    ]
+    assert cadence.combo.currentText() == "No reminder"
+    assert not cadence.spin.isVisible()
+    qtbot.keyClicks(dialog.name_edit, "Rhythm Client")
+    choose(cadence.combo, "Monthly")
+    with qtbot.waitSignal(dialog.saved) as saved:
+        qtbot.mouseClick(dialog.save_button, LEFT)
+    cid = saved.args[0]
+    assert get_client(rapport.book, cid).cadence_days == 30
+
+    dialog = window.edit_client_dialog(cid)
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert dialog.cadence_edit.combo.currentText() == "Monthly"
+    choose(dialog.cadence_edit.combo, "Custom…")
+    assert dialog.cadence_edit.spin.isVisible()
+    assert dialog.focusWidget() is dialog.cadence_edit.spin
+    dialog.cadence_edit.spin.clear()
+    qtbot.keyClicks(dialog.cadence_edit.spin, "45")
+    with qtbot.waitSignal(dialog.saved):
+        qtbot.keyClick(
+            dialog.cadence_edit.spin, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+        )
+    assert get_client(rapport.book, cid).cadence_days == 45
+
+    dialog = window.edit_client_dialog(cid)
+    assert dialog.cadence_edit.combo.currentText() == "Custom…"
+    assert dialog.cadence_edit.spin.value() == 45
+    choose(dialog.cadence_edit.combo, "No reminder")
+    with qtbot.waitSignal(dialog.saved):
+        qtbot.mouseClick(dialog.save_button, LEFT)
+    assert get_client(rapport.book, cid).cadence_days is None
+    assert get_client(rapport.book, cid).touch_due_on is None
+
+
+def test_cadence_spin_keeps_to_the_allowed_range(qtbot, window) -> None:
+    dialog = new_dialog(qtbot, window)
+    spin = dialog.cadence_edit.spin
+    assert (spin.minimum(), spin.maximum()) == (1, 3660)
+    choose(dialog.cadence_edit.combo, "Custom…")
+    spin.setValue(99999)
+    assert dialog.cadence_edit.days() == 3660
+    spin.setValue(0)
+    assert dialog.cadence_edit.days() == 1
+    dialog.reject()
+
+
+def test_a_preset_number_of_days_shows_as_the_preset(qtbot, window, rapport) -> None:
+    weekly = create_client(rapport.book, ClientInput(name="Wes", cadence_days=7))
+    odd = create_client(rapport.book, ClientInput(name="Odette", cadence_days=10))
+    rapport.changed.emit(CHANGED_CLIENTS, None)
+    dialog = window.edit_client_dialog(weekly)
+    assert dialog.cadence_edit.combo.currentText() == "Weekly"
+    assert not dialog.has_changes()
+    dialog.reject()
+    dialog = window.edit_client_dialog(odd)
+    assert dialog.cadence_edit.combo.currentText() == "Custom…"
+    assert dialog.cadence_edit.spin.value() == 10
+    assert not dialog.has_changes()
+    dialog.reject()

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -19,9 +22,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from models import paths
 from models.db import Book, BookError, open_book
 from models.lock import BookLock
-from models.services.clients import count_clients
+from models.services.clients import count_clients, local_date
+from ui.due_clock import DueClock
 from ui.icons import app_icon
 from ui.instance import SingleInstance
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+    from ui.tray import RapportTray
 
 APP_NAME = "Rapport"
 SETTINGS_FILE = "rapport.ini"
@@ -29,6 +37,10 @@ SETTINGS_FILE = "rapport.ini"
 # What ``changed`` reports; a view refreshes for the kinds it shows.
 CHANGED_BOOK = "book"
 CHANGED_CLIENTS = "clients"
+# Touches logged, follow-ups done, snoozed or reopened: what is due has moved.
+CHANGED_REMINDERS = "reminders"
+# The local date moved on (midnight, a wake-up, a clock change).
+CHANGED_DAY = "day"
 
 
 class OpenStatus(enum.Enum):
@@ -53,6 +65,10 @@ def busy_message(pid: int | None) -> str:
     return "This book is open in another program."
 
 
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
 def book_title(path: Path) -> str:
     """The name the user sees for a book; the demo is never mistaken for theirs."""
     if path.name == paths.DEMO_FILENAME:
@@ -69,6 +85,8 @@ class RapportApp(QObject):
     changed = Signal(str, object)
     # Another start asked for this book: bring the window to the front.
     activated = Signal()
+    # The user chose Quit (not just closing the window): the event loop should end.
+    quit_requested = Signal()
 
     def __init__(self, *, config_dir: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -78,6 +96,27 @@ class RapportApp(QObject):
         self.book: Book | None = None
         self.lock: BookLock | None = None
         self.instance: SingleInstance | None = None
+        self.quitting = False
+        # The one source of "now" for every view: tests set it to a fixed moment.
+        self.clock: Callable[[], datetime] = local_now
+        self.due_clock = DueClock(self.now, self)
+        self.due_clock.day_changed.connect(self._on_day_changed)
+
+    def now(self) -> datetime:
+        """The current moment, time-zone aware, from the injectable clock."""
+        return self.clock()
+
+    def today(self) -> date:
+        """The user's calendar day, the same way the services count a touch's day."""
+        return local_date(self.now())
+
+    def _on_day_changed(self, _day: date) -> None:
+        self.changed.emit(CHANGED_DAY, self)
+
+    def quit(self) -> None:
+        """Really quit, even when closing the window would only hide it in the tray."""
+        self.quitting = True
+        self.quit_requested.emit()
 
     @property
     def book_path(self) -> Path | None:
@@ -166,6 +205,7 @@ class RapportApp(QObject):
 
     def close(self) -> None:
         """Let go of the book: connections first, then the lock that guards them."""
+        self.due_clock.stop()
         if self.instance is not None:
             self.instance.close()
             self.instance = None
@@ -193,6 +233,27 @@ def ensure_application() -> QApplication:
     return qapp
 
 
+def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWindow, RapportTray]:
+    """The window and the tray icon, wired together, as run_gui and the tray tests use them.
+
+    The window is shown unless ``start_hidden`` asks for the tray only; without a
+    system tray there would be no way back to a hidden window, so it is shown then too.
+    """
+    from ui.main_window import MainWindow
+    from ui.tray import RapportTray
+
+    window = MainWindow(rapport)
+    tray = RapportTray(rapport, window)
+    window.set_tray(tray)
+    rapport.due_clock.start()
+    shown = not start_hidden or not tray.available
+    if shown:
+        window.show()
+    # The window opens on Today, which already says who is due: no popup for that.
+    tray.sync(quietly=shown)
+    return window, tray
+
+
 def run_gui(book_path: Path, *, start_hidden: bool = False, config_dir: Path | None = None) -> int:
     """Open ``book_path`` in a window and run until the user quits; returns an exit code.
 
@@ -209,14 +270,15 @@ def run_gui(book_path: Path, *, start_hidden: bool = False, config_dir: Path | N
         QMessageBox.critical(None, APP_NAME, outcome.message)
         return 1
 
-    from ui.main_window import MainWindow
-
-    window = MainWindow(rapport)
-    if not start_hidden:
-        window.show()
+    window, tray = make_gui(rapport, start_hidden=start_hidden)
+    rapport.quit_requested.connect(qapp.quit)
+    # With a tray, closing the window only hides it, and a dialog opened from the
+    # tray may be the last window for a while: only Quit ends the program.
+    qapp.setQuitOnLastWindowClosed(not tray.available)
     try:
         return qapp.exec()
     finally:
         window.save_settings()
+        tray.hide()
         window.deleteLater()
         rapport.close()

@@ -7,7 +7,8 @@ that says "<b>" must read "<b>", and a crafted value must never become a link.
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from urllib.parse import quote
 
 from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
@@ -22,9 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.reminders import cadence_label, under_priority
 from models.services.clients import ClientDetail, Contact
+from models.services.reminders import FollowUpRow, TouchRow
 from models.text import digits_only
 from ui.client_table import status_text
+from ui.wording import channel_text, due_phrase, short_date, when_text
 
 HINT = "Select a client to see their details."
 
@@ -35,6 +39,9 @@ STATUS_STYLE = {
     "former": "background-color:#e6e6e6; color:#444444;",
 }
 MUTED = "color:#6b6b6b;"
+LATE = "color:#b3261e;"
+PRIORITY_STYLE = "background-color:#fbe3d6; color:#8a2c0d;"
+SUMMARY_CHARS = 140
 
 
 def local_time(moment: datetime) -> str:
@@ -74,8 +81,92 @@ def _section(title: str, body: str) -> str:
     )
 
 
-def detail_html(d: ClientDetail) -> str:
-    """The pane's content for one client; pure so it can be tested without a window."""
+def _one_line(text: str, limit: int = SUMMARY_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def keep_in_touch_html(
+    d: ClientDetail,
+    today: date,
+    touches: Sequence[TouchRow] = (),
+    follow_ups: Sequence[FollowUpRow] = (),
+) -> str:
+    """Rhythm, last and next touch, open follow-ups and the latest touches."""
+    rhythm = _e(cadence_label(d.cadence_days))
+    last = (
+        f"last touch {_e(short_date(d.last_touch_on, today))}"
+        if d.last_touch_on is not None
+        else "no touch logged yet"
+    )
+    lines = [f"{rhythm} · {last}"]
+    if d.touch_due_on is not None:
+        phrase = due_phrase(d.touch_due_on, today)
+        style = LATE if d.touch_due_on < today else ""
+        lines.append(
+            f'Next: {_e(short_date(d.touch_due_on, today))} · <span style="{style}">'
+            f"{_e(phrase)}</span>"
+        )
+    elif d.cadence_days is not None:
+        why = "archived" if d.archived_at is not None else status_text(d.status).lower()
+        lines.append(f'<span style="{MUTED}">No reminders while {_e(why)}.</span>')
+    body = "<p>" + "<br>".join(lines) + "</p>"
+    if under_priority(d.priority_until, today) and d.priority_until is not None:
+        body += (
+            "<p>"
+            + _chip(f"Priority until {short_date(d.priority_until, today)}", PRIORITY_STYLE)
+            + "</p>"
+        )
+    parts = [_section("Keep in touch", body)]
+    if follow_ups:
+        rows = []
+        for fu in follow_ups:
+            style = LATE if fu.due_on < today else MUTED
+            rows.append(
+                f'<tr><td style="padding-right:12px;">{_e(fu.title)}</td>'
+                f'<td style="{style}">{_e(when_text(fu.due_on, today))}</td></tr>'
+            )
+        parts.append(
+            _section(
+                "Follow-ups",
+                '<table cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>",
+            )
+        )
+    if touches:
+        rows = []
+        for t in touches:
+            summary = _e(_one_line(t.summary)) if t.summary.strip() else "&nbsp;"
+            rows.append(
+                f'<tr><td style="{MUTED} padding-right:10px; white-space:nowrap;">'
+                f"{_e(short_date(local_day(t.happened_at), today))}</td>"
+                f'<td style="{MUTED} padding-right:10px;">{_e(channel_text(t.channel))}</td>'
+                f"<td>{summary}</td></tr>"
+            )
+        parts.append(
+            _section(
+                "Latest touches",
+                '<table cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>",
+            )
+        )
+    return "".join(parts)
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone().date()
+
+
+def detail_html(
+    d: ClientDetail,
+    *,
+    today: date | None = None,
+    touches: Sequence[TouchRow] = (),
+    follow_ups: Sequence[FollowUpRow] = (),
+) -> str:
+    """The pane's content for one client; pure so it can be tested without a window.
+
+    The keep-in-touch part needs ``today`` (the app's clock, so tests can fix it);
+    without it only the client's own details are shown.
+    """
     parts = [f'<p style="font-size:x-large; font-weight:600; margin-bottom:2px;">{_e(d.name)}</p>']
     who = " · ".join(_e(x) for x in (d.role, d.organisation) if x)
     if who:
@@ -88,6 +179,8 @@ def detail_html(d: ClientDetail) -> str:
         parts.append(_section("Email", _contact_rows(d.emails, "mailto")))
     if d.phones:
         parts.append(_section("Phone", _contact_rows(d.phones, "tel")))
+    if today is not None:
+        parts.append(keep_in_touch_html(d, today, touches, follow_ups))
     if d.tags:
         parts.append(_section("Tags", "<p>" + " ".join(_chip(t) for t in d.tags) + "</p>"))
     if d.notes.strip():
@@ -104,6 +197,7 @@ def detail_html(d: ClientDetail) -> str:
 
 
 class ClientDetailPane(QWidget):
+    log_touch_requested = Signal()
     edit_requested = Signal()
     archive_requested = Signal()
     unarchive_requested = Signal()
@@ -126,12 +220,16 @@ class ClientDetailPane(QWidget):
         )
         self.browser.document().setDocumentMargin(12)
 
+        self.log_touch_button = QPushButton("Log a touch…")
+        self.log_touch_button.setToolTip("Note a call, email or meeting (Ctrl+L)")
         self.edit_button = QPushButton("Edit…")
         self.archive_button = QPushButton("Archive")
+        self.log_touch_button.clicked.connect(self.log_touch_requested)
         self.edit_button.clicked.connect(self.edit_requested)
         self.archive_button.clicked.connect(self._on_archive_clicked)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(12, 6, 12, 12)
+        buttons.addWidget(self.log_touch_button)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.archive_button)
         buttons.addStretch(1)
@@ -156,14 +254,29 @@ class ClientDetailPane(QWidget):
         """What the empty pane says: pick a client, or why there is none to pick."""
         self.hint.setText(text)
 
-    def show_client(self, detail: ClientDetail | None) -> None:
+    def show_client(
+        self,
+        detail: ClientDetail | None,
+        *,
+        today: date | None = None,
+        touches: Sequence[TouchRow] = (),
+        follow_ups: Sequence[FollowUpRow] = (),
+    ) -> None:
         self.client = detail
         if detail is None:
             self.browser.clear()
             self.stack.setCurrentWidget(self.hint)
             return
-        self.browser.setHtml(detail_html(detail))
+        # Keep the reader's place when the same client is shown again after a change.
+        same = self.browser.property("client_id") == detail.id
+        scroll = self.browser.verticalScrollBar().value() if same else 0
+        self.browser.setHtml(
+            detail_html(detail, today=today, touches=touches, follow_ups=follow_ups)
+        )
+        self.browser.setProperty("client_id", detail.id)
+        self.browser.verticalScrollBar().setValue(scroll)
         self.archive_button.setText("Unarchive" if detail.archived_at else "Archive")
+        self.log_touch_button.setEnabled(detail.archived_at is None)
         self.stack.setCurrentWidget(self.detail_page)
 
     def _on_archive_clicked(self) -> None:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 from models.db import Book
 from models.entities import ClientStatus
 from models.errors import RapportError
+from models.reminders import CADENCE_MAX_DAYS, CADENCE_PRESETS
 from models.services.clients import (
     ClientInput,
     Contact,
@@ -227,6 +229,73 @@ class ContactList(QWidget):
         return [r for r in self.rows if r.value.strip()]
 
 
+NO_REMINDER = "No reminder"
+CUSTOM = "Custom…"
+CUSTOM_DEFAULT_DAYS = 45
+
+
+class CadenceEdit(QWidget):
+    """How often to stay in touch: no reminder, a preset, or any number of days.
+
+    The spin box only shows for "Custom…", so the common choices stay one click.
+    """
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.combo = QComboBox()
+        self.combo.addItem(NO_REMINDER, None)
+        for label, days in CADENCE_PRESETS.items():
+            self.combo.addItem(label, days)
+        self.combo.addItem(CUSTOM, -1)
+        self.combo.setToolTip("Rapport reminds you when it is time to get in touch again.")
+        self.spin = QSpinBox()
+        self.spin.setRange(1, CADENCE_MAX_DAYS)
+        self.spin.setValue(CUSTOM_DEFAULT_DAYS)
+        self.spin.setPrefix("every ")
+        self.spin.setSuffix(" days")
+        self.spin.setAccessibleName("Days between touches")
+        self.spin.hide()
+        row = QGridLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setHorizontalSpacing(6)
+        row.addWidget(self.combo, 0, 0)
+        row.addWidget(self.spin, 0, 1)
+        row.setColumnStretch(2, 1)
+        self.combo.currentIndexChanged.connect(self._on_choice)
+        self.spin.valueChanged.connect(self.changed)
+        self.setFocusProxy(self.combo)
+
+    def is_custom(self) -> bool:
+        return self.combo.currentData() == -1
+
+    def _on_choice(self) -> None:
+        custom = self.is_custom()
+        self.spin.setVisible(custom)
+        if custom:
+            self.spin.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.spin.selectAll()
+        self.changed.emit()
+
+    def days(self) -> int | None:
+        if self.is_custom():
+            return self.spin.value()
+        data = self.combo.currentData()
+        return int(data) if data is not None else None
+
+    def set_days(self, days: int | None) -> None:
+        if days is None:
+            self.combo.setCurrentIndex(0)
+            return
+        index = self.combo.findData(days)
+        if index > 0 and index < self.combo.count() - 1:
+            self.combo.setCurrentIndex(index)
+            return
+        self.spin.setValue(max(1, min(days, CADENCE_MAX_DAYS)))
+        self.combo.setCurrentIndex(self.combo.count() - 1)
+
+
 def split_tags(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
@@ -325,6 +394,7 @@ class ClientDialog(QDialog):
         self.status_combo = QComboBox()
         for status in ClientStatus:
             self.status_combo.addItem(STATUS_TEXT[status], status)
+        self.cadence_edit = CadenceEdit()
         self.emails = ContactList(EMAIL_LABELS, "name@example.com", "email", "Add email")
         self.phones = ContactList(PHONE_LABELS, "+44 20 7946 0000", "phone number", "Add phone")
         self.tags_edit = TagsEdit(all_tags(book))
@@ -335,13 +405,14 @@ class ClientDialog(QDialog):
         self.notes_edit.setMinimumHeight(90)
 
         self.error_labels: dict[str, QLabel] = {
-            key: _error_label() for key in ("name", "organisation", "role", "tags")
+            key: _error_label() for key in ("name", "organisation", "role", "tags", "cadence_days")
         }
         self.fields: dict[str, QWidget] = {
             "name": self.name_edit,
             "organisation": self.organisation_edit,
             "role": self.role_edit,
             "tags": self.tags_edit,
+            "cadence_days": self.cadence_edit.spin,
         }
 
         form = QFormLayout()
@@ -361,6 +432,10 @@ class ClientDialog(QDialog):
             self._with_error(self.role_edit, self.error_labels["role"]),
         )
         form.addRow(_form_label("&Status", self.status_combo), self.status_combo)
+        form.addRow(
+            _form_label("&Keep in touch", self.cadence_edit.combo),
+            self._with_error(self.cadence_edit, self.error_labels["cadence_days"]),
+        )
         form.addRow(self._separator())
         form.addRow(_form_label("Email"), self.emails)
         form.addRow(_form_label("Phone"), self.phones)
@@ -413,6 +488,7 @@ class ClientDialog(QDialog):
             edit.textChanged.connect(self._revalidate)
         self.emails.changed.connect(self._revalidate)
         self.phones.changed.connect(self._revalidate)
+        self.cadence_edit.changed.connect(self._revalidate)
         self.resize(600, 680)
         self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -449,6 +525,7 @@ class ClientDialog(QDialog):
         self.organisation_edit.setText(d.organisation)
         self.role_edit.setText(d.role)
         self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(d.status)))
+        self.cadence_edit.set_days(d.cadence_days)
         for c in d.emails or [None]:
             self.emails.add_row(c)
         for c in d.phones or [None]:
@@ -473,6 +550,7 @@ class ClientDialog(QDialog):
             tags=split_tags(self.tags_edit.text()),
             notes=self.notes_edit.toPlainText(),
             status=ClientStatus(status) if status is not None else ClientStatus.ACTIVE,
+            cadence_days=self.cadence_edit.days(),
         )
 
     def has_changes(self) -> bool:
@@ -486,6 +564,7 @@ class ClientDialog(QDialog):
             ("name", self.name_edit),
             ("organisation", self.organisation_edit),
             ("role", self.role_edit),
+            ("cadence_days", self.cadence_edit.spin),
         ]
         targets += [(f"emails.{i}", r.value_edit) for i, r in enumerate(self.emails.filled_rows())]
         targets += [(f"phones.{i}", r.value_edit) for i, r in enumerate(self.phones.filled_rows())]

@@ -8,15 +8,20 @@ the file on disk.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -37,7 +42,18 @@ from models.services.clients import (
     list_clients,
     unarchive_client,
 )
-from ui.app import APP_NAME, CHANGED_BOOK, CHANGED_CLIENTS, OpenOutcome, OpenStatus, RapportApp
+from models.services.reminders import list_touches, open_follow_ups
+from ui import autostart
+from ui.app import (
+    APP_NAME,
+    CHANGED_BOOK,
+    CHANGED_CLIENTS,
+    CHANGED_DAY,
+    CHANGED_REMINDERS,
+    OpenOutcome,
+    OpenStatus,
+    RapportApp,
+)
 from ui.client_detail import HINT, ClientDetailPane
 from ui.client_dialog import ClientDialog
 from ui.client_table import (
@@ -51,6 +67,12 @@ from ui.client_table import (
 )
 from ui.first_run import FirstRunPage
 from ui.icons import app_icon
+from ui.keys import menu_text, widget_shortcut
+from ui.today_view import TodayView
+from ui.touch_dialog import TouchDialog
+
+if TYPE_CHECKING:
+    from ui.tray import RapportTray
 
 SEARCH_PLACEHOLDER = "Search name, organisation, email, phone, tag, notes…"
 NO_MATCH = "No clients match “{query}”.\nPress Esc to see them all again."
@@ -62,28 +84,35 @@ KEY_STATE = "main_window/state"
 KEY_SPLITTER = "main_window/splitter"
 KEY_HEADER = "main_window/header"
 KEY_SHOW_ARCHIVED = "main_window/show_archived"
+KEY_KEEP_IN_TRAY = "tray/keep_running"
+KEY_CLOSE_EXPLAINED = "tray/close_explained"
+KEY_NO_TRAY_TOLD = "tray/unavailable_told"
+
+PAGE_TODAY, PAGE_CLIENTS = 0, 1
+PAGE_NAMES = ("Today", "Clients")
+LATEST_TOUCHES = 5
+NO_TRAY = (
+    "There is no system tray here, so reminders show only in this window, "
+    "and closing it quits Rapport."
+)
+STILL_RUNNING = (
+    "Rapport is still running in the tray and will remind you when someone is due. "
+    "To quit, choose Quit from its menu. You can change this under Settings."
+)
+
+
+@dataclass(frozen=True)
+class UndoEntry:
+    """The last thing the status bar's Undo can take back."""
+
+    label: str
+    action_text: str
+    undo: Callable[[], None]
+    archived_client: int | None = None
 
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def menu_text(name: str, limit: int = 40) -> str:
-    """A client's name fit for a menu: short, and '&' not taken as a shortcut key."""
-    short = name if len(name) <= limit else name[: limit - 1] + "…"
-    return short.replace("&", "&&")
-
-
-def widget_shortcut(keys: QKeySequence, widget: QWidget, slot: Callable[[], object]) -> QShortcut:
-    """A shortcut that only works while ``widget`` has the keyboard.
-
-    Set after construction on purpose: PySide6 quietly ignores ``context=`` passed
-    to QShortcut's constructor, leaving a window-wide shortcut that clashes.
-    """
-    shortcut = QShortcut(keys, widget)
-    shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-    shortcut.activated.connect(slot)
-    return shortcut
 
 
 class MainWindow(QMainWindow):
@@ -91,8 +120,10 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.rapport = rapport
         self.dialog: ClientDialog | None = None
+        self.touch_dialog: TouchDialog | None = None
         self.message_box: QMessageBox | None = None
-        self.last_archived: tuple[int, str] | None = None
+        self.last_undo: UndoEntry | None = None
+        self.tray: RapportTray | None = None
         self._refreshing = False
         self.setWindowIcon(app_icon())
 
@@ -128,7 +159,23 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.first_run)
         self.stack.addWidget(self.splitter)
-        self.setCentralWidget(self.stack)
+
+        self.today_view = TodayView(rapport)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.today_view)
+        self.pages.addWidget(self.stack)
+        self.sidebar = self._make_sidebar()
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.sidebar)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.VLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        row.addWidget(line)
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
 
         self._make_actions()
         self._make_menus()
@@ -140,6 +187,7 @@ class MainWindow(QMainWindow):
         self.restore_settings()
         self._retitle()
         self.refresh()
+        self._choose_start_page()
 
     # -- building -------------------------------------------------------------
 
@@ -167,6 +215,25 @@ class MainWindow(QMainWindow):
         table.setAccessibleName("Clients")
         return table
 
+    def _make_sidebar(self) -> QListWidget:
+        sidebar = QListWidget()
+        sidebar.setAccessibleName("Pages")
+        sidebar.setFrameShape(QFrame.Shape.NoFrame)
+        sidebar.setSpacing(2)
+        for i, name in enumerate(PAGE_NAMES):
+            item = QListWidgetItem(name)
+            item.setToolTip(f"{name} (Ctrl+{i + 1})")
+            sidebar.addItem(item)
+        sidebar.setFixedWidth(150)
+        sidebar.setStyleSheet(
+            "QListWidget { padding-top: 8px; outline: 0; }"
+            "QListWidget::item { padding: 7px 12px; border: none; }"
+            "QListWidget::item:selected { background: palette(highlight);"
+            " color: palette(highlighted-text); }"
+        )
+        sidebar.setCurrentRow(PAGE_TODAY)
+        return sidebar
+
     def _action(
         self, text: str, slot: object, shortcut: QKeySequence | str | None = None
     ) -> QAction:
@@ -180,12 +247,30 @@ class MainWindow(QMainWindow):
         self.new_action = self._action("&New client…", self.new_client_dialog, "Ctrl+N")
         self.open_demo_action = self._action("Open &demo book", self.open_demo)
         self.open_mine_action = self._action("Open &my book", self.open_my_book)
-        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
+        self.close_action = self._action(
+            "&Close window", self.close, QKeySequence.StandardKey.Close
+        )
+        self.quit_action = self._action("&Quit", self.quit_app, "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
-        self.undo_action = self._action(
-            "&Undo archive", self.undo_archive, QKeySequence.StandardKey.Undo
+        self.show_today_action = self._action("&Today", self.show_today, "Ctrl+1")
+        self.show_clients_action = self._action("&Clients", self.show_clients, "Ctrl+2")
+        self.log_touch_action = self._action("&Log a touch…", self.log_touch_for_current, "Ctrl+L")
+
+        self.keep_in_tray_action = QAction(
+            "&Keep running in the tray when the window is closed", self
         )
+        self.keep_in_tray_action.setCheckable(True)
+        self.keep_in_tray_action.setChecked(
+            bool(self.rapport.settings.value(KEY_KEEP_IN_TRAY, True, type=bool))
+        )
+        self.keep_in_tray_action.toggled.connect(self._on_keep_in_tray_toggled)
+        self.autostart_action = QAction("&Start Rapport in the tray when I log in", self)
+        self.autostart_action.setCheckable(True)
+        self.autostart_action.setChecked(autostart.is_enabled())
+        self.autostart_action.toggled.connect(self.set_autostart)
+
+        self.undo_action = self._action("&Undo", self.undo, QKeySequence.StandardKey.Undo)
         self.undo_action.setEnabled(False)
         self.find_action = self._action("&Find", self.focus_search, QKeySequence.StandardKey.Find)
 
@@ -213,6 +298,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_demo_action)
         file_menu.addAction(self.open_mine_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.close_action)
         file_menu.addAction(self.quit_action)
 
         edit_menu = bar.addMenu("&Edit")
@@ -221,12 +307,21 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.find_action)
 
         client_menu = bar.addMenu("&Client")
+        client_menu.addAction(self.log_touch_action)
+        client_menu.addSeparator()
         client_menu.addAction(self.edit_action)
         client_menu.addAction(self.archive_action)
         client_menu.addAction(self.unarchive_action)
 
         view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.show_today_action)
+        view_menu.addAction(self.show_clients_action)
+        view_menu.addSeparator()
         view_menu.addAction(self.show_archived_action)
+
+        self.settings_menu = bar.addMenu("&Settings")
+        self.settings_menu.addAction(self.keep_in_tray_action)
+        self.settings_menu.addAction(self.autostart_action)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
@@ -241,6 +336,13 @@ class MainWindow(QMainWindow):
         self.new_button.setToolTip("Add a client (Ctrl+N)")
         self.new_button.clicked.connect(self.new_action.trigger)
         bar.addWidget(self.new_button)
+        gap = QWidget()
+        gap.setFixedWidth(4)
+        bar.addWidget(gap)
+        self.log_touch_button = QPushButton("Log a touch")
+        self.log_touch_button.setToolTip("Note a call, email or meeting (Ctrl+L)")
+        self.log_touch_button.clicked.connect(self.log_touch_action.trigger)
+        bar.addWidget(self.log_touch_button)
         spacer = QWidget()
         spacer.setFixedWidth(8)
         bar.addWidget(spacer)
@@ -256,8 +358,8 @@ class MainWindow(QMainWindow):
         self.undo_label = QLabel()
         self.undo_label.setTextFormat(Qt.TextFormat.PlainText)
         self.undo_button = QPushButton("Undo")
-        self.undo_button.setToolTip("Bring the client back (Ctrl+Z)")
-        self.undo_button.clicked.connect(self.undo_archive)
+        self.undo_button.setToolTip("Take it back (Ctrl+Z)")
+        self.undo_button.clicked.connect(self.undo)
         row.addWidget(self.undo_label)
         row.addWidget(self.undo_button)
         self.undo_bar.hide()
@@ -276,6 +378,14 @@ class MainWindow(QMainWindow):
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self.table.customContextMenuRequested.connect(self._show_context_menu)
         self.detail.edit_requested.connect(self.edit_selected)
+        self.detail.log_touch_requested.connect(self.log_touch_for_current)
+        self.sidebar.currentRowChanged.connect(self._on_page_chosen)
+        self.today_view.log_touch_requested.connect(self.log_touch_dialog)
+        self.today_view.open_client_requested.connect(self.open_client)
+        self.today_view.undoable.connect(self.offer_undo)
+        self.today_view.count_changed.connect(self._on_due_count)
+        self.search.textEdited.connect(lambda _t: self.show_clients(focus=False))
+        self._on_due_count(self.today_view.count_due())
         self.detail.archive_requested.connect(self.archive_selected)
         self.detail.unarchive_requested.connect(self.unarchive_selected)
         self.first_run.add_button.clicked.connect(self.new_client_dialog)
@@ -356,13 +466,21 @@ class MainWindow(QMainWindow):
 
     def _show_selected(self) -> None:
         client_id = self.selected_client_id()
+        book = self.rapport.book
         detail = None
-        if client_id is not None and self.rapport.book is not None:
+        touches = []
+        follow_ups = []
+        if client_id is not None and book is not None:
             try:
-                detail = get_client(self.rapport.book, client_id)
+                detail = get_client(book, client_id)
             except NotFoundError:
                 detail = None
-        self.detail.show_client(detail)
+            else:
+                touches = list_touches(book, client_id, limit=LATEST_TOUCHES)
+                follow_ups = open_follow_ups(book, client_id)
+        self.detail.show_client(
+            detail, today=self.rapport.today(), touches=touches, follow_ups=follow_ups
+        )
         self._update_actions()
 
     def _update_actions(self) -> None:
@@ -375,11 +493,14 @@ class MainWindow(QMainWindow):
         self.new_action.setEnabled(has_book)
         self.open_demo_action.setEnabled(not self.rapport.is_demo)
         self.open_mine_action.setVisible(not self.rapport.is_default_book)
-        if self.last_archived is None:
-            self.undo_action.setText("&Undo archive")
+        has_clients = self.stack.currentWidget() is self.splitter
+        self.log_touch_action.setEnabled(has_book and has_clients)
+        self.log_touch_button.setEnabled(has_book and has_clients)
+        if self.last_undo is None:
+            self.undo_action.setText("&Undo")
             self.undo_action.setEnabled(False)
         else:
-            self.undo_action.setText(f"&Undo archive {menu_text(self.last_archived[1])}")
+            self.undo_action.setText(self.last_undo.action_text)
             self.undo_action.setEnabled(True)
 
     def _retitle(self) -> None:
@@ -388,7 +509,7 @@ class MainWindow(QMainWindow):
     def _on_changed(self, what: str, _initiator: object) -> None:
         if what == CHANGED_BOOK:
             # A different book: nothing of the old one may linger on screen.
-            self.last_archived = None
+            self.last_undo = None
             self.undo_bar.hide()
             self.search.blockSignals(True)
             self.search.clear()
@@ -396,12 +517,59 @@ class MainWindow(QMainWindow):
             self.model.set_rows([])
             self._retitle()
             self.refresh()
+            self._choose_start_page()
         elif what == CHANGED_CLIENTS:
             self.refresh()
+        elif what in (CHANGED_REMINDERS, CHANGED_DAY):
+            # Due dates and touches moved; the list itself did not.
+            self._show_selected()
+
+    # -- pages ----------------------------------------------------------------
+
+    def _has_clients(self) -> bool:
+        book = self.rapport.book
+        return book is not None and count_clients(book) > 0
+
+    def _choose_start_page(self) -> None:
+        """Today is home once there is someone to keep in touch with."""
+        if self._has_clients():
+            self.show_today(focus=False)
+        else:
+            self.show_clients(focus=False)
+
+    def current_page(self) -> int:
+        return self.pages.currentIndex()
+
+    def _on_page_chosen(self, row: int) -> None:
+        if row in (PAGE_TODAY, PAGE_CLIENTS):
+            self.pages.setCurrentIndex(row)
+            self._update_actions()
+
+    def show_today(self, focus: bool = True) -> None:
+        self.sidebar.setCurrentRow(PAGE_TODAY)
+        if focus:
+            self.today_view.focus_list()
+
+    def show_clients(self, focus: bool = True) -> None:
+        self.sidebar.setCurrentRow(PAGE_CLIENTS)
+        if focus and self.stack.currentWidget() is self.splitter:
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def open_client(self, client_id: int) -> None:
+        """Show one client on the Clients page, from Today or the tray."""
+        self.show_clients(focus=False)
+        self._show_in_list(client_id)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_due_count(self, n: int) -> None:
+        item = self.sidebar.item(PAGE_TODAY)
+        if item is not None:
+            item.setText(f"Today  ({n})" if n else "Today")
 
     # -- search ---------------------------------------------------------------
 
     def focus_search(self) -> None:
+        self.show_clients(focus=False)
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
@@ -458,6 +626,51 @@ class MainWindow(QMainWindow):
         if client_id is None:
             return None
         return self.edit_client_dialog(client_id)
+
+    def log_touch_for_current(self) -> TouchDialog | None:
+        """Log a touch for the client in front of the user: the selected Today row on
+        Today, the selected client on Clients; otherwise ask who."""
+        if self.current_page() == PAGE_TODAY:
+            item = self.today_view.selected_item()
+            return self.log_touch_dialog(item.client_id if item is not None else None)
+        return self.log_touch_dialog(self.selected_client_id())
+
+    def log_touch_dialog(self, client_id: int | None = None) -> TouchDialog | None:
+        """Open the touch dialog without blocking and hand it back.
+
+        With the window hidden in the tray it opens on its own, not window-modal on
+        a window nobody can see.
+        """
+        if self.rapport.book is None:
+            return None
+        old = self.touch_dialog
+        if old is not None and old.isVisible() and client_id is None:
+            old.raise_()
+            old.activateWindow()
+            return old
+        if old is not None:
+            old.close()
+            old.deleteLater()
+        parent = self if self.isVisible() else None
+        dialog = TouchDialog(self.rapport, client_id, parent)
+        dialog.saved.connect(lambda _tid, d=dialog: self._on_touch_saved(d))
+        self.touch_dialog = dialog
+        if parent is not None:
+            dialog.open()
+        else:
+            dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _on_touch_saved(self, dialog: TouchDialog) -> None:
+        client_id = dialog.client_picker.client_id()
+        name = dialog.client_picker.currentText().strip() or "the client"
+        self.statusBar().showMessage(f"Logged a touch with {name}.", 4000)
+        if self.current_page() == PAGE_TODAY:
+            self.today_view.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif client_id is not None:
+            self._show_in_list(client_id)
 
     def _on_saved(self, client_id: int) -> None:
         self.rapport.changed.emit(CHANGED_CLIENTS, self)
@@ -517,24 +730,52 @@ class MainWindow(QMainWindow):
         except NotFoundError:
             self.refresh()
             return
-        self.last_archived = (client_id, name)
-        self.undo_label.setText(f"Archived {name}.")
-        self.statusBar().clearMessage()
-        self.undo_bar.show()
-        self.undo_timer.start()
         self.rapport.changed.emit(CHANGED_CLIENTS, self)
+        self.offer_undo(
+            f"Archived {name}.",
+            f"&Undo archive {menu_text(name)}",
+            lambda: self._unarchive_again(client_id, name),
+            archived_client=client_id,
+        )
         if neighbour is not None:
             self.select_client(neighbour)
         self._update_actions()
 
-    def undo_archive(self) -> None:
-        book = self.rapport.book
-        if book is None or self.last_archived is None:
+    def offer_undo(
+        self,
+        label: str,
+        action_text: str,
+        undo: Callable[[], None],
+        *,
+        archived_client: int | None = None,
+    ) -> None:
+        """Say what just happened in the status bar, with Undo beside it for a while
+        (and Ctrl+Z until the next undoable thing)."""
+        self.last_undo = UndoEntry(label, action_text, undo, archived_client)
+        self.undo_label.setText(label)
+        self.statusBar().clearMessage()
+        self.undo_bar.show()
+        self.undo_timer.start()
+        self._update_actions()
+
+    def undo(self) -> None:
+        entry = self.last_undo
+        if entry is None:
             return
-        client_id, name = self.last_archived
-        self.last_archived = None
+        self.last_undo = None
         self.undo_timer.stop()
         self.undo_bar.hide()
+        entry.undo()
+        self._update_actions()
+
+    def undo_archive(self) -> None:
+        """Kept for the archive button's callers; undo covers every kind now."""
+        self.undo()
+
+    def _unarchive_again(self, client_id: int, name: str) -> None:
+        book = self.rapport.book
+        if book is None:
+            return
         try:
             unarchive_client(book, client_id)
         except NotFoundError:
@@ -550,8 +791,8 @@ class MainWindow(QMainWindow):
         if book is None or client_id is None or not self._selected_is_archived():
             return
         unarchive_client(book, client_id)
-        if self.last_archived is not None and self.last_archived[0] == client_id:
-            self.last_archived = None
+        if self.last_undo is not None and self.last_undo.archived_client == client_id:
+            self.last_undo = None
             self.undo_bar.hide()
         self.rapport.changed.emit(CHANGED_CLIENTS, self)
         self.select_client(client_id)
@@ -562,6 +803,7 @@ class MainWindow(QMainWindow):
             return
         self.table.selectRow(index.row())
         menu = QMenu(self)
+        menu.addAction(self.log_touch_action)
         menu.addAction(self.edit_action)
         menu.addAction(
             self.unarchive_action if self._selected_is_archived() else self.archive_action
@@ -626,6 +868,61 @@ class MainWindow(QMainWindow):
         self.show_archived_action.setChecked(bool(show_archived))
         self.show_archived_action.blockSignals(False)
 
+    # -- the tray and closing ---------------------------------------------------
+
+    def set_tray(self, tray: RapportTray) -> None:
+        """Hook up the tray icon; without a system tray, say once what that means."""
+        self.tray = tray
+        self.settings_menu.addSeparator()
+        self.settings_menu.addAction(tray.pause_action)
+        self.keep_in_tray_action.setEnabled(tray.available)
+        s = self.rapport.settings
+        if not tray.available and not s.value(KEY_NO_TRAY_TOLD, False, type=bool):
+            self.statusBar().showMessage(NO_TRAY, 20000)
+            s.setValue(KEY_NO_TRAY_TOLD, True)
+            s.sync()
+
+    def keeps_running_in_tray(self) -> bool:
+        return (
+            not self.rapport.quitting
+            and self.tray is not None
+            and self.tray.available
+            and self.keep_in_tray_action.isChecked()
+        )
+
+    def _on_keep_in_tray_toggled(self, on: bool) -> None:
+        self.rapport.settings.setValue(KEY_KEEP_IN_TRAY, on)
+        self.rapport.settings.sync()
+
+    def set_autostart(self, on: bool) -> None:
+        try:
+            if on:
+                book = self.rapport.book_path if not self.rapport.is_default_book else None
+                autostart.enable(autostart.launch_command(book))
+            else:
+                autostart.disable()
+        except OSError as exc:
+            self._show_message(APP_NAME, f"The login entry could not be changed: {exc}.")
+        self.autostart_action.blockSignals(True)
+        self.autostart_action.setChecked(autostart.is_enabled())
+        self.autostart_action.blockSignals(False)
+        if on and autostart.is_enabled():
+            self.statusBar().showMessage("Rapport will start in the tray when you log in.", 5000)
+
+    def quit_app(self) -> None:
+        """Quit for real, tray or not."""
+        self.rapport.quit()
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self.save_settings()
+        if self.keeps_running_in_tray():
+            event.ignore()
+            self.hide()
+            s = self.rapport.settings
+            if self.tray is not None and not s.value(KEY_CLOSE_EXPLAINED, False, type=bool):
+                self.tray.show_message("Rapport is still running", STILL_RUNNING)
+                s.setValue(KEY_CLOSE_EXPLAINED, True)
+                s.sync()
+            return
         super().closeEvent(event)

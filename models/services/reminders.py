@@ -338,3 +338,69 @@ def due_details(book: Book, today: date, *, horizon_days: int = UPCOMING_DAYS) -
             fu_uid, note = follow_ups[item.follow_up_id]
             details.append(DueDetail(item, uid, org, fu_uid, note))
     return details
+
+
+def next_due_after(book: Book, day: date, *, today: date) -> DueItem | None:
+    """The first thing due after ``day``: what an empty Today offers as "next up",
+    however far ahead it is, without reading every future date in the book."""
+    with book.engine.connect() as conn:
+        client = conn.execute(
+            select(
+                Client.id,
+                Client.name,
+                Client.touch_due_on,
+                Client.cadence_days,
+                Client.priority_until,
+            )
+            .where(Client.touch_due_on > day)
+            .order_by(Client.touch_due_on, Client.name, Client.id)
+            .limit(1)
+        ).first()
+        follow_up = conn.execute(
+            select(
+                FollowUp.id,
+                Client.id,
+                Client.name,
+                FollowUp.due_on,
+                FollowUp.title,
+                Client.priority_until,
+            )
+            .join(Client, Client.id == FollowUp.client_id)
+            .where(
+                FollowUp.done_at.is_(None),
+                FollowUp.due_on > day,
+                Client.archived_at.is_(None),
+            )
+            .order_by(FollowUp.due_on, FollowUp.id)
+            .limit(1)
+        ).first()
+    candidates: list[DueItem] = []
+    if client is not None:
+        cid, name, due_on, cadence, prio = client
+        candidates.append(
+            DueItem(
+                DueKind.KEEP_IN_TOUCH,
+                cid,
+                name,
+                due_on,
+                "Get in touch",
+                cadence,
+                None,
+                prio is not None and today <= prio,
+            )
+        )
+    if follow_up is not None:
+        fid, cid, name, due_on, title, prio = follow_up
+        candidates.append(
+            DueItem(
+                DueKind.FOLLOW_UP,
+                cid,
+                name,
+                due_on,
+                title,
+                None,
+                fid,
+                prio is not None and today <= prio,
+            )
+        )
+    return min(candidates, key=lambda i: i.due_on) if candidates else None

@@ -1,0 +1,562 @@
+"""The tray icon: what it says and offers, notifications, and what closing the window does.
+
+The tray logic runs in-process (offscreen, where there is no tray), and the real
+thing runs in a child process on a real X server (Xvfb) with a real tray host
+(trayer), because this pytest process is already bound to the offscreen platform.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor
+
+from models.services.clients import ClientInput, create_client
+from models.services.reminders import add_follow_up
+from ui.app import CHANGED_CLIENTS, RapportApp, make_gui
+from ui.main_window import KEY_NO_TRAY_TOLD, NO_TRAY, PAGE_TODAY, MainWindow
+from ui.tray import BADGE_COLOUR, RapportTray, tray_icon
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAYER = ("trayer", "--edge", "top", "--align", "right", "--widthtype", "request")
+NOW = datetime(2026, 3, 10, 9, 30).astimezone()
+TODAY = NOW.date()
+
+
+# -- in-process: the tray's words and choices -----------------------------------------------
+
+
+@pytest.fixture
+def rapport(qapp, book_path, tmp_path):
+    app = RapportApp(config_dir=tmp_path / "config")
+    app.clock = lambda: NOW
+    assert app.open(book_path).ok
+    yield app
+    app.close()
+
+
+def due_client(rapport: RapportApp, name: str, days_late: int, cadence: int = 30) -> int:
+    """A client whose keep-in-touch date is ``days_late`` days behind today."""
+    return create_client(
+        rapport.book,
+        ClientInput(name=name, cadence_days=cadence),
+        now=NOW - timedelta(days=cadence + days_late),
+    )
+
+
+@pytest.fixture
+def hidden(qtbot, rapport) -> Iterator[tuple[MainWindow, RapportTray]]:
+    """A window kept hidden, as when Rapport runs in the tray, and its tray."""
+    window = MainWindow(rapport)
+    qtbot.addWidget(window)
+    tray = RapportTray(rapport, window)
+    window.set_tray(tray)
+    yield window, tray
+    tray.hide()
+
+
+def test_tooltip_and_menu_name_who_is_due(qtbot, rapport, hidden) -> None:
+    window, tray = hidden
+    ids = {}
+    for i, name in enumerate(["Ada", "Ben", "Chloé", "Dan", "Eve", "Finn", "Gus"]):
+        ids[name] = due_client(rapport, name, 10 - i)
+    create_client(rapport.book, ClientInput("Hal"))  # no rhythm: never due
+    rapport.changed.emit(CHANGED_CLIENTS, None)
+    assert tray.tooltip() == "Rapport — 7 due: Ada, Ben, Chloé and 4 more"
+    assert tray.badge_count == 7
+
+    tray.menu.aboutToShow.emit()
+    texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
+    assert texts == [
+        "&Today…",
+        "&Log a touch…",
+        "Due now",
+        "Ada — 10 days late",
+        "Ben — 9 days late",
+        "Chloé — 8 days late",
+        "Dan — 7 days late",
+        "Eve — 6 days late",
+        "&Pause reminders until tomorrow",
+        "&Open Rapport",
+        "&Quit",
+    ]
+    next(a for a in tray.menu.actions() if a.text().startswith("Chloé")).trigger()
+    dialog = window.touch_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.client_picker.client_id() == ids["Chloé"]
+    dialog.reject()
+
+
+def test_menu_is_rebuilt_each_time_it_opens(qtbot, rapport, hidden) -> None:
+    _window, tray = hidden
+    tray.menu.aboutToShow.emit()
+    assert not any("Ada" in a.text() for a in tray.menu.actions())
+    assert tray.tooltip() == "Rapport — nobody is due today"
+    due_client(rapport, "Ada", 3)  # added behind the app's back: no changed signal
+    tray.menu.aboutToShow.emit()
+    assert "Ada — 3 days late" in [a.text() for a in tray.menu.actions()]
+    assert tray.tooltip() == "Rapport — 1 due: Ada"
+
+
+def test_today_and_log_a_touch_from_the_menu(qtbot, rapport, hidden) -> None:
+    window, tray = hidden
+    due_client(rapport, "Ada", 3)
+    tray.menu.aboutToShow.emit()
+    next(a for a in tray.menu.actions() if a.text() == "&Log a touch…").trigger()
+    dialog = window.touch_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.client_picker.client_id() is None
+    assert dialog.windowTitle() == "Log a touch"
+    dialog.reject()
+
+    window.show_clients(focus=False)
+    tray.menu.aboutToShow.emit()
+    next(a for a in tray.menu.actions() if a.text() == "&Today…").trigger()
+    assert window.isVisible()
+    assert window.current_page() == PAGE_TODAY
+
+
+def test_notifications_once_per_item_per_day_and_grouped(qtbot, rapport, hidden) -> None:
+    _window, tray = hidden
+    ada = due_client(rapport, "Ada Lovelace", 2)
+    due_client(rapport, "Ben Okafor", 0, cadence=7)
+    due_client(rapport, "Chloé Martin", 0, cadence=14)
+    tray.sync()
+    assert tray.last_message == (
+        "Rapport",
+        "3 clients are due today: Ada Lovelace, Ben Okafor and Chloé Martin.",
+    )
+    tray.last_message = None
+    tray.sync()
+    assert tray.notify_due() is None and tray.last_message is None
+
+    # Something new the same day: only that is announced, in its own words.
+    add_follow_up(rapport.book, ada, "Send the contract", TODAY)
+    rapport.changed.emit(CHANGED_CLIENTS, None)
+    assert tray.last_message == ("Rapport", "Ada Lovelace: Send the contract (due today).")
+
+    # A restart the same day stays quiet: what was said is in the settings.
+    rapport.settings.sync()
+    again = RapportTray(rapport, _window)
+    again.sync()
+    assert again.last_message is None
+    again.hide()
+
+    # The next day everything still due is worth one more reminder.
+    rapport.clock = lambda: NOW + timedelta(days=1)
+    rapport.due_clock.resync()
+    assert tray.last_message is not None
+    assert tray.last_message[1].startswith("3 clients are due today: Ada Lovelace")
+
+
+def test_one_item_is_named_and_several_for_one_client_counted(qtbot, rapport, hidden) -> None:
+    _window, tray = hidden
+    ada = due_client(rapport, "Ada Lovelace", 4)
+    tray.sync()
+    assert tray.last_message == ("Rapport", "Time to get in touch with Ada Lovelace (4 days late).")
+    add_follow_up(rapport.book, ada, "Invoice", TODAY)
+    add_follow_up(rapport.book, ada, "Contract", TODAY)
+    tray.sync()
+    assert tray.last_message == ("Rapport", "Ada Lovelace has 2 things due today.")
+
+
+def test_pause_until_tomorrow_silences_and_calms(qtbot, rapport, hidden) -> None:
+    window, tray = hidden
+    due_client(rapport, "Ada", 1)
+    tray.pause_action.trigger()
+    assert tray.paused() and tray.pause_action.isChecked()
+    assert tray.badge_count == 0
+    assert tray.tooltip() == "Rapport — 1 due: Ada (reminders paused until tomorrow)"
+    tray.sync()
+    assert tray.last_message is None
+    # The same setting is in the window's Settings menu.
+    assert tray.pause_action in window.settings_menu.actions()
+
+    rapport.clock = lambda: NOW + timedelta(days=1)
+    rapport.due_clock.resync()
+    assert not tray.paused() and not tray.pause_action.isChecked()
+    assert tray.badge_count == 1
+    assert tray.last_message == ("Rapport", "Time to get in touch with Ada (2 days late).")
+
+
+def test_no_popup_while_the_window_is_in_front(qtbot, rapport) -> None:
+    due_client(rapport, "Ada", 1)
+    window, tray = make_gui(rapport)
+    qtbot.addWidget(window)
+    qtbot.waitExposed(window)
+    assert window.isVisible()
+    assert tray.last_message is None  # the window shows Today; no need to say it twice
+    qtbot.waitUntil(window.isActiveWindow)
+    rapport.clock = lambda: NOW + timedelta(days=1)
+    rapport.due_clock.resync()
+    assert tray.last_message is None
+    rapport.due_clock.stop()
+    tray.hide()
+
+
+def test_clicking_a_notification_opens_today(qtbot, rapport, hidden) -> None:
+    window, tray = hidden
+    window.show_clients(focus=False)
+    assert not window.isVisible()
+    tray.icon.messageClicked.emit()
+    assert window.isVisible()
+    assert window.current_page() == PAGE_TODAY
+
+
+def test_badge_shows_a_count_and_calm_when_nothing_is_due(qapp) -> None:
+    def red_pixels(count: int) -> int:
+        image = tray_icon(count).pixmap(22, 22).toImage()
+        red = QColor(BADGE_COLOUR)
+        hits = 0
+        for x in range(22):
+            for y in range(22):
+                c = image.pixelColor(x, y)
+                if abs(c.red() - red.red()) + abs(c.green() - red.green()) < 40 and c.alpha() > 200:
+                    hits += 1
+        return hits
+
+    assert red_pixels(0) == 0
+    assert red_pixels(3) > 40
+    assert red_pixels(12) > red_pixels(3)  # "9+" needs a wider badge
+
+
+def test_without_a_tray_the_window_says_so_once_and_close_really_closes(qtbot, rapport) -> None:
+    first = MainWindow(rapport)
+    qtbot.addWidget(first)
+    tray = RapportTray(rapport, first)
+    assert not tray.available  # offscreen has no tray
+    first.set_tray(tray)
+    first.show()
+    assert first.statusBar().currentMessage() == NO_TRAY
+    assert rapport.settings.value(KEY_NO_TRAY_TOLD, False, type=bool)
+    assert not first.keep_in_tray_action.isEnabled()
+    assert not first.keeps_running_in_tray()
+    first.close()
+    assert not first.isVisible()
+
+    second = MainWindow(rapport)
+    qtbot.addWidget(second)
+    second.set_tray(RapportTray(rapport, second))
+    assert second.statusBar().currentMessage() == ""
+
+
+# -- child processes: the real entry point ----------------------------------------------------
+
+SCENARIO = r"""
+import json, sys, time
+from datetime import timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QSystemTrayIcon
+
+from models.db import open_book
+from models.services.clients import ClientInput, create_client, local_date
+from models.services.reminders import add_follow_up
+from models.types import utcnow
+
+book_path, config_dir, shot, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+if mode != "again":
+    book = open_book(book_path)
+    now = utcnow()
+    ago = lambda days: now - timedelta(days=days)  # noqa: E731
+    create_client(book, ClientInput("Ada Lovelace", cadence_days=30), now=ago(40))
+    create_client(book, ClientInput("Ben Okafor", cadence_days=7), now=ago(9))
+    chloe = create_client(book, ClientInput("Chloé Martin"), now=now - timedelta(days=3))
+    add_follow_up(book, chloe, "Send the revised quote", local_date(now))
+    create_client(book, ClientInput("Dan Brown", cadence_days=30), now=now)
+    book.close()
+
+from ui.app import ensure_application, run_gui
+from ui.main_window import MainWindow
+
+qapp = ensure_application()
+facts = {"steps": []}
+
+
+def wait(predicate, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not predicate() and time.monotonic() < deadline:
+        qapp.processEvents()
+        time.sleep(0.01)
+    return bool(predicate())
+
+
+def settle(seconds):
+    wait(lambda: False, seconds)
+
+
+def action(menu, text):
+    menu.aboutToShow.emit()
+    return next(a for a in menu.actions() if a.text() == text)
+
+
+def first():
+    window = next(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow))
+    tray = window.tray
+    facts["available"] = QSystemTrayIcon.isSystemTrayAvailable()
+    facts["tray_object"] = tray.available
+    facts["window_visible"] = window.isVisible()
+    facts["status"] = window.statusBar().currentMessage()
+    facts["message"] = tray.last_message
+    if not tray.available:
+        facts["steps"].append("close")
+        window.close()  # with no tray this must end the program
+        return
+    # Embedded first at (0, 0); the tray host then moves it into its panel.
+    wait(lambda: tray.icon.geometry().topLeft() != QPoint(0, 0) and tray.icon.geometry().width())
+    g = tray.icon.geometry()
+    facts["visible"] = tray.icon.isVisible()
+    facts["geometry"] = [g.x(), g.y(), g.width(), g.height()]
+    facts["tooltip"] = tray.icon.toolTip()
+    tray.menu.aboutToShow.emit()
+    facts["menu"] = [a.text() for a in tray.menu.actions()]
+
+    action(tray.menu, "&Log a touch…").trigger()
+    wait(lambda: window.touch_dialog is not None and window.touch_dialog.isVisible())
+    dialog = window.touch_dialog
+    facts["dialog_visible"] = dialog is not None and dialog.isVisible()
+    facts["dialog_title"] = dialog.windowTitle() if dialog else None
+    facts["dialog_client"] = dialog.client_picker.client_id() if dialog else None
+    dialog.reject()
+    ada_text = next(t for t in facts["menu"] if t.startswith("Ada Lovelace"))
+    action(tray.menu, ada_text).trigger()
+    wait(lambda: window.touch_dialog is not dialog and window.touch_dialog.isVisible())
+    facts["ada_dialog_title"] = window.touch_dialog.windowTitle()
+    window.touch_dialog.reject()
+
+    if not window.isVisible():
+        action(tray.menu, "&Today…").trigger()
+        wait(window.isVisible)
+    window.move(40, 60)
+    window.resize(1000, 600)
+    settle(0.5)
+    tray.menu.popup(QPoint(g.right() - 260, g.bottom() + 4))
+    wait(tray.menu.isVisible)
+    settle(0.6)
+    facts["menu_open"] = tray.menu.isVisible()
+    QGuiApplication.primaryScreen().grabWindow(0).save(shot)
+    tray.menu.close()
+
+    window.close()
+    settle(0.3)
+    facts["after_close_window_visible"] = window.isVisible()
+    facts["after_close_book_open"] = window.rapport.book is not None
+    facts["close_message"] = tray.last_message
+    facts["steps"].append("closed")
+    QTimer.singleShot(300, lambda: later(window, tray))
+
+
+def later(window, tray):
+    facts["steps"].append("still running")
+    action(tray.menu, "&Quit").trigger()
+
+
+QTimer.singleShot(0, first)
+QTimer.singleShot(30000, lambda: (facts.__setitem__("timed_out", True), qapp.exit(3)))
+code = run_gui(book_path, config_dir=config_dir, start_hidden=(mode == "hidden"))
+facts["exit_code"] = code
+print("FACTS " + json.dumps(facts), flush=True)
+"""
+
+
+def run_scenario(tmp_path: Path, env: dict[str, str], mode: str, shot: Path) -> dict:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            SCENARIO,
+            str(tmp_path / "book" / "rapport.db"),
+            str(tmp_path / "config"),
+            str(shot),
+            mode,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    lines = [ln for ln in result.stdout.splitlines() if ln.startswith("FACTS ")]
+    assert result.returncode == 0 and lines, result.stdout + result.stderr
+    return json.loads(lines[-1][len("FACTS ") :])
+
+
+def child_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DBUS_SESSION_BUS_ADDRESS", "WAYLAND_DISPLAY", "DISPLAY")
+    }
+    env.update(
+        XDG_DATA_HOME=str(tmp_path / "xdg-data"),
+        XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
+        XDG_RUNTIME_DIR=str(tmp_path / "xdg-runtime"),
+        HOME=str(tmp_path / "home"),
+    )
+    (tmp_path / "xdg-runtime").mkdir(mode=0o700, exist_ok=True)
+    env.update(extra)
+    return env
+
+
+def shot_path(tmp_path: Path, name: str) -> Path:
+    folder = Path(os.environ.get("RAPPORT_SHOTS_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def test_without_a_tray_closing_the_window_quits(tmp_path: Path) -> None:
+    env = child_env(tmp_path, QT_QPA_PLATFORM="offscreen")
+    facts = run_scenario(tmp_path, env, "hidden", tmp_path / "none.png")
+    assert facts["available"] is False and facts["tray_object"] is False
+    # Asked to start hidden, but with no tray there would be no way back: shown.
+    assert facts["window_visible"] is True
+    assert facts["status"] == NO_TRAY
+    assert facts["steps"] == ["close"]
+    assert facts["exit_code"] == 0 and "timed_out" not in facts
+    again = run_scenario(tmp_path, env, "again", tmp_path / "none.png")
+    assert again["status"] == ""  # said once, remembered
+
+
+# -- a real X server with a real tray --------------------------------------------------------
+
+
+def _free_display() -> int:
+    for n in range(90, 300):
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+            return n
+    raise RuntimeError("no free X display number between :90 and :299")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def _start_xvfb(logs: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """Xvfb on a free display, trying the next number if another run took it first."""
+    for _attempt in range(3):
+        n = _free_display()
+        xvfb = subprocess.Popen(
+            ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            stdout=(logs / "xvfb.out").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 15
+        while not Path(f"/tmp/.X11-unix/X{n}").exists():
+            if xvfb.poll() is not None or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        else:
+            return xvfb, n
+        _stop(xvfb)
+    raise AssertionError("Xvfb did not start: " + (logs / "xvfb.out").read_text(errors="replace"))
+
+
+@pytest.fixture
+def tray_display(tmp_path: Path) -> Iterator[str]:
+    """An Xvfb screen with trayer as its system tray; yields the DISPLAY value."""
+    missing = [tool for tool in ("Xvfb", "trayer") if shutil.which(tool) is None]
+    if missing:
+        reason = f"Xvfb/trayer not installed: {', '.join(missing)} (apt-get install xvfb trayer)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    logs = tmp_path / "x-logs"
+    logs.mkdir()
+    xvfb, n = _start_xvfb(logs)
+    display = f":{n}"
+    trayer: subprocess.Popen[bytes] | None = None
+    try:
+        trayer = subprocess.Popen(
+            [*TRAYER, "--height", "24"],
+            env={**os.environ, "DISPLAY": display},
+            stdout=(logs / "trayer.out").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        time.sleep(1.0)
+        if trayer.poll() is not None:
+            raise AssertionError(
+                "trayer did not start: " + (logs / "trayer.out").read_text(errors="replace")
+            )
+        yield display
+    finally:
+        if trayer is not None:
+            _stop(trayer)
+        _stop(xvfb)
+
+
+def xcb_env(tmp_path: Path, display: str) -> dict[str, str]:
+    return child_env(tmp_path, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+
+
+def test_tray_on_a_real_desktop(tmp_path: Path, tray_display: str) -> None:
+    shot = shot_path(tmp_path, "tray_menu.png")
+    facts = run_scenario(tmp_path, xcb_env(tmp_path, tray_display), "shown", shot)
+    assert facts["available"] is True and facts["tray_object"] is True
+    assert facts["visible"] is True
+    x, y, w, h = facts["geometry"]
+    assert w > 0 and h > 0
+    assert x > 640 and y < 30  # in trayer's panel, top right of the 1280x800 screen
+    assert facts["window_visible"] is True
+    assert facts["message"] is None  # the window shows Today; no popup at start
+    assert facts["tooltip"] == "Rapport — 3 due: Ada Lovelace, Ben Okafor, Chloé Martin"
+    menu = [t for t in facts["menu"] if t]
+    assert menu[:3] == ["&Today…", "&Log a touch…", "Due now"]
+    assert menu[3].startswith("Ada Lovelace — 10 days late")
+    assert {m.split(" — ")[0] for m in menu[3:6]} == {"Ada Lovelace", "Ben Okafor", "Chloé Martin"}
+    assert not any(m.startswith("Dan Brown") for m in menu)
+    assert menu[-3:] == ["&Pause reminders until tomorrow", "&Open Rapport", "&Quit"]
+    assert facts["dialog_visible"] is True
+    assert facts["dialog_title"] == "Log a touch"
+    assert facts["dialog_client"] is None
+    assert facts["ada_dialog_title"] == "Log a touch with Ada Lovelace"
+    assert facts["menu_open"] is True
+    assert shot.stat().st_size > 10_000
+    # Closing the window leaves Rapport running in the tray, book open, and says so once.
+    assert facts["after_close_window_visible"] is False
+    assert facts["after_close_book_open"] is True
+    assert facts["close_message"][0] == "Rapport is still running"
+    assert facts["steps"] == ["closed", "still running"]
+    # Quit from the tray really quits.
+    assert facts["exit_code"] == 0 and "timed_out" not in facts
+
+
+def test_start_hidden_in_the_tray_announces_who_is_due(tmp_path: Path, tray_display: str) -> None:
+    facts = run_scenario(
+        tmp_path, xcb_env(tmp_path, tray_display), "hidden", tmp_path / "hidden.png"
+    )
+    assert facts["available"] is True
+    assert facts["window_visible"] is False
+    assert facts["message"] == [
+        "Rapport",
+        "3 clients are due today: Ada Lovelace, Ben Okafor and Chloé Martin.",
+    ]
+    assert facts["dialog_visible"] is True  # a dialog opens even with no window shown
+    assert facts["exit_code"] == 0
+
+
+def test_keep_running_in_the_tray_is_on_by_default_and_remembered(qtbot, rapport) -> None:
+    window = MainWindow(rapport)
+    qtbot.addWidget(window)
+    assert window.keep_in_tray_action.isChecked()  # on by default
+    window.keep_in_tray_action.setChecked(False)
+    assert rapport.settings.value("tray/keep_running", True, type=bool) is False
+    again = MainWindow(rapport)
+    qtbot.addWidget(again)
+    assert not again.keep_in_tray_action.isChecked()

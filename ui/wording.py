@@ -1,0 +1,99 @@
+"""Dates said the way a person says them: "5 days late", "today", "Thursday".
+
+Kept free of Qt and of the machine's locale (Qt sets the C library's locale at
+start-up, which would turn strftime's day names into whatever the system speaks),
+so the words are the same everywhere and can be tested without a display.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from models.entities import Channel
+from models.reminders import DueItem, DueKind
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+CHANNEL_TEXT: dict[Channel, str] = {
+    Channel.CALL: "Call",
+    Channel.EMAIL: "Email",
+    Channel.MEETING: "Meeting",
+    Channel.MESSAGE: "Message",
+    Channel.VISIT: "Visit",
+    Channel.OTHER: "Other",
+}
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def short_date(day: date, today: date | None = None) -> str:
+    """ "12 Mar", with the year only when it is not this year's."""
+    text = f"{day.day} {MONTHS[day.month - 1]}"
+    if today is None or day.year != today.year:
+        text += f" {day.year}"
+    return text
+
+
+def when_text(due_on: date, today: date) -> str:
+    """When something is due, for a list: late by how much, or which day."""
+    late = (today - due_on).days
+    if late > 0:
+        return f"{plural(late, 'day')} late"
+    if late == 0:
+        return "today"
+    if late == -1:
+        return "tomorrow"
+    if late >= -6:
+        return WEEKDAYS[due_on.weekday()]
+    return f"{WEEKDAYS[due_on.weekday()][:3]} {short_date(due_on, today)}"
+
+
+def due_phrase(due_on: date, today: date) -> str:
+    """The same, as a phrase after a date: "due in 3 days", "12 days late"."""
+    late = (today - due_on).days
+    if late > 0:
+        return f"{plural(late, 'day')} late"
+    if late == 0:
+        return "due today"
+    if late == -1:
+        return "due tomorrow"
+    return f"due in {plural(-late, 'day')}"
+
+
+def what_text(item: DueItem) -> str:
+    if item.kind is DueKind.KEEP_IN_TOUCH:
+        return "Keep in touch"
+    return item.title
+
+
+def channel_text(channel: Channel | str) -> str:
+    try:
+        return CHANNEL_TEXT[Channel(channel)]
+    except ValueError:
+        return str(channel).title()
+
+
+def name_list(names: list[str], limit: int = 3) -> str:
+    """ "Ada, Ben and Chloé", or "Ada, Ben, Chloé and 2 more" past ``limit``."""
+    if not names:
+        return ""
+    if len(names) > limit:
+        return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def unique_clients(items: list[DueItem]) -> list[tuple[int, str]]:
+    """Each client once, in the order the items come (the most urgent first)."""
+    seen: set[int] = set()
+    out: list[tuple[int, str]] = []
+    for item in items:
+        if item.client_id not in seen:
+            seen.add(item.client_id)
+            out.append((item.client_id, item.client_name))
+    return out
