@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Date, Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from models.db import Book
@@ -203,6 +204,43 @@ def open_follow_ups(book: Book, client_id: int) -> list[FollowUpRow]:
         return [_fu_row(fu, name) for fu, name in rows]
 
 
+# The two questions behind Today and the tray, built once: on a big book these run on
+# every refresh, and building the statement each time cost as much as running it.
+_DUE_CLIENTS = select(
+    Client.id, Client.name, Client.touch_due_on, Client.cadence_days, Client.priority_until
+)
+_OPEN_FOLLOW_UPS = (
+    select(
+        FollowUp.id, Client.id, Client.name, FollowUp.due_on, FollowUp.title, Client.priority_until
+    )
+    .join(Client, Client.id == FollowUp.client_id)
+    .where(FollowUp.done_at.is_(None), Client.archived_at.is_(None))
+)
+_DUE_CLIENTS_UNTIL = _DUE_CLIENTS.where(Client.touch_due_on <= bindparam("until", type_=Date))
+_OPEN_FOLLOW_UPS_UNTIL = _OPEN_FOLLOW_UPS.where(FollowUp.due_on <= bindparam("until", type_=Date))
+
+
+def _touch_item(row: Row[Any], today: date) -> DueItem:
+    cid, name, due_on, cadence, prio = row
+    return DueItem(
+        DueKind.KEEP_IN_TOUCH,
+        cid,
+        name,
+        due_on,
+        "Get in touch",
+        cadence,
+        None,
+        prio is not None and today <= prio,
+    )
+
+
+def _follow_up_item(row: Row[Any], today: date) -> DueItem:
+    fid, cid, name, due_on, title, prio = row
+    return DueItem(
+        DueKind.FOLLOW_UP, cid, name, due_on, title, None, fid, prio is not None and today <= prio
+    )
+
+
 def due_items(book: Book, today: date, *, horizon_days: int = UPCOMING_DAYS) -> list[DueItem]:
     """Everything due up to ``today + horizon_days``: keep-in-touch dates of active
     clients and open follow-ups of clients that are not archived.
@@ -211,53 +249,13 @@ def due_items(book: Book, today: date, *, horizon_days: int = UPCOMING_DAYS) -> 
     book, so it reads through a plain Core connection (no ORM identity map) and
     builds tuples directly; bench/run.py keeps it within 2x of raw sqlite3.
     """
-    horizon = today + timedelta(days=horizon_days)
-    keep = DueKind.KEEP_IN_TOUCH
-    follow = DueKind.FOLLOW_UP
+    until = {"until": today + timedelta(days=horizon_days)}
     with book.engine.connect() as conn:
-        clients = conn.execute(
-            select(
-                Client.id,
-                Client.name,
-                Client.touch_due_on,
-                Client.cadence_days,
-                Client.priority_until,
-            ).where(Client.touch_due_on <= horizon)
-        ).all()
-        follow_ups = conn.execute(
-            select(
-                FollowUp.id,
-                Client.id,
-                Client.name,
-                FollowUp.due_on,
-                FollowUp.title,
-                Client.priority_until,
-            )
-            .join(Client, Client.id == FollowUp.client_id)
-            .where(
-                FollowUp.done_at.is_(None),
-                FollowUp.due_on <= horizon,
-                Client.archived_at.is_(None),
-            )
-        ).all()
-    items = [
-        DueItem(
-            keep,
-            cid,
-            name,
-            due_on,
-            "Get in touch",
-            cadence,
-            None,
-            prio is not None and today <= prio,
-        )
-        for cid, name, due_on, cadence, prio in clients
+        clients = conn.execute(_DUE_CLIENTS_UNTIL, until).all()
+        follow_ups = conn.execute(_OPEN_FOLLOW_UPS_UNTIL, until).all()
+    return [_touch_item(r, today) for r in clients] + [
+        _follow_up_item(r, today) for r in follow_ups
     ]
-    items += [
-        DueItem(follow, cid, name, due_on, title, None, fid, prio is not None and today <= prio)
-        for fid, cid, name, due_on, title, prio in follow_ups
-    ]
-    return items
 
 
 def today_plan(book: Book, today: date) -> TodayPlan:
@@ -345,62 +343,18 @@ def next_due_after(book: Book, day: date, *, today: date) -> DueItem | None:
     however far ahead it is, without reading every future date in the book."""
     with book.engine.connect() as conn:
         client = conn.execute(
-            select(
-                Client.id,
-                Client.name,
-                Client.touch_due_on,
-                Client.cadence_days,
-                Client.priority_until,
-            )
-            .where(Client.touch_due_on > day)
+            _DUE_CLIENTS.where(Client.touch_due_on > day)
             .order_by(Client.touch_due_on, Client.name, Client.id)
             .limit(1)
         ).first()
         follow_up = conn.execute(
-            select(
-                FollowUp.id,
-                Client.id,
-                Client.name,
-                FollowUp.due_on,
-                FollowUp.title,
-                Client.priority_until,
-            )
-            .join(Client, Client.id == FollowUp.client_id)
-            .where(
-                FollowUp.done_at.is_(None),
-                FollowUp.due_on > day,
-                Client.archived_at.is_(None),
-            )
+            _OPEN_FOLLOW_UPS.where(FollowUp.due_on > day)
             .order_by(FollowUp.due_on, FollowUp.id)
             .limit(1)
         ).first()
     candidates: list[DueItem] = []
     if client is not None:
-        cid, name, due_on, cadence, prio = client
-        candidates.append(
-            DueItem(
-                DueKind.KEEP_IN_TOUCH,
-                cid,
-                name,
-                due_on,
-                "Get in touch",
-                cadence,
-                None,
-                prio is not None and today <= prio,
-            )
-        )
+        candidates.append(_touch_item(client, today))
     if follow_up is not None:
-        fid, cid, name, due_on, title, prio = follow_up
-        candidates.append(
-            DueItem(
-                DueKind.FOLLOW_UP,
-                cid,
-                name,
-                due_on,
-                title,
-                None,
-                fid,
-                prio is not None and today <= prio,
-            )
-        )
+        candidates.append(_follow_up_item(follow_up, today))
     return min(candidates, key=lambda i: i.due_on) if candidates else None
