@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from exports.json_book import write_atomic
 from models import __version__
 from models.db import Book
+from models.files import write_atomic
 from models.reminders import DueKind, cadence_label, days_overdue
 from models.services.reminders import DueDetail, due_details
 from models.types import utcnow

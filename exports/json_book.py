@@ -10,10 +10,8 @@ exporting the same book twice gives the same bytes, and exports diff cleanly.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -34,6 +32,7 @@ from models.entities import (
     Touch,
 )
 from models.errors import RapportError
+from models.files import write_atomic
 from models.reminders import later_touch
 from models.services.clients import (
     ClientInput,
@@ -217,43 +216,6 @@ def write_json(book: Book, out: Path) -> int:
     doc = export_book(book)
     write_atomic(Path(out), dumps(doc).encode("utf-8"))
     return len(doc["clients"])
-
-
-def write_atomic(out: Path, payload: bytes) -> None:
-    """Replace ``out`` with ``payload`` whole, readable by the owner only; shared by
-    every export that writes a file."""
-    # A crash or a full disk must leave either the old file or the new one, never
-    # a torn mix; the temp file shares the folder so os.replace is a plain rename.
-    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if os.name == "posix":
-            os.chmod(tmp, 0o600)  # client data: owner only, whatever the umask says
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(out.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable; not possible (nor needed) everywhere."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # --------------------------------------------------------------------------- reading
@@ -562,16 +524,30 @@ def _uid(raw: dict[str, Any], path: str, problems: list[str]) -> str:
     return uid
 
 
-def _touches(value: Any, path: str, problems: list[str], now: datetime) -> list[_IncomingTouch]:
+def _list(value: Any, path: str, problems: list[str]) -> list[Any]:
+    """``value`` if it is a list; otherwise reported, and read as an empty list."""
     if not isinstance(value, list):
         problems.append(f"{path}: should be a list, not {_kind(value)}.")
         return []
-    touches: list[_IncomingTouch] = []
-    for j, item in enumerate(value):
+    return value
+
+
+def _objects(
+    value: Any, path: str, problems: list[str], shape: str = "an object"
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each object of the list ``value`` with its path; anything that is not a list,
+    or an entry that is not an object, is reported (as ``shape``) and skipped."""
+    for j, item in enumerate(_list(value, path, problems)):
         p = f"{path}[{j}]"
         if not isinstance(item, dict):
-            problems.append(f"{p}: should be an object, not {_kind(item)}.")
+            problems.append(f"{p}: should be {shape}, not {_kind(item)}.")
             continue
+        yield p, item
+
+
+def _touches(value: Any, path: str, problems: list[str], now: datetime) -> list[_IncomingTouch]:
+    touches: list[_IncomingTouch] = []
+    for p, item in _objects(value, path, problems):
         before = len(problems)
         _check_keys(item, TOUCH_FIELDS, REQUIRED_TOUCH_FIELDS, p, problems)
         uid = _uid(item, p, problems)
@@ -603,15 +579,8 @@ def _touches(value: Any, path: str, problems: list[str], now: datetime) -> list[
 def _follow_ups(
     value: Any, path: str, problems: list[str], touch_uids: set[str]
 ) -> list[_IncomingFollowUp]:
-    if not isinstance(value, list):
-        problems.append(f"{path}: should be a list, not {_kind(value)}.")
-        return []
     follow_ups: list[_IncomingFollowUp] = []
-    for j, item in enumerate(value):
-        p = f"{path}[{j}]"
-        if not isinstance(item, dict):
-            problems.append(f"{p}: should be an object, not {_kind(item)}.")
-            continue
+    for p, item in _objects(value, path, problems):
         before = len(problems)
         _check_keys(item, FOLLOW_UP_FIELDS, REQUIRED_FOLLOW_UP_FIELDS, p, problems)
         uid = _uid(item, p, problems)
@@ -697,20 +666,43 @@ def _choice(
     return None
 
 
-def _day(
-    raw: dict[str, Any], key: str, path: str, problems: list[str], *, nullable: bool
-) -> date | None:
+_Parsed = TypeVar("_Parsed")
+
+
+def _written(
+    raw: dict[str, Any],
+    key: str,
+    path: str,
+    problems: list[str],
+    *,
+    nullable: bool,
+    what: str,
+    parse: Callable[[str, str, list[str]], _Parsed | None],
+) -> _Parsed | None:
+    """``raw[key]``, a date or time written as text, read by ``parse``. None when the
+    key is absent, null, or not text; the last two are reported (null only when it is
+    not allowed), in words that say ``what`` was expected."""
     if key not in raw:
         return None
     value = raw[key]
     path = f"{path}.{key}"
     if value is None:
         if not nullable:
-            problems.append(f"{path}: should be a date, not null.")
+            problems.append(f"{path}: should be {what}, not null.")
         return None
     if not isinstance(value, str):
-        problems.append(f"{path}: should be a date as text, not {_kind(value)}.")
+        problems.append(f"{path}: should be {what} as text, not {_kind(value)}.")
         return None
+    return parse(value, path, problems)
+
+
+def _day(
+    raw: dict[str, Any], key: str, path: str, problems: list[str], *, nullable: bool
+) -> date | None:
+    return _written(raw, key, path, problems, nullable=nullable, what="a date", parse=_as_day)
+
+
+def _as_day(value: str, path: str, problems: list[str]) -> date | None:
     if not DATE_SHAPE.fullmatch(value):
         problems.append(
             f'{path}: {_q(value)} is not a date in the form YYYY-MM-DD, like "2025-03-14".'
@@ -737,18 +729,9 @@ def _text(value: Any, path: str, problems: list[str]) -> str:
 
 
 def _contacts(value: Any, path: str, problems: list[str]) -> list[Contact]:
-    if not isinstance(value, list):
-        problems.append(f"{path}: should be a list, not {_kind(value)}.")
-        return []
     contacts: list[Contact] = []
-    for j, item in enumerate(value):
-        p = f"{path}[{j}]"
-        if not isinstance(item, dict):
-            problems.append(
-                f'{p}: should be an object like {{"value": "…", "label": "work"}}, '
-                f"not {_kind(item)}."
-            )
-            continue
+    shape = 'an object like {"value": "…", "label": "work"}'
+    for p, item in _objects(value, path, problems, shape):
         for key in item:
             if key not in CONTACT_FIELDS:
                 problems.append(f"{p}: unknown field {_q(key)}.")
@@ -769,26 +752,18 @@ def _contacts(value: Any, path: str, problems: list[str]) -> list[Contact]:
 
 
 def _tags(value: Any, path: str, problems: list[str]) -> list[str]:
-    if not isinstance(value, list):
-        problems.append(f"{path}: should be a list, not {_kind(value)}.")
-        return []
-    return [_text(t, f"{path}[{j}]", problems) for j, t in enumerate(value)]
+    return [_text(t, f"{path}[{j}]", problems) for j, t in enumerate(_list(value, path, problems))]
 
 
 def _moment(
     raw: dict[str, Any], key: str, path: str, problems: list[str], *, nullable: bool
 ) -> datetime | None:
-    if key not in raw:
-        return None
-    value = raw[key]
-    path = f"{path}.{key}"
-    if value is None:
-        if not nullable:
-            problems.append(f"{path}: should be a date and time, not null.")
-        return None
-    if not isinstance(value, str):
-        problems.append(f"{path}: should be a date and time as text, not {_kind(value)}.")
-        return None
+    return _written(
+        raw, key, path, problems, nullable=nullable, what="a date and time", parse=_as_moment
+    )
+
+
+def _as_moment(value: str, path: str, problems: list[str]) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -951,30 +926,16 @@ def _replace_history(s: Session, client: Client, inc: _Incoming, now: datetime) 
     left: set[int] = set()
     placed: dict[str, Touch] = {}
     for it in inc.touches:
-        row = touches.get(it.uid)
-        if row is None:
-            row = Touch(uid=it.uid, client_id=client.id, created_at=it.created_at or now)
-            s.add(row)
-        elif row.client_id != client.id:
-            left.add(row.client_id)
-            row.client_id = client.id
+        row = _place(s, Touch, touches, it.uid, it.created_at, client.id, now, left)
         row.happened_at = it.happened_at
         row.channel = it.channel
         row.summary = it.summary
         row.next_step = it.next_step
-        if it.created_at is not None:
-            row.created_at = it.created_at
         placed[it.uid] = row
     s.flush()  # new touches get their row ids, which follow-ups point at
 
     for ifu in inc.follow_ups:
-        fu = follow_ups.get(ifu.uid)
-        if fu is None:
-            fu = FollowUp(uid=ifu.uid, client_id=client.id, created_at=ifu.created_at or now)
-            s.add(fu)
-        elif fu.client_id != client.id:
-            left.add(fu.client_id)
-            fu.client_id = client.id
+        fu = _place(s, FollowUp, follow_ups, ifu.uid, ifu.created_at, client.id, now, left)
         fu.kind = ifu.kind
         fu.title = ifu.title
         fu.note = ifu.note
@@ -982,12 +943,36 @@ def _replace_history(s: Session, client: Client, inc: _Incoming, now: datetime) 
         fu.original_due_on = ifu.original_due_on
         fu.done_at = ifu.done_at
         fu.touch_id = placed[ifu.touch_uid].id if ifu.touch_uid is not None else None
-        if ifu.created_at is not None:
-            fu.created_at = ifu.created_at
     return left
 
 
 _Row = TypeVar("_Row", Touch, FollowUp)
+
+
+def _place(
+    s: Session,
+    entity: type[_Row],
+    rows: dict[str, _Row],
+    uid: str,
+    created_at: datetime | None,
+    client_id: int,
+    now: datetime,
+    left: set[int],
+) -> _Row:
+    """The row with ``uid`` filed under ``client_id``: the book's own, moved here from
+    another client if need be (that client's id goes into ``left``), or a new one.
+    A file without ``created_at`` keeps the book's, or says "now" for a new row."""
+    row = rows.get(uid)
+    if row is None:
+        row = entity(uid=uid, client_id=client_id, created_at=created_at or now)
+        s.add(row)
+        return row
+    if row.client_id != client_id:
+        left.add(row.client_id)
+        row.client_id = client_id
+    if created_at is not None:
+        row.created_at = created_at
+    return row
 
 
 def _rows_for(s: Session, entity: type[_Row], client_id: int, uids: list[str]) -> list[_Row]:
@@ -1046,44 +1031,54 @@ def _unchanged(c: Client, inc: _Incoming, history: _History | None) -> bool:
     )
 
 
-def _same_touches(rows: list[Touch], incoming: list[_IncomingTouch]) -> bool:
+_In = TypeVar("_In", _IncomingTouch, _IncomingFollowUp)
+
+
+def _same_rows(
+    rows: list[_Row],
+    incoming: list[_In],
+    row_values: Callable[[_Row], tuple[Any, ...]],
+    incoming_values: Callable[[_In], tuple[Any, ...]],
+) -> bool:
+    """Are ``rows`` exactly the file's entries, matched by id? A file without
+    ``created_at`` accepts whatever the book has."""
     if len(rows) != len(incoming):
         return False
-    by_uid = {t.uid: t for t in rows}
-    for it in incoming:
-        t = by_uid.get(it.uid)
-        if t is None or (t.happened_at, Channel(t.channel), t.summary, t.next_step) != (
-            it.happened_at,
-            it.channel,
-            it.summary,
-            it.next_step,
-        ):
+    by_uid = {r.uid: r for r in rows}
+    for inc in incoming:
+        row = by_uid.get(inc.uid)
+        if row is None or row_values(row) != incoming_values(inc):
             return False
-        if it.created_at is not None and t.created_at != it.created_at:
+        if inc.created_at is not None and row.created_at != inc.created_at:
             return False
     return True
+
+
+def _same_touches(rows: list[Touch], incoming: list[_IncomingTouch]) -> bool:
+    return _same_rows(
+        rows,
+        incoming,
+        lambda t: (t.happened_at, Channel(t.channel), t.summary, t.next_step),
+        lambda it: (it.happened_at, it.channel, it.summary, it.next_step),
+    )
 
 
 def _same_follow_ups(
     rows: list[FollowUp], incoming: list[_IncomingFollowUp], touch_uids: dict[int, str]
 ) -> bool:
-    if len(rows) != len(incoming):
-        return False
-    by_uid = {f.uid: f for f in rows}
-    for ifu in incoming:
-        fu = by_uid.get(ifu.uid)
-        if fu is None:
-            return False
-        linked = touch_uids.get(fu.touch_id) if fu.touch_id is not None else None
-        if (
+    return _same_rows(
+        rows,
+        incoming,
+        lambda fu: (
             FollowUpKind(fu.kind),
             fu.title,
             fu.note,
             fu.due_on,
             fu.original_due_on,
             fu.done_at,
-            linked,
-        ) != (
+            touch_uids.get(fu.touch_id) if fu.touch_id is not None else None,
+        ),
+        lambda ifu: (
             ifu.kind,
             ifu.title,
             ifu.note,
@@ -1091,8 +1086,5 @@ def _same_follow_ups(
             ifu.original_due_on,
             ifu.done_at,
             ifu.touch_uid,
-        ):
-            return False
-        if ifu.created_at is not None and fu.created_at != ifu.created_at:
-            return False
-    return True
+        ),
+    )

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from models.files import write_atomic
 
 FILENAME = "rapport.desktop"
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,37 +81,15 @@ def is_enabled(env: Mapping[str, str] | None = None) -> bool:
 
 
 def enable(command: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None) -> Path:
-    """Write the entry atomically: temp file in the same folder, fsync, rename."""
+    """Write the entry atomically, so a crash never leaves half an entry that the
+    session manager then chokes on. Mode 0644, the usual one for a desktop entry:
+    it holds a command line, not client data."""
     path = autostart_path(env)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = desktop_entry(list(command) if command is not None else launch_command())
-    fd, tmp = tempfile.mkstemp(prefix=".rapport-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    write_atomic(path, text.encode("utf-8"), mode=0o644)
     return path
 
 
 def disable(*, env: Mapping[str, str] | None = None) -> None:
     autostart_path(env).unlink(missing_ok=True)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
