@@ -36,13 +36,10 @@ from PySide6.QtWidgets import (
 
 from models.db import Book
 from models.entities import ClientStatus
-from models.errors import RapportError
 from models.reminders import CADENCE_MAX_DAYS, CADENCE_PRESETS
 from models.services.clients import (
     ClientInput,
     Contact,
-    NotFoundError,
-    ValidationError,
     all_tags,
     create_client,
     get_client,
@@ -50,6 +47,7 @@ from models.services.clients import (
     validate_client,
 )
 from ui.client_table import STATUS_TEXT
+from ui.forms import save_or_explain
 
 log = logging.getLogger(__name__)
 
@@ -601,34 +599,34 @@ class ClientDialog(QDialog):
 
     # -- save and close -------------------------------------------------------
 
+    def _refuse(self, errors: dict[str, str]) -> None:
+        """Show why Save was refused, and keep the messages true from now on."""
+        self._live = True
+        self.show_errors(errors)
+
     def save(self) -> bool:
         data = self.to_input()
         errors = validate_client(data)
         if errors:
-            self._live = True
-            self.show_errors(errors)
+            self._refuse(errors)
             return False
-        try:
+
+        def write() -> None:
             if self.client_id is None:
                 self.client_id = create_client(self.book, data)
             else:
                 update_client(self.book, self.client_id, data)
-        except ValidationError as exc:
-            self._live = True
-            self.show_errors(exc.errors)
-            return False
-        except NotFoundError:
-            _show_error(self.general_error, "This client is no longer in the book.")
-            return False
-        except RapportError as exc:
-            _show_error(self.general_error, str(exc))
-            return False
-        except Exception:  # the disk, the database file: keep the dialog and the typing
-            log.exception("Saving a client failed")
-            _show_error(
-                self.general_error,
-                "The client could not be saved; nothing was changed. Please try again in a moment.",
-            )
+
+        if not save_or_explain(
+            write,
+            refuse=self._refuse,
+            explain=lambda message: _show_error(self.general_error, message),
+            failed=(
+                "The client could not be saved; nothing was changed. Please try again in a moment."
+            ),
+            log=log,
+            log_message="Saving a client failed",
+        ):
             return False
         self._closing = True
         self.saved.emit(self.client_id)

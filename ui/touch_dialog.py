@@ -31,12 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from models.entities import Channel
-from models.errors import RapportError
-from models.services.clients import NotFoundError, ValidationError, list_clients
+from models.services.clients import list_clients
 from models.services.reminders import TouchInput, log_touch, validate_touch
 from models.text import fold
 from ui.app import CHANGED_REMINDERS, RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
+from ui.forms import save_or_explain
 from ui.wording import channel_text
 
 log = logging.getLogger(__name__)
@@ -358,34 +358,32 @@ class TouchDialog(QDialog):
 
     # -- saving ---------------------------------------------------------------
 
+    def _refuse(self, errors: dict[str, str]) -> None:
+        """Show why Save was refused, and keep the messages true from now on."""
+        self._live = True
+        self.show_errors(errors)
+
     def save(self) -> bool:
         book = self.rapport.book
         errors = self.errors()
         if errors or book is None:
-            self._live = True
-            self.show_errors(errors or {"book": "No book is open."})
+            self._refuse(errors or {"book": "No book is open."})
             return False
         client_id = self.client_picker.client_id()
         assert client_id is not None
         data = self.to_input()
-        try:
+
+        def write() -> None:
             self.touch_id = log_touch(book, client_id, data, now=self.rapport.now())
-        except ValidationError as exc:
-            self._live = True
-            self.show_errors(exc.errors)
-            return False
-        except NotFoundError:
-            _show_error(self.general_error, "This client is no longer in the book.")
-            return False
-        except RapportError as exc:
-            _show_error(self.general_error, str(exc))
-            return False
-        except Exception:  # the disk, the database file: keep the dialog and the typing
-            log.exception("Logging a touch failed")
-            _show_error(
-                self.general_error,
-                "The touch could not be saved; nothing was changed. Please try again.",
-            )
+
+        if not save_or_explain(
+            write,
+            refuse=self._refuse,
+            explain=lambda message: _show_error(self.general_error, message),
+            failed="The touch could not be saved; nothing was changed. Please try again.",
+            log=log,
+            log_message="Logging a touch failed",
+        ):
             return False
         self.rapport.settings.setValue(KEY_LAST_CHANNEL, data.channel.value)
         self.saved.emit(self.touch_id)
