@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -12,6 +14,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from models.db import Book, open_book  # noqa: E402
+
+if TYPE_CHECKING:
+    from ui.app import RapportApp
+    from ui.main_window import MainWindow
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +38,38 @@ def book(book_path: Path) -> Iterator[Book]:
     b = open_book(book_path)
     yield b
     b.close()
+
+
+# -- the app and its window (Qt is imported only by the tests that ask for these) ----------
+
+
+@pytest.fixture
+def app_clock() -> Callable[[], datetime] | None:
+    """The clock ``rapport`` runs on: the real one. A module that needs a fixed day
+    overrides this fixture with ``tests.helpers.fixed_clock``."""
+    return None
+
+
+@pytest.fixture
+def rapport(
+    qapp: object, book_path: Path, tmp_path: Path, app_clock: Callable[[], datetime] | None
+) -> Iterator[RapportApp]:
+    """A RapportApp on a fresh book with private settings, closed after the test."""
+    from ui.app import RapportApp
+
+    app = RapportApp(config_dir=tmp_path / "config")
+    if app_clock is not None:
+        app.clock = app_clock
+    assert app.open(book_path).ok
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def window(qtbot: object, rapport: RapportApp) -> Iterator[MainWindow]:
+    """The main window on ``rapport``, shown and active; closed after the test."""
+    from tests.helpers import open_window
+
+    w = open_window(qtbot, rapport)
+    yield w
+    w.close()

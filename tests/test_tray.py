@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,35 +22,22 @@ from PySide6.QtGui import QColor
 
 from models.services.clients import ClientInput, create_client
 from models.services.reminders import add_follow_up
-from ui.app import CHANGED_CLIENTS, RapportApp, make_gui
+from tests.helpers import NOW, TODAY, due_client, fixed_clock
+from ui.app import CHANGED_CLIENTS, make_gui
 from ui.main_window import KEY_NO_TRAY_TOLD, NO_TRAY, PAGE_TODAY, MainWindow
 from ui.tray import BADGE_COLOUR, RapportTray, tray_icon
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAYER = ("trayer", "--edge", "top", "--align", "right", "--widthtype", "request")
-NOW = datetime(2026, 3, 10, 9, 30).astimezone()
-TODAY = NOW.date()
 
 
 # -- in-process: the tray's words and choices -----------------------------------------------
 
 
 @pytest.fixture
-def rapport(qapp, book_path, tmp_path):
-    app = RapportApp(config_dir=tmp_path / "config")
-    app.clock = lambda: NOW
-    assert app.open(book_path).ok
-    yield app
-    app.close()
-
-
-def due_client(rapport: RapportApp, name: str, days_late: int, cadence: int = 30) -> int:
-    """A client whose keep-in-touch date is ``days_late`` days behind today."""
-    return create_client(
-        rapport.book,
-        ClientInput(name=name, cadence_days=cadence),
-        now=NOW - timedelta(days=cadence + days_late),
-    )
+def app_clock():
+    """Who is due, and when a new day starts, follow the app's clock: NOW here."""
+    return fixed_clock
 
 
 @pytest.fixture

@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from PySide6.QtCore import Qt
 
 from models.entities import ClientStatus
+from models.errors import RapportError
 from models.services.clients import (
     ClientInput,
     Contact,
+    NotFoundError,
     count_clients,
     create_client,
     get_client,
 )
-from ui.app import CHANGED_CLIENTS, RapportApp
+from tests.helpers import LEFT, shown
+from ui.app import CHANGED_CLIENTS
 from ui.client_dialog import ClientDialog
 from ui.main_window import MainWindow
-
-LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture
-def rapport(qapp, book_path, tmp_path):
-    app = RapportApp(config_dir=tmp_path / "config")
-    assert app.open(book_path).ok
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def window(qtbot, rapport):
-    w = MainWindow(rapport)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
 
 
 def names(window: MainWindow) -> list[str]:
@@ -43,11 +28,7 @@ def names(window: MainWindow) -> list[str]:
 
 
 def new_dialog(qtbot, window: MainWindow) -> ClientDialog:
-    dialog = window.new_client_dialog()
-    assert dialog is not None
-    qtbot.waitExposed(dialog)
-    qtbot.waitUntil(dialog.isActiveWindow)
-    return dialog
+    return shown(qtbot, window.new_client_dialog())
 
 
 @pytest.fixture
@@ -122,10 +103,7 @@ def test_remove_a_contact_row(qtbot, window, rapport) -> None:
 
 def test_edit_through_the_dialog_with_ctrl_return(qtbot, window, rapport, anna) -> None:
     window.select_client(anna)
-    dialog = window.edit_selected()
-    assert dialog is not None
-    qtbot.waitExposed(dialog)
-    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog = shown(qtbot, window.edit_selected())
     assert dialog.windowTitle() == "Edit Anna Novák"
     assert dialog.emails.rows[0].value == "anna@brightwater.example"
     assert dialog.tags_edit.text() == "retainer"
@@ -205,6 +183,42 @@ def test_bad_email_on_edit_leaves_the_client_unchanged(qtbot, window, rapport, a
     assert dialog.isVisible()
     assert dialog.emails.rows[0].error_label.isVisible()
     assert get_client(rapport.book, anna) == before
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (NotFoundError("There is no client with id 1."), "This client is no longer in the book."),
+        (RapportError("The book is read-only."), "The book is read-only."),
+        (
+            OSError(28, "No space left on device"),
+            "The client could not be saved; nothing was changed. Please try again in a moment.",
+        ),
+    ],
+)
+def test_a_failed_save_keeps_the_dialog_and_says_why(
+    qtbot, window, rapport, anna, monkeypatch, caplog, error, message
+) -> None:
+    def refuse(*_args, **_kwargs) -> None:
+        raise error
+
+    monkeypatch.setattr("ui.client_dialog.update_client", refuse)
+    dialog = window.edit_client_dialog(anna)
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.notes_edit, " More.")
+    with caplog.at_level(logging.ERROR, logger="ui.client_dialog"):
+        qtbot.mouseClick(dialog.save_button, LEFT)
+    assert dialog.isVisible()
+    assert dialog.general_error.isVisible()
+    assert dialog.general_error.text() == message
+    logged = [(r.name, r.getMessage()) for r in caplog.records]
+    if isinstance(error, OSError):
+        assert logged == [("ui.client_dialog", "Saving a client failed")]
+    else:
+        assert logged == []
+    assert get_client(rapport.book, anna).notes == "Tuesdays."
+    dialog.done(0)  # close without the "discard changes?" question
 
 
 def test_escape_closes_an_untouched_dialog(qtbot, window, rapport) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import stat
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,35 +22,18 @@ from models.services.reminders import (
     log_touch,
     open_follow_ups,
 )
+from tests.helpers import NOW, TODAY, fixed_clock
 from ui import autostart
 from ui.app import CHANGED_CLIENTS, RapportApp
 from ui.client_detail import detail_html
 from ui.due_clock import DueClock, ms_until_next_midnight
-from ui.main_window import MainWindow
 from ui.wording import due_phrase, name_list, when_text
 
-NOW = datetime(2026, 3, 10, 9, 30).astimezone()
-TODAY = NOW.date()
-
 
 @pytest.fixture
-def rapport(qapp, book_path, tmp_path):
-    app = RapportApp(config_dir=tmp_path / "config")
-    app.clock = lambda: NOW
-    assert app.open(book_path).ok
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def window(qtbot, rapport):
-    w = MainWindow(rapport)
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
+def app_clock():
+    """Due dates and "late" are read against the app's day: TODAY here."""
+    return fixed_clock
 
 
 def touch(rapport: RapportApp, cid: int, days_ago: int, summary: str, channel: Channel) -> None:
@@ -198,6 +182,7 @@ def test_enable_writes_a_valid_entry_and_disable_removes_it(tmp_path: Path) -> N
     assert Path(entry["Icon"]).is_file()
     # Written whole or not at all: no temp file is left beside it.
     assert [p.name for p in path.parent.iterdir()] == ["rapport.desktop"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
     autostart.disable(env=env)
     assert not path.exists() and not autostart.is_enabled(env)
     autostart.disable(env=env)  # twice is fine

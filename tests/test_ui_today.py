@@ -3,7 +3,7 @@ through the real dialog, buttons and keys, Undo, snoozing, the empty day and mid
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from models.entities import Channel, Client
 from models.reminders import DueKind
-from models.services.clients import ClientInput, create_client, get_client
+from models.services.clients import get_client
 from models.services.reminders import (
     TouchInput,
     add_follow_up,
@@ -19,7 +19,18 @@ from models.services.reminders import (
     log_touch,
     open_follow_ups,
 )
-from ui.app import CHANGED_CLIENTS, RapportApp
+from tests.helpers import (
+    CTRL,
+    LEFT,
+    NOW,
+    TODAY,
+    add_client,
+    fixed_clock,
+    open_window,
+    press,
+    shown,
+)
+from ui.app import CHANGED_CLIENTS
 from ui.main_window import PAGE_CLIENTS, PAGE_TODAY, MainWindow
 from ui.today_view import (
     ACTION_DONE,
@@ -33,38 +44,21 @@ from ui.today_view import (
 )
 from ui.touch_dialog import TouchDialog
 
-# A Tuesday morning, in the machine's own time zone like the app's clock.
-NOW = datetime(2026, 3, 10, 9, 30).astimezone()
-TODAY = NOW.date()
-LEFT = Qt.MouseButton.LeftButton
-CTRL = Qt.KeyboardModifier.ControlModifier
-
 
 @pytest.fixture
-def rapport(qapp, book_path, tmp_path):
-    app = RapportApp(config_dir=tmp_path / "config")
-    app.clock = lambda: NOW
-    assert app.open(book_path).ok
-    yield app
-    app.close()
-
-
-def client(rapport: RapportApp, name: str, cadence: int | None, added_days_ago: int) -> int:
-    return create_client(
-        rapport.book,
-        ClientInput(name=name, cadence_days=cadence),
-        now=NOW - timedelta(days=added_days_ago),
-    )
+def app_clock():
+    """What is overdue, due or upcoming depends on the day: always TODAY here."""
+    return fixed_clock
 
 
 @pytest.fixture
 def people(rapport) -> dict[str, int]:
     """Ada is 10 days late on a monthly rhythm; Ben owes a quote today; Chloé is
     due on Friday; Dan has no rhythm and nothing due."""
-    ada = client(rapport, "Ada Lovelace", 30, 40)
-    ben = client(rapport, "Ben Okafor", None, 100)
-    chloe = client(rapport, "Chloé Martin", 14, 11)
-    dan = client(rapport, "Dan Brown", None, 5)
+    ada = add_client(rapport, "Ada Lovelace", 30, 40)
+    ben = add_client(rapport, "Ben Okafor", None, 100)
+    chloe = add_client(rapport, "Chloé Martin", 14, 11)
+    dan = add_client(rapport, "Dan Brown", None, 5)
     fu = add_follow_up(rapport.book, ben, "Send the revised quote", TODAY, now=NOW)
     rapport.changed.emit(CHANGED_CLIENTS, None)
     return {"ada": ada, "ben": ben, "chloe": chloe, "dan": dan, "quote": fu}
@@ -72,12 +66,9 @@ def people(rapport) -> dict[str, int]:
 
 @pytest.fixture
 def window(qtbot, rapport, people):
-    w = MainWindow(rapport)
-    qtbot.addWidget(w)
-    w.resize(1100, 640)
-    w.show()
-    w.activateWindow()
-    qtbot.waitExposed(w)
+    """Opened on a book that already has the people, at a fixed size so where the
+    row buttons land is the same on every machine."""
+    w = open_window(qtbot, rapport, size=(1100, 640))
     yield w
     w.close()
 
@@ -110,18 +101,7 @@ def button_pos(view: TodayView, kind: DueKind, client_id: int, follow_up_id: int
 
 
 def touch_dialog(qtbot, window: MainWindow) -> TouchDialog:
-    dialog = window.touch_dialog
-    assert dialog is not None
-    qtbot.waitExposed(dialog)
-    qtbot.waitUntil(dialog.isActiveWindow)
-    return dialog
-
-
-def press(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
-    """A key goes where the keyboard is, as it would for a person."""
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    qtbot.keyClick(widget, key, modifier)
+    return shown(qtbot, window.touch_dialog)
 
 
 # -- what Today shows ---------------------------------------------------------------
@@ -329,7 +309,7 @@ def test_arrows_move_between_rows_and_skip_headings(qtbot, window, people) -> No
 
 
 def test_a_quiet_day_says_so_kindly_and_shows_what_is_next(qtbot, rapport) -> None:
-    far = client(rapport, "Eve Adams", 30, 10)  # due in 20 days
+    far = add_client(rapport, "Eve Adams", 30, 10)  # due in 20 days
     w = MainWindow(rapport)
     qtbot.addWidget(w)
     w.show()

@@ -5,6 +5,7 @@ The promise under test: a touch is its summary plus at most three keystrokes.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,25 +13,19 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication
 
 from models.entities import Channel, FollowUpKind
-from models.services.clients import ClientInput, create_client, get_client
+from models.errors import RapportError
+from models.services.clients import ClientInput, NotFoundError, create_client, get_client
 from models.services.reminders import list_touches, open_follow_ups
-from ui.app import CHANGED_CLIENTS, RapportApp
+from tests.helpers import CTRL, NONE, NOW, TODAY, fixed_clock, open_window, shown, type_keys
+from ui.app import CHANGED_CLIENTS
 from ui.main_window import MainWindow
 from ui.touch_dialog import KEY_LAST_CHANNEL, TouchDialog
 
-NOW = datetime(2026, 3, 10, 9, 30).astimezone()
-TODAY = NOW.date()
-CTRL = Qt.KeyboardModifier.ControlModifier
-NONE = Qt.KeyboardModifier.NoModifier
-
 
 @pytest.fixture
-def rapport(qapp, book_path, tmp_path):
-    app = RapportApp(config_dir=tmp_path / "config")
-    app.clock = lambda: NOW
-    assert app.open(book_path).ok
-    yield app
-    app.close()
+def app_clock():
+    """The default time of a touch, and what counts as the future, follow NOW here."""
+    return fixed_clock
 
 
 @pytest.fixture
@@ -49,29 +44,14 @@ def people(rapport) -> dict[str, int]:
 
 @pytest.fixture
 def window(qtbot, rapport, people):
-    w = MainWindow(rapport)
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitExposed(w)
+    """Opened on a book that already has the people in it."""
+    w = open_window(qtbot, rapport)
     yield w
     w.close()
 
 
 def open_dialog(qtbot, window: MainWindow, client_id: int | None) -> TouchDialog:
-    dialog = window.log_touch_dialog(client_id)
-    assert dialog is not None
-    qtbot.waitExposed(dialog)
-    qtbot.waitUntil(dialog.isActiveWindow)
-    return dialog
-
-
-def type_keys(qtbot, keys: list[tuple[Qt.Key, Qt.KeyboardModifier]]) -> None:
-    """Each key goes to whatever has the keyboard at that moment."""
-    for key, modifier in keys:
-        widget = QApplication.focusWidget()
-        assert widget is not None
-        qtbot.keyClick(widget, key, modifier)
+    return shown(qtbot, window.log_touch_dialog(client_id))
 
 
 # -- speed ------------------------------------------------------------------------------
@@ -187,6 +167,41 @@ def test_bad_input_is_explained_inline_and_nothing_is_saved(qtbot, window, rappo
     qtbot.keyClick(dialog.next_step_edit, Qt.Key.Key_Return, CTRL)
     assert not dialog.isVisible()
     assert len(list_touches(rapport.book, people["ada"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (NotFoundError("There is no client with id 1."), "This client is no longer in the book."),
+        (RapportError("The book is read-only."), "The book is read-only."),
+        (
+            OSError(28, "No space left on device"),
+            "The touch could not be saved; nothing was changed. Please try again.",
+        ),
+    ],
+)
+def test_a_failed_save_keeps_the_dialog_and_says_why(
+    qtbot, window, rapport, people, monkeypatch, caplog, error, message
+) -> None:
+    def refuse(*_args, **_kwargs) -> None:
+        raise error
+
+    monkeypatch.setattr("ui.touch_dialog.log_touch", refuse)
+    dialog = open_dialog(qtbot, window, people["ada"])
+    qtbot.keyClicks(dialog.summary_edit, "Call")
+    with caplog.at_level(logging.ERROR, logger="ui.touch_dialog"):
+        qtbot.keyClick(dialog.summary_edit, Qt.Key.Key_Return, CTRL)
+    assert dialog.isVisible()
+    assert dialog.general_error.isVisible()
+    assert dialog.general_error.text() == message
+    assert dialog.summary_edit.toPlainText() == "Call"
+    logged = [(r.name, r.getMessage()) for r in caplog.records]
+    if isinstance(error, OSError):
+        assert logged == [("ui.touch_dialog", "Logging a touch failed")]
+    else:
+        assert logged == []
+    assert list_touches(rapport.book, people["ada"]) == []
+    dialog.reject()
 
 
 # -- without a client: from the tray or the toolbar --------------------------------------

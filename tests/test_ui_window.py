@@ -21,35 +21,12 @@ from models.services.clients import (
     get_client,
     list_clients,
 )
+from tests.helpers import open_window
 from ui.app import CHANGED_CLIENTS, RapportApp
 from ui.client_detail import HINT
 from ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def rapport(qapp, book_path, tmp_path):
-    app = RapportApp(config_dir=tmp_path / "config")
-    assert app.open(book_path).ok
-    yield app
-    app.close()
-
-
-def make_window(qtbot, rapport) -> MainWindow:
-    window = MainWindow(rapport)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitExposed(window)
-    return window
-
-
-@pytest.fixture
-def window(qtbot, rapport):
-    w = make_window(qtbot, rapport)
-    yield w
-    w.close()
 
 
 def add(rapport: RapportApp, name: str, **fields) -> int:
@@ -381,7 +358,7 @@ def test_demo_busy_elsewhere_keeps_the_current_book(qtbot, window, rapport, peop
 
 
 def test_geometry_and_splitter_are_restored(qtbot, rapport, people) -> None:
-    first = make_window(qtbot, rapport)
+    first = open_window(qtbot, rapport)
     # Smaller than the offscreen screen (800x600), which restoreGeometry clamps to.
     first.resize(730, 520)
     first.splitter.setSizes([450, 280])
@@ -389,7 +366,7 @@ def test_geometry_and_splitter_are_restored(qtbot, rapport, people) -> None:
     sizes = first.splitter.sizes()
     first.close()
 
-    second = make_window(qtbot, rapport)
+    second = open_window(qtbot, rapport)
     qtbot.wait(10)
     assert (second.width(), second.height()) == (730, 520)
     assert second.splitter.sizes() == sizes
