@@ -67,6 +67,42 @@ class FollowUpKind(enum.StrEnum):
     COMMITMENT = "commitment"
 
 
+class IncidentCategory(enum.StrEnum):
+    LATE_PAYMENT = "late_payment"
+    MISREAD_PRIORITIES = "misread_priorities"
+    DELIVERABLE_QUALITY = "deliverable_quality"
+    MONEY_SURPRISE = "money_surprise"
+    COMMUNICATION = "communication"
+    MISSED_DEADLINE = "missed_deadline"
+    WRONG_FIT = "wrong_fit"
+    BEYOND_SKILLS = "beyond_skills"
+    CLAIM_THREATENED = "claim_threatened"
+    OTHER = "other"
+
+
+class Severity(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class IncidentStatus(enum.StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    REPAIRING = "repairing"
+    RESOLVED = "resolved"
+    LOST = "lost"
+
+
+class EntryKind(enum.StrEnum):
+    NOTE = "note"
+    CALL = "call"
+    EMAIL = "email"
+    MEETING = "meeting"
+    DECISION = "decision"
+
+
 def _enum(cls: type[enum.StrEnum], name: str, length: int = 16) -> Enum:
     """A VARCHAR with a named CHECK constraint: readable in the file, alterable by Alembic."""
     return Enum(
@@ -191,3 +227,85 @@ class FollowUp(Base):
 
     # Open follow-ups by date: the Today view's and the tray's question.
     __table_args__ = (Index("ix_follow_up_open_due", "done_at", "due_on"),)
+
+
+class Incident(Base):
+    """Something that went wrong with a client, from first report to resolution."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    category: Mapped[IncidentCategory] = mapped_column(_enum(IncidentCategory, "category", 24))
+    severity: Mapped[Severity] = mapped_column(_enum(Severity, "severity", 10))
+    status: Mapped[IncidentStatus] = mapped_column(
+        _enum(IncidentStatus, "status", 14), default=IncidentStatus.OPEN
+    )
+    client_view: Mapped[str] = mapped_column(Text, default="")
+    our_view: Mapped[str] = mapped_column(Text, default="")
+    our_mistakes: Mapped[str] = mapped_column(Text, default="")
+    client_contribution: Mapped[str] = mapped_column(Text, default="")
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Resolved or lost: when the incident stopped being open.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The promise of a full answer, and when it was actually given.
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    promise_follow_up_id: Mapped[int | None] = mapped_column(
+        ForeignKey("follow_up.id", ondelete="SET NULL"), default=None
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_incident_status_severity", "status", "severity"),)
+
+
+class IncidentEntry(Base):
+    """One dated line of an incident's timeline; edits keep when they happened."""
+
+    __tablename__ = "incident_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[EntryKind] = mapped_column(_enum(EntryKind, "kind", 10))
+    happened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class StoredFile(Base):
+    """A file copied into the book's attachments folder, named by its SHA-256.
+
+    Content addressing stores the same file once however often it is attached,
+    and lets a backup refer to files without copying them.
+    """
+
+    __tablename__ = "stored_file"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Evidence(Base):
+    """A file attached to an incident, under the name the user knew it by."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), index=True
+    )
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True
+    )
+    original_name: Mapped[str] = mapped_column(String(255))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

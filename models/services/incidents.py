@@ -1,0 +1,722 @@
+"""Incident use cases: open (with a response promise), move through its statuses,
+keep a timeline, attach evidence files, and keep the client's priority window.
+
+Evidence files are copied into the book's attachments folder under their SHA-256
+before the row that points to them is committed, so a crash can leave an unused
+file behind but never a row that points to nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.db import Book
+from models.entities import (
+    Client,
+    EntryKind,
+    Evidence,
+    FollowUp,
+    FollowUpKind,
+    Incident,
+    IncidentCategory,
+    IncidentEntry,
+    IncidentStatus,
+    Severity,
+    StoredFile,
+    Touch,
+)
+from models.errors import RapportError
+from models.health import FADE_DAYS, Health, day_before, health, incidents_as_of
+from models.incidents import (
+    ACTIVE_STATUSES,
+    DEFAULT_PROMISE_HOURS,
+    IncidentFacts,
+    move_problem,
+    priority_until,
+    promise_breach,
+)
+from models.reminders import next_touch_due
+from models.services.clients import NotFoundError, ValidationError, local_date
+from models.types import utcnow
+
+TITLE_MAX = 300
+TEXT_MAX = 20_000
+NAME_MAX = 255
+LARGE_FILE_BYTES = 100 * 1024 * 1024  # the UI asks before attaching more than this
+_CHUNK = 1024 * 1024
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class EvidenceError(RapportError):
+    pass
+
+
+@dataclass
+class IncidentInput:
+    title: str
+    category: IncidentCategory
+    severity: Severity
+    client_view: str = ""
+    our_view: str = ""
+    our_mistakes: str = ""
+    client_contribution: str = ""
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    id: int
+    uid: str
+    client_id: int
+    client_name: str
+    title: str
+    category: IncidentCategory
+    severity: Severity
+    status: IncidentStatus
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    closed_at: datetime | None
+    response_due_at: datetime | None
+    responded_at: datetime | None
+    breach: timedelta | None  # how late the promised answer is (or was); None if on time
+
+
+@dataclass(frozen=True)
+class IncidentDetail:
+    row: IncidentRow
+    client_view: str
+    our_view: str
+    our_mistakes: str
+    client_contribution: str
+
+    def as_input(self) -> IncidentInput:
+        r = self.row
+        return IncidentInput(
+            r.title,
+            r.category,
+            r.severity,
+            self.client_view,
+            self.our_view,
+            self.our_mistakes,
+            self.client_contribution,
+        )
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """An incident entry, or a touch logged with the client while it was open."""
+
+    happened_at: datetime
+    kind: str  # an EntryKind value, or "touch:<channel>"
+    text: str
+    entry_id: int | None = None
+    touch_id: int | None = None
+    edited_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    id: int
+    incident_id: int
+    name: str
+    size: int
+    sha256: str
+    added_at: datetime
+    path: Path
+
+
+def validate_incident(data: IncidentInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    title = " ".join(data.title.split())
+    if not title:
+        errors["title"] = "Give the incident a short title, e.g. “Invoice 42 disputed”."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+    for name in ("client_view", "our_view", "our_mistakes", "client_contribution"):
+        if len(getattr(data, name)) > TEXT_MAX:
+            errors[name] = f"This can be at most {TEXT_MAX} characters."
+    return errors
+
+
+def _checked(data: IncidentInput) -> IncidentInput:
+    errors = validate_incident(data)
+    if errors:
+        raise ValidationError(errors)
+    return IncidentInput(
+        " ".join(data.title.split()),
+        IncidentCategory(data.category),
+        Severity(data.severity),
+        data.client_view,
+        data.our_view,
+        data.our_mistakes,
+        data.client_contribution,
+    )
+
+
+def open_incident(
+    book: Book,
+    client_id: int,
+    data: IncidentInput,
+    *,
+    promise_hours: float | None = DEFAULT_PROMISE_HOURS,
+    now: datetime | None = None,
+) -> int:
+    """Record what went wrong; a promised full answer becomes a follow-up so it shows
+    in Today and the tray like every other promise."""
+    d = _checked(data)
+    now = now or utcnow()
+    with book.session() as s:
+        client = _client(s, client_id)
+        inc = Incident(
+            client_id=client.id,
+            title=d.title,
+            category=d.category,
+            severity=d.severity,
+            status=IncidentStatus.OPEN,
+            client_view=d.client_view,
+            our_view=d.our_view,
+            our_mistakes=d.our_mistakes,
+            client_contribution=d.client_contribution,
+            opened_at=now,
+            updated_at=now,
+        )
+        s.add(inc)
+        s.flush()
+        if promise_hours is not None:
+            _set_promise(s, inc, now + timedelta(hours=promise_hours), now)
+        _recompute_priority(s, client)
+        return inc.id
+
+
+def update_incident(
+    book: Book, incident_id: int, data: IncidentInput, *, now: datetime | None = None
+) -> None:
+    d = _checked(data)
+    with book.session() as s:
+        inc = _incident(s, incident_id)
+        inc.title, inc.category, inc.severity = d.title, d.category, d.severity
+        inc.client_view, inc.our_view = d.client_view, d.our_view
+        inc.our_mistakes, inc.client_contribution = d.our_mistakes, d.client_contribution
+        inc.updated_at = now or utcnow()
+        if inc.promise_follow_up_id is not None:
+            fu = s.get(FollowUp, inc.promise_follow_up_id)
+            if fu is not None:
+                fu.title = _promise_title(inc.title)
+        _recompute_priority(s, _client(s, inc.client_id))
+
+
+def set_status(
+    book: Book, incident_id: int, status: IncidentStatus, *, now: datetime | None = None
+) -> None:
+    """Move an incident along open → acknowledged → repairing → resolved | lost."""
+    now = now or utcnow()
+    status = IncidentStatus(status)
+    with book.session() as s:
+        inc = _incident(s, incident_id)
+        problem = move_problem(inc.status, status)
+        if problem:
+            raise ValidationError({"status": problem})
+        inc.status = status
+        if status is IncidentStatus.ACKNOWLEDGED and inc.acknowledged_at is None:
+            inc.acknowledged_at = now
+        if status in (IncidentStatus.RESOLVED, IncidentStatus.LOST):
+            inc.closed_at = now
+            _settle_promise(s, inc, now)
+        elif status in ACTIVE_STATUSES:
+            inc.closed_at = None
+        inc.updated_at = now
+        _recompute_priority(s, _client(s, inc.client_id))
+
+
+def set_promise(
+    book: Book, incident_id: int, due_at: datetime | None, *, now: datetime | None = None
+) -> None:
+    """Promise (or re-promise) a full answer by ``due_at``; None withdraws it."""
+    now = now or utcnow()
+    with book.session() as s:
+        inc = _incident(s, incident_id)
+        if due_at is None:
+            inc.response_due_at = None
+            if inc.promise_follow_up_id is not None:
+                fu = s.get(FollowUp, inc.promise_follow_up_id)
+                if fu is not None and fu.done_at is None:
+                    s.delete(fu)
+                inc.promise_follow_up_id = None
+        else:
+            _set_promise(s, inc, due_at, now)
+        inc.updated_at = now
+
+
+def record_response(book: Book, incident_id: int, *, now: datetime | None = None) -> None:
+    """The full answer was given: the promise is settled (kept, or broken by how much)."""
+    now = now or utcnow()
+    with book.session() as s:
+        inc = _incident(s, incident_id)
+        if inc.responded_at is None:
+            inc.responded_at = now
+        _settle_promise(s, inc, now)
+        if inc.status is IncidentStatus.OPEN:
+            inc.status = IncidentStatus.ACKNOWLEDGED
+            inc.acknowledged_at = inc.acknowledged_at or now
+        inc.updated_at = now
+
+
+def _promise_title(title: str) -> str:
+    return f"Full answer promised: {title}"[:TITLE_MAX]
+
+
+def _set_promise(s: Session, inc: Incident, due_at: datetime, now: datetime) -> None:
+    inc.response_due_at = due_at
+    day = local_date(due_at)
+    fu = s.get(FollowUp, inc.promise_follow_up_id) if inc.promise_follow_up_id else None
+    if fu is None:
+        fu = FollowUp(
+            client_id=inc.client_id,
+            kind=FollowUpKind.RESPONSE_PROMISE,
+            title=_promise_title(inc.title),
+            due_on=day,
+            original_due_on=day,
+            created_at=now,
+        )
+        s.add(fu)
+        s.flush()
+        inc.promise_follow_up_id = fu.id
+    else:
+        fu.due_on = day
+        fu.done_at = None
+
+
+def _settle_promise(s: Session, inc: Incident, now: datetime) -> None:
+    if inc.promise_follow_up_id is not None:
+        fu = s.get(FollowUp, inc.promise_follow_up_id)
+        if fu is not None and fu.done_at is None:
+            fu.done_at = now
+
+
+def _facts(inc: Incident) -> IncidentFacts:
+    return IncidentFacts(
+        severity=inc.severity,
+        status=inc.status,
+        closed_on=local_date(inc.closed_at) if inc.closed_at else None,
+        response_due_at=inc.response_due_at,
+        responded_at=inc.responded_at,
+        category=inc.category,
+        title=inc.title,
+        opened_on=local_date(inc.opened_at),
+    )
+
+
+def _recompute_priority(s: Session, client: Client) -> None:
+    s.flush()
+    incidents = s.scalars(select(Incident).where(Incident.client_id == client.id))
+    client.priority_until = priority_until(_facts(i) for i in incidents)
+
+
+# --- timeline -----------------------------------------------------------------
+
+
+def add_entry(
+    book: Book,
+    incident_id: int,
+    kind: EntryKind,
+    text: str,
+    *,
+    happened_at: datetime | None = None,
+    now: datetime | None = None,
+) -> int:
+    now = now or utcnow()
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write what happened."})
+    if len(text) > TEXT_MAX:
+        raise ValidationError({"text": f"Keep an entry under {TEXT_MAX} characters."})
+    with book.session() as s:
+        _incident(s, incident_id)
+        entry = IncidentEntry(
+            incident_id=incident_id,
+            kind=EntryKind(kind),
+            text=text,
+            happened_at=happened_at or now,
+            created_at=now,
+        )
+        s.add(entry)
+        s.flush()
+        return entry.id
+
+
+def edit_entry(
+    book: Book,
+    entry_id: int,
+    text: str,
+    *,
+    happened_at: datetime | None = None,
+    kind: EntryKind | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Change an entry; the edit time is kept so the record stays honest."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write what happened."})
+    with book.session() as s:
+        entry = s.get(IncidentEntry, entry_id)
+        if entry is None:
+            raise NotFoundError(f"There is no timeline entry with id {entry_id}.")
+        entry.text = text
+        if happened_at is not None:
+            entry.happened_at = happened_at
+        if kind is not None:
+            entry.kind = EntryKind(kind)
+        entry.edited_at = now or utcnow()
+
+
+def delete_entry(book: Book, entry_id: int) -> None:
+    with book.session() as s:
+        entry = s.get(IncidentEntry, entry_id)
+        if entry is not None:
+            s.delete(entry)
+
+
+def timeline(book: Book, incident_id: int, *, now: datetime | None = None) -> list[TimelineRow]:
+    """Entries and the client's touches while the incident was open, newest first."""
+    now = now or utcnow()
+    with book.reader() as s:
+        inc = _incident(s, incident_id)
+        rows = [
+            TimelineRow(e.happened_at, e.kind.value, e.text, entry_id=e.id, edited_at=e.edited_at)
+            for e in s.scalars(select(IncidentEntry).where(IncidentEntry.incident_id == inc.id))
+        ]
+        end = inc.closed_at or now
+        for t in s.scalars(
+            select(Touch).where(
+                Touch.client_id == inc.client_id,
+                Touch.happened_at >= inc.opened_at,
+                Touch.happened_at <= end,
+            )
+        ):
+            text = t.summary or "(no summary)"
+            if t.next_step:
+                text += f"\nNext step: {t.next_step}"
+            rows.append(TimelineRow(t.happened_at, f"touch:{t.channel.value}", text, touch_id=t.id))
+    rows.sort(key=lambda r: (r.happened_at, r.entry_id or 0, r.touch_id or 0), reverse=True)
+    return rows
+
+
+# --- evidence -----------------------------------------------------------------
+
+
+def display_name(name: str) -> str:
+    """A file name safe to store and show: no folders, no control characters,
+    at most 255 characters with the extension kept."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = _CONTROL.sub("", base).strip().lstrip(".") or "file"
+    if base in ("", ".", ".."):
+        base = "file"
+    if len(base) > NAME_MAX:
+        stem, dot, ext = base.rpartition(".")
+        if dot and 0 < len(ext) <= 16:
+            base = stem[: NAME_MAX - len(ext) - 2] + "…." + ext
+        else:
+            base = base[: NAME_MAX - 1] + "…"
+    return base
+
+
+def stored_path(book: Book, sha256: str) -> Path:
+    return book.attachments_dir / sha256[:2] / sha256
+
+
+def _copy_in(book: Book, source: Path) -> tuple[str, int]:
+    """Copy ``source`` into the attachments folder under its hash; returns (sha, size).
+
+    The copy and the hash are made in one read, into a temp file beside its final
+    name, synced, then renamed; a file already stored is not written again.
+    """
+    try:
+        src = open(source, "rb")  # noqa: SIM115 - closed below, errors explained
+    except FileNotFoundError as exc:
+        raise EvidenceError(f"“{source.name}” was not found; nothing was attached.") from exc
+    except IsADirectoryError as exc:
+        raise EvidenceError(f"“{source.name}” is a folder; attach files one by one.") from exc
+    except OSError as exc:
+        raise EvidenceError(
+            f"“{source.name}” could not be read ({exc.strerror}); nothing was attached."
+        ) from exc
+    folder = book.attachments_dir
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".part", dir=folder)
+    tmp = Path(tmp_name)
+    try:
+        with src, os.fdopen(fd, "wb") as out:
+            while chunk := src.read(_CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        sha = digest.hexdigest()
+        final = stored_path(book, sha)
+        if final.exists() and final.stat().st_size == size:
+            tmp.unlink()
+        else:
+            final.parent.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, final)
+        return sha, size
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise EvidenceError(
+            f"“{source.name}” could not be copied into the book ({exc.strerror}); "
+            "nothing was attached."
+        ) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def attach_file(book: Book, incident_id: int, source: Path, *, now: datetime | None = None) -> int:
+    """Attach a copy of ``source``; the same file attached twice is stored once."""
+    source = Path(source)
+    with book.reader() as s:
+        _incident(s, incident_id)
+    sha, size = _copy_in(book, source)
+    now = now or utcnow()
+    with book.session() as s:
+        stored = s.scalars(select(StoredFile).where(StoredFile.sha256 == sha)).one_or_none()
+        if stored is None:
+            stored = StoredFile(sha256=sha, size=size, created_at=now)
+            s.add(stored)
+            s.flush()
+        existing = s.scalars(
+            select(Evidence).where(
+                Evidence.incident_id == incident_id, Evidence.file_id == stored.id
+            )
+        ).first()
+        if existing is not None:
+            return existing.id
+        ev = Evidence(
+            incident_id=incident_id,
+            file_id=stored.id,
+            original_name=display_name(source.name),
+            added_at=now,
+        )
+        s.add(ev)
+        s.flush()
+        return ev.id
+
+
+def list_evidence(book: Book, incident_id: int) -> list[EvidenceRow]:
+    with book.reader() as s:
+        rows = s.execute(
+            select(Evidence, StoredFile)
+            .join(StoredFile, StoredFile.id == Evidence.file_id)
+            .where(Evidence.incident_id == incident_id)
+            .order_by(Evidence.added_at, Evidence.id)
+        )
+        return [
+            EvidenceRow(
+                e.id,
+                e.incident_id,
+                e.original_name,
+                f.size,
+                f.sha256,
+                e.added_at,
+                stored_path(book, f.sha256),
+            )
+            for e, f in rows
+        ]
+
+
+def unlink_evidence(book: Book, evidence_id: int) -> None:
+    """Detach a file from an incident. The stored copy stays: another incident or
+    a backup may still refer to it, and only backup thinning knows which."""
+    with book.session() as s:
+        ev = s.get(Evidence, evidence_id)
+        if ev is not None:
+            s.delete(ev)
+
+
+# --- reading ------------------------------------------------------------------
+
+
+def _row(inc: Incident, client_name: str, now: datetime) -> IncidentRow:
+    return IncidentRow(
+        id=inc.id,
+        uid=inc.uid,
+        client_id=inc.client_id,
+        client_name=client_name,
+        title=inc.title,
+        category=inc.category,
+        severity=inc.severity,
+        status=inc.status,
+        opened_at=inc.opened_at,
+        acknowledged_at=inc.acknowledged_at,
+        closed_at=inc.closed_at,
+        response_due_at=inc.response_due_at,
+        responded_at=inc.responded_at,
+        breach=promise_breach(inc.response_due_at, inc.responded_at, now),
+    )
+
+
+def list_incidents(
+    book: Book,
+    *,
+    statuses: Sequence[IncidentStatus] | None = None,
+    severities: Sequence[Severity] | None = None,
+    breached_only: bool = False,
+    client_id: int | None = None,
+    now: datetime | None = None,
+) -> list[IncidentRow]:
+    """Incidents across the book (or one client), newest first, filtered."""
+    now = now or utcnow()
+    stmt = select(Incident, Client.name).join(Client, Client.id == Incident.client_id)
+    if statuses:
+        stmt = stmt.where(Incident.status.in_(list(statuses)))
+    if severities:
+        stmt = stmt.where(Incident.severity.in_(list(severities)))
+    if client_id is not None:
+        stmt = stmt.where(Incident.client_id == client_id)
+    stmt = stmt.order_by(Incident.opened_at.desc(), Incident.id.desc())
+    with book.reader() as s:
+        rows = [_row(inc, name, now) for inc, name in s.execute(stmt)]
+    if breached_only:
+        rows = [r for r in rows if r.breach is not None]
+    return rows
+
+
+def get_incident(book: Book, incident_id: int, *, now: datetime | None = None) -> IncidentDetail:
+    with book.reader() as s:
+        inc = _incident(s, incident_id)
+        name = _client(s, inc.client_id).name
+        return IncidentDetail(
+            _row(inc, name, now or utcnow()),
+            inc.client_view,
+            inc.our_view,
+            inc.our_mistakes,
+            inc.client_contribution,
+        )
+
+
+# --- health -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientHealth:
+    now: Health
+    month_ago: Health
+
+    @property
+    def trend(self) -> int:
+        return self.now.score - self.month_ago.score
+
+
+def client_health(
+    book: Book, client_id: int, today: date, *, now: datetime | None = None
+) -> ClientHealth:
+    """The score today and 30 days ago, for the client page's trend."""
+    then = day_before(today)
+    with book.reader() as s:
+        client = _client(s, client_id)
+        facts = [
+            _facts(i) for i in s.scalars(select(Incident).where(Incident.client_id == client_id))
+        ]
+        touches = list(s.scalars(select(Touch.happened_at).where(Touch.client_id == client_id)))
+        cadence, due_now, status = client.cadence_days, client.touch_due_on, client.status
+        archived = client.archived_at is not None
+        added = local_date(client.created_at)
+    earlier = [local_date(t) for t in touches if local_date(t) <= then]
+    due_then = (
+        next_touch_due(
+            cadence_days=cadence,
+            last_touch_on=max(earlier) if earlier else None,
+            added_on=added,
+            status=status,
+            archived=archived,
+        )
+        if added <= then
+        else None
+    )
+    return ClientHealth(
+        now=health(
+            today=today, now=now, cadence_days=cadence, touch_due_on=due_now, incidents=facts
+        ),
+        month_ago=health(
+            today=then,
+            cadence_days=cadence,
+            touch_due_on=due_then,
+            incidents=incidents_as_of(facts, then),
+        ),
+    )
+
+
+def all_health(book: Book, today: date, *, now: datetime | None = None) -> dict[int, Health]:
+    """Every visible client's score in one pass: one read of clients, one of the
+    incidents that can still count (active, or resolved in the fading window)."""
+    fade_start = datetime.combine(today - timedelta(days=FADE_DAYS), time.min, UTC)
+    with book.engine.connect() as conn:
+        clients = conn.execute(
+            select(Client.id, Client.cadence_days, Client.touch_due_on).where(
+                Client.archived_at.is_(None)
+            )
+        ).all()
+        incs = conn.execute(
+            select(
+                Incident.client_id,
+                Incident.severity,
+                Incident.status,
+                Incident.closed_at,
+                Incident.response_due_at,
+                Incident.responded_at,
+                Incident.title,
+            ).where(
+                Incident.status.in_([st.value for st in ACTIVE_STATUSES])
+                | (
+                    (Incident.status == IncidentStatus.RESOLVED.value)
+                    & (Incident.closed_at >= fade_start)
+                )
+            )
+        ).all()
+    by_client: dict[int, list[IncidentFacts]] = {}
+    for cid, sev, st, closed, due, responded, title in incs:
+        by_client.setdefault(cid, []).append(
+            IncidentFacts(
+                severity=Severity(sev),
+                status=IncidentStatus(st),
+                closed_on=local_date(closed) if closed else None,
+                response_due_at=due,
+                responded_at=responded,
+                title=title,
+            )
+        )
+    return {
+        cid: health(
+            today=today,
+            now=now,
+            cadence_days=cadence,
+            touch_due_on=due,
+            incidents=by_client.get(cid, ()),
+        )
+        for cid, cadence, due in clients
+    }
+
+
+def _client(s: Session, client_id: int) -> Client:
+    client = s.get(Client, client_id)
+    if client is None:
+        raise NotFoundError(f"There is no client with id {client_id}.")
+    return client
+
+
+def _incident(s: Session, incident_id: int) -> Incident:
+    inc = s.get(Incident, incident_id)
+    if inc is None:
+        raise NotFoundError(f"There is no incident with id {incident_id}.")
+    return inc
