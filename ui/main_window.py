@@ -66,6 +66,7 @@ from ui.client_table import (
     ColumnFitter,
 )
 from ui.first_run import FirstRunPage
+from ui.follow_up_dialog import FollowUpDialog
 from ui.icons import app_icon
 from ui.keys import menu_text, widget_shortcut
 from ui.today_view import TodayView
@@ -121,6 +122,7 @@ class MainWindow(QMainWindow):
         self.rapport = rapport
         self.dialog: ClientDialog | None = None
         self.touch_dialog: TouchDialog | None = None
+        self.follow_up_dialog: FollowUpDialog | None = None
         self.message_box: QMessageBox | None = None
         self.last_undo: UndoEntry | None = None
         self.tray: RapportTray | None = None
@@ -256,6 +258,9 @@ class MainWindow(QMainWindow):
         self.show_today_action = self._action("&Today", self.show_today, "Ctrl+1")
         self.show_clients_action = self._action("&Clients", self.show_clients, "Ctrl+2")
         self.log_touch_action = self._action("&Log a touch…", self.log_touch_for_current, "Ctrl+L")
+        self.follow_up_action = self._action(
+            "Add a &follow-up…", self.follow_up_for_current, "Ctrl+Shift+L"
+        )
 
         self.keep_in_tray_action = QAction(
             "&Keep running in the tray when the window is closed", self
@@ -308,6 +313,7 @@ class MainWindow(QMainWindow):
 
         client_menu = bar.addMenu("&Client")
         client_menu.addAction(self.log_touch_action)
+        client_menu.addAction(self.follow_up_action)
         client_menu.addSeparator()
         client_menu.addAction(self.edit_action)
         client_menu.addAction(self.archive_action)
@@ -634,6 +640,21 @@ class MainWindow(QMainWindow):
             item = self.today_view.selected_item()
             return self.log_touch_dialog(item.client_id if item is not None else None)
         return self.log_touch_dialog(self.selected_client_id())
+
+    def follow_up_for_current(self) -> FollowUpDialog | None:
+        """Add a follow-up for the client in front of the user (or ask who)."""
+        if self.rapport.book is None:
+            return None
+        client_id = self.selected_client_id()
+        if self.current_page() == PAGE_TODAY:
+            item = self.today_view.selected_item()
+            client_id = item.client_id if item is not None else None
+        dialog = FollowUpDialog(self.rapport, client_id, self)
+        dialog.saved.connect(lambda _fid: self.statusBar().showMessage("Follow-up added.", 4000))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.follow_up_dialog = dialog
+        return dialog
 
     def log_touch_dialog(self, client_id: int | None = None) -> TouchDialog | None:
         """Open the touch dialog without blocking and hand it back.
