@@ -165,3 +165,26 @@ def test_follow_up_needs_a_title(book: Book) -> None:
     cid = new_client(book)
     with pytest.raises(ValidationError, match="follow up on"):
         add_follow_up(book, cid, "   ", date(2026, 6, 1))
+
+
+def test_touch_can_settle_a_follow_up_of_the_same_client_only(book: Book) -> None:
+    ada, ben = new_client(book, "Ada"), new_client(book, "Ben")
+    fu = add_follow_up(book, ada, "Send the quote", date(2026, 6, 1))
+    with pytest.raises(ValidationError, match="another client"):
+        log_touch(
+            book,
+            ben,
+            TouchInput(at("2026-06-01"), Channel.CALL, "Hi"),
+            now=NOW,
+            completes_follow_up=fu,
+        )
+    assert list_touches(book, ben) == []  # refused as a whole
+    assert [f.id for f in open_follow_ups(book, ada)] == [fu]
+    log_touch(
+        book,
+        ada,
+        TouchInput(at("2026-06-01"), Channel.EMAIL, "Sent it"),
+        now=NOW,
+        completes_follow_up=fu,
+    )
+    assert open_follow_ups(book, ada) == []

@@ -206,6 +206,46 @@ def test_log_touch_button_on_a_row(qtbot, window, people) -> None:
     dialog.reject()
 
 
+def test_a_touch_from_a_follow_up_row_settles_the_follow_up(qtbot, window, rapport, people):
+    view = window.today_view
+    select(view, DueKind.FOLLOW_UP, people["ben"], people["quote"])
+    qtbot.keyClick(view.tree, Qt.Key.Key_Return)
+    dialog = touch_dialog(qtbot, window)
+    assert dialog.follow_up_check.isVisible()
+    assert dialog.follow_up_check.isChecked()
+    assert dialog.follow_up_check.text() == "Mark “Send the revised quote” done"
+    qtbot.keyClicks(dialog.summary_edit, "Sent the quote, two options")
+    press(qtbot, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert open_follow_ups(rapport.book, people["ben"]) == []
+    assert [t.summary for t in list_touches(rapport.book, people["ben"])] == [
+        "Sent the quote, two options"
+    ]
+    assert due_names(view) == ["Ada Lovelace: Keep in touch (10 days late)"]
+
+
+def test_unticking_keeps_the_follow_up_open(qtbot, window, rapport, people):
+    view = window.today_view
+    select(view, DueKind.FOLLOW_UP, people["ben"], people["quote"])
+    qtbot.keyClick(view.tree, Qt.Key.Key_Return)
+    dialog = touch_dialog(qtbot, window)
+    dialog.follow_up_check.setChecked(False)
+    qtbot.keyClicks(dialog.summary_edit, "Only a quick hello")
+    press(qtbot, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert [f.id for f in open_follow_ups(rapport.book, people["ben"])] == [people["quote"]]
+
+
+def test_a_keep_in_touch_row_offers_no_follow_up_to_settle(qtbot, window, people):
+    view = window.today_view
+    select(view, DueKind.KEEP_IN_TOUCH, people["ada"])
+    qtbot.keyClick(view.tree, Qt.Key.Key_Return)
+    dialog = touch_dialog(qtbot, window)
+    assert not dialog.follow_up_check.isVisible()
+    assert not dialog.follow_up_check.isChecked()
+    dialog.reject()
+
+
 def test_ctrl_d_marks_done_and_undo_brings_it_back(qtbot, window, rapport, people) -> None:
     view = window.today_view
     select(view, DueKind.FOLLOW_UP, people["ben"], people["quote"])

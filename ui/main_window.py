@@ -387,6 +387,9 @@ class MainWindow(QMainWindow):
         self.detail.log_touch_requested.connect(self.log_touch_for_current)
         self.sidebar.currentRowChanged.connect(self._on_page_chosen)
         self.today_view.log_touch_requested.connect(self.log_touch_dialog)
+        self.today_view.follow_up_touch_requested.connect(
+            lambda cid, fid, title: self.log_touch_dialog(cid, follow_up=(fid, title))
+        )
         self.today_view.open_client_requested.connect(self.open_client)
         self.today_view.undoable.connect(self.offer_undo)
         self.today_view.count_changed.connect(self._on_due_count)
@@ -656,7 +659,9 @@ class MainWindow(QMainWindow):
         self.follow_up_dialog = dialog
         return dialog
 
-    def log_touch_dialog(self, client_id: int | None = None) -> TouchDialog | None:
+    def log_touch_dialog(
+        self, client_id: int | None = None, *, follow_up: tuple[int, str] | None = None
+    ) -> TouchDialog | None:
         """Open the touch dialog without blocking and hand it back.
 
         With the window hidden in the tray it opens on its own, not window-modal on
@@ -673,7 +678,7 @@ class MainWindow(QMainWindow):
             old.close()
             old.deleteLater()
         parent = self if self.isVisible() else None
-        dialog = TouchDialog(self.rapport, client_id, parent)
+        dialog = TouchDialog(self.rapport, client_id, parent, follow_up=follow_up)
         dialog.saved.connect(lambda _tid, d=dialog: self._on_touch_saved(d))
         self.touch_dialog = dialog
         if parent is not None:

@@ -458,6 +458,8 @@ class TodayView(QWidget):
     touch dialog, the client page, the status bar's Undo."""
 
     log_touch_requested = Signal(int)
+    # (client id, follow-up id, follow-up title): a touch that may settle the follow-up
+    follow_up_touch_requested = Signal(int, int, str)
     open_client_requested = Signal(int)
     # (message, undo button text, callable that undoes): the window shows Undo.
     undoable = Signal(str, str, object)
@@ -683,7 +685,7 @@ class TodayView(QWidget):
             return
         self.select_key(row_key(item))
         if name == ACTION_LOG:
-            self.log_touch_requested.emit(item.client_id)
+            self._request_touch(item)
         elif name == ACTION_SNOOZE:
             self.show_snooze_menu(item, self.tree.viewport().mapToGlobal(rect.bottomLeft()))
         elif name == ACTION_DONE:
@@ -694,6 +696,12 @@ class TodayView(QWidget):
     def log_touch_selected(self) -> None:
         item = self.selected_item()
         if item is not None:
+            self._request_touch(item)
+
+    def _request_touch(self, item: DueItem) -> None:
+        if item.follow_up_id is not None:
+            self.follow_up_touch_requested.emit(item.client_id, item.follow_up_id, item.title)
+        else:
             self.log_touch_requested.emit(item.client_id)
 
     def open_selected(self) -> None:

@@ -157,11 +157,21 @@ class TouchDialog(QDialog):
     saved = Signal(int)
 
     def __init__(
-        self, rapport: RapportApp, client_id: int | None = None, parent: QWidget | None = None
+        self,
+        rapport: RapportApp,
+        client_id: int | None = None,
+        parent: QWidget | None = None,
+        *,
+        follow_up: tuple[int, str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.rapport = rapport
         self.touch_id: int | None = None
+        # Opened from a follow-up row: logging the touch settles that follow-up too.
+        self.follow_up_id = follow_up[0] if follow_up else None
+        self.follow_up_check = QCheckBox(f"Mark “{follow_up[1]}” done" if follow_up else "", self)
+        self.follow_up_check.setChecked(follow_up is not None)
+        self.follow_up_check.setVisible(follow_up is not None)
         self._live = False
         self._when_edited = False
         self.setStyleSheet(STYLE)
@@ -257,6 +267,7 @@ class TouchDialog(QDialog):
         layout.setContentsMargins(16, 16, 16, 12)
         layout.addWidget(self.general_error)
         layout.addLayout(form)
+        layout.addWidget(self.follow_up_check)
         layout.addWidget(self.buttons)
 
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
@@ -374,7 +385,10 @@ class TouchDialog(QDialog):
         data = self.to_input()
 
         def write() -> None:
-            self.touch_id = log_touch(book, client_id, data, now=self.rapport.now())
+            done = self.follow_up_id if self.follow_up_check.isChecked() else None
+            self.touch_id = log_touch(
+                book, client_id, data, now=self.rapport.now(), completes_follow_up=done
+            )
 
         if not save_or_explain(
             write,

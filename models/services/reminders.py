@@ -83,9 +83,19 @@ def validate_touch(data: TouchInput, *, now: datetime | None = None) -> dict[str
     return errors
 
 
-def log_touch(book: Book, client_id: int, data: TouchInput, *, now: datetime | None = None) -> int:
+def log_touch(
+    book: Book,
+    client_id: int,
+    data: TouchInput,
+    *,
+    now: datetime | None = None,
+    completes_follow_up: int | None = None,
+) -> int:
     """Record a contact. The next due date counts from when it happened; an older,
-    back-dated touch never pulls the due date earlier."""
+    back-dated touch never pulls the due date earlier.
+
+    ``completes_follow_up`` marks that follow-up of the same client done in the same
+    transaction: the call *was* the follow-up, and the two never disagree."""
     now = now or utcnow()
     errors = validate_touch(data, now=now)
     if errors:
@@ -103,6 +113,11 @@ def log_touch(book: Book, client_id: int, data: TouchInput, *, now: datetime | N
         s.add(touch)
         client.last_touch_on = later_touch(client.last_touch_on, local_date(data.happened_at))
         recompute_touch_due(client)
+        if completes_follow_up is not None:
+            fu = _follow_up(s, completes_follow_up)
+            if fu.client_id != client.id:
+                raise ValidationError({"follow_up": "That follow-up belongs to another client."})
+            fu.done_at = fu.done_at or now
         s.flush()
         if data.next_step_on is not None:
             s.add(
