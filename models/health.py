@@ -61,6 +61,16 @@ class Health:
         return Band.RED
 
 
+def _check_in(cadence_days: int) -> str:
+    """'quarterly check-in', or '10-day check-in' for a custom rhythm."""
+    label = cadence_label(cadence_days).lower()
+    return f"{cadence_days}-day check-in" if label.startswith("every ") else f"{label} check-in"
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 def band_of(score: int) -> Band:
     return Health(score, ()).band
 
@@ -83,8 +93,7 @@ def health(
         late = (today - touch_due_on).days
         points = min(LATENESS_CAP, round(LATENESS_FACTOR * late / cadence_days))
         if points:
-            rhythm = cadence_label(cadence_days).lower()
-            factors.append(Factor(-points, f"{rhythm} check-in {late} days late"))
+            factors.append(Factor(-points, f"{_check_in(cadence_days)} {_days(late)} late"))
 
     for inc in incidents:
         name = f"“{inc.title}”" if inc.title else "an incident"

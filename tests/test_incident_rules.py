@@ -125,8 +125,8 @@ def test_healthy_client_scores_100_green() -> None:
     [
         (91, D("2026-03-30"), Factor(-20, "quarterly check-in 41 days late")),
         (7, D("2026-05-03"), Factor(-40, "weekly check-in 7 days late")),  # capped at 40
-        (30, D("2026-05-09"), Factor(-2, "monthly check-in 1 days late")),
-        (10, D("2026-05-05"), Factor(-22, "every 10 days check-in 5 days late")),
+        (30, D("2026-05-09"), Factor(-2, "monthly check-in 1 day late")),
+        (10, D("2026-05-05"), Factor(-22, "10-day check-in 5 days late")),
     ],
 )
 def test_keep_in_touch_lateness_points(cadence: int, due: date, factor: Factor) -> None:
