@@ -84,7 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="as JSON (see docs/json-format.md)",
         description="Write the whole book as JSON (format described in docs/json-format.md).",
     )
-    pj.add_argument("out", type=Path, metavar="OUT", help="file to write")
+    pj.add_argument(
+        "out",
+        type=Path,
+        metavar="OUT",
+        help="file to write; evidence files go to the folder OUT-stem.attachments beside it",
+    )
     pj.set_defaults(run=cmd_export_json)
     pi = fmt.add_parser(
         "ics",
@@ -113,7 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Import a Rapport JSON export. Clients with a known id are updated, "
         "new ones are added. Nothing is changed if any part of the file is invalid.",
     )
-    pj.add_argument("src", type=Path, metavar="IN", help="file to read")
+    pj.add_argument(
+        "src",
+        type=Path,
+        metavar="IN",
+        help="file to read; evidence files are read from the folder IN-stem.attachments beside it",
+    )
     pj.set_defaults(run=cmd_import_json)
     return parser
 
@@ -279,11 +289,12 @@ def cmd_export_ics(args: argparse.Namespace) -> int:
 
 
 def cmd_import_json(args: argparse.Namespace) -> int:
-    from exports.json_book import import_book, read_json
+    from exports.json_book import attachments_dir_for, import_book, read_json
 
     data = read_json(args.src)
     with opened(book_path(args), write=True) as book:
-        result = import_book(book, data)
+        # Evidence files travel in the folder beside the JSON file (docs/json-format.md).
+        result = import_book(book, data, attachments=attachments_dir_for(args.src))
     print(
         f"Imported {args.src}: {result.created} added, {result.updated} updated, "
         f"{result.unchanged} unchanged."

@@ -5,12 +5,19 @@ documented, versioned and strict. An import checks every field of every client
 before it writes anything, then merges in one transaction: a bad file never leaves
 a half-imported book. An export carries no export time and has a fixed order, so
 exporting the same book twice gives the same bytes, and exports diff cleanly.
+
+Evidence files do not go inside the JSON: they travel in a folder beside it, one
+file per SHA-256 (the shape of the book's own attachments folder), and an import
+checks every one against its hash before it writes anything.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -27,8 +34,16 @@ from models.entities import (
     Client,
     ClientStatus,
     ContactKind,
+    EntryKind,
+    Evidence,
     FollowUp,
     FollowUpKind,
+    Incident,
+    IncidentCategory,
+    IncidentEntry,
+    IncidentStatus,
+    Severity,
+    StoredFile,
     Touch,
 )
 from models.errors import RapportError
@@ -42,11 +57,20 @@ from models.services.clients import (
     recompute_touch_due,
     validate_client,
 )
+from models.services.incidents import (
+    TEXT_MAX,
+    EvidenceError,
+    display_name,
+    file_digest,
+    recompute_priority,
+    store_file,
+    stored_path,
+)
 from models.services.reminders import TITLE_MAX, TouchInput, validate_touch
 from models.types import utcnow
 
 FORMAT = "rapport-book"
-VERSION = 2
+VERSION = 3
 
 UID_SHAPE = re.compile(r"[0-9a-f]{32}")
 TOP_LEVEL_FIELDS = ("format", "version", "clients")
@@ -68,6 +92,7 @@ CLIENT_FIELDS = (
     "archived_at",
     "touches",
     "follow_ups",
+    "incidents",
 )
 REQUIRED_CLIENT_FIELDS = ("id", "name")
 CONTACT_FIELDS = ("value", "label")
@@ -85,9 +110,43 @@ FOLLOW_UP_FIELDS = (
     "created_at",
 )
 REQUIRED_FOLLOW_UP_FIELDS = ("id", "title", "due_on")
+INCIDENT_FIELDS = (
+    "id",
+    "title",
+    "category",
+    "severity",
+    "status",
+    "client_view",
+    "our_view",
+    "our_mistakes",
+    "client_contribution",
+    "opened_at",
+    "acknowledged_at",
+    "closed_at",
+    "response_due_at",
+    "responded_at",
+    "promise_follow_up",
+    "updated_at",
+    "timeline",
+    "evidence",
+)
+REQUIRED_INCIDENT_FIELDS = ("id", "title", "category", "severity", "opened_at")
+INCIDENT_TEXTS = ("client_view", "our_view", "our_mistakes", "client_contribution")
+ENTRY_FIELDS = ("id", "kind", "happened_at", "text", "created_at", "edited_at")
+REQUIRED_ENTRY_FIELDS = ("id", "kind", "happened_at", "text")
+EVIDENCE_FIELDS = ("id", "original_name", "sha256", "size", "added_at")
+REQUIRED_EVIDENCE_FIELDS = ("id", "original_name", "sha256", "size")
+SHA256_SHAPE = re.compile(r"[0-9a-f]{64}")
+# Evidence files travel beside the JSON, in "<stem>.attachments/", each named by its hash.
+ATTACHMENTS_SUFFIX = ".attachments"
 _STATUSES = tuple(s.value for s in ClientStatus)
 _CHANNELS = tuple(c.value for c in Channel)
 _FOLLOW_UP_KINDS = tuple(k.value for k in FollowUpKind)
+_CATEGORIES = tuple(c.value for c in IncidentCategory)
+_SEVERITIES = tuple(v.value for v in Severity)
+_INCIDENT_STATUSES = tuple(v.value for v in IncidentStatus)
+_CLOSED = (IncidentStatus.RESOLVED, IncidentStatus.LOST)
+_ENTRY_KINDS = tuple(k.value for k in EntryKind)
 # Dates are written one way only, so a file diffs cleanly and "2025-3-1" is caught.
 DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SQL_CHUNK = 500
@@ -134,17 +193,102 @@ def export_book(book: Book) -> dict[str, Any]:
             touches.setdefault(t.client_id, []).append(t)
             touch_uids[t.id] = t.uid
         follow_ups: dict[int, list[FollowUp]] = {}
+        fu_uids: dict[int, str] = {}
         for fu in s.scalars(select(FollowUp)):
             follow_ups.setdefault(fu.client_id, []).append(fu)
+            fu_uids[fu.id] = fu.uid
+        incidents = _incident_docs(s, fu_uids)
         docs = [
-            _client_doc(c, touches.get(c.id, []), follow_ups.get(c.id, []), touch_uids)
+            _client_doc(
+                c,
+                touches.get(c.id, []),
+                follow_ups.get(c.id, []),
+                touch_uids,
+                incidents.get(c.id, []),
+            )
             for c in sorted(clients, key=lambda c: c.uid)
         ]
     return {"format": FORMAT, "version": VERSION, "clients": docs}
 
 
+def _incident_docs(s: Session, fu_uids: dict[int, str]) -> dict[int, list[dict[str, Any]]]:
+    """Every client's incidents as file objects, oldest first, each with its
+    timeline (by when it happened) and evidence (by when it was added)."""
+    entries: dict[int, list[IncidentEntry]] = {}
+    for e in s.scalars(select(IncidentEntry)):
+        entries.setdefault(e.incident_id, []).append(e)
+    evidence: dict[int, list[tuple[Evidence, StoredFile]]] = {}
+    for ev, f in s.execute(
+        select(Evidence, StoredFile).join(StoredFile, StoredFile.id == Evidence.file_id)
+    ):
+        evidence.setdefault(ev.incident_id, []).append((ev, f))
+    by_client: dict[int, list[Incident]] = {}
+    for inc in s.scalars(select(Incident)):
+        by_client.setdefault(inc.client_id, []).append(inc)
+    return {
+        cid: [
+            _incident_doc(inc, entries.get(inc.id, []), evidence.get(inc.id, []), fu_uids)
+            for inc in sorted(incs, key=lambda i: (i.opened_at, i.uid))
+        ]
+        for cid, incs in by_client.items()
+    }
+
+
+def _incident_doc(
+    inc: Incident,
+    entries: list[IncidentEntry],
+    evidence: list[tuple[Evidence, StoredFile]],
+    fu_uids: dict[int, str],
+) -> dict[str, Any]:
+    return {
+        "id": inc.uid,
+        "title": inc.title,
+        "category": IncidentCategory(inc.category).value,
+        "severity": Severity(inc.severity).value,
+        "status": IncidentStatus(inc.status).value,
+        "client_view": inc.client_view,
+        "our_view": inc.our_view,
+        "our_mistakes": inc.our_mistakes,
+        "client_contribution": inc.client_contribution,
+        "opened_at": _iso(inc.opened_at),
+        "acknowledged_at": _iso_or_none(inc.acknowledged_at),
+        "closed_at": _iso_or_none(inc.closed_at),
+        "response_due_at": _iso_or_none(inc.response_due_at),
+        "responded_at": _iso_or_none(inc.responded_at),
+        "promise_follow_up": (
+            fu_uids.get(inc.promise_follow_up_id) if inc.promise_follow_up_id is not None else None
+        ),
+        "updated_at": _iso(inc.updated_at),
+        "timeline": [
+            {
+                "id": e.uid,
+                "kind": EntryKind(e.kind).value,
+                "happened_at": _iso(e.happened_at),
+                "text": e.text,
+                "created_at": _iso(e.created_at),
+                "edited_at": _iso_or_none(e.edited_at),
+            }
+            for e in sorted(entries, key=lambda e: (e.happened_at, e.uid))
+        ],
+        "evidence": [
+            {
+                "id": ev.uid,
+                "original_name": ev.original_name,
+                "sha256": f.sha256,
+                "size": f.size,
+                "added_at": _iso(ev.added_at),
+            }
+            for ev, f in sorted(evidence, key=lambda pair: (pair[0].added_at, pair[0].uid))
+        ],
+    }
+
+
 def _client_doc(
-    c: Client, touches: list[Touch], follow_ups: list[FollowUp], touch_uids: dict[int, str]
+    c: Client,
+    touches: list[Touch],
+    follow_ups: list[FollowUp],
+    touch_uids: dict[int, str],
+    incidents: list[dict[str, Any]],
 ) -> dict[str, Any]:
     # last_touch_on and touch_due_on are left out on purpose: they follow from the
     # touches and the rules, and an import recomputes them rather than trusting a file.
@@ -168,6 +312,7 @@ def _client_doc(
             _follow_up_doc(fu, touch_uids)
             for fu in sorted(follow_ups, key=lambda fu: (fu.due_on, fu.uid))
         ],
+        "incidents": incidents,
     }
 
 
@@ -206,16 +351,91 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return _iso(moment) if moment is not None else None
+
+
 def dumps(doc: dict[str, Any]) -> str:
     """The exact text write_json produces, for callers that print instead of saving."""
     return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
+def attachments_dir_for(json_path: Path) -> Path:
+    """The folder beside an export that carries its evidence files:
+    ``book.json`` -> ``book.attachments/``."""
+    json_path = Path(json_path)
+    return json_path.with_name(json_path.stem + ATTACHMENTS_SUFFIX)
+
+
 def write_json(book: Book, out: Path) -> int:
-    """Export the book to ``out``, replacing it only once the new file is complete."""
+    """Export the book to ``out`` and its evidence files to the folder beside it.
+
+    The files go first, so a JSON file on disk never names a file that is not yet
+    beside it; the JSON replaces the old one only once it is complete.
+    """
+    out = Path(out)
     doc = export_book(book)
-    write_atomic(Path(out), dumps(doc).encode("utf-8"))
+    _write_attachments(book, doc, attachments_dir_for(out))
+    write_atomic(out, dumps(doc).encode("utf-8"))
     return len(doc["clients"])
+
+
+def _write_attachments(book: Book, doc: dict[str, Any], folder: Path) -> None:
+    """Make ``folder`` hold exactly the evidence files ``doc`` names, each as
+    ``<sha256>``: a file already there with the right hash is left as it is, files
+    an earlier export left and this one no longer names are removed (only names
+    that are a SHA-256: the folder is Rapport's, but nothing else is deleted)."""
+    wanted = {
+        ev["sha256"]: ev["original_name"]
+        for c in doc["clients"]
+        for inc in c["incidents"]
+        for ev in inc["evidence"]
+    }
+    if not wanted and not folder.is_dir():
+        return
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for sha, name in sorted(wanted.items()):
+        target = folder / sha
+        if target.is_file() and file_digest(target)[0] == sha:
+            continue
+        source = stored_path(book, sha)
+        try:
+            _copy_atomic(source, target, sha)
+        except FileNotFoundError:
+            raise EvidenceError(
+                f"The evidence file “{name}” is missing from the book's attachments folder "
+                f"({source}); nothing was exported."
+            ) from None
+    for stale in folder.iterdir():
+        if SHA256_SHAPE.fullmatch(stale.name) and stale.name not in wanted and stale.is_file():
+            stale.unlink()
+
+
+def _copy_atomic(source: Path, target: Path, sha: str) -> None:
+    """Copy ``source`` to ``target`` whole or not at all (temp file beside it, fsync,
+    rename; models.files.write_atomic streamed), checking the bytes hash to ``sha``
+    on the way: a damaged stored file is reported, not exported."""
+    digest = hashlib.sha256()
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        with open(source, "rb") as src, os.fdopen(fd, "wb") as out:
+            while chunk := src.read(1024 * 1024):
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if digest.hexdigest() != sha:
+            raise EvidenceError(
+                f"The stored evidence file {source} does not match its SHA-256 any more "
+                "(it was changed or damaged); nothing was exported."
+            )
+        if os.name == "posix":
+            os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 # --------------------------------------------------------------------------- reading
@@ -292,16 +512,45 @@ def _upgrade_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "version": 2, "clients": upgraded}
 
 
+def _upgrade_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 knew nothing of incidents: each client is read as having none.
+
+    As with version 1, a file that already uses the new key is refused rather than
+    half-read; anything that is not a client object is left for the checks.
+    """
+    clients = data.get("clients")
+    if not isinstance(clients, list):
+        return {**data, "version": 3}
+    problems: list[str] = []
+    upgraded: list[Any] = []
+    for i, c in enumerate(clients):
+        if not isinstance(c, dict):
+            upgraded.append(c)
+            continue
+        if "incidents" in c:
+            problems.append(
+                f'clients[{i}]: unknown field "incidents" in a version 2 file '
+                '(it is new in version 3; say "version": 3).'
+            )
+        upgraded.append({**c, "incidents": []})
+    if problems:
+        raise BookFormatError(problems)
+    return {**data, "version": 3, "clients": upgraded}
+
+
 # One step per old version: _UPGRADES[n] turns a version-n document into a
 # version n+1 one.
-_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _upgrade_1_to_2}
+_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _upgrade_1_to_2,
+    2: _upgrade_2_to_3,
+}
 
 
 def _upgrade_document(data: dict[str, Any]) -> dict[str, Any]:
     """Bring an older export to VERSION, so checking and merging know one shape only.
 
-    When version 3 arrives, add ``_UPGRADES[2]`` (a function from a version-2
-    document to a version-3 one) and bump VERSION; nothing else changes.
+    When version 4 arrives, add ``_UPGRADES[3]`` (a function from a version-3
+    document to a version-4 one) and bump VERSION; nothing else changes.
     """
     version: int = data["version"]
     while version < VERSION:
@@ -373,6 +622,44 @@ class _IncomingFollowUp:
 
 
 @dataclass
+class _IncomingEntry:
+    uid: str
+    kind: EntryKind
+    happened_at: datetime
+    text: str
+    created_at: datetime | None  # None: not in the file
+    edited_at: datetime | None
+
+
+@dataclass
+class _IncomingEvidence:
+    uid: str
+    name: str
+    sha256: str
+    size: int
+    added_at: datetime | None  # None: not in the file
+
+
+@dataclass
+class _IncomingIncident:
+    uid: str
+    title: str
+    category: IncidentCategory
+    severity: Severity
+    status: IncidentStatus
+    texts: dict[str, str]  # the four INCIDENT_TEXTS, kept exactly
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    closed_at: datetime | None
+    response_due_at: datetime | None
+    responded_at: datetime | None
+    promise_uid: str | None
+    updated_at: datetime | None  # None: not in the file
+    timeline: list[_IncomingEntry] = field(default_factory=list)
+    evidence: list[_IncomingEvidence] = field(default_factory=list)
+
+
+@dataclass
 class _Incoming:
     """One client of the file, checked and cleaned, ready to merge."""
 
@@ -385,6 +672,7 @@ class _Incoming:
     priority_until: date | None = None
     touches: list[_IncomingTouch] = field(default_factory=list)
     follow_ups: list[_IncomingFollowUp] = field(default_factory=list)
+    incidents: list[_IncomingIncident] = field(default_factory=list)
 
 
 def _check_document(data: Any, now: datetime) -> list[_Incoming]:
@@ -393,8 +681,10 @@ def _check_document(data: Any, now: datetime) -> list[_Incoming]:
     problems: list[str] = []
     incoming: list[_Incoming] = []
     first_client: dict[str, str] = {}
-    first_touch: dict[str, str] = {}
-    first_follow_up: dict[str, str] = {}
+    seen: dict[str, dict[str, str]] = {
+        key: {} for key in ("touches", "follow_ups", "incidents", "timeline", "evidence")
+    }
+    sizes: dict[str, tuple[int, str]] = {}
     for i, raw in enumerate(doc["clients"]):
         inc = _check_client(i, raw, problems, now)
         if inc is not None:
@@ -402,15 +692,51 @@ def _check_document(data: Any, now: datetime) -> list[_Incoming]:
         if not isinstance(raw, dict):
             continue
         _note_duplicate(raw, f"clients[{i}]", first_client, problems)
-        for key, seen in (("touches", first_touch), ("follow_ups", first_follow_up)):
-            items = raw.get(key)
-            if isinstance(items, list):
-                for j, item in enumerate(items):
-                    if isinstance(item, dict):
-                        _note_duplicate(item, f"clients[{i}].{key}[{j}]", seen, problems)
+        for path, key, item in _nested_items(raw, f"clients[{i}]"):
+            _note_duplicate(item, path, seen[key], problems)
+            if key == "evidence":
+                _note_size(item, path, sizes, problems)
     if problems:
         raise BookFormatError(problems)
     return incoming
+
+
+def _nested_items(raw: dict[str, Any], path: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(path, list name, object) of every touch, follow-up, incident, timeline entry
+    and evidence file of one client object, however malformed the rest is."""
+
+    def objects(parent: dict[str, Any], key: str, at: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        items = parent.get(key)
+        if isinstance(items, list):
+            for j, item in enumerate(items):
+                if isinstance(item, dict):
+                    yield f"{at}.{key}[{j}]", item
+
+    for key in ("touches", "follow_ups"):
+        for p, item in objects(raw, key, path):
+            yield p, key, item
+    for p, incident in objects(raw, "incidents", path):
+        yield p, "incidents", incident
+        for key in ("timeline", "evidence"):
+            for q, item in objects(incident, key, p):
+                yield q, key, item
+
+
+def _note_size(
+    raw: dict[str, Any], path: str, sizes: dict[str, tuple[int, str]], problems: list[str]
+) -> None:
+    """One hash is one file: two evidence entries with one SHA-256 but different
+    sizes cannot both be right."""
+    sha, size = raw.get("sha256"), raw.get("size")
+    if not (isinstance(sha, str) and isinstance(size, int)):
+        return
+    if sha in sizes and sizes[sha][0] != size:
+        problems.append(
+            f"{path}.size: {size} differs from {sizes[sha][1]}, which has the same sha256 "
+            f"and says {sizes[sha][0]}."
+        )
+    else:
+        sizes.setdefault(sha, (size, path))
 
 
 def _note_duplicate(
@@ -478,12 +804,11 @@ def _check_client(i: int, raw: Any, problems: list[str], now: datetime) -> _Inco
     # pass over a file reports everything.
     touches = _touches(raw.get("touches", []), f"{path}.touches", problems, now)
     raw_touches = raw.get("touches", [])
-    touch_uids = {
-        t["id"]
-        for t in (raw_touches if isinstance(raw_touches, list) else [])
-        if isinstance(t, dict) and isinstance(t.get("id"), str)
-    }
+    touch_uids = _ids_in(raw_touches)
     follow_ups = _follow_ups(raw.get("follow_ups", []), f"{path}.follow_ups", problems, touch_uids)
+    incidents = _incidents(
+        raw.get("incidents", []), f"{path}.incidents", problems, _ids_in(raw.get("follow_ups"))
+    )
     if len(problems) > before:
         return None
     return _Incoming(
@@ -496,7 +821,18 @@ def _check_client(i: int, raw: Any, problems: list[str], now: datetime) -> _Inco
         priority_until,
         touches,
         follow_ups,
+        incidents,
     )
+
+
+def _ids_in(items: Any) -> set[str]:
+    """The ids of a list of objects, whatever else is wrong with it: what a link
+    from another entry of the same client may point at."""
+    return {
+        item["id"]
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
 
 
 def _check_keys(
@@ -630,15 +966,182 @@ def _follow_up_title(value: Any, path: str, problems: list[str], present: bool) 
 def _touch_link(value: Any, path: str, problems: list[str], touch_uids: set[str]) -> str | None:
     """A follow-up may point at the touch it came from, by that touch's id; only a
     touch of the same client, listed in the same file, can be meant."""
+    return _link(value, path, problems, touch_uids, ("touch", "touches"))
+
+
+def _link(
+    value: Any, path: str, problems: list[str], uids: set[str], what: tuple[str, str]
+) -> str | None:
+    """An id or null that must name one of ``uids`` (``what``: singular, plural)."""
     if value is None:
         return None
     if not isinstance(value, str):
-        problems.append(f"{path}: should be a touch id or null, not {_kind(value)}.")
+        problems.append(f"{path}: should be a {what[0]} id or null, not {_kind(value)}.")
         return None
-    if value not in touch_uids:
-        problems.append(f"{path}: {_q(value)} is not the id of one of this client's touches.")
+    if value not in uids:
+        problems.append(f"{path}: {_q(value)} is not the id of one of this client's {what[1]}.")
         return None
     return value
+
+
+def _incidents(
+    value: Any, path: str, problems: list[str], fu_uids: set[str]
+) -> list[_IncomingIncident]:
+    incidents: list[_IncomingIncident] = []
+    promised: dict[str, str] = {}
+    for p, item in _objects(value, path, problems):
+        before = len(problems)
+        _check_keys(item, INCIDENT_FIELDS, REQUIRED_INCIDENT_FIELDS, p, problems)
+        uid = _uid(item, p, problems)
+        # The incident dialog's tidying and rules: runs of spaces become one.
+        title = " ".join(_text(item.get("title", ""), f"{p}.title", problems).split())
+        if isinstance(item.get("title"), str) and not title:
+            problems.append(
+                f'{p}.title: Give the incident a short title, e.g. "Invoice 42 disputed".'
+            )
+        elif len(title) > TITLE_MAX:
+            problems.append(f"{p}.title: Keep the title under {TITLE_MAX} characters.")
+        category = _required_choice(item, "category", _CATEGORIES, "category", p, problems)
+        severity = _required_choice(item, "severity", _SEVERITIES, "severity", p, problems)
+        status = _choice(
+            item.get("status", IncidentStatus.OPEN.value),
+            _INCIDENT_STATUSES,
+            "status of an incident",
+            f"{p}.status",
+            problems,
+        )
+        texts = {k: _text(item.get(k, ""), f"{p}.{k}", problems) for k in INCIDENT_TEXTS}
+        for k, text in texts.items():
+            if len(text) > TEXT_MAX:
+                problems.append(f"{p}.{k}: This can be at most {TEXT_MAX} characters.")
+        opened_at = _moment(item, "opened_at", p, problems, nullable=False)
+        acknowledged_at = _moment(item, "acknowledged_at", p, problems, nullable=True)
+        closed_at = _moment(item, "closed_at", p, problems, nullable=True)
+        response_due_at = _moment(item, "response_due_at", p, problems, nullable=True)
+        responded_at = _moment(item, "responded_at", p, problems, nullable=True)
+        updated_at = _moment(item, "updated_at", p, problems, nullable=False)
+        promise = _link(
+            item.get("promise_follow_up"),
+            f"{p}.promise_follow_up",
+            problems,
+            fu_uids,
+            ("follow-up", "follow-ups"),
+        )
+        if promise is not None:
+            if promise in promised:
+                problems.append(
+                    f"{p}.promise_follow_up: {_q(promise)} is already the promise of "
+                    f"{promised[promise]}."
+                )
+            promised.setdefault(promise, p)
+        timeline = _entries(item.get("timeline", []), f"{p}.timeline", problems)
+        evidence = _evidence(item.get("evidence", []), f"{p}.evidence", problems)
+        if status is not None and len(problems) == before:
+            # As the services keep it: closing sets closed_at, reopening clears it.
+            closed = IncidentStatus(status) in _CLOSED
+            if closed and closed_at is None:
+                problems.append(f"{p}.closed_at: a {status} incident needs the time it closed.")
+            elif not closed and closed_at is not None:
+                problems.append(f"{p}.closed_at: should be null while the incident is {status}.")
+        if len(problems) > before or None in (category, severity, status, opened_at):
+            continue
+        assert category is not None and severity is not None and status is not None
+        assert opened_at is not None
+        incidents.append(
+            _IncomingIncident(
+                uid,
+                title,
+                IncidentCategory(category),
+                Severity(severity),
+                IncidentStatus(status),
+                texts,
+                opened_at,
+                acknowledged_at,
+                closed_at,
+                response_due_at,
+                responded_at,
+                promise,
+                updated_at,
+                timeline,
+                evidence,
+            )
+        )
+    return incidents
+
+
+def _required_choice(
+    item: dict[str, Any],
+    key: str,
+    allowed: tuple[str, ...],
+    what: str,
+    path: str,
+    problems: list[str],
+) -> str | None:
+    """A required choice: absent is reported by _check_keys, so only checked here."""
+    if key not in item:
+        return None
+    return _choice(item[key], allowed, what, f"{path}.{key}", problems)
+
+
+def _entries(value: Any, path: str, problems: list[str]) -> list[_IncomingEntry]:
+    entries: list[_IncomingEntry] = []
+    for p, item in _objects(value, path, problems):
+        before = len(problems)
+        _check_keys(item, ENTRY_FIELDS, REQUIRED_ENTRY_FIELDS, p, problems)
+        uid = _uid(item, p, problems)
+        kind = _required_choice(item, "kind", _ENTRY_KINDS, "kind of entry", p, problems)
+        happened_at = _moment(item, "happened_at", p, problems, nullable=False)
+        # Trimmed as the timeline's add and edit do.
+        text = _text(item.get("text", ""), f"{p}.text", problems).strip()
+        if isinstance(item.get("text"), str) and not text:
+            problems.append(f"{p}.text: Write what happened.")
+        elif len(text) > TEXT_MAX:
+            problems.append(f"{p}.text: Keep an entry under {TEXT_MAX} characters.")
+        created_at = _moment(item, "created_at", p, problems, nullable=False)
+        edited_at = _moment(item, "edited_at", p, problems, nullable=True)
+        if len(problems) > before or kind is None or happened_at is None:
+            continue
+        entries.append(
+            _IncomingEntry(uid, EntryKind(kind), happened_at, text, created_at, edited_at)
+        )
+    return entries
+
+
+def _evidence(value: Any, path: str, problems: list[str]) -> list[_IncomingEvidence]:
+    files: list[_IncomingEvidence] = []
+    for p, item in _objects(value, path, problems):
+        before = len(problems)
+        _check_keys(item, EVIDENCE_FIELDS, REQUIRED_EVIDENCE_FIELDS, p, problems)
+        uid = _uid(item, p, problems)
+        name = _text(item.get("original_name", ""), f"{p}.original_name", problems)
+        if isinstance(item.get("original_name"), str) and not name.strip():
+            problems.append(f"{p}.original_name: is empty; give the file's name.")
+        sha = _text(item.get("sha256", ""), f"{p}.sha256", problems)
+        if isinstance(item.get("sha256"), str) and not SHA256_SHAPE.fullmatch(sha):
+            problems.append(
+                f"{p}.sha256: {_q(sha)} is not a SHA-256 (64 characters, each 0-9 or a-f)."
+            )
+        size = item.get("size", 0)
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            problems.append(f"{p}.size: should be a whole number of bytes, not {_q(size)}.")
+        added_at = _moment(item, "added_at", p, problems, nullable=False)
+        if len(problems) > before:
+            continue
+        files.append(_IncomingEvidence(uid, _safe_name(name), sha, size, added_at))
+    return files
+
+
+def _safe_name(name: str) -> str:
+    """The name as written when it is one the app could have stored; otherwise tidied
+    as attaching a file tidies it (no folders, no control characters, 255 at most),
+    so a file cannot smuggle a path into the book."""
+    if (
+        len(name) <= 255
+        and not re.search(r"[\\/\x00-\x1f\x7f-\x9f]", name)
+        and name.strip() not in ("", ".", "..")
+    ):
+        return name
+    return display_name(name)
 
 
 def _cadence(value: Any, path: str, problems: list[str]) -> int | None:
@@ -821,21 +1324,132 @@ def _q(value: Any, limit: int = 40) -> str:
 # --------------------------------------------------------------------------- merging
 
 
-def import_book(book: Book, data: dict[str, Any], *, now: datetime | None = None) -> ImportResult:
+def import_json(book: Book, path: Path, *, now: datetime | None = None) -> ImportResult:
+    """Import the export at ``path``, with the evidence files in the folder beside it."""
+    return import_book(book, read_json(path), attachments=attachments_dir_for(path), now=now)
+
+
+def import_book(
+    book: Book,
+    data: dict[str, Any],
+    *,
+    attachments: Path | None = None,
+    now: datetime | None = None,
+) -> ImportResult:
     """Merge a parsed export into ``book`` by client id, all or nothing.
 
     Clients already in the book (same id) take the file's fields, contacts, tags,
-    timestamps, touches and follow-ups; new ids are added with the file's ids and
-    timestamps; clients that only the book has are left alone. ``now`` stands in
-    for timestamps a hand-written file leaves out, and is the "now" a touch may not
-    be later than.
+    timestamps, touches, follow-ups and incidents; new ids are added with the file's
+    ids and timestamps; clients that only the book has are left alone. ``now``
+    stands in for timestamps a hand-written file leaves out, and is the "now" a
+    touch may not be later than.
+
+    Evidence files are read from ``attachments`` (the folder beside the JSON file).
+    Every one is checked against its SHA-256 before anything is written; then they
+    are copied into the book's attachments folder, and only then is the merge
+    committed, so no row ever points at a file that is not there. Should the merge
+    fail, the files this import added are removed again.
     """
     now = now or utcnow()
     incoming = _check_document(data, now)
+    needed = _evidence_needed(incoming)
+    if needed:
+        _verify_evidence(needed, attachments)
+    assert attachments is not None or not needed
+    added = _store_evidence(book, needed, attachments) if attachments is not None else []
+    try:
+        return _merge(book, incoming, needed, now)
+    except BaseException:
+        for path in added:
+            path.unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class _NeededFile:
+    sha256: str
+    size: int
+    name: str  # the name the first evidence entry with this hash gives it
+    where: str  # that entry's place in the file, for messages
+
+
+def _evidence_needed(incoming: list[_Incoming]) -> dict[str, _NeededFile]:
+    """Every file the import's evidence refers to, once per hash. The checks passed,
+    so each list holds exactly the file's entries and positions match the file."""
+    needed: dict[str, _NeededFile] = {}
+    for inc in incoming:
+        for j, incident in enumerate(inc.incidents):
+            for k, ev in enumerate(incident.evidence):
+                where = f"clients[{inc.index}].incidents[{j}].evidence[{k}]"
+                needed.setdefault(ev.sha256, _NeededFile(ev.sha256, ev.size, ev.name, where))
+    return needed
+
+
+def _verify_evidence(needed: dict[str, _NeededFile], folder: Path | None) -> None:
+    """Every needed file is in ``folder`` with the hash and size the JSON says, or a
+    BookFormatError naming each one that is not. Reads only; writes nothing."""
+    if folder is None:
+        first = next(iter(needed.values()))
+        raise BookFormatError(
+            f"{first.where}: evidence files travel in the folder beside the JSON file; "
+            "import the file itself so Rapport can find them."
+        )
+    problems: list[str] = []
+    for f in sorted(needed.values(), key=lambda f: f.where):
+        path = folder / f.sha256
+        try:
+            sha, size = file_digest(path)
+        except FileNotFoundError:
+            problems.append(f"{f.where}: the evidence file “{f.name}” is missing: no {path}.")
+            continue
+        except OSError as exc:
+            problems.append(
+                f"{f.where}: the evidence file “{f.name}” could not be read at {path} "
+                f"({exc.strerror or exc})."
+            )
+            continue
+        if sha != f.sha256:
+            problems.append(
+                f"{f.where}: {path} (“{f.name}”) does not match its SHA-256; "
+                "it was changed or damaged."
+            )
+        elif size != f.size:
+            problems.append(f"{f.where}.size: says {f.size} bytes, but {path} has {size}.")
+    if problems:
+        raise BookFormatError(problems)
+
+
+def _store_evidence(book: Book, needed: dict[str, _NeededFile], folder: Path) -> list[Path]:
+    """Copy the checked files into the book (content-addressed, as attaching does);
+    returns the ones that were not there before, for undoing a failed import."""
+    added: list[Path] = []
+    try:
+        for f in sorted(needed.values(), key=lambda f: f.sha256):
+            final = stored_path(book, f.sha256)
+            existed = final.exists()
+            sha, _size = store_file(book, folder / f.sha256)
+            if not existed:
+                added.append(stored_path(book, sha))
+            if sha != f.sha256:
+                raise BookFormatError(
+                    f"{f.where}: {folder / f.sha256} (“{f.name}”) changed while it was "
+                    "being imported; nothing was imported."
+                )
+    except BaseException:
+        for path in added:
+            path.unlink(missing_ok=True)
+        raise
+    return added
+
+
+def _merge(
+    book: Book, incoming: list[_Incoming], needed: dict[str, _NeededFile], now: datetime
+) -> ImportResult:
     result = ImportResult(created=0, updated=0, unchanged=0)
     with book.session() as s:
         existing = _clients_by_uid(s, [inc.uid for inc in incoming])
         history = _history(s, [c.id for c in existing.values()])
+        file_ids = _stored_file_ids(s, needed, now)
         # Clients whose touches changed: their dates are recomputed once, at the end.
         changed: set[int] = set()
         for inc in incoming:
@@ -855,18 +1469,162 @@ def import_book(book: Book, data: dict[str, Any], *, now: datetime | None = None
                     client.created_at = inc.created_at
                 client.updated_at = inc.updated_at or now
                 client.archived_at = inc.archived_at
-                client.priority_until = inc.priority_until
                 # Flush per client, so a refusal from the database names its client.
                 s.flush()
                 changed.add(client.id)
                 changed |= _replace_history(s, client, inc, now)
+                s.flush()
+                changed |= _replace_incidents(s, client, inc, file_ids, now)
                 s.flush()
             except IntegrityError as exc:
                 raise BookFormatError(
                     f"clients[{inc.index}]: the book refused this client ({exc.orig})."
                 ) from exc
         _refresh_touch_dates(s, changed)
+        _refresh_priority(s, changed)
     return result
+
+
+def _stored_file_ids(s: Session, needed: dict[str, _NeededFile], now: datetime) -> dict[str, int]:
+    """The stored_file row of every needed hash, made for those the book lacks
+    (their files were copied in before this transaction began)."""
+    ids: dict[str, int] = {}
+    shas = sorted(needed)
+    for start in range(0, len(shas), _SQL_CHUNK):
+        chunk = shas[start : start + _SQL_CHUNK]
+        for sha, fid in s.execute(
+            select(StoredFile.sha256, StoredFile.id).where(StoredFile.sha256.in_(chunk))
+        ):
+            ids[sha] = fid
+    for sha in shas:
+        if sha not in ids:
+            row = StoredFile(sha256=sha, size=needed[sha].size, created_at=now)
+            s.add(row)
+            s.flush()
+            ids[sha] = row.id
+    return ids
+
+
+def _replace_incidents(
+    s: Session, client: Client, inc: _Incoming, file_ids: dict[str, int], now: datetime
+) -> set[int]:
+    """Make the client's incidents, their timelines and evidence exactly the file's,
+    matched by id, as _replace_history does for touches; returns the clients an
+    incident moved away from (their priority changes too)."""
+    uids = [i.uid for i in inc.incidents]
+    rows = {r.uid: r for r in _rows_for(s, Incident, client.id, uids)}
+    keep = set(uids)
+    for uid, row in rows.items():
+        if uid not in keep:
+            s.delete(row)  # its timeline and evidence rows go with it (ON DELETE CASCADE)
+    s.flush()
+    promise_ids: dict[str, int] = {
+        uid: fid
+        for uid, fid in s.execute(
+            select(FollowUp.uid, FollowUp.id).where(FollowUp.client_id == client.id)
+        )
+    }
+    left: set[int] = set()
+    placed: list[tuple[Incident, _IncomingIncident]] = []
+    for ii in inc.incidents:
+        row = rows.get(ii.uid)
+        if row is None:
+            row = Incident(uid=ii.uid, client_id=client.id)
+            s.add(row)
+        elif row.client_id != client.id:
+            left.add(row.client_id)
+            row.client_id = client.id
+        row.title, row.category, row.severity, row.status = (
+            ii.title,
+            ii.category,
+            ii.severity,
+            ii.status,
+        )
+        for key in INCIDENT_TEXTS:
+            setattr(row, key, ii.texts[key])
+        row.opened_at = ii.opened_at
+        row.acknowledged_at = ii.acknowledged_at
+        row.closed_at = ii.closed_at
+        row.response_due_at = ii.response_due_at
+        row.responded_at = ii.responded_at
+        row.promise_follow_up_id = promise_ids[ii.promise_uid] if ii.promise_uid else None
+        row.updated_at = ii.updated_at or now
+        placed.append((row, ii))
+    s.flush()  # new incidents get their row ids, which entries and evidence point at
+    for row, ii in placed:
+        _replace_entries(s, row.id, ii.timeline, now)
+        _replace_evidence(s, row.id, ii.evidence, file_ids, now)
+    return left
+
+
+def _children(
+    s: Session, entity: type[_Child], incident_id: int, uids: list[str]
+) -> dict[str, _Child]:
+    """An incident's entries (or evidence), and any elsewhere that has one of ``uids``."""
+    rows = {r.uid: r for r in s.scalars(select(entity).where(entity.incident_id == incident_id))}
+    for start in range(0, len(uids), _SQL_CHUNK):
+        chunk = uids[start : start + _SQL_CHUNK]
+        for r in s.scalars(select(entity).where(entity.uid.in_(chunk))):
+            rows[r.uid] = r
+    keep = set(uids)
+    for uid, r in list(rows.items()):
+        if uid not in keep:
+            s.delete(r)
+            del rows[uid]
+    s.flush()
+    return rows
+
+
+def _replace_entries(
+    s: Session, incident_id: int, entries: list[_IncomingEntry], now: datetime
+) -> None:
+    rows = _children(s, IncidentEntry, incident_id, [e.uid for e in entries])
+    for e in entries:
+        row = rows.get(e.uid)
+        if row is None:
+            row = IncidentEntry(uid=e.uid, incident_id=incident_id, created_at=e.created_at or now)
+            s.add(row)
+        else:
+            row.incident_id = incident_id
+            if e.created_at is not None:
+                row.created_at = e.created_at
+        row.kind, row.happened_at, row.text, row.edited_at = (
+            e.kind,
+            e.happened_at,
+            e.text,
+            e.edited_at,
+        )
+
+
+def _replace_evidence(
+    s: Session,
+    incident_id: int,
+    evidence: list[_IncomingEvidence],
+    file_ids: dict[str, int],
+    now: datetime,
+) -> None:
+    rows = _children(s, Evidence, incident_id, [e.uid for e in evidence])
+    for e in evidence:
+        row = rows.get(e.uid)
+        if row is None:
+            row = Evidence(uid=e.uid, incident_id=incident_id, added_at=e.added_at or now)
+            s.add(row)
+        else:
+            row.incident_id = incident_id
+            if e.added_at is not None:
+                row.added_at = e.added_at
+        row.file_id = file_ids[e.sha256]
+        row.original_name = e.name
+
+
+def _refresh_priority(s: Session, client_ids: set[int]) -> None:
+    """Each client's priority window from its incidents as they now stand, by the
+    rule the incident services apply: the file's ``priority_until`` is not trusted."""
+    ids = sorted(client_ids)
+    for start in range(0, len(ids), _SQL_CHUNK):
+        chunk = ids[start : start + _SQL_CHUNK]
+        for client in s.scalars(select(Client).where(Client.id.in_(chunk))):
+            recompute_priority(s, client)
 
 
 def _clients_by_uid(s: Session, uids: list[str]) -> dict[str, Client]:
@@ -887,6 +1645,10 @@ class _History:
     touches: list[Touch] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
     touch_uids: dict[int, str] = field(default_factory=dict)
+    incidents: list[Incident] = field(default_factory=list)
+    entries: dict[int, list[IncidentEntry]] = field(default_factory=dict)
+    # Per incident id: (evidence row, its file's sha256, its size).
+    evidence: dict[int, list[tuple[Evidence, str, int]]] = field(default_factory=dict)
 
 
 def _history(s: Session, client_ids: list[int]) -> dict[int, _History]:
@@ -900,6 +1662,24 @@ def _history(s: Session, client_ids: list[int]) -> dict[int, _History]:
             h.touch_uids[t.id] = t.uid
         for fu in s.scalars(select(FollowUp).where(FollowUp.client_id.in_(chunk))):
             found.setdefault(fu.client_id, _History()).follow_ups.append(fu)
+        owner: dict[int, _History] = {}
+        for inc in s.scalars(select(Incident).where(Incident.client_id.in_(chunk))):
+            h = found.setdefault(inc.client_id, _History())
+            h.incidents.append(inc)
+            owner[inc.id] = h
+        for e in s.scalars(
+            select(IncidentEntry)
+            .join(Incident, Incident.id == IncidentEntry.incident_id)
+            .where(Incident.client_id.in_(chunk))
+        ):
+            owner[e.incident_id].entries.setdefault(e.incident_id, []).append(e)
+        for ev, sha, size in s.execute(
+            select(Evidence, StoredFile.sha256, StoredFile.size)
+            .join(StoredFile, StoredFile.id == Evidence.file_id)
+            .join(Incident, Incident.id == Evidence.incident_id)
+            .where(Incident.client_id.in_(chunk))
+        ):
+            owner[ev.incident_id].evidence.setdefault(ev.incident_id, []).append((ev, sha, size))
     return found
 
 
@@ -946,7 +1726,8 @@ def _replace_history(s: Session, client: Client, inc: _Incoming, now: datetime) 
     return left
 
 
-_Row = TypeVar("_Row", Touch, FollowUp)
+_Row = TypeVar("_Row", Touch, FollowUp, Incident, IncidentEntry)
+_Child = TypeVar("_Child", IncidentEntry, Evidence)
 
 
 def _place(
@@ -1022,16 +1803,16 @@ def _unchanged(c: Client, inc: _Incoming, history: _History | None) -> bool:
         and points(ContactKind.PHONE) == [(p.value, p.label) for p in d.phones]
         and sorted(t.name.casefold() for t in c.tags) == sorted(t.casefold() for t in d.tags)
         and c.cadence_days == d.cadence_days
-        and c.priority_until == inc.priority_until
         and c.archived_at == inc.archived_at
         and (inc.created_at is None or c.created_at == inc.created_at)
         and (inc.updated_at is None or c.updated_at == inc.updated_at)
         and _same_touches(h.touches, inc.touches)
         and _same_follow_ups(h.follow_ups, inc.follow_ups, h.touch_uids)
+        and _same_incidents(h, inc.incidents)
     )
 
 
-_In = TypeVar("_In", _IncomingTouch, _IncomingFollowUp)
+_In = TypeVar("_In", _IncomingTouch, _IncomingFollowUp, _IncomingEntry)
 
 
 def _same_rows(
@@ -1088,3 +1869,67 @@ def _same_follow_ups(
             ifu.touch_uid,
         ),
     )
+
+
+def _same_incidents(h: _History, incoming: list[_IncomingIncident]) -> bool:
+    """Are the client's incidents exactly the file's, timelines and evidence too?
+    ``priority_until`` is not compared: it follows from these."""
+    if len(h.incidents) != len(incoming):
+        return False
+    fu_uids = {fu.id: fu.uid for fu in h.follow_ups}
+    by_uid = {r.uid: r for r in h.incidents}
+    for ii in incoming:
+        r = by_uid.get(ii.uid)
+        if r is None:
+            return False
+        ours = (
+            r.title,
+            IncidentCategory(r.category),
+            Severity(r.severity),
+            IncidentStatus(r.status),
+            {k: getattr(r, k) for k in INCIDENT_TEXTS},
+            r.opened_at,
+            r.acknowledged_at,
+            r.closed_at,
+            r.response_due_at,
+            r.responded_at,
+            fu_uids.get(r.promise_follow_up_id) if r.promise_follow_up_id is not None else None,
+        )
+        theirs = (
+            ii.title,
+            ii.category,
+            ii.severity,
+            ii.status,
+            ii.texts,
+            ii.opened_at,
+            ii.acknowledged_at,
+            ii.closed_at,
+            ii.response_due_at,
+            ii.responded_at,
+            ii.promise_uid,
+        )
+        if ours != theirs or (ii.updated_at is not None and r.updated_at != ii.updated_at):
+            return False
+        if not _same_rows(
+            h.entries.get(r.id, []),
+            ii.timeline,
+            lambda e: (EntryKind(e.kind), e.happened_at, e.text, e.edited_at),
+            lambda ie: (ie.kind, ie.happened_at, ie.text, ie.edited_at),
+        ):
+            return False
+        files = {
+            ev.uid: (ev.original_name, sha, size, ev.added_at)
+            for ev, sha, size in h.evidence.get(r.id, [])
+        }
+        wanted = {
+            e.uid: (
+                e.name,
+                e.sha256,
+                e.size,
+                e.added_at if e.added_at is not None else files.get(e.uid, (None,) * 4)[3],
+            )
+            for e in ii.evidence
+        }
+        if files != wanted:
+            return False
+    return True

@@ -10,20 +10,41 @@ and ``now`` always give the same book, byte for byte in an export.
 Keep-in-touch data is laid out backwards from the day the demo is made, so the
 Today view looks lived-in whenever someone first opens it: a few clients overdue,
 one or two due today, follow-ups waiting, the coming week filling up.
+
+Incidents too: one critical and still open with its promised answer overdue (red
+health, first in Today), one high being repaired (amber), one resolved a fortnight
+ago (fading) and one that lost a client, with evidence files the demo writes itself.
 """
 
 from __future__ import annotations
 
 import random
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.db import Book
-from models.entities import Channel, Client, ClientStatus, FollowUp, FollowUpKind, Touch
+from models.entities import (
+    Channel,
+    Client,
+    ClientStatus,
+    EntryKind,
+    Evidence,
+    FollowUp,
+    FollowUpKind,
+    Incident,
+    IncidentCategory,
+    IncidentEntry,
+    IncidentStatus,
+    Severity,
+    StoredFile,
+    Touch,
+)
 from models.errors import RapportError
 from models.reminders import later_touch
 from models.services.clients import (
@@ -34,6 +55,7 @@ from models.services.clients import (
     recompute_touch_due,
     validate_client,
 )
+from models.services.incidents import _promise_title, recompute_priority, store_file
 from models.services.reminders import TITLE_MAX
 from models.types import utcnow
 
@@ -473,7 +495,6 @@ class DemoRhythm:
     last_summary: str = ""
     last_next_step: str = ""
     last_next_step_in: int | None = None  # days from today; makes an open follow-up
-    priority_days: int | None = None  # under priority for this many more days
 
     def latest_touch_ago(self) -> int:
         if self.cadence_days is not None and self.due_in is not None:
@@ -502,7 +523,6 @@ DEMO_RHYTHMS: dict[str, DemoRhythm] = {
         channels=(EMAIL, EMAIL, CALL),
         last_channel=EMAIL,
         last_summary="Sent the new delivery report; one-line reply, sounded unhappy.",
-        priority_days=12,
     ),
     "saas": DemoRhythm(
         14,
@@ -739,6 +759,7 @@ def fill_demo(book: Book, *, seed: int = 7, now: datetime | None = None) -> int:
         # A generator of its own, so adding reminders left the clients' ids and
         # dates exactly what they were before.
         _fill_reminders(s, clients, random.Random(f"{seed}/reminders"), now)
+        _fill_incidents(s, book, clients, random.Random(f"{seed}/incidents"), now)
     return len(DEMO_CLIENTS)
 
 
@@ -792,8 +813,6 @@ def _fill_reminders(
                     # step stays a note, so the Today view is the same every time.
                     next_step_on = None
             _log_touch(s, client, day, channel, summary, next_step, next_step_on, done, rng, now)
-        if rhythm.priority_days is not None:
-            client.priority_until = today + timedelta(days=rhythm.priority_days)
     for fu in DEMO_FOLLOW_UPS:
         due_on = today + timedelta(days=fu.due_in)
         original = today + timedelta(days=fu.snoozed_from) if fu.snoozed_from else due_on
@@ -877,3 +896,288 @@ def _log_touch(
             created_at=logged_at,
         )
     )
+
+
+# --------------------------------------------------------------------------- incidents
+
+
+@dataclass(frozen=True)
+class DemoIncident:
+    """One incident's life so far, counted back from ``now`` (days and hours)."""
+
+    key: str  # the client's key
+    title: str
+    category: IncidentCategory
+    severity: Severity
+    status: IncidentStatus
+    opened_ago: float  # days before now
+    client_view: str = ""
+    our_view: str = ""
+    our_mistakes: str = ""
+    client_contribution: str = ""
+    acknowledged_after: float | None = None  # hours after opening
+    promise_hours: float | None = 24
+    responded_after: float | None = None  # hours after opening; None: not answered yet
+    closed_ago: float | None = None  # days before now (resolved or lost)
+    timeline: tuple[tuple[float, EntryKind, str], ...] = ()  # (days before now, kind, text)
+    files: tuple[str, ...] = ()  # names in DEMO_FILES
+
+
+def _hours_log(today: date) -> str:
+    rows = [
+        (6, "Compared the old and new delivery reports, region by region", 2.5),
+        (5, "Traced the long routes to the region filter of release 2.3", 3.0),
+        (5, "Fixed the filter on the test server; re-ran two weeks of data", 2.0),
+        (4, "Call with Rafael; notes and a first written summary", 1.0),
+        (3, "Wrote up the cost of the extra routes from their fuel log", 1.5),
+    ]
+    lines = ["date,task,hours"]
+    lines += [f'{today - timedelta(days=ago)},"{task}",{hours}' for ago, task, hours in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _email_transcript(today: date) -> str:
+    sent = today - timedelta(days=4)
+    return (
+        f"From: Rafael Mendes <rafael.mendes@mendes-log.example>\n"
+        f"Date: {sent:%d %B %Y}\n"
+        "Subject: Delivery report - routes\n\n"
+        "Three of our trucks have been sent the long way round since the new report\n"
+        "went live. That is two weeks of extra fuel and overtime. I expect you to\n"
+        "cover it, and I want to know by Friday how this could happen.\n\n"
+        "Rafael\n"
+    )
+
+
+def _screen_reader_notes(today: date) -> str:
+    tested = today - timedelta(days=11)
+    return (
+        f"Screen reader check, {tested:%d %B %Y}\n\n"
+        "Sign-up form, release 4.2, with the two common screen readers:\n"
+        "- the e-mail field is announced, then focus jumps to the footer\n"
+        "- the password rules are not read out at all\n"
+        "- the error message after a wrong code is silent\n\n"
+        "Cause: the new focus trap from audit finding 9 is on the wrong container.\n"
+    )
+
+
+DEMO_FILES = {
+    "hours-log.csv": _hours_log,
+    "email-from-rafael.txt": _email_transcript,
+    "screen-reader-check.txt": _screen_reader_notes,
+}
+
+DEMO_INCIDENTS: tuple[DemoIncident, ...] = (
+    DemoIncident(
+        "logistics",
+        "Wrong routes in the delivery report: he wants the costs covered",
+        IncidentCategory.CLAIM_THREATENED,
+        Severity.CRITICAL,
+        IncidentStatus.ACKNOWLEDGED,
+        opened_ago=4,
+        client_view=(
+            "The report sent three trucks the long way for two weeks; he wants the extra "
+            "fuel and overtime paid and an explanation in writing."
+        ),
+        our_view="A region filter changed in release 2.3 and nobody compared the totals.",
+        our_mistakes="Shipped the report change without a side-by-side check of the old one.",
+        client_contribution="Their dispatch team saw odd routes a week before telling anyone.",
+        acknowledged_after=2,
+        promise_hours=48,
+        timeline=(
+            (
+                3.9,
+                EntryKind.CALL,
+                "Rafael called, angry. Listened; promised a full written answer within two days.",
+            ),
+            (
+                3.0,
+                EntryKind.NOTE,
+                "Found the cause: the region filter in release 2.3. Fixed on the test server.",
+            ),
+            (
+                1.5,
+                EntryKind.DECISION,
+                "Offer to cover the fuel; ask to see the overtime sheets before agreeing to those.",
+            ),
+        ),
+        files=("email-from-rafael.txt", "hours-log.csv"),
+    ),
+    DemoIncident(
+        "healthtech",
+        "Audit fixes broke the screen reader on sign-up",
+        IncidentCategory.DELIVERABLE_QUALITY,
+        Severity.HIGH,
+        IncidentStatus.REPAIRING,
+        opened_ago=12,
+        client_view="A patient tester could not sign up at all; she heard it from her CEO.",
+        our_view="The focus trap from finding 9 went on the wrong container.",
+        our_mistakes="Tested with the mouse and one screen reader only.",
+        acknowledged_after=1,
+        promise_hours=24,
+        responded_after=30,  # six hours late: on record, and it still costs health
+        timeline=(
+            (11.9, EntryKind.CALL, "Grace called: sign-up is unusable with a screen reader."),
+            (
+                11.0,
+                EntryKind.EMAIL,
+                "Sent what went wrong and a fix plan, six hours later than promised.",
+            ),
+            (
+                9.0,
+                EntryKind.DECISION,
+                "Every release is checked with two screen readers before it goes to her team.",
+            ),
+            (
+                4.0,
+                EntryKind.MEETING,
+                "Walked through the fixed form together; two small issues left.",
+            ),
+        ),
+        files=("screen-reader-check.txt",),
+    ),
+    DemoIncident(
+        "yoga",
+        "Sunday class double-booked two weeks running",
+        IncidentCategory.DELIVERABLE_QUALITY,
+        Severity.MEDIUM,
+        IncidentStatus.RESOLVED,
+        opened_ago=25,
+        client_view="Twelve people turned up for eight mats, twice.",
+        our_view="The waiting list let people in when a class was moved, not only cancelled.",
+        acknowledged_after=2,
+        promise_hours=24,
+        responded_after=20,
+        closed_ago=13,
+        timeline=(
+            (
+                24.8,
+                EntryKind.NOTE,
+                "Priya's message: double-booked again, she is not amused.",
+            ),
+            (21.0, EntryKind.DECISION, "Fix the waiting list; refund the two sessions."),
+            (13.0, EntryKind.NOTE, "Two Sundays without a double booking. Closing this."),
+        ),
+    ),
+    DemoIncident(
+        "estate-agent",
+        "Listings feed down during the spring launch",
+        IncidentCategory.MISSED_DEADLINE,
+        Severity.HIGH,
+        IncidentStatus.LOST,
+        opened_ago=270,
+        client_view="Their new homes were missing from the portals for the busiest week.",
+        our_view="The portal changed its format; our alert went to an old address.",
+        acknowledged_after=5,
+        promise_hours=24,
+        responded_after=20,
+        closed_ago=255,
+        timeline=(
+            (269.0, EntryKind.CALL, "Pieter called: no listings on two portals since Monday."),
+            (262.0, EntryKind.MEETING, "Apologised in person; he has asked an agency to quote."),
+            (255.0, EntryKind.NOTE, "He moved the feed to the agency. Handed over the docs."),
+        ),
+    ),
+)
+
+
+def _fill_incidents(
+    s: Session, book: Book, clients: dict[str, Client], rng: random.Random, now: datetime
+) -> None:
+    """The demo incidents, written as open_incident, set_status, record_response,
+    add_entry and attach_file leave them, in the demo's one unit of work.
+
+    attach_file itself is not called: it commits on its own and gives random ids,
+    and the demo must be one transaction and the same for the same seed. Its two
+    halves are: the files go in through store_file (the same content-addressed
+    copy) and the rows are written here; the priority window is set by the
+    services' own rule (recompute_priority).
+    """
+    today = local_date(now)
+    with tempfile.TemporaryDirectory(prefix="rapport-demo-") as tmp:
+        stored: dict[str, tuple[str, int]] = {}
+        for name, make in DEMO_FILES.items():
+            path = Path(tmp) / name
+            path.write_text(make(today), encoding="utf-8")
+            stored[name] = store_file(book, path)
+    file_ids: dict[str, int] = {}
+    for name, (sha, size) in stored.items():
+        row = s.scalars(select(StoredFile).where(StoredFile.sha256 == sha)).one_or_none()
+        if row is None:
+            row = StoredFile(sha256=sha, size=size, created_at=now)
+            s.add(row)
+            s.flush()
+        file_ids[name] = row.id
+    for demo in DEMO_INCIDENTS:
+        client = clients[demo.key]
+        opened = now - timedelta(days=demo.opened_ago)
+        if client.created_at > opened - timedelta(days=1):
+            # Nobody has an incident before they are a client: this one goes back further.
+            client.created_at = opened - timedelta(days=rng.randint(30, 200))
+            recompute_touch_due(client)
+
+        def at(hours: float | None, start: datetime = opened) -> datetime | None:
+            return None if hours is None else start + timedelta(hours=hours)
+
+        due = at(demo.promise_hours)
+        responded = at(demo.responded_after)
+        closed = now - timedelta(days=demo.closed_ago) if demo.closed_ago is not None else None
+        inc = Incident(
+            uid=_uid(rng),
+            client_id=client.id,
+            title=demo.title,
+            category=demo.category,
+            severity=demo.severity,
+            status=demo.status,
+            client_view=demo.client_view,
+            our_view=demo.our_view,
+            our_mistakes=demo.our_mistakes,
+            client_contribution=demo.client_contribution,
+            opened_at=opened,
+            acknowledged_at=at(demo.acknowledged_after),
+            closed_at=closed,
+            response_due_at=due,
+            responded_at=responded,
+            updated_at=max(t for t in (opened, responded, closed) if t is not None),
+        )
+        s.add(inc)
+        s.flush()
+        if due is not None:
+            day = local_date(due)
+            promise = FollowUp(
+                uid=_uid(rng),
+                client_id=client.id,
+                kind=FollowUpKind.RESPONSE_PROMISE,
+                title=_promise_title(demo.title),
+                due_on=day,
+                original_due_on=day,
+                # Settled by the answer, or by closing the incident.
+                done_at=responded or closed,
+                created_at=opened,
+            )
+            s.add(promise)
+            s.flush()
+            inc.promise_follow_up_id = promise.id
+        for ago, kind, text in demo.timeline:
+            happened = now - timedelta(days=ago)
+            s.add(
+                IncidentEntry(
+                    uid=_uid(rng),
+                    incident_id=inc.id,
+                    kind=kind,
+                    happened_at=happened,
+                    text=text,
+                    created_at=min(now, happened + timedelta(minutes=rng.randint(5, 90))),
+                )
+            )
+        for k, name in enumerate(demo.files):
+            s.add(
+                Evidence(
+                    uid=_uid(rng),
+                    incident_id=inc.id,
+                    file_id=file_ids[name],
+                    original_name=name,
+                    added_at=opened + timedelta(hours=3, minutes=k),
+                )
+            )
+        recompute_priority(s, client)

@@ -13,8 +13,9 @@ import pytest
 
 from exports.json_book import dumps, export_book
 from models.db import Book, open_book
-from models.demo import DEMO_CLIENTS, DEMO_RHYTHMS, DemoError, fill_demo
-from models.entities import ClientStatus
+from models.demo import DEMO_CLIENTS, DEMO_INCIDENTS, DEMO_RHYTHMS, DemoError, fill_demo
+from models.entities import ClientStatus, IncidentStatus, Severity
+from models.health import Band
 from models.reminders import CADENCE_PRESETS, DueKind, next_touch_due, under_priority
 from models.services.clients import (
     ClientInput,
@@ -23,6 +24,13 @@ from models.services.clients import (
     get_client,
     list_clients,
     local_date,
+)
+from models.services.incidents import (
+    all_health,
+    client_health,
+    list_evidence,
+    list_incidents,
+    timeline,
 )
 from models.services.reminders import list_touches, open_follow_ups, today_plan
 
@@ -241,8 +249,12 @@ def test_today_view_has_a_realistic_mix_whenever_opened(
         for r in list_clients(book)
         if under_priority(get_client(book, r.id).priority_until, today)
     ]
-    assert len(prioritised) == 1
-    assert plan.due[0].client_name == prioritised[0] and plan.due[0].priority
+    # The critical claim and the high incident under repair: both unresolved.
+    assert sorted(prioritised) == ["Grace Tan", "Rafael Mendes"]
+    assert plan.due[0].client_name in prioritised and plan.due[0].priority
+    # The broken promise waits in Today, overdue.
+    [promise] = [i for i in follow_ups if i.title.startswith("Full answer promised")]
+    assert promise.client_name == "Rafael Mendes" and promise.overdue(today) >= 1
 
 
 def test_a_next_step_due_today_points_at_its_touch(book: Book) -> None:
@@ -284,3 +296,77 @@ def test_demo_dates_do_not_depend_on_the_clock(tmp_path: Path) -> None:
     first = shape(tmp_path / "a.db", NOW)
     second = shape(tmp_path / "b.db", NOW + timedelta(days=365, hours=5))
     assert first == second
+
+
+# --------------------------------------------------------------------------- incidents
+
+
+def _one(book: Book, search: str, *, archived: bool = False) -> int:
+    [row] = list_clients(book, search, include_archived=archived)
+    return row.id
+
+
+def test_incidents_colour_the_health_of_their_clients(book: Book) -> None:
+    fill_demo(book, now=NOW)
+    today = local_date(NOW)
+    scores = all_health(book, today, now=NOW)
+    logistics, healthtech = _one(book, "Rafael Mendes"), _one(book, "Grace Tan")
+    yoga = _one(book, "Priya Raman")
+
+    # Health as the services compute it, client by client and for the whole book.
+    for cid in (logistics, healthtech, yoga):
+        assert client_health(book, cid, today, now=NOW).now == scores[cid]
+    assert scores[logistics].band is Band.RED
+    assert scores[healthtech].band is Band.AMBER
+    reasons = " / ".join(str(f) for f in scores[logistics].factors)
+    assert "critical incident open" in reasons and "promised answer" in reasons
+    assert any("promised answer" in f.reason for f in scores[healthtech].factors)
+
+    # The resolved one is fading: it still costs something, less than when fresh.
+    [fading] = [f for f in scores[yoga].factors if "resolved" in f.reason]
+    age = int(fading.reason.split("resolved ")[1].split()[0])
+    assert 10 <= age <= 20 and -10 < fading.points < 0
+    assert sum(b.band is Band.RED for b in scores.values()) == 1
+
+
+def test_incidents_have_the_promised_shapes(book: Book) -> None:
+    fill_demo(book, now=NOW)
+    rows = {r.client_name: r for r in list_incidents(book, now=NOW)}
+    assert len(rows) == len(DEMO_INCIDENTS) == 4
+
+    claim = rows["Rafael Mendes"]
+    assert claim.severity is Severity.CRITICAL and claim.status is IncidentStatus.ACKNOWLEDGED
+    assert claim.responded_at is None and claim.breach is not None
+    assert claim.breach > timedelta(days=1)
+
+    repair = rows["Grace Tan"]
+    assert repair.severity is Severity.HIGH and repair.status is IncidentStatus.REPAIRING
+    entries = [t for t in timeline(book, repair.id, now=NOW) if t.entry_id is not None]
+    assert 3 <= len(entries) <= 5
+    assert all(repair.opened_at <= t.happened_at <= NOW for t in entries)
+
+    resolved = rows["Priya Raman"]
+    assert resolved.status is IncidentStatus.RESOLVED and resolved.closed_at is not None
+    assert timedelta(days=10) <= NOW - resolved.closed_at <= timedelta(days=20)
+
+    lost = rows["Pieter de Vries"]
+    assert lost.status is IncidentStatus.LOST
+    estate = get_client(book, lost.client_id)
+    assert estate.status is ClientStatus.FORMER and estate.priority_until is None
+    for r in rows.values():
+        assert get_client(book, r.client_id).created_at < r.opened_at
+
+
+def test_evidence_files_are_real_stored_copies(book: Book) -> None:
+    import hashlib
+
+    fill_demo(book, now=NOW)
+    evidence = [e for r in list_incidents(book, now=NOW) for e in list_evidence(book, r.id)]
+    assert {e.name for e in evidence} >= {"hours-log.csv", "email-from-rafael.txt"}
+    for e in evidence:
+        content = e.path.read_bytes()
+        assert e.path.parent.parent == book.attachments_dir
+        assert hashlib.sha256(content).hexdigest() == e.sha256 and len(content) == e.size
+    [log] = [e for e in evidence if e.name == "hours-log.csv"]
+    lines = log.path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "date,task,hours" and len(lines) >= 4

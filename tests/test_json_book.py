@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import stat
@@ -21,15 +22,25 @@ from exports.json_book import (
     VERSION,
     BookFormatError,
     ImportResult,
+    attachments_dir_for,
     dumps,
     export_book,
     import_book,
+    import_json,
     read_json,
     write_json,
 )
 from models.db import Book, open_book
 from models.demo import fill_demo
-from models.entities import Channel, Client, ClientStatus, FollowUpKind
+from models.entities import (
+    Channel,
+    ClientStatus,
+    EntryKind,
+    FollowUpKind,
+    IncidentCategory,
+    IncidentStatus,
+    Severity,
+)
 from models.reminders import CADENCE_PRESETS, next_touch_due
 from models.services.clients import (
     EMAIL_SHAPE,
@@ -43,6 +54,14 @@ from models.services.clients import (
     local_date,
     update_client,
     validate_client,
+)
+from models.services.incidents import (
+    IncidentInput,
+    add_entry,
+    attach_file,
+    open_incident,
+    record_response,
+    set_status,
 )
 from models.services.reminders import (
     TouchInput,
@@ -83,6 +102,7 @@ def client_doc(uid: str, name: str, /, **fields: Any) -> dict[str, Any]:
         "archived_at": None,
         "touches": [],
         "follow_ups": [],
+        "incidents": [],
     }
     doc.update(fields)
     return doc
@@ -103,18 +123,21 @@ def test_demo_round_trip_is_byte_identical(book: Book, tmp_path: Path) -> None:
     fill_demo(book, now=NOW)
     first = tmp_path / "first.json"
     assert write_json(book, first) == count_clients(book, include_archived=True)
+    files = _folder_contents(attachments_dir_for(first))
+    assert len(files) >= 2  # the demo's evidence travels beside the JSON
 
     target = other_book(tmp_path)
     try:
-        result = import_book(target, read_json(first))
+        result = import_json(target, first)
         assert result == ImportResult(
             created=count_clients(book, include_archived=True), updated=0, unchanged=0
         )
         second = tmp_path / "second.json"
         write_json(target, second)
         assert second.read_bytes() == first.read_bytes()
+        assert _folder_contents(attachments_dir_for(second)) == files
         # Importing the same file again changes nothing and says so.
-        again = import_book(target, read_json(first))
+        again = import_json(target, first)
         assert again == ImportResult(created=0, updated=0, unchanged=result.created)
         assert export_text(target) == first.read_text(encoding="utf-8")
     finally:
@@ -140,7 +163,7 @@ def test_export_shape(book: Book) -> None:
 
     doc = export_book(book)
     assert list(doc) == ["format", "version", "clients"]
-    assert doc["format"] == "rapport-book" and doc["version"] == 2
+    assert doc["format"] == "rapport-book" and doc["version"] == 3
     [c] = doc["clients"]
     assert list(c) == [
         "id",
@@ -159,6 +182,7 @@ def test_export_shape(book: Book) -> None:
         "archived_at",
         "touches",
         "follow_ups",
+        "incidents",
     ]
     assert c["id"] == get_client(book, cid).uid
     assert c["name"] == "Amélie Durand"
@@ -173,7 +197,7 @@ def test_export_shape(book: Book) -> None:
     assert c["updated_at"] == "2025-05-01T12:00:00.000000+00:00"
     assert c["archived_at"] == "2025-06-01T08:00:00.000005+00:00"
     assert c["cadence_days"] is None and c["priority_until"] is None
-    assert c["touches"] == [] and c["follow_ups"] == []
+    assert c["touches"] == [] and c["follow_ups"] == [] and c["incidents"] == []
 
 
 def test_export_sorts_clients_by_id(book: Book) -> None:
@@ -223,14 +247,25 @@ class FollowUpSpec:
 
 
 @dataclass
+class IncidentSpec:
+    data: IncidentInput
+    opened_at: datetime
+    promise_hours: float | None
+    responded: bool
+    path: list[IncidentStatus]  # the statuses it moves through, a day apart
+    entries: list[tuple[EntryKind, str]] = field(default_factory=list)
+    files: list[tuple[str, bytes]] = field(default_factory=list)  # (name, content)
+
+
+@dataclass
 class ClientSpec:
     data: ClientInput
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None
-    priority_until: date | None = None
     touches: list[TouchSpec] = field(default_factory=list)
     follow_ups: list[FollowUpSpec] = field(default_factory=list)
+    incidents: list[IncidentSpec] = field(default_factory=list)
 
 
 # Touches are logged "now" in the test's world; far enough ahead for every moment
@@ -307,6 +342,53 @@ follow_up_specs = st.builds(
 )
 
 
+# Every way the services can walk an incident, from open.
+_PATHS = [
+    [],
+    [IncidentStatus.ACKNOWLEDGED],
+    [IncidentStatus.ACKNOWLEDGED, IncidentStatus.REPAIRING],
+    [IncidentStatus.ACKNOWLEDGED, IncidentStatus.RESOLVED],
+    [IncidentStatus.ACKNOWLEDGED, IncidentStatus.REPAIRING, IncidentStatus.RESOLVED],
+    [
+        IncidentStatus.ACKNOWLEDGED,
+        IncidentStatus.RESOLVED,
+        IncidentStatus.REPAIRING,
+        IncidentStatus.LOST,
+    ],
+    [IncidentStatus.LOST],
+]
+file_names = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\"),
+    min_size=1,
+    max_size=20,
+).filter(lambda n: n.strip(" .") != "" and len(n.encode()) < 200)
+incident_specs = st.builds(
+    IncidentSpec,
+    data=st.builds(
+        IncidentInput,
+        title=st.text(min_size=1, max_size=60).filter(lambda t: bool(t.split())),
+        category=st.sampled_from(list(IncidentCategory)),
+        severity=st.sampled_from(list(Severity)),
+        client_view=st.text(max_size=60),
+        our_view=st.text(max_size=60),
+        our_mistakes=st.text(max_size=20),
+        client_contribution=st.text(max_size=20),
+    ),
+    opened_at=moments,
+    promise_hours=st.one_of(st.none(), st.sampled_from([4, 24, 48])),
+    responded=st.booleans(),
+    path=st.sampled_from(_PATHS),
+    entries=st.lists(
+        st.tuples(
+            st.sampled_from(list(EntryKind)),
+            st.text(min_size=1, max_size=40).filter(lambda t: bool(t.strip())),
+        ),
+        max_size=3,
+    ),
+    files=st.lists(st.tuples(file_names, st.binary(max_size=300)), max_size=2),
+)
+
+
 @st.composite
 def client_specs(draw: st.DrawFn) -> ClientSpec:
     data = draw(client_inputs)
@@ -318,9 +400,9 @@ def client_specs(draw: st.DrawFn) -> ClientSpec:
         created,
         updated,
         archived,
-        draw(st.one_of(st.none(), days)),
         draw(st.lists(touch_specs(), max_size=3)),
         draw(st.lists(follow_up_specs, max_size=2)),
+        draw(st.lists(incident_specs, max_size=2)),
     )
 
 
@@ -345,7 +427,6 @@ HARD = ClientSpec(
     created_at=datetime(2024, 2, 29, 23, 59, 59, 999999, tzinfo=UTC),
     updated_at=datetime(2025, 1, 1, tzinfo=UTC),
     archived_at=datetime(2025, 1, 2, tzinfo=UTC),
-    priority_until=date(2024, 3, 1),
     touches=[
         TouchSpec(
             datetime(2024, 3, 1, 23, 30, tzinfo=UTC),
@@ -366,10 +447,29 @@ HARD = ClientSpec(
             None,
         )
     ],
+    incidents=[
+        IncidentSpec(
+            IncidentInput(
+                "Threatens  to claim 😀",
+                IncidentCategory.CLAIM_THREATENED,
+                Severity.CRITICAL,
+                _HARD_NOTE,
+                "\u202eשלום",
+                "",
+                "NUL:\x00",
+            ),
+            datetime(2024, 2, 29, 23, 59, tzinfo=UTC),
+            24,
+            False,
+            [IncidentStatus.ACKNOWLEDGED, IncidentStatus.REPAIRING, IncidentStatus.RESOLVED],
+            [(EntryKind.CALL, " Called; she was calm 📞\nthen not "), (EntryKind.DECISION, "x")],
+            [("hours 😀.csv", b"day,hours\n1,2\n"), ("..hidden", b"\x00\xff"), ("b", b"")],
+        )
+    ],
 )
 
 
-def _fill_from_specs(book: Book, specs: list[ClientSpec]) -> None:
+def _fill_from_specs(book: Book, specs: list[ClientSpec], files: Path) -> None:
     """Through the services only, so the book holds exactly what the app would."""
     for spec in specs:
         cid = create_client(book, spec.data, now=spec.created_at)
@@ -386,19 +486,46 @@ def _fill_from_specs(book: Book, specs: list[ClientSpec]) -> None:
                 snooze_follow_up(book, fid, f.snoozed_to)
             if f.done_at is not None:
                 complete_follow_up(book, fid, now=f.done_at)
-        if spec.priority_until is not None:
-            _set_priority(book, cid, spec.priority_until)
+        for n, inc in enumerate(spec.incidents):
+            _open_from_spec(book, cid, inc, files / f"{cid}-{n}")
         update_client(book, cid, spec.data, now=spec.updated_at)
         if spec.archived_at is not None:
             archive_client(book, cid, now=spec.archived_at)
 
 
-def _set_priority(book: Book, client_id: int, until: date) -> None:
-    # Incidents will set this through their own service; until then, one plain write.
-    with book.session() as s:
-        client = s.get(Client, client_id)
-        assert client is not None
-        client.priority_until = until
+def _open_from_spec(book: Book, client_id: int, spec: IncidentSpec, folder: Path) -> int:
+    """An incident through the incident services only, its files attached from ``folder``."""
+    at = spec.opened_at
+    iid = open_incident(book, client_id, spec.data, promise_hours=spec.promise_hours, now=at)
+    if spec.responded:
+        at += timedelta(hours=1)
+        record_response(book, iid, now=at)
+    for status in spec.path:
+        at += timedelta(days=1)
+        if status is IncidentStatus.ACKNOWLEDGED and spec.responded:
+            continue  # answering already acknowledged it
+        set_status(book, iid, status, now=at)
+    for kind, text in spec.entries:
+        add_entry(book, iid, kind, text, happened_at=at, now=LOG_NOW)
+    for k, (name, content) in enumerate(spec.files):
+        path = folder / str(k) / name
+        path.parent.mkdir(parents=True)
+        path.write_bytes(content)
+        attach_file(book, iid, path, now=at + timedelta(minutes=k))
+    return iid
+
+
+def _priorities(book: Book) -> dict[str, date | None]:
+    return {
+        r.uid: get_client(book, r.id).priority_until
+        for r in list_clients(book, include_archived=True)
+    }
+
+
+def _folder_contents(folder: Path) -> dict[str, bytes]:
+    if not folder.exists():
+        return {}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
 def _reminder_dates(book: Book) -> dict[str, tuple[date | None, date | None]]:
@@ -426,11 +553,23 @@ def test_round_trip_any_content(
     source = open_book(folder / "source.db")
     target = open_book(folder / "target.db")
     try:
-        _fill_from_specs(source, specs)
-        text = export_text(source)
-        result = import_book(target, json.loads(text), now=LOG_NOW)
+        _fill_from_specs(source, specs, folder / "files")
+        first, second = folder / "first.json", folder / "second.json"
+        write_json(source, first)
+        text = first.read_text(encoding="utf-8")
+        result = import_json(target, first, now=LOG_NOW)
         assert result == ImportResult(created=len(specs), updated=0, unchanged=0)
-        assert export_text(target) == text
+        write_json(target, second)
+        assert second.read_text(encoding="utf-8") == text
+        # The evidence files came along, into the book and out again, byte for byte.
+        carried = _folder_contents(attachments_dir_for(first))
+        assert _folder_contents(attachments_dir_for(second)) == carried
+        assert set(carried) == {
+            hashlib.sha256(content).hexdigest()
+            for spec in specs
+            for inc in spec.incidents
+            for _, content in inc.files
+        }
         # What came out is what went in (after the dialog's trimming); notes are
         # kept exactly, NULs and all.
         exported = json.loads(text)["clients"]
@@ -438,8 +577,10 @@ def test_round_trip_any_content(
             clean = spec.data.cleaned()
             assert any(c["name"] == clean.name and c["notes"] == spec.data.notes for c in exported)
         assert sum(len(c["touches"]) for c in exported) == sum(len(s.touches) for s in specs)
-        # The dates an import recomputes are the ones logging the touches produced.
+        assert sum(len(c["incidents"]) for c in exported) == sum(len(s.incidents) for s in specs)
+        # The dates an import recomputes are the ones the services produced.
         assert _reminder_dates(target) == _reminder_dates(source)
+        assert _priorities(target) == _priorities(source)
     finally:
         source.close()
         target.close()
@@ -690,8 +831,8 @@ def test_read_json_folder(tmp_path: Path) -> None:
             '"version" should be a whole number, not text.',
         ),
         (
-            {"format": FORMAT, "version": 3, "clients": []},
-            "This export is version 3; this Rapport reads version 2 or older.",
+            {"format": FORMAT, "version": 4, "clients": []},
+            "This export is version 4; this Rapport reads version 3 or older.",
         ),
         (
             {"format": FORMAT, "version": 0, "clients": []},
@@ -797,18 +938,19 @@ def test_duplicate_ids(book: Book) -> None:
 
 
 def test_older_versions_are_upgraded_step_by_step(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rehearse the day version 3 arrives: a version-1 file goes through _UPGRADES[1],
-    then _UPGRADES[2], in that order."""
+    """Rehearse the day version 4 arrives: a version-1 file goes through _UPGRADES[1],
+    _UPGRADES[2] and then _UPGRADES[3], in that order."""
 
-    def two_to_three(doc: dict[str, Any]) -> dict[str, Any]:
-        assert doc["version"] == 2 and "touches" in doc["clients"][0]
-        return {**doc, "version": 3, "clients": [dict(c, upgraded=True) for c in doc["clients"]]}
+    def three_to_four(doc: dict[str, Any]) -> dict[str, Any]:
+        assert doc["version"] == 3
+        assert "touches" in doc["clients"][0] and doc["clients"][0]["incidents"] == []
+        return {**doc, "version": 4, "clients": [dict(c, upgraded=True) for c in doc["clients"]]}
 
-    monkeypatch.setattr(json_book, "VERSION", 3)
-    monkeypatch.setitem(json_book._UPGRADES, 2, two_to_three)
+    monkeypatch.setattr(json_book, "VERSION", 4)
+    monkeypatch.setitem(json_book._UPGRADES, 3, three_to_four)
     v1 = {"format": FORMAT, "version": 1, "clients": [{"id": UID_A, "name": "Anna"}]}
     upgraded = json_book._upgrade_document(v1)
-    assert upgraded["version"] == 3
+    assert upgraded["version"] == 4
     assert upgraded["clients"][0]["upgraded"] is True
     assert v1 == {"format": FORMAT, "version": 1, "clients": [{"id": UID_A, "name": "Anna"}]}
 
@@ -825,6 +967,20 @@ def test_format_errors_are_user_errors() -> None:
 
 T1, T2, T3 = "1" * 32, "2" * 32, "3" * 32
 F1, F2 = "e" * 32, "f" * 32
+I1, I2 = "d" * 32, "9" * 32
+
+
+def incident_doc(uid: str, title: str, /, **fields: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": uid,
+        "title": title,
+        "category": "late_payment",
+        "severity": "high",
+        "status": "open",
+        "opened_at": "2025-06-01T10:00:00+00:00",
+    }
+    doc.update(fields)
+    return doc
 
 
 def touch_doc(uid: str, happened_at: str, /, **fields: Any) -> dict[str, Any]:
@@ -894,7 +1050,15 @@ def test_history_round_trips_with_links_and_dates(book: Book, tmp_path: Path) ->
     log_touch(book, cid, TouchInput(datetime(2026, 2, 1, tzinfo=UTC), Channel.EMAIL), now=NOW)
     manual = add_follow_up(book, cid, "Invoice question", date(2026, 4, 1), note="a, b; c", now=NOW)
     snooze_follow_up(book, manual, date(2026, 4, 8))
-    _set_priority(book, cid, date(2026, 12, 24))
+    iid = open_incident(
+        book,
+        cid,
+        IncidentInput("Invoice lost", IncidentCategory.OTHER, Severity.HIGH),
+        promise_hours=None,
+        now=NOW,
+    )
+    set_status(book, iid, IncidentStatus.ACKNOWLEDGED, now=NOW)
+    set_status(book, iid, IncidentStatus.RESOLVED, now=datetime(2026, 11, 24, 12, tzinfo=UTC))
 
     [c] = export_book(book)["clients"]
     assert c["cadence_days"] == 30 and c["priority_until"] == "2026-12-24"
@@ -1057,7 +1221,7 @@ def test_any_change_in_history_counts_as_updated(book: Book) -> None:
     assert import_book(book, book_doc(base), now=NOW) == ImportResult(0, 0, 1)
     changes: list[dict[str, Any]] = [
         {"cadence_days": 30},
-        {"priority_until": "2026-01-01"},
+        {"incidents": [incident_doc(I1, "Late invoice")]},
         {"touches": [touch_doc(T1, "2025-06-01T10:00:00+00:00", channel="email")]},
         {"touches": []},
         {"follow_ups": [follow_up_doc(F1, "Check in", "2025-07-02")]},
@@ -1095,7 +1259,7 @@ def test_version_1_file_replaces_the_history_of_its_clients(book: Book) -> None:
     cid = create_client(book, ClientInput(name="Anna", cadence_days=30), now=NOW)
     log_touch(book, cid, TouchInput(NOW - timedelta(days=3), Channel.CALL), now=NOW)
     [c] = export_book(book)["clients"]
-    v1_client = {k: v for k, v in c.items() if k not in json_book._NEW_IN_2}
+    v1_client = {k: v for k, v in c.items() if k not in (*json_book._NEW_IN_2, "incidents")}
     result = import_book(book, {"format": FORMAT, "version": 1, "clients": [v1_client]})
     assert result == ImportResult(0, 1, 0)
     assert list_touches(book, cid) == []
