@@ -4,8 +4,14 @@
 
 Rows are written in bulk (the services would take minutes for 500 000 touches),
 but every derived column is computed by the same rule functions the services use
-(models.reminders.next_touch_due, models.text.fold), so the book is exactly what the
-services would have produced; tests/test_bench_book.py checks that on a small book.
+(models.reminders.next_touch_due, models.text.fold, models.incidents.priority_until),
+so the book is exactly what the services would have produced;
+tests/test_bench_book.py checks that on a small book.
+
+About 5 % of clients have incidents (one, sometimes two), each written as the
+incident services would leave it after its life so far: opened with a promised
+answer (a response-promise follow-up), acknowledged, answered on time or late or
+not at all, repaired, resolved or lost, with a short timeline.
 """
 
 from __future__ import annotations
@@ -33,14 +39,22 @@ from models.entities import (  # noqa: E402
     ClientStatus,
     ContactKind,
     ContactPoint,
+    EntryKind,
     FollowUp,
     FollowUpKind,
+    Incident,
+    IncidentCategory,
+    IncidentEntry,
+    IncidentStatus,
+    Severity,
     Tag,
     Touch,
     client_tag,
 )
+from models.incidents import IncidentFacts, priority_until  # noqa: E402
 from models.reminders import CADENCE_PRESETS, later_touch, next_touch_due  # noqa: E402
 from models.services.clients import ClientInput, Contact, _search_text, local_date  # noqa: E402
+from models.services.incidents import _promise_title  # noqa: E402
 
 FIRST = [
     "Ada",
@@ -126,6 +140,34 @@ SUMMARIES = [
     "Checked in after the launch",
     "Reviewed the draft together",
 ]
+INCIDENT_SHARE = 0.05
+INCIDENT_TITLES = {
+    IncidentCategory.LATE_PAYMENT: "Invoice paid seven weeks late",
+    IncidentCategory.MISREAD_PRIORITIES: "Built the dashboard nobody asked for",
+    IncidentCategory.DELIVERABLE_QUALITY: "Report went out with wrong totals",
+    IncidentCategory.MONEY_SURPRISE: "Extra days billed without warning",
+    IncidentCategory.COMMUNICATION: "Two weeks without an update",
+    IncidentCategory.MISSED_DEADLINE: "Launch slipped past the trade fair",
+    IncidentCategory.WRONG_FIT: "They wanted a full-time team",
+    IncidentCategory.BEYOND_SKILLS: "Asked for a native mobile app",
+    IncidentCategory.CLAIM_THREATENED: "Threatens to claim the lost sales",
+    IncidentCategory.OTHER: "Mix-up over the meeting room",
+}
+ENTRY_TEXTS = [
+    "Called to hear their side; mostly listened",
+    "Sent a written summary of what went wrong",
+    "Agreed a fix and a date with their manager",
+    "Checked the fix with them on a call",
+    "They replied: better, but still wary",
+]
+# Status, weight: a book with history has more closed incidents than open ones.
+INCIDENT_STATUSES = (
+    (IncidentStatus.OPEN, 15),
+    (IncidentStatus.ACKNOWLEDGED, 15),
+    (IncidentStatus.REPAIRING, 20),
+    (IncidentStatus.RESOLVED, 35),
+    (IncidentStatus.LOST, 15),
+)
 
 
 def build(
@@ -148,7 +190,14 @@ def build(
         tag_rows: list[dict[str, Any]] = []
         touch_rows: list[dict[str, Any]] = []
         fu_rows: list[dict[str, Any]] = []
+        incident_rows: list[dict[str, Any]] = []
+        entry_rows: list[dict[str, Any]] = []
         touch_id = 0
+        ids = _Ids()
+        # A generator of its own, so the clients and touches are the same as in a
+        # book built before incidents existed.
+        inc_rng = random.Random(f"{seed}/incidents")
+        day_start = datetime.combine(today, datetime.min.time()).astimezone(UTC)
         for cid in range(1, clients + 1):
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {cid}"
             org = f"{rng.choice(LAST)} {rng.choice(ORGS)}"
@@ -195,6 +244,21 @@ def build(
                 added_on=local_date(created),
                 status=status,
             )
+            facts: list[IncidentFacts] = []
+            if inc_rng.random() < INCIDENT_SHARE:
+                for _ in range(1 if inc_rng.random() < 0.8 else 2):
+                    facts.append(
+                        _incident(
+                            cid,
+                            created,
+                            day_start,
+                            inc_rng,
+                            ids,
+                            incident_rows,
+                            entry_rows,
+                            fu_rows,
+                        )
+                    )
             client_rows.append(
                 {
                     "id": cid,
@@ -211,7 +275,7 @@ def build(
                     "cadence_days": cadence,
                     "last_touch_on": last,
                     "touch_due_on": due,
-                    "priority_until": None,
+                    "priority_until": priority_until(facts),
                 }
             )
             contact_rows += [
@@ -235,6 +299,7 @@ def build(
                 fdue = today + timedelta(days=rng.randrange(-20, 20))
                 fu_rows.append(
                     {
+                        "id": ids.next("follow_up"),
                         "uid": f"f{cid:031x}",
                         "client_id": cid,
                         "kind": FollowUpKind.MANUAL,
@@ -248,8 +313,19 @@ def build(
                     }
                 )
             if len(touch_rows) > 50_000:
-                _flush(s, client_rows, contact_rows, tag_rows, touch_rows, fu_rows)
-        _flush(s, client_rows, contact_rows, tag_rows, touch_rows, fu_rows)
+                _flush(
+                    s,
+                    client_rows,
+                    contact_rows,
+                    tag_rows,
+                    touch_rows,
+                    fu_rows,
+                    incident_rows,
+                    entry_rows,
+                )
+        _flush(
+            s, client_rows, contact_rows, tag_rows, touch_rows, fu_rows, incident_rows, entry_rows
+        )
     with book.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
     return book
@@ -258,11 +334,140 @@ def build(
 def _flush(s: Session, *batches: list[dict[str, Any]]) -> None:
     """Insert what is pending, parents before children, and empty the lists."""
     for table, rows in zip(
-        (Client, ContactPoint, client_tag, Touch, FollowUp), batches, strict=True
+        (Client, ContactPoint, client_tag, Touch, FollowUp, Incident, IncidentEntry),
+        batches,
+        strict=True,
     ):
         if rows:
             s.execute(insert(table), rows)
             rows.clear()
+
+
+class _Ids:
+    """Row ids handed out in Python, so a row can point at one not yet inserted."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, int] = {}
+
+    def next(self, table: str) -> int:
+        self._last[table] = self._last.get(table, 0) + 1
+        return self._last[table]
+
+
+def _incident(
+    cid: int,
+    created: datetime,
+    day_start: datetime,
+    rng: random.Random,
+    ids: _Ids,
+    incident_rows: list[dict[str, Any]],
+    entry_rows: list[dict[str, Any]],
+    fu_rows: list[dict[str, Any]],
+) -> IncidentFacts:
+    """One incident as open_incident, set_status, record_response and add_entry would
+    have left it; returns the facts the priority rule reads."""
+    status = rng.choices(
+        [st for st, _ in INCIDENT_STATUSES], weights=[w for _, w in INCIDENT_STATUSES]
+    )[0]
+    severity = rng.choices(list(Severity), weights=(20, 35, 30, 15))[0]
+    category = rng.choice(list(IncidentCategory))
+    title = INCIDENT_TITLES[category]
+    # Opened in the last 200 days (never before the client was added), all of its
+    # life before the start of the benchmark's day.
+    earliest = max(created + timedelta(days=1), day_start - timedelta(days=200))
+    opened = earliest + (day_start - timedelta(hours=2) - earliest) * rng.random()
+    end = day_start - timedelta(minutes=1)
+    iid = ids.next("incident")
+
+    def later(after: datetime, hours: float) -> datetime:
+        return min(end, after + timedelta(hours=hours))
+
+    acknowledged = None
+    if status is not IncidentStatus.OPEN and not (
+        status is IncidentStatus.LOST and rng.random() < 0.3
+    ):
+        acknowledged = later(opened, rng.uniform(0.5, 30))
+    promise_hours = rng.choice((None, 4, 24, 24, 48))
+    due_at = opened + timedelta(hours=promise_hours) if promise_hours is not None else None
+    responded = None
+    if acknowledged is not None and due_at is not None and rng.random() < 0.75:
+        # Most answers come in time; about a third of them late (a breach on record).
+        responded = later(
+            acknowledged, rng.uniform(1, promise_hours * (1.6 if rng.random() < 0.35 else 0.9))
+        )
+        responded = max(responded, acknowledged)
+    closed = None
+    last = max(t for t in (opened, acknowledged, responded) if t is not None)
+    if status in (IncidentStatus.RESOLVED, IncidentStatus.LOST):
+        closed = later(last, rng.uniform(24, 24 * 40))
+        last = closed
+
+    fu_id = None
+    if due_at is not None:
+        fu_id = ids.next("follow_up")
+        settled = responded or closed  # record_response, or closing, marks it done
+        fu_rows.append(
+            {
+                "id": fu_id,
+                "uid": f"e{fu_id:031x}",
+                "client_id": cid,
+                "kind": FollowUpKind.RESPONSE_PROMISE,
+                "title": _promise_title(title),
+                "note": "",
+                "due_on": local_date(due_at),
+                "original_due_on": local_date(due_at),
+                "done_at": settled,
+                "touch_id": None,
+                "created_at": opened,
+            }
+        )
+    incident_rows.append(
+        {
+            "id": iid,
+            "uid": f"1{iid:031x}",
+            "client_id": cid,
+            "title": title,
+            "category": category,
+            "severity": severity,
+            "status": status,
+            "client_view": "They felt left alone with the problem.",
+            "our_view": "We should have called the same day.",
+            "our_mistakes": "",
+            "client_contribution": "",
+            "opened_at": opened,
+            "acknowledged_at": acknowledged,
+            "closed_at": closed,
+            "response_due_at": due_at,
+            "responded_at": responded,
+            "promise_follow_up_id": fu_id,
+            "updated_at": last,
+        }
+    )
+    for k in range(rng.randint(2, 5)):
+        eid = ids.next("entry")
+        happened = opened + (last - opened) * ((k + rng.random()) / 5)
+        entry_rows.append(
+            {
+                "id": eid,
+                "uid": f"2{eid:031x}",
+                "incident_id": iid,
+                "kind": rng.choice(list(EntryKind)),
+                "happened_at": happened,
+                "text": ENTRY_TEXTS[k],
+                "created_at": happened,
+                "edited_at": None,
+            }
+        )
+    return IncidentFacts(
+        severity=severity,
+        status=status,
+        closed_on=local_date(closed) if closed is not None else None,
+        response_due_at=due_at,
+        responded_at=responded,
+        category=category,
+        title=title,
+        opened_on=local_date(opened),
+    )
 
 
 def main() -> int:

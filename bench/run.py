@@ -20,7 +20,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +30,8 @@ if str(ROOT) not in sys.path:
 
 from bench.make_book import build  # noqa: E402
 from models.db import Book  # noqa: E402
+from models.health import FADE_DAYS  # noqa: E402
+from models.services.incidents import all_health  # noqa: E402
 from models.services.reminders import due_items  # noqa: E402
 
 TODAY = date(2026, 11, 22)
@@ -93,12 +96,53 @@ def bench_due(book: Book, repeat: int) -> Pair:
     return Pair("due", app_ms, floor_ms)
 
 
+# Every visible client with what its score needs from its incidents, aggregated in
+# SQL: how many count, their severity points, and how many promises are broken. The
+# floor does no Python per client beyond fetching the row.
+RAW_HEALTH = """
+SELECT c.id, c.cadence_days, c.touch_due_on,
+       count(i.id),
+       coalesce(sum(CASE i.severity WHEN 'low' THEN 5 WHEN 'medium' THEN 10
+                                    WHEN 'high' THEN 20 ELSE 35 END), 0),
+       coalesce(sum(i.status != 'resolved'
+                    AND i.response_due_at < coalesce(i.responded_at, ?)), 0)
+FROM client c
+LEFT JOIN incident i ON i.client_id = c.id
+     AND (i.status IN ('open', 'acknowledged', 'repairing')
+          OR (i.status = 'resolved' AND i.closed_at >= ?))
+WHERE c.archived_at IS NULL
+GROUP BY c.id
+"""
+
+
+def _stored(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def bench_health(book: Book, repeat: int) -> Pair:
+    """Every client's health score: the app's all_health (rows to explained scores)
+    against one aggregating query over the same clients and counting incidents."""
+    raw = sqlite3.connect(book.path)
+    # The moments all_health uses, spelt as the book stores them (naive UTC text).
+    now = _stored(datetime.combine(TODAY, clock.max, UTC))
+    fade = _stored(datetime.combine(TODAY - timedelta(days=FADE_DAYS), clock.min, UTC))
+
+    def floor() -> object:
+        return raw.execute(RAW_HEALTH, (now, fade)).fetchall()
+
+    try:
+        app_ms, floor_ms = alternate(lambda: all_health(book, TODAY), floor, repeat)
+    finally:
+        raw.close()
+    return Pair("health", app_ms, floor_ms)
+
+
 def run_size(n: int, folder: Path, repeat: int) -> dict[str, Pair]:
     t0 = time.perf_counter()
     book = build(folder / f"bench-{n}.db", n)
     print(f"  built a book of {n} clients in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     try:
-        return {p.name: p for p in [bench_due(book, repeat)]}
+        return {p.name: p for p in [bench_due(book, repeat), bench_health(book, repeat)]}
     finally:
         book.close()
 
@@ -125,6 +169,8 @@ def main() -> int:
         out = {
             "due_ms": round(ref["due"].app_ms, 3),
             "due_ratio": round(ref["due"].ratio, 3),
+            "health_ms": round(ref["health"].app_ms, 3),
+            "health_ratio": round(ref["health"].ratio, 3),
             "by_size": {
                 str(n): {f"{k}_ms": round(p.app_ms, 3) for k, p in pairs.items()}
                 | {f"{k}_floor_ms": round(p.floor_ms, 3) for k, p in pairs.items()}

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bench.make_book import build
 from models.db import integrity_problems
+from models.entities import FollowUpKind, IncidentStatus
+from models.health import Band
+from models.incidents import PRIORITY_OPEN_ENDED
 from models.reminders import next_touch_due
 from models.services.clients import get_client, list_clients, local_date
-from models.services.reminders import list_touches
+from models.services.incidents import (
+    all_health,
+    client_health,
+    get_incident,
+    list_incidents,
+    timeline,
+    update_incident,
+)
+from models.services.reminders import list_touches, open_follow_ups
+
+TODAY = date(2026, 11, 22)  # build()'s default day
+NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 
 
 def test_bulk_book_matches_the_rules(tmp_path: Path) -> None:
@@ -35,5 +50,56 @@ def test_bulk_book_matches_the_rules(tmp_path: Path) -> None:
         first = get_client(book, rows[0].id)
         typed = first.phones[0].value.replace(" ", "")  # "+44 20 …" typed without spaces
         assert first.id in [r.id for r in list_clients(book, typed)]
+    finally:
+        book.close()
+
+
+def test_bulk_incidents_are_what_the_services_would_leave(tmp_path: Path) -> None:
+    """Priority windows and health scores of the bulk book agree with the services:
+    priority as update_incident recomputes it, health as client_health scores one
+    client at a time (all_health's fast paths must give the very same answer)."""
+    book = build(tmp_path / "bench.db", 400, touches_per_client=4, seed=5)
+    try:
+        assert integrity_problems(book) == []
+        incidents = list_incidents(book, now=NOW)
+        with_incidents = sorted({r.client_id for r in incidents})
+        assert 8 <= len(with_incidents) <= 40  # about 5 %
+        assert len({r.status for r in incidents}) == len(IncidentStatus)
+        assert len({r.severity for r in incidents}) >= 3
+        assert any(r.breach is not None and r.responded_at is None for r in incidents)
+        assert any(r.breach is not None and r.responded_at is not None for r in incidents)
+        assert all(len(timeline(book, r.id, now=NOW)) >= 2 for r in incidents)
+        # A promise's follow-up is open exactly while the promise is unanswered and
+        # the incident not closed, as record_response and set_status leave it.
+        for cid in with_incidents:
+            waiting = [
+                f for f in open_follow_ups(book, cid) if f.kind is FollowUpKind.RESPONSE_PROMISE
+            ]
+            unsettled = [
+                r
+                for r in incidents
+                if r.client_id == cid
+                and r.response_due_at is not None
+                and r.responded_at is None
+                and r.closed_at is None
+            ]
+            assert len(waiting) == len(unsettled), cid
+            assert {f.title for f in waiting} == {
+                f"Full answer promised: {r.title}" for r in unsettled
+            }
+
+        stored = {cid: get_client(book, cid).priority_until for cid in with_incidents}
+        assert any(v == PRIORITY_OPEN_ENDED for v in stored.values())
+        for r in incidents:
+            # A no-change edit makes the service recompute the client's window.
+            update_incident(book, r.id, get_incident(book, r.id, now=NOW).as_input(), now=NOW)
+        assert {cid: get_client(book, cid).priority_until for cid in with_incidents} == stored
+
+        scores = all_health(book, TODAY)
+        assert len(scores) == len(list_clients(book))
+        for cid in scores:
+            assert scores[cid] == client_health(book, cid, TODAY).now, cid
+        bands = {scores[cid].band for cid in with_incidents}
+        assert Band.RED in bands or Band.AMBER in bands
     finally:
         book.close()
