@@ -41,6 +41,8 @@ CHANGED_CLIENTS = "clients"
 CHANGED_REMINDERS = "reminders"
 # The local date moved on (midnight, a wake-up, a clock change).
 CHANGED_DAY = "day"
+# An incident was opened, moved, answered, or its timeline or evidence changed.
+CHANGED_INCIDENTS = "incidents"
 
 
 class OpenStatus(enum.Enum):

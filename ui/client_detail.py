@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from urllib.parse import quote
 
-from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
+from PySide6.QtCore import QDateTime, QLocale, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,11 +24,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.incidents import PRIORITY_OPEN_ENDED
 from models.reminders import cadence_label, under_priority
 from models.services.clients import ClientDetail, Contact
+from models.services.incidents import ClientHealth, IncidentRow
 from models.services.reminders import FollowUpRow, TouchRow
 from models.text import digits_only
 from ui.client_table import status_text
+from ui.incident_words import (
+    BAND_COLOUR,
+    BAND_TEXT,
+    factor_text,
+    is_active,
+    promise_short,
+    severity_text,
+    status_label,
+    trend_text,
+)
 from ui.wording import channel_text, due_phrase, short_date, when_text
 
 HINT = "Select a client to see their details."
@@ -42,6 +55,7 @@ MUTED = "color:#6b6b6b;"
 LATE = "color:#b3261e;"
 PRIORITY_STYLE = "background-color:#fbe3d6; color:#8a2c0d;"
 SUMMARY_CHARS = 140
+INCIDENT_SCHEME = "incident"  # links in the pane that open an incident window
 
 
 def local_time(moment: datetime) -> str:
@@ -112,11 +126,11 @@ def keep_in_touch_html(
         lines.append(f'<span style="{MUTED}">No reminders while {_e(why)}.</span>')
     body = "<p>" + "<br>".join(lines) + "</p>"
     if under_priority(d.priority_until, today) and d.priority_until is not None:
-        body += (
-            "<p>"
-            + _chip(f"Priority until {short_date(d.priority_until, today)}", PRIORITY_STYLE)
-            + "</p>"
-        )
+        if d.priority_until == PRIORITY_OPEN_ENDED:
+            chip = "Priority while a serious incident is open"
+        else:
+            chip = f"Priority until {short_date(d.priority_until, today)}"
+        body += "<p>" + _chip(chip, PRIORITY_STYLE) + "</p>"
     parts = [_section("Keep in touch", body)]
     if follow_ups:
         rows = []
@@ -151,6 +165,46 @@ def keep_in_touch_html(
     return "".join(parts)
 
 
+def health_html(h: ClientHealth) -> str:
+    """Score, band and trend, then each reason the score is below 100."""
+    now = h.now
+    colour = BAND_COLOUR[now.band]
+    head = (
+        f'<p><span style="color:{colour}; font-size:large;">&#9679;</span>&nbsp;'
+        f'<span style="font-size:large; font-weight:600;">{now.score}</span>&nbsp; '
+        f'<span style="color:{colour};">{_e(BAND_TEXT[now.band])}</span>'
+        f' &nbsp;<span style="{MUTED}">{_e(trend_text(h.trend))}</span></p>'
+    )
+    if now.factors:
+        lines = "<br>".join(_e(factor_text(f)) for f in now.factors)
+        body = f"<p>{lines}</p>"
+    else:
+        body = f'<p style="{MUTED}">Nothing is pulling the score down.</p>'
+    return _section("Health", head + body)
+
+
+def incidents_html(incidents: Sequence[IncidentRow], today: date, now: datetime) -> str:
+    """The client's incidents, open ones first, each a link to its window."""
+    ordered = sorted(incidents, key=lambda r: (not is_active(r), -r.opened_at.timestamp()))
+    rows = []
+    for r in ordered:
+        promise, broken = promise_short(r, now)
+        style = LATE if broken else MUTED
+        state = _e(status_label(r.status))
+        if not is_active(r):
+            state = f'<span style="{MUTED}">{state}</span>'
+        rows.append(
+            f'<tr><td style="padding-right:10px;"><a href="{INCIDENT_SCHEME}:{r.id}">'
+            f"{_e(_one_line(r.title, 60))}</a></td>"
+            f'<td style="{MUTED} padding-right:10px;">{_e(severity_text(r.severity))}</td>'
+            f'<td style="padding-right:10px;">{state}</td>'
+            f'<td style="{style}">{_e(promise)}</td></tr>'
+        )
+    return _section(
+        "Incidents", '<table cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>"
+    )
+
+
 def local_day(moment: datetime) -> date:
     return moment.astimezone().date()
 
@@ -161,6 +215,9 @@ def detail_html(
     today: date | None = None,
     touches: Sequence[TouchRow] = (),
     follow_ups: Sequence[FollowUpRow] = (),
+    health: ClientHealth | None = None,
+    incidents: Sequence[IncidentRow] = (),
+    now: datetime | None = None,
 ) -> str:
     """The pane's content for one client; pure so it can be tested without a window.
 
@@ -175,12 +232,16 @@ def detail_html(
     if d.archived_at is not None:
         badges.append(_chip("Archived", STATUS_STYLE["former"]))
     parts.append("<p>" + " ".join(badges) + "</p>")
+    if health is not None:
+        parts.append(health_html(health))
     if d.emails:
         parts.append(_section("Email", _contact_rows(d.emails, "mailto")))
     if d.phones:
         parts.append(_section("Phone", _contact_rows(d.phones, "tel")))
     if today is not None:
         parts.append(keep_in_touch_html(d, today, touches, follow_ups))
+    if incidents and today is not None and now is not None:
+        parts.append(incidents_html(incidents, today, now))
     if d.tags:
         parts.append(_section("Tags", "<p>" + " ".join(_chip(t) for t in d.tags) + "</p>"))
     if d.notes.strip():
@@ -201,6 +262,8 @@ class ClientDetailPane(QWidget):
     edit_requested = Signal()
     archive_requested = Signal()
     unarchive_requested = Signal()
+    report_incident_requested = Signal()
+    open_incident_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -212,7 +275,10 @@ class ClientDetailPane(QWidget):
         self.hint.setStyleSheet(MUTED)
 
         self.browser = QTextBrowser()
-        self.browser.setOpenExternalLinks(True)
+        # Links are handled here: mail and phone go to the desktop, incidents to us.
+        self.browser.setOpenExternalLinks(False)
+        self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(self._on_link)
         self.browser.setFrameShape(QFrame.Shape.NoFrame)
         self.browser.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextBrowserInteraction
@@ -224,15 +290,26 @@ class ClientDetailPane(QWidget):
         self.log_touch_button.setToolTip("Note a call, email or meeting (Ctrl+L)")
         self.edit_button = QPushButton("Edit…")
         self.archive_button = QPushButton("Archive")
+        self.incident_button = QPushButton("Report an incident…")
+        self.incident_button.setToolTip("Write down what went wrong (Ctrl+I)")
+        self.incident_button.clicked.connect(self.report_incident_requested)
         self.log_touch_button.clicked.connect(self.log_touch_requested)
         self.edit_button.clicked.connect(self.edit_requested)
         self.archive_button.clicked.connect(self._on_archive_clicked)
-        buttons = QHBoxLayout()
+        # Two rows: the pane is narrow, and four buttons in one row get clipped.
+        row = QHBoxLayout()
+        row.addWidget(self.log_touch_button)
+        row.addWidget(self.edit_button)
+        row.addWidget(self.archive_button)
+        row.addStretch(1)
+        second = QHBoxLayout()
+        second.addWidget(self.incident_button)
+        second.addStretch(1)
+        buttons = QVBoxLayout()
         buttons.setContentsMargins(12, 6, 12, 12)
-        buttons.addWidget(self.log_touch_button)
-        buttons.addWidget(self.edit_button)
-        buttons.addWidget(self.archive_button)
-        buttons.addStretch(1)
+        buttons.setSpacing(6)
+        buttons.addLayout(row)
+        buttons.addLayout(second)
 
         page = QWidget()
         page_layout = QVBoxLayout(page)
@@ -261,6 +338,9 @@ class ClientDetailPane(QWidget):
         today: date | None = None,
         touches: Sequence[TouchRow] = (),
         follow_ups: Sequence[FollowUpRow] = (),
+        health: ClientHealth | None = None,
+        incidents: Sequence[IncidentRow] = (),
+        now: datetime | None = None,
     ) -> None:
         self.client = detail
         if detail is None:
@@ -271,13 +351,31 @@ class ClientDetailPane(QWidget):
         same = self.browser.property("client_id") == detail.id
         scroll = self.browser.verticalScrollBar().value() if same else 0
         self.browser.setHtml(
-            detail_html(detail, today=today, touches=touches, follow_ups=follow_ups)
+            detail_html(
+                detail,
+                today=today,
+                touches=touches,
+                follow_ups=follow_ups,
+                health=health,
+                incidents=incidents,
+                now=now,
+            )
         )
         self.browser.setProperty("client_id", detail.id)
         self.browser.verticalScrollBar().setValue(scroll)
         self.archive_button.setText("Unarchive" if detail.archived_at else "Archive")
         self.log_touch_button.setEnabled(detail.archived_at is None)
+        self.incident_button.setEnabled(detail.archived_at is None)
         self.stack.setCurrentWidget(self.detail_page)
+
+    def _on_link(self, url: QUrl) -> None:
+        if url.scheme() == INCIDENT_SCHEME:
+            try:
+                self.open_incident_requested.emit(int(url.path()))
+            except ValueError:
+                return
+        else:
+            QDesktopServices.openUrl(url)
 
     def _on_archive_clicked(self) -> None:
         if self.client is not None and self.client.archived_at is not None:

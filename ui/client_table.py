@@ -7,7 +7,8 @@ scrolling a long list stays smooth.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
@@ -23,11 +24,18 @@ from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QTableView
 
 from models.entities import ClientStatus
+from models.health import Health
+from models.incidents import PRIORITY_OPEN_ENDED
 from models.services.clients import ClientRow
 from models.text import fold
+from ui.icons import dot_icon, flag_icon
+from ui.incident_words import BAND_COLOUR, BAND_TEXT, factor_text
+from ui.wording import short_date
 
-COL_NAME, COL_ORG, COL_EMAIL, COL_PHONE, COL_TAGS, COL_STATUS = range(6)
-HEADERS = ("Name", "Organisation", "Email", "Phone", "Tags", "Status")
+# Health comes last so a header layout saved before it existed still fits.
+COL_NAME, COL_ORG, COL_EMAIL, COL_PHONE, COL_TAGS, COL_STATUS, COL_HEALTH = range(7)
+HEADERS = ("Name", "Organisation", "Email", "Phone", "Tags", "Status", "Health")
+NO_SCORE = -1  # archived clients have no score; they sort below every real one
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -63,22 +71,59 @@ def _cell(row: ClientRow, column: int) -> str:
     return ""
 
 
+def priority_text(until: date, today: date | None = None) -> str:
+    if until == PRIORITY_OPEN_ENDED:
+        return "Priority client while a serious incident is open"
+    return f"Priority client until {short_date(until, today)}"
+
+
+def health_tooltip(h: Health) -> str:
+    lines = [f"{h.score}: {BAND_TEXT[h.band].lower()}"]
+    lines += [factor_text(f) for f in h.factors]
+    return "\n".join(lines)
+
+
 class ClientTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ClientRow] = []
         self._ids: dict[int, int] = {}
+        # Worked out once per refresh by the window, never while painting.
+        self._health: Mapping[int, Health] = {}
+        self._priority: Mapping[int, date] = {}
         palette = QGuiApplication.palette()
         self._archived_brush = QBrush(palette.color(QPalette.ColorRole.PlaceholderText))
         self._archived_font = QFont()
         self._archived_font.setItalic(True)
 
-    def set_rows(self, rows: Sequence[ClientRow]) -> None:
+    def set_rows(
+        self,
+        rows: Sequence[ClientRow],
+        health: Mapping[int, Health] | None = None,
+        priority: Mapping[int, date] | None = None,
+    ) -> None:
         """Replace every row; views keep their own selection by client id."""
         self.beginResetModel()
         self._rows = list(rows)
         self._ids = {r.id: i for i, r in enumerate(self._rows)}
+        if health is not None:
+            self._health = dict(health)
+        if priority is not None:
+            self._priority = dict(priority)
         self.endResetModel()
+
+    def set_health(self, health: Mapping[int, Health], priority: Mapping[int, date]) -> None:
+        """New scores and flags for the same rows (a touch, an incident): the cells
+        change in place, so the selection and scroll position stay put."""
+        self._health = dict(health)
+        self._priority = dict(priority)
+        if self._rows:
+            last = len(self._rows) - 1
+            self.dataChanged.emit(self.index(0, COL_NAME), self.index(last, COL_NAME))
+            self.dataChanged.emit(self.index(0, COL_HEALTH), self.index(last, COL_HEALTH))
+
+    def health_of(self, client_id: int) -> Health | None:
+        return self._health.get(client_id)
 
     @property
     def rows(self) -> list[ClientRow]:
@@ -106,6 +151,13 @@ class ClientTableModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         column = index.column()
+        if column == COL_HEALTH:
+            return self._health_data(row, role)
+        if column == COL_NAME and row.id in self._priority:
+            if role == Qt.ItemDataRole.DecorationRole:
+                return flag_icon()
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{row.name}\n{priority_text(self._priority[row.id])}"
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             text = _cell(row, column)
             if role == Qt.ItemDataRole.ToolTipRole and not text:
@@ -123,6 +175,24 @@ class ClientTableModel(QAbstractTableModel):
             return self._archived_brush
         if row.archived and role == Qt.ItemDataRole.FontRole:
             return self._archived_font
+        return None
+
+    def _health_data(self, row: ClientRow, role: int) -> Any:
+        h = self._health.get(row.id)
+        if role == SORT_ROLE:
+            return h.score if h is not None else NO_SCORE
+        if role == ID_ROLE:
+            return row.id
+        if role == ARCHIVED_ROLE:
+            return row.archived
+        if h is None:
+            return "" if role == Qt.ItemDataRole.DisplayRole else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(h.score)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return dot_icon(BAND_COLOUR[h.band])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return health_tooltip(h)
         return None
 
     def headerData(  # noqa: N802 - Qt API
@@ -168,6 +238,7 @@ COLUMN_WEIGHTS = {
     COL_PHONE: 1.1,
     COL_TAGS: 0.95,
     COL_STATUS: 0.6,
+    COL_HEALTH: 0.5,
 }
 
 

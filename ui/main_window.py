@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.health import Health
 from models.services.clients import (
     NotFoundError,
     archive_client,
@@ -42,6 +45,12 @@ from models.services.clients import (
     list_clients,
     unarchive_client,
 )
+from models.services.incidents import (
+    all_health,
+    client_health,
+    list_incidents,
+    priority_clients,
+)
 from models.services.reminders import list_touches, open_follow_ups
 from ui import autostart
 from ui.app import (
@@ -49,6 +58,7 @@ from ui.app import (
     CHANGED_BOOK,
     CHANGED_CLIENTS,
     CHANGED_DAY,
+    CHANGED_INCIDENTS,
     CHANGED_REMINDERS,
     OpenOutcome,
     OpenStatus,
@@ -68,6 +78,14 @@ from ui.client_table import (
 from ui.first_run import FirstRunPage
 from ui.follow_up_dialog import FollowUpDialog
 from ui.icons import app_icon
+from ui.incident_dialog import (
+    KEY_PROMISE_HOURS,
+    PROMISE_HOURS_MAX,
+    IncidentDialog,
+    default_promise_hours,
+)
+from ui.incident_window import IncidentWindow
+from ui.incidents_view import IncidentsView
 from ui.keys import menu_text, widget_shortcut
 from ui.today_view import TodayView
 from ui.touch_dialog import TouchDialog
@@ -89,8 +107,9 @@ KEY_KEEP_IN_TRAY = "tray/keep_running"
 KEY_CLOSE_EXPLAINED = "tray/close_explained"
 KEY_NO_TRAY_TOLD = "tray/unavailable_told"
 
-PAGE_TODAY, PAGE_CLIENTS = 0, 1
-PAGE_NAMES = ("Today", "Clients")
+PAGE_TODAY, PAGE_CLIENTS, PAGE_INCIDENTS = 0, 1, 2
+PAGE_NAMES = ("Today", "Clients", "Incidents")
+PICK_A_CLIENT = "Select a client first, then report the incident from their page."
 LATEST_TOUCHES = 5
 NO_TRAY = (
     "There is no system tray here, so reminders show only in this window, "
@@ -123,6 +142,9 @@ class MainWindow(QMainWindow):
         self.dialog: ClientDialog | None = None
         self.touch_dialog: TouchDialog | None = None
         self.follow_up_dialog: FollowUpDialog | None = None
+        self.incident_dialog: IncidentDialog | None = None
+        # One window per incident: opening it again brings that window forward.
+        self.incident_windows: dict[int, IncidentWindow] = {}
         self.message_box: QMessageBox | None = None
         self.last_undo: UndoEntry | None = None
         self.tray: RapportTray | None = None
@@ -164,8 +186,10 @@ class MainWindow(QMainWindow):
 
         self.today_view = TodayView(rapport)
         self.pages = QStackedWidget()
+        self.incidents_view = IncidentsView(rapport)
         self.pages.addWidget(self.today_view)
         self.pages.addWidget(self.stack)
+        self.pages.addWidget(self.incidents_view)
         self.sidebar = self._make_sidebar()
         central = QWidget()
         row = QHBoxLayout(central)
@@ -257,6 +281,13 @@ class MainWindow(QMainWindow):
 
         self.show_today_action = self._action("&Today", self.show_today, "Ctrl+1")
         self.show_clients_action = self._action("&Clients", self.show_clients, "Ctrl+2")
+        self.show_incidents_action = self._action("&Incidents", self.show_incidents, "Ctrl+3")
+        self.report_incident_action = self._action(
+            "Report an &incident…", self.report_incident_for_current, "Ctrl+I"
+        )
+        self.promise_hours_action = self._action(
+            "Default response &promise…", self.promise_hours_dialog
+        )
         self.log_touch_action = self._action("&Log a touch…", self.log_touch_for_current, "Ctrl+L")
         self.follow_up_action = self._action(
             "Add a &follow-up…", self.follow_up_for_current, "Ctrl+Shift+L"
@@ -314,6 +345,7 @@ class MainWindow(QMainWindow):
         client_menu = bar.addMenu("&Client")
         client_menu.addAction(self.log_touch_action)
         client_menu.addAction(self.follow_up_action)
+        client_menu.addAction(self.report_incident_action)
         client_menu.addSeparator()
         client_menu.addAction(self.edit_action)
         client_menu.addAction(self.archive_action)
@@ -322,12 +354,15 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.show_today_action)
         view_menu.addAction(self.show_clients_action)
+        view_menu.addAction(self.show_incidents_action)
         view_menu.addSeparator()
         view_menu.addAction(self.show_archived_action)
 
         self.settings_menu = bar.addMenu("&Settings")
         self.settings_menu.addAction(self.keep_in_tray_action)
         self.settings_menu.addAction(self.autostart_action)
+        self.settings_menu.addSeparator()
+        self.settings_menu.addAction(self.promise_hours_action)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
@@ -396,6 +431,9 @@ class MainWindow(QMainWindow):
         self.search.textEdited.connect(lambda _t: self.show_clients(focus=False))
         self._on_due_count(self.today_view.count_due())
         self.detail.archive_requested.connect(self.archive_selected)
+        self.detail.report_incident_requested.connect(self.report_incident_for_current)
+        self.detail.open_incident_requested.connect(self.open_incident_window)
+        self.incidents_view.open_incident_requested.connect(self.open_incident_window)
         self.detail.unarchive_requested.connect(self.unarchive_selected)
         self.first_run.add_button.clicked.connect(self.new_client_dialog)
         self.first_run.demo_button.clicked.connect(self.open_demo)
@@ -424,7 +462,8 @@ class MainWindow(QMainWindow):
         total = count_clients(book, include_archived=show_archived)
         self._refreshing = True
         try:
-            self.model.set_rows(rows)
+            health, priority = self._health_now()
+            self.model.set_rows(rows, health, priority)
             if keep is not None:
                 self.select_client(keep)
         finally:
@@ -473,12 +512,27 @@ class MainWindow(QMainWindow):
         if not self._refreshing:
             self._show_selected()
 
+    def _health_now(self) -> tuple[dict[int, Health], dict[int, date]]:
+        """Every client's score and priority flag, read once per refresh so the
+        list never asks the book while it paints."""
+        book = self.rapport.book
+        if book is None:
+            return {}, {}
+        today = self.rapport.today()
+        return all_health(book, today, now=self.rapport.now()), priority_clients(book, today)
+
+    def _refresh_health(self) -> None:
+        self.model.set_health(*self._health_now())
+
     def _show_selected(self) -> None:
         client_id = self.selected_client_id()
         book = self.rapport.book
         detail = None
         touches = []
         follow_ups = []
+        health = None
+        incidents = []
+        today, now = self.rapport.today(), self.rapport.now()
         if client_id is not None and book is not None:
             try:
                 detail = get_client(book, client_id)
@@ -487,8 +541,17 @@ class MainWindow(QMainWindow):
             else:
                 touches = list_touches(book, client_id, limit=LATEST_TOUCHES)
                 follow_ups = open_follow_ups(book, client_id)
+                if detail.archived_at is None:
+                    health = client_health(book, client_id, today, now=now)
+                incidents = list_incidents(book, client_id=client_id, now=now)
         self.detail.show_client(
-            detail, today=self.rapport.today(), touches=touches, follow_ups=follow_ups
+            detail,
+            today=today,
+            touches=touches,
+            follow_ups=follow_ups,
+            health=health,
+            incidents=incidents,
+            now=now,
         )
         self._update_actions()
 
@@ -505,6 +568,7 @@ class MainWindow(QMainWindow):
         has_clients = self.stack.currentWidget() is self.splitter
         self.log_touch_action.setEnabled(has_book and has_clients)
         self.log_touch_button.setEnabled(has_book and has_clients)
+        self.report_incident_action.setEnabled(has_book and has_clients)
         if self.last_undo is None:
             self.undo_action.setText("&Undo")
             self.undo_action.setEnabled(False)
@@ -529,8 +593,9 @@ class MainWindow(QMainWindow):
             self._choose_start_page()
         elif what == CHANGED_CLIENTS:
             self.refresh()
-        elif what in (CHANGED_REMINDERS, CHANGED_DAY):
-            # Due dates and touches moved; the list itself did not.
+        elif what in (CHANGED_REMINDERS, CHANGED_DAY, CHANGED_INCIDENTS):
+            # Due dates, touches or incidents moved scores; the list itself did not.
+            self._refresh_health()
             self._show_selected()
 
     # -- pages ----------------------------------------------------------------
@@ -550,7 +615,7 @@ class MainWindow(QMainWindow):
         return self.pages.currentIndex()
 
     def _on_page_chosen(self, row: int) -> None:
-        if row in (PAGE_TODAY, PAGE_CLIENTS):
+        if row in (PAGE_TODAY, PAGE_CLIENTS, PAGE_INCIDENTS):
             self.pages.setCurrentIndex(row)
             self._update_actions()
 
@@ -643,6 +708,89 @@ class MainWindow(QMainWindow):
             item = self.today_view.selected_item()
             return self.log_touch_dialog(item.client_id if item is not None else None)
         return self.log_touch_dialog(self.selected_client_id())
+
+    def show_incidents(self, focus: bool = True) -> None:
+        self.sidebar.setCurrentRow(PAGE_INCIDENTS)
+        if focus:
+            self.incidents_view.focus_list()
+
+    # -- incidents --------------------------------------------------------------
+
+    def report_incident_for_current(self) -> IncidentDialog | None:
+        """Report an incident for the client in front of the user: the selected
+        Today row on Today, the selected client otherwise."""
+        book = self.rapport.book
+        if book is None:
+            return None
+        client_id = self.selected_client_id()
+        if self.current_page() == PAGE_TODAY:
+            item = self.today_view.selected_item()
+            client_id = item.client_id if item is not None else None
+        elif self.current_page() == PAGE_INCIDENTS:
+            client_id = None
+        if client_id is None:
+            self.statusBar().showMessage(PICK_A_CLIENT, 5000)
+            return None
+        return self.report_incident_dialog(client_id)
+
+    def report_incident_dialog(self, client_id: int) -> IncidentDialog | None:
+        book = self.rapport.book
+        if book is None:
+            return None
+        try:
+            name = get_client(book, client_id).name
+        except NotFoundError:
+            self.refresh()
+            return None
+        if self.incident_dialog is not None:
+            self.incident_dialog.deleteLater()
+        dialog = IncidentDialog(self.rapport, client_id, name, self)
+        dialog.saved.connect(self._on_incident_saved)
+        self.incident_dialog = dialog
+        dialog.open()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _on_incident_saved(self, incident_id: int) -> None:
+        self.statusBar().showMessage("Incident recorded.", 4000)
+        self.open_incident_window(incident_id)
+
+    def open_incident_window(self, incident_id: int) -> IncidentWindow | None:
+        """The incident's window, opened or brought forward if it is already open."""
+        if self.rapport.book is None:
+            return None
+        window = self.incident_windows.get(incident_id)
+        if window is None:
+            window = IncidentWindow(self.rapport, incident_id, self)
+            if window.detail is None:  # deleted meanwhile; it closed itself
+                return None
+            window.closed.connect(self._forget_incident_window)
+            self.incident_windows[incident_id] = window
+        window.bring_to_front()
+        return window
+
+    def _forget_incident_window(self, incident_id: int) -> None:
+        self.incident_windows.pop(incident_id, None)
+
+    def promise_hours_dialog(self) -> QInputDialog:
+        """Settings › Default response promise: the hours a new incident offers."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Default response promise")
+        dialog.setLabelText("Promise a full answer within (hours):")
+        dialog.setInputMode(QInputDialog.InputMode.IntInput)
+        dialog.setIntRange(1, PROMISE_HOURS_MAX)
+        dialog.setIntValue(default_promise_hours(self.rapport.settings))
+        dialog.intValueSelected.connect(self._set_promise_hours)
+        dialog.open()
+        return dialog
+
+    def _set_promise_hours(self, hours: int) -> None:
+        self.rapport.settings.setValue(KEY_PROMISE_HOURS, hours)
+        self.rapport.settings.sync()
+        self.statusBar().showMessage(
+            f"New incidents will promise an answer within {hours} hours.", 5000
+        )
 
     def follow_up_for_current(self) -> FollowUpDialog | None:
         """Add a follow-up for the client in front of the user (or ask who)."""

@@ -1,0 +1,260 @@
+"""Report an incident: what went wrong, both sides of it, and a promise to answer.
+
+The playbook's first step is to write the facts down without blame and to reply
+fast with a promised full answer; so the client's view and ours are separate
+fields, and the promise is ticked by default with the hours the user usually
+gives. Rules come from validate_incident; nothing is saved while any remain.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.entities import IncidentCategory, Severity
+from models.incidents import CATEGORY_LABELS, DEFAULT_PROMISE_HOURS
+from models.services.incidents import IncidentInput, open_incident, validate_incident
+from ui.app import CHANGED_INCIDENTS, RapportApp
+from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
+from ui.forms import save_or_explain
+from ui.incident_words import severity_text
+
+log = logging.getLogger(__name__)
+
+KEY_PROMISE_HOURS = "incidents/promise_hours"
+PROMISE_HOURS_MAX = 24 * 14
+# (field, label, placeholder): the four texts, both sides kept apart on purpose.
+TEXTS = (
+    ("client_view", "The &client's view", "What happened, as the client tells it"),
+    ("our_view", "&Our view", "What happened, as we see it: facts, no blame"),
+    ("our_mistakes", "What we got &wrong", "Name our own mistakes plainly"),
+    (
+        "client_contribution",
+        "What the client &contributed",
+        "Late feedback, silence, changing scope…",
+    ),
+)
+
+
+def default_promise_hours(settings: QSettings) -> int:
+    """The user's usual promise (Settings › Default response promise), 24 at first."""
+    try:
+        hours = int(settings.value(KEY_PROMISE_HOURS, DEFAULT_PROMISE_HOURS))
+    except (TypeError, ValueError):
+        hours = DEFAULT_PROMISE_HOURS
+    return min(PROMISE_HOURS_MAX, max(1, hours))
+
+
+def category_combo() -> QComboBox:
+    combo = QComboBox()
+    for category, label in CATEGORY_LABELS.items():
+        combo.addItem(label, category.value)
+    return combo
+
+
+def severity_combo() -> QComboBox:
+    combo = QComboBox()
+    for severity in Severity:
+        combo.addItem(severity_text(severity), severity.value)
+    return combo
+
+
+def text_edit(placeholder: str) -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setTabChangesFocus(True)
+    edit.setMinimumHeight(70)
+    return edit
+
+
+class IncidentDialog(QDialog):
+    """Open an incident for one client. ``saved`` carries the new incident's id."""
+
+    saved = Signal(int)
+
+    def __init__(
+        self, rapport: RapportApp, client_id: int, client_name: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.rapport = rapport
+        self.client_id = client_id
+        self.incident_id: int | None = None
+        self._live = False
+        self.setStyleSheet(STYLE)
+        self.setWindowTitle(f"Report an incident with {client_name}")
+        self.setMinimumWidth(620)
+
+        self.general_error = _error_label()
+        self.title_edit = QLineEdit()
+        self.title_edit.setPlaceholderText("e.g. Invoice 42 disputed")
+        self.title_error = _error_label()
+        self.category_combo = category_combo()
+        self.severity_combo = severity_combo()
+        self.severity_combo.setCurrentIndex(self.severity_combo.findData(Severity.MEDIUM.value))
+
+        self.texts: dict[str, QPlainTextEdit] = {}
+        self.text_errors: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(2)
+        for i, (name, label, placeholder) in enumerate(TEXTS):
+            edit = text_edit(placeholder)
+            error = _error_label()
+            self.texts[name] = edit
+            self.text_errors[name] = error
+            row, col = divmod(i, 2)
+            grid.addWidget(_form_label(label, edit), row * 3, col)
+            grid.addWidget(edit, row * 3 + 1, col)
+            grid.addWidget(error, row * 3 + 2, col)
+
+        self.promise_check = QCheckBox("&Promise a full answer within")
+        self.promise_check.setChecked(True)
+        self.promise_hours = QSpinBox()
+        self.promise_hours.setRange(1, PROMISE_HOURS_MAX)
+        self.promise_hours.setValue(default_promise_hours(rapport.settings))
+        self.promise_hours.setSuffix(" hours")
+        self.promise_hours.setAccessibleName("Hours until the full answer")
+        self.promise_check.toggled.connect(self.promise_hours.setEnabled)
+        promise_row = QHBoxLayout()
+        promise_row.setContentsMargins(0, 0, 0, 0)
+        promise_row.addWidget(self.promise_check)
+        promise_row.addWidget(self.promise_hours)
+        promise_row.addStretch(1)
+        promise_hint = QLabel("A quick first reply with a set time buys room to answer well.")
+        promise_hint.setProperty("role", "hint")
+        promise_hint.setWordWrap(True)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        title_box = QWidget()
+        title_layout = QVBoxLayout(title_box)
+        title_layout.setContentsMargins(0, 0, 0, 0)
+        title_layout.setSpacing(2)
+        title_layout.addWidget(self.title_edit)
+        title_layout.addWidget(self.title_error)
+        form.addRow(_form_label("&Title", self.title_edit), title_box)
+        kind_row = QHBoxLayout()
+        kind_row.setContentsMargins(0, 0, 0, 0)
+        kind_row.addWidget(self.category_combo, 1)
+        kind_row.addSpacing(12)
+        kind_row.addWidget(_form_label("&Severity", self.severity_combo))
+        kind_row.addWidget(self.severity_combo)
+        kind_box = QWidget()
+        kind_box.setLayout(kind_row)
+        form.addRow(_form_label("C&ategory", self.category_combo), kind_box)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("Report incident")
+        self.save_button.setToolTip("Save (Ctrl+Return)")
+        self.save_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 12)
+        layout.addWidget(self.general_error)
+        layout.addLayout(form)
+        layout.addSpacing(6)
+        layout.addLayout(grid)
+        layout.addSpacing(6)
+        layout.addLayout(promise_row)
+        layout.addWidget(promise_hint)
+        layout.addWidget(self.buttons)
+
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(seq), self, self.accept)
+        self.title_edit.textChanged.connect(self._revalidate)
+        for edit in self.texts.values():
+            edit.textChanged.connect(self._revalidate)
+        self.title_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- reading the form ------------------------------------------------------
+
+    def to_input(self) -> IncidentInput:
+        return IncidentInput(
+            title=self.title_edit.text(),
+            category=IncidentCategory(str(self.category_combo.currentData())),
+            severity=Severity(str(self.severity_combo.currentData())),
+            **{name: edit.toPlainText() for name, edit in self.texts.items()},
+        )
+
+    def promise(self) -> int | None:
+        return self.promise_hours.value() if self.promise_check.isChecked() else None
+
+    def show_errors(self, errors: dict[str, str], *, focus: bool = True) -> None:
+        places: list[tuple[str, QLabel, QWidget]] = [("title", self.title_error, self.title_edit)]
+        places += [(n, self.text_errors[n], self.texts[n]) for n, _l, _p in TEXTS]
+        for key, label, widget in places:
+            _show_error(label, errors.get(key))
+            _set_invalid(widget, key in errors)
+        known = {key for key, _l, _w in places}
+        _show_error(self.general_error, " ".join(m for k, m in errors.items() if k not in known))
+        if focus:
+            for key, _label, widget in places:
+                if key in errors:
+                    widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                    break
+
+    def _revalidate(self) -> None:
+        if self._live:
+            self.show_errors(validate_incident(self.to_input()), focus=False)
+
+    def _refuse(self, errors: dict[str, str]) -> None:
+        self._live = True
+        self.show_errors(errors)
+
+    # -- saving ---------------------------------------------------------------
+
+    def save(self) -> bool:
+        book = self.rapport.book
+        data = self.to_input()
+        errors = validate_incident(data)
+        if errors or book is None:
+            self._refuse(errors or {"book": "No book is open."})
+            return False
+        hours = self.promise()
+
+        def write() -> None:
+            self.incident_id = open_incident(
+                book, self.client_id, data, promise_hours=hours, now=self.rapport.now()
+            )
+
+        if not save_or_explain(
+            write,
+            refuse=self._refuse,
+            explain=lambda message: _show_error(self.general_error, message),
+            failed="The incident could not be saved; nothing was changed. Please try again.",
+            log=log,
+            log_message="Opening an incident failed",
+        ):
+            return False
+        assert self.incident_id is not None
+        self.saved.emit(self.incident_id)
+        self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+        super().accept()
+        return True
+
+    def accept(self) -> None:
+        self.save()

@@ -1,0 +1,162 @@
+"""How incidents, promises, files and health are said on screen.
+
+Kept free of Qt, like ui/wording.py, so the exact words ("Promise broken: 6 hours
+late", "▲ 5 since last month") are tested without a display and are the same in
+every view that shows them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from models.entities import EntryKind, IncidentCategory, IncidentStatus, Severity
+from models.health import Band, Factor
+from models.incidents import ACTIVE_STATUSES, CATEGORY_LABELS, STATUS_LABELS, breach_words
+from models.services.incidents import IncidentRow
+from ui.wording import MONTHS, WEEKDAYS, channel_text, plural
+
+SEVERITY_TEXT: dict[Severity, str] = {
+    Severity.LOW: "Low",
+    Severity.MEDIUM: "Medium",
+    Severity.HIGH: "High",
+    Severity.CRITICAL: "Critical",
+}
+SEVERITY_RANK: dict[Severity, int] = {s: i for i, s in enumerate(Severity)}
+STATUS_RANK: dict[IncidentStatus, int] = {s: i for i, s in enumerate(IncidentStatus)}
+ENTRY_KIND_TEXT: dict[EntryKind, str] = {
+    EntryKind.NOTE: "Note",
+    EntryKind.CALL: "Call",
+    EntryKind.EMAIL: "Email",
+    EntryKind.MEETING: "Meeting",
+    EntryKind.DECISION: "Decision",
+}
+# Colours for the health bands and for anything late; readable on white and grey.
+BAND_COLOUR: dict[Band, str] = {Band.GREEN: "#2e7d32", Band.AMBER: "#b26a00", Band.RED: "#c62828"}
+BAND_TEXT: dict[Band, str] = {Band.GREEN: "Healthy", Band.AMBER: "Needs care", Band.RED: "At risk"}
+LATE_COLOUR = "#b3261e"
+MINUS = "\u2212"
+
+
+def severity_text(severity: Severity | str) -> str:
+    return SEVERITY_TEXT.get(Severity(severity), str(severity).title())
+
+
+def status_label(status: IncidentStatus | str) -> str:
+    return STATUS_LABELS.get(IncidentStatus(status), str(status).title())
+
+
+def category_label(category: IncidentCategory | str) -> str:
+    return CATEGORY_LABELS.get(IncidentCategory(category), str(category).title())
+
+
+def is_active(row: IncidentRow) -> bool:
+    return row.status in ACTIVE_STATUSES
+
+
+def moment_text(moment: datetime, now: datetime) -> str:
+    """A moment on the user's clock: "Tue 14:00" within the week around now,
+    "Tue 17 Mar 14:00" further off, with the year only when it differs."""
+    local = moment.astimezone()
+    here = now.astimezone()
+    day = WEEKDAYS[local.weekday()][:3]
+    clock = f"{local.hour:02d}:{local.minute:02d}"
+    if abs((local.date() - here.date()).days) <= 6:
+        return f"{day} {clock}"
+    text = f"{day} {local.day} {MONTHS[local.month - 1]}"
+    if local.year != here.year:
+        text += f" {local.year}"
+    return f"{text} {clock}"
+
+
+def day_text(moment: datetime, now: datetime) -> str:
+    """ "10 Mar", or "10 Mar 2025" for another year, on the user's clock."""
+    local = moment.astimezone()
+    text = f"{local.day} {MONTHS[local.month - 1]}"
+    if local.year != now.astimezone().year:
+        text += f" {local.year}"
+    return text
+
+
+def stamp_text(moment: datetime, now: datetime) -> str:
+    """ "10 Mar 14:02": a day and a time, for the timeline."""
+    local = moment.astimezone()
+    return f"{day_text(moment, now)} {local.hour:02d}:{local.minute:02d}"
+
+
+def promise_text(row: IncidentRow, now: datetime) -> tuple[str, bool]:
+    """The promise of a full answer in one line, and whether it was broken (shown red).
+
+    ``row.breach`` must have been computed against the same ``now``.
+    """
+    if row.responded_at is not None:
+        if row.response_due_at is None:
+            return f"Full answer given {moment_text(row.responded_at, now)}", False
+        if row.breach is not None:
+            return f"Answered {breach_words(row.breach)}", True
+        return "Answered on time", False
+    if row.response_due_at is None:
+        return "No answer promised", False
+    if row.breach is not None:
+        return f"Promise broken: {breach_words(row.breach)}", True
+    return f"Full answer promised by {moment_text(row.response_due_at, now)}", False
+
+
+def promise_short(row: IncidentRow, now: datetime) -> tuple[str, bool]:
+    """The same for a table cell."""
+    if row.responded_at is None and row.response_due_at is not None and row.breach is None:
+        return f"By {moment_text(row.response_due_at, now)}", False
+    if row.responded_at is None and row.breach is not None:
+        return f"Broken: {breach_words(row.breach)}", True
+    if row.responded_at is not None and row.response_due_at is None:
+        return "Answered", False
+    if row.responded_at is None:
+        return "", False
+    return promise_text(row, now)
+
+
+def promise_urgency(row: IncidentRow, now: datetime) -> float:
+    """A number to sort the promise column by: broken promises first (the latest
+    first), then promises still running (the soonest first), then the rest."""
+    if row.responded_at is None and row.breach is not None:
+        return 3e10 + row.breach.total_seconds()
+    if row.responded_at is None and row.response_due_at is not None:
+        return 2e10 - max(0.0, (row.response_due_at - now).total_seconds())
+    if row.breach is not None:
+        return 1e10
+    return 0.0
+
+
+def human_size(size: int) -> str:
+    """ "512 bytes", "1.5 KB", "230 MB": binary units, as file managers count them."""
+    if size < 1024:
+        return plural(size, "byte")
+    value = float(size)
+    for unit in ("KB", "MB", "GB", "TB"):
+        value /= 1024
+        if value < 1024 or unit == "TB":
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+    return f"{value:.0f} TB"  # pragma: no cover - the loop always returns
+
+
+def entry_kind_text(kind: str) -> str:
+    """A timeline row's kind: "Decision", or "Call (touch)" for a logged touch."""
+    if kind.startswith("touch:"):
+        return f"{channel_text(kind.split(':', 1)[1])} (touch)"
+    try:
+        return ENTRY_KIND_TEXT[EntryKind(kind)]
+    except ValueError:
+        return kind.title()
+
+
+def factor_text(factor: Factor) -> str:
+    """ "−20: quarterly check-in 41 days late", with a real minus sign."""
+    sign = MINUS if factor.points < 0 else "+"
+    return f"{sign}{abs(factor.points)}: {factor.reason}"
+
+
+def trend_text(delta: int) -> str:
+    if delta > 0:
+        return f"▲ {delta} since last month"
+    if delta < 0:
+        return f"▼ {-delta} since last month"
+    return "No change since last month"
