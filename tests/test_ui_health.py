@@ -183,3 +183,22 @@ def test_client_table_with_health_passes_the_qt_model_tester(
     model.set_health({}, {})
     assert model.index(0, COL_HEALTH).data() == ""
     qtmodeltester.check(model)
+
+
+def names_in_view(window) -> list[str]:
+    return [window.proxy.index(r, COL_NAME).data(ID_ROLE) for r in range(window.proxy.rowCount())]
+
+
+def test_clients_under_priority_sort_first_by_name(qtbot, window, rapport, people) -> None:
+    # Dora's critical incident puts her under priority: first, ahead of Ada and Cleo.
+    window.table.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
+    assert names_in_view(window) == [people["dora"], people["ada"], people["cleo"]]
+    open_incident(
+        rapport.book,
+        people["cleo"],
+        IncidentInput("Wrong invoice", IncidentCategory.MONEY_SURPRISE, Severity.HIGH),
+        now=NOW,
+    )
+    rapport.changed.emit(CHANGED_CLIENTS, None)
+    qtbot.waitUntil(lambda: names_in_view(window)[0] == people["cleo"])
+    assert names_in_view(window) == [people["cleo"], people["dora"], people["ada"]]

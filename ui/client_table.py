@@ -166,6 +166,9 @@ class ClientTableModel(QAbstractTableModel):
         if role == SORT_ROLE:
             if column == COL_STATUS:
                 return f"{int(row.archived)}{list(ClientStatus).index(row.status)}"
+            if column == COL_NAME:
+                # An upset client comes first in the usual by-name order.
+                return ("0" if row.id in self._priority else "1") + fold(row.name)
             return fold(_cell(row, column))
         if role == ID_ROLE:
             return row.id
