@@ -58,3 +58,9 @@ def touch_private(path: Path) -> None:
     os.close(fd)
     if os.name == "posix":
         os.chmod(path, 0o600)
+
+
+def cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return ensure_private_dir(Path(user_cache_dir(APP_NAME, appauthor=False)))

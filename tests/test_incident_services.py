@@ -231,3 +231,24 @@ def test_health_follows_incidents(book: Book, client_id: int) -> None:
     set_status(book, iid, IncidentStatus.RESOLVED, now=NOW)
     assert all_health(book, today, now=NOW)[client_id].score == 80  # fresh: full weight
     assert all_health(book, date(2026, 6, 24), now=NOW)[client_id].factors[-1].points == -10
+
+
+def test_viewing_copy_is_named_private_and_separate(
+    book: Book, client_id: int, tmp_path: Path
+) -> None:
+    from models.services.incidents import viewing_copy
+
+    iid = open_incident(book, client_id, incident(), now=NOW)
+    src = tmp_path / "Q3 report.pdf"
+    src.write_bytes(b"%PDF-1.4 numbers")
+    attach_file(book, iid, src, now=NOW)
+    [ev] = list_evidence(book, iid)
+    copy = viewing_copy(ev)
+    assert copy.name == "Q3 report.pdf" and copy.read_bytes() == b"%PDF-1.4 numbers"
+    assert str(copy).startswith(str(tmp_path / "xdg-cache"))
+    assert (copy.parent.stat().st_mode & 0o777) == 0o700
+    assert viewing_copy(ev) == copy  # reused, not copied again
+    ev.path.unlink()
+    copy.unlink()
+    with pytest.raises(EvidenceError, match="missing from the book's folder"):
+        viewing_copy(ev)

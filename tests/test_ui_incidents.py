@@ -432,7 +432,9 @@ def test_a_large_file_asks_first(qtbot, window, rapport, ada, tmp_path) -> None:
     assert names_in(iw) == []
 
 
-def test_open_hands_the_stored_copy_to_the_desktop(qtbot, window, rapport, ada, tmp_path) -> None:
+def test_open_hands_a_named_read_only_copy_to_the_desktop(
+    qtbot, window, rapport, ada, tmp_path
+) -> None:
     class Handler(QObject):
         def __init__(self) -> None:
             super().__init__()
@@ -453,7 +455,13 @@ def test_open_hands_the_stored_copy_to_the_desktop(qtbot, window, rapport, ada, 
         iw.evidence_list.setCurrentItem(iw.evidence_list.topLevelItem(0))
         qtbot.mouseClick(iw.open_button, LEFT)
         [ev] = list_evidence(rapport.book, inc)
-        assert [Path(u.toLocalFile()) for u in handler.urls] == [ev.path]
+        [opened] = [Path(u.toLocalFile()) for u in handler.urls]
+        # The desktop sees the real name (so it picks the right viewer), never the
+        # evidence itself: a viewer that saves cannot change what was attached.
+        assert opened.name == "brief.txt"
+        assert opened != ev.path
+        assert opened.read_bytes() == ev.path.read_bytes() == b"brief"
+        assert (opened.stat().st_mode & 0o777) == 0o400
         qtbot.mouseClick(iw.unlink_button, LEFT)
         assert names_in(iw) == [] and list_evidence(rapport.book, inc) == []
         assert ev.path.is_file()  # the stored copy stays for backups

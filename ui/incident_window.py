@@ -75,6 +75,7 @@ from models.services.incidents import (
     unlink_evidence,
     update_incident,
     validate_incident,
+    viewing_copy,
 )
 from ui.app import CHANGED_BOOK, CHANGED_INCIDENTS, RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
@@ -930,14 +931,18 @@ class IncidentWindow(QMainWindow):
         row = self.selected_evidence()
         if row is None:
             return False
-        if not row.path.exists():
+        try:
+            path = viewing_copy(row)
+        except (EvidenceError, OSError) as exc:
             _show_error(
                 self.evidence_error,
-                f"The stored copy of “{display_name(row.name)}” is missing from the book's folder.",
+                str(exc)
+                if isinstance(exc, EvidenceError)
+                else (f"“{display_name(row.name)}” could not be opened ({exc.strerror})."),
             )
             return False
         _show_error(self.evidence_error, None)
-        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(row.path)))
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def unlink_selected(self) -> None:
         row = self.selected_evidence()

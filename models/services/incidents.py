@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -562,6 +563,28 @@ def list_evidence(book: Book, incident_id: int) -> list[EvidenceRow]:
             )
             for e, f in rows
         ]
+
+
+def viewing_copy(row: EvidenceRow, *, folder: Path | None = None) -> Path:
+    """A read-only copy of an evidence file under its own name, for the system viewer.
+
+    The stored copy is named by its hash and has no extension, so a desktop could
+    not tell a PDF from a spreadsheet; and a viewer that saves changes must never
+    alter the evidence. The copy lives in the user's private cache folder.
+    """
+    from models.paths import cache_dir, ensure_private_dir
+
+    if not row.path.exists():
+        raise EvidenceError(f"The stored copy of “{row.name}” is missing from the book's folder.")
+    target_dir = ensure_private_dir((folder or cache_dir()) / "opened" / row.sha256[:16])
+    target = target_dir / display_name(row.name)
+    if not (target.exists() and target.stat().st_size == row.size):
+        # Streamed, not read whole: evidence files may be hundreds of megabytes.
+        tmp = target.with_name(target.name + ".part")
+        shutil.copyfile(row.path, tmp)
+        os.chmod(tmp, 0o400)
+        os.replace(tmp, target)
+    return target
 
 
 def unlink_evidence(book: Book, evidence_id: int) -> None:
