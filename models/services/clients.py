@@ -280,14 +280,14 @@ def update_client(
 ) -> None:
     d = _checked(data)
     with book.session() as s:
-        client = _get(s, client_id)
+        client = client_or_error(s, client_id)
         apply_input(s, client, d, now or utcnow())
 
 
 def archive_client(book: Book, client_id: int, *, now: datetime | None = None) -> None:
     """Hide a client from the book without losing anything; undone by unarchive."""
     with book.session() as s:
-        client = _get(s, client_id)
+        client = client_or_error(s, client_id)
         if client.archived_at is None:
             client.archived_at = now or utcnow()
             recompute_touch_due(client)
@@ -295,12 +295,13 @@ def archive_client(book: Book, client_id: int, *, now: datetime | None = None) -
 
 def unarchive_client(book: Book, client_id: int) -> None:
     with book.session() as s:
-        client = _get(s, client_id)
+        client = client_or_error(s, client_id)
         client.archived_at = None
         recompute_touch_due(client)
 
 
-def _get(s: Session, client_id: int) -> Client:
+def client_or_error(s: Session, client_id: int) -> Client:
+    """The client row, or a NotFoundError the user can read (every service uses this)."""
     client = s.get(Client, client_id)
     if client is None:
         raise NotFoundError(f"There is no client with id {client_id}.")

@@ -47,7 +47,7 @@ from models.incidents import (
     promise_breach,
 )
 from models.reminders import next_touch_due
-from models.services.clients import NotFoundError, ValidationError, local_date
+from models.services.clients import NotFoundError, ValidationError, client_or_error, local_date
 from models.types import utcnow
 
 TITLE_MAX = 300
@@ -176,7 +176,7 @@ def open_incident(
     d = _checked(data)
     now = now or utcnow()
     with book.session() as s:
-        client = _client(s, client_id)
+        client = client_or_error(s, client_id)
         inc = Incident(
             client_id=client.id,
             title=d.title,
@@ -212,7 +212,7 @@ def update_incident(
             fu = s.get(FollowUp, inc.promise_follow_up_id)
             if fu is not None:
                 fu.title = _promise_title(inc.title)
-        _recompute_priority(s, _client(s, inc.client_id))
+        _recompute_priority(s, client_or_error(s, inc.client_id))
 
 
 def set_status(
@@ -235,7 +235,7 @@ def set_status(
         elif status in ACTIVE_STATUSES:
             inc.closed_at = None
         inc.updated_at = now
-        _recompute_priority(s, _client(s, inc.client_id))
+        _recompute_priority(s, client_or_error(s, inc.client_id))
 
 
 def set_promise(
@@ -647,7 +647,7 @@ def list_incidents(
 def get_incident(book: Book, incident_id: int, *, now: datetime | None = None) -> IncidentDetail:
     with book.reader() as s:
         inc = _incident(s, incident_id)
-        name = _client(s, inc.client_id).name
+        name = client_or_error(s, inc.client_id).name
         return IncidentDetail(
             _row(inc, name, now or utcnow()),
             inc.client_view,
@@ -676,7 +676,7 @@ def client_health(
     """The score today and 30 days ago, for the client page's trend."""
     then = day_before(today)
     with book.reader() as s:
-        client = _client(s, client_id)
+        client = client_or_error(s, client_id)
         facts = [
             _facts(i) for i in s.scalars(select(Incident).where(Incident.client_id == client_id))
         ]
@@ -787,13 +787,6 @@ def priority_clients(book: Book, today: date) -> dict[int, date]:
             )
         ).all()
     return {cid: until for cid, until in rows}
-
-
-def _client(s: Session, client_id: int) -> Client:
-    client = s.get(Client, client_id)
-    if client is None:
-        raise NotFoundError(f"There is no client with id {client_id}.")
-    return client
 
 
 def _incident(s: Session, incident_id: int) -> Incident:

@@ -28,6 +28,7 @@ from models.reminders import (
 from models.services.clients import (
     NotFoundError,
     ValidationError,
+    client_or_error,
     local_date,
     recompute_touch_due,
 )
@@ -101,7 +102,7 @@ def log_touch(
     if errors:
         raise ValidationError(errors)
     with book.session() as s:
-        client = _client(s, client_id)
+        client = client_or_error(s, client_id)
         touch = Touch(
             client_id=client.id,
             happened_at=data.happened_at,
@@ -140,7 +141,7 @@ def set_cadence(book: Book, client_id: int, cadence_days: int | None) -> None:
             {"cadence_days": f"Choose a rhythm between 1 and {CADENCE_MAX_DAYS} days."}
         )
     with book.session() as s:
-        client = _client(s, client_id)
+        client = client_or_error(s, client_id)
         client.cadence_days = cadence_days
         recompute_touch_due(client)
 
@@ -175,7 +176,7 @@ def add_follow_up(
     if len(title) > TITLE_MAX:
         raise ValidationError({"title": f"Keep the title under {TITLE_MAX} characters."})
     with book.session() as s:
-        _client(s, client_id)
+        client_or_error(s, client_id)
         fu = FollowUp(
             client_id=client_id,
             kind=kind,
@@ -275,13 +276,6 @@ def due_items(book: Book, today: date, *, horizon_days: int = UPCOMING_DAYS) -> 
 
 def today_plan(book: Book, today: date) -> TodayPlan:
     return plan(due_items(book, today), today)
-
-
-def _client(s: Session, client_id: int) -> Client:
-    client = s.get(Client, client_id)
-    if client is None:
-        raise NotFoundError(f"There is no client with id {client_id}.")
-    return client
 
 
 def _follow_up(s: Session, follow_up_id: int) -> FollowUp:
