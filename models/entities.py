@@ -16,10 +16,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -309,3 +311,101 @@ class Evidence(Base):
     )
     original_name: Mapped[str] = mapped_column(String(255))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AgreementStatus(enum.StrEnum):
+    DRAFT = "draft"
+    FINAL = "final"
+    SUPERSEDED = "superseded"
+
+
+class Side(enum.StrEnum):
+    OURS = "ours"
+    THEIRS = "theirs"
+
+
+class CommitmentState(enum.StrEnum):
+    OPEN = "open"
+    KEPT = "kept"
+    BROKEN = "broken"
+
+
+class Agreement(Base):
+    """What was agreed with a client, one row per version.
+
+    Versions of one agreement share ``number``; a new version points back with
+    ``supersedes_id``. A final row is never edited: its PDF and hash are the record.
+    Points are prose with no state of their own, so they are one text column (one
+    point per line); commitments have due dates and states, so they get a table.
+    """
+
+    __tablename__ = "agreement"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incident.id", ondelete="SET NULL"), default=None
+    )
+    number: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreement.id", ondelete="SET NULL"), default=None
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    dated: Mapped[date] = mapped_column(Date)
+    context: Mapped[str] = mapped_column(Text, default="")
+    points: Mapped[str] = mapped_column(Text, default="")
+    review_on: Mapped[date | None] = mapped_column(Date, default=None)
+    status: Mapped[AgreementStatus] = mapped_column(
+        _enum(AgreementStatus, "status", 12), default=AgreementStatus.DRAFT
+    )
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    review_follow_up_id: Mapped[int | None] = mapped_column(
+        ForeignKey("follow_up.id", ondelete="SET NULL"), default=None
+    )
+
+    commitments: Mapped[list[Commitment]] = relationship(
+        back_populates="agreement",
+        cascade="all, delete-orphan",
+        order_by="(Commitment.side, Commitment.position)",
+    )
+
+    __table_args__ = (UniqueConstraint("number", "version", name="uq_agreement_number_version"),)
+
+
+class Commitment(Base):
+    """One promise in an agreement, ours or the client's, tracked until kept or broken."""
+
+    __tablename__ = "commitment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), index=True
+    )
+    side: Mapped[Side] = mapped_column(_enum(Side, "side", 8))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date | None] = mapped_column(Date, default=None)
+    state: Mapped[CommitmentState] = mapped_column(
+        _enum(CommitmentState, "state", 8), default=CommitmentState.OPEN
+    )
+    follow_up_id: Mapped[int | None] = mapped_column(
+        ForeignKey("follow_up.id", ondelete="SET NULL"), default=None
+    )
+
+    agreement: Mapped[Agreement] = relationship(back_populates="commitments")
+
+
+class Setting(Base):
+    """The consultant's own details and print preferences, one key per row."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

@@ -130,3 +130,61 @@ def test_real_upgrade_from_0001_keeps_clients_and_copies_first(book_path: Path) 
     finally:
         book.close()
     assert inspect_revision(book_path) == SCHEMA_HEAD
+
+
+def test_real_upgrade_from_0003_keeps_incidents_and_adds_agreements(book_path: Path) -> None:
+    """A book from the incidents release keeps its rows and gains agreements and settings."""
+    from datetime import UTC, date, datetime
+
+    from models.services.agreements import (
+        AgreementInput,
+        ConsultantSettings,
+        create_agreement,
+        get_agreement,
+        get_settings,
+        list_agreements,
+    )
+    from models.services.incidents import list_incidents
+    from models.services.reminders import open_follow_ups
+
+    book_path.parent.mkdir(parents=True)
+    engine = db.make_engine(book_path)
+    db._upgrade(engine, "0003")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO client (id, uid, name, organisation, role, notes, status, created_at, "
+            "updated_at, search_text) VALUES (1, 'c1', 'Old friend', '', '', '', 'active', "
+            "'2025-01-01 10:00:00', '2025-01-01 10:00:00', 'old friend')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO follow_up (id, uid, client_id, kind, title, note, due_on, "
+            "original_due_on, created_at) VALUES (1, 'f1', 1, 'manual', 'Call back', '', "
+            "'2025-02-01', '2025-02-01', '2025-01-01 10:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO incident (id, uid, client_id, title, category, severity, status, "
+            "client_view, our_view, our_mistakes, client_contribution, opened_at, updated_at) "
+            "VALUES (1, 'i1', 1, 'Late report', 'missed_deadline', 'high', 'open', '', '', '', "
+            "'', '2025-01-02 10:00:00', '2025-01-02 10:00:00')"
+        )
+    engine.dispose()
+    assert inspect_revision(book_path) == "0003"
+
+    book = open_book(book_path)
+    try:
+        assert book.upgraded_from == "0003"
+        assert book.pre_upgrade_copy is not None
+        assert inspect_revision(book.pre_upgrade_copy) == "0003"
+        assert [r.name for r in list_clients(book)] == ["Old friend"]
+        assert [f.title for f in open_follow_ups(book, 1)] == ["Call back"]
+        [inc] = list_incidents(book, now=datetime(2025, 1, 3, tzinfo=UTC))
+        assert inc.title == "Late report"
+        assert list_agreements(book) == []
+        assert get_settings(book) == ConsultantSettings()
+        aid = create_agreement(
+            book, 1, AgreementInput("After the late report", date(2025, 1, 5)), incident_id=1
+        )
+        assert get_agreement(book, aid).row.number == "AG-2025-0001"
+    finally:
+        book.close()
+    assert inspect_revision(book_path) == SCHEMA_HEAD

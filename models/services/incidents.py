@@ -18,12 +18,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import Date, case, select, type_coerce
+from sqlalchemy import Date, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from models.agreements import overdue_commitments
 from models.db import Book
 from models.entities import (
+    Agreement,
+    AgreementStatus,
     Client,
+    Commitment,
+    CommitmentState,
     EntryKind,
     Evidence,
     FollowUp,
@@ -681,6 +686,18 @@ def client_health(
             _facts(i) for i in s.scalars(select(Incident).where(Incident.client_id == client_id))
         ]
         touches = list(s.scalars(select(Touch.happened_at).where(Touch.client_id == client_id)))
+        # Commitments of the client's final agreements (superseded and draft ones
+        # do not count). States have no history, so a month ago uses today's states.
+        owed = list(
+            s.execute(
+                select(Commitment.state, Commitment.due_on)
+                .join(Agreement, Agreement.id == Commitment.agreement_id)
+                .where(
+                    Agreement.client_id == client_id,
+                    Agreement.status == AgreementStatus.FINAL.value,
+                )
+            )
+        )
         cadence, due_now, status = client.cadence_days, client.touch_due_on, client.status
         archived = client.archived_at is not None
         added = local_date(client.created_at)
@@ -698,13 +715,19 @@ def client_health(
     )
     return ClientHealth(
         now=health(
-            today=today, now=now, cadence_days=cadence, touch_due_on=due_now, incidents=facts
+            today=today,
+            now=now,
+            cadence_days=cadence,
+            touch_due_on=due_now,
+            incidents=facts,
+            overdue_commitments=overdue_commitments(owed, today),
         ),
         month_ago=health(
             today=then,
             cadence_days=cadence,
             touch_due_on=due_then,
             incidents=incidents_as_of(facts, then),
+            overdue_commitments=overdue_commitments(owed, then),
         ),
     )
 
@@ -745,6 +768,19 @@ def all_health(book: Book, today: date, *, now: datetime | None = None) -> dict[
                 )
             )
         ).all()
+        # Open commitments past due in final agreements, counted per client.
+        owed = dict(
+            conn.execute(
+                select(Agreement.client_id, func.count(Commitment.id))
+                .join(Commitment, Commitment.agreement_id == Agreement.id)
+                .where(
+                    Agreement.status == AgreementStatus.FINAL.value,
+                    Commitment.state == CommitmentState.OPEN.value,
+                    Commitment.due_on < today,
+                )
+                .group_by(Agreement.client_id)
+            ).all()
+        )
     by_client: dict[int, list[IncidentFacts]] = {}
     for cid, sev, st, closed, due, responded, title in incs:
         by_client.setdefault(cid, []).append(
@@ -764,7 +800,8 @@ def all_health(book: Book, today: date, *, now: datetime | None = None) -> dict[
     scores: dict[int, Health] = {}
     for cid, cadence, late in clients:
         facts = by_client.get(cid)
-        if facts is None and late is None:
+        overdue = owed.get(cid, 0)
+        if facts is None and late is None and not overdue:
             scores[cid] = full
         else:
             scores[cid] = health(
@@ -773,6 +810,7 @@ def all_health(book: Book, today: date, *, now: datetime | None = None) -> dict[
                 cadence_days=cadence,
                 touch_due_on=late,
                 incidents=facts or (),
+                overdue_commitments=overdue,
             )
     return scores
 

@@ -1,0 +1,656 @@
+"""Agreement use cases: draft, edit, finalise (with its PDF), new versions,
+commitment tracking, and the consultant's own details printed on every document.
+
+Each function is one transaction. Finalising renders the PDF inside that
+transaction through an injected ``render`` (exports.agreement_pdf.render_agreement
+in the app), so a final row never exists without its bytes and hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from exports.documents import AgreementDocument, CommitmentLine, PageSize, Party
+from models.agreements import (
+    commitment_title,
+    display_number,
+    edit_problem,
+    move_problem,
+    new_version_problem,
+    next_number,
+    points_from_text,
+    points_to_text,
+    review_title,
+)
+from models.db import Book
+from models.entities import (
+    Agreement,
+    AgreementStatus,
+    Client,
+    Commitment,
+    CommitmentState,
+    ContactKind,
+    FollowUp,
+    FollowUpKind,
+    Incident,
+    Setting,
+    Side,
+)
+from models.services.clients import (
+    EMAIL_SHAPE,
+    PHONE_SHAPE,
+    NotFoundError,
+    ValidationError,
+    client_or_error,
+)
+from models.types import utcnow
+
+TITLE_MAX = 300
+TEXT_MAX = 20_000
+POINTS_MAX = 200
+COMMITMENTS_MAX = 200
+FOLLOW_UP_TITLE_MAX = 300
+SETTING_MAX = 300
+ADDRESS_MAX = 1000
+LOGO_MAX_BYTES = 512 * 1024
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+Renderer = Callable[[AgreementDocument], bytes]
+
+
+# --- inputs and rows -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitmentInput:
+    side: Side
+    text: str
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class AgreementInput:
+    """What the agreement editor wants a draft to say."""
+
+    title: str
+    dated: date
+    context: str = ""
+    points: list[str] = field(default_factory=list)
+    commitments: list[CommitmentInput] = field(default_factory=list)
+    review_on: date | None = None
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    id: int
+    side: Side
+    position: int
+    text: str
+    due_on: date | None
+    state: CommitmentState
+    follow_up_id: int | None
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    id: int
+    uid: str
+    client_id: int
+    client_name: str
+    number: str
+    version: int
+    title: str
+    dated: date
+    status: AgreementStatus
+    review_on: date | None
+    finalised_at: datetime | None
+
+    @property
+    def display_number(self) -> str:
+        return display_number(self.number, self.version)
+
+
+@dataclass(frozen=True)
+class AgreementDetail:
+    row: AgreementRow
+    incident_id: int | None
+    supersedes_id: int | None
+    context: str
+    points: list[str]
+    commitments: list[CommitmentRow]
+    pdf_sha256: str | None
+    review_follow_up_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+    def as_input(self) -> AgreementInput:
+        return AgreementInput(
+            title=self.row.title,
+            dated=self.row.dated,
+            context=self.context,
+            points=list(self.points),
+            commitments=[CommitmentInput(c.side, c.text, c.due_on) for c in self.commitments],
+            review_on=self.row.review_on,
+        )
+
+
+@dataclass(frozen=True)
+class ConsultantSettings:
+    """The consultant's own details (the "us" party) and how documents print."""
+
+    name: str = ""
+    business: str = ""
+    address: str = ""
+    email: str = ""
+    phone: str = ""
+    logo_png: bytes | None = None
+    page_size: PageSize = PageSize.A4
+
+
+# --- validation ------------------------------------------------------------------
+
+
+def _clean(data: AgreementInput) -> AgreementInput:
+    return AgreementInput(
+        title=" ".join(data.title.split()),
+        dated=data.dated,
+        context=data.context.strip(),
+        points=points_from_text(points_to_text(data.points)),
+        commitments=[
+            CommitmentInput(Side(c.side), " ".join(c.text.split()), c.due_on)
+            for c in data.commitments
+            if c.text.strip()
+        ],
+        review_on=data.review_on,
+    )
+
+
+def validate_agreement(data: AgreementInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not data.title.strip():
+        errors["title"] = "Give the agreement a title."
+    elif len(data.title) > TITLE_MAX:
+        errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+    if len(data.context) > TEXT_MAX:
+        errors["context"] = f"Keep the context under {TEXT_MAX} characters."
+    if len(data.points) > POINTS_MAX or sum(len(p) for p in data.points) > TEXT_MAX:
+        errors["points"] = "That is too many points for one agreement."
+    if len(data.commitments) > COMMITMENTS_MAX:
+        errors["commitments"] = "That is too many commitments for one agreement."
+    elif any(len(c.text) > TEXT_MAX for c in data.commitments):
+        errors["commitments"] = f"Keep each commitment under {TEXT_MAX} characters."
+    if data.review_on is not None and data.review_on < data.dated:
+        errors["review_on"] = "The review date cannot be before the agreement's date."
+    return errors
+
+
+def _checked(data: AgreementInput) -> AgreementInput:
+    cleaned = _clean(data)
+    errors = validate_agreement(cleaned)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _apply(ag: Agreement, data: AgreementInput) -> None:
+    ag.title = data.title
+    ag.dated = data.dated
+    ag.context = data.context
+    ag.points = points_to_text(data.points)
+    ag.review_on = data.review_on
+    ag.commitments.clear()
+    positions = {Side.OURS: 0, Side.THEIRS: 0}
+    for c in data.commitments:
+        ag.commitments.append(
+            Commitment(side=c.side, position=positions[c.side], text=c.text, due_on=c.due_on)
+        )
+        positions[c.side] += 1
+
+
+# --- use cases -------------------------------------------------------------------
+
+
+def create_agreement(
+    book: Book,
+    client_id: int,
+    data: AgreementInput,
+    *,
+    incident_id: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """A new draft, numbered AG-<year of its date>-NNNN, version 1."""
+    now = now or utcnow()
+    data = _checked(data)
+    with book.session() as s:
+        client_or_error(s, client_id)
+        if incident_id is not None:
+            inc = s.get(Incident, incident_id)
+            if inc is None:
+                raise NotFoundError(f"There is no incident with id {incident_id}.")
+            if inc.client_id != client_id:
+                raise ValidationError({"incident": "That incident belongs to another client."})
+        prefix = f"AG-{data.dated.year:04d}-%"
+        used = s.scalars(select(Agreement.number).where(Agreement.number.like(prefix)).distinct())
+        ag = Agreement(
+            client_id=client_id,
+            incident_id=incident_id,
+            number=next_number(used, data.dated.year),
+            version=1,
+            status=AgreementStatus.DRAFT,
+            created_at=now,
+            updated_at=now,
+        )
+        _apply(ag, data)
+        s.add(ag)
+        s.flush()
+        return ag.id
+
+
+def update_draft(
+    book: Book, agreement_id: int, data: AgreementInput, now: datetime | None = None
+) -> None:
+    """Replace what a draft says. A final (or superseded) agreement is refused."""
+    now = now or utcnow()
+    with book.session() as s:
+        ag = _agreement(s, agreement_id)
+        problem = edit_problem(ag.status)
+        if problem:
+            raise ValidationError({"status": problem})
+        _apply(ag, _checked(data))
+        ag.updated_at = now
+
+
+def delete_draft(book: Book, agreement_id: int) -> None:
+    """Throw a draft away; final agreements are part of the record and stay."""
+    with book.session() as s:
+        ag = _agreement(s, agreement_id)
+        problem = edit_problem(ag.status)
+        if problem:
+            raise ValidationError({"status": problem})
+        s.delete(ag)
+
+
+def finalise(book: Book, agreement_id: int, render: Renderer, now: datetime | None = None) -> str:
+    """Make a draft final: render its PDF, store the bytes and their SHA-256, turn
+    its review date and dated commitments into follow-ups, and mark the version it
+    replaces superseded (that version's PDF is left exactly as it was). Returns the
+    hash. If rendering fails nothing changes."""
+    now = now or utcnow()
+    with book.session() as s:
+        ag = _agreement(s, agreement_id)
+        problem = move_problem(ag.status, AgreementStatus.FINAL)
+        if problem:
+            raise ValidationError({"status": problem})
+        client = client_or_error(s, ag.client_id)
+        doc = _document(s, ag, status=AgreementStatus.FINAL)
+        pdf = render(doc)
+        if not isinstance(pdf, bytes) or not pdf:
+            raise ValueError("The renderer returned no document.")
+        digest = hashlib.sha256(pdf).hexdigest()
+        ag.pdf = pdf
+        ag.pdf_sha256 = digest
+        ag.status = AgreementStatus.FINAL
+        ag.finalised_at = now
+        ag.updated_at = now
+        shown = display_number(ag.number, ag.version)
+        if ag.review_on is not None:
+            ag.review_follow_up_id = _add_follow_up(
+                s,
+                client.id,
+                FollowUpKind.REVIEW,
+                review_title(shown, client.name),
+                ag.review_on,
+                f"Agreement {shown}: {ag.title}",
+                now,
+            )
+        for c in ag.commitments:
+            if c.due_on is not None and c.state is CommitmentState.OPEN:
+                c.follow_up_id = _add_follow_up(
+                    s,
+                    client.id,
+                    FollowUpKind.COMMITMENT,
+                    commitment_title(c.side, c.text),
+                    c.due_on,
+                    f"Agreement {shown}: {ag.title}",
+                    now,
+                )
+        if ag.supersedes_id is not None:
+            old = _agreement(s, ag.supersedes_id)
+            problem = move_problem(old.status, AgreementStatus.SUPERSEDED, by_new_version=True)
+            if problem:
+                raise ValidationError({"status": problem})
+            old.status = AgreementStatus.SUPERSEDED
+            old.updated_at = now
+            # The old version's reminders are replaced by the new version's own.
+            _close_follow_ups(s, old, now)
+        return digest
+
+
+def new_version(book: Book, agreement_id: int, now: datetime | None = None) -> int:
+    """A draft copy of a final agreement: same number, version + 1, pointing back.
+    The final one stays final until this draft is finalised."""
+    now = now or utcnow()
+    with book.session() as s:
+        ag = _agreement(s, agreement_id)
+        has_newer = (
+            s.scalar(select(Agreement.id).where(Agreement.supersedes_id == ag.id).limit(1))
+            is not None
+        )
+        problem = new_version_problem(ag.status, has_newer=has_newer)
+        if problem:
+            raise ValidationError({"status": problem})
+        copy = Agreement(
+            client_id=ag.client_id,
+            incident_id=ag.incident_id,
+            number=ag.number,
+            version=ag.version + 1,
+            supersedes_id=ag.id,
+            title=ag.title,
+            dated=ag.dated,
+            context=ag.context,
+            points=ag.points,
+            review_on=ag.review_on,
+            status=AgreementStatus.DRAFT,
+            created_at=now,
+            updated_at=now,
+        )
+        for c in ag.commitments:
+            copy.commitments.append(
+                Commitment(
+                    side=c.side, position=c.position, text=c.text, due_on=c.due_on, state=c.state
+                )
+            )
+        s.add(copy)
+        s.flush()
+        return copy.id
+
+
+def set_commitment_state(
+    book: Book, commitment_id: int, state: CommitmentState, *, now: datetime | None = None
+) -> None:
+    """Mark a commitment kept, broken or open again. Its follow-up (if any) is done
+    while the commitment is settled and open again when it is reopened. The PDF is
+    not touched: it records what was agreed, not what happened since."""
+    state = CommitmentState(state)
+    now = now or utcnow()
+    with book.session() as s:
+        c = s.get(Commitment, commitment_id)
+        if c is None:
+            raise NotFoundError(f"There is no commitment with id {commitment_id}.")
+        if c.agreement.status is AgreementStatus.SUPERSEDED:
+            raise ValidationError(
+                {"state": "This agreement was replaced; track the commitment on the newer version."}
+            )
+        c.state = state
+        if c.follow_up_id is not None:
+            fu = s.get(FollowUp, c.follow_up_id)
+            if fu is not None:
+                if state is CommitmentState.OPEN:
+                    fu.done_at = None
+                elif fu.done_at is None:
+                    fu.done_at = now
+
+
+def list_agreements(book: Book, client_id: int | None = None) -> list[AgreementRow]:
+    """Newest first: by date, then number, then version."""
+    with book.reader() as s:
+        q = (
+            select(Agreement, Client.name)
+            .join(Client, Client.id == Agreement.client_id)
+            .order_by(Agreement.dated.desc(), Agreement.number.desc(), Agreement.version.desc())
+        )
+        if client_id is not None:
+            q = q.where(Agreement.client_id == client_id)
+        return [_row(ag, name) for ag, name in s.execute(q)]
+
+
+def get_agreement(book: Book, agreement_id: int) -> AgreementDetail:
+    with book.reader() as s:
+        ag = _agreement(s, agreement_id)
+        client = client_or_error(s, ag.client_id)
+        return AgreementDetail(
+            row=_row(ag, client.name),
+            incident_id=ag.incident_id,
+            supersedes_id=ag.supersedes_id,
+            context=ag.context,
+            points=points_from_text(ag.points),
+            commitments=[
+                CommitmentRow(c.id, c.side, c.position, c.text, c.due_on, c.state, c.follow_up_id)
+                for c in ag.commitments
+            ],
+            pdf_sha256=ag.pdf_sha256,
+            review_follow_up_id=ag.review_follow_up_id,
+            created_at=ag.created_at,
+            updated_at=ag.updated_at,
+        )
+
+
+def agreement_pdf(book: Book, agreement_id: int) -> bytes | None:
+    """The stored PDF of a final (or superseded) agreement; None for a draft."""
+    with book.reader() as s:
+        pdf = s.scalar(select(Agreement.pdf).where(Agreement.id == agreement_id))
+        if pdf is None and s.get(Agreement, agreement_id) is None:
+            raise NotFoundError(f"There is no agreement with id {agreement_id}.")
+        return pdf
+
+
+def document_for(book: Book, agreement_id: int) -> AgreementDocument:
+    """The plain data the PDF renderer prints, for a preview or a final copy."""
+    with book.reader() as s:
+        ag = _agreement(s, agreement_id)
+        return _document(s, ag, status=ag.status)
+
+
+def pdf_renderer(book: Book) -> Renderer:
+    """The app's and the CLI's renderer: exports.agreement_pdf at the page size in the
+    book's settings. ReportLab is imported only when this is called."""
+    from functools import partial
+
+    from exports.agreement_pdf import render_agreement
+
+    return partial(render_agreement, page_size=get_settings(book).page_size)
+
+
+# --- settings --------------------------------------------------------------------
+
+_KEYS = {
+    "name": "consultant.name",
+    "business": "consultant.business",
+    "address": "consultant.address",
+    "email": "consultant.email",
+    "phone": "consultant.phone",
+    "logo_png": "consultant.logo_png",  # base64 of the PNG bytes
+    "page_size": "print.page_size",
+}
+
+
+def validate_settings(data: ConsultantSettings) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name in ("name", "business", "email", "phone"):
+        if len(getattr(data, name)) > SETTING_MAX:
+            errors[name] = f"Keep this under {SETTING_MAX} characters."
+    if len(data.address) > ADDRESS_MAX:
+        errors["address"] = f"Keep the address under {ADDRESS_MAX} characters."
+    if data.email and "email" not in errors and not EMAIL_SHAPE.match(data.email):
+        errors["email"] = "That does not look like an email address (name@example.com)."
+    if data.phone and "phone" not in errors and not PHONE_SHAPE.match(data.phone):
+        errors["phone"] = "That does not look like a phone number."
+    if data.logo_png is not None:
+        if not data.logo_png.startswith(PNG_MAGIC):
+            errors["logo_png"] = "The logo must be a PNG image."
+        elif len(data.logo_png) > LOGO_MAX_BYTES:
+            errors["logo_png"] = f"Keep the logo under {LOGO_MAX_BYTES // 1024} KB."
+    try:
+        PageSize(data.page_size)
+    except ValueError:
+        errors["page_size"] = "Choose A4 or Letter."
+    return errors
+
+
+def get_settings(book: Book) -> ConsultantSettings:
+    with book.reader() as s:
+        return _settings(s)
+
+
+def set_settings(book: Book, data: ConsultantSettings) -> None:
+    cleaned = ConsultantSettings(
+        name=" ".join(data.name.split()),
+        business=" ".join(data.business.split()),
+        address="\n".join(line.strip() for line in data.address.strip().splitlines()),
+        email=data.email.strip(),
+        phone=data.phone.strip(),
+        logo_png=data.logo_png or None,
+        page_size=data.page_size,
+    )
+    errors = validate_settings(cleaned)
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        "name": cleaned.name,
+        "business": cleaned.business,
+        "address": cleaned.address,
+        "email": cleaned.email,
+        "phone": cleaned.phone,
+        "logo_png": base64.b64encode(cleaned.logo_png).decode("ascii") if cleaned.logo_png else "",
+        "page_size": PageSize(cleaned.page_size).value,
+    }
+    with book.session() as s:
+        for name, value in values.items():
+            s.merge(Setting(key=_KEYS[name], value=value))
+
+
+def _settings(s: Session) -> ConsultantSettings:
+    stored = dict(
+        s.execute(select(Setting.key, Setting.value).where(Setting.key.in_(_KEYS.values()))).all()
+    )
+
+    def get(name: str) -> str:
+        return stored.get(_KEYS[name], "")
+
+    logo: bytes | None = None
+    if get("logo_png"):
+        try:
+            logo = base64.b64decode(get("logo_png"), validate=True)
+        except (binascii.Error, ValueError):
+            logo = None
+    try:
+        page = PageSize(get("page_size"))
+    except ValueError:
+        page = PageSize.A4
+    return ConsultantSettings(
+        name=get("name"),
+        business=get("business"),
+        address=get("address"),
+        email=get("email"),
+        phone=get("phone"),
+        logo_png=logo,
+        page_size=page,
+    )
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def _agreement(s: Session, agreement_id: int) -> Agreement:
+    ag = s.get(Agreement, agreement_id, options=[selectinload(Agreement.commitments)])
+    if ag is None:
+        raise NotFoundError(f"There is no agreement with id {agreement_id}.")
+    return ag
+
+
+def _row(ag: Agreement, client_name: str) -> AgreementRow:
+    return AgreementRow(
+        id=ag.id,
+        uid=ag.uid,
+        client_id=ag.client_id,
+        client_name=client_name,
+        number=ag.number,
+        version=ag.version,
+        title=ag.title,
+        dated=ag.dated,
+        status=ag.status,
+        review_on=ag.review_on,
+        finalised_at=ag.finalised_at,
+    )
+
+
+def _first(client: Client, kind: ContactKind) -> str:
+    return next((c.value for c in client.contacts if c.kind is kind), "")
+
+
+def _lines(commitments: Sequence[Commitment], side: Side) -> list[CommitmentLine]:
+    return [
+        CommitmentLine(c.text, c.due_on, c.state.value)
+        for c in sorted(commitments, key=lambda c: c.position)
+        if c.side is side
+    ]
+
+
+def _document(s: Session, ag: Agreement, *, status: AgreementStatus) -> AgreementDocument:
+    client = client_or_error(s, ag.client_id)
+    me = _settings(s)
+    return AgreementDocument(
+        number=display_number(ag.number, ag.version),
+        title=ag.title,
+        dated=ag.dated,
+        consultant=Party(
+            name=me.name,
+            organisation=me.business,
+            address=me.address,
+            email=me.email,
+            phone=me.phone,
+        ),
+        client=Party(
+            name=client.name,
+            organisation=client.organisation,
+            role=client.role,
+            email=_first(client, ContactKind.EMAIL),
+            phone=_first(client, ContactKind.PHONE),
+        ),
+        context=ag.context,
+        points=points_from_text(ag.points),
+        ours=_lines(ag.commitments, Side.OURS),
+        theirs=_lines(ag.commitments, Side.THEIRS),
+        review_on=ag.review_on,
+        status=status.value,
+        logo_png=me.logo_png,
+    )
+
+
+def _add_follow_up(
+    s: Session,
+    client_id: int,
+    kind: FollowUpKind,
+    title: str,
+    due_on: date,
+    note: str,
+    now: datetime,
+) -> int:
+    fu = FollowUp(
+        client_id=client_id,
+        kind=kind,
+        title=title[:FOLLOW_UP_TITLE_MAX],
+        note=note,
+        due_on=due_on,
+        original_due_on=due_on,
+        created_at=now,
+    )
+    s.add(fu)
+    s.flush()
+    return fu.id
+
+
+def _close_follow_ups(s: Session, ag: Agreement, now: datetime) -> None:
+    ids = [ag.review_follow_up_id] + [c.follow_up_id for c in ag.commitments]
+    for fid in filter(None, ids):
+        fu = s.get(FollowUp, fid)
+        if fu is not None and fu.done_at is None:
+            fu.done_at = now
