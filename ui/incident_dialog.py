@@ -84,6 +84,36 @@ def text_edit(placeholder: str) -> QPlainTextEdit:
     return edit
 
 
+def what_went_wrong_form(
+    title_edit: QLineEdit,
+    title_error: QLabel,
+    category_combo: QComboBox,
+    severity_combo: QComboBox,
+    severity_label: str,
+) -> QFormLayout:
+    """Title (with its error under it), then category and severity on one row: the
+    same head for reporting an incident and for its window."""
+    form = QFormLayout()
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    title_box = QWidget()
+    title_layout = QVBoxLayout(title_box)
+    title_layout.setContentsMargins(0, 0, 0, 0)
+    title_layout.setSpacing(2)
+    title_layout.addWidget(title_edit)
+    title_layout.addWidget(title_error)
+    form.addRow(_form_label("&Title", title_edit), title_box)
+    kind_row = QHBoxLayout()
+    kind_row.setContentsMargins(0, 0, 0, 0)
+    kind_row.addWidget(category_combo, 1)
+    kind_row.addSpacing(12)
+    kind_row.addWidget(_form_label(severity_label, severity_combo))
+    kind_row.addWidget(severity_combo)
+    kind_box = QWidget()
+    kind_box.setLayout(kind_row)
+    form.addRow(_form_label("C&ategory", category_combo), kind_box)
+    return form
+
+
 class IncidentDialog(QDialog):
     """Open an incident for one client. ``saved`` carries the new incident's id."""
 
@@ -142,25 +172,10 @@ class IncidentDialog(QDialog):
         promise_hint.setProperty("role", "hint")
         promise_hint.setWordWrap(True)
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form = what_went_wrong_form(
+            self.title_edit, self.title_error, self.category_combo, self.severity_combo, "&Severity"
+        )
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        title_box = QWidget()
-        title_layout = QVBoxLayout(title_box)
-        title_layout.setContentsMargins(0, 0, 0, 0)
-        title_layout.setSpacing(2)
-        title_layout.addWidget(self.title_edit)
-        title_layout.addWidget(self.title_error)
-        form.addRow(_form_label("&Title", self.title_edit), title_box)
-        kind_row = QHBoxLayout()
-        kind_row.setContentsMargins(0, 0, 0, 0)
-        kind_row.addWidget(self.category_combo, 1)
-        kind_row.addSpacing(12)
-        kind_row.addWidget(_form_label("&Severity", self.severity_combo))
-        kind_row.addWidget(self.severity_combo)
-        kind_box = QWidget()
-        kind_box.setLayout(kind_row)
-        form.addRow(_form_label("C&ategory", self.category_combo), kind_box)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

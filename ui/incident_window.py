@@ -86,6 +86,7 @@ from ui.incident_dialog import (
     default_promise_hours,
     severity_combo,
     text_edit,
+    what_went_wrong_form,
 )
 from ui.incident_words import (
     ENTRY_KIND_TEXT,
@@ -478,24 +479,9 @@ class IncidentWindow(QMainWindow):
         self.title_edit.textEdited.connect(self._on_edited)
         self.category_combo.activated.connect(self._on_edited)
         self.severity_combo.activated.connect(self._on_edited)
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        title_box = QWidget()
-        tl = QVBoxLayout(title_box)
-        tl.setContentsMargins(0, 0, 0, 0)
-        tl.setSpacing(2)
-        tl.addWidget(self.title_edit)
-        tl.addWidget(self.title_error)
-        form.addRow(_form_label("&Title", self.title_edit), title_box)
-        kind = QHBoxLayout()
-        kind.setContentsMargins(0, 0, 0, 0)
-        kind.addWidget(self.category_combo, 1)
-        kind.addSpacing(12)
-        kind.addWidget(_form_label("Se&verity", self.severity_combo))
-        kind.addWidget(self.severity_combo)
-        kind_box = QWidget()
-        kind_box.setLayout(kind)
-        form.addRow(_form_label("C&ategory", self.category_combo), kind_box)
+        form = what_went_wrong_form(
+            self.title_edit, self.title_error, self.category_combo, self.severity_combo, "Se&verity"
+        )
         self.save_button = QPushButton("Save changes")
         self.save_button.setToolTip("Save (Ctrl+S)")
         self.save_button.clicked.connect(self.save_details)
