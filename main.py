@@ -77,6 +77,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.set_defaults(run=cmd_due)
 
+    p = sub.add_parser(
+        "pdf",
+        help="write a document as PDF",
+        description="Write a document of the book as a PDF file.",
+    )
+    kind = p.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
+    pa = kind.add_parser(
+        "agreement",
+        help="an agreement (a final one exactly as it was finalised)",
+        description="Write agreement ID as a PDF. A final or superseded agreement is "
+        "written byte for byte as stored when it was finalised; a draft is rendered now "
+        "and marked DRAFT.",
+    )
+    pa.add_argument("id", type=int, metavar="ID", help="the agreement's number in the book")
+    pa.add_argument("out", type=Path, metavar="OUT", help="file to write")
+    pa.set_defaults(run=cmd_pdf_agreement)
+
     p = sub.add_parser("export", help="export the whole book", description="Export the book.")
     fmt = p.add_subparsers(dest="format", metavar="FORMAT", required=True)
     pj = fmt.add_parser(
@@ -201,6 +218,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(f"  {problem}")
     return EXIT_ERROR
+
+
+def cmd_pdf_agreement(args: argparse.Namespace) -> int:
+    from models.files import write_atomic
+    from models.services.agreements import agreement_pdf, document_for, pdf_renderer
+
+    with opened(book_path(args), write=False, must_exist=True) as book:
+        data = agreement_pdf(book, args.id)
+        if data is None:
+            data = pdf_renderer(book)(document_for(book, args.id))
+    write_atomic(args.out, data)
+    print(f"Wrote agreement {args.id} to {args.out} ({len(data) // 1024 + 1} KB).")
+    return EXIT_OK
 
 
 def cmd_export_json(args: argparse.Namespace) -> int:
