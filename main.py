@@ -93,6 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("id", type=int, metavar="ID", help="the agreement's number in the book")
     pa.add_argument("out", type=Path, metavar="OUT", help="file to write")
     pa.set_defaults(run=cmd_pdf_agreement)
+    pc = kind.add_parser(
+        "client",
+        help="a client summary: contact details, touches, incidents, agreements",
+        description="Write everything the book holds about client ID as one PDF: contact "
+        "details, tags, notes, keep-in-touch rhythm, health score, every touch, incidents "
+        "with their timelines, and agreements with both sides' commitments.",
+    )
+    pc.add_argument("id", type=int, metavar="ID", help="the client's number in the book")
+    pc.add_argument("out", type=Path, metavar="OUT", help="file to write")
+    pc.set_defaults(run=cmd_pdf_client)
 
     p = sub.add_parser("export", help="export the whole book", description="Export the book.")
     fmt = p.add_subparsers(dest="format", metavar="FORMAT", required=True)
@@ -230,6 +240,22 @@ def cmd_pdf_agreement(args: argparse.Namespace) -> int:
             data = pdf_renderer(book)(document_for(book, args.id))
     write_atomic(args.out, data)
     print(f"Wrote agreement {args.id} to {args.out} ({len(data) // 1024 + 1} KB).")
+    return EXIT_OK
+
+
+def cmd_pdf_client(args: argparse.Namespace) -> int:
+    from exports.summary_pdf import render_client_summary
+    from models.files import write_atomic
+    from models.services.agreements import get_settings
+    from models.services.summary import client_summary
+
+    today = datetime.now().astimezone().date()
+    with opened(book_path(args), write=False, must_exist=True) as book:
+        doc = client_summary(book, args.id, today)
+        page_size = get_settings(book).page_size
+    data = render_client_summary(doc, page_size=page_size)
+    write_atomic(args.out, data)
+    print(f"Wrote the summary of client {args.id} to {args.out} ({len(data) // 1024 + 1} KB).")
     return EXIT_OK
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 
 class PageSize(enum.StrEnum):
@@ -49,3 +49,77 @@ class AgreementDocument:
     review_on: date | None = None
     status: str = "draft"  # draft, final, superseded: a draft is marked as such
     logo_png: bytes | None = None
+
+
+@dataclass(frozen=True)
+class SummaryFactor:
+    """One line of the health score: what it costs (negative) and why."""
+
+    points: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class SummaryTouch:
+    happened_at: datetime
+    channel: str
+    summary: str = ""
+    next_step: str = ""
+
+
+@dataclass(frozen=True)
+class SummaryEntry:
+    """One entry of an incident's timeline (an entry, or a touch while it was open)."""
+
+    happened_at: datetime
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SummaryIncident:
+    title: str
+    category: str
+    severity: str
+    status: str
+    opened_at: datetime
+    response_due_at: datetime | None = None
+    responded_at: datetime | None = None
+    closed_at: datetime | None = None
+    client_view: str = ""
+    our_view: str = ""
+    entries: list[SummaryEntry] = field(default_factory=list)  # newest first
+
+
+@dataclass(frozen=True)
+class SummaryAgreement:
+    number: str
+    title: str
+    status: str
+    dated: date
+    review_on: date | None = None
+    ours: list[CommitmentLine] = field(default_factory=list)
+    theirs: list[CommitmentLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ClientSummaryDocument:
+    """Everything the book knows about one client, as an evidence pack."""
+
+    today: date
+    client: Party
+    consultant: Party
+    status: str = "active"
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    notes: str = ""
+    cadence: str = ""  # "Monthly", or "" when no rhythm is set
+    last_touch_on: date | None = None
+    touch_due_on: date | None = None
+    health_score: int | None = None
+    health_band: str = ""
+    factors: list[SummaryFactor] = field(default_factory=list)
+    touches: list[SummaryTouch] = field(default_factory=list)  # newest first, all of them
+    incidents: list[SummaryIncident] = field(default_factory=list)  # newest first
+    agreements: list[SummaryAgreement] = field(default_factory=list)  # newest first

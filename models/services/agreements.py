@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -285,53 +286,57 @@ def finalise(book: Book, agreement_id: int, render: Renderer, now: datetime | No
     hash. If rendering fails nothing changes."""
     now = now or utcnow()
     with book.session() as s:
-        ag = _agreement(s, agreement_id)
-        problem = move_problem(ag.status, AgreementStatus.FINAL)
-        if problem:
-            raise ValidationError({"status": problem})
-        client = client_or_error(s, ag.client_id)
-        doc = _document(s, ag, status=AgreementStatus.FINAL)
-        pdf = render(doc)
-        if not isinstance(pdf, bytes) or not pdf:
-            raise ValueError("The renderer returned no document.")
-        digest = hashlib.sha256(pdf).hexdigest()
-        ag.pdf = pdf
-        ag.pdf_sha256 = digest
-        ag.status = AgreementStatus.FINAL
-        ag.finalised_at = now
-        ag.updated_at = now
-        shown = display_number(ag.number, ag.version)
-        if ag.review_on is not None:
-            ag.review_follow_up_id = _add_follow_up(
+        return finalise_in(s, _agreement(s, agreement_id), render, now)
+
+
+def finalise_in(s: Session, ag: Agreement, render: Renderer, now: datetime) -> str:
+    """``finalise`` inside a unit of work the caller owns (the demo book uses it)."""
+    problem = move_problem(ag.status, AgreementStatus.FINAL)
+    if problem:
+        raise ValidationError({"status": problem})
+    client = client_or_error(s, ag.client_id)
+    doc = _document(s, ag, status=AgreementStatus.FINAL)
+    pdf = render(doc)
+    if not isinstance(pdf, bytes) or not pdf:
+        raise ValueError("The renderer returned no document.")
+    digest = hashlib.sha256(pdf).hexdigest()
+    ag.pdf = pdf
+    ag.pdf_sha256 = digest
+    ag.status = AgreementStatus.FINAL
+    ag.finalised_at = now
+    ag.updated_at = now
+    shown = display_number(ag.number, ag.version)
+    if ag.review_on is not None:
+        ag.review_follow_up_id = _add_follow_up(
+            s,
+            client.id,
+            FollowUpKind.REVIEW,
+            review_title(shown, client.name),
+            ag.review_on,
+            f"Agreement {shown}: {ag.title}",
+            now,
+        )
+    for c in ag.commitments:
+        if c.due_on is not None and c.state is CommitmentState.OPEN:
+            c.follow_up_id = _add_follow_up(
                 s,
                 client.id,
-                FollowUpKind.REVIEW,
-                review_title(shown, client.name),
-                ag.review_on,
+                FollowUpKind.COMMITMENT,
+                commitment_title(c.side, c.text),
+                c.due_on,
                 f"Agreement {shown}: {ag.title}",
                 now,
             )
-        for c in ag.commitments:
-            if c.due_on is not None and c.state is CommitmentState.OPEN:
-                c.follow_up_id = _add_follow_up(
-                    s,
-                    client.id,
-                    FollowUpKind.COMMITMENT,
-                    commitment_title(c.side, c.text),
-                    c.due_on,
-                    f"Agreement {shown}: {ag.title}",
-                    now,
-                )
-        if ag.supersedes_id is not None:
-            old = _agreement(s, ag.supersedes_id)
-            problem = move_problem(old.status, AgreementStatus.SUPERSEDED, by_new_version=True)
-            if problem:
-                raise ValidationError({"status": problem})
-            old.status = AgreementStatus.SUPERSEDED
-            old.updated_at = now
-            # The old version's reminders are replaced by the new version's own.
-            _close_follow_ups(s, old, now)
-        return digest
+    if ag.supersedes_id is not None:
+        old = _agreement(s, ag.supersedes_id)
+        problem = move_problem(old.status, AgreementStatus.SUPERSEDED, by_new_version=True)
+        if problem:
+            raise ValidationError({"status": problem})
+        old.status = AgreementStatus.SUPERSEDED
+        old.updated_at = now
+        # The old version's reminders are replaced by the new version's own.
+        _close_follow_ups(s, old, now)
+    return digest
 
 
 def new_version(book: Book, agreement_id: int, now: datetime | None = None) -> int:
@@ -513,6 +518,13 @@ def set_settings(book: Book, data: ConsultantSettings) -> None:
     errors = validate_settings(cleaned)
     if errors:
         raise ValidationError(errors)
+    with book.session() as s:
+        for key, value in settings_values(cleaned).items():
+            s.merge(Setting(key=key, value=value))
+
+
+def settings_values(cleaned: ConsultantSettings) -> dict[str, str]:
+    """The settings rows (key → stored text) for already-cleaned settings."""
     values = {
         "name": cleaned.name,
         "business": cleaned.business,
@@ -522,9 +534,12 @@ def set_settings(book: Book, data: ConsultantSettings) -> None:
         "logo_png": base64.b64encode(cleaned.logo_png).decode("ascii") if cleaned.logo_png else "",
         "page_size": PageSize(cleaned.page_size).value,
     }
-    with book.session() as s:
-        for name, value in values.items():
-            s.merge(Setting(key=_KEYS[name], value=value))
+    return {_KEYS[name]: value for name, value in values.items()}
+
+
+def read_settings(s: Session) -> ConsultantSettings:
+    """The consultant's settings inside a session the caller owns."""
+    return _settings(s)
 
 
 def _settings(s: Session) -> ConsultantSettings:
@@ -654,3 +669,34 @@ def _close_follow_ups(s: Session, ag: Agreement, now: datetime) -> None:
         fu = s.get(FollowUp, fid)
         if fu is not None and fu.done_at is None:
             fu.done_at = now
+
+
+# --- read helpers for the desktop app ----------------------------------------------
+
+
+def stored_page_size(book: Book) -> PageSize | None:
+    """The page size the consultant (or the app, once) chose; None before anyone did,
+    so the app can pick one from the locale the first time instead of assuming A4."""
+    with book.reader() as s:
+        value = s.scalar(select(Setting.value).where(Setting.key == _KEYS["page_size"]))
+    try:
+        return PageSize(value) if value else None
+    except ValueError:
+        return None
+
+
+def agreement_viewing_copy(
+    number: str, version: int, pdf: bytes, *, folder: Path | None = None
+) -> Path:
+    """A read-only copy of an agreement's PDF for the system viewer, like the
+    evidence viewing copy: named so the desktop knows it is a PDF, kept in the
+    private cache, and never the stored bytes themselves."""
+    from models.files import write_atomic
+    from models.paths import cache_dir, ensure_private_dir
+
+    digest = hashlib.sha256(pdf).hexdigest()[:16]
+    target_dir = ensure_private_dir((folder or cache_dir()) / "opened" / digest)
+    target = target_dir / f"{display_number(number, version).replace(' ', '-')}.pdf"
+    if not (target.exists() and target.stat().st_size == len(pdf)):
+        write_atomic(target, pdf, mode=0o400)
+    return target

@@ -1,0 +1,344 @@
+"""The client summary (an evidence pack) as a PDF.
+
+``render_client_summary`` prints a plain ``ClientSummaryDocument``
+(exports/documents.py; built by models/services/summary.py) with the agreement
+renderer's machinery: the bundled fonts, ``_text`` escaping, the same styles, and
+the numbered canvas that stamps "Page x of y" on every page. Long lists (touches,
+timeline entries) are tables whose header row repeats on every page.
+
+ReportLab is imported inside the functions, never at module level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from exports.agreement_pdf import (
+    FRAME_PADDING,
+    HEADER_FILL,
+    RULE,
+    TABLE_HEADING_ROOM,
+    ZEBRA_FILL,
+    _canvas_class,
+    _commitment_table,
+    _drawable,
+    _heading,
+    _page_size,
+    _paragraphs,
+    _party_cell,
+    _Styles,
+    _styles,
+    _text,
+    plain_date,
+    register_fonts,
+)
+from exports.documents import ClientSummaryDocument, PageSize, SummaryIncident
+from models.files import write_atomic
+
+DASH = "\u2014"
+
+
+def _when(moment: datetime | None) -> str:
+    """A stored UTC moment in the user's local time: ``22 November 2026 10:05``."""
+    if moment is None:
+        return DASH
+    local = moment.astimezone()
+    return f"{plain_date(local.date())} {local:%H:%M}"
+
+
+def _day(d: date | None) -> str:
+    return plain_date(d) if d is not None else DASH
+
+
+def _label(value: str) -> str:
+    """``late_payment`` → ``Late payment``; ``touch:call`` → ``Touch (call)``."""
+    if ":" in value:
+        head, tail = value.split(":", 1)
+        return f"{_label(head)} ({tail.replace('_', ' ')})"
+    return value.replace("_", " ").capitalize()
+
+
+def _table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    st: _Styles,
+    cov: frozenset[int],
+) -> Any:
+    """A zebra table of user text; the header repeats on every page it spans."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    data: list[list[Any]] = [[Paragraph(h, st.cell_head) for h in header]]
+    for row in rows:
+        data.append([Paragraph(_text(cell, cov), st.cell) for cell in row])
+    table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=1, splitInRow=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEADER_FILL)),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor(RULE)),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.4, colors.HexColor(RULE)),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor(ZEBRA_FILL)]),
+            ]
+        )
+    )
+    return table
+
+
+def _facts(pairs: Sequence[tuple[str, str]], width: float, st: _Styles, cov: frozenset[int]) -> Any:
+    """Label / value lines as a borderless two-column table."""
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    label_w = 120.0
+    data = [
+        [Paragraph(_text(k, cov), st.label), Paragraph(_text(v, cov), st.cell)]
+        for k, v in pairs
+        if v
+    ]
+    if not data:
+        return Paragraph("Nothing recorded.", st.small)
+    return Table(
+        data,
+        colWidths=[label_w, width - label_w],
+        splitByRow=1,
+        splitInRow=1,
+        style=TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        ),
+    )
+
+
+def _promise(inc: SummaryIncident) -> str:
+    if inc.response_due_at is None:
+        return "No answer promised"
+    text = f"Answer promised by {_when(inc.response_due_at)}"
+    if inc.responded_at is not None:
+        text += f"; answered {_when(inc.responded_at)}"
+    return text
+
+
+def _incident(inc: SummaryIncident, width: float, st: _Styles, cov: frozenset[int]) -> list[Any]:
+    from reportlab.platypus import CondPageBreak, Paragraph
+
+    story: list[Any] = [
+        CondPageBreak(TABLE_HEADING_ROOM),
+        Paragraph(_text(inc.title, cov), st.party_name),
+        _facts(
+            [
+                ("STATUS", _label(inc.status)),
+                ("SEVERITY", _label(inc.severity)),
+                ("CATEGORY", _label(inc.category)),
+                ("OPENED", _when(inc.opened_at)),
+                ("CLOSED", _when(inc.closed_at) if inc.closed_at else ""),
+                ("PROMISE", _promise(inc)),
+                ("CLIENT'S VIEW", inc.client_view.strip()),
+                ("OUR VIEW", inc.our_view.strip()),
+            ],
+            width,
+            st,
+            cov,
+        ),
+    ]
+    if inc.entries:
+        when_w, kind_w = 118.0, 100.0
+        story.append(
+            _table(
+                ("When", "What", "Entry"),
+                [(_when(e.happened_at), _label(e.kind), e.text) for e in inc.entries],
+                (when_w, kind_w, width - when_w - kind_w),
+                st,
+                cov,
+            )
+        )
+    else:
+        story.append(Paragraph("No timeline entries.", st.small))
+    return story
+
+
+def _story(doc: ClientSummaryDocument, width: float, st: _Styles, cov: frozenset[int]) -> list[Any]:
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    story: list[Any] = [
+        Paragraph(_text(doc.client.name or "Client", cov), st.title),
+        Paragraph(f"Client summary \u00b7 as of {plain_date(doc.today)}", st.meta),
+        Spacer(1, 10),
+    ]
+    gap = 16.0
+    col = (width - gap) / 2
+    story.append(
+        Table(
+            [
+                [
+                    _party_cell("Client", doc.client, st, cov),
+                    "",
+                    _party_cell("Prepared by", doc.consultant, st, cov),
+                ]
+            ],
+            colWidths=[col, gap, col],
+            splitInRow=1,
+            style=TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            ),
+        )
+    )
+
+    story.extend(_heading("Contact details", st))
+    story.append(
+        _facts(
+            [
+                ("STATUS", _label(doc.status)),
+                ("EMAIL", "\n".join(doc.emails)),
+                ("PHONE", "\n".join(doc.phones)),
+                ("TAGS", ", ".join(doc.tags)),
+            ],
+            width,
+            st,
+            cov,
+        )
+    )
+    if doc.notes.strip():
+        story.extend(_heading("Notes", st))
+        for para in _paragraphs(doc.notes):
+            story.append(Paragraph(_text(para, cov), st.body))
+
+    story.extend(_heading("Keeping in touch", st))
+    story.append(
+        _facts(
+            [
+                ("RHYTHM", doc.cadence or "No rhythm set"),
+                ("LAST TOUCH", _day(doc.last_touch_on)),
+                ("NEXT DUE", _day(doc.touch_due_on) if doc.cadence else ""),
+            ],
+            width,
+            st,
+            cov,
+        )
+    )
+
+    story.extend(_heading("Relationship health", st))
+    if doc.health_score is None:
+        story.append(Paragraph("Not scored.", st.small))
+    else:
+        band = f" ({_label(doc.health_band)})" if doc.health_band else ""
+        story.append(Paragraph(f"Score {doc.health_score} of 100{_text(band, cov)}", st.body))
+        for f in doc.factors:
+            story.append(
+                Paragraph(f"{f.points:+d}: {_text(f.reason, cov)}", st.bullet, bulletText="\u2022")
+            )
+
+    story.extend(_heading(f"Touches ({len(doc.touches)})", st, TABLE_HEADING_ROOM))
+    if doc.touches:
+        when_w, chan_w = 118.0, 70.0
+        story.append(
+            _table(
+                ("When", "How", "Summary"),
+                [
+                    (
+                        _when(t.happened_at),
+                        _label(t.channel),
+                        t.summary + (f"\nNext step: {t.next_step}" if t.next_step else ""),
+                    )
+                    for t in doc.touches
+                ],
+                (when_w, chan_w, width - when_w - chan_w),
+                st,
+                cov,
+            )
+        )
+    else:
+        story.append(Paragraph("No touches logged.", st.small))
+
+    story.extend(_heading(f"Incidents ({len(doc.incidents)})", st, TABLE_HEADING_ROOM))
+    if not doc.incidents:
+        story.append(Paragraph("No incidents recorded.", st.small))
+    for inc in doc.incidents:
+        story.extend(_incident(inc, width, st, cov))
+        story.append(Spacer(1, 8))
+
+    story.extend(_heading(f"Agreements ({len(doc.agreements)})", st, TABLE_HEADING_ROOM))
+    if not doc.agreements:
+        story.append(Paragraph("No agreements recorded.", st.small))
+    for ag in doc.agreements:
+        from reportlab.platypus import CondPageBreak
+
+        story.append(CondPageBreak(TABLE_HEADING_ROOM))
+        story.append(
+            Paragraph(f"{_text(ag.number, cov)} \u00b7 {_text(ag.title, cov)}", st.party_name)
+        )
+        story.append(
+            _facts(
+                [
+                    ("STATUS", _label(ag.status)),
+                    ("DATED", _day(ag.dated)),
+                    ("REVIEW", _day(ag.review_on)),
+                ],
+                width,
+                st,
+                cov,
+            )
+        )
+        story.append(Paragraph("Our commitments", st.label))
+        story.append(_commitment_table(ag.ours, width, st, cov))
+        story.append(Spacer(1, 4))
+        story.append(Paragraph("Client's commitments", st.label))
+        story.append(_commitment_table(ag.theirs, width, st, cov))
+        story.append(Spacer(1, 8))
+    return story
+
+
+def render_client_summary(
+    doc: ClientSummaryDocument, *, page_size: PageSize = PageSize.A4
+) -> bytes:
+    """The client summary as PDF bytes (deterministic for the same document)."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    cov = register_fonts()
+    st = _styles()
+    page = _page_size(page_size)
+    margin = 18 * mm
+    out = BytesIO()
+    template = SimpleDocTemplate(
+        out,
+        pagesize=page,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin + 6 * mm,
+        title=_drawable(f"Client summary: {doc.client.name}", cov),
+        author=_drawable(doc.consultant.name, cov),
+        subject="Client summary",
+        creator="Rapport",
+        invariant=1,
+    )
+    footer = _drawable(f"Client summary \u00b7 {doc.client.name}", cov).replace("\n", " ")
+    width = template.width - 2 * FRAME_PADDING
+    canvasmaker = _canvas_class(footer, None, page, margin, FRAME_PADDING)
+    template.build(_story(doc, width, st, cov), canvasmaker=canvasmaker)
+    return out.getvalue()
+
+
+def write_client_summary(
+    doc: ClientSummaryDocument, out: Path, *, page_size: PageSize = PageSize.A4
+) -> None:
+    """Render ``doc`` and write it to ``out`` atomically."""
+    write_atomic(Path(out), render_client_summary(doc, page_size=page_size))

@@ -1,0 +1,134 @@
+"""The client summary (an evidence pack) as plain data: everything the book knows
+about one client, for exports.summary_pdf to print. Reads only; one reader session
+per part, through the other services where they already answer the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from exports.documents import (
+    ClientSummaryDocument,
+    CommitmentLine,
+    Party,
+    SummaryAgreement,
+    SummaryEntry,
+    SummaryFactor,
+    SummaryIncident,
+    SummaryTouch,
+)
+from models.db import Book
+from models.entities import Side, Touch
+from models.reminders import cadence_label
+from models.services.agreements import (
+    CommitmentRow,
+    get_agreement,
+    get_settings,
+    list_agreements,
+)
+from models.services.clients import get_client
+from models.services.incidents import client_health, get_incident, list_incidents, timeline
+
+
+def all_touches(book: Book, client_id: int) -> list[SummaryTouch]:
+    """Every touch with the client, newest first (list_touches stops at a limit)."""
+    with book.reader() as s:
+        rows = s.scalars(
+            select(Touch)
+            .where(Touch.client_id == client_id)
+            .order_by(Touch.happened_at.desc(), Touch.id.desc())
+        )
+        return [SummaryTouch(t.happened_at, t.channel.value, t.summary, t.next_step) for t in rows]
+
+
+def client_summary(
+    book: Book, client_id: int, today: date, *, now: datetime | None = None
+) -> ClientSummaryDocument:
+    """The evidence pack for ``client_id`` as of ``today``; NotFoundError if unknown."""
+    client = get_client(book, client_id)
+    me = get_settings(book)
+    score = client_health(book, client_id, today, now=now).now
+
+    incidents = []
+    for row in list_incidents(book, client_id=client_id, now=now):
+        detail = get_incident(book, row.id, now=now)
+        incidents.append(
+            SummaryIncident(
+                title=row.title,
+                category=row.category.value,
+                severity=row.severity.value,
+                status=row.status.value,
+                opened_at=row.opened_at,
+                response_due_at=row.response_due_at,
+                responded_at=row.responded_at,
+                closed_at=row.closed_at,
+                client_view=detail.client_view,
+                our_view=detail.our_view,
+                entries=[
+                    SummaryEntry(e.happened_at, e.kind, e.text)
+                    for e in timeline(book, row.id, now=now)
+                ],
+            )
+        )
+
+    agreements = []
+    for ag in list_agreements(book, client_id):
+        detail = get_agreement(book, ag.id)
+        agreements.append(
+            SummaryAgreement(
+                number=ag.display_number,
+                title=ag.title,
+                status=ag.status.value,
+                dated=ag.dated,
+                review_on=ag.review_on,
+                ours=_side(detail.commitments, Side.OURS),
+                theirs=_side(detail.commitments, Side.THEIRS),
+            )
+        )
+
+    return ClientSummaryDocument(
+        today=today,
+        client=Party(
+            name=client.name,
+            organisation=client.organisation,
+            role=client.role,
+            email=client.emails[0].value if client.emails else "",
+            phone=client.phones[0].value if client.phones else "",
+        ),
+        consultant=Party(
+            name=me.name,
+            organisation=me.business,
+            address=me.address,
+            email=me.email,
+            phone=me.phone,
+        ),
+        status=client.status.value,
+        emails=[_labelled(c.value, c.label) for c in client.emails],
+        phones=[_labelled(c.value, c.label) for c in client.phones],
+        tags=list(client.tags),
+        notes=client.notes,
+        cadence=cadence_label(client.cadence_days) if client.cadence_days else "",
+        last_touch_on=client.last_touch_on,
+        touch_due_on=client.touch_due_on,
+        health_score=score.score,
+        health_band=score.band.value,
+        factors=[SummaryFactor(f.points, f.reason) for f in score.factors],
+        touches=all_touches(book, client_id),
+        incidents=incidents,
+        agreements=agreements,
+    )
+
+
+def _side(commitments: Sequence[CommitmentRow], which: Side) -> list[CommitmentLine]:
+    return [
+        CommitmentLine(c.text, c.due_on, c.state.value)
+        for c in sorted(commitments, key=lambda c: c.position)
+        if c.side is which
+    ]
+
+
+def _labelled(value: str, label: str) -> str:
+    return f"{value} ({label})" if label.strip() else value
