@@ -13,6 +13,8 @@ checks every one against its hash before it writes anything.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import os
@@ -26,13 +28,19 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, undefer
 
+from exports.documents import PageSize
+from models.agreements import parse_number, points_from_text
 from models.db import Book
 from models.entities import (
+    Agreement,
+    AgreementStatus,
     Channel,
     Client,
     ClientStatus,
+    Commitment,
+    CommitmentState,
     ContactKind,
     EntryKind,
     Evidence,
@@ -42,13 +50,24 @@ from models.entities import (
     IncidentCategory,
     IncidentEntry,
     IncidentStatus,
+    Setting,
     Severity,
+    Side,
     StoredFile,
     Touch,
 )
 from models.errors import RapportError
 from models.files import write_atomic
 from models.reminders import later_touch
+from models.services.agreements import (
+    AgreementInput,
+    CommitmentInput,
+    ConsultantSettings,
+    read_settings,
+    settings_values,
+    validate_agreement,
+    validate_settings,
+)
 from models.services.clients import (
     ClientInput,
     Contact,
@@ -70,10 +89,10 @@ from models.services.reminders import TITLE_MAX, TouchInput, validate_touch
 from models.types import utcnow
 
 FORMAT = "rapport-book"
-VERSION = 3
+VERSION = 4
 
 UID_SHAPE = re.compile(r"[0-9a-f]{32}")
-TOP_LEVEL_FIELDS = ("format", "version", "clients")
+TOP_LEVEL_FIELDS = ("format", "version", "consultant", "clients")
 # Order matters: problems are reported in this order, and exports use it too.
 CLIENT_FIELDS = (
     "id",
@@ -93,6 +112,7 @@ CLIENT_FIELDS = (
     "touches",
     "follow_ups",
     "incidents",
+    "agreements",
 )
 REQUIRED_CLIENT_FIELDS = ("id", "name")
 CONTACT_FIELDS = ("value", "label")
@@ -136,6 +156,30 @@ ENTRY_FIELDS = ("id", "kind", "happened_at", "text", "created_at", "edited_at")
 REQUIRED_ENTRY_FIELDS = ("id", "kind", "happened_at", "text")
 EVIDENCE_FIELDS = ("id", "original_name", "sha256", "size", "added_at")
 REQUIRED_EVIDENCE_FIELDS = ("id", "original_name", "sha256", "size")
+CONSULTANT_FIELDS = ("name", "business", "address", "email", "phone", "logo_png", "page_size")
+AGREEMENT_FIELDS = (
+    "id",
+    "number",
+    "version",
+    "title",
+    "dated",
+    "status",
+    "incident",
+    "supersedes",
+    "context",
+    "points",
+    "review_on",
+    "review_follow_up",
+    "finalised_at",
+    "created_at",
+    "updated_at",
+    "commitments",
+    "pdf_sha256",
+    "pdf",
+)
+REQUIRED_AGREEMENT_FIELDS = ("id", "number", "title", "dated")
+COMMITMENT_FIELDS = ("id", "side", "text", "due_on", "state", "follow_up")
+REQUIRED_COMMITMENT_FIELDS = ("id", "side", "text")
 SHA256_SHAPE = re.compile(r"[0-9a-f]{64}")
 # Evidence files travel beside the JSON, in "<stem>.attachments/", each named by its hash.
 ATTACHMENTS_SUFFIX = ".attachments"
@@ -147,6 +191,9 @@ _SEVERITIES = tuple(v.value for v in Severity)
 _INCIDENT_STATUSES = tuple(v.value for v in IncidentStatus)
 _CLOSED = (IncidentStatus.RESOLVED, IncidentStatus.LOST)
 _ENTRY_KINDS = tuple(k.value for k in EntryKind)
+_AGREEMENT_STATUSES = tuple(v.value for v in AgreementStatus)
+_SIDES = tuple(v.value for v in Side)
+_COMMITMENT_STATES = tuple(v.value for v in CommitmentState)
 # Dates are written one way only, so a file diffs cleanly and "2025-3-1" is caught.
 DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SQL_CHUNK = 500
@@ -198,6 +245,8 @@ def export_book(book: Book) -> dict[str, Any]:
             follow_ups.setdefault(fu.client_id, []).append(fu)
             fu_uids[fu.id] = fu.uid
         incidents = _incident_docs(s, fu_uids)
+        agreements = _agreement_docs(s, fu_uids)
+        consultant = _consultant_doc(s)
         docs = [
             _client_doc(
                 c,
@@ -205,10 +254,86 @@ def export_book(book: Book) -> dict[str, Any]:
                 follow_ups.get(c.id, []),
                 touch_uids,
                 incidents.get(c.id, []),
+                agreements.get(c.id, []),
             )
             for c in sorted(clients, key=lambda c: c.uid)
         ]
-    return {"format": FORMAT, "version": VERSION, "clients": docs}
+    return {"format": FORMAT, "version": VERSION, "consultant": consultant, "clients": docs}
+
+
+def _consultant_doc(s: Session) -> dict[str, Any]:
+    """The consultant's own details and print settings (the "us" on every document)."""
+    me = read_settings(s)
+    return {
+        "name": me.name,
+        "business": me.business,
+        "address": me.address,
+        "email": me.email,
+        "phone": me.phone,
+        "logo_png": base64.b64encode(me.logo_png).decode("ascii") if me.logo_png else None,
+        "page_size": PageSize(me.page_size).value,
+    }
+
+
+def _agreement_docs(s: Session, fu_uids: dict[int, str]) -> dict[int, list[dict[str, Any]]]:
+    """Every client's agreements, by number then version, each with its commitments
+    (ours, then theirs, in their printed order) and a final one's stored PDF."""
+    rows = s.scalars(
+        select(Agreement).options(undefer(Agreement.pdf), selectinload(Agreement.commitments))
+    ).all()
+    uids = {a.id: a.uid for a in rows}
+    inc_uids = dict(s.execute(select(Incident.id, Incident.uid)).all())
+    by_client: dict[int, list[Agreement]] = {}
+    for ag in rows:
+        by_client.setdefault(ag.client_id, []).append(ag)
+    return {
+        cid: [
+            _agreement_doc(ag, uids, inc_uids, fu_uids)
+            for ag in sorted(ags, key=lambda a: (a.number, a.version, a.uid))
+        ]
+        for cid, ags in by_client.items()
+    }
+
+
+def _agreement_doc(
+    ag: Agreement, uids: dict[int, str], inc_uids: dict[int, str], fu_uids: dict[int, str]
+) -> dict[str, Any]:
+    def link(table: dict[int, str], key: int | None) -> str | None:
+        return table.get(key) if key is not None else None
+
+    side_order = {Side.OURS: 0, Side.THEIRS: 1}
+    return {
+        "id": ag.uid,
+        "number": ag.number,
+        "version": ag.version,
+        "title": ag.title,
+        "dated": ag.dated.isoformat(),
+        "status": AgreementStatus(ag.status).value,
+        "incident": link(inc_uids, ag.incident_id),
+        "supersedes": link(uids, ag.supersedes_id),
+        "context": ag.context,
+        "points": points_from_text(ag.points),
+        "review_on": ag.review_on.isoformat() if ag.review_on else None,
+        "review_follow_up": link(fu_uids, ag.review_follow_up_id),
+        "finalised_at": _iso_or_none(ag.finalised_at),
+        "created_at": _iso(ag.created_at),
+        "updated_at": _iso(ag.updated_at),
+        "commitments": [
+            {
+                "id": c.uid,
+                "side": Side(c.side).value,
+                "text": c.text,
+                "due_on": c.due_on.isoformat() if c.due_on else None,
+                "state": CommitmentState(c.state).value,
+                "follow_up": link(fu_uids, c.follow_up_id),
+            }
+            for c in sorted(
+                ag.commitments, key=lambda c: (side_order[Side(c.side)], c.position, c.uid)
+            )
+        ],
+        "pdf_sha256": ag.pdf_sha256,
+        "pdf": base64.b64encode(ag.pdf).decode("ascii") if ag.pdf is not None else None,
+    }
 
 
 def _incident_docs(s: Session, fu_uids: dict[int, str]) -> dict[int, list[dict[str, Any]]]:
@@ -289,6 +414,7 @@ def _client_doc(
     follow_ups: list[FollowUp],
     touch_uids: dict[int, str],
     incidents: list[dict[str, Any]],
+    agreements: list[dict[str, Any]],
 ) -> dict[str, Any]:
     # last_touch_on and touch_due_on are left out on purpose: they follow from the
     # touches and the rules, and an import recomputes them rather than trusting a file.
@@ -313,6 +439,7 @@ def _client_doc(
             for fu in sorted(follow_ups, key=lambda fu: (fu.due_on, fu.uid))
         ],
         "incidents": incidents,
+        "agreements": agreements,
     }
 
 
@@ -538,19 +665,45 @@ def _upgrade_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "version": 3, "clients": upgraded}
 
 
+def _upgrade_3_to_4(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 knew nothing of agreements or the consultant's details. Unlike the
+    earlier steps, no empty list is filled in: a client without "agreements" (and a
+    file without "consultant") leaves what the book has alone, so importing an old
+    export never throws away a final agreement. A version-3 file that already uses
+    the new keys is refused, as before.
+    """
+    problems: list[str] = []
+    if "consultant" in data:
+        problems.append(
+            'unknown top-level field "consultant" in a version 3 file '
+            '(it is new in version 4; say "version": 4).'
+        )
+    clients = data.get("clients")
+    for i, c in enumerate(clients if isinstance(clients, list) else []):
+        if isinstance(c, dict) and "agreements" in c:
+            problems.append(
+                f'clients[{i}]: unknown field "agreements" in a version 3 file '
+                '(it is new in version 4; say "version": 4).'
+            )
+    if problems:
+        raise BookFormatError(problems)
+    return {**data, "version": 4}
+
+
 # One step per old version: _UPGRADES[n] turns a version-n document into a
 # version n+1 one.
 _UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
+    3: _upgrade_3_to_4,
 }
 
 
 def _upgrade_document(data: dict[str, Any]) -> dict[str, Any]:
     """Bring an older export to VERSION, so checking and merging know one shape only.
 
-    When version 4 arrives, add ``_UPGRADES[3]`` (a function from a version-3
-    document to a version-4 one) and bump VERSION; nothing else changes.
+    When version 5 arrives, add ``_UPGRADES[4]`` (a function from a version-4
+    document to a version-5 one) and bump VERSION; nothing else changes.
     """
     version: int = data["version"]
     while version < VERSION:
@@ -660,6 +813,39 @@ class _IncomingIncident:
 
 
 @dataclass
+class _IncomingCommitment:
+    uid: str
+    side: Side
+    position: int
+    text: str
+    due_on: date | None
+    state: CommitmentState
+    follow_up_uid: str | None
+
+
+@dataclass
+class _IncomingAgreement:
+    uid: str
+    number: str
+    version: int
+    title: str
+    dated: date
+    status: AgreementStatus
+    incident_uid: str | None
+    supersedes_uid: str | None
+    context: str
+    points: str  # one point per line, as the book keeps them
+    review_on: date | None
+    review_follow_up_uid: str | None
+    finalised_at: datetime | None
+    created_at: datetime | None  # None: not in the file
+    updated_at: datetime | None  # None: not in the file
+    pdf: bytes | None
+    pdf_sha256: str | None
+    commitments: list[_IncomingCommitment] = field(default_factory=list)
+
+
+@dataclass
 class _Incoming:
     """One client of the file, checked and cleaned, ready to merge."""
 
@@ -673,17 +859,37 @@ class _Incoming:
     touches: list[_IncomingTouch] = field(default_factory=list)
     follow_ups: list[_IncomingFollowUp] = field(default_factory=list)
     incidents: list[_IncomingIncident] = field(default_factory=list)
+    agreements: list[_IncomingAgreement] | None = None  # None: not in the file; left alone
 
 
-def _check_document(data: Any, now: datetime) -> list[_Incoming]:
+@dataclass
+class _Checked:
+    clients: list[_Incoming]
+    consultant: ConsultantSettings | None  # None: not in the file; left alone
+
+
+def _check_document(data: Any, now: datetime) -> _Checked:
     """Every client of the file, or a BookFormatError listing every problem found."""
     doc = _check_header(data)
     problems: list[str] = []
+    consultant = (
+        _consultant(doc["consultant"], "consultant", problems) if "consultant" in doc else None
+    )
     incoming: list[_Incoming] = []
     first_client: dict[str, str] = {}
     seen: dict[str, dict[str, str]] = {
-        key: {} for key in ("touches", "follow_ups", "incidents", "timeline", "evidence")
+        key: {}
+        for key in (
+            "touches",
+            "follow_ups",
+            "incidents",
+            "timeline",
+            "evidence",
+            "agreements",
+            "commitments",
+        )
     }
+    numbers: dict[tuple[str, int], str] = {}
     sizes: dict[str, tuple[int, str]] = {}
     for i, raw in enumerate(doc["clients"]):
         inc = _check_client(i, raw, problems, now)
@@ -696,9 +902,28 @@ def _check_document(data: Any, now: datetime) -> list[_Incoming]:
             _note_duplicate(item, path, seen[key], problems)
             if key == "evidence":
                 _note_size(item, path, sizes, problems)
+            if key == "agreements":
+                _note_number(item, path, numbers, problems)
     if problems:
         raise BookFormatError(problems)
-    return incoming
+    return _Checked(incoming, consultant)
+
+
+def _note_number(
+    raw: dict[str, Any], path: str, numbers: dict[tuple[str, int], str], problems: list[str]
+) -> None:
+    """An agreement's number and version name one document in the whole book."""
+    number, version = raw.get("number"), raw.get("version", 1)
+    if not (isinstance(number, str) and isinstance(version, int)):
+        return
+    key = (number, version)
+    if key in numbers:
+        problems.append(
+            f"{path}.number: {_q(number)} version {version} appears twice; "
+            f"{numbers[key]} has it too."
+        )
+    else:
+        numbers[key] = path
 
 
 def _nested_items(raw: dict[str, Any], path: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -720,6 +945,10 @@ def _nested_items(raw: dict[str, Any], path: str) -> Iterator[tuple[str, str, di
         for key in ("timeline", "evidence"):
             for q, item in objects(incident, key, p):
                 yield q, key, item
+    for p, agreement in objects(raw, "agreements", path):
+        yield p, "agreements", agreement
+        for q, item in objects(agreement, "commitments", p):
+            yield q, "commitments", item
 
 
 def _note_size(
@@ -809,6 +1038,17 @@ def _check_client(i: int, raw: Any, problems: list[str], now: datetime) -> _Inco
     incidents = _incidents(
         raw.get("incidents", []), f"{path}.incidents", problems, _ids_in(raw.get("follow_ups"))
     )
+    agreements = (
+        _agreements(
+            raw["agreements"],
+            f"{path}.agreements",
+            problems,
+            _ids_in(raw.get("follow_ups")),
+            _ids_in(raw.get("incidents")),
+        )
+        if "agreements" in raw
+        else None
+    )
     if len(problems) > before:
         return None
     return _Incoming(
@@ -822,7 +1062,204 @@ def _check_client(i: int, raw: Any, problems: list[str], now: datetime) -> _Inco
         touches,
         follow_ups,
         incidents,
+        agreements,
     )
+
+
+def _consultant(value: Any, path: str, problems: list[str]) -> ConsultantSettings | None:
+    """The consultant's details, by the rules of the settings dialog."""
+    if not isinstance(value, dict):
+        problems.append(f"{path}: should be an object, not {_kind(value)}.")
+        return None
+    before = len(problems)
+    _check_keys(value, CONSULTANT_FIELDS, (), path, problems)
+    texts = {
+        key: _text(value.get(key, ""), f"{path}.{key}", problems)
+        for key in ("name", "business", "address", "email", "phone")
+    }
+    logo: bytes | None = None
+    raw_logo = value.get("logo_png")
+    if raw_logo is not None:
+        logo = _base64(raw_logo, f"{path}.logo_png", problems)
+    page = _choice(
+        value.get("page_size", PageSize.A4.value),
+        tuple(p.value for p in PageSize),
+        "page size",
+        f"{path}.page_size",
+        problems,
+    )
+    if len(problems) > before or page is None:
+        return None
+    data = ConsultantSettings(**texts, logo_png=logo, page_size=PageSize(page))
+    for key, message in validate_settings(data).items():
+        problems.append(f"{path}.{key}: {message}")
+    return data if len(problems) == before else None
+
+
+def _base64(value: Any, path: str, problems: list[str]) -> bytes | None:
+    if not isinstance(value, str):
+        problems.append(f"{path}: should be base64 text or null, not {_kind(value)}.")
+        return None
+    try:
+        return base64.b64decode(value.encode("ascii"), validate=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        problems.append(f"{path}: is not valid base64.")
+        return None
+
+
+def _agreements(
+    value: Any, path: str, problems: list[str], fu_uids: set[str], incident_uids: set[str]
+) -> list[_IncomingAgreement]:
+    agreements: list[_IncomingAgreement] = []
+    own_uids = _ids_in(value)
+    for p, item in _objects(value, path, problems):
+        before = len(problems)
+        _check_keys(item, AGREEMENT_FIELDS, REQUIRED_AGREEMENT_FIELDS, p, problems)
+        uid = _uid(item, p, problems)
+        number = _text(item.get("number", ""), f"{p}.number", problems)
+        if isinstance(item.get("number"), str) and parse_number(number) is None:
+            problems.append(
+                f'{p}.number: {_q(number)} is not an agreement number like "AG-2026-0007".'
+            )
+        version = item.get("version", 1)
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            problems.append(f"{p}.version: should be a whole number from 1, not {_q(version)}.")
+            version = 1
+        title = _text(item.get("title", ""), f"{p}.title", problems)
+        dated = _day(item, "dated", p, problems, nullable=False)
+        status = _choice(
+            item.get("status", AgreementStatus.DRAFT.value),
+            _AGREEMENT_STATUSES,
+            "status",
+            f"{p}.status",
+            problems,
+        )
+        incident = _link(
+            item.get("incident"),
+            f"{p}.incident",
+            problems,
+            incident_uids,
+            ("incident", "incidents"),
+        )
+        supersedes = _link(
+            item.get("supersedes"),
+            f"{p}.supersedes",
+            problems,
+            own_uids - {uid},
+            ("agreement", "other agreements"),
+        )
+        context = _text(item.get("context", ""), f"{p}.context", problems)
+        points = [
+            _text(v, f"{p}.points[{j}]", problems)
+            for j, v in enumerate(_list(item.get("points", []), f"{p}.points", problems))
+        ]
+        review_on = _day(item, "review_on", p, problems, nullable=True)
+        review_fu = _link(
+            item.get("review_follow_up"),
+            f"{p}.review_follow_up",
+            problems,
+            fu_uids,
+            ("follow-up", "follow-ups"),
+        )
+        finalised_at = _moment(item, "finalised_at", p, problems, nullable=True)
+        created_at = _moment(item, "created_at", p, problems, nullable=False)
+        updated_at = _moment(item, "updated_at", p, problems, nullable=False)
+        commitments = _commitments(
+            item.get("commitments", []), f"{p}.commitments", problems, fu_uids
+        )
+        pdf = _base64(item["pdf"], f"{p}.pdf", problems) if item.get("pdf") is not None else None
+        sha = item.get("pdf_sha256")
+        if sha is not None and not (isinstance(sha, str) and SHA256_SHAPE.fullmatch(sha)):
+            problems.append(f"{p}.pdf_sha256: should be 64 characters, each 0-9 or a-f, or null.")
+            sha = None
+        if len(problems) > before or status is None or dated is None:
+            continue
+        if status == AgreementStatus.DRAFT.value:
+            if item.get("pdf") is not None or sha is not None:
+                problems.append(
+                    f"{p}.pdf: a draft has no stored PDF; make pdf and pdf_sha256 null."
+                )
+        elif pdf is None or sha is None:
+            problems.append(
+                f"{p}.pdf: a {status} agreement carries its stored PDF and its pdf_sha256."
+            )
+        elif hashlib.sha256(pdf).hexdigest() != sha:
+            problems.append(
+                f"{p}.pdf: does not match its pdf_sha256; the PDF was changed or damaged."
+            )
+        data = AgreementInput(
+            title=title,
+            dated=dated,
+            context=context,
+            points=points,
+            commitments=[CommitmentInput(c.side, c.text, c.due_on) for c in commitments],
+            review_on=review_on,
+        )
+        for key, message in validate_agreement(data).items():
+            problems.append(f"{p}.{key}: {message}")
+        if len(problems) > before:
+            continue
+        agreements.append(
+            _IncomingAgreement(
+                uid,
+                number,
+                version,
+                title,
+                dated,
+                AgreementStatus(status),
+                incident,
+                supersedes,
+                context,
+                "\n".join(points),
+                review_on,
+                review_fu,
+                finalised_at,
+                created_at,
+                updated_at,
+                pdf,
+                sha,
+                commitments,
+            )
+        )
+    return agreements
+
+
+def _commitments(
+    value: Any, path: str, problems: list[str], fu_uids: set[str]
+) -> list[_IncomingCommitment]:
+    out: list[_IncomingCommitment] = []
+    positions = {Side.OURS: 0, Side.THEIRS: 0}
+    for p, item in _objects(value, path, problems):
+        before = len(problems)
+        _check_keys(item, COMMITMENT_FIELDS, REQUIRED_COMMITMENT_FIELDS, p, problems)
+        uid = _uid(item, p, problems)
+        side = (
+            _choice(item["side"], _SIDES, "side", f"{p}.side", problems) if "side" in item else None
+        )
+        text = _text(item.get("text", ""), f"{p}.text", problems)
+        if isinstance(item.get("text"), str) and not text.strip():
+            problems.append(f"{p}.text: is empty; fill it in or remove this commitment.")
+        due_on = _day(item, "due_on", p, problems, nullable=True)
+        state = _choice(
+            item.get("state", CommitmentState.OPEN.value),
+            _COMMITMENT_STATES,
+            "state",
+            f"{p}.state",
+            problems,
+        )
+        follow_up = _link(
+            item.get("follow_up"), f"{p}.follow_up", problems, fu_uids, ("follow-up", "follow-ups")
+        )
+        if len(problems) > before or side is None or state is None:
+            continue
+        s = Side(side)
+        out.append(
+            _IncomingCommitment(
+                uid, s, positions[s], text, due_on, CommitmentState(state), follow_up
+            )
+        )
+        positions[s] += 1
+    return out
 
 
 def _ids_in(items: Any) -> set[str]:
@@ -1351,14 +1788,15 @@ def import_book(
     fail, the files this import added are removed again.
     """
     now = now or utcnow()
-    incoming = _check_document(data, now)
+    checked = _check_document(data, now)
+    incoming = checked.clients
     needed = _evidence_needed(incoming)
     if needed:
         _verify_evidence(needed, attachments)
     assert attachments is not None or not needed
     added = _store_evidence(book, needed, attachments) if attachments is not None else []
     try:
-        return _merge(book, incoming, needed, now)
+        return _merge(book, incoming, needed, now, checked.consultant)
     except BaseException:
         for path in added:
             path.unlink(missing_ok=True)
@@ -1443,7 +1881,11 @@ def _store_evidence(book: Book, needed: dict[str, _NeededFile], folder: Path) ->
 
 
 def _merge(
-    book: Book, incoming: list[_Incoming], needed: dict[str, _NeededFile], now: datetime
+    book: Book,
+    incoming: list[_Incoming],
+    needed: dict[str, _NeededFile],
+    now: datetime,
+    consultant: ConsultantSettings | None = None,
 ) -> ImportResult:
     result = ImportResult(created=0, updated=0, unchanged=0)
     with book.session() as s:
@@ -1480,9 +1922,188 @@ def _merge(
                 raise BookFormatError(
                     f"clients[{inc.index}]: the book refused this client ({exc.orig})."
                 ) from exc
+        if any(inc.agreements is not None for inc in incoming):
+            agreed = _merge_agreements(s, incoming, now)
+            # A client whose only change is an agreement was counted unchanged above.
+            moved = len(agreed & {inc.uid for inc in incoming if inc.uid in existing})
+            moved = min(moved, result.unchanged)
+            result.unchanged -= moved
+            result.updated += moved
+        if consultant is not None:
+            for key, value in settings_values(consultant).items():
+                s.merge(Setting(key=key, value=value))
         _refresh_touch_dates(s, changed)
         _refresh_priority(s, changed)
     return result
+
+
+def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> set[str]:
+    """Make each listed client's agreements exactly the file's, matched by id, with
+    their commitments, stored PDFs and links; returns the uids of clients whose
+    agreements changed. Runs after every client, touch, follow-up and incident is
+    in place, so links by id resolve."""
+    wanted = [inc for inc in incoming if inc.agreements is not None]
+    clients = _clients_by_uid(s, [inc.uid for inc in wanted])
+    fu_ids = dict(s.execute(select(FollowUp.uid, FollowUp.id)).all())
+    inc_ids = dict(s.execute(select(Incident.uid, Incident.id)).all())
+    all_uids = [a.uid for inc in wanted for a in inc.agreements or []]
+    rows: dict[str, Agreement] = {}
+    for start in range(0, len(all_uids), _SQL_CHUNK):
+        chunk = all_uids[start : start + _SQL_CHUNK]
+        for r in s.scalars(
+            select(Agreement)
+            .where(Agreement.uid.in_(chunk))
+            .options(undefer(Agreement.pdf), selectinload(Agreement.commitments))
+        ):
+            rows[r.uid] = r
+    ids_to_uid = dict(s.execute(select(Agreement.id, Agreement.uid)).all())
+    changed: set[str] = set()
+    keep = set(all_uids)
+    for inc in wanted:
+        client = clients[inc.uid]
+        for r in s.scalars(select(Agreement).where(Agreement.client_id == client.id)):
+            if r.uid not in keep:
+                s.delete(r)
+                changed.add(inc.uid)
+    s.flush()
+    placed: list[tuple[Agreement, _IncomingAgreement]] = []
+    for inc in wanted:
+        client = clients[inc.uid]
+        for ia in inc.agreements or []:
+            row = rows.get(ia.uid)
+            values = _agreement_values(ia, fu_ids, inc_ids)
+            if (
+                row is not None
+                and row.client_id == client.id
+                and _row_values(row, ids_to_uid) == values
+                and (ia.created_at is None or row.created_at == ia.created_at)
+            ):
+                placed.append((row, ia))
+                continue
+            changed.add(inc.uid)
+            if row is None:
+                row = Agreement(uid=ia.uid, client_id=client.id, created_at=ia.created_at or now)
+                s.add(row)
+            row.client_id = client.id
+            if ia.created_at is not None:
+                row.created_at = ia.created_at
+            (
+                row.number,
+                row.version,
+                row.title,
+                row.dated,
+                row.status,
+                row.incident_id,
+                row.context,
+                row.points,
+                row.review_on,
+                row.review_follow_up_id,
+                row.finalised_at,
+                row.pdf,
+                row.pdf_sha256,
+            ) = values[:13]
+            row.updated_at = ia.updated_at or now
+            _replace_commitments(s, row, ia, fu_ids)
+            placed.append((row, ia))
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        raise BookFormatError(f"The book refused an agreement of this file ({exc.orig}).") from exc
+    by_uid = {row.uid: row for row, _ in placed}
+    for row, ia in placed:
+        target = by_uid[ia.supersedes_uid].id if ia.supersedes_uid else None
+        if row.supersedes_id != target:
+            row.supersedes_id = target
+    return changed
+
+
+def _agreement_values(
+    ia: _IncomingAgreement, fu_ids: dict[str, int], inc_ids: dict[str, int]
+) -> tuple[Any, ...]:
+    return (
+        ia.number,
+        ia.version,
+        ia.title,
+        ia.dated,
+        ia.status,
+        inc_ids[ia.incident_uid] if ia.incident_uid else None,
+        ia.context,
+        ia.points,
+        ia.review_on,
+        fu_ids[ia.review_follow_up_uid] if ia.review_follow_up_uid else None,
+        ia.finalised_at,
+        ia.pdf,
+        ia.pdf_sha256,
+        ia.supersedes_uid,
+        ia.updated_at,
+        [
+            (c.uid, c.side, c.position, c.text, c.due_on, c.state)
+            + (fu_ids[c.follow_up_uid] if c.follow_up_uid else None,)
+            for c in ia.commitments
+        ],
+    )
+
+
+def _row_values(row: Agreement, ids_to_uid: dict[int, str]) -> tuple[Any, ...]:
+    side_order = {Side.OURS: 0, Side.THEIRS: 1}
+    return (
+        row.number,
+        row.version,
+        row.title,
+        row.dated,
+        AgreementStatus(row.status),
+        row.incident_id,
+        row.context,
+        row.points,
+        row.review_on,
+        row.review_follow_up_id,
+        row.finalised_at,
+        row.pdf,
+        row.pdf_sha256,
+        ids_to_uid.get(row.supersedes_id) if row.supersedes_id is not None else None,
+        row.updated_at,
+        [
+            (c.uid, Side(c.side), c.position, c.text, c.due_on, CommitmentState(c.state))
+            + (c.follow_up_id,)
+            for c in sorted(
+                row.commitments, key=lambda c: (side_order[Side(c.side)], c.position, c.uid)
+            )
+        ],
+    )
+
+
+def _replace_commitments(
+    s: Session, row: Agreement, ia: _IncomingAgreement, fu_ids: dict[str, int]
+) -> None:
+    """The agreement's commitments exactly the file's, matched by id."""
+    uids = [c.uid for c in ia.commitments]
+    existing = {c.uid: c for c in row.commitments}
+    for start in range(0, len(uids), _SQL_CHUNK):
+        chunk = uids[start : start + _SQL_CHUNK]
+        for c in s.scalars(select(Commitment).where(Commitment.uid.in_(chunk))):
+            existing[c.uid] = c
+    keep = set(uids)
+    for uid, c in list(existing.items()):
+        if uid not in keep:
+            if c in row.commitments:
+                row.commitments.remove(c)
+            else:
+                s.delete(c)
+            del existing[uid]
+    for ic in ia.commitments:
+        c = existing.get(ic.uid)
+        if c is None:
+            c = Commitment(uid=ic.uid)
+        if c not in row.commitments:
+            row.commitments.append(c)
+        c.side, c.position, c.text, c.due_on, c.state = (
+            ic.side,
+            ic.position,
+            ic.text,
+            ic.due_on,
+            ic.state,
+        )
+        c.follow_up_id = fu_ids[ic.follow_up_uid] if ic.follow_up_uid else None
 
 
 def _stored_file_ids(s: Session, needed: dict[str, _NeededFile], now: datetime) -> dict[str, int]:

@@ -162,8 +162,8 @@ def test_export_shape(book: Book) -> None:
     archive_client(book, cid, now=datetime(2025, 6, 1, 8, 0, 0, 5, tzinfo=UTC))
 
     doc = export_book(book)
-    assert list(doc) == ["format", "version", "clients"]
-    assert doc["format"] == "rapport-book" and doc["version"] == 3
+    assert list(doc) == ["format", "version", "consultant", "clients"]
+    assert doc["format"] == "rapport-book" and doc["version"] == 4
     [c] = doc["clients"]
     assert list(c) == [
         "id",
@@ -183,6 +183,7 @@ def test_export_shape(book: Book) -> None:
         "touches",
         "follow_ups",
         "incidents",
+        "agreements",
     ]
     assert c["id"] == get_client(book, cid).uid
     assert c["name"] == "Amélie Durand"
@@ -198,6 +199,7 @@ def test_export_shape(book: Book) -> None:
     assert c["archived_at"] == "2025-06-01T08:00:00.000005+00:00"
     assert c["cadence_days"] is None and c["priority_until"] is None
     assert c["touches"] == [] and c["follow_ups"] == [] and c["incidents"] == []
+    assert c["agreements"] == []
 
 
 def test_export_sorts_clients_by_id(book: Book) -> None:
@@ -831,8 +833,8 @@ def test_read_json_folder(tmp_path: Path) -> None:
             '"version" should be a whole number, not text.',
         ),
         (
-            {"format": FORMAT, "version": 4, "clients": []},
-            "This export is version 4; this Rapport reads version 3 or older.",
+            {"format": FORMAT, "version": 5, "clients": []},
+            "This export is version 5; this Rapport reads version 4 or older.",
         ),
         (
             {"format": FORMAT, "version": 0, "clients": []},
@@ -938,19 +940,21 @@ def test_duplicate_ids(book: Book) -> None:
 
 
 def test_older_versions_are_upgraded_step_by_step(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rehearse the day version 4 arrives: a version-1 file goes through _UPGRADES[1],
-    _UPGRADES[2] and then _UPGRADES[3], in that order."""
+    """Rehearse the day version 5 arrives: a version-1 file goes through _UPGRADES[1],
+    _UPGRADES[2], _UPGRADES[3] and then _UPGRADES[4], in that order."""
 
-    def three_to_four(doc: dict[str, Any]) -> dict[str, Any]:
-        assert doc["version"] == 3
+    def four_to_five(doc: dict[str, Any]) -> dict[str, Any]:
+        assert doc["version"] == 4
         assert "touches" in doc["clients"][0] and doc["clients"][0]["incidents"] == []
-        return {**doc, "version": 4, "clients": [dict(c, upgraded=True) for c in doc["clients"]]}
+        # Version 3 files leave the book's agreements alone: no list is filled in.
+        assert "agreements" not in doc["clients"][0]
+        return {**doc, "version": 5, "clients": [dict(c, upgraded=True) for c in doc["clients"]]}
 
-    monkeypatch.setattr(json_book, "VERSION", 4)
-    monkeypatch.setitem(json_book._UPGRADES, 3, three_to_four)
+    monkeypatch.setattr(json_book, "VERSION", 5)
+    monkeypatch.setitem(json_book._UPGRADES, 4, four_to_five)
     v1 = {"format": FORMAT, "version": 1, "clients": [{"id": UID_A, "name": "Anna"}]}
     upgraded = json_book._upgrade_document(v1)
-    assert upgraded["version"] == 4
+    assert upgraded["version"] == 5
     assert upgraded["clients"][0]["upgraded"] is True
     assert v1 == {"format": FORMAT, "version": 1, "clients": [{"id": UID_A, "name": "Anna"}]}
 
@@ -1259,7 +1263,9 @@ def test_version_1_file_replaces_the_history_of_its_clients(book: Book) -> None:
     cid = create_client(book, ClientInput(name="Anna", cadence_days=30), now=NOW)
     log_touch(book, cid, TouchInput(NOW - timedelta(days=3), Channel.CALL), now=NOW)
     [c] = export_book(book)["clients"]
-    v1_client = {k: v for k, v in c.items() if k not in (*json_book._NEW_IN_2, "incidents")}
+    v1_client = {
+        k: v for k, v in c.items() if k not in (*json_book._NEW_IN_2, "incidents", "agreements")
+    }
     result = import_book(book, {"format": FORMAT, "version": 1, "clients": [v1_client]})
     assert result == ImportResult(0, 1, 0)
     assert list_touches(book, cid) == []

@@ -252,7 +252,7 @@ def test_version_2_file_imports_without_incidents_and_refuses_the_new_key(book: 
 def test_a_version_2_file_clears_the_incidents_of_its_clients(book: Book, tmp_path: Path) -> None:
     cid, _ = _book_with_evidence(book, tmp_path / "src")
     [c] = export_book(book)["clients"]
-    v2_client = {k: v for k, v in c.items() if k != "incidents"}
+    v2_client = {k: v for k, v in c.items() if k not in ("incidents", "agreements")}
     v2_client["follow_ups"] = []
     result = import_book(book, {"format": FORMAT, "version": 2, "clients": [v2_client]})
     assert result == ImportResult(0, 1, 0)
