@@ -30,9 +30,12 @@ from sqlalchemy.orm import Session
 
 from models.db import Book
 from models.entities import (
+    Agreement,
+    AgreementStatus,
     Channel,
     Client,
     ClientStatus,
+    Commitment,
     EntryKind,
     Evidence,
     FollowUp,
@@ -41,12 +44,22 @@ from models.entities import (
     IncidentCategory,
     IncidentEntry,
     IncidentStatus,
+    Setting,
     Severity,
+    Side,
     StoredFile,
     Touch,
 )
 from models.errors import RapportError
 from models.reminders import later_touch
+from models.services.agreements import (
+    ConsultantSettings,
+    Renderer,
+    finalise_in,
+    pdf_renderer,
+    settings_values,
+    validate_settings,
+)
 from models.services.clients import (
     ClientInput,
     Contact,
@@ -735,6 +748,7 @@ def fill_demo(book: Book, *, seed: int = 7, now: datetime | None = None) -> int:
     if now.utcoffset() is None:
         raise ValueError("fill_demo needs an aware datetime for now.")
     rng = random.Random(seed)
+    render = pdf_renderer(book)  # before the unit of work: it reads the settings itself
     with book.session() as s:
         if s.scalar(select(func.count(Client.id))):
             raise DemoError("The demo can only fill an empty book; this one already has clients.")
@@ -760,6 +774,7 @@ def fill_demo(book: Book, *, seed: int = 7, now: datetime | None = None) -> int:
         # dates exactly what they were before.
         _fill_reminders(s, clients, random.Random(f"{seed}/reminders"), now)
         _fill_incidents(s, book, clients, random.Random(f"{seed}/incidents"), now)
+        _fill_agreements(s, clients, random.Random(f"{seed}/agreements"), now, render)
     return len(DEMO_CLIENTS)
 
 
@@ -1181,3 +1196,147 @@ def _fill_incidents(
                 )
             )
         recompute_priority(s, client)
+
+
+# --- agreements ------------------------------------------------------------------
+
+DEMO_CONSULTANT = ConsultantSettings(
+    name="Jonas Weber",
+    business="Weber Web Studio",
+    address="Lindenstraße 12\n10969 Berlin\nGermany",
+    email="jonas@weber-web.example",
+    phone="+49 30 5550 1234",
+)
+
+
+@dataclass(frozen=True)
+class DemoAgreement:
+    key: str
+    title: str
+    dated_ago: int  # days before now
+    review_in: int  # days after now
+    context: str
+    points: tuple[str, ...]
+    ours: tuple[tuple[str, int | None], ...]  # text, due in days from now (None: no date)
+    theirs: tuple[tuple[str, int | None], ...]
+    final: bool
+    incident_title: str | None = None
+
+
+DEMO_AGREEMENTS: tuple[DemoAgreement, ...] = (
+    DemoAgreement(
+        "healthtech",
+        "Screen reader fixes and how we check releases",
+        dated_ago=8,
+        review_in=52,
+        context=(
+            "The audit fixes broke sign-up for screen reader users, and our written answer "
+            "came six hours later than promised. We met to agree how releases are checked "
+            "from now on."
+        ),
+        points=(
+            "The focus trap went on the wrong container; it is fixed on the test server.",
+            "Releases were tested with the mouse and one screen reader only.",
+            "Grace heard about the problem from her CEO, not from us.",
+            "Written updates every Friday, whether or not there is news.",
+        ),
+        ours=(
+            ("Check every release with NVDA and VoiceOver before it reaches your team", None),
+            ("Send a written update every Friday by 4 pm", None),
+            ("Ship the sign-up fix to production", 3),
+            ("Add keyboard-only tests for sign-up and login", 20),
+        ),
+        theirs=(
+            ("Name one tester who uses a screen reader every day", 10),
+            ("Reply to release notes within two working days", None),
+        ),
+        final=True,
+        incident_title="Audit fixes broke the screen reader on sign-up",
+    ),
+    DemoAgreement(
+        "bakery",
+        "Weekend pre-orders: scope and dates",
+        dated_ago=2,
+        review_in=40,
+        context="A short agreement on what the online pre-order page does before Christmas.",
+        points=(
+            "Pre-orders close Thursday at 6 pm for Saturday pick-up.",
+            "Payment at pick-up for now; card payments after the holidays.",
+        ),
+        ours=(
+            ("Put the pre-order page live", 14),
+            ("Train the shop staff on the order list", 16),
+        ),
+        theirs=(
+            ("Send the bread list with prices", 5),
+            ("Choose the pick-up times for each shop", 7),
+        ),
+        final=False,
+    ),
+)
+
+
+def settings_rows(data: ConsultantSettings) -> list[Setting]:
+    return [Setting(key=k, value=v) for k, v in settings_values(data).items()]
+
+
+def _fill_agreements(
+    s: Session, clients: dict[str, Client], rng: random.Random, now: datetime, render: Renderer
+) -> None:
+    """The consultant's own details, one final agreement (its PDF rendered and
+    stored as finalise does) and one draft, dated relative to ``now``."""
+    errors = validate_settings(DEMO_CONSULTANT)
+    if errors:  # a mistake above, not the user's
+        raise ValueError(f"The demo consultant is invalid: {errors}")
+    for row in settings_rows(DEMO_CONSULTANT):
+        s.merge(row)
+    s.flush()
+    today = local_date(now)
+    for n, demo in enumerate(DEMO_AGREEMENTS, start=1):
+        client = clients[demo.key]
+        incident_id = None
+        if demo.incident_title is not None:
+            incident_id = s.scalar(
+                select(Incident.id).where(
+                    Incident.client_id == client.id, Incident.title == demo.incident_title
+                )
+            )
+        dated = today - timedelta(days=demo.dated_ago)
+        created = now - timedelta(days=demo.dated_ago, hours=rng.randint(1, 6))
+        ag = Agreement(
+            uid=_uid(rng),
+            client_id=client.id,
+            incident_id=incident_id,
+            number=f"AG-{dated.year:04d}-{n:04d}",
+            version=1,
+            title=demo.title,
+            dated=dated,
+            context=demo.context,
+            points="\n".join(demo.points),
+            review_on=today + timedelta(days=demo.review_in),
+            status=AgreementStatus.DRAFT,
+            created_at=created,
+            updated_at=created,
+        )
+        for side, lines in ((Side.OURS, demo.ours), (Side.THEIRS, demo.theirs)):
+            for position, (text, due_in) in enumerate(lines):
+                ag.commitments.append(
+                    Commitment(
+                        uid=_uid(rng),
+                        side=side,
+                        position=position,
+                        text=text,
+                        due_on=None if due_in is None else today + timedelta(days=due_in),
+                    )
+                )
+        s.add(ag)
+        s.flush()
+        if demo.final:
+            finalised = now - timedelta(days=demo.dated_ago)
+            finalise_in(s, ag, render, finalised)
+            # finalise_in makes its follow-ups with random uids; the demo's are seeded.
+            ids = [ag.review_follow_up_id] + [c.follow_up_id for c in ag.commitments]
+            for fid in filter(None, ids):
+                fu = s.get(FollowUp, fid)
+                if fu is not None:
+                    fu.uid = _uid(rng)

@@ -370,3 +370,54 @@ def test_evidence_files_are_real_stored_copies(book: Book) -> None:
     [log] = [e for e in evidence if e.name == "hours-log.csv"]
     lines = log.path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "date,task,hours" and len(lines) >= 4
+
+
+def test_one_final_and_one_draft_agreement(book: Book) -> None:
+    import hashlib
+
+    from models.entities import AgreementStatus, FollowUpKind
+    from models.services.agreements import (
+        agreement_pdf,
+        get_agreement,
+        get_settings,
+        list_agreements,
+    )
+
+    fill_demo(book, now=NOW)
+    today = local_date(NOW)
+    me = get_settings(book)
+    assert me.name and me.business and me.email and me.address
+    rows = {r.client_name: r for r in list_agreements(book)}
+    assert set(rows) == {"Grace Tan", "Margit Oberholzer"}
+
+    final, draft = rows["Grace Tan"], rows["Margit Oberholzer"]
+    assert final.status is AgreementStatus.FINAL and draft.status is AgreementStatus.DRAFT
+    detail = get_agreement(book, final.id)
+    [incident] = [r for r in list_incidents(book, now=NOW) if r.client_name == "Grace Tan"]
+    assert incident.status is IncidentStatus.REPAIRING and detail.incident_id == incident.id
+    pdf = agreement_pdf(book, final.id)
+    assert pdf is not None and pdf.startswith(b"%PDF")
+    assert hashlib.sha256(pdf).hexdigest() == detail.pdf_sha256
+    assert agreement_pdf(book, draft.id) is None
+    for row in (final, draft):
+        assert row.dated <= today < row.review_on
+        sides = {c.side for c in get_agreement(book, row.id).commitments}
+        assert len(sides) == 2
+    # Finalising made the review date and dated commitments into reminders.
+    kinds = {f.kind for f in open_follow_ups(book, final.client_id)}
+    assert {FollowUpKind.REVIEW, FollowUpKind.COMMITMENT} <= kinds
+
+
+def test_final_agreement_pdf_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
+    from models.services.agreements import agreement_pdf, list_agreements
+
+    pdfs = []
+    for name in ("a", "b"):
+        book = open_book(tmp_path / name / "demo.db")
+        try:
+            fill_demo(book, now=NOW)
+            [final] = [r for r in list_agreements(book) if r.client_name == "Grace Tan"]
+            pdfs.append(agreement_pdf(book, final.id))
+        finally:
+            book.close()
+    assert pdfs[0] == pdfs[1]
