@@ -1,10 +1,12 @@
 """Benchmarks: Rapport against the physical floor, on the same file, in the same run.
 
     python bench/run.py [--quick] [--json] [--sizes 1000,10000]
+    python bench/run.py --pdf [--json]     # the agreement PDF figure only, no books
 
 Every figure is a pair: the app doing the work through its own services, and the
 least work that could give the same answer (a hand-written sqlite3 query on the
-same book). App and floor runs alternate, and the median of each is kept, so a
+same book; for the PDF, a bare ReportLab document with the same text). App and
+floor runs alternate, and the median of each is kept, so a
 busy machine slows both alike and the ratio stays comparable between machines.
 """
 
@@ -29,6 +31,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.make_book import build  # noqa: E402
+from exports.agreement_pdf import FAMILY, plain_date, register_fonts, render_agreement  # noqa: E402
+from exports.documents import AgreementDocument, CommitmentLine, Party  # noqa: E402
 from models.db import Book  # noqa: E402
 from models.health import FADE_DAYS  # noqa: E402
 from models.services.incidents import all_health  # noqa: E402
@@ -137,6 +141,94 @@ def bench_health(book: Book, repeat: int) -> Pair:
     return Pair("health", app_ms, floor_ms)
 
 
+def pdf_document() -> AgreementDocument:
+    """A realistic agreement: a context of three paragraphs, 10 points discussed and
+    8 commitments on each side, some dated, some kept."""
+    start = TODAY
+    sentences = (
+        "The shop launch slipped by two weeks and nobody said so in time.",
+        "Card payments were promised for the Christmas market and are still missing.",
+        "Margit heard about the delay from a customer, not from us.",
+    )
+    return AgreementDocument(
+        number="AG-2026-0007 v2",
+        title="Relaunch of the online shop",
+        dated=start,
+        consultant=Party(
+            name="Jonas Weber",
+            organisation="Weber Web Studio",
+            address="Lindenstraße 12\n10969 Berlin\nGermany",
+            email="jonas@weber-web.example",
+            phone="+49 30 5550 1234",
+        ),
+        client=Party(
+            name="Margit Oberholzer",
+            organisation="Backstube Oberholzer",
+            role="Owner",
+            email="margit@backstube-oberholzer.example",
+            phone="+44 20 7946 0112",
+        ),
+        context="\n\n".join(" ".join(sentences[i:] + sentences[:i]) for i in range(3)),
+        points=[
+            f"Point {i}: {sentences[i % 3]} What we change: weekly written updates, "
+            f"a shared list of open questions, and one named contact on each side."
+            for i in range(1, 11)
+        ],
+        ours=[
+            CommitmentLine(
+                f"Our commitment {i}: ship part {i} of the pre-order page and report on it",
+                start + timedelta(days=7 * i) if i % 2 else None,
+                "kept" if i < 3 else "open",
+            )
+            for i in range(1, 9)
+        ],
+        theirs=[
+            CommitmentLine(
+                f"Client commitment {i}: answer open questions on part {i} within two days",
+                start + timedelta(days=5 * i) if i % 3 else None,
+            )
+            for i in range(1, 9)
+        ],
+        review_on=start + timedelta(days=60),
+    )
+
+
+def bare_pdf(doc: AgreementDocument) -> bytes:
+    """The floor: the same strings as Paragraphs in a SimpleDocTemplate, in the same
+    (embedded) font, with no tables, footer, canvas subclass or per-character check."""
+    from io import BytesIO
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    register_fonts()
+    style = ParagraphStyle("bare", fontName=FAMILY, fontSize=10, leading=14)
+    strings = [doc.title, doc.number, plain_date(doc.dated)]
+    for party in (doc.consultant, doc.client):
+        strings += [party.name, party.organisation, party.role, party.address]
+        strings += [party.email, party.phone]
+    strings += doc.context.split("\n\n") + list(doc.points)
+    for line in doc.ours + doc.theirs:
+        strings += [line.text, plain_date(line.due_on) if line.due_on else "", line.state]
+    if doc.review_on:
+        strings.append(plain_date(doc.review_on))
+    out = BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, invariant=1).build(
+        [Paragraph(escape(t).replace("\n", "<br/>"), style) for t in strings if t]
+    )
+    return out.getvalue()
+
+
+def bench_pdf(repeat: int) -> Pair:
+    """One realistic agreement through the app's renderer against a bare ReportLab
+    document with the same text, both warm (fonts registered, modules imported)."""
+    doc = pdf_document()
+    app_ms, floor_ms = alternate(lambda: render_agreement(doc), lambda: bare_pdf(doc), repeat)
+    return Pair("pdf", app_ms, floor_ms)
+
+
 def run_size(n: int, folder: Path, repeat: int) -> dict[str, Pair]:
     t0 = time.perf_counter()
     book = build(folder / f"bench-{n}.db", n)
@@ -153,7 +245,26 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--sizes", help="comma-separated client counts")
     parser.add_argument("--repeat", type=int, default=25)
+    parser.add_argument(
+        "--pdf", action="store_true", help="only the agreement PDF figure (builds no book)"
+    )
     args = parser.parse_args()
+    print("measuring the agreement PDF…", file=sys.stderr)
+    pdf = bench_pdf(args.repeat)
+    pdf_out = {
+        "pdf_ms": round(pdf.app_ms, 3),
+        "pdf_floor_ms": round(pdf.floor_ms, 3),
+        "pdf_ratio": round(pdf.ratio, 3),
+    }
+    if args.pdf:
+        if args.json:
+            print(json.dumps(pdf_out | {"machine": _machine()}, indent=2))
+        else:
+            _print_header()
+            print(
+                f"{'-':>8} {pdf.name:<8} {pdf.app_ms:>9.2f} {pdf.floor_ms:>9.2f} {pdf.ratio:>6.2f}"
+            )
+        return 0
     sizes = [10_000] if args.quick else [1_000, 10_000, 100_000]
     if args.sizes:
         sizes = [int(x) for x in args.sizes.split(",")]
@@ -171,22 +282,31 @@ def main() -> int:
             "due_ratio": round(ref["due"].ratio, 3),
             "health_ms": round(ref["health"].app_ms, 3),
             "health_ratio": round(ref["health"].ratio, 3),
+            **pdf_out,
             "by_size": {
                 str(n): {f"{k}_ms": round(p.app_ms, 3) for k, p in pairs.items()}
                 | {f"{k}_floor_ms": round(p.floor_ms, 3) for k, p in pairs.items()}
                 | {f"{k}_ratio": round(p.ratio, 3) for k, p in pairs.items()}
                 for n, pairs in by_size.items()
             },
-            "machine": f"{platform.machine()} {platform.python_version()} "
-            f"sqlite {sqlite3.sqlite_version}",
+            "machine": _machine(),
         }
         print(json.dumps(out, indent=2))
         return 0
-    print(f"{'clients':>8} {'figure':<8} {'app ms':>9} {'floor ms':>9} {'ratio':>6}")
+    _print_header()
+    print(f"{'-':>8} {pdf.name:<8} {pdf.app_ms:>9.2f} {pdf.floor_ms:>9.2f} {pdf.ratio:>6.2f}")
     for n, pairs in by_size.items():
         for p in pairs.values():
             print(f"{n:>8} {p.name:<8} {p.app_ms:>9.2f} {p.floor_ms:>9.2f} {p.ratio:>6.2f}")
     return 0
+
+
+def _print_header() -> None:
+    print(f"{'clients':>8} {'figure':<8} {'app ms':>9} {'floor ms':>9} {'ratio':>6}")
+
+
+def _machine() -> str:
+    return f"{platform.machine()} {platform.python_version()} sqlite {sqlite3.sqlite_version}"
 
 
 if __name__ == "__main__":

@@ -103,3 +103,23 @@ def test_bulk_incidents_are_what_the_services_would_leave(tmp_path: Path) -> Non
         assert Band.RED in bands or Band.AMBER in bands
     finally:
         book.close()
+
+
+def test_pdf_figure_renders_the_same_text_both_ways() -> None:
+    """The pdf figure's floor prints the same strings as the app's renderer."""
+    import io
+
+    from pypdf import PdfReader
+
+    from bench.run import bare_pdf, bench_pdf, pdf_document, render_agreement
+
+    doc = pdf_document()
+    assert len(doc.points) == 10 and len(doc.ours) == len(doc.theirs) == 8
+
+    def words(data: bytes) -> set[str]:
+        return set(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+
+    app, floor = words(render_agreement(doc)), words(bare_pdf(doc))
+    assert {"Client", "commitment", "8:", "Margit", "Oberholzer"} <= app & floor
+    pair = bench_pdf(repeat=1)
+    assert pair.name == "pdf" and pair.app_ms > 0 and pair.floor_ms > 0
