@@ -28,6 +28,7 @@ from ui.icons import app_icon
 from ui.instance import SingleInstance
 
 if TYPE_CHECKING:
+    from ui.agreement_window import AgreementWindow
     from ui.main_window import MainWindow
     from ui.tray import RapportTray
 
@@ -43,6 +44,8 @@ CHANGED_REMINDERS = "reminders"
 CHANGED_DAY = "day"
 # An incident was opened, moved, answered, or its timeline or evidence changed.
 CHANGED_INCIDENTS = "incidents"
+# An agreement was drafted, edited, made final, versioned, or a commitment settled.
+CHANGED_AGREEMENTS = "agreements"
 
 
 class OpenStatus(enum.Enum):
@@ -99,6 +102,8 @@ class RapportApp(QObject):
         self.lock: BookLock | None = None
         self.instance: SingleInstance | None = None
         self.quitting = False
+        # One window per agreement, shared by every way in (client page, incident).
+        self.agreement_windows: dict[int, AgreementWindow] = {}
         # The one source of "now" for every view: tests set it to a fixed moment.
         self.clock: Callable[[], datetime] = local_now
         self.due_clock = DueClock(self.now, self)

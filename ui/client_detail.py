@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from models.incidents import PRIORITY_OPEN_ENDED
 from models.reminders import cadence_label, under_priority
+from models.services.agreements import AgreementRow
 from models.services.clients import ClientDetail, Contact
 from models.services.incidents import ClientHealth, IncidentRow
 from models.services.reminders import FollowUpRow, TouchRow
@@ -56,6 +57,8 @@ LATE = "color:#b3261e;"
 PRIORITY_STYLE = "background-color:#fbe3d6; color:#8a2c0d;"
 SUMMARY_CHARS = 140
 INCIDENT_SCHEME = "incident"  # links in the pane that open an incident window
+AGREEMENT_SCHEME = "agreement"  # links that open an agreement window
+AGREEMENT_STATUS = {"draft": "Draft", "final": "Final", "superseded": "Superseded"}
 
 
 def local_time(moment: datetime) -> str:
@@ -205,6 +208,25 @@ def incidents_html(incidents: Sequence[IncidentRow], today: date, now: datetime)
     )
 
 
+def agreements_html(agreements: Sequence[AgreementRow]) -> str:
+    """The client's agreements, newest first, each a link to its window."""
+    rows = []
+    for a in agreements:
+        status = _e(AGREEMENT_STATUS.get(str(a.status), str(a.status)))
+        if str(a.status) != "final":
+            status = f'<span style="{MUTED}">{status}</span>'
+        rows.append(
+            f'<tr><td style="{MUTED} padding-right:10px;">{_e(a.display_number)}</td>'
+            f'<td style="padding-right:10px;"><a href="{AGREEMENT_SCHEME}:{a.id}">'
+            f"{_e(_one_line(a.title, 60))}</a></td>"
+            f'<td style="padding-right:10px;">{status}</td>'
+            f'<td style="{MUTED}">{_e(short_date(a.dated))}</td></tr>'
+        )
+    return _section(
+        "Agreements", '<table cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>"
+    )
+
+
 def local_day(moment: datetime) -> date:
     return moment.astimezone().date()
 
@@ -218,6 +240,7 @@ def detail_html(
     health: ClientHealth | None = None,
     incidents: Sequence[IncidentRow] = (),
     now: datetime | None = None,
+    agreements: Sequence[AgreementRow] = (),
 ) -> str:
     """The pane's content for one client; pure so it can be tested without a window.
 
@@ -242,6 +265,8 @@ def detail_html(
         parts.append(keep_in_touch_html(d, today, touches, follow_ups))
     if incidents and today is not None and now is not None:
         parts.append(incidents_html(incidents, today, now))
+    if agreements:
+        parts.append(agreements_html(agreements))
     if d.tags:
         parts.append(_section("Tags", "<p>" + " ".join(_chip(t) for t in d.tags) + "</p>"))
     if d.notes.strip():
@@ -264,6 +289,8 @@ class ClientDetailPane(QWidget):
     unarchive_requested = Signal()
     report_incident_requested = Signal()
     open_incident_requested = Signal(int)
+    new_agreement_requested = Signal()
+    open_agreement_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -293,6 +320,9 @@ class ClientDetailPane(QWidget):
         self.incident_button = QPushButton("Report an incident…")
         self.incident_button.setToolTip("Write down what went wrong (Ctrl+I)")
         self.incident_button.clicked.connect(self.report_incident_requested)
+        self.agreement_button = QPushButton("New agreement…")
+        self.agreement_button.setToolTip("Write down what you agreed (Ctrl+Shift+A)")
+        self.agreement_button.clicked.connect(self.new_agreement_requested)
         self.log_touch_button.clicked.connect(self.log_touch_requested)
         self.edit_button.clicked.connect(self.edit_requested)
         self.archive_button.clicked.connect(self._on_archive_clicked)
@@ -304,6 +334,7 @@ class ClientDetailPane(QWidget):
         row.addStretch(1)
         second = QHBoxLayout()
         second.addWidget(self.incident_button)
+        second.addWidget(self.agreement_button)
         second.addStretch(1)
         buttons = QVBoxLayout()
         buttons.setContentsMargins(12, 6, 12, 12)
@@ -341,6 +372,7 @@ class ClientDetailPane(QWidget):
         health: ClientHealth | None = None,
         incidents: Sequence[IncidentRow] = (),
         now: datetime | None = None,
+        agreements: Sequence[AgreementRow] = (),
     ) -> None:
         self.client = detail
         if detail is None:
@@ -359,6 +391,7 @@ class ClientDetailPane(QWidget):
                 health=health,
                 incidents=incidents,
                 now=now,
+                agreements=agreements,
             )
         )
         self.browser.setProperty("client_id", detail.id)
@@ -366,10 +399,16 @@ class ClientDetailPane(QWidget):
         self.archive_button.setText("Unarchive" if detail.archived_at else "Archive")
         self.log_touch_button.setEnabled(detail.archived_at is None)
         self.incident_button.setEnabled(detail.archived_at is None)
+        self.agreement_button.setEnabled(detail.archived_at is None)
         self.stack.setCurrentWidget(self.detail_page)
 
     def _on_link(self, url: QUrl) -> None:
-        if url.scheme() == INCIDENT_SCHEME:
+        if url.scheme() == AGREEMENT_SCHEME:
+            try:
+                self.open_agreement_requested.emit(int(url.path()))
+            except ValueError:
+                return
+        elif url.scheme() == INCIDENT_SCHEME:
             try:
                 self.open_incident_requested.emit(int(url.path()))
             except ValueError:

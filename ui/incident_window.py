@@ -411,6 +411,11 @@ class IncidentWindow(QMainWindow):
         self.answer_button.clicked.connect(self.record_answer)
         self.promise_button = QPushButton("Change promise…")
         self.promise_button.clicked.connect(self.change_promise_dialog)
+        self.agreement_button = QPushButton("Write agreement…")
+        self.agreement_button.setToolTip(
+            "Write down what you and the client agreed to put this right."
+        )
+        self.agreement_button.clicked.connect(self.write_agreement)
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 6, 0, 6)
@@ -421,6 +426,7 @@ class IncidentWindow(QMainWindow):
         row.addWidget(self.promise_label, 1)
         row.addWidget(self.answer_button)
         row.addWidget(self.promise_button)
+        row.addWidget(self.agreement_button)
 
         header = QVBoxLayout()
         header.setSpacing(2)
@@ -938,6 +944,25 @@ class IncidentWindow(QMainWindow):
         unlink_evidence(book, row.id)
         self.statusBar().showMessage(f"“{display_name(row.name)}” is no longer attached.", 4000)
         self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+
+    # -- agreement ----------------------------------------------------------------
+
+    def write_agreement(self) -> QWidget | None:
+        """A new agreement for this incident's client, linked to the incident."""
+        if self.detail is None or self.rapport.book is None:
+            return None
+        # Imported here: QtPdf is not needed until an agreement is opened.
+        from ui.agreement_window import new_agreement_window
+
+        window = new_agreement_window(
+            self.rapport,
+            self.detail.row.client_id,
+            incident_id=self.incident_id,
+            parent=self.parentWidget(),
+        )
+        if window is not None and not window.title_edit.text():
+            window.title_edit.setText(f"Putting right: {self.detail.row.title}"[:300])
+        return window
 
     # -- the window -------------------------------------------------------------
 

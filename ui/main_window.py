@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.health import Health
+from models.services.agreements import AgreementRow, list_agreements
 from models.services.clients import (
     NotFoundError,
     archive_client,
@@ -55,6 +56,7 @@ from models.services.reminders import list_touches, open_follow_ups
 from ui import autostart
 from ui.app import (
     APP_NAME,
+    CHANGED_AGREEMENTS,
     CHANGED_BOOK,
     CHANGED_CLIENTS,
     CHANGED_DAY,
@@ -91,6 +93,8 @@ from ui.today_view import TodayView
 from ui.touch_dialog import TouchDialog
 
 if TYPE_CHECKING:
+    from ui.agreement_window import AgreementWindow
+    from ui.settings_dialog import SettingsDialog
     from ui.tray import RapportTray
 
 SEARCH_PLACEHOLDER = "Search name, organisation, email, phone, tag, notes…"
@@ -143,6 +147,7 @@ class MainWindow(QMainWindow):
         self.touch_dialog: TouchDialog | None = None
         self.follow_up_dialog: FollowUpDialog | None = None
         self.incident_dialog: IncidentDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
         # One window per incident: opening it again brings that window forward.
         self.incident_windows: dict[int, IncidentWindow] = {}
         self.message_box: QMessageBox | None = None
@@ -285,6 +290,10 @@ class MainWindow(QMainWindow):
         self.report_incident_action = self._action(
             "Report an &incident…", self.report_incident_for_current, "Ctrl+I"
         )
+        self.new_agreement_action = self._action(
+            "New &agreement…", self.new_agreement_for_current, "Ctrl+Shift+A"
+        )
+        self.your_details_action = self._action("Your &details…", self.your_details_dialog)
         self.promise_hours_action = self._action(
             "Default response &promise…", self.promise_hours_dialog
         )
@@ -346,6 +355,7 @@ class MainWindow(QMainWindow):
         client_menu.addAction(self.log_touch_action)
         client_menu.addAction(self.follow_up_action)
         client_menu.addAction(self.report_incident_action)
+        client_menu.addAction(self.new_agreement_action)
         client_menu.addSeparator()
         client_menu.addAction(self.edit_action)
         client_menu.addAction(self.archive_action)
@@ -359,6 +369,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.show_archived_action)
 
         self.settings_menu = bar.addMenu("&Settings")
+        self.settings_menu.addAction(self.your_details_action)
+        self.settings_menu.addSeparator()
         self.settings_menu.addAction(self.keep_in_tray_action)
         self.settings_menu.addAction(self.autostart_action)
         self.settings_menu.addSeparator()
@@ -433,6 +445,8 @@ class MainWindow(QMainWindow):
         self.detail.archive_requested.connect(self.archive_selected)
         self.detail.report_incident_requested.connect(self.report_incident_for_current)
         self.detail.open_incident_requested.connect(self.open_incident_window)
+        self.detail.new_agreement_requested.connect(self.new_agreement_for_current)
+        self.detail.open_agreement_requested.connect(self.open_agreement_window)
         self.incidents_view.open_incident_requested.connect(self.open_incident_window)
         self.detail.unarchive_requested.connect(self.unarchive_selected)
         self.first_run.add_button.clicked.connect(self.new_client_dialog)
@@ -532,6 +546,7 @@ class MainWindow(QMainWindow):
         follow_ups = []
         health = None
         incidents = []
+        agreements: list[AgreementRow] = []
         today, now = self.rapport.today(), self.rapport.now()
         if client_id is not None and book is not None:
             try:
@@ -544,6 +559,7 @@ class MainWindow(QMainWindow):
                 if detail.archived_at is None:
                     health = client_health(book, client_id, today, now=now)
                 incidents = list_incidents(book, client_id=client_id, now=now)
+                agreements = list_agreements(book, client_id)
         self.detail.show_client(
             detail,
             today=today,
@@ -552,6 +568,7 @@ class MainWindow(QMainWindow):
             health=health,
             incidents=incidents,
             now=now,
+            agreements=agreements,
         )
         self._update_actions()
 
@@ -569,6 +586,8 @@ class MainWindow(QMainWindow):
         self.log_touch_action.setEnabled(has_book and has_clients)
         self.log_touch_button.setEnabled(has_book and has_clients)
         self.report_incident_action.setEnabled(has_book and has_clients)
+        self.new_agreement_action.setEnabled(has_book and has_clients)
+        self.your_details_action.setEnabled(has_book)
         if self.last_undo is None:
             self.undo_action.setText("&Undo")
             self.undo_action.setEnabled(False)
@@ -593,6 +612,8 @@ class MainWindow(QMainWindow):
             self._choose_start_page()
         elif what == CHANGED_CLIENTS:
             self.refresh()
+        elif what == CHANGED_AGREEMENTS:
+            self._show_selected()
         elif what in (CHANGED_REMINDERS, CHANGED_DAY, CHANGED_INCIDENTS):
             # Due dates, touches or incidents moved scores; the list itself did not.
             self._refresh_health()
@@ -772,6 +793,41 @@ class MainWindow(QMainWindow):
 
     def _forget_incident_window(self, incident_id: int) -> None:
         self.incident_windows.pop(incident_id, None)
+
+    # -- agreements ---------------------------------------------------------------
+
+    def new_agreement_for_current(self) -> AgreementWindow | None:
+        """A new agreement for the client in front of the user (Today row or list)."""
+        client_id = self.selected_client_id()
+        if self.current_page() == PAGE_TODAY:
+            item = self.today_view.selected_item()
+            client_id = item.client_id if item is not None else None
+        elif self.current_page() == PAGE_INCIDENTS:
+            client_id = None
+        if client_id is None or self.rapport.book is None:
+            self.statusBar().showMessage(PICK_A_CLIENT, 5000)
+            return None
+        # Imported here: QtPdf is not needed until an agreement is opened.
+        from ui.agreement_window import new_agreement_window
+
+        return new_agreement_window(self.rapport, client_id, parent=self)
+
+    def open_agreement_window(self, agreement_id: int) -> AgreementWindow | None:
+        from ui.agreement_window import open_agreement_window
+
+        return open_agreement_window(self.rapport, agreement_id, self)
+
+    def your_details_dialog(self) -> SettingsDialog | None:
+        """Settings › Your details: who "we" are on every agreement."""
+        if self.rapport.book is None:
+            return None
+        from ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.rapport, self)
+        dialog.saved.connect(lambda: self.statusBar().showMessage("Your details are saved.", 4000))
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
 
     def promise_hours_dialog(self) -> QInputDialog:
         """Settings › Default response promise: the hours a new incident offers."""
