@@ -274,12 +274,15 @@ def _commitment_table(
     ]
     for i, line in enumerate(lines, start=1):
         state = STATE_LABELS.get(line.state, line.state.capitalize())
+        # Only the commitment itself needs a Paragraph (it wraps and may hold any
+        # text); the number, date and state are short, fixed-alphabet strings drawn
+        # as plain cells, which halves the layout work of long tables.
         rows.append(
             [
-                Paragraph(str(i), st.cell_num),
+                str(i),
                 Paragraph(_text(line.text, cov), st.cell),
-                Paragraph(plain_date(line.due_on) if line.due_on else "\u2014", st.cell),
-                Paragraph(_text(state, cov), st.cell),
+                plain_date(line.due_on) if line.due_on else "\u2014",
+                _drawable(state, cov),
             ]
         )
     num_w, due_w, state_w = 28.0, 112.0, 58.0
@@ -287,6 +290,12 @@ def _commitment_table(
     table = Table(rows, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=1)
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        # Plain cells: the same face, size and colour as the Paragraph cells.
+        ("FONTNAME", (0, 1), (-1, -1), FAMILY),
+        ("FONTSIZE", (0, 1), (-1, -1), st.cell.fontSize),
+        ("LEADING", (0, 1), (-1, -1), st.cell.leading),
+        ("TEXTCOLOR", (0, 1), (-1, -1), st.cell.textColor),
+        ("ALIGN", (0, 1), (0, -1), "RIGHT"),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEADER_FILL)),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor(RULE)),
         ("LINEBELOW", (0, 1), (-1, -1), 0.4, colors.HexColor(RULE)),
