@@ -14,9 +14,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QEvent,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
@@ -30,6 +28,7 @@ from models.services.clients import ClientRow
 from models.text import fold
 from ui.icons import dot_icon, flag_icon
 from ui.incident_words import BAND_COLOUR, BAND_TEXT, factor_text
+from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.wording import short_date
 
 # Health comes last so a header layout saved before it existed still fits.
@@ -46,8 +45,6 @@ STATUS_TEXT = {
     ClientStatus.PAUSED: "Paused",
     ClientStatus.FORMER: "Former",
 }
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def status_text(status: ClientStatus) -> str:
@@ -204,22 +201,12 @@ class ClientTableModel(QAbstractTableModel):
         orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+        return header_text(HEADERS, section, orientation, role)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return ROW_FLAGS
 
 
 class ClientSortProxy(QSortFilterProxyModel):

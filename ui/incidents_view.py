@@ -14,9 +14,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QItemSelectionModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -50,6 +48,7 @@ from ui.incident_words import (
     severity_text,
     status_label,
 )
+from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.keys import widget_shortcut
 
 COL_CLIENT, COL_TITLE, COL_SEVERITY, COL_STATUS, COL_OPENED, COL_PROMISE = range(6)
@@ -71,8 +70,6 @@ SEVERITY_FILTERS: tuple[tuple[str, tuple[Severity, ...] | None], ...] = (
 )
 NONE_YET = "No incidents yet. When something goes wrong, report it from the client's page (Ctrl+I)."
 NONE_MATCH = "No incidents match these filters."
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class IncidentTableModel(QAbstractTableModel):
@@ -165,22 +162,12 @@ class IncidentTableModel(QAbstractTableModel):
         orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+        return header_text(HEADERS, section, orientation, role)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return ROW_FLAGS
 
 
 class IncidentSortProxy(QSortFilterProxyModel):

@@ -67,6 +67,7 @@ from models.services.reminders import (
     today_plan,
 )
 from ui.app import CHANGED_REMINDERS, RapportApp
+from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.keys import widget_shortcut
 from ui.wording import MONTHS, WEEKDAYS, short_date, what_text, when_text
 
@@ -102,7 +103,6 @@ LATE_COLOUR = "#b3261e"
 PRIORITY_COLOUR = "#d9480f"
 MUTED_STYLE = "color: palette(placeholder-text);"
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 RowKey = tuple[str, int, int]
 
 
@@ -315,11 +315,7 @@ class TodayModel(QAbstractItemModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid() or index.internalId() == 0:
             return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return ROW_FLAGS
 
     def headerData(  # noqa: N802 - Qt API
         self,
@@ -327,13 +323,7 @@ class TodayModel(QAbstractItemModel):
         orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+        return header_text(HEADERS, section, orientation, role)
 
 
 def buttons_for(kind: DueKind | str) -> list[tuple[str, str]]:
