@@ -47,7 +47,7 @@ from models.services.clients import (
     validate_client,
 )
 from ui.client_table import STATUS_TEXT
-from ui.forms import save_or_explain
+from ui.forms import save_cancel_buttons, save_or_explain
 
 log = logging.getLogger(__name__)
 
@@ -458,15 +458,8 @@ class ClientDialog(QDialog):
         scroll.setWidget(body)
         self.scroll = scroll
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.buttons, self.save_button = save_cancel_buttons(self)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button.setToolTip("Save (Ctrl+Return)")
-        self.save_button.setDefault(True)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 12)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton
+
 from models.errors import RapportError
 from models.services.clients import NotFoundError, ValidationError
 
@@ -53,3 +55,22 @@ def save_or_explain(
         explain(failed)
         return False
     return True
+
+
+def save_cancel_buttons(
+    dialog: QDialog, save_text: str | None = None, *, default: bool = True
+) -> tuple[QDialogButtonBox, QPushButton]:
+    """Save and Cancel wired to the dialog's accept and reject. Every dialog also
+    saves on Ctrl+Return, so the Save button's tooltip says so in one place."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    save = buttons.button(QDialogButtonBox.StandardButton.Save)
+    if save_text is not None:
+        save.setText(save_text)
+    save.setToolTip("Save (Ctrl+Return)")
+    if default:
+        save.setDefault(True)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, save

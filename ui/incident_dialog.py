@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -33,7 +32,7 @@ from models.incidents import CATEGORY_LABELS, DEFAULT_PROMISE_HOURS
 from models.services.incidents import IncidentInput, open_incident, validate_incident
 from ui.app import CHANGED_INCIDENTS, RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
-from ui.forms import save_or_explain
+from ui.forms import save_cancel_buttons, save_or_explain
 from ui.incident_words import severity_text
 
 log = logging.getLogger(__name__)
@@ -177,15 +176,7 @@ class IncidentDialog(QDialog):
         )
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("Report incident")
-        self.save_button.setToolTip("Save (Ctrl+Return)")
-        self.save_button.setDefault(True)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.save_button = save_cancel_buttons(self, "Report incident")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 12)

@@ -79,7 +79,7 @@ from models.services.incidents import (
 )
 from ui.app import CHANGED_BOOK, CHANGED_INCIDENTS, RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
-from ui.forms import save_or_explain
+from ui.forms import save_cancel_buttons, save_or_explain
 from ui.incident_dialog import (
     TEXTS,
     category_combo,
@@ -185,13 +185,7 @@ class EntryDialog(QDialog):
         text_layout.addWidget(self.text_error)
         form.addRow(_form_label("&Text", self.text_edit), text_box)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setToolTip("Save (Ctrl+Return)")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.save_button = save_cancel_buttons(self, default=False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 12)
         layout.addWidget(self.general_error)

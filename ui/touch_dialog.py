@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -36,7 +35,7 @@ from models.services.reminders import TouchInput, log_touch, validate_touch
 from models.text import fold
 from ui.app import CHANGED_REMINDERS, RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
-from ui.forms import save_or_explain
+from ui.forms import save_cancel_buttons, save_or_explain
 from ui.wording import channel_text
 
 log = logging.getLogger(__name__)
@@ -253,15 +252,7 @@ class TouchDialog(QDialog):
             self._stack(self.next_step_edit, next_box, self.next_step_error),
         )
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("Log touch")
-        self.save_button.setToolTip("Save (Ctrl+Return)")
-        self.save_button.setDefault(True)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.save_button = save_cancel_buttons(self, "Log touch")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 12)
