@@ -123,3 +123,28 @@ class ClientSummaryDocument:
     touches: list[SummaryTouch] = field(default_factory=list)  # newest first, all of them
     incidents: list[SummaryIncident] = field(default_factory=list)  # newest first
     agreements: list[SummaryAgreement] = field(default_factory=list)  # newest first
+
+
+@dataclass(frozen=True)
+class RecordSection:
+    """One headed part of a record: prose (blank lines split paragraphs), a list, or both."""
+
+    heading: str
+    text: str = ""
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RecordDocument:
+    """The written record one of the repair wizard's other endings leaves: a
+    hand-over brief, a notice to the insurer, or a closing summary."""
+
+    kind: str  # "Hand-over brief", "Notice to insurer", "Closing summary": the big title
+    title: str
+    dated: date
+    consultant: Party
+    client: Party
+    addressee: Party | None = None  # who it is for: the successor, the insurer, the client
+    reference: str = ""  # e.g. "Policy PI-2291"
+    sections: list[RecordSection] = field(default_factory=list)
+    logo_png: bytes | None = None

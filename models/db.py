@@ -25,7 +25,7 @@ from models.paths import companion_dir, touch_private
 
 # The newest schema this build knows. tests/test_migrations.py checks it against
 # Alembic's head so opening an up-to-date book never has to import Alembic.
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005"
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 5000

@@ -402,6 +402,56 @@ class Commitment(Base):
     agreement: Mapped[Agreement] = relationship(back_populates="commitments")
 
 
+class RepairPlanStatus(enum.StrEnum):
+    ACTIVE = "active"
+    FINISHED = "finished"
+
+
+class RepairEnding(enum.StrEnum):
+    AGREEMENT = "agreement"
+    HAND_OVER = "hand_over"
+    INSURER = "insurer"
+    PART_WAYS = "part_ways"
+
+
+class RepairPlan(Base):
+    """The repair wizard's work on one incident, saved as the user types.
+
+    The answers are one JSON object (field name → text, list or date) because the
+    wizard's fields are many, change with the playbook, and are only ever read and
+    written whole; what outlives the wizard (the agreement, follow-ups, status
+    changes, timeline entries) lands in real tables when the plan is finished.
+    At most one plan per incident is active; finished plans stay, read-only.
+    """
+
+    __tablename__ = "repair_plan"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[RepairPlanStatus] = mapped_column(
+        _enum(RepairPlanStatus, "status", 10), default=RepairPlanStatus.ACTIVE
+    )
+    current_step: Mapped[int] = mapped_column(Integer, default=1)
+    answers: Mapped[str] = mapped_column(Text, default="{}")
+    # Step numbers, comma-separated ("2,5"): the ones the user skipped, and the ones
+    # they moved on from (done). Kept apart from the answers because a drafted text
+    # does not make a step done; the user's going past it does.
+    skipped: Mapped[str] = mapped_column(String(60), default="")
+    done: Mapped[str] = mapped_column(String(60), default="")
+    ending: Mapped[RepairEnding | None] = mapped_column(
+        _enum(RepairEnding, "ending", 12), default=None
+    )
+    agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreement.id", ondelete="SET NULL"), default=None
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
 class Setting(Base):
     """The consultant's own details and print preferences, one key per row."""
 

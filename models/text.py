@@ -52,3 +52,15 @@ def search_words(query: str) -> list[str]:
 
 def digits_only(text: str) -> str:
     return _NON_DIGITS.sub("", text)
+
+
+def human_size(size: int) -> str:
+    """ "512 bytes", "1.5 KB", "230 MB": binary units, as file managers count them."""
+    if size < 1024:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    value = float(size)
+    for unit in ("KB", "MB", "GB", "TB"):
+        value /= 1024
+        if value < 1024 or unit == "TB":
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+    return f"{value:.0f} TB"  # pragma: no cover - the loop always returns

@@ -31,11 +31,12 @@ from models.services.incidents import (
     timeline,
 )
 from models.services.reminders import TouchInput, log_touch
+from models.text import human_size
 from tests.helpers import CTRL, LEFT, NOW, add_client, fixed_clock, open_window, shown
 from ui.app import CHANGED_CLIENTS, CHANGED_DAY
 from ui.incident_dialog import KEY_PROMISE_HOURS
 from ui.incident_window import IncidentWindow
-from ui.incident_words import LATE_COLOUR, human_size, promise_text
+from ui.incident_words import LATE_COLOUR, promise_text
 from ui.incidents_view import (
     COL_CLIENT,
     COL_PROMISE,

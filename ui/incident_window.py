@@ -77,6 +77,7 @@ from models.services.incidents import (
     validate_incident,
     viewing_copy,
 )
+from models.text import human_size
 from ui.app import CHANGED_BOOK, CHANGED_INCIDENTS, RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
 from ui.forms import save_cancel_buttons, save_or_explain
@@ -94,7 +95,6 @@ from ui.incident_words import (
     category_label,
     day_text,
     entry_kind_text,
-    human_size,
     promise_text,
     severity_text,
     stamp_text,

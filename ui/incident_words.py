@@ -13,7 +13,7 @@ from models.entities import EntryKind, IncidentCategory, IncidentStatus, Severit
 from models.health import Band, Factor
 from models.incidents import ACTIVE_STATUSES, CATEGORY_LABELS, STATUS_LABELS, breach_words
 from models.services.incidents import IncidentRow
-from ui.wording import MONTHS, WEEKDAYS, channel_text, plural
+from ui.wording import MONTHS, WEEKDAYS, channel_text
 
 SEVERITY_TEXT: dict[Severity, str] = {
     Severity.LOW: "Low",
@@ -124,18 +124,6 @@ def promise_urgency(row: IncidentRow, now: datetime) -> float:
     if row.breach is not None:
         return 1e10
     return 0.0
-
-
-def human_size(size: int) -> str:
-    """ "512 bytes", "1.5 KB", "230 MB": binary units, as file managers count them."""
-    if size < 1024:
-        return plural(size, "byte")
-    value = float(size)
-    for unit in ("KB", "MB", "GB", "TB"):
-        value /= 1024
-        if value < 1024 or unit == "TB":
-            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
-    return f"{value:.0f} TB"  # pragma: no cover - the loop always returns
 
 
 def entry_kind_text(kind: str) -> str:

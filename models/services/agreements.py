@@ -201,19 +201,33 @@ def _checked(data: AgreementInput) -> AgreementInput:
     return cleaned
 
 
-def _apply(ag: Agreement, data: AgreementInput) -> None:
+def _apply(s: Session, ag: Agreement, data: AgreementInput) -> None:
+    """Write a draft's contents. A commitment that is still there (same side and
+    words) keeps its follow-up; the follow-ups of removed ones go with them, so a
+    draft that already has reminders (the repair wizard's) never leaves strays."""
     ag.title = data.title
     ag.dated = data.dated
     ag.context = data.context
     ag.points = points_to_text(data.points)
     ag.review_on = data.review_on
+    kept = {(c.side, c.text): c.follow_up_id for c in ag.commitments if c.follow_up_id}
     ag.commitments.clear()
     positions = {Side.OURS: 0, Side.THEIRS: 0}
     for c in data.commitments:
         ag.commitments.append(
-            Commitment(side=c.side, position=positions[c.side], text=c.text, due_on=c.due_on)
+            Commitment(
+                side=c.side,
+                position=positions[c.side],
+                text=c.text,
+                due_on=c.due_on,
+                follow_up_id=kept.pop((c.side, c.text), None),
+            )
         )
         positions[c.side] += 1
+    for fid in kept.values():
+        fu = s.get(FollowUp, fid)
+        if fu is not None and fu.done_at is None:
+            s.delete(fu)
 
 
 # --- use cases -------------------------------------------------------------------
@@ -231,28 +245,42 @@ def create_agreement(
     now = now or utcnow()
     data = _checked(data)
     with book.session() as s:
-        client_or_error(s, client_id)
-        if incident_id is not None:
-            inc = s.get(Incident, incident_id)
-            if inc is None:
-                raise NotFoundError(f"There is no incident with id {incident_id}.")
-            if inc.client_id != client_id:
-                raise ValidationError({"incident": "That incident belongs to another client."})
-        prefix = f"AG-{data.dated.year:04d}-%"
-        used = s.scalars(select(Agreement.number).where(Agreement.number.like(prefix)).distinct())
-        ag = Agreement(
-            client_id=client_id,
-            incident_id=incident_id,
-            number=next_number(used, data.dated.year),
-            version=1,
-            status=AgreementStatus.DRAFT,
-            created_at=now,
-            updated_at=now,
-        )
-        _apply(ag, data)
-        s.add(ag)
-        s.flush()
-        return ag.id
+        return create_in(s, client_id, data, incident_id=incident_id, now=now).id
+
+
+def create_in(
+    s: Session,
+    client_id: int,
+    data: AgreementInput,
+    *,
+    incident_id: int | None,
+    now: datetime,
+) -> Agreement:
+    """``create_agreement`` inside a unit of work the caller owns (the repair wizard's
+    finish creates the agreement, its follow-ups and the incident's move at once)."""
+    data = _checked(data)
+    client_or_error(s, client_id)
+    if incident_id is not None:
+        inc = s.get(Incident, incident_id)
+        if inc is None:
+            raise NotFoundError(f"There is no incident with id {incident_id}.")
+        if inc.client_id != client_id:
+            raise ValidationError({"incident": "That incident belongs to another client."})
+    prefix = f"AG-{data.dated.year:04d}-%"
+    used = s.scalars(select(Agreement.number).where(Agreement.number.like(prefix)).distinct())
+    ag = Agreement(
+        client_id=client_id,
+        incident_id=incident_id,
+        number=next_number(used, data.dated.year),
+        version=1,
+        status=AgreementStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply(s, ag, data)
+    s.add(ag)
+    s.flush()
+    return ag
 
 
 def update_draft(
@@ -265,8 +293,10 @@ def update_draft(
         problem = edit_problem(ag.status)
         if problem:
             raise ValidationError({"status": problem})
-        _apply(ag, _checked(data))
+        _apply(s, ag, _checked(data))
         ag.updated_at = now
+        if ag.review_follow_up_id is not None or any(c.follow_up_id for c in ag.commitments):
+            sync_follow_ups(s, ag, now)
 
 
 def delete_draft(book: Book, agreement_id: int) -> None:
@@ -276,6 +306,10 @@ def delete_draft(book: Book, agreement_id: int) -> None:
         problem = edit_problem(ag.status)
         if problem:
             raise ValidationError({"status": problem})
+        for fid in [ag.review_follow_up_id] + [c.follow_up_id for c in ag.commitments]:
+            fu = s.get(FollowUp, fid) if fid else None
+            if fu is not None and fu.done_at is None:
+                s.delete(fu)
         s.delete(ag)
 
 
@@ -305,28 +339,7 @@ def finalise_in(s: Session, ag: Agreement, render: Renderer, now: datetime) -> s
     ag.status = AgreementStatus.FINAL
     ag.finalised_at = now
     ag.updated_at = now
-    shown = display_number(ag.number, ag.version)
-    if ag.review_on is not None:
-        ag.review_follow_up_id = _add_follow_up(
-            s,
-            client.id,
-            FollowUpKind.REVIEW,
-            review_title(shown, client.name),
-            ag.review_on,
-            f"Agreement {shown}: {ag.title}",
-            now,
-        )
-    for c in ag.commitments:
-        if c.due_on is not None and c.state is CommitmentState.OPEN:
-            c.follow_up_id = _add_follow_up(
-                s,
-                client.id,
-                FollowUpKind.COMMITMENT,
-                commitment_title(c.side, c.text),
-                c.due_on,
-                f"Agreement {shown}: {ag.title}",
-                now,
-            )
+    sync_follow_ups(s, ag, now, client=client)
     if ag.supersedes_id is not None:
         old = _agreement(s, ag.supersedes_id)
         problem = move_problem(old.status, AgreementStatus.SUPERSEDED, by_new_version=True)
@@ -660,6 +673,63 @@ def _add_follow_up(
     )
     s.add(fu)
     s.flush()
+    return fu.id
+
+
+def sync_follow_ups(s: Session, ag: Agreement, now: datetime, client: Client | None = None) -> None:
+    """Make the review date and every dated open commitment a follow-up, reusing
+    the ones that exist (moved to the current date and wording) so finalising a
+    draft that already has reminders never doubles them; a follow-up whose date
+    was removed is deleted unless it was already done."""
+    client = client or client_or_error(s, ag.client_id)
+    shown = display_number(ag.number, ag.version)
+    note = f"Agreement {shown}: {ag.title}"
+    ag.review_follow_up_id = _upsert_follow_up(
+        s,
+        ag.review_follow_up_id,
+        client.id,
+        FollowUpKind.REVIEW,
+        review_title(shown, client.name),
+        ag.review_on,
+        note,
+        now,
+    )
+    for c in ag.commitments:
+        due = c.due_on if c.state is CommitmentState.OPEN else None
+        c.follow_up_id = _upsert_follow_up(
+            s,
+            c.follow_up_id,
+            client.id,
+            FollowUpKind.COMMITMENT,
+            commitment_title(c.side, c.text),
+            due,
+            note,
+            now,
+        )
+
+
+def _upsert_follow_up(
+    s: Session,
+    existing_id: int | None,
+    client_id: int,
+    kind: FollowUpKind,
+    title: str,
+    due_on: date | None,
+    note: str,
+    now: datetime,
+) -> int | None:
+    fu = s.get(FollowUp, existing_id) if existing_id else None
+    if due_on is None:
+        if fu is not None and fu.done_at is None:
+            s.delete(fu)
+            return None
+        return fu.id if fu is not None else None
+    if fu is None:
+        return _add_follow_up(s, client_id, kind, title, due_on, note, now)
+    fu.title = title[:FOLLOW_UP_TITLE_MAX]
+    fu.note = note
+    if fu.original_due_on != due_on:
+        fu.due_on = fu.original_due_on = due_on
     return fu.id
 
 

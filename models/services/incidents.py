@@ -511,6 +511,17 @@ def store_file(book: Book, source: Path) -> tuple[str, int]:
     return _copy_in(book, Path(source))
 
 
+def set_promise_in(s: Session, inc: Incident, due_at: datetime, now: datetime) -> None:
+    """``set_promise`` inside a unit of work the caller owns (the repair wizard's
+    first reply sets the promise while it saves the page)."""
+    _set_promise(s, inc, due_at, now)
+
+
+def settle_promise_in(s: Session, inc: Incident, now: datetime) -> None:
+    """Mark the promise's reminder done inside the caller's unit of work."""
+    _settle_promise(s, inc, now)
+
+
 def recompute_priority(s: Session, client: Client) -> None:
     """Set ``client.priority_until`` from its incidents by the rule every incident
     service applies, inside the caller's session (an import's transaction)."""

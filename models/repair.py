@@ -1,0 +1,559 @@
+"""The repair playbook as plain rules: its steps, what each step asks for, which
+steps may be skipped, the texts the wizard drafts, and how a plan's answers become
+an agreement or one of the other endings' written records.
+
+Everything here is pure (``today`` and ``now`` come in as arguments), so the
+wizard's logic is tested without a book or a display. The services in
+models/services/repair.py store and apply it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from exports.documents import Party, RecordDocument, RecordSection
+
+TEXT_MAX = 20_000
+LIST_MAX = 100
+REVIEW_MONTHS = 3
+
+
+class Step(enum.IntEnum):
+    """The wizard's pages: the ten playbook steps, then the three other endings.
+
+    The numbers are stored in the book (a plan's current step, its skipped steps),
+    so they never change meaning.
+    """
+
+    FACTS = 1
+    EVIDENCE = 2
+    BOTH_SIDES = 3
+    APOLOGY = 4
+    STATE = 5
+    GOALS = 6
+    OUR_CHANGE = 7
+    OUR_REQUEST = 8
+    TIMEFRAME = 9
+    IN_WRITING = 10
+    HAND_OVER = 11
+    INSURER = 12
+    PART_WAYS = 13
+
+
+PLAYBOOK: tuple[Step, ...] = tuple(Step(n) for n in range(1, 11))
+ENDINGS: tuple[Step, ...] = (Step.HAND_OVER, Step.INSURER, Step.PART_WAYS)
+# The first step is the record of what happened and the last is the writing-down:
+# without either there is nothing to repair or nothing agreed.
+SKIPPABLE = frozenset(PLAYBOOK) - {Step.FACTS, Step.IN_WRITING}
+
+TITLES: dict[Step, str] = {
+    Step.FACTS: "What happened",
+    Step.EVIDENCE: "Evidence",
+    Step.BOTH_SIDES: "Both sides",
+    Step.APOLOGY: "Apology",
+    Step.STATE: "Where things stand",
+    Step.GOALS: "Their goals",
+    Step.OUR_CHANGE: "Our change",
+    Step.OUR_REQUEST: "Our request",
+    Step.TIMEFRAME: "Timeframe",
+    Step.IN_WRITING: "In writing",
+    Step.HAND_OVER: "Hand over",
+    Step.INSURER: "Tell the insurer",
+    Step.PART_WAYS: "Part ways",
+}
+
+
+class Kind(enum.StrEnum):
+    """The shape of one answer, as stored in the plan's JSON."""
+
+    TEXT = "text"  # str
+    LINES = "lines"  # list[str], one line each, in order
+    IDS = "ids"  # list[int]
+    COMMITMENTS = "commitments"  # list[{"text": str, "due_on": "YYYY-MM-DD" | None}]
+    DATE = "date"  # "YYYY-MM-DD" or ""
+    DATETIME = "datetime"  # ISO 8601 with offset, or ""
+
+
+FIELDS: dict[Step, dict[str, Kind]] = {
+    Step.FACTS: {
+        "facts": Kind.TEXT,
+        "client_view": Kind.TEXT,
+        "our_view": Kind.TEXT,
+        "reply": Kind.TEXT,
+        "reply_due_at": Kind.DATETIME,
+    },
+    Step.EVIDENCE: {
+        "evidence_ids": Kind.IDS,
+        "entry_ids": Kind.IDS,
+        "touch_ids": Kind.IDS,
+        "figures": Kind.TEXT,
+    },
+    Step.BOTH_SIDES: {"our_mistakes": Kind.TEXT, "client_contribution": Kind.TEXT},
+    Step.APOLOGY: {"apology": Kind.TEXT},
+    Step.STATE: {
+        "project_state": Kind.TEXT,
+        "done_so_far": Kind.TEXT,
+        "choices": Kind.TEXT,
+        "client_choices": Kind.TEXT,
+    },
+    Step.GOALS: {"why_hired": Kind.TEXT, "priorities": Kind.LINES},
+    Step.OUR_CHANGE: {"ours": Kind.COMMITMENTS},
+    Step.OUR_REQUEST: {"theirs": Kind.COMMITMENTS},
+    Step.TIMEFRAME: {"review_on": Kind.DATE, "check_in": Kind.TEXT},
+    Step.IN_WRITING: {"title": Kind.TEXT, "points": Kind.LINES, "notes": Kind.TEXT},
+    Step.HAND_OVER: {
+        "successor": Kind.TEXT,
+        "successor_contact": Kind.TEXT,
+        "handover_state": Kind.TEXT,
+        "access_notes": Kind.TEXT,
+    },
+    Step.INSURER: {
+        "insurer_name": Kind.TEXT,
+        "insurer_policy": Kind.TEXT,
+        "insurer_contact": Kind.TEXT,
+        "notice": Kind.TEXT,
+    },
+    Step.PART_WAYS: {"we_owe": Kind.TEXT, "they_owe": Kind.TEXT, "closing_message": Kind.TEXT},
+}
+
+STEP_OF: dict[str, Step] = {name: step for step, names in FIELDS.items() for name in names}
+
+
+# --- answers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedCommitment:
+    text: str
+    due_on: date | None = None
+
+
+def clean_answers(step: Step, values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check and normalise what a page sends, before it is stored.
+
+    Returns (clean values, errors by field). Text is kept exactly as typed (an
+    autosave must not move the cursor's ground under the user); lists drop empty
+    lines; dates must be real dates. A field of another step is an error, so a
+    page cannot overwrite its neighbour's answers by accident.
+    """
+    allowed = FIELDS[Step(step)]
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, value in values.items():
+        kind = allowed.get(name)
+        if kind is None:
+            errors[name] = "This field does not belong to this step."
+            continue
+        try:
+            clean[name] = _clean(kind, value)
+        except (TypeError, ValueError) as exc:
+            errors[name] = str(exc) or "This value cannot be saved."
+    return clean, errors
+
+
+def _clean(kind: Kind, value: Any) -> Any:
+    if kind is Kind.TEXT:
+        if not isinstance(value, str):
+            raise TypeError("Expected text.")
+        if len(value) > TEXT_MAX:
+            raise ValueError(f"Keep this under {TEXT_MAX} characters.")
+        return value
+    if kind is Kind.LINES:
+        lines = [" ".join(str(v).split()) for v in _list(value)]
+        return [line[:TEXT_MAX] for line in lines if line]
+    if kind is Kind.IDS:
+        ids = []
+        for v in _list(value):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise TypeError("Expected numbers.")
+            if v not in ids:
+                ids.append(v)
+        return ids
+    if kind is Kind.COMMITMENTS:
+        out = []
+        for item in _list(value):
+            if isinstance(item, PlannedCommitment):
+                item = {"text": item.text, "due_on": item.due_on}
+            if not isinstance(item, Mapping):
+                raise TypeError("Expected commitments.")
+            text = item.get("text", "")
+            if not isinstance(text, str):
+                raise TypeError("Expected text.")
+            if len(text) > TEXT_MAX:
+                raise ValueError(f"Keep each commitment under {TEXT_MAX} characters.")
+            due = _date_text(item.get("due_on"))
+            if text.strip() or due:
+                out.append({"text": text, "due_on": due or None})
+        return out
+    if kind is Kind.DATE:
+        return _date_text(value)
+    if kind is Kind.DATETIME:
+        if value in (None, ""):
+            return ""
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        if moment.tzinfo is None:
+            raise ValueError("A time needs its time zone.")
+        return moment.isoformat()
+    raise AssertionError(kind)  # pragma: no cover - every Kind is handled above
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list | tuple):
+        raise TypeError("Expected a list.")
+    if len(value) > LIST_MAX:
+        raise ValueError(f"Keep this to {LIST_MAX} items or fewer.")
+    return list(value)
+
+
+def _date_text(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime):
+        raise TypeError("Expected a date, not a time.")
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValueError("That is not a date (use YYYY-MM-DD).") from None
+
+
+def text(answers: Mapping[str, Any], name: str) -> str:
+    value = answers.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def lines(answers: Mapping[str, Any], name: str) -> list[str]:
+    value = answers.get(name, [])
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def commitments(answers: Mapping[str, Any], name: str) -> list[PlannedCommitment]:
+    out = []
+    for item in answers.get(name, []) or []:
+        words = " ".join(str(item.get("text", "")).split())
+        if words:
+            due = item.get("due_on")
+            out.append(PlannedCommitment(words, date.fromisoformat(due) if due else None))
+    return out
+
+
+def answer_date(answers: Mapping[str, Any], name: str) -> date | None:
+    value = answers.get(name) or ""
+    return date.fromisoformat(value) if value else None
+
+
+def step_done(step: Step, answers: Mapping[str, Any]) -> bool:
+    """A step counts as done once any of its fields holds something."""
+    return any(_filled(answers.get(name)) for name in FIELDS[step])
+
+
+def _filled(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    return bool(value)
+
+
+# --- drafts the wizard offers ----------------------------------------------------
+
+
+def first_name(full_name: str) -> str:
+    words = full_name.split()
+    return words[0] if words else "there"
+
+
+def default_review_on(today: date) -> date:
+    """Three months on, the playbook's usual pause before looking again.
+
+    dateutil keeps month-end dates honest (30 November → 28 February).
+    """
+    from dateutil.relativedelta import relativedelta
+
+    review: date = today + relativedelta(months=REVIEW_MONTHS)
+    return review
+
+
+def plain_day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def plain_moment(moment: datetime) -> str:
+    return f"{moment:%A} {moment.day} {moment:%B} at {moment:%H:%M}"
+
+
+def draft_reply(client_name: str, my_name: str, answer_by: datetime | None) -> str:
+    """The quick first reply: heard, taking it seriously, a full answer by a time."""
+    when = f"by {plain_moment(answer_by)}" if answer_by else "very soon"
+    sign = f"\n\n{my_name}" if my_name.strip() else ""
+    return (
+        f"Hello {first_name(client_name)},\n\n"
+        "Thank you for telling me. I have read your message and I take it seriously. "
+        f"I want to give you a proper answer, not a rushed one, so I will come back to you "
+        f"in full {when}.{sign}"
+    )
+
+
+def draft_apology(client_name: str, our_mistakes: str, my_name: str) -> str:
+    """An apology that names our actual mistakes and nothing else.
+
+    Without a list of mistakes there is nothing honest to apologise for yet, so the
+    draft says so instead of inventing a vague "sorry for any inconvenience".
+    """
+    mistakes = [" ".join(m.split()).rstrip(".") for m in our_mistakes.splitlines() if m.strip()]
+    if not mistakes:
+        return ""
+    if len(mistakes) == 1:
+        named = _lower_first(mistakes[0]) + "."
+    else:
+        named = "\n".join(f"- {m}" for m in mistakes)
+        named = "these things:\n" + named
+    sign = f"\n\n{my_name}" if my_name.strip() else ""
+    return (
+        f"Hello {first_name(client_name)},\n\n"
+        f"I am sorry. I got {named}\n\n"
+        "That was my part, and I own it. Here is what I am changing so it does not "
+        f"happen again.{sign}"
+    )
+
+
+def _lower_first(words: str) -> str:
+    if len(words) > 1 and words[1].islower():
+        return words[0].lower() + words[1:]
+    return words
+
+
+def draft_check_in(client_name: str, review_on: date | None) -> str:
+    when = plain_day(review_on) if review_on else "in a few months"
+    return (
+        f"Hello {first_name(client_name)}, as we agreed, I am checking in on {when}: "
+        "how are things going on your side, and is there anything we should adjust?"
+    )
+
+
+def default_title(incident_title: str) -> str:
+    return f"Working together again after: {incident_title}"[:300]
+
+
+# --- the agreement the happy path ends in ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ComposedAgreement:
+    title: str
+    context: str
+    points: list[str]
+    ours: list[PlannedCommitment]
+    theirs: list[PlannedCommitment]
+    review_on: date | None
+    skipped: list[Step] = field(default_factory=list)
+
+
+def skipped_sentence(skipped: Sequence[Step]) -> str:
+    if not skipped:
+        return ""
+    names = ", ".join(f"{int(s)} ({TITLES[s].lower()})" for s in sorted(skipped))
+    word = "step" if len(skipped) == 1 else "steps"
+    return f"Repair {word} skipped on the way to this agreement: {names}."
+
+
+def compose_agreement(
+    answers: Mapping[str, Any],
+    skipped: Sequence[Step],
+    *,
+    incident_title: str,
+    client_name: str,
+) -> ComposedAgreement:
+    """What the plan's answers say, arranged as an agreement.
+
+    The context keeps why things fell out of alignment (facts, both views, both
+    sides' part); the points keep what was discussed (the state of things, their
+    goals and priorities, the evidence looked at, the check-in). A skipped step adds
+    nothing, and the context says which steps were skipped so the written record is
+    honest about how it was reached.
+    """
+    skip = set(skipped)
+    them = first_name(client_name)
+    paras: list[str] = []
+
+    def para(label: str, name: str, step: Step) -> None:
+        value = text(answers, name)
+        if value and step not in skip:
+            paras.append(f"{label}\n{value}")
+
+    para("What happened", "facts", Step.FACTS)
+    para(f"How {them} sees it", "client_view", Step.FACTS)
+    para("How I see it", "our_view", Step.FACTS)
+    para("What I got wrong", "our_mistakes", Step.BOTH_SIDES)
+    para(f"What {them} contributed", "client_contribution", Step.BOTH_SIDES)
+    para("Why things fell out of alignment", "notes", Step.IN_WRITING)
+    sentence = skipped_sentence(sorted(skip & SKIPPABLE))
+    if sentence:
+        paras.append(sentence)
+
+    points: list[str] = []
+
+    def point(label: str, name: str, step: Step) -> None:
+        value = " ".join(text(answers, name).split())
+        if value and step not in skip:
+            points.append(f"{label}: {value}")
+
+    point("Where the project stands", "project_state", Step.STATE)
+    point("What has been done", "done_so_far", Step.STATE)
+    point("Choices made, and why", "choices", Step.STATE)
+    point(f"How {them}'s own choices played in", "client_choices", Step.STATE)
+    point(f"Why {them} hired me", "why_hired", Step.GOALS)
+    priorities = lines(answers, "priorities") if Step.GOALS not in skip else []
+    if priorities:
+        ranked = "; ".join(f"{i}. {p}" for i, p in enumerate(priorities, 1))
+        points.append(f"{them}'s priorities, in order: {ranked}")
+    if Step.EVIDENCE not in skip:
+        chosen = sum(len(lines(answers, k)) for k in ("evidence_ids", "entry_ids", "touch_ids"))
+        if chosen:
+            noun = "item" if chosen == 1 else "items"
+            points.append(f"We went through the record together ({chosen} {noun}).")
+        point("Figures", "figures", Step.EVIDENCE)
+    point("Check-in", "check_in", Step.TIMEFRAME)
+    points.extend(lines(answers, "points"))
+
+    review_on = answer_date(answers, "review_on") if Step.TIMEFRAME not in skip else None
+    return ComposedAgreement(
+        title=text(answers, "title") or default_title(incident_title),
+        context="\n\n".join(paras),
+        points=points,
+        ours=commitments(answers, "ours") if Step.OUR_CHANGE not in skip else [],
+        theirs=commitments(answers, "theirs") if Step.OUR_REQUEST not in skip else [],
+        review_on=review_on,
+        skipped=sorted(skip & SKIPPABLE),
+    )
+
+
+def finish_problems(answers: Mapping[str, Any], ending: Step) -> dict[str, str]:
+    """What must be filled in before a plan can end this way; empty when ready."""
+    problems: dict[str, str] = {}
+    if not text(answers, "facts"):
+        problems["facts"] = "Write down what happened (step 1) before finishing."
+    if ending is Step.HAND_OVER and not text(answers, "successor"):
+        problems["successor"] = "Say who takes the work over."
+    if ending is Step.INSURER and not text(answers, "insurer_name"):
+        problems["insurer_name"] = "Name the insurer (you can keep it in Settings)."
+    return problems
+
+
+# --- the other endings' written records --------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What the book knows that the records need besides the plan's answers."""
+
+    incident_title: str
+    incident_opened: date
+    category: str
+    severity: str
+    client: Party
+    consultant: Party
+    evidence: list[str] = field(default_factory=list)  # "name (size, added day)"
+    history: list[str] = field(default_factory=list)  # "day: text", oldest first
+
+
+def _section(heading: str, body: str = "", items: Sequence[str] = ()) -> RecordSection | None:
+    body = body.strip()
+    items = [i for i in items if i.strip()]
+    if not body and not items:
+        return None
+    return RecordSection(heading=heading, text=body, items=list(items))
+
+
+def _sections(*parts: RecordSection | None) -> list[RecordSection]:
+    return [p for p in parts if p is not None]
+
+
+def compose_record(
+    ending: Step, answers: Mapping[str, Any], facts: RecordFacts, today: date
+) -> RecordDocument:
+    """The written record an ending leaves: a hand-over brief for whoever takes
+    the work over, a dated notice to the insurer with the evidence list, or a
+    closing summary of what each side still owes."""
+    them = first_name(facts.client.name)
+    what = _section("What happened", text(answers, "facts"))
+    views = _sections(
+        _section(f"How {them} sees it", text(answers, "client_view")),
+        _section("How I see it", text(answers, "our_view")),
+    )
+    if ending is Step.HAND_OVER:
+        successor = Party(name=text(answers, "successor"), email=text(answers, "successor_contact"))
+        state = text(answers, "handover_state") or "\n\n".join(
+            v for v in (text(answers, "project_state"), text(answers, "done_so_far")) if v
+        )
+        return RecordDocument(
+            kind="Hand-over brief",
+            title=f"{facts.client.name}: {facts.incident_title}",
+            dated=today,
+            consultant=facts.consultant,
+            client=facts.client,
+            addressee=successor,
+            sections=_sections(
+                _section("Where things stand", state),
+                _section("Access and accounts", text(answers, "access_notes")),
+                _section(
+                    f"What matters to {them}",
+                    text(answers, "why_hired"),
+                    lines(answers, "priorities"),
+                ),
+                what,
+                *views,
+                _section("History", items=facts.history),
+            ),
+        )
+    if ending is Step.INSURER:
+        insurer = Party(
+            name=text(answers, "insurer_name"),
+            address=text(answers, "insurer_contact"),
+        )
+        policy = text(answers, "insurer_policy")
+        opened = plain_day(facts.incident_opened)
+        return RecordDocument(
+            kind="Notice to insurer",
+            title=f"Possible claim: {facts.client.name}",
+            dated=today,
+            consultant=facts.consultant,
+            client=facts.client,
+            addressee=insurer,
+            reference=f"Policy {policy}" if policy else "",
+            sections=_sections(
+                _section(
+                    "Notice",
+                    text(answers, "notice")
+                    or (
+                        "I am writing to let you know early about a dispute with a client "
+                        f"that may lead to a claim. The matter was first recorded on {opened}."
+                    ),
+                ),
+                what,
+                *views,
+                _section("What I got wrong", text(answers, "our_mistakes")),
+                _section(f"What {them} contributed", text(answers, "client_contribution")),
+                _section("Evidence kept", items=facts.evidence or ["No files attached yet."]),
+                _section("History", items=facts.history),
+            ),
+        )
+    if ending is Step.PART_WAYS:
+        return RecordDocument(
+            kind="Closing summary",
+            title=f"Ending our work together: {facts.client.name}",
+            dated=today,
+            consultant=facts.consultant,
+            client=facts.client,
+            addressee=facts.client,
+            sections=_sections(
+                _section("Closing message", text(answers, "closing_message")),
+                _section("What I still owe you", text(answers, "we_owe") or "Nothing."),
+                _section("What you still owe me", text(answers, "they_owe") or "Nothing."),
+                what,
+            ),
+        )
+    raise ValueError(f"{ending!r} is not one of the other endings.")
