@@ -307,14 +307,13 @@ def draft_apology(client_name: str, our_mistakes: str, my_name: str) -> str:
     if not mistakes:
         return ""
     if len(mistakes) == 1:
-        named = _lower_first(mistakes[0]) + "."
+        named = "a mistake: " + _lower_first(mistakes[0]) + "."
     else:
-        named = "\n".join(f"- {m}" for m in mistakes)
-        named = "these things:\n" + named
+        named = "these mistakes:\n" + "\n".join(f"- {m}" for m in mistakes)
     sign = f"\n\n{my_name}" if my_name.strip() else ""
     return (
         f"Hello {first_name(client_name)},\n\n"
-        f"I am sorry. I got {named}\n\n"
+        f"I am sorry. I made {named}\n\n"
         "That was my part, and I own it. Here is what I am changing so it does not "
         f"happen again.{sign}"
     )
