@@ -103,6 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
     pc.add_argument("id", type=int, metavar="ID", help="the client's number in the book")
     pc.add_argument("out", type=Path, metavar="OUT", help="file to write")
     pc.set_defaults(run=cmd_pdf_client)
+    pr = kind.add_parser(
+        "repair",
+        help="the record a repair ended in: hand-over brief, notice to insurer, closing summary",
+        description="Write the record of the latest repair of incident ID as a PDF: the "
+        "hand-over brief, the notice to the insurer or the closing summary. A repair that "
+        "ended in an agreement names the agreement to print with 'pdf agreement'.",
+    )
+    pr.add_argument("id", type=int, metavar="INCIDENT_ID", help="the incident's number")
+    pr.add_argument("out", type=Path, metavar="OUT", help="file to write")
+    pr.set_defaults(run=cmd_pdf_repair)
 
     p = sub.add_parser("export", help="export the whole book", description="Export the book.")
     fmt = p.add_subparsers(dest="format", metavar="FORMAT", required=True)
@@ -256,6 +266,51 @@ def cmd_pdf_client(args: argparse.Namespace) -> int:
     data = render_client_summary(doc, page_size=page_size)
     write_atomic(args.out, data)
     print(f"Wrote the summary of client {args.id} to {args.out} ({len(data) // 1024 + 1} KB).")
+    return EXIT_OK
+
+
+def cmd_pdf_repair(args: argparse.Namespace) -> int:
+    """The record of the incident's latest repair plan. An agreement is printed by
+    `pdf agreement` (a final one exactly as stored), so here it is only named."""
+    from exports.record_pdf import render_record
+    from models.entities import RepairEnding
+    from models.files import write_atomic
+    from models.repair import ENDINGS, TITLES
+    from models.services.agreements import get_agreement, get_settings
+    from models.services.incidents import get_incident
+    from models.services.repair import latest_plan, record_for
+
+    with opened(book_path(args), write=False, must_exist=True) as book:
+        get_incident(book, args.id)  # an unknown id is one clear line
+        plan = latest_plan(book, args.id)
+        if plan is None:
+            raise CliError(f"Incident {args.id} has no repair yet, so there is no record to print.")
+        if plan.ending is RepairEnding.AGREEMENT:
+            if plan.agreement_id is None:
+                raise CliError(
+                    f"The repair of incident {args.id} ended in an agreement that has since "
+                    "been deleted."
+                )
+            number = get_agreement(book, plan.agreement_id).row.number
+            raise CliError(
+                f"The repair of incident {args.id} ended in agreement {number}; print it with "
+                f"'rapport pdf agreement {plan.agreement_id} OUT'."
+            )
+        if plan.ending is None and plan.current_step not in ENDINGS:
+            step = plan.current_step
+            raise CliError(
+                f"The repair of incident {args.id} is still under way (step {int(step)}, "
+                f"{TITLES[step].lower()}); it has a record once it reaches an ending."
+            )
+        doc = record_for(book, plan.id)
+        page_size = get_settings(book).page_size
+    data = render_record(doc, page_size=page_size)
+    write_atomic(args.out, data)
+    draft = "" if plan.finished else " (a preview: the repair is not finished)"
+    print(
+        f"Wrote the {doc.kind.lower()} of incident {args.id} to {args.out}{draft} "
+        f"({len(data) // 1024 + 1} KB)."
+    )
     return EXIT_OK
 
 

@@ -2,7 +2,7 @@
 
 ``render_client_summary`` prints a plain ``ClientSummaryDocument``
 (exports/documents.py; built by models/services/summary.py) with the agreement
-renderer's machinery: the bundled fonts, ``_text`` escaping, the same styles, and
+renderer's machinery: the bundled fonts, ``escape_text`` escaping, the same styles, and
 the numbered canvas that stamps "Page x of y" on every page. Long lists (touches,
 timeline entries) are tables whose header row repeats on every page.
 
@@ -17,26 +17,26 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from exports.agreement_pdf import (
+from exports.agreement_pdf import commitment_table
+from exports.documents import ClientSummaryDocument, PageSize, SummaryIncident
+from exports.pdf_common import (
     FRAME_PADDING,
     HEADER_FILL,
     RULE,
     TABLE_HEADING_ROOM,
     ZEBRA_FILL,
-    _canvas_class,
-    _commitment_table,
-    _drawable,
-    _heading,
-    _page_size,
-    _paragraphs,
-    _party_cell,
-    _Styles,
-    _styles,
-    _text,
+    Styles,
+    drawable,
+    escape_text,
+    heading,
+    make_styles,
+    numbered_canvas,
+    page_dimensions,
+    paragraphs,
+    party_cell,
     plain_date,
     register_fonts,
 )
-from exports.documents import ClientSummaryDocument, PageSize, SummaryIncident
 from models.files import write_atomic
 
 DASH = "\u2014"
@@ -66,7 +66,7 @@ def _table(
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
     widths: Sequence[float],
-    st: _Styles,
+    st: Styles,
     cov: frozenset[int],
 ) -> Any:
     """A zebra table of user text; the header repeats on every page it spans."""
@@ -75,7 +75,7 @@ def _table(
 
     data: list[list[Any]] = [[Paragraph(h, st.cell_head) for h in header]]
     for row in rows:
-        data.append([Paragraph(_text(cell, cov), st.cell) for cell in row])
+        data.append([Paragraph(escape_text(cell, cov), st.cell) for cell in row])
     table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=1, splitInRow=1)
     table.setStyle(
         TableStyle(
@@ -95,13 +95,13 @@ def _table(
     return table
 
 
-def _facts(pairs: Sequence[tuple[str, str]], width: float, st: _Styles, cov: frozenset[int]) -> Any:
+def _facts(pairs: Sequence[tuple[str, str]], width: float, st: Styles, cov: frozenset[int]) -> Any:
     """Label / value lines as a borderless two-column table."""
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     label_w = 120.0
     data = [
-        [Paragraph(_text(k, cov), st.label), Paragraph(_text(v, cov), st.cell)]
+        [Paragraph(escape_text(k, cov), st.label), Paragraph(escape_text(v, cov), st.cell)]
         for k, v in pairs
         if v
     ]
@@ -132,12 +132,12 @@ def _promise(inc: SummaryIncident) -> str:
     return text
 
 
-def _incident(inc: SummaryIncident, width: float, st: _Styles, cov: frozenset[int]) -> list[Any]:
+def _incident(inc: SummaryIncident, width: float, st: Styles, cov: frozenset[int]) -> list[Any]:
     from reportlab.platypus import CondPageBreak, Paragraph
 
     story: list[Any] = [
         CondPageBreak(TABLE_HEADING_ROOM),
-        Paragraph(_text(inc.title, cov), st.party_name),
+        Paragraph(escape_text(inc.title, cov), st.party_name),
         _facts(
             [
                 ("STATUS", _label(inc.status)),
@@ -170,11 +170,11 @@ def _incident(inc: SummaryIncident, width: float, st: _Styles, cov: frozenset[in
     return story
 
 
-def _story(doc: ClientSummaryDocument, width: float, st: _Styles, cov: frozenset[int]) -> list[Any]:
+def _story(doc: ClientSummaryDocument, width: float, st: Styles, cov: frozenset[int]) -> list[Any]:
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     story: list[Any] = [
-        Paragraph(_text(doc.client.name or "Client", cov), st.title),
+        Paragraph(escape_text(doc.client.name or "Client", cov), st.title),
         Paragraph(f"Client summary \u00b7 as of {plain_date(doc.today)}", st.meta),
         Spacer(1, 10),
     ]
@@ -184,9 +184,9 @@ def _story(doc: ClientSummaryDocument, width: float, st: _Styles, cov: frozenset
         Table(
             [
                 [
-                    _party_cell("Client", doc.client, st, cov),
+                    party_cell("Client", doc.client, st, cov),
                     "",
-                    _party_cell("Prepared by", doc.consultant, st, cov),
+                    party_cell("Prepared by", doc.consultant, st, cov),
                 ]
             ],
             colWidths=[col, gap, col],
@@ -201,7 +201,7 @@ def _story(doc: ClientSummaryDocument, width: float, st: _Styles, cov: frozenset
         )
     )
 
-    story.extend(_heading("Contact details", st))
+    story.extend(heading("Contact details", st))
     story.append(
         _facts(
             [
@@ -216,11 +216,11 @@ def _story(doc: ClientSummaryDocument, width: float, st: _Styles, cov: frozenset
         )
     )
     if doc.notes.strip():
-        story.extend(_heading("Notes", st))
-        for para in _paragraphs(doc.notes):
-            story.append(Paragraph(_text(para, cov), st.body))
+        story.extend(heading("Notes", st))
+        for para in paragraphs(doc.notes):
+            story.append(Paragraph(escape_text(para, cov), st.body))
 
-    story.extend(_heading("Keeping in touch", st))
+    story.extend(heading("Keeping in touch", st))
     story.append(
         _facts(
             [
@@ -234,18 +234,20 @@ def _story(doc: ClientSummaryDocument, width: float, st: _Styles, cov: frozenset
         )
     )
 
-    story.extend(_heading("Relationship health", st))
+    story.extend(heading("Relationship health", st))
     if doc.health_score is None:
         story.append(Paragraph("Not scored.", st.small))
     else:
         band = f" ({_label(doc.health_band)})" if doc.health_band else ""
-        story.append(Paragraph(f"Score {doc.health_score} of 100{_text(band, cov)}", st.body))
+        story.append(Paragraph(f"Score {doc.health_score} of 100{escape_text(band, cov)}", st.body))
         for f in doc.factors:
             story.append(
-                Paragraph(f"{f.points:+d}: {_text(f.reason, cov)}", st.bullet, bulletText="\u2022")
+                Paragraph(
+                    f"{f.points:+d}: {escape_text(f.reason, cov)}", st.bullet, bulletText="\u2022"
+                )
             )
 
-    story.extend(_heading(f"Touches ({len(doc.touches)})", st, TABLE_HEADING_ROOM))
+    story.extend(heading(f"Touches ({len(doc.touches)})", st, TABLE_HEADING_ROOM))
     if doc.touches:
         when_w, chan_w = 118.0, 70.0
         story.append(
@@ -267,14 +269,14 @@ def _story(doc: ClientSummaryDocument, width: float, st: _Styles, cov: frozenset
     else:
         story.append(Paragraph("No touches logged.", st.small))
 
-    story.extend(_heading(f"Incidents ({len(doc.incidents)})", st, TABLE_HEADING_ROOM))
+    story.extend(heading(f"Incidents ({len(doc.incidents)})", st, TABLE_HEADING_ROOM))
     if not doc.incidents:
         story.append(Paragraph("No incidents recorded.", st.small))
     for inc in doc.incidents:
         story.extend(_incident(inc, width, st, cov))
         story.append(Spacer(1, 8))
 
-    story.extend(_heading(f"Agreements ({len(doc.agreements)})", st, TABLE_HEADING_ROOM))
+    story.extend(heading(f"Agreements ({len(doc.agreements)})", st, TABLE_HEADING_ROOM))
     if not doc.agreements:
         story.append(Paragraph("No agreements recorded.", st.small))
     for ag in doc.agreements:
@@ -282,7 +284,9 @@ def _story(doc: ClientSummaryDocument, width: float, st: _Styles, cov: frozenset
 
         story.append(CondPageBreak(TABLE_HEADING_ROOM))
         story.append(
-            Paragraph(f"{_text(ag.number, cov)} \u00b7 {_text(ag.title, cov)}", st.party_name)
+            Paragraph(
+                f"{escape_text(ag.number, cov)} \u00b7 {escape_text(ag.title, cov)}", st.party_name
+            )
         )
         story.append(
             _facts(
@@ -297,10 +301,10 @@ def _story(doc: ClientSummaryDocument, width: float, st: _Styles, cov: frozenset
             )
         )
         story.append(Paragraph("Our commitments", st.label))
-        story.append(_commitment_table(ag.ours, width, st, cov))
+        story.append(commitment_table(ag.ours, width, st, cov))
         story.append(Spacer(1, 4))
         story.append(Paragraph("Client's commitments", st.label))
-        story.append(_commitment_table(ag.theirs, width, st, cov))
+        story.append(commitment_table(ag.theirs, width, st, cov))
         story.append(Spacer(1, 8))
     return story
 
@@ -313,8 +317,8 @@ def render_client_summary(
     from reportlab.platypus import SimpleDocTemplate
 
     cov = register_fonts()
-    st = _styles()
-    page = _page_size(page_size)
+    st = make_styles()
+    page = page_dimensions(page_size)
     margin = 18 * mm
     out = BytesIO()
     template = SimpleDocTemplate(
@@ -324,15 +328,15 @@ def render_client_summary(
         rightMargin=margin,
         topMargin=margin,
         bottomMargin=margin + 6 * mm,
-        title=_drawable(f"Client summary: {doc.client.name}", cov),
-        author=_drawable(doc.consultant.name, cov),
+        title=drawable(f"Client summary: {doc.client.name}", cov),
+        author=drawable(doc.consultant.name, cov),
         subject="Client summary",
         creator="Rapport",
         invariant=1,
     )
-    footer = _drawable(f"Client summary \u00b7 {doc.client.name}", cov).replace("\n", " ")
+    footer = drawable(f"Client summary \u00b7 {doc.client.name}", cov).replace("\n", " ")
     width = template.width - 2 * FRAME_PADDING
-    canvasmaker = _canvas_class(footer, None, page, margin, FRAME_PADDING)
+    canvasmaker = numbered_canvas(footer, None, page, margin, FRAME_PADDING)
     template.build(_story(doc, width, st, cov), canvasmaker=canvasmaker)
     return out.getvalue()
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from exports.agreement_pdf import plain_date, render_agreement, write_agreement
+from exports.agreement_pdf import render_agreement, write_agreement
 from exports.documents import AgreementDocument, CommitmentLine, PageSize, Party
+from exports.pdf_common import plain_date
 
 pypdf = pytest.importorskip("pypdf")
 

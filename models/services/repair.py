@@ -283,7 +283,7 @@ def save_step(
                 setattr(inc, name, clean[name])
                 inc.updated_at = now
         due_text = clean.get("reply_due_at")
-        if due_text:
+        if due_text and inc.responded_at is None:  # an answered promise stays settled
             due = datetime.fromisoformat(due_text)
             if inc.response_due_at != due and inc.status not in (
                 IncidentStatus.RESOLVED,
@@ -405,6 +405,10 @@ def record_for(book: Book, plan_id: int, *, today: date | None = None) -> Record
     with book.reader() as s:
         plan = _plan(s, plan_id)
         ending = STEP_OF_ENDING[plan.ending] if plan.ending is not None else Step(plan.current_step)
+        if ending not in ENDINGS:
+            raise ValidationError(
+                {"plan": "This repair has not reached an ending yet, so it has no record."}
+            )
         inc = _incident(s, plan.incident_id)
         client = client_or_error(s, inc.client_id)
         me = read_settings(s)

@@ -1,0 +1,462 @@
+"""What every Rapport PDF shares: the bundled fonts, the escaping of user text, the
+styles, the title block with its logo, the party blocks, headings, paragraphs, and
+the canvas that stamps "Page x of y" in every footer.
+
+The agreement (exports/agreement_pdf.py), the client summary
+(exports/summary_pdf.py) and the repair records (exports/record_pdf.py) are built
+from these pieces, so a consultant's documents look like one set and a fix to the
+escaping reaches all of them at once.
+
+ReportLab is imported inside the functions that need it, never at module level:
+the GUI imports the renderers at start-up, and start-up stays fast.
+
+Every string the user typed goes through ``escape_text`` before it reaches a
+Paragraph: characters the bundled font cannot draw (emoji, CJK) become U+FFFD, a
+visible diamond that copies and pastes cleanly, instead of crashing or vanishing;
+control characters are dropped; the XML markup characters are escaped (a client
+called ``<b>Smith & Co</b>`` prints exactly that); newlines become line breaks.
+Long words are broken by ReportLab itself (``splitLongWords``), so a 5 000-character
+token wraps instead of failing, and table rows taller than a page split across
+pages (``splitInRow``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
+
+from exports.documents import PageSize, Party
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; reportlab is imported lazily
+    from reportlab.lib.styles import ParagraphStyle
+
+FONT_DIR = Path(__file__).resolve().parents[1] / "resources" / "fonts"
+FAMILY = "RapportSans"
+FONT_FILES = {
+    FAMILY: "DejaVuSans.ttf",
+    f"{FAMILY}-Bold": "DejaVuSans-Bold.ttf",
+    f"{FAMILY}-Oblique": "DejaVuSans-Oblique.ttf",
+    f"{FAMILY}-BoldOblique": "DejaVuSans-BoldOblique.ttf",
+}
+HEADING_ROOM = 56.0  # a heading and a line or two of text, else a new page
+TABLE_HEADING_ROOM = 90.0  # a heading, the table header and one row
+FRAME_PADDING = 6.0  # platypus Frame default, each side
+REPLACEMENT = "\ufffd"  # drawn by DejaVu Sans as a visible "?" in a diamond
+LOGO_MAX = (120.0, 48.0)  # width, height in points
+LOGO_COLUMN = 130.0
+PARTY_GAP = 16.0
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+# Colours as hex strings so the module needs no ReportLab at import time.
+INK = "#1f2328"
+MUTED = "#5b636e"
+RULE = "#c9ced6"
+HEADER_FILL = "#eef1f5"
+ZEBRA_FILL = "#f8f9fb"
+ACCENT = "#1d4e89"
+DRAFT_RED = "#b42318"
+
+_font_lock = threading.Lock()
+_coverage: frozenset[int] | None = None
+
+
+def plain_date(d: date) -> str:
+    """``22 November 2026``: the same in every locale."""
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def register_fonts() -> frozenset[int]:
+    """Register the bundled DejaVu Sans family once per process.
+
+    Returns the code points all four faces can draw, which ``escape_text`` uses to
+    swap anything else for U+FFFD.
+    """
+    global _coverage
+    with _font_lock:
+        if _coverage is not None:
+            return _coverage
+        from reportlab.lib.fonts import addMapping
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        faces = []
+        for name, filename in FONT_FILES.items():
+            font = TTFont(name, str(FONT_DIR / filename))
+            pdfmetrics.registerFont(font)
+            faces.append(set(font.face.charToGlyph))
+        pdfmetrics.registerFontFamily(
+            FAMILY,
+            normal=FAMILY,
+            bold=f"{FAMILY}-Bold",
+            italic=f"{FAMILY}-Oblique",
+            boldItalic=f"{FAMILY}-BoldOblique",
+        )
+        # registerFontFamily maps by family name; map the face names as well so
+        # <b>/<i> inside a paragraph whose style names a face also resolve.
+        for name in FONT_FILES:
+            addMapping(name, 0, 0, FAMILY)
+            addMapping(name, 1, 0, f"{FAMILY}-Bold")
+            addMapping(name, 0, 1, f"{FAMILY}-Oblique")
+            addMapping(name, 1, 1, f"{FAMILY}-BoldOblique")
+        # Only the Basic Multilingual Plane: DejaVu draws a few emoji (U+1F600), but
+        # ReportLab writes their ToUnicode entries as invalid 5-digit hex, which
+        # breaks copy and paste, so astral characters are replaced like CJK is.
+        _coverage = frozenset(c for c in set.intersection(*faces) if c <= 0xFFFF)
+        return _coverage
+
+
+def drawable(value: str, coverage: frozenset[int]) -> str:
+    """``value`` with every character the font lacks replaced, controls dropped."""
+    out = []
+    for ch in value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    "):
+        code = ord(ch)
+        if ch == "\n":
+            out.append(ch)
+        elif code < 0x20 or 0x7F <= code < 0xA0:
+            continue
+        elif code in coverage:
+            out.append(ch)
+        else:
+            out.append(REPLACEMENT)
+    return "".join(out)
+
+
+def escape_text(value: str, coverage: frozenset[int]) -> str:
+    """User text made safe for a Paragraph: drawable, escaped, newlines kept."""
+    return escape(drawable(value, coverage)).replace("\n", "<br/>")
+
+
+def one_line(value: str, coverage: frozenset[int]) -> str:
+    """User text for a footer or the file's metadata, where a line break has no place."""
+    return drawable(value, coverage).replace("\n", " ")
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: ParagraphStyle
+    meta: ParagraphStyle
+    mark: ParagraphStyle
+    label: ParagraphStyle
+    party_name: ParagraphStyle
+    party_line: ParagraphStyle
+    heading: ParagraphStyle
+    body: ParagraphStyle
+    bullet: ParagraphStyle
+    cell: ParagraphStyle
+    cell_head: ParagraphStyle
+    cell_head_num: ParagraphStyle
+    cell_num: ParagraphStyle
+    small: ParagraphStyle
+    subtitle: ParagraphStyle
+    item: ParagraphStyle
+
+
+def make_styles() -> Styles:
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+
+    ink = colors.HexColor(INK)
+    muted = colors.HexColor(MUTED)
+    base = ParagraphStyle(
+        "RapportBase",
+        fontName=FAMILY,
+        fontSize=10,
+        leading=14,
+        textColor=ink,
+        splitLongWords=1,
+    )
+
+    def style(name: str, **kw: Any) -> ParagraphStyle:
+        return ParagraphStyle(name, parent=base, **kw)
+
+    return Styles(
+        title=style("AgreementTitle", fontName=f"{FAMILY}-Bold", fontSize=18, leading=23),
+        meta=style("AgreementMeta", fontSize=9.5, leading=13, textColor=muted),
+        mark=style(
+            "AgreementMark",
+            fontName=f"{FAMILY}-Bold",
+            fontSize=10,
+            leading=13,
+            textColor=colors.HexColor(DRAFT_RED),
+            spaceBefore=2,
+        ),
+        label=style(
+            "PartyLabel", fontName=f"{FAMILY}-Bold", fontSize=8, leading=11, textColor=muted
+        ),
+        party_name=style("PartyName", fontName=f"{FAMILY}-Bold", fontSize=11, leading=15),
+        party_line=style("PartyLine", fontSize=9.5, leading=13),
+        heading=style(
+            "SectionHeading",
+            fontName=f"{FAMILY}-Bold",
+            fontSize=12.5,
+            leading=16,
+            textColor=colors.HexColor(ACCENT),
+            spaceBefore=14,
+            spaceAfter=5,
+        ),
+        body=style("Body", spaceAfter=4),
+        bullet=style("Bullet", leftIndent=14, bulletIndent=3, spaceAfter=3),
+        cell=style("Cell", fontSize=9.5, leading=12.5),
+        cell_head=style(
+            "CellHead", fontName=f"{FAMILY}-Bold", fontSize=9, leading=12, textColor=muted
+        ),
+        cell_head_num=style(
+            "CellHeadNumber",
+            fontName=f"{FAMILY}-Bold",
+            fontSize=9,
+            leading=12,
+            textColor=muted,
+            alignment=TA_RIGHT,
+        ),
+        cell_num=style("CellNumber", fontSize=9.5, leading=12.5, alignment=TA_RIGHT),
+        small=style("Small", fontSize=8.5, leading=11, textColor=muted),
+        subtitle=style(
+            "Subtitle", fontName=f"{FAMILY}-Bold", fontSize=12, leading=16, spaceBefore=2
+        ),
+        # ``bullet`` draws its dot in ReportLab's default Helvetica, which is not
+        # embedded; ``item`` draws it in the bundled font, so the file needs no other.
+        item=style("Item", leftIndent=14, bulletIndent=3, spaceAfter=3, bulletFontName=FAMILY),
+    )
+
+
+def page_dimensions(page_size: PageSize) -> tuple[float, float]:
+    from reportlab.lib.pagesizes import A4, LETTER
+
+    return LETTER if PageSize(page_size) is PageSize.LETTER else A4
+
+
+def logo_image(data: bytes | None, max_w: float, max_h: float) -> Any:
+    """The logo as a small Image flowable, or None when absent or unreadable."""
+    if not data:
+        return None
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image
+
+    try:
+        reader = ImageReader(BytesIO(data))
+        w, h = reader.getSize()
+        if w <= 0 or h <= 0:
+            return None
+        reader.getRGBData()  # decodes the pixels: a truncated file fails here, not at build
+    except Exception:  # noqa: BLE001 - any broken image is skipped, never fatal
+        return None
+    scale = min(max_w / w, max_h / h)
+    return Image(BytesIO(data), width=w * scale, height=h * scale)
+
+
+def title_head(title_block: list[Any], logo_png: bytes | None, width: float) -> list[Any]:
+    """The title block, with the consultant's logo at its right when there is one."""
+    from reportlab.platypus import Table, TableStyle
+
+    logo = logo_image(logo_png, *LOGO_MAX)
+    if logo is None:
+        return list(title_block)
+    logo.hAlign = "RIGHT"
+    head = Table(
+        [[title_block, logo]],
+        colWidths=[width - LOGO_COLUMN, LOGO_COLUMN],
+        style=TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        ),
+    )
+    return [head]
+
+
+def party_cell(label: str, party: Party, st: Styles, cov: frozenset[int]) -> list[Any]:
+    from reportlab.platypus import Paragraph
+
+    cell = [
+        Paragraph(escape_text(label.upper(), cov), st.label),
+        Paragraph(escape_text(party.name, cov), st.party_name),
+    ]
+    role_org = ", ".join(v.strip() for v in (party.role, party.organisation) if v.strip())
+    for line in (role_org, party.address.strip(), party.email.strip(), party.phone.strip()):
+        if line:
+            cell.append(Paragraph(escape_text(line, cov), st.party_line))
+    return cell
+
+
+def party_row(
+    cells: Sequence[list[Any]], width: float, *, columns: int = 0, gap: float = PARTY_GAP
+) -> Any:
+    """Party blocks side by side, each under an accent rule, ``columns`` to a row
+    (all of them by default): three blocks fit a page only as two and one, else an
+    email address breaks in the middle."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    per_row = columns or len(cells)
+    col = (width - gap * (per_row - 1)) / per_row
+    widths = [col if i % 2 == 0 else gap for i in range(2 * per_row - 1)]
+    rows: list[list[Any]] = []
+    commands: list[tuple[Any, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP")]
+    lines: list[tuple[Any, ...]] = []
+    for start in range(0, len(cells), per_row):
+        r = len(rows)
+        row: list[Any] = []
+        for i in range(per_row):
+            if i:
+                row.append("")
+            if start + i < len(cells):
+                row.append(cells[start + i])
+                lines.append(("LINEABOVE", (2 * i, r), (2 * i, r), 1.2, colors.HexColor(ACCENT)))
+            else:
+                row.append("")
+        rows.append(row)
+    commands += lines
+    commands += [
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 6),
+    ]
+    if len(rows) > 1:
+        commands.append(("BOTTOMPADDING", (0, 0), (-1, -2), 14))
+    return Table(rows, colWidths=widths, splitInRow=1, style=TableStyle(commands))
+
+
+def heading(markup: str, st: Styles, room: float = HEADING_ROOM) -> list[Any]:
+    """A section heading that never sits alone at the foot of a page.
+
+    ``markup`` goes into a Paragraph as it is: pass fixed words, or user text through
+    ``escape_text``. A CondPageBreak rather than keepWithNext: keepWithNext wraps the
+    heading and a long table in a KeepTogether, which pushes the whole table to the
+    next page.
+    """
+    from reportlab.platypus import CondPageBreak, Paragraph
+
+    return [CondPageBreak(room), Paragraph(markup, st.heading)]
+
+
+def paragraphs(text: str) -> list[str]:
+    """Blank lines separate paragraphs; single newlines stay line breaks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    parts = [p.strip("\n") for p in text.split("\n\n")]
+    return [p for p in parts if p.strip()]
+
+
+def numbered_canvas(
+    footer: str, mark: str | None, page: tuple[float, float], margin: float, inset: float
+) -> Callable[..., Any]:
+    """A canvas that holds every page until the end, then stamps "Page x of y"."""
+    from reportlab.lib import colors
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen.canvas import Canvas
+
+    muted = colors.HexColor(MUTED)
+    page_w, _page_h = page
+    font_size = 8.0
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._footer(total)
+                super().showPage()
+            super().save()
+
+        def _footer(self, total: int) -> None:
+            y = margin * 0.55
+            x0, x1 = margin + inset, page_w - margin - inset
+            right = f"Page {self._pageNumber} of {total}"
+            right_w = stringWidth(right, FAMILY, font_size)
+            left = footer
+            room = x1 - x0 - right_w - 24
+            while left and stringWidth(left, FAMILY, font_size) > room:
+                left = left[:-2] + "\u2026" if len(left) > 1 else ""
+            self.saveState()
+            self.setStrokeColor(colors.HexColor(RULE))
+            self.setLineWidth(0.5)
+            self.line(x0, y + 11, x1, y + 11)
+            self.setFont(FAMILY, font_size)
+            self.setFillColor(muted)
+            self.drawString(x0, y, left)
+            self.drawRightString(x1, y, right)
+            if mark:
+                self.setFillColor(colors.HexColor(DRAFT_RED))
+                self.drawCentredString(page_w / 2, y, mark)
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+StoryMaker = Callable[[float, Styles, frozenset[int]], list[Any]]
+
+
+def build_pdf(
+    story: StoryMaker,
+    *,
+    page_size: PageSize,
+    title: str,
+    author: str,
+    subject: str,
+    footer: str,
+    mark: str | None = None,
+) -> bytes:
+    """Lay out ``story(width, styles, coverage)`` on numbered pages and return the PDF.
+
+    The output is the same bytes for the same input (ReportLab's invariant mode: no
+    creation date, a fixed document id), so a stored PDF can be checked by its hash.
+    ``title``, ``author``, ``subject`` and ``footer`` may be user text; they are made
+    drawable here.
+    """
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    cov = register_fonts()
+    st = make_styles()
+    page = page_dimensions(page_size)
+    margin = 18 * mm
+    out = BytesIO()
+    template = SimpleDocTemplate(
+        out,
+        pagesize=page,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin + 6 * mm,  # room for the footer rule and line
+        title=drawable(title, cov),
+        author=drawable(author, cov),
+        subject=drawable(subject, cov),
+        creator="Rapport",
+        invariant=1,
+    )
+    # The frame pads 6 pt on each side; tables are sized to what is inside it.
+    width = template.width - 2 * FRAME_PADDING
+    canvasmaker = numbered_canvas(one_line(footer, cov), mark, page, margin, FRAME_PADDING)
+    template.build(story(width, st, cov), canvasmaker=canvasmaker)
+    return out.getvalue()

@@ -1,0 +1,110 @@
+"""The written record a repair ends in when it does not end in an agreement: a
+hand-over brief for whoever takes the work over, a notice to the insurer, or a
+closing summary for the client (PLAYBOOK, "Alternative endings").
+
+``render_record`` turns a plain ``RecordDocument`` (exports/documents.py, composed
+by models/repair.py) into PDF bytes; ``write_record`` puts them on disk whole or not
+at all. It is built from the same pieces as the agreement (exports/pdf_common.py):
+the fonts, the escaping of every user string, the styles, the logo and the
+"Page x of y" footer, so the consultant's papers look like one set.
+
+ReportLab is imported inside the functions that need it, never at module level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from exports.documents import PageSize, Party, RecordDocument, RecordSection
+from exports.pdf_common import (
+    Styles,
+    build_pdf,
+    escape_text,
+    heading,
+    paragraphs,
+    party_cell,
+    party_row,
+    plain_date,
+    title_head,
+)
+from models.files import write_atomic
+
+NO_NAME = "Not named yet"
+NOTHING_YET = "Nothing written down yet."
+
+
+def _named(party: Party) -> Party:
+    """A party without a name (a preview before the page is filled in) still reads
+    as a person-shaped gap rather than an empty bold line."""
+    return party if party.name.strip() else replace(party, name=NO_NAME)
+
+
+def _parties(doc: RecordDocument, width: float, st: Styles, cov: frozenset[int]) -> Any:
+    """From and To; the client as well, below them, when the record is for someone
+    else (a successor, an insurer), since the reader has to know whom it is about."""
+    cells = [party_cell("From", _named(doc.consultant), st, cov)]
+    if doc.addressee is None:
+        cells.append(party_cell("Client", _named(doc.client), st, cov))
+    else:
+        cells.append(party_cell("To", _named(doc.addressee), st, cov))
+        if doc.addressee != doc.client:
+            cells.append(party_cell("Client", _named(doc.client), st, cov))
+    return party_row(cells, width, columns=2)
+
+
+def _section(section: RecordSection, st: Styles, cov: frozenset[int]) -> list[Any]:
+    from reportlab.platypus import Paragraph
+
+    out = heading(escape_text(section.heading.strip() or "Notes", cov), st)
+    for para in paragraphs(section.text):
+        out.append(Paragraph(escape_text(para, cov), st.body))
+    for item in section.items:
+        if item.strip():
+            out.append(Paragraph(escape_text(item.strip(), cov), st.item, bulletText="\u2022"))
+    return out
+
+
+def _story(doc: RecordDocument, width: float, st: Styles, cov: frozenset[int]) -> list[Any]:
+    from reportlab.platypus import Paragraph, Spacer
+
+    title_block: list[Any] = [Paragraph(escape_text(doc.kind or "Record", cov), st.title)]
+    if doc.title.strip():
+        title_block.append(Paragraph(escape_text(doc.title.strip(), cov), st.subtitle))
+    title_block.append(Paragraph(plain_date(doc.dated), st.meta))
+    if doc.reference.strip():
+        title_block.append(Paragraph(escape_text(doc.reference.strip(), cov), st.meta))
+
+    story: list[Any] = title_head(title_block, doc.logo_png, width)
+    story.append(Spacer(1, 12))
+    story.append(_parties(doc, width, st, cov))
+    sections = [s for s in doc.sections if s.text.strip() or any(i.strip() for i in s.items)]
+    for section in sections:
+        story.extend(_section(section, st, cov))
+    if not sections:
+        story.append(Spacer(1, 12))
+        story.append(Paragraph(NOTHING_YET, st.small))
+    return story
+
+
+def render_record(doc: RecordDocument, *, page_size: PageSize = PageSize.A4) -> bytes:
+    """The record as PDF bytes (the same bytes for the same document)."""
+
+    def story(width: float, st: Styles, cov: frozenset[int]) -> list[Any]:
+        return _story(doc, width, st, cov)
+
+    title = " ".join(doc.title.split())
+    return build_pdf(
+        story,
+        page_size=page_size,
+        title=f"{doc.kind}: {title}" if title else doc.kind,
+        author=doc.consultant.name,
+        subject=doc.kind,
+        footer=f"{doc.kind} \u00b7 {title}" if title else doc.kind,
+    )
+
+
+def write_record(doc: RecordDocument, out: Path, *, page_size: PageSize = PageSize.A4) -> None:
+    """Render ``doc`` and write it to ``out`` atomically (owner-only permissions)."""
+    write_atomic(Path(out), render_record(doc, page_size=page_size))
