@@ -50,6 +50,9 @@ from models.entities import (
     IncidentCategory,
     IncidentEntry,
     IncidentStatus,
+    RepairEnding,
+    RepairPlan,
+    RepairPlanStatus,
     Setting,
     Severity,
     Side,
@@ -59,6 +62,7 @@ from models.entities import (
 from models.errors import RapportError
 from models.files import write_atomic
 from models.reminders import later_touch
+from models.repair import FIELDS, SKIPPABLE, STEP_OF, TITLES, Kind, Step, clean_answers
 from models.services.agreements import (
     AgreementInput,
     CommitmentInput,
@@ -89,7 +93,7 @@ from models.services.reminders import TITLE_MAX, TouchInput, validate_touch
 from models.types import utcnow
 
 FORMAT = "rapport-book"
-VERSION = 4
+VERSION = 5
 
 UID_SHAPE = re.compile(r"[0-9a-f]{32}")
 TOP_LEVEL_FIELDS = ("format", "version", "consultant", "clients")
@@ -149,6 +153,7 @@ INCIDENT_FIELDS = (
     "updated_at",
     "timeline",
     "evidence",
+    "repair_plans",
 )
 REQUIRED_INCIDENT_FIELDS = ("id", "title", "category", "severity", "opened_at")
 INCIDENT_TEXTS = ("client_view", "our_view", "our_mistakes", "client_contribution")
@@ -156,6 +161,27 @@ ENTRY_FIELDS = ("id", "kind", "happened_at", "text", "created_at", "edited_at")
 REQUIRED_ENTRY_FIELDS = ("id", "kind", "happened_at", "text")
 EVIDENCE_FIELDS = ("id", "original_name", "sha256", "size", "added_at")
 REQUIRED_EVIDENCE_FIELDS = ("id", "original_name", "sha256", "size")
+PLAN_FIELDS = (
+    "id",
+    "status",
+    "current_step",
+    "answers",
+    "skipped",
+    "done",
+    "ending",
+    "agreement",
+    "started_at",
+    "updated_at",
+    "finished_at",
+)
+REQUIRED_PLAN_FIELDS = ("id",)
+# The answers that point at other rows of the book, and what they point at: in the
+# file they hold ids (uids), in the book row numbers, which differ between books.
+PLAN_LINKS = {
+    "evidence_ids": ("evidence file", "this incident's evidence files"),
+    "entry_ids": ("timeline entry", "this incident's timeline entries"),
+    "touch_ids": ("touch", "this client's touches"),
+}
 CONSULTANT_FIELDS = ("name", "business", "address", "email", "phone", "logo_png", "page_size")
 AGREEMENT_FIELDS = (
     "id",
@@ -194,6 +220,9 @@ _ENTRY_KINDS = tuple(k.value for k in EntryKind)
 _AGREEMENT_STATUSES = tuple(v.value for v in AgreementStatus)
 _SIDES = tuple(v.value for v in Side)
 _COMMITMENT_STATES = tuple(v.value for v in CommitmentState)
+_PLAN_STATUSES = tuple(v.value for v in RepairPlanStatus)
+_ENDINGS = tuple(v.value for v in RepairEnding)
+_STEP_NUMBERS = tuple(int(step) for step in Step)
 # Dates are written one way only, so a file diffs cleanly and "2025-3-1" is caught.
 DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SQL_CHUNK = 500
@@ -244,7 +273,7 @@ def export_book(book: Book) -> dict[str, Any]:
         for fu in s.scalars(select(FollowUp)):
             follow_ups.setdefault(fu.client_id, []).append(fu)
             fu_uids[fu.id] = fu.uid
-        incidents = _incident_docs(s, fu_uids)
+        incidents = _incident_docs(s, fu_uids, touches)
         agreements = _agreement_docs(s, fu_uids)
         consultant = _consultant_doc(s)
         docs = [
@@ -336,9 +365,12 @@ def _agreement_doc(
     }
 
 
-def _incident_docs(s: Session, fu_uids: dict[int, str]) -> dict[int, list[dict[str, Any]]]:
+def _incident_docs(
+    s: Session, fu_uids: dict[int, str], touches: dict[int, list[Touch]]
+) -> dict[int, list[dict[str, Any]]]:
     """Every client's incidents as file objects, oldest first, each with its
-    timeline (by when it happened) and evidence (by when it was added)."""
+    timeline (by when it happened), evidence (by when it was added) and repair
+    plans (by when they were started)."""
     entries: dict[int, list[IncidentEntry]] = {}
     for e in s.scalars(select(IncidentEntry)):
         entries.setdefault(e.incident_id, []).append(e)
@@ -347,16 +379,93 @@ def _incident_docs(s: Session, fu_uids: dict[int, str]) -> dict[int, list[dict[s
         select(Evidence, StoredFile).join(StoredFile, StoredFile.id == Evidence.file_id)
     ):
         evidence.setdefault(ev.incident_id, []).append((ev, f))
+    plans: dict[int, list[RepairPlan]] = {}
+    for plan in s.scalars(select(RepairPlan)):
+        plans.setdefault(plan.incident_id, []).append(plan)
+    agreement_uids: dict[int, str] = dict(s.execute(select(Agreement.id, Agreement.uid)).all())
     by_client: dict[int, list[Incident]] = {}
     for inc in s.scalars(select(Incident)):
         by_client.setdefault(inc.client_id, []).append(inc)
+    docs: dict[int, list[dict[str, Any]]] = {}
+    for cid, incs in by_client.items():
+        touch_uids = {t.id: t.uid for t in touches.get(cid, [])}
+        docs[cid] = []
+        for inc in sorted(incs, key=lambda i: (i.opened_at, i.uid)):
+            inc_entries, inc_evidence = entries.get(inc.id, []), evidence.get(inc.id, [])
+            links = {
+                "evidence_ids": {ev.id: ev.uid for ev, _f in inc_evidence},
+                "entry_ids": {e.id: e.uid for e in inc_entries},
+                "touch_ids": touch_uids,
+            }
+            docs[cid].append(
+                _incident_doc(inc, inc_entries, inc_evidence, fu_uids)
+                | {
+                    "repair_plans": [
+                        _plan_doc(plan, links, agreement_uids)
+                        for plan in sorted(
+                            plans.get(inc.id, []), key=lambda p: (p.started_at, p.uid)
+                        )
+                    ]
+                }
+            )
+    return docs
+
+
+def _plan_doc(
+    plan: RepairPlan, links: dict[str, dict[int, str]], agreement_uids: dict[int, str]
+) -> dict[str, Any]:
+    """A repair plan as the file keeps it: its answers in the order the wizard asks
+    for them, and every link to another row by that row's id."""
     return {
-        cid: [
-            _incident_doc(inc, entries.get(inc.id, []), evidence.get(inc.id, []), fu_uids)
-            for inc in sorted(incs, key=lambda i: (i.opened_at, i.uid))
-        ]
-        for cid, incs in by_client.items()
+        "id": plan.uid,
+        "status": RepairPlanStatus(plan.status).value,
+        "current_step": plan.current_step,
+        "answers": _answers_doc(plan.answers, links),
+        "skipped": _step_numbers(plan.skipped),
+        "done": _step_numbers(plan.done),
+        "ending": RepairEnding(plan.ending).value if plan.ending is not None else None,
+        "agreement": (
+            agreement_uids.get(plan.agreement_id) if plan.agreement_id is not None else None
+        ),
+        "started_at": _iso(plan.started_at),
+        "updated_at": _iso(plan.updated_at),
+        "finished_at": _iso_or_none(plan.finished_at),
     }
+
+
+def _answers_doc(stored: str, links: dict[str, dict[int, str]]) -> dict[str, Any]:
+    """The stored answers, step by step in the wizard's order. Links to rows that
+    are gone (or belong elsewhere) are left out, as the wizard would not show them."""
+    try:
+        data = json.loads(stored or "{}")
+    except json.JSONDecodeError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    out: dict[str, Any] = {}
+    for fields in FIELDS.values():
+        for name, kind in fields.items():
+            if name not in data:
+                continue
+            value = data[name]
+            if kind is Kind.IDS:
+                table = links[name]
+                ids = value if isinstance(value, list) else []
+                value = [table[i] for i in ids if isinstance(i, int) and i in table]
+            elif kind is Kind.COMMITMENTS and isinstance(value, list):
+                value = [
+                    {"text": c.get("text", ""), "due_on": c.get("due_on")}
+                    for c in value
+                    if isinstance(c, dict)
+                ]
+            out[name] = value
+    return out
+
+
+def _step_numbers(stored: str) -> list[int]:
+    """ "2,5" as [2, 5]: the steps a plan skipped, or moved on from."""
+    found = {int(p) for p in (stored or "").split(",") if p.strip().isdigit()}
+    return sorted(n for n in found if n in _STEP_NUMBERS)
 
 
 def _incident_doc(
@@ -690,20 +799,42 @@ def _upgrade_3_to_4(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "version": 4}
 
 
+def _upgrade_4_to_5(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 4 knew nothing of repair plans. As with agreements, nothing is filled
+    in: an incident without "repair_plans" keeps the book's plans as they are, so an
+    old export never throws away the wizard's work. A version-4 file that already
+    uses the new key is refused.
+    """
+    problems: list[str] = []
+    clients = data.get("clients")
+    for i, c in enumerate(clients if isinstance(clients, list) else []):
+        incidents = c.get("incidents") if isinstance(c, dict) else None
+        for j, inc in enumerate(incidents if isinstance(incidents, list) else []):
+            if isinstance(inc, dict) and "repair_plans" in inc:
+                problems.append(
+                    f'clients[{i}].incidents[{j}]: unknown field "repair_plans" in a version 4 '
+                    'file (it is new in version 5; say "version": 5).'
+                )
+    if problems:
+        raise BookFormatError(problems)
+    return {**data, "version": 5}
+
+
 # One step per old version: _UPGRADES[n] turns a version-n document into a
 # version n+1 one.
 _UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _upgrade_1_to_2,
     2: _upgrade_2_to_3,
     3: _upgrade_3_to_4,
+    4: _upgrade_4_to_5,
 }
 
 
 def _upgrade_document(data: dict[str, Any]) -> dict[str, Any]:
     """Bring an older export to VERSION, so checking and merging know one shape only.
 
-    When version 5 arrives, add ``_UPGRADES[4]`` (a function from a version-4
-    document to a version-5 one) and bump VERSION; nothing else changes.
+    When version 6 arrives, add ``_UPGRADES[5]`` (a function from a version-5
+    document to a version-6 one) and bump VERSION; nothing else changes.
     """
     version: int = data["version"]
     while version < VERSION:
@@ -794,6 +925,23 @@ class _IncomingEvidence:
 
 
 @dataclass
+class _IncomingPlan:
+    uid: str
+    status: RepairPlanStatus
+    current_step: int
+    # Checked and tidied as the wizard's autosave tidies them; the linking answers
+    # (PLAN_LINKS) still hold the file's ids, turned into row numbers on merging.
+    answers: dict[str, Any]
+    skipped: list[int]
+    done: list[int]
+    ending: RepairEnding | None
+    agreement_uid: str | None
+    started_at: datetime | None  # None: not in the file
+    updated_at: datetime | None  # None: not in the file
+    finished_at: datetime | None
+
+
+@dataclass
 class _IncomingIncident:
     uid: str
     title: str
@@ -810,6 +958,7 @@ class _IncomingIncident:
     updated_at: datetime | None  # None: not in the file
     timeline: list[_IncomingEntry] = field(default_factory=list)
     evidence: list[_IncomingEvidence] = field(default_factory=list)
+    plans: list[_IncomingPlan] | None = None  # None: not in the file; left alone
 
 
 @dataclass
@@ -885,6 +1034,7 @@ def _check_document(data: Any, now: datetime) -> _Checked:
             "incidents",
             "timeline",
             "evidence",
+            "repair_plans",
             "agreements",
             "commitments",
         )
@@ -927,8 +1077,9 @@ def _note_number(
 
 
 def _nested_items(raw: dict[str, Any], path: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(path, list name, object) of every touch, follow-up, incident, timeline entry
-    and evidence file of one client object, however malformed the rest is."""
+    """(path, list name, object) of every touch, follow-up, incident, timeline entry,
+    evidence file, repair plan, agreement and commitment of one client object,
+    however malformed the rest is."""
 
     def objects(parent: dict[str, Any], key: str, at: str) -> Iterator[tuple[str, dict[str, Any]]]:
         items = parent.get(key)
@@ -942,7 +1093,7 @@ def _nested_items(raw: dict[str, Any], path: str) -> Iterator[tuple[str, str, di
             yield p, key, item
     for p, incident in objects(raw, "incidents", path):
         yield p, "incidents", incident
-        for key in ("timeline", "evidence"):
+        for key in ("timeline", "evidence", "repair_plans"):
             for q, item in objects(incident, key, p):
                 yield q, key, item
     for p, agreement in objects(raw, "agreements", path):
@@ -1036,7 +1187,12 @@ def _check_client(i: int, raw: Any, problems: list[str], now: datetime) -> _Inco
     touch_uids = _ids_in(raw_touches)
     follow_ups = _follow_ups(raw.get("follow_ups", []), f"{path}.follow_ups", problems, touch_uids)
     incidents = _incidents(
-        raw.get("incidents", []), f"{path}.incidents", problems, _ids_in(raw.get("follow_ups"))
+        raw.get("incidents", []),
+        f"{path}.incidents",
+        problems,
+        _ids_in(raw.get("follow_ups")),
+        touch_uids,
+        _ids_in(raw.get("agreements")),
     )
     agreements = (
         _agreements(
@@ -1422,7 +1578,12 @@ def _link(
 
 
 def _incidents(
-    value: Any, path: str, problems: list[str], fu_uids: set[str]
+    value: Any,
+    path: str,
+    problems: list[str],
+    fu_uids: set[str],
+    touch_uids: set[str],
+    agreement_uids: set[str],
 ) -> list[_IncomingIncident]:
     incidents: list[_IncomingIncident] = []
     promised: dict[str, str] = {}
@@ -1473,6 +1634,21 @@ def _incidents(
             promised.setdefault(promise, p)
         timeline = _entries(item.get("timeline", []), f"{p}.timeline", problems)
         evidence = _evidence(item.get("evidence", []), f"{p}.evidence", problems)
+        plans = (
+            _plans(
+                item["repair_plans"],
+                f"{p}.repair_plans",
+                problems,
+                {
+                    "evidence_ids": _ids_in(item.get("evidence")),
+                    "entry_ids": _ids_in(item.get("timeline")),
+                    "touch_ids": touch_uids,
+                },
+                agreement_uids,
+            )
+            if "repair_plans" in item
+            else None
+        )
         if status is not None and len(problems) == before:
             # As the services keep it: closing sets closed_at, reopening clears it.
             closed = IncidentStatus(status) in _CLOSED
@@ -1501,6 +1677,7 @@ def _incidents(
                 updated_at,
                 timeline,
                 evidence,
+                plans,
             )
         )
     return incidents
@@ -1566,6 +1743,157 @@ def _evidence(value: Any, path: str, problems: list[str]) -> list[_IncomingEvide
             continue
         files.append(_IncomingEvidence(uid, _safe_name(name), sha, size, added_at))
     return files
+
+
+def _plans(
+    value: Any,
+    path: str,
+    problems: list[str],
+    links: dict[str, set[str]],
+    agreement_uids: set[str],
+) -> list[_IncomingPlan]:
+    """An incident's repair plans, by the rules the wizard's services keep: known
+    steps only, answers of the right shape, at most one plan still active, and an
+    ending (with the time it came) exactly when the plan is finished."""
+    plans: list[_IncomingPlan] = []
+    active: str | None = None
+    for p, item in _objects(value, path, problems):
+        before = len(problems)
+        _check_keys(item, PLAN_FIELDS, REQUIRED_PLAN_FIELDS, p, problems)
+        uid = _uid(item, p, problems)
+        status = _choice(
+            item.get("status", RepairPlanStatus.ACTIVE.value),
+            _PLAN_STATUSES,
+            "status of a repair plan",
+            f"{p}.status",
+            problems,
+        )
+        current = _step(item.get("current_step", int(Step.FACTS)), f"{p}.current_step", problems)
+        skipped = _step_set(item.get("skipped", []), f"{p}.skipped", problems)
+        for n in skipped:
+            if Step(n) not in SKIPPABLE:
+                problems.append(
+                    f"{p}.skipped: step {n} ({TITLES[Step(n)].lower()}) cannot be skipped."
+                )
+        done = _step_set(item.get("done", []), f"{p}.done", problems)
+        raw_ending = item.get("ending")
+        ending = (
+            None
+            if raw_ending is None
+            else _choice(raw_ending, _ENDINGS, "way a repair ends", f"{p}.ending", problems)
+        )
+        agreement = _link(
+            item.get("agreement"),
+            f"{p}.agreement",
+            problems,
+            agreement_uids,
+            ("agreement", "agreements"),
+        )
+        answers = _answers(item.get("answers", {}), f"{p}.answers", problems, links)
+        started_at = _moment(item, "started_at", p, problems, nullable=False)
+        updated_at = _moment(item, "updated_at", p, problems, nullable=False)
+        finished_at = _moment(item, "finished_at", p, problems, nullable=True)
+        if len(problems) > before or status is None or current is None:
+            continue
+        if status == RepairPlanStatus.FINISHED.value:
+            if ending is None:
+                problems.append(
+                    f"{p}.ending: a finished plan says how it ended; use "
+                    + ", ".join(f'"{e}"' for e in _ENDINGS[:-1])
+                    + f' or "{_ENDINGS[-1]}".'
+                )
+            if finished_at is None:
+                problems.append(f"{p}.finished_at: a finished plan needs the time it finished.")
+        else:
+            for key, value_ in (("ending", ending), ("finished_at", finished_at)):
+                if value_ is not None:
+                    problems.append(f"{p}.{key}: should be null while the plan is active.")
+            if active is not None:
+                problems.append(
+                    f"{p}.status: an incident has one active plan at most; {active} is active too."
+                )
+            active = active or p
+        if agreement is not None and ending != RepairEnding.AGREEMENT.value:
+            problems.append(
+                f'{p}.agreement: only a plan that ended in "agreement" links to one; make it null.'
+            )
+        if len(problems) > before:
+            continue
+        plans.append(
+            _IncomingPlan(
+                uid,
+                RepairPlanStatus(status),
+                current,
+                answers,
+                skipped,
+                done,
+                RepairEnding(ending) if ending is not None else None,
+                agreement,
+                started_at,
+                updated_at,
+                finished_at,
+            )
+        )
+    return plans
+
+
+def _step(value: Any, path: str, problems: list[str]) -> int | None:
+    """A step of the repair by its number, 1 to 13 (models/repair.py, Step)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append(f"{path}: should be a step number from 1 to 13, not {_kind(value)}.")
+        return None
+    if value not in _STEP_NUMBERS:
+        problems.append(f"{path}: {value} is not a step of the repair; steps go from 1 to 13.")
+        return None
+    return value
+
+
+def _step_set(value: Any, path: str, problems: list[str]) -> list[int]:
+    """Step numbers, each once, in order: the wizard keeps them as a set."""
+    steps = [_step(v, f"{path}[{j}]", problems) for j, v in enumerate(_list(value, path, problems))]
+    return sorted({n for n in steps if n is not None})
+
+
+def _answers(
+    value: Any, path: str, problems: list[str], links: dict[str, set[str]]
+) -> dict[str, Any]:
+    """A plan's answers, each checked and tidied by the wizard's own rules
+    (models/repair.py, clean_answers); a link must name a row of this incident
+    (or, for touches, of this client) listed in the same file."""
+    if not isinstance(value, dict):
+        problems.append(
+            f"{path}: should be an object of answers (field name: answer), not {_kind(value)}."
+        )
+        return {}
+    answers: dict[str, Any] = {}
+    for name, answer in value.items():
+        at = f"{path}.{name}"
+        step = STEP_OF.get(name)
+        if step is None:
+            problems.append(f"{path}: unknown field {_q(name)}; no step of the repair asks for it.")
+            continue
+        try:
+            json.dumps(answer, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            problems.append(f"{at}: contains a broken character (half of a UTF-16 pair).")
+            continue
+        if name in PLAN_LINKS:
+            what, where = PLAN_LINKS[name]
+            uids: list[str] = []
+            for j, uid in enumerate(_list(answer, at, problems)):
+                if not isinstance(uid, str):
+                    problems.append(f"{at}[{j}]: should be the id of a {what}, not {_kind(uid)}.")
+                elif uid not in links[name]:
+                    problems.append(f"{at}[{j}]: {_q(uid)} is not the id of one of {where}.")
+                elif uid not in uids:
+                    uids.append(uid)
+            answers[name] = uids
+            continue
+        clean, errors = clean_answers(step, {name: answer})
+        for message in errors.values():
+            problems.append(f"{at}: {message}")
+        answers.update(clean)
+    return answers
 
 
 def _safe_name(name: str) -> str:
@@ -1894,10 +2222,12 @@ def _merge(
         file_ids = _stored_file_ids(s, needed, now)
         # Clients whose touches changed: their dates are recomputed once, at the end.
         changed: set[int] = set()
+        still: set[str] = set()  # counted unchanged so far
         for inc in incoming:
             client = existing.get(inc.uid)
             if client is not None and _unchanged(client, inc, history.get(client.id)):
                 result.unchanged += 1
+                still.add(inc.uid)
                 continue
             try:
                 if client is None:
@@ -1922,19 +2252,148 @@ def _merge(
                 raise BookFormatError(
                     f"clients[{inc.index}]: the book refused this client ({exc.orig})."
                 ) from exc
+        later: set[str] = set()
         if any(inc.agreements is not None for inc in incoming):
-            agreed = _merge_agreements(s, incoming, now)
-            # A client whose only change is an agreement was counted unchanged above.
-            moved = len(agreed & {inc.uid for inc in incoming if inc.uid in existing})
-            moved = min(moved, result.unchanged)
-            result.unchanged -= moved
-            result.updated += moved
+            later |= _merge_agreements(s, incoming, now)
+        if any(ii.plans is not None for inc in incoming for ii in inc.incidents):
+            # After the agreements: a finished plan may point at one of them.
+            later |= _merge_plans(s, incoming, now)
+        # A client whose only change is an agreement or a plan was counted unchanged above.
+        moved = len(later & still)
+        result.unchanged -= moved
+        result.updated += moved
         if consultant is not None:
             for key, value in settings_values(consultant).items():
                 s.merge(Setting(key=key, value=value))
         _refresh_touch_dates(s, changed)
         _refresh_priority(s, changed)
     return result
+
+
+def _merge_plans(s: Session, incoming: list[_Incoming], now: datetime) -> set[str]:
+    """Make the repair plans of each incident that lists them exactly the file's,
+    matched by id (a plan the book keeps under another incident moves here);
+    returns the uids of clients whose plans changed. Runs last, so every incident,
+    evidence file, timeline entry, touch and agreement a plan points at is in place.
+    """
+    wanted = [(inc, ii) for inc in incoming for ii in inc.incidents if ii.plans is not None]
+    plans = [plan for _inc, ii in wanted for plan in ii.plans or []]
+
+    def ids(entity: type[Any], uids: Iterable[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        chunked = sorted(set(uids))
+        for start in range(0, len(chunked), _SQL_CHUNK):
+            chunk = chunked[start : start + _SQL_CHUNK]
+            found.update(
+                s.execute(select(entity.uid, entity.id).where(entity.uid.in_(chunk))).all()
+            )
+        return found
+
+    incident_ids = ids(Incident, (ii.uid for _inc, ii in wanted))
+    tables = {
+        name: ids(entity, (u for plan in plans for u in plan.answers.get(name, [])))
+        for name, entity in (
+            ("evidence_ids", Evidence),
+            ("entry_ids", IncidentEntry),
+            ("touch_ids", Touch),
+        )
+    }
+    agreement_ids = ids(Agreement, (p.agreement_uid for p in plans if p.agreement_uid))
+    rows: dict[str, RepairPlan] = {}
+    plan_uids = sorted(p.uid for p in plans)
+    for start in range(0, len(plan_uids), _SQL_CHUNK):
+        chunk = plan_uids[start : start + _SQL_CHUNK]
+        rows.update(
+            (r.uid, r) for r in s.scalars(select(RepairPlan).where(RepairPlan.uid.in_(chunk)))
+        )
+    keep = set(plan_uids)
+    changed: set[str] = set()
+    for inc, ii in wanted:
+        incident_id = incident_ids[ii.uid]
+        for r in s.scalars(select(RepairPlan).where(RepairPlan.incident_id == incident_id)):
+            if r.uid not in keep:
+                s.delete(r)
+                changed.add(inc.uid)
+    for inc, ii in wanted:
+        incident_id = incident_ids[ii.uid]
+        for plan in ii.plans or []:
+            answers = {
+                name: [tables[name][u] for u in value] if name in tables else value
+                for name, value in plan.answers.items()
+            }
+            values = (
+                incident_id,
+                plan.status,
+                plan.current_step,
+                ",".join(str(n) for n in plan.skipped),
+                ",".join(str(n) for n in plan.done),
+                plan.ending,
+                agreement_ids[plan.agreement_uid] if plan.agreement_uid else None,
+                plan.finished_at,
+            )
+            row = rows.get(plan.uid)
+            if (
+                row is not None
+                and _plan_values(row) == values
+                and _stored_answers(row.answers) == answers
+                and (plan.started_at is None or row.started_at == plan.started_at)
+                and (plan.updated_at is None or row.updated_at == plan.updated_at)
+            ):
+                continue
+            changed.add(inc.uid)
+            if row is None:
+                row = RepairPlan(uid=plan.uid, started_at=plan.started_at or now)
+                s.add(row)
+            else:
+                if row.incident_id != incident_id:
+                    # Moving away changes the plans of the incident it leaves, too.
+                    changed.add(
+                        s.scalars(
+                            select(Client.uid)
+                            .join(Incident, Incident.client_id == Client.id)
+                            .where(Incident.id == row.incident_id)
+                        ).one()
+                    )
+                if plan.started_at is not None:
+                    row.started_at = plan.started_at
+            (
+                row.incident_id,
+                row.status,
+                row.current_step,
+                row.skipped,
+                row.done,
+                row.ending,
+                row.agreement_id,
+                row.finished_at,
+            ) = values
+            # As the services store them (models/services/repair.py).
+            row.answers = json.dumps(answers, ensure_ascii=False, sort_keys=True)
+            row.updated_at = plan.updated_at or now
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        raise BookFormatError(f"The book refused a repair plan of this file ({exc.orig}).") from exc
+    return changed
+
+
+def _plan_values(row: RepairPlan) -> tuple[Any, ...]:
+    return (
+        row.incident_id,
+        RepairPlanStatus(row.status),
+        row.current_step,
+        row.skipped,
+        row.done,
+        RepairEnding(row.ending) if row.ending is not None else None,
+        row.agreement_id,
+        row.finished_at,
+    )
+
+
+def _stored_answers(stored: str) -> Any:
+    try:
+        return json.loads(stored or "{}")
+    except json.JSONDecodeError:
+        return None
 
 
 def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> set[str]:

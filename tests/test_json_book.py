@@ -42,6 +42,7 @@ from models.entities import (
     Severity,
 )
 from models.reminders import CADENCE_PRESETS, next_touch_due
+from models.repair import SKIPPABLE, Step
 from models.services.clients import (
     EMAIL_SHAPE,
     ClientInput,
@@ -59,9 +60,11 @@ from models.services.incidents import (
     IncidentInput,
     add_entry,
     attach_file,
+    list_evidence,
     open_incident,
     record_response,
     set_status,
+    timeline,
 )
 from models.services.reminders import (
     TouchInput,
@@ -72,6 +75,13 @@ from models.services.reminders import (
     open_follow_ups,
     set_cadence,
     snooze_follow_up,
+)
+from models.services.repair import (
+    finish_other,
+    finish_with_agreement,
+    save_step,
+    set_skipped,
+    start_or_resume,
 )
 
 NOW = datetime(2026, 11, 22, 9, 30, 0, 123456, tzinfo=UTC)
@@ -163,7 +173,7 @@ def test_export_shape(book: Book) -> None:
 
     doc = export_book(book)
     assert list(doc) == ["format", "version", "consultant", "clients"]
-    assert doc["format"] == "rapport-book" and doc["version"] == 4
+    assert doc["format"] == "rapport-book" and doc["version"] == 5
     [c] = doc["clients"]
     assert list(c) == [
         "id",
@@ -249,6 +259,20 @@ class FollowUpSpec:
 
 
 @dataclass
+class PlanSpec:
+    """A repair plan, walked through the wizard's services."""
+
+    facts: str
+    apology: str
+    priorities: list[str]
+    ours: list[tuple[str, date | None]]
+    link: bool  # pick every evidence file, timeline entry and touch the wizard offers
+    skip: list[Step]
+    # How it ends: IN_WRITING (an agreement), HAND_OVER, INSURER, PART_WAYS; None: active.
+    ending: Step | None
+
+
+@dataclass
 class IncidentSpec:
     data: IncidentInput
     opened_at: datetime
@@ -257,6 +281,7 @@ class IncidentSpec:
     path: list[IncidentStatus]  # the statuses it moves through, a day apart
     entries: list[tuple[EntryKind, str]] = field(default_factory=list)
     files: list[tuple[str, bytes]] = field(default_factory=list)  # (name, content)
+    plan: PlanSpec | None = None  # never on a lost incident: the wizard refuses those
 
 
 @dataclass
@@ -388,7 +413,28 @@ incident_specs = st.builds(
         max_size=3,
     ),
     files=st.lists(st.tuples(file_names, st.binary(max_size=300)), max_size=2),
-)
+    plan=st.one_of(
+        st.none(),
+        st.builds(
+            PlanSpec,
+            facts=st.text(min_size=1, max_size=60).filter(lambda t: bool(t.strip())),
+            apology=st.text(max_size=60),
+            priorities=st.lists(st.text(max_size=20), max_size=3),
+            ours=st.lists(
+                st.tuples(
+                    st.text(min_size=1, max_size=20).filter(lambda t: bool(t.split())),
+                    st.one_of(st.none(), days),
+                ),
+                max_size=2,
+            ),
+            link=st.booleans(),
+            skip=st.lists(st.sampled_from(sorted(SKIPPABLE)), max_size=2, unique=True),
+            ending=st.sampled_from(
+                [None, Step.IN_WRITING, Step.HAND_OVER, Step.INSURER, Step.PART_WAYS]
+            ),
+        ),
+    ),
+).filter(lambda spec: spec.plan is None or IncidentStatus.LOST not in spec.path)
 
 
 @st.composite
@@ -466,6 +512,15 @@ HARD = ClientSpec(
             [IncidentStatus.ACKNOWLEDGED, IncidentStatus.REPAIRING, IncidentStatus.RESOLVED],
             [(EntryKind.CALL, " Called; she was calm 📞\nthen not "), (EntryKind.DECISION, "x")],
             [("hours 😀.csv", b"day,hours\n1,2\n"), ("..hidden", b"\x00\xff"), ("b", b"")],
+            PlanSpec(
+                _HARD_NOTE,
+                "\u202eשלום <b>&amp;",
+                ["  two  spaces ", "", "😀"],
+                [("Weekly report 📞", date(2024, 3, 20)), ("No date", None)],
+                True,
+                [Step.APOLOGY],
+                None,
+            ),
         )
     ],
 )
@@ -514,7 +569,39 @@ def _open_from_spec(book: Book, client_id: int, spec: IncidentSpec, folder: Path
         path.parent.mkdir(parents=True)
         path.write_bytes(content)
         attach_file(book, iid, path, now=at + timedelta(minutes=k))
+    if spec.plan is not None:
+        _repair_from_spec(book, client_id, iid, spec.plan, at + timedelta(hours=1))
     return iid
+
+
+def _repair_from_spec(book: Book, client_id: int, iid: int, spec: PlanSpec, at: datetime) -> None:
+    """A repair plan through the wizard's services only, step by step."""
+    plan = start_or_resume(book, iid, now=at)
+    save_step(book, plan.id, Step.FACTS, {"facts": spec.facts}, go_to=Step.EVIDENCE, now=at)
+    if spec.link:
+        links = {
+            "evidence_ids": [e.id for e in list_evidence(book, iid)],
+            "entry_ids": [t.entry_id for t in timeline(book, iid, now=at) if t.entry_id],
+            "touch_ids": [t.id for t in list_touches(book, client_id, limit=10)],
+        }
+        save_step(book, plan.id, Step.EVIDENCE, links, mark_done=True, now=at)
+    save_step(book, plan.id, Step.APOLOGY, {"apology": spec.apology}, now=at)
+    save_step(book, plan.id, Step.GOALS, {"priorities": spec.priorities}, now=at)
+    ours = [{"text": text, "due_on": due} for text, due in spec.ours]
+    save_step(book, plan.id, Step.OUR_CHANGE, {"ours": ours}, go_to=Step.OUR_REQUEST, now=at)
+    for step in spec.skip:
+        set_skipped(book, plan.id, step, True, now=at)
+    done = at + timedelta(hours=1)
+    if spec.ending is Step.IN_WRITING:
+        finish_with_agreement(book, plan.id, now=done)
+    elif spec.ending is not None:
+        values = {
+            Step.HAND_OVER: {"successor": "Lena Fischer"},
+            Step.INSURER: {"insurer_name": "Hanse Indemnity", "insurer_policy": "PI-1"},
+            Step.PART_WAYS: {"we_owe": "A refund"},
+        }[spec.ending]
+        save_step(book, plan.id, spec.ending, values, go_to=spec.ending, now=at)
+        finish_other(book, plan.id, spec.ending, now=done)
 
 
 def _priorities(book: Book) -> dict[str, date | None]:
@@ -580,6 +667,10 @@ def test_round_trip_any_content(
             assert any(c["name"] == clean.name and c["notes"] == spec.data.notes for c in exported)
         assert sum(len(c["touches"]) for c in exported) == sum(len(s.touches) for s in specs)
         assert sum(len(c["incidents"]) for c in exported) == sum(len(s.incidents) for s in specs)
+        plans = [p for c in exported for i in c["incidents"] for p in i["repair_plans"]]
+        assert len(plans) == sum(inc.plan is not None for s in specs for inc in s.incidents)
+        # Importing the same file again finds every plan already there.
+        assert import_json(target, first, now=LOG_NOW) == ImportResult(0, 0, len(specs))
         # The dates an import recomputes are the ones the services produced.
         assert _reminder_dates(target) == _reminder_dates(source)
         assert _priorities(target) == _priorities(source)
@@ -833,8 +924,8 @@ def test_read_json_folder(tmp_path: Path) -> None:
             '"version" should be a whole number, not text.',
         ),
         (
-            {"format": FORMAT, "version": 5, "clients": []},
-            "This export is version 5; this Rapport reads version 4 or older.",
+            {"format": FORMAT, "version": 6, "clients": []},
+            "This export is version 6; this Rapport reads version 5 or older.",
         ),
         (
             {"format": FORMAT, "version": 0, "clients": []},
@@ -940,21 +1031,21 @@ def test_duplicate_ids(book: Book) -> None:
 
 
 def test_older_versions_are_upgraded_step_by_step(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rehearse the day version 5 arrives: a version-1 file goes through _UPGRADES[1],
-    _UPGRADES[2], _UPGRADES[3] and then _UPGRADES[4], in that order."""
+    """Rehearse the day version 6 arrives: a version-1 file goes through _UPGRADES[1]
+    to _UPGRADES[5], in that order."""
 
-    def four_to_five(doc: dict[str, Any]) -> dict[str, Any]:
-        assert doc["version"] == 4
+    def five_to_six(doc: dict[str, Any]) -> dict[str, Any]:
+        assert doc["version"] == 5
         assert "touches" in doc["clients"][0] and doc["clients"][0]["incidents"] == []
         # Version 3 files leave the book's agreements alone: no list is filled in.
         assert "agreements" not in doc["clients"][0]
-        return {**doc, "version": 5, "clients": [dict(c, upgraded=True) for c in doc["clients"]]}
+        return {**doc, "version": 6, "clients": [dict(c, upgraded=True) for c in doc["clients"]]}
 
-    monkeypatch.setattr(json_book, "VERSION", 5)
-    monkeypatch.setitem(json_book._UPGRADES, 4, four_to_five)
+    monkeypatch.setattr(json_book, "VERSION", 6)
+    monkeypatch.setitem(json_book._UPGRADES, 5, five_to_six)
     v1 = {"format": FORMAT, "version": 1, "clients": [{"id": UID_A, "name": "Anna"}]}
     upgraded = json_book._upgrade_document(v1)
-    assert upgraded["version"] == 5
+    assert upgraded["version"] == 6
     assert upgraded["clients"][0]["upgraded"] is True
     assert v1 == {"format": FORMAT, "version": 1, "clients": [{"id": UID_A, "name": "Anna"}]}
 
