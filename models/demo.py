@@ -14,20 +14,27 @@ one or two due today, follow-ups waiting, the coming week filling up.
 Incidents too: one critical and still open with its promised answer overdue (red
 health, first in Today), one high being repaired (amber), one resolved a fortnight
 ago (fading) and one that lost a client, with evidence files the demo writes itself.
+
+Repairs: the incident being repaired went through the whole wizard and ended in the
+final agreement; the critical claim has a plan stopped on step 5 with its first four
+steps written, so the wizard has something to resume.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from models.agreements import points_from_text
 from models.db import Book
 from models.entities import (
     Agreement,
@@ -44,6 +51,9 @@ from models.entities import (
     IncidentCategory,
     IncidentEntry,
     IncidentStatus,
+    RepairEnding,
+    RepairPlan,
+    RepairPlanStatus,
     Setting,
     Severity,
     Side,
@@ -52,6 +62,15 @@ from models.entities import (
 )
 from models.errors import RapportError
 from models.reminders import later_touch
+from models.repair import (
+    PLAYBOOK,
+    Step,
+    default_review_on,
+    default_title,
+    draft_check_in,
+    draft_reply,
+    first_name,
+)
 from models.services.agreements import (
     ConsultantSettings,
     Renderer,
@@ -775,6 +794,7 @@ def fill_demo(book: Book, *, seed: int = 7, now: datetime | None = None) -> int:
         _fill_reminders(s, clients, random.Random(f"{seed}/reminders"), now)
         _fill_incidents(s, book, clients, random.Random(f"{seed}/incidents"), now)
         _fill_agreements(s, clients, random.Random(f"{seed}/agreements"), now, render)
+        _fill_repairs(s, clients, random.Random(f"{seed}/repairs"), now)
     return len(DEMO_CLIENTS)
 
 
@@ -1340,3 +1360,192 @@ def _fill_agreements(
                 fu = s.get(FollowUp, fid)
                 if fu is not None:
                     fu.uid = _uid(rng)
+
+
+# --- repair plans ----------------------------------------------------------------
+
+
+def _fill_repairs(
+    s: Session, clients: dict[str, Client], rng: random.Random, now: datetime
+) -> None:
+    """Two repairs, as the wizard's services leave them: Grace's finished in the
+    final agreement (step 10 and every step before it done), and Rafael's stopped on
+    step 5 after the first four were written, ready to resume."""
+    me = DEMO_CONSULTANT.name
+    grace = clients["healthtech"]
+    inc = _demo_incident(s, grace, "Audit fixes broke the screen reader on sign-up")
+    ag = s.scalars(
+        select(Agreement).where(Agreement.client_id == grace.id, Agreement.incident_id == inc.id)
+    ).one()
+    entries = _entry_ids(s, inc)
+    started = inc.opened_at + timedelta(hours=2)
+    due = inc.response_due_at or started + timedelta(hours=24)
+    review_on = ag.review_on or default_review_on(local_date(ag.created_at))
+    answers: dict[str, Any] = {
+        "facts": (
+            "Release 4.2 shipped the accessibility audit fixes.\n"
+            "The focus trap from finding 9 sat on the wrong container, so a screen reader "
+            "user could not get past the e-mail field on sign-up."
+        ),
+        "client_view": inc.client_view,
+        "our_view": inc.our_view,
+        "reply": draft_reply(grace.name, me, due.astimezone()),
+        "reply_due_at": due.isoformat(),
+        "evidence_ids": _evidence_ids(s, inc),
+        "entry_ids": entries[:2],
+        "touch_ids": [],
+        "figures": "3 of the 12 sign-up steps failed with a screen reader; 0 with the mouse.",
+        "our_mistakes": inc.our_mistakes,
+        "client_contribution": inc.client_contribution,
+        "apology": (
+            f"Hello {first_name(grace.name)},\n\n"
+            "I am sorry. I tested release 4.2 with the mouse and one screen reader only, "
+            "and my written answer reached you six hours after I promised it.\n\n"
+            f"That was my part, and I own it.\n\n{me}"
+        ),
+        "project_state": "The sign-up fix is on the test server, waiting for your tester.",
+        "done_so_far": "Audit findings 1 to 12 fixed; finding 9 fixed twice.",
+        "choices": "Fixed the focus trap first, before the remaining colour-contrast work.",
+        "client_choices": "The release went to patients the same day, without a test round.",
+        "why_hired": "To make the patient portal usable for everyone before the spring audit.",
+        "priorities": [
+            "Patients can sign up with any screen reader",
+            "No surprises for Grace's CEO",
+            "The spring audit passes",
+        ],
+        "ours": _planned(ag, Side.OURS),
+        "theirs": _planned(ag, Side.THEIRS),
+        "review_on": review_on.isoformat(),
+        "check_in": draft_check_in(grace.name, review_on),
+        "title": ag.title,
+        "points": points_from_text(ag.points),
+        "notes": "Releases went out on trust, without a check that matched how her users work.",
+        "insurer_name": "",
+        "insurer_policy": "",
+        "insurer_contact": "",
+    }
+    finished = ag.created_at
+    s.add(
+        RepairPlan(
+            uid=_uid(rng),
+            incident_id=inc.id,
+            status=RepairPlanStatus.FINISHED,
+            current_step=int(Step.IN_WRITING),
+            answers=_stored(answers),
+            skipped="",
+            done=",".join(str(int(step)) for step in PLAYBOOK),
+            ending=RepairEnding.AGREEMENT,
+            agreement_id=ag.id,
+            started_at=started,
+            updated_at=finished,
+            finished_at=finished,
+        )
+    )
+    s.add(
+        IncidentEntry(
+            uid=_uid(rng),
+            incident_id=inc.id,
+            kind=EntryKind.DECISION,
+            text=f"Repair agreed in writing: {ag.number} \u201c{ag.title}\u201d (draft).",
+            happened_at=finished,
+            created_at=finished,
+        )
+    )
+
+    rafael = clients["logistics"]
+    inc = _demo_incident(
+        s, rafael, "Wrong routes in the delivery report: he wants the costs covered"
+    )
+    started = inc.opened_at + timedelta(hours=3)
+    due = inc.response_due_at or started + timedelta(hours=24)
+    review_on = default_review_on(local_date(started))
+    latest_touch = s.scalars(
+        select(Touch.id).where(Touch.client_id == rafael.id).order_by(Touch.happened_at.desc())
+    ).first()
+    answers = {
+        "facts": (
+            "Release 2.3 of the delivery report changed the region filter. For two weeks "
+            "three trucks were sent the long way round, costing fuel and overtime.\n\n"
+            "Nobody compared the new totals with the old report before it went live."
+        ),
+        "client_view": inc.client_view,
+        "our_view": inc.our_view,
+        "reply": draft_reply(rafael.name, me, due.astimezone()),
+        "reply_due_at": due.isoformat(),
+        "evidence_ids": _evidence_ids(s, inc),
+        "entry_ids": _entry_ids(s, inc),
+        "touch_ids": [latest_touch] if latest_touch is not None else [],
+        "figures": (
+            "About 410 extra km over 14 days on three trucks; 10 hours of my own time so "
+            "far to find and fix the cause (hours-log.csv)."
+        ),
+        "our_mistakes": inc.our_mistakes,
+        "client_contribution": inc.client_contribution,
+        "apology": (
+            f"Hello {first_name(rafael.name)},\n\n"
+            "I am sorry. I shipped the change to the region filter without checking the new "
+            "report against the old one, and your trucks paid for it.\n\n"
+            f"That was my part, and I own it. Here is what I am changing so it does not "
+            f"happen again.\n\n{me}"
+        ),
+        "review_on": review_on.isoformat(),
+        "check_in": draft_check_in(rafael.name, review_on),
+        "title": default_title(inc.title),
+        "insurer_name": "",
+        "insurer_policy": "",
+        "insurer_contact": "",
+    }
+    s.add(
+        RepairPlan(
+            uid=_uid(rng),
+            incident_id=inc.id,
+            status=RepairPlanStatus.ACTIVE,
+            current_step=int(Step.STATE),
+            answers=_stored(answers),
+            skipped="",
+            done="1,2,3,4",
+            started_at=started,
+            updated_at=now - timedelta(hours=rng.randint(3, 20)),
+        )
+    )
+
+
+def _demo_incident(s: Session, client: Client, title: str) -> Incident:
+    inc: Incident = s.scalars(
+        select(Incident).where(Incident.client_id == client.id, Incident.title == title)
+    ).one()
+    return inc
+
+
+def _entry_ids(s: Session, inc: Incident) -> list[int]:
+    return list(
+        s.scalars(
+            select(IncidentEntry.id)
+            .where(IncidentEntry.incident_id == inc.id)
+            .order_by(IncidentEntry.happened_at, IncidentEntry.id)
+        )
+    )
+
+
+def _evidence_ids(s: Session, inc: Incident) -> list[int]:
+    return list(
+        s.scalars(
+            select(Evidence.id)
+            .where(Evidence.incident_id == inc.id)
+            .order_by(Evidence.added_at, Evidence.id)
+        )
+    )
+
+
+def _planned(ag: Agreement, side: Side) -> list[dict[str, str | None]]:
+    """An agreement's commitments as the wizard's steps 7 and 8 hold them."""
+    return [
+        {"text": c.text, "due_on": c.due_on.isoformat() if c.due_on else None}
+        for c in sorted(ag.commitments, key=lambda c: c.position)
+        if c.side is side
+    ]
+
+
+def _stored(answers: dict[str, Any]) -> str:
+    """As the repair services store a plan's answers."""
+    return json.dumps(answers, ensure_ascii=False, sort_keys=True)

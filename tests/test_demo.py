@@ -28,6 +28,7 @@ from models.services.clients import (
 from models.services.incidents import (
     all_health,
     client_health,
+    get_incident,
     list_evidence,
     list_incidents,
     timeline,
@@ -421,3 +422,90 @@ def test_final_agreement_pdf_is_the_same_for_the_same_seed(tmp_path: Path) -> No
         finally:
             book.close()
     assert pdfs[0] == pdfs[1]
+
+
+# --------------------------------------------------------------------------- repairs
+
+
+def test_one_repair_to_resume_on_step_five(book: Book) -> None:
+    from models.repair import FIELDS, PLAYBOOK, Step, clean_answers, step_done
+    from models.services.repair import active_plan, save_step, start_or_resume
+
+    fill_demo(book, now=NOW)
+    rows = {r.client_name: r for r in list_incidents(book, now=NOW)}
+    claim = rows["Rafael Mendes"]
+    plan = active_plan(book, claim.id)
+    assert plan is not None and plan.current_step is Step.STATE
+    assert plan.done == {Step.FACTS, Step.EVIDENCE, Step.BOTH_SIDES, Step.APOLOGY}
+    assert plan.skipped == frozenset() and plan.state(Step.STATE) == "current"
+    # Steps 1 to 4 hold real writing; the ones ahead are empty but for the drafts a
+    # new plan starts with (review date, check-in, title).
+    for step in PLAYBOOK[:4]:
+        assert step_done(step, plan.answers), step
+    for step in (Step.STATE, Step.GOALS, Step.OUR_CHANGE, Step.OUR_REQUEST):
+        assert not step_done(step, plan.answers), step
+    assert len(plan.value("facts")) > 100 and "I am sorry" in plan.value("apology")
+    assert plan.value("our_view") == get_incident(book, claim.id).our_view
+    assert plan.value("reply").startswith("Hello Rafael,")
+    assert datetime.fromisoformat(plan.value("reply_due_at")) == claim.response_due_at
+    # What step 2 picked are this incident's files and entries and Rafael's own touch.
+    assert plan.value("evidence_ids") == [e.id for e in list_evidence(book, claim.id)]
+    entries = [t.entry_id for t in timeline(book, claim.id, now=NOW) if t.entry_id]
+    assert sorted(plan.value("entry_ids")) == sorted(entries) and len(entries) == 3
+    touches = {t.id for t in list_touches(book, claim.client_id, limit=1000)}
+    assert len(plan.value("touch_ids")) == 1 and set(plan.value("touch_ids")) <= touches
+    # Every answer is what the wizard's autosave would have stored.
+    for step, fields in FIELDS.items():
+        mine = {k: v for k, v in plan.answers.items() if k in fields}
+        assert clean_answers(step, mine) == (mine, {}), step
+    assert plan.started_at > claim.opened_at and plan.updated_at < NOW
+
+    # The wizard resumes it rather than starting another, and carries on from there.
+    assert start_or_resume(book, claim.id, now=NOW).id == plan.id
+    after = save_step(
+        book, plan.id, Step.STATE, {"project_state": "Fix on the test server."}, go_to=Step.GOALS
+    )
+    assert after.current_step is Step.GOALS
+
+
+def test_one_repair_finished_in_the_final_agreement(book: Book) -> None:
+    from models.entities import RepairEnding, RepairPlanStatus
+    from models.repair import PLAYBOOK
+    from models.services.agreements import get_agreement, list_agreements
+    from models.services.repair import active_plan, latest_plan, preview_agreement
+
+    fill_demo(book, now=NOW)
+    rows = {r.client_name: r for r in list_incidents(book, now=NOW)}
+    repaired = rows["Grace Tan"]
+    plan = latest_plan(book, repaired.id)
+    assert plan is not None and active_plan(book, repaired.id) is None
+    assert plan.status is RepairPlanStatus.FINISHED and plan.ending is RepairEnding.AGREEMENT
+    assert plan.done == set(PLAYBOOK) and plan.skipped == frozenset()
+    [final] = [r for r in list_agreements(book) if r.client_name == "Grace Tan"]
+    assert plan.agreement_id == final.id
+    assert plan.started_at < plan.finished_at == plan.updated_at <= NOW
+    # What the plan says is what the agreement says.
+    agreement = get_agreement(book, final.id)
+    composed = preview_agreement(book, plan.id)
+    assert composed.title == final.title and composed.review_on == final.review_on
+    assert [c.text for c in composed.ours] == [
+        c.text for c in agreement.commitments if c.side.value == "ours"
+    ]
+    assert [c.text for c in composed.theirs] == [
+        c.text for c in agreement.commitments if c.side.value == "theirs"
+    ]
+    assert composed.points[-len(agreement.points) :] == agreement.points
+    # The timeline says so, as finishing in the wizard does.
+    texts = [t.text for t in timeline(book, repaired.id, now=NOW)]
+    assert f"Repair agreed in writing: {final.number} “{final.title}” (draft)." in texts
+
+
+def test_only_the_two_demo_incidents_have_repairs(book: Book) -> None:
+    from models.services.repair import latest_plan
+
+    fill_demo(book, now=NOW)
+    plans = {r.client_name: latest_plan(book, r.id) for r in list_incidents(book, now=NOW)}
+    assert {name for name, plan in plans.items() if plan is not None} == {
+        "Grace Tan",
+        "Rafael Mendes",
+    }
