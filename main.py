@@ -144,24 +144,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="how many days ahead to include (default: 90)",
     )
     pi.set_defaults(run=cmd_export_ics)
+    for name, what in (("csv", "CSV (Google Contacts' columns)"), ("vcard", "vCard 3.0")):
+        pc = fmt.add_parser(
+            name,
+            help=f"clients as {what}, for other address books",
+            description=f"Write every client who is not archived as {what}. See docs/contacts.md.",
+        )
+        pc.add_argument("out", type=Path, metavar="OUT", help="file to write")
+        pc.set_defaults(run=cmd_export_contacts, contacts_format=name)
 
     p = sub.add_parser(
-        "import", help="import into the book (all or nothing)", description="Import into the book."
+        "import",
+        help="import contacts (CSV, vCard) or a Rapport JSON export, all or nothing",
+        usage="rapport import [-h] [--dry-run] FILE\n       rapport import json IN",
+        description="Import contacts from a CSV file (Google Contacts, Outlook) or a vCard "
+        "file (.vcf): clients are matched by email, new ones are added, known ones get "
+        "what they lack, and each skipped row is listed with the reason (docs/contacts.md). "
+        "A .json file, or `import json IN`, merges a Rapport JSON export instead: clients "
+        "with a known id are updated, new ones are added. Nothing is changed if the file "
+        "cannot be read.",
     )
-    fmt = p.add_subparsers(dest="format", metavar="FORMAT", required=True)
-    pj = fmt.add_parser(
-        "json",
-        help="a Rapport JSON export; clients merge by id",
-        description="Import a Rapport JSON export. Clients with a known id are updated, "
-        "new ones are added. Nothing is changed if any part of the file is invalid.",
+    p.add_argument("first", metavar="FILE", help="the file to import (.csv, .vcf, .json)")
+    p.add_argument("second", nargs="?", metavar="IN", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="only say what would be created, updated and skipped; change nothing",
     )
-    pj.add_argument(
-        "src",
-        type=Path,
-        metavar="IN",
-        help="file to read; evidence files are read from the folder IN-stem.attachments beside it",
-    )
-    pj.set_defaults(run=cmd_import_json)
+    p.set_defaults(run=cmd_import)
     return parser
 
 
@@ -396,6 +406,67 @@ def cmd_export_ics(args: argparse.Namespace) -> int:
     plural = "s" if n != 1 else ""
     span = "today only" if days == 0 else f"today and the next {days} days"
     print(f"Exported {n} reminder{plural} ({span}) to {args.out}.")
+    return EXIT_OK
+
+
+def cmd_export_contacts(args: argparse.Namespace) -> int:
+    from exports.contacts_io import ExportFormat, export_contacts
+
+    with opened(book_path(args), write=False, must_exist=True) as book:
+        n = export_contacts(book, args.out, ExportFormat(args.contacts_format))
+    print(f"Exported {n} client{'s' if n != 1 else ''} to {args.out}.")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """`import FILE` for contacts (or JSON by its extension); `import json IN` as before."""
+    if args.first == "json" and args.second is not None:
+        src = Path(args.second)
+        is_json = True
+    elif args.second is not None:
+        raise CliError(f'import takes one file; "{args.second}" is one too many.')
+    else:
+        src = Path(args.first)
+        is_json = src.suffix.lower() == ".json"
+    if is_json:
+        if args.dry_run:
+            raise CliError("--dry-run works for contacts files (CSV, vCard), not for JSON.")
+        args.src = src
+        return cmd_import_json(args)
+    return cmd_import_contacts(src, dry_run=args.dry_run, args=args)
+
+
+def cmd_import_contacts(src: Path, *, dry_run: bool, args: argparse.Namespace) -> int:
+    from exports.contacts_csv import CsvContacts
+    from exports.contacts_io import load_contacts
+    from models.services.contacts import Action, ContactFileError, apply_import, plan_import
+
+    source = load_contacts(src)
+    if isinstance(source, CsvContacts) and not source.has_usable_columns():
+        raise ContactFileError(
+            f"None of the columns of {src.name} is one Rapport knows (a name or an email). "
+            "Open it with File > Import contacts in the app to choose them."
+        )
+    records = source.records()
+    with opened(book_path(args), write=not dry_run, must_exist=dry_run) as book:
+        plan = plan_import(book, records) if dry_run else apply_import(book, records)
+    counts = f"{plan.created} created, {plan.updated} updated, {plan.skipped} skipped"
+    if plan.unchanged:
+        counts += f" ({plan.unchanged} already up to date)"
+    if dry_run:
+        print(f"Dry run of {src}, nothing was changed. It would be: {counts}.")
+    else:
+        print(f"Imported {src}: {counts}.")
+    shown = 0
+    for row in plan.rows:
+        if row.action is not Action.SKIP:
+            continue
+        if shown == MAX_SKIPS_LISTED:
+            print(f"  … and {plan.count(Action.SKIP) - shown} more skipped.")
+            break
+        who = f" ({row.name})" if row.name else ""
+        print(f"  {row.place}{who}: {row.reason}")
+        shown += 1
     return EXIT_OK
 
 

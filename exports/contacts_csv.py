@@ -1,0 +1,431 @@
+"""Contacts as CSV: Google Contacts' and Outlook's exports in, a spreadsheet-safe file out.
+
+A CSV has no schema, only a header row, so reading one means knowing the header
+sets the big address books write (both of Google's, Outlook's classic and
+Outlook.com's) and letting the user say what any other column holds. Columns we
+recognise but do not keep (birthdays, street addresses) are known too, so the
+user is only asked about columns that might matter.
+
+Writing: any cell that starts with = + - @ or a tab or carriage return is
+prefixed with a single quote, so a spreadsheet shows it as text instead of
+running it as a formula (CSV injection). Only the file is changed; the book keeps
+"+49 170 …". Reading a CSV drops that quote again, so our own exports round-trip.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from exports.contacts_io import ContactFormat, decode_text
+from models.services.clients import ClientDetail, Contact
+from models.services.contacts import ContactFileError, ContactRecord
+
+DELIMITERS = ",;\t|"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Google writes several values into one cell, and labels with a star for "primary".
+MULTI_SEPARATOR = " ::: "
+SYSTEM_LABELS = {"mycontacts", "starred"}
+MAX_FIELD = 1_000_000
+
+
+class Field(enum.StrEnum):
+    """What a column holds, as far as a client in Rapport is concerned."""
+
+    IGNORE = "ignore"
+    NAME = "name"
+    GIVEN = "given"
+    MIDDLE = "middle"
+    FAMILY = "family"
+    EMAIL = "email"
+    PHONE = "phone"
+    ORGANISATION = "organisation"
+    ROLE = "role"
+    NOTES = "notes"
+    TAGS = "tags"
+
+
+FIELD_LABELS: dict[Field, str] = {
+    Field.IGNORE: "Don’t import",
+    Field.NAME: "Full name",
+    Field.GIVEN: "First name",
+    Field.MIDDLE: "Middle name",
+    Field.FAMILY: "Last name",
+    Field.EMAIL: "Email",
+    Field.PHONE: "Phone",
+    Field.ORGANISATION: "Organisation",
+    Field.ROLE: "Role",
+    Field.NOTES: "Notes",
+    Field.TAGS: "Tags",
+}
+
+
+@dataclass(frozen=True)
+class ColumnRole:
+    field: Field
+    # The label its emails or phones get ("mobile" for Outlook's Mobile Phone) ...
+    label: str = ""
+    # ... or the column beside it that says (Google's "E-mail 1 - Label").
+    label_column: int | None = None
+    # False for a header we have never seen: the user is asked about it.
+    known: bool = True
+
+
+def _key(header: str) -> str:
+    return " ".join(header.replace("\ufeff", "").strip().strip('"').casefold().split())
+
+
+_NAMED: dict[str, tuple[Field, str]] = {
+    "name": (Field.NAME, ""),
+    "full name": (Field.NAME, ""),
+    "display name": (Field.NAME, ""),
+    "given name": (Field.GIVEN, ""),
+    "first name": (Field.GIVEN, ""),
+    "additional name": (Field.MIDDLE, ""),
+    "middle name": (Field.MIDDLE, ""),
+    "family name": (Field.FAMILY, ""),
+    "last name": (Field.FAMILY, ""),
+    "surname": (Field.FAMILY, ""),
+    "organization 1 - name": (Field.ORGANISATION, ""),
+    "organization name": (Field.ORGANISATION, ""),
+    "organization": (Field.ORGANISATION, ""),
+    "organisation": (Field.ORGANISATION, ""),
+    "company": (Field.ORGANISATION, ""),
+    "organization 1 - title": (Field.ROLE, ""),
+    "organization title": (Field.ROLE, ""),
+    "job title": (Field.ROLE, ""),
+    "role": (Field.ROLE, ""),
+    "notes": (Field.NOTES, ""),
+    "labels": (Field.TAGS, ""),
+    "group membership": (Field.TAGS, ""),
+    "categories": (Field.TAGS, ""),
+    "tags": (Field.TAGS, ""),
+    "email": (Field.EMAIL, ""),
+    "e-mail": (Field.EMAIL, ""),
+    "email address": (Field.EMAIL, ""),
+    "e-mail address": (Field.EMAIL, ""),
+    "e-mail 2 address": (Field.EMAIL, ""),
+    "e-mail 3 address": (Field.EMAIL, ""),
+    "phone": (Field.PHONE, ""),
+    "telephone": (Field.PHONE, ""),
+    "primary phone": (Field.PHONE, ""),
+    "mobile phone": (Field.PHONE, "mobile"),
+    "mobile": (Field.PHONE, "mobile"),
+    "home phone": (Field.PHONE, "home"),
+    "home phone 2": (Field.PHONE, "home"),
+    "business phone": (Field.PHONE, "work"),
+    "business phone 2": (Field.PHONE, "work"),
+    "company main phone": (Field.PHONE, "work"),
+    "other phone": (Field.PHONE, "other"),
+    "car phone": (Field.PHONE, "car"),
+    "assistant's phone": (Field.PHONE, "assistant"),
+}
+
+# Headers Google and Outlook write that hold nothing a client here keeps.
+_IGNORED_WORDS = {
+    "title",
+    "suffix",
+    "initials",
+    "web page",
+    "gender",
+    "birthday",
+    "anniversary",
+    "location",
+    "language",
+    "internet free busy",
+    "e-mail type",
+    "e-mail display name",
+    "e-mail 2 type",
+    "e-mail 2 display name",
+    "e-mail 3 type",
+    "e-mail 3 display name",
+    "pager",
+    "home fax",
+    "business fax",
+    "other fax",
+    "callback",
+    "radio phone",
+    "telex",
+    "tty/tdd phone",
+    "isdn",
+    "account",
+    "assistant's name",
+    "billing information",
+    "business address po box",
+    "children",
+    "directory server",
+    "government id number",
+    "hobby",
+    "home address po box",
+    "keywords",
+    "manager's name",
+    "mileage",
+    "office location",
+    "organizational id number",
+    "other address po box",
+    "priority",
+    "private",
+    "profession",
+    "referred by",
+    "sensitivity",
+    "spouse",
+    "user 1",
+    "user 2",
+    "user 3",
+    "user 4",
+    "department",
+    "nickname",
+    "given yomi",
+    "surname yomi",
+    "company yomi",
+    "imaddress",
+    "personal web page",
+    "schools",
+    "yomi name",
+    "given name yomi",
+    "additional name yomi",
+    "family name yomi",
+    "name prefix",
+    "name suffix",
+    "short name",
+    "maiden name",
+    "occupation",
+    "subject",
+    "photo",
+    "file as",
+    "phonetic first name",
+    "phonetic middle name",
+    "phonetic last name",
+    "organization department",
+}
+_IGNORED_PATTERN = re.compile(
+    r"^(?:(?:business|home|other) (?:street(?: \d)?|city|state|postal code|country/region)"
+    r"|(?:address|organization|website|relation|event|custom field|im|external id|"
+    r"e-?mail|phone) \d+ - .+)$"
+)
+_EMAIL_VALUE = re.compile(r"^e-?mail (\d+) - value$")
+_PHONE_VALUE = re.compile(r"^phone (\d+) - value$")
+
+
+def guess_roles(header: Sequence[str]) -> list[ColumnRole]:
+    """What each column holds, from its header; unknown ones are left for the user."""
+    keys = [_key(h) for h in header]
+    where = {k: i for i, k in reversed(list(enumerate(keys)))}
+    roles: list[ColumnRole] = []
+    for k in keys:
+        if k in _NAMED:
+            fld, label = _NAMED[k]
+            roles.append(ColumnRole(fld, label))
+        elif m := _EMAIL_VALUE.match(k):
+            n = m.group(1)
+            partner = where.get(f"e-mail {n} - label", where.get(f"e-mail {n} - type"))
+            partner = partner if partner is not None else where.get(f"email {n} - label")
+            roles.append(ColumnRole(Field.EMAIL, label_column=partner))
+        elif m := _PHONE_VALUE.match(k):
+            n = m.group(1)
+            partner = where.get(f"phone {n} - label", where.get(f"phone {n} - type"))
+            roles.append(ColumnRole(Field.PHONE, label_column=partner))
+        elif k in _IGNORED_WORDS or _IGNORED_PATTERN.match(k):
+            roles.append(ColumnRole(Field.IGNORE))
+        else:
+            roles.append(ColumnRole(Field.IGNORE, known=False))
+    return roles
+
+
+_LABELS = {
+    "work": "work",
+    "business": "work",
+    "office": "work",
+    "home": "home",
+    "personal": "home",
+    "private": "home",
+    "mobile": "mobile",
+    "cell": "mobile",
+    "iphone": "mobile",
+    "other": "other",
+    "main": "work",
+}
+
+
+def normal_label(raw: str) -> str:
+    """ "* Work" / "Mobile" / "CELL" as the app's own words (work, mobile, …)."""
+    words = raw.replace("*", " ").strip().casefold()
+    words = " ".join(words.split())
+    return _LABELS.get(words, words)[:60]
+
+
+def unguard(cell: str) -> str:
+    """Undo the formula guard of a CSV we (or a careful tool) wrote."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_STARTS:
+        return cell[1:]
+    return cell
+
+
+def guard(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """The separator the header row uses most, outside quotes (comma on a tie)."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in first_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+@dataclass
+class CsvContacts:
+    """A CSV file's table and what each column is taken to mean (changeable)."""
+
+    header: list[str]
+    rows: list[list[str]]
+    roles: list[ColumnRole]
+    encoding: str
+    delimiter: str
+    path: Path | None = None
+    # Spreadsheet row number of each row (the header is row 1).
+    row_numbers: list[int] = field(default_factory=list)
+
+    @property
+    def format(self) -> ContactFormat:
+        return ContactFormat.CSV
+
+    def unknown_columns(self) -> list[int]:
+        """Columns we could not place that have something in them: the user's call."""
+        return [
+            i
+            for i, role in enumerate(self.roles)
+            if not role.known and any(i < len(r) and r[i].strip() for r in self.rows)
+        ]
+
+    def set_field(self, column: int, fld: Field) -> None:
+        """The user's choice for a column; it keeps its place among the unknown ones."""
+        self.roles[column] = ColumnRole(fld, known=False)
+
+    def has_usable_columns(self) -> bool:
+        useful = {Field.NAME, Field.GIVEN, Field.FAMILY, Field.EMAIL, Field.ORGANISATION}
+        return any(r.field in useful for r in self.roles)
+
+    def records(self) -> list[ContactRecord]:
+        return [self._record(n, row) for n, row in zip(self.row_numbers, self.rows, strict=True)]
+
+    def _record(self, number: int, row: list[str]) -> ContactRecord:
+        rec = ContactRecord(place=f"row {number}")
+        notes: list[str] = []
+        for i, role in enumerate(self.roles):
+            if role.field is Field.IGNORE or i >= len(row):
+                continue
+            value = unguard(row[i]).strip()
+            if not value:
+                continue
+            label = role.label
+            if role.label_column is not None and role.label_column < len(row):
+                label = normal_label(row[role.label_column].split(MULTI_SEPARATOR)[0])
+            f = role.field
+            if f is Field.EMAIL:
+                rec.emails += [Contact(v, label) for v in _split_multi(value)]
+            elif f is Field.PHONE:
+                rec.phones += [Contact(v, label) for v in _split_multi(value)]
+            elif f is Field.TAGS:
+                rec.tags += _tags(value)
+            elif f is Field.NOTES:
+                notes.append(value)
+            else:
+                attr = f.value
+                if not getattr(rec, attr):
+                    setattr(rec, attr, value)
+        rec.notes = "\n".join(notes)
+        return rec
+
+
+def _split_multi(value: str) -> list[str]:
+    return [unguard(v).strip() for v in value.split(MULTI_SEPARATOR) if v.strip()]
+
+
+def _tags(value: str) -> list[str]:
+    parts = value.split(MULTI_SEPARATOR) if MULTI_SEPARATOR in value else re.split(r"[;,]", value)
+    tags = []
+    for p in parts:
+        p = p.strip()
+        system = p.startswith("* ")
+        p = p.removeprefix("* ").strip()
+        if p and not (system and p.casefold() in SYSTEM_LABELS) and p.casefold() != "mycontacts":
+            tags.append(p[:80])
+    return tags
+
+
+def parse_csv(data: bytes, *, path: Path | None = None) -> CsvContacts:
+    """A CSV file as a table with a guess for every column.
+
+    Raises ContactFileError when there is no table to speak of: no text, no
+    header, or no row of data under it.
+    """
+    name = path.name if path is not None else "The file"
+    text, encoding = decode_text(data, name)
+    if not text.strip():
+        raise ContactFileError(f"{name} is empty.")
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = sniff_delimiter(first_line)
+    old_limit = csv.field_size_limit()
+    try:
+        csv.field_size_limit(MAX_FIELD)
+        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ContactFileError(f"{name} could not be read as CSV: {exc}.") from None
+    finally:
+        csv.field_size_limit(old_limit)
+    numbered = [(n, row) for n, row in enumerate(table, start=1) if any(c.strip() for c in row)]
+    if not numbered:
+        raise ContactFileError(f"{name} is empty.")
+    _, header = numbered[0]
+    body = numbered[1:]
+    if not body:
+        raise ContactFileError(f"{name} has a header row but no contacts under it.")
+    width = len(header)
+    rows = [(row + [""] * width)[:width] if len(row) != width else row for _, row in body]
+    return CsvContacts(
+        header=list(header),
+        rows=rows,
+        roles=guess_roles(header),
+        encoding=encoding,
+        delimiter=delimiter,
+        path=path,
+        row_numbers=[n for n, _ in body],
+    )
+
+
+def csv_bytes(clients: Sequence[ClientDetail]) -> bytes:
+    """Clients as CSV with Google Contacts' column names (so Google, Outlook and
+    Rapport itself read it back), UTF-8 with a BOM so Excel gets the accents right."""
+    n_emails = max([len(c.emails) for c in clients] + [1])
+    n_phones = max([len(c.phones) for c in clients] + [1])
+    header = ["Name", "Organization Name", "Organization Title"]
+    for i in range(1, n_emails + 1):
+        header += [f"E-mail {i} - Label", f"E-mail {i} - Value"]
+    for i in range(1, n_phones + 1):
+        header += [f"Phone {i} - Label", f"Phone {i} - Value"]
+    header += ["Notes", "Labels"]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for c in clients:
+        row = [c.name, c.organisation, c.role]
+        for i in range(n_emails):
+            e = c.emails[i] if i < len(c.emails) else Contact("")
+            row += [e.label.capitalize(), e.value]
+        for i in range(n_phones):
+            p = c.phones[i] if i < len(c.phones) else Contact("")
+            row += [p.label.capitalize(), p.value]
+        row += [c.notes, MULTI_SEPARATOR.join(c.tags)]
+        writer.writerow([guard(cell) for cell in row])
+    return out.getvalue().encode("utf-8-sig")

@@ -1,0 +1,194 @@
+"""Contacts files in and out: which format a file is, its text, and writing one.
+
+Address books write whatever their platform likes: UTF-8 with or without a BOM,
+UTF-16 from Excel's "Unicode text", Windows-1252 from older Outlooks. Guessing
+wrong turns Jürgen into JÃ¼rgen, so the order of tests below goes from the
+certain (a BOM) to the likely (valid UTF-8 almost never happens by accident) to
+the fallback (cp1252, which decodes nearly anything).
+"""
+
+from __future__ import annotations
+
+import codecs
+import enum
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from models.db import Book
+from models.files import write_atomic
+from models.services.contacts import ContactFileError, ContactRecord, Progress, clients_for_export
+
+MAX_BYTES = 100 * 1024 * 1024
+_VCARD_START = re.compile(r"^[ \t]*begin[ \t]*:[ \t]*vcard[ \t\r]*$", re.IGNORECASE | re.MULTILINE)
+
+
+class ContactFormat(enum.StrEnum):
+    CSV = "csv"
+    VCARD = "vcard"
+    JSON = "json"
+
+
+class ContactSource(Protocol):
+    """A contacts file read into memory, ready to become records (again and again,
+    for a CSV whose columns the user is still choosing)."""
+
+    path: Path | None
+    encoding: str
+
+    @property
+    def format(self) -> ContactFormat: ...
+
+    def records(self) -> list[ContactRecord]: ...
+
+
+def decode_text(data: bytes, name: str = "This file") -> tuple[str, str]:
+    """The text of a contacts file and the name of the encoding it was in.
+
+    Raises ContactFileError for something that is not text at all (an image, a
+    spreadsheet in Excel's own format, random bytes).
+    """
+    for bom, encoding, called in (
+        (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+        (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+        (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with BOM"),
+        (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+        (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return _checked_text(data.decode(encoding), called, name)
+            except UnicodeDecodeError:
+                break
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        try:
+            return _checked_text(data.decode(utf16), "UTF-16", name)
+        except UnicodeDecodeError:
+            pass
+    try:
+        return _checked_text(data.decode("utf-8"), "UTF-8", name)
+    except UnicodeDecodeError:
+        pass
+    try:
+        return _checked_text(data.decode("cp1252"), "Windows-1252", name)
+    except UnicodeDecodeError:
+        # The five bytes cp1252 leaves undefined: Latin-1 maps them to controls,
+        # which the check below then judges like any other.
+        return _checked_text(data.decode("latin-1"), "Latin-1", name)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text of mostly Latin letters has a zero in every other byte."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > half * 0.4 and even < half * 0.05:
+        return "utf-16-le"
+    if even > half * 0.4 and odd < half * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _checked_text(text: str, encoding: str, name: str) -> tuple[str, str]:
+    text = text.removeprefix("\ufeff")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if "\x00" in text or controls > max(2, len(text) // 100):
+        raise ContactFileError(f"{name} does not look like a contacts file: it is not plain text.")
+    return text, encoding
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, with the mistakes a person makes turned into sentences."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ContactFileError(
+                f"{path.name} is too large for a contacts file "
+                f"(over {MAX_BYTES // (1024 * 1024)} MB)."
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ContactFileError(f"There is no file at {path}.") from None
+    except IsADirectoryError:
+        raise ContactFileError(f"{path} is a folder, not a contacts file.") from None
+    except PermissionError:
+        raise ContactFileError(f"{path} could not be opened: permission denied.") from None
+    except OSError as exc:
+        raise ContactFileError(f"{path} could not be read: {exc.strerror or exc}.") from None
+
+
+def detect_format(path: Path | None, data: bytes) -> ContactFormat:
+    """By the file's extension, or when that says nothing, by what is inside."""
+    suffix = path.suffix.lower() if path is not None else ""
+    if suffix == ".csv":
+        return ContactFormat.CSV
+    if suffix in (".vcf", ".vcard"):
+        return ContactFormat.VCARD
+    if suffix == ".json":
+        return ContactFormat.JSON
+    try:
+        text, _encoding = decode_text(data[:65536])
+    except ContactFileError:
+        return ContactFormat.CSV  # reading it properly will say what is wrong
+    if text.lstrip().startswith("{"):
+        return ContactFormat.JSON
+    if _VCARD_START.search(text):
+        return ContactFormat.VCARD
+    return ContactFormat.CSV
+
+
+def parse_contacts(
+    data: bytes,
+    kind: ContactFormat,
+    *,
+    path: Path | None = None,
+    progress: Progress | None = None,
+) -> ContactSource:
+    """The file's contacts; raises ContactFileError if there is nothing to read."""
+    if kind is ContactFormat.VCARD:
+        from exports.vcard import parse_vcards
+
+        return parse_vcards(data, path=path, progress=progress)
+    if kind is ContactFormat.CSV:
+        from exports.contacts_csv import parse_csv
+
+        return parse_csv(data, path=path)
+    raise ContactFileError("A Rapport JSON file is imported with `import json`, not as contacts.")
+
+
+def load_contacts(path: Path, *, progress: Progress | None = None) -> ContactSource:
+    """Read a CSV or vCard file from disk (the format from its name or contents)."""
+    data = read_bytes(path)
+    kind = detect_format(path, data)
+    if kind is ContactFormat.JSON:
+        raise ContactFileError(
+            f"{Path(path).name} is a Rapport book file (JSON), not an address book export."
+        )
+    return parse_contacts(data, kind, path=Path(path), progress=progress)
+
+
+class ExportFormat(enum.StrEnum):
+    CSV = "csv"
+    VCARD = "vcard"
+
+
+def export_contacts(
+    book: Book, out: Path, kind: ExportFormat, client_ids: Iterable[int] | None = None
+) -> int:
+    """Write clients (the given ones, or all not archived) to ``out``; returns how many."""
+    clients = clients_for_export(book, client_ids)
+    if kind is ExportFormat.CSV:
+        from exports.contacts_csv import csv_bytes
+
+        data = csv_bytes(clients)
+    else:
+        from exports.vcard import vcard_bytes
+
+        data = vcard_bytes(clients)
+    write_atomic(Path(out), data)
+    return len(clients)

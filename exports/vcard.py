@@ -1,0 +1,320 @@
+"""Contacts as vCard (2.1 from old Androids, 3.0 from Apple, 4.0 from newer tools).
+
+The parsing itself is vobject's: it unfolds lines, decodes quoted-printable
+(with its ``allowQP`` mode, soft line breaks included) and unescapes values.
+vobject is imported inside the functions that need it, never when the app starts.
+
+A file is cut into cards before vobject sees it, one card at a time, so one
+damaged card is reported as skipped, with its number, instead of ending the
+whole file there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from exports.contacts_io import ContactFormat, decode_text
+from models import __version__
+from models.services.clients import ClientDetail, Contact
+from models.services.contacts import ContactFileError, ContactRecord, Progress
+
+_BEGIN = re.compile(r"^begin[ \t]*:[ \t]*vcard[ \t]*$", re.IGNORECASE)
+_END = re.compile(r"^end[ \t]*:[ \t]*vcard[ \t]*$", re.IGNORECASE)
+# Type words that say nothing a person would choose as a label.
+_NOISE_TYPES = {"internet", "pref", "voice", "x400", "msg", "text", "uri"}
+_TYPE_LABELS = {
+    "cell": "mobile",
+    "mobile": "mobile",
+    "iphone": "mobile",
+    "work": "work",
+    "home": "home",
+    "other": "other",
+    "fax": "fax",
+    "pager": "pager",
+    "main": "work",
+}
+
+
+@dataclass
+class VCardContacts:
+    """The cards of a vCard file, already read."""
+
+    cards: list[ContactRecord]
+    encoding: str
+    path: Path | None = None
+
+    @property
+    def format(self) -> ContactFormat:
+        return ContactFormat.VCARD
+
+    def records(self) -> list[ContactRecord]:
+        return list(self.cards)
+
+
+def split_cards(text: str) -> list[tuple[int, str | None]]:
+    """Each card's text by its number in the file; None for one that never ends."""
+    cards: list[tuple[int, str | None]] = []
+    current: list[str] | None = None
+    # Not str.splitlines: it also splits on form feeds and U+2028 inside values.
+    for line in re.split(r"\r\n|\r|\n", text):
+        if _BEGIN.match(line.strip()) and not line[:1].isspace():
+            if current is not None:
+                cards.append((len(cards) + 1, None))
+            current = ["BEGIN:VCARD"]
+        elif current is not None and _END.match(line.strip()) and not line[:1].isspace():
+            current.append("END:VCARD")
+            cards.append((len(cards) + 1, "\r\n".join(current) + "\r\n"))
+            current = None
+        elif current is not None:
+            current.append(_upper_qp(line))
+    if current is not None:
+        cards.append((len(cards) + 1, None))
+    return cards
+
+
+_PROPERTY_HEAD = re.compile(r"^[A-Za-z0-9.\-]+;[^:]*:")
+
+
+def _upper_qp(line: str) -> str:
+    """vobject only decodes "QUOTED-PRINTABLE" in capitals; Android also writes
+    "encoding=quoted-printable". Only a property's parameters are touched."""
+    head = _PROPERTY_HEAD.match(line)
+    if head is None or "quoted-printable" not in head.group().casefold():
+        return line
+    fixed = re.sub("quoted-printable", "QUOTED-PRINTABLE", head.group(), flags=re.IGNORECASE)
+    return fixed + line[head.end() :]
+
+
+def parse_vcards(
+    data: bytes, *, path: Path | None = None, progress: Progress | None = None
+) -> VCardContacts:
+    """Every card in a vCard file; ContactFileError when none can be read at all."""
+    name = path.name if path is not None else "The file"
+    text, encoding = decode_text(data, name)
+    chunks = split_cards(text)
+    if not chunks:
+        raise ContactFileError(f"{name} is not a vCard file: there is no contact card in it.")
+    import vobject
+
+    records: list[ContactRecord] = []
+    for n, chunk in chunks:
+        if progress is not None and n % 100 == 0:
+            progress(n, len(chunks))
+        place = f"card {n}"
+        if chunk is None:
+            records.append(ContactRecord(place, problem="This card is cut off (no END:VCARD)."))
+            continue
+        try:
+            card = vobject.readOne(_unregistered(chunk), transform=False, allowQP=True)
+            records.append(_record(place, card))
+        # vobject raises many kinds of errors on malformed input (ParseError,
+        # UnicodeDecodeError from a bad charset, ValueError, LookupError, ...);
+        # each becomes this card's reason to be skipped, shown to the user.
+        except Exception as exc:
+            records.append(
+                ContactRecord(place, problem=f"This card could not be read: {_why(exc)}")
+            )
+    if all(r.problem for r in records):
+        if len(records) > 1:
+            raise ContactFileError(f"{name} could not be read: none of its cards makes sense.")
+        why = records[0].problem
+        raise ContactFileError(f"{name} could not be read. {why}")
+    return VCardContacts(records, encoding, path)
+
+
+# vobject decodes the values of a component it knows (VCARD) by vCard 3.0's rules,
+# which cut a 2.1 value at its first bare comma. Under a name it does not know, it
+# still unfolds lines, reads parameters and decodes quoted-printable, but leaves
+# each value as written; _record then unescapes by the card's own version.
+_RAW_NAME = "X-RAPPORT-CARD"
+
+
+def _unregistered(card: str) -> str:
+    body = card.split("\r\n", 1)[1].rsplit("END:VCARD", 1)[0]
+    return f"BEGIN:{_RAW_NAME}\r\n{body}END:{_RAW_NAME}\r\n"
+
+
+def _why(exc: Exception) -> str:
+    text = " ".join(str(exc).split())[:120] or type(exc).__name__
+    return text if text.endswith(".") else text + "."
+
+
+def _raw(line: Any) -> str:
+    value = line.value
+    if isinstance(value, bytes):
+        return ""  # a photo or a sound: nothing a client keeps
+    return value if isinstance(value, str) else str(value)
+
+
+def _split(text: str, sep: str) -> list[str]:
+    """Split on ``sep`` where it is not backslash-escaped (N, ORG, CATEGORIES)."""
+    parts, current, i = [], [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            current.append(text[i : i + 2])
+            i += 2
+            continue
+        if ch == sep:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+def _unescape(text: str, modern: bool) -> str:
+    """vCard 3.0 and 4.0 escape \\n \\, \\; and \\\\; version 2.1 escapes only \\; and
+    leaves commas bare (vobject's own decoding cuts a 2.1 value at its first comma,
+    which is why values are read raw and unescaped here)."""
+    if not modern:
+        return text.replace("\\;", ";")
+    out, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            out.append("\n" if nxt in "nN" else nxt)
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _types(line: Any) -> list[str]:
+    raw: list[str] = []
+    for v in line.params.get("TYPE", []):
+        raw += str(v).split(",")
+    raw += [str(v) for v in getattr(line, "singletonparams", [])]
+    return [t.strip().strip('"').casefold() for t in raw if t.strip()]
+
+
+def _label(line: Any, group_labels: dict[str, str]) -> str:
+    group = (line.group or "").casefold()
+    if group and group in group_labels:
+        return group_labels[group]
+    for t in _types(line):
+        if t in _TYPE_LABELS:
+            return _TYPE_LABELS[t]
+    others = [t for t in _types(line) if t not in _NOISE_TYPES and not t.startswith("x-")]
+    return others[0][:60] if others else ""
+
+
+def _apple_label(value: str) -> str:
+    """Apple writes its own labels as "_$!<Mobile>!$_"; a custom one as plain text."""
+    m = re.fullmatch(r"_\$!<(.*)>!\$_", value.strip())
+    word = (m.group(1) if m else value).strip().casefold()
+    return _TYPE_LABELS.get(word, word)[:60]
+
+
+def _record(place: str, card: Any) -> ContactRecord:
+    rec = ContactRecord(place)
+    lines = list(card.getChildren())
+    version = next((_raw(ln).strip() for ln in lines if ln.name == "VERSION"), "3.0")
+    modern = version != "2.1"
+
+    def text(ln: Any) -> str:
+        return _unescape(_raw(ln), modern)
+
+    def parts(ln: Any, sep: str) -> list[str]:
+        return [_one_line(_unescape(p, modern)) for p in _split(_raw(ln), sep)]
+
+    group_labels = {
+        (ln.group or "").casefold(): _apple_label(text(ln))
+        for ln in lines
+        if ln.name == "X-ABLABEL" and ln.group
+    }
+    notes: list[str] = []
+    for ln in lines:
+        name = ln.name
+        if name == "FN":
+            rec.name = rec.name or _one_line(text(ln))
+        elif name == "N":
+            family, given, middle = (parts(ln, ";") + ["", "", ""])[:3]
+            rec.family, rec.given, rec.middle = family, given, middle
+        elif name == "ORG":
+            rec.organisation = rec.organisation or parts(ln, ";")[0]
+        elif name in ("TITLE", "ROLE"):
+            rec.role = rec.role or _one_line(text(ln))
+        elif name == "EMAIL":
+            value = re.sub(r"^mailto:", "", _one_line(text(ln)), flags=re.IGNORECASE)
+            if value:
+                rec.emails.append(Contact(value, _label(ln, group_labels)))
+        elif name == "TEL":
+            value = re.sub(r"^tel:", "", _one_line(text(ln)), flags=re.IGNORECASE)
+            if value:
+                rec.phones.append(Contact(value, _label(ln, group_labels)))
+        elif name == "NOTE":
+            note = text(ln).replace("\r\n", "\n").replace("\r", "\n").strip()
+            if note:
+                notes.append(note)
+        elif name == "CATEGORIES":
+            rec.tags += [t[:80] for t in parts(ln, ",") if t]
+    rec.notes = "\n".join(notes)
+    return rec
+
+
+# -- writing ------------------------------------------------------------------------
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """(family, given) for N, which vCard 3.0 requires; FN keeps the name as typed.
+
+    Rapport keeps one name field, so this is a guess: the last word is the family
+    name. Apps show FN, so the guess only matters to those that sort by N.
+    """
+    words = name.split()
+    if len(words) < 2:
+        return name, ""
+    return words[-1], " ".join(words[:-1])
+
+
+def _type_param(label: str, base: Sequence[str]) -> list[str]:
+    word = {"mobile": "CELL", "work": "WORK", "home": "HOME"}.get(label.casefold())
+    return [*base, word] if word else list(base)
+
+
+def vcard_bytes(clients: Iterable[ClientDetail]) -> bytes:
+    """Clients as vCard 3.0, one card each, UTF-8 (vobject folds and escapes)."""
+    import vobject
+
+    out: list[str] = []
+    for c in clients:
+        card = vobject.vCard()
+        card.add("version").value = "3.0"
+        card.add("prodid").value = f"-//Rapport//Rapport {__version__}//EN"
+        card.add("uid").value = c.uid
+        card.add("fn").value = c.name
+        family, given = _split_name(c.name)
+        card.add("n").value = vobject.vcard.Name(family=family, given=given)
+        if c.organisation:
+            card.add("org").value = [c.organisation]
+        if c.role:
+            card.add("title").value = c.role
+        for e in c.emails:
+            line = card.add("email")
+            line.value = e.value
+            line.type_paramlist = _type_param(e.label, ["INTERNET"])
+        for p in c.phones:
+            line = card.add("tel")
+            line.value = p.value
+            types = _type_param(p.label, [])
+            if types:
+                line.type_paramlist = types
+        if c.notes:
+            card.add("note").value = c.notes
+        if c.tags:
+            card.add("categories").value = list(c.tags)
+        out.append(card.serialize())
+    return "".join(out).encode("utf-8")

@@ -1,0 +1,143 @@
+"""Whatever bytes a contacts file holds, reading it and planning its import either
+works or raises ContactFileError (a sentence for the user), never anything else."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from exports.contacts_csv import parse_csv
+from exports.vcard import parse_vcards
+from models.db import Book
+from models.services.clients import ClientInput, Contact, create_client
+from models.services.contacts import Action, ContactFileError, plan_import
+
+FUZZ = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+KNOWN_HEADERS = [
+    "Name",
+    "First Name",
+    "Last Name",
+    "E-mail 1 - Value",
+    "E-mail 1 - Label",
+    "Phone 1 - Value",
+    "Organization Name",
+    "Job Title",
+    "Notes",
+    "Labels",
+    "E-mail Address",
+    "Mobile Phone",
+    "Categories",
+]
+EMAILS = st.sampled_from(["anna@example.com", "ANNA@example.com", "bob@example.org", "x@y"])
+CELLS = st.one_of(st.text(max_size=30), EMAILS, st.sampled_from(["", "'=1+1", " ::: ", "* Work"]))
+ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1252", "latin-1"])
+PROPERTIES = st.sampled_from(
+    ["FN", "N", "EMAIL", "TEL", "ORG", "TITLE", "NOTE", "CATEGORIES", "item1.EMAIL", "X-ABLabel"]
+)
+PARAMS = st.sampled_from(
+    [
+        "",
+        ";TYPE=WORK",
+        ";type=CELL;type=pref",
+        ";CELL",
+        ";ENCODING=QUOTED-PRINTABLE",
+        ";CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE",
+        ";CHARSET=nope;ENCODING=QUOTED-PRINTABLE",
+        ";ENCODING=b",
+        ';TYPE="voice,cell"',
+    ]
+)
+
+
+@pytest.fixture
+def known_book(book: Book) -> Book:
+    """A book with clients for records to match, so planning takes every path."""
+    create_client(book, ClientInput(name="Anna", emails=[Contact("anna@example.com")]))
+    create_client(book, ClientInput(name="Bob", emails=[Contact("bob@example.org")]))
+    return book
+
+
+def plan_or_refuse(book: Book, data: bytes, kind: str) -> None:
+    try:
+        source = parse_csv(data) if kind == "csv" else parse_vcards(data)
+    except ContactFileError as exc:
+        assert str(exc).strip()  # a sentence, not an empty complaint
+        return
+    plan = plan_import(book, source.records())
+    for row in plan.rows:
+        assert row.reason.strip()
+        assert (row.data is not None) == (row.action in (Action.CREATE, Action.UPDATE))
+
+
+@FUZZ
+@given(data=st.binary(max_size=2000))
+@example(data=b"\xff\xfe")
+@example(data=b"\xef\xbb\xbf")
+@example(data=b"Name\n\x00")
+def test_random_bytes_as_csv(known_book: Book, data: bytes) -> None:
+    plan_or_refuse(known_book, data, "csv")
+
+
+@FUZZ
+@given(data=st.binary(max_size=2000))
+@example(data=b"BEGIN:VCARD\r\n")
+@example(data=b"BEGIN:VCARD\r\nEND:VCARD\r\n")
+@example(data=b"BEGIN:VCARD\r\nBEGIN:VCARD\r\nEND:VCARD\r\nEND:VCARD\r\n")
+def test_random_bytes_as_vcard(known_book: Book, data: bytes) -> None:
+    plan_or_refuse(known_book, data, "vcard")
+
+
+@FUZZ
+@given(text=st.text(max_size=500), encoding=ENCODINGS)
+def test_random_text_as_either(known_book: Book, text: str, encoding: str) -> None:
+    data = text.encode(encoding, errors="ignore")
+    plan_or_refuse(known_book, data, "csv")
+    plan_or_refuse(known_book, data, "vcard")
+
+
+@FUZZ
+@given(
+    header=st.lists(st.one_of(st.sampled_from(KNOWN_HEADERS), st.text(max_size=12)), min_size=1),
+    rows=st.lists(st.lists(CELLS, max_size=14), max_size=12),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    encoding=ENCODINGS,
+)
+def test_random_csv_tables(
+    known_book: Book, header: list[str], rows: list[list[str]], delimiter: str, encoding: str
+) -> None:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    plan_or_refuse(known_book, out.getvalue().encode(encoding, errors="ignore"), "csv")
+
+
+@FUZZ
+@given(
+    cards=st.lists(
+        st.lists(st.tuples(PROPERTIES, PARAMS, st.one_of(st.text(max_size=40), EMAILS))),
+        min_size=1,
+        max_size=4,
+    ),
+    version=st.sampled_from(["2.1", "3.0", "4.0", "x"]),
+    case=st.sampled_from([str.upper, str.lower]),
+)
+def test_random_vcards(
+    known_book: Book, cards: list[list[tuple[str, str, str]]], version: str, case: object
+) -> None:
+    assert callable(case)
+    lines: list[str] = []
+    for card in cards:
+        lines += [case("BEGIN:VCARD"), f"VERSION:{version}"]
+        lines += [f"{prop}{params}:{value}" for prop, params, value in card]
+        lines.append(case("END:VCARD"))
+    plan_or_refuse(known_book, "\r\n".join(lines).encode("utf-8", errors="ignore"), "vcard")
