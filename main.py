@@ -19,9 +19,12 @@ from models.errors import RapportError
 
 if TYPE_CHECKING:
     from models.db import Book
+    from models.lock import BookLock
 
 EXIT_OK = 0
 EXIT_ERROR = 1
+# A contacts import lists the rows it skipped, up to this many.
+MAX_SKIPS_LISTED = 50
 
 
 class CliError(RapportError):
@@ -62,6 +65,29 @@ def build_parser() -> argparse.ArgumentParser:
         "book. Exits 0 only when the book is healthy.",
     )
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser(
+        "backup",
+        help="take a verified backup of the book now",
+        description="Copy the book into its backups folder through SQLite, check the copy, "
+        "then thin older copies (daily, weekly and monthly ones are kept).",
+    )
+    p.set_defaults(run=cmd_backup)
+    p = sub.add_parser(
+        "backups",
+        help="list the book's backups, newest first",
+        description="List the book's backups with their date, size and number of clients.",
+    )
+    p.set_defaults(run=cmd_backups)
+    p = sub.add_parser(
+        "restore",
+        help="replace the book with one of its backups",
+        description="Replace the book with BACKUP (a name from `rapport backups`, or a "
+        "path). The backup and its evidence files are checked first, and the book as it "
+        "is now is backed up before it is replaced. Rapport must not have the book open.",
+    )
+    p.add_argument("backup", metavar="BACKUP", help="the backup's file name or path")
+    p.set_defaults(run=cmd_restore)
 
     p = sub.add_parser(
         "due",
@@ -187,11 +213,12 @@ def book_path(args: argparse.Namespace) -> Path:
 def opened(path: Path, *, write: bool, must_exist: bool = False) -> Iterator[Book]:
     """Open a book for one verb; a writing verb holds the book's lock throughout, so
     the app and the command line never write the same book at once."""
-    from models.db import open_book
+    from models.db import BookDamagedError, open_book
     from models.lock import BookLock
 
     if must_exist and not path.exists():
         raise CliError(f"There is no book at {path}.")
+    warn_if_network(path)
     lock = BookLock(path)
     if write:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -202,13 +229,31 @@ def opened(path: Path, *, write: bool, must_exist: bool = False) -> Iterator[Boo
                 f"This book is open in Rapport{who}. Close it there first, then try again."
             )
     try:
-        book = open_book(path)
+        try:
+            book = open_book(path)
+        except BookDamagedError as exc:
+            raise CliError(damage_message(path, exc.problems, lock)) from exc
         try:
             yield book
         finally:
             book.close()
     finally:
         lock.release()
+
+
+def damage_message(path: Path, problems: list[str], lock: BookLock) -> str:
+    """Set a damaged book aside when no one else has it open, and say what to do."""
+    from models.backups import report_damage
+
+    return report_damage(path, problems, may_move=lock.acquire()).message()
+
+
+def warn_if_network(path: Path) -> None:
+    from models.backups import network_warning
+
+    warning = network_warning(path)
+    if warning:
+        print(f"rapport: warning: {warning}", file=sys.stderr)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -248,6 +293,66 @@ def cmd_check(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(f"  {problem}")
     return EXIT_ERROR
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from models.backups import KIND_MANUAL, size_text, take_backup
+
+    with opened(book_path(args), write=False, must_exist=True) as book:
+        info = take_backup(book.path, kind=KIND_MANUAL)
+    clients = "" if info.clients is None else f", {info.clients} clients"
+    print(
+        f"Backed up {book.path} to {info.path} ({size_text(info.size)}{clients}); "
+        "the copy passed its check."
+    )
+    return EXIT_OK
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    from models.backups import describe_time, list_backups, size_text
+
+    path = book_path(args)
+    found = list_backups(path)
+    if not found:
+        print(f"There are no backups of {path} yet.")
+        return EXIT_OK
+    print(f"Backups of {path}, newest first:")
+    for info in found:
+        clients = "?" if info.clients is None else str(info.clients)
+        mark = "" if info.verified else "  (not verified)"
+        print(
+            f"  {describe_time(info.taken_at):<24} {info.kind:<15} {clients:>6} clients "
+            f"{size_text(info.size):>9}  {info.name}{mark}"
+        )
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from models.backups import clients_phrase, describe_time, resolve_backup, restore_backup
+    from models.lock import BookLock
+
+    path = book_path(args).absolute()
+    warn_if_network(path)
+    backup = resolve_backup(path, args.backup)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = BookLock(path)
+    if not lock.acquire():
+        pid = lock.holder_pid()
+        who = f" (process {pid})" if pid else ""
+        raise CliError(f"This book is open in Rapport{who}. Close it there first, then try again.")
+    try:
+        result = restore_backup(path, backup)
+    finally:
+        lock.release()
+    print(
+        f"Restored {path} from the backup of {describe_time(result.backup.taken_at)}"
+        f"{clients_phrase(result.counts.get('client'))}."
+    )
+    if result.before_restore is not None:
+        print(f"The book as it was is kept as the backup {result.before_restore.name}.")
+    if result.set_aside:
+        print(f"The damaged book was set aside unchanged as {result.set_aside[0].name}.")
+    return EXIT_OK
 
 
 def cmd_pdf_agreement(args: argparse.Namespace) -> int:

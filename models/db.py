@@ -3,25 +3,43 @@
 Order matters here. A book is inspected read-only first, so a file from a newer
 Rapport (or not a Rapport book at all) is refused before anything writes to it;
 even switching on WAL mode would change its header.
+
+Then its health is checked (quick_check and foreign_key_check) on a read-only
+connection. The command line waits for that check. The app cannot afford to (it
+costs about a third of a second on a book of 10 000 clients), so for a book that is
+already in WAL mode and up to date it runs on a worker thread while the window
+comes up: reads go ahead, and ``Book.session()`` (every write) waits for the
+verdict and refuses a damaged book. A book that needs WAL switched on or an
+upgrade is checked before either happens.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
+import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Literal
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.backups import (
+    KIND_BEFORE_UPGRADE,
+    clear_orphans,
+    has_backups,
+    open_check,
+    take_backup,
+)
 from models.errors import RapportError
 from models.paths import companion_dir, touch_private
+
+log = logging.getLogger(__name__)
 
 # The newest schema this build knows. tests/test_migrations.py checks it against
 # Alembic's head so opening an up-to-date book never has to import Alembic.
@@ -47,6 +65,24 @@ class BookLockedError(BookError):
     pass
 
 
+class BookDamagedError(BookError):
+    """The book failed its health check; nothing may be written to it."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = Path(path)
+        self.problems = list(problems) or ["unknown damage"]
+        super().__init__(
+            f"The book {self.path} is damaged ({self.problems[0]}); Rapport will not change it."
+        )
+
+
+# How open_book checks a book's health: "now" before returning (the command line),
+# "background" on a worker thread, writes waiting for the verdict (the app).
+Check = Literal["now", "background"]
+CHECK_NOW: Check = "now"
+CHECK_BACKGROUND: Check = "background"
+
+
 @dataclass
 class Book:
     """An open book: its file, its engine and where its companions live."""
@@ -57,13 +93,94 @@ class Book:
     upgraded_from: str | None = None
     pre_upgrade_copy: Path | None = None
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
+    # None until the health check has run; then what it found (empty: healthy).
+    problems: list[str] | None = field(default=None, init=False)
+    # Commits through this Book: the app backs up only when something changed.
+    commits: int = field(default=0, init=False)
+    _checked: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _guard: sqlite3.Connection | None = field(default=None, init=False, repr=False)
+    _checker: threading.Thread | None = field(default=None, init=False, repr=False)
+    _closed: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.engine, "do_connect", self._refuse_when_closed)
+        event.listen(self.engine, "commit", self._count_commit)
+
+    def _refuse_when_closed(self, *_args: Any) -> None:
+        # A closed book may have been set aside or replaced by a restore: a late
+        # reader must not create a fresh empty file under its old name.
+        if self._closed:
+            raise BookError("This book has been closed.")
+
+    def _count_commit(self, _conn: Any) -> None:
+        self.commits += 1
+
+    # -- the health check ---------------------------------------------------------
+
+    def _passed(self) -> None:
+        self.problems = []
+        self._checked.set()
+
+    def _check_in_background(self, guard: sqlite3.Connection) -> None:
+        """Run the check on ``guard`` (a read-only connection) on a worker thread."""
+        self._guard = guard
+        self._checker = threading.Thread(
+            target=self._run_check, name=f"check {self.path.name}", daemon=True
+        )
+        self._checker.start()
+
+    def _run_check(self) -> None:
+        guard = self._guard
+        assert guard is not None
+        problems: list[str] = []
+        try:
+            problems = open_check(guard)
+        except sqlite3.OperationalError as exc:
+            if self._closed:  # interrupted by close(): no verdict, nothing to report
+                problems = []
+            elif "locked" in str(exc) or "busy" in str(exc):
+                log.warning("Could not check %s: %s", self.path, exc)
+            else:
+                problems = [str(exc)]
+        except sqlite3.DatabaseError as exc:
+            problems = [str(exc)]
+        except Exception as exc:  # a bug here must not leave writers waiting forever
+            log.exception("Checking %s failed", self.path)
+            problems = [f"the check could not run: {exc}"]
+        finally:
+            self.problems = problems
+            if not problems and not self._closed:
+                # Healthy: let go of the guard, so closing the book checkpoints as usual.
+                self._guard = None
+                guard.close()
+            self._checked.set()
+
+    @property
+    def checked(self) -> bool:
+        return self._checked.is_set()
+
+    @property
+    def damaged(self) -> bool:
+        return bool(self.problems)
+
+    def wait_checked(self, timeout: float | None = None) -> bool:
+        return self._checked.wait(timeout)
+
+    def _writable(self) -> None:
+        if self._closed:
+            raise BookError("This book has been closed.")
+        self._checked.wait()
+        if self.problems:
+            raise BookDamagedError(self.path, self.problems)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work: committed as a whole, or rolled back as a whole."""
+        """One unit of work: committed as a whole, or rolled back as a whole.
+
+        Waits for the health check, and refuses a book that failed it.
+        """
+        self._writable()
         with self._sessions() as s, s.begin():
             yield s
 
@@ -89,7 +206,21 @@ class Book:
         return self.path.stem
 
     def close(self) -> None:
+        """Close the engine. A book that did not pass its check is closed while the
+        read-only guard still holds it open, because the last connection to close
+        checkpoints the WAL into the main file, and a damaged book is never written."""
+        self._closed = True
+        guard, checker = self._guard, self._checker
+        if checker is not None and checker.is_alive() and guard is not None:
+            # The checker may have just finished and closed it: then there is nothing to stop.
+            with contextlib.suppress(sqlite3.ProgrammingError):
+                guard.interrupt()
+            checker.join()
         self.engine.dispose()
+        if guard is not None:
+            self._guard = None
+            guard.close()
+        self._checked.set()
 
 
 def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -171,71 +302,87 @@ def _upgrade(engine: Engine, target: str = "head") -> None:
         command.upgrade(cfg, target)
 
 
-def backup_to(source: Path, dest: Path) -> Path:
-    """Copy a book through SQLite's backup API into ``dest``, atomically.
-
-    A file copy of a WAL database can miss committed pages; the backup API cannot.
-    The copy is written next to its final name, synced, then renamed into place.
-    """
-    tmp = dest.with_name(dest.name + ".part")
-    tmp.unlink(missing_ok=True)
-    touch_private(tmp)
-    src = sqlite3.connect(source)
-    try:
-        dst = sqlite3.connect(tmp)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    with open(tmp, "rb+") as fh:
-        _fsync(fh)
-    os.replace(tmp, dest)
-    return dest
+def _in_wal_mode(path: Path) -> bool:
+    """Header bytes 18 and 19 are 2 in a WAL-mode database."""
+    with open(path, "rb") as fh:
+        header = fh.read(20)
+    return len(header) == 20 and header[18] == 2 and header[19] == 2
 
 
-def _fsync(fh: IO[bytes]) -> None:
-    fh.flush()
-    os.fsync(fh.fileno())
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=ro",
+        uri=True,
+        isolation_level=None,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        check_same_thread=False,
+    )
 
 
-def open_book(path: Path, *, upgrade: bool = True) -> Book:
+def open_book(path: Path, *, upgrade: bool = True, check: Check = CHECK_NOW) -> Book:
     """Open (creating if needed) the book at ``path`` and bring it to SCHEMA_HEAD.
 
-    A book that needs an upgrade is first copied into its backups folder.
+    An existing book is health-checked read-only first (see the module docstring for
+    ``check``); a damaged one raises BookDamagedError untouched, and the caller, who
+    holds the lock, sets it aside. A book that needs an upgrade is first backed up
+    (verified) into its backups folder.
     """
     path = Path(path).expanduser().absolute()
-    revision = inspect_revision(path)
+    clear_orphans(path)
+    try:
+        revision = inspect_revision(path)
+    except NotABookError as exc:
+        # Unreadable, but we have backups of a book by this name: it was ours.
+        if has_backups(path):
+            raise BookDamagedError(path, [str(exc.__cause__ or exc)]) from exc
+        raise
     if revision is not None and revision != SCHEMA_HEAD and revision not in _known_revisions():
         raise BookTooNewError(
             f"This book was written by a newer Rapport (schema {revision}). "
             "Please update Rapport to open it. The book was not changed."
         )
+    background = check == CHECK_BACKGROUND and revision == SCHEMA_HEAD and _in_wal_mode(path)
+    guard: sqlite3.Connection | None = None
+    if revision is not None:
+        guard = _read_only(path)
+        if not background:
+            try:
+                problems = open_check(guard)
+            except sqlite3.DatabaseError as exc:
+                problems = [str(exc)]
+            finally:
+                guard.close()
+                guard = None
+            if problems:
+                raise BookDamagedError(path, problems)
     path.parent.mkdir(parents=True, exist_ok=True)
     touch_private(path)
     copy: Path | None = None
     if revision is not None and revision != SCHEMA_HEAD:
         if not upgrade:
             raise BookError(f"This book needs an upgrade from schema {revision}.")
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        copy = backup_to(
-            path, companion_dir(path, "backups") / f"{path.stem}-before-{SCHEMA_HEAD}-{stamp}.db"
-        )
+        copy = take_backup(path, kind=KIND_BEFORE_UPGRADE).path
     engine = make_engine(path)
     try:
         if revision != SCHEMA_HEAD:
             _upgrade(engine)
     except Exception:
         engine.dispose()
+        if guard is not None:
+            guard.close()
         raise
-    return Book(
+    book = Book(
         path=path,
         engine=engine,
         schema_version=SCHEMA_HEAD,
         upgraded_from=revision if revision != SCHEMA_HEAD else None,
         pre_upgrade_copy=copy,
     )
+    if guard is not None:
+        book._check_in_background(guard)
+    else:
+        book._passed()
+    return book
 
 
 def sqlite_problems(conn: sqlite3.Connection) -> list[str]:

@@ -2,7 +2,7 @@
 
 Every file the app writes outside the database (exports, calendars, the login
 autostart entry) goes through ``write_atomic``, so the crash-safety rule lives in
-one place. The database has its own copy path (``models.db.backup_to``), because
+one place. The database has its own copy path (``models.backups.take_backup``), because
 a live SQLite book may only be copied through SQLite's backup API.
 """
 

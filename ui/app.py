@@ -16,11 +16,21 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from models import paths
-from models.db import Book, BookError, open_book
+from models.backups import (
+    DamageReport,
+    RestoreResult,
+    clients_phrase,
+    describe_time,
+    network_warning,
+    report_damage,
+    restore_backup,
+)
+from models.db import CHECK_BACKGROUND, Book, BookDamagedError, BookError, open_book
+from models.errors import RapportError
 from models.lock import BookLock
 from models.services.clients import count_clients, local_date
 from ui.due_clock import DueClock
@@ -29,6 +39,7 @@ from ui.instance import SingleInstance
 
 if TYPE_CHECKING:
     from ui.agreement_window import AgreementWindow
+    from ui.backup_dialog import AutoBackup
     from ui.main_window import MainWindow
     from ui.tray import RapportTray
 
@@ -58,10 +69,16 @@ class OpenStatus(enum.Enum):
 class OpenOutcome:
     status: OpenStatus
     message: str = ""
+    # Set when the book failed its check: it was set aside, and this says what to offer.
+    damage: DamageReport | None = None
 
     @property
     def ok(self) -> bool:
         return self.status is OpenStatus.OPENED
+
+
+# How often the GUI thread looks for the verdict of a book's health check.
+CHECK_POLL_MS = 20
 
 
 def busy_message(pid: int | None) -> str:
@@ -92,6 +109,10 @@ class RapportApp(QObject):
     activated = Signal()
     # The user chose Quit (not just closing the window): the event loop should end.
     quit_requested = Signal()
+    # The open book's health check has run (the Book, passed or not), on the GUI thread.
+    book_checked = Signal(object)
+    # The open book failed its check and was set aside (a DamageReport).
+    damaged = Signal(object)
 
     def __init__(self, *, config_dir: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +129,16 @@ class RapportApp(QObject):
         self.clock: Callable[[], datetime] = local_now
         self.due_clock = DueClock(self.now, self)
         self.due_clock.day_changed.connect(self._on_day_changed)
+        # Why the open book's folder is unsafe for SQLite, if it is (a network drive).
+        self.network_warning: str | None = None
+        # A damage report no window has shown yet (the window may not exist yet).
+        self.pending_damage: DamageReport | None = None
+        self.auto_backup: AutoBackup | None = None
+        # The check runs on a plain Python thread, which never touches Qt: the GUI
+        # thread looks for its verdict instead (a few polls, then the timer stops).
+        self._check_poll = QTimer(self)
+        self._check_poll.setInterval(CHECK_POLL_MS)
+        self._check_poll.timeout.connect(self._poll_check)
 
     def now(self) -> datetime:
         """The current moment, time-zone aware, from the injectable clock."""
@@ -164,7 +195,11 @@ class RapportApp(QObject):
                 return OpenOutcome(OpenStatus.HANDED_OVER)
             return OpenOutcome(OpenStatus.FAILED, busy_message(lock.holder_pid()))
         try:
-            book = open_book(path)
+            book = open_book(path, check=CHECK_BACKGROUND)
+        except BookDamagedError as exc:
+            report = self._set_aside(path, exc.problems)
+            lock.release()
+            return OpenOutcome(OpenStatus.FAILED, str(exc), damage=report)
         except BookError as exc:
             lock.release()
             return OpenOutcome(OpenStatus.FAILED, str(exc))
@@ -189,9 +224,109 @@ class RapportApp(QObject):
         # Without the server a second start cannot hand over, but the lock still
         # keeps the book safe, so this is not worth refusing to start.
         self.instance.listen()
+        self.network_warning = network_warning(path)
+        # Writes wait for the health check (models.db); its verdict is picked up here.
+        self._check_poll.start()
         if old_book is not None:
             self.changed.emit(CHANGED_BOOK, self)
         return OpenOutcome(OpenStatus.OPENED)
+
+    def _poll_check(self) -> None:
+        book = self.book
+        if book is None:
+            self._check_poll.stop()
+        elif book.checked:
+            self._check_poll.stop()
+            self._on_book_checked(book)
+
+    def _on_book_checked(self, book: Book) -> None:
+        self.book_checked.emit(book)
+        if book.damaged:
+            self._book_damaged(book)
+
+    def _book_damaged(self, book: Book, *, announce: bool = True) -> None:
+        """The open book failed its check: close it without a checkpoint, set it aside
+        under the lock, and let the window offer the newest good backup (``damaged``,
+        or ``pending_damage`` for a window that does not exist yet)."""
+        book.close()
+        report = self._set_aside(book.path, book.problems or [])
+        self.book = None
+        self._let_go()
+        self.pending_damage = report
+        self.changed.emit(CHANGED_BOOK, self)
+        if announce:
+            self.damaged.emit(report)
+
+    def _set_aside(self, path: Path, problems: list[str]) -> DamageReport:
+        try:
+            return report_damage(path, problems, may_move=True)
+        except OSError:  # could not rename it: leave it in place, untouched
+            return report_damage(path, problems, may_move=False)
+
+    def _let_go(self) -> None:
+        """Close the book, its single-instance server and its lock, in that order."""
+        if self.instance is not None:
+            self.instance.close()
+            self.instance.deleteLater()
+            self.instance = None
+        if self.book is not None:
+            self.book.close()
+            self.book = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def restore(self, backup: Path, book_path: Path | None = None) -> OpenOutcome:
+        """Replace a book (the open one unless ``book_path``) with ``backup``, then open it.
+
+        The book is closed and its lock taken for the restore, which backs the current
+        book up first and verifies the copy before it replaces anything
+        (models.backups.restore_backup). If the restore fails, the book is opened again
+        as it was.
+        """
+        if book_path is None and self.book is None:
+            return OpenOutcome(OpenStatus.FAILED, "No book is open.")
+        target = Path(book_path if book_path is not None else self.book_path or "")
+        target = target.expanduser().resolve()
+        if self.auto_backup is not None:
+            self.auto_backup.wait()
+        if self.book is not None and _same_file(self.book.path, target):
+            self._let_go()
+        lock = BookLock(target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            locked = lock.acquire()
+        except OSError as exc:
+            return OpenOutcome(
+                OpenStatus.FAILED, f"{target} could not be opened: {exc.strerror or exc}."
+            )
+        if not locked:
+            return OpenOutcome(OpenStatus.FAILED, busy_message(lock.holder_pid()))
+        error: str | None = None
+        result: RestoreResult | None = None
+        try:
+            result = restore_backup(target, backup)
+        except RapportError as exc:
+            error = str(exc)
+        except OSError as exc:
+            error = f"The backup could not be restored: {exc.strerror or exc}."
+        finally:
+            lock.release()
+        had_book = self.book is not None
+        outcome = self.open(target)
+        if not had_book and outcome.ok:
+            self.changed.emit(CHANGED_BOOK, self)
+        if error is not None or result is None:
+            return OpenOutcome(OpenStatus.FAILED, error or "The backup was not restored.")
+        if not outcome.ok:
+            return outcome
+        message = (
+            f"Restored the backup from {describe_time(result.backup.taken_at)}"
+            f"{clients_phrase(result.counts.get('client'))}."
+        )
+        if result.before_restore is not None:
+            message += " Your book as it was is saved as a backup."
+        return OpenOutcome(OpenStatus.OPENED, message)
 
     def open_demo(self) -> OpenOutcome:
         """Switch to the demo book, filling it with sample clients the first time."""
@@ -213,6 +348,9 @@ class RapportApp(QObject):
     def close(self) -> None:
         """Let go of the book: connections first, then the lock that guards them."""
         self.due_clock.stop()
+        self._check_poll.stop()
+        if self.auto_backup is not None:
+            self.auto_backup.stop()
         if self.instance is not None:
             self.instance.close()
             self.instance = None
@@ -246,10 +384,21 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
     The window is shown unless ``start_hidden`` asks for the tray only; without a
     system tray there would be no way back to a hidden window, so it is shown then too.
     """
+    from ui.backup_dialog import AutoBackup, network_warning_once, offer_backup
     from ui.main_window import MainWindow
     from ui.tray import RapportTray
 
-    window = MainWindow(rapport)
+    try:
+        window = MainWindow(rapport)
+    except Exception:
+        # A damaged book can fail a read before its check (on a worker thread) has
+        # spoken. Then the check's verdict decides: damage is handled like any other,
+        # told to the window built next (not to the half-built one).
+        book = rapport.book
+        if book is None or not book.wait_checked(60) or not book.damaged:
+            raise
+        rapport._book_damaged(book, announce=False)
+        window = MainWindow(rapport)
     tray = RapportTray(rapport, window)
     window.set_tray(tray)
     rapport.due_clock.start()
@@ -258,6 +407,15 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
         window.show()
     # The window opens on Today, which already says who is due: no popup for that.
     tray.sync(quietly=shown)
+    # Backups start once the window is up, on a worker thread.
+    rapport.auto_backup = AutoBackup(rapport, rapport)
+    rapport.auto_backup.finished.connect(window.on_backup_finished)
+    rapport.auto_backup.failed.connect(window.on_backup_failed)
+    rapport.auto_backup.start()
+    if rapport.pending_damage is not None:
+        window.damage_dialog = offer_backup(rapport, rapport.pending_damage, window)
+        rapport.pending_damage = None
+    window.network_dialog = network_warning_once(rapport, window)
     return window, tray
 
 
@@ -272,7 +430,15 @@ def run_gui(book_path: Path, *, start_hidden: bool = False, config_dir: Path | N
     if outcome.status is OpenStatus.HANDED_OVER:
         rapport.close()
         return 0
-    if outcome.status is OpenStatus.FAILED:
+    if outcome.status is OpenStatus.FAILED and outcome.damage is not None:
+        from ui.backup_dialog import offer_backup
+
+        dialog = offer_backup(rapport, outcome.damage, None)
+        dialog.exec()
+        if rapport.book is None:  # the user chose to quit, or the restore failed
+            rapport.close()
+            return 1
+    elif outcome.status is OpenStatus.FAILED:
         rapport.close()
         QMessageBox.critical(None, APP_NAME, outcome.message)
         return 1
