@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.db import Book
 from models.entities import EntryKind, IncidentCategory, IncidentStatus, Severity
 from models.incidents import TRANSITIONS
 from models.services.clients import NotFoundError, ValidationError
@@ -77,6 +78,7 @@ from models.services.incidents import (
     validate_incident,
     viewing_copy,
 )
+from models.services.repair import latest_plan
 from models.text import human_size
 from ui.app import CHANGED_BOOK, CHANGED_INCIDENTS, RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
@@ -371,6 +373,7 @@ class IncidentWindow(QMainWindow):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
         QShortcut(QKeySequence("Ctrl+E"), self, self.add_entry_dialog)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_details)
+        QShortcut(QKeySequence("Ctrl+R"), self, self.open_repair)
 
         self.resize(900, 660)
         rapport.changed.connect(self._on_changed)
@@ -410,6 +413,8 @@ class IncidentWindow(QMainWindow):
             "Write down what you and the client agreed to put this right."
         )
         self.agreement_button.clicked.connect(self.write_agreement)
+        self.repair_button = QPushButton("Start repair…")
+        self.repair_button.clicked.connect(self.open_repair)
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 6, 0, 6)
@@ -420,6 +425,7 @@ class IncidentWindow(QMainWindow):
         row.addWidget(self.promise_label, 1)
         row.addWidget(self.answer_button)
         row.addWidget(self.promise_button)
+        row.addWidget(self.repair_button)
         row.addWidget(self.agreement_button)
 
         header = QVBoxLayout()
@@ -561,6 +567,7 @@ class IncidentWindow(QMainWindow):
             return
         self.detail, self.timeline_rows, self.evidence_rows = detail, rows, files
         self._fill_header(detail, now)
+        self._fill_repair_button(book, detail)
         self._fill_timeline(rows, now)
         self._fill_evidence(files, now)
         if not self._dirty:
@@ -957,6 +964,45 @@ class IncidentWindow(QMainWindow):
         if window is not None and not window.title_edit.text():
             window.title_edit.setText(f"Putting right: {self.detail.row.title}"[:300])
         return window
+
+    # -- repair -------------------------------------------------------------------
+
+    def _fill_repair_button(self, book: Book, detail: IncidentDetail) -> None:
+        """Start, continue or look back at the repair, whichever this incident has."""
+        plan = latest_plan(book, self.incident_id)
+        lost = detail.row.status is IncidentStatus.LOST
+        if plan is None:
+            self.repair_button.setText("Start repair…")
+            self.repair_button.setEnabled(not lost)
+            self.repair_button.setToolTip(
+                "A lost incident cannot be repaired."
+                if lost
+                else "Walk through putting this right, step by step (Ctrl+R)."
+            )
+        elif plan.finished:
+            self.repair_button.setText("See the repair…")
+            self.repair_button.setEnabled(True)
+            self.repair_button.setToolTip("How the repair ended, and what it left (Ctrl+R).")
+        else:
+            self.repair_button.setText("Continue repair…")
+            self.repair_button.setEnabled(True)
+            self.repair_button.setToolTip(
+                f"Carry on where you left off: step {int(plan.current_step)} (Ctrl+R)."
+            )
+
+    def open_repair(self) -> QWidget | None:
+        """The repair wizard for this incident (imported here: it is only needed now)."""
+        if self.detail is None or self.rapport.book is None or not self.repair_button.isEnabled():
+            return None
+        from ui.repair_wizard import open_repair_wizard
+
+        try:
+            return open_repair_wizard(self.rapport, self.incident_id, self.parentWidget())
+        except ValidationError as exc:
+            self.statusBar().showMessage(" ".join(exc.errors.values()), 6000)
+        except NotFoundError:
+            self._gone()
+        return None
 
     # -- the window -------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,6 +37,7 @@ from models.services.agreements import (
     stored_page_size,
     validate_settings,
 )
+from models.services.repair import InsurerDetails, get_insurer, set_insurer
 from ui.app import CHANGED_AGREEMENTS, RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
 from ui.forms import save_or_explain
@@ -138,6 +140,7 @@ class SettingsDialog(QDialog):
             self.page_combo.addItem(size.value, size.value)
         self.page_combo.setCurrentIndex(max(0, self.page_combo.findData(current.page_size.value)))
         form.addRow(_form_label("Page si&ze", self.page_combo), self.page_combo)
+        insurer_box = self._make_insurer(get_insurer(book))
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -151,8 +154,36 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.general_error)
         layout.addWidget(note)
         layout.addLayout(form)
+        layout.addWidget(insurer_box)
         layout.addWidget(self.buttons)
         self.set_logo(self.logo_png)
+
+    def _make_insurer(self, kept: InsurerDetails) -> QGroupBox:
+        """Your professional indemnity insurer, so a notice from the repair wizard is
+        quick to write when a client heads for a claim."""
+        self.insurer_fields: dict[str, QLineEdit] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for key, label, hint, value in (
+            ("insurer_name", "&Insurer", "Professional indemnity insurer", kept.name),
+            ("insurer_policy", "Polic&y number", "As on your certificate", kept.policy),
+            ("insurer_contact", "Claims &contact", "Email, phone or address", kept.contact),
+        ):
+            edit = QLineEdit(value)
+            edit.setPlaceholderText(hint)
+            self.insurer_fields[key] = edit
+            form.addRow(_form_label(label, edit), self._with_error(key, edit))
+        box = QGroupBox("Insurer")
+        box.setLayout(form)
+        return box
+
+    def insurer_values(self) -> InsurerDetails:
+        f = self.insurer_fields
+        return InsurerDetails(
+            name=f["insurer_name"].text(),
+            policy=f["insurer_policy"].text(),
+            contact=f["insurer_contact"].text(),
+        )
 
     def _with_error(self, key: str, field: QWidget) -> QWidget:
         box = QWidget()
@@ -233,8 +264,22 @@ class SettingsDialog(QDialog):
         if problems:
             self._refuse(problems)
             return False
+        insurer = self.insurer_values()
+        too_long = {
+            key: "Keep this under 1000 characters."
+            for key, edit in self.insurer_fields.items()
+            if len(edit.text().strip()) > 1000
+        }
+        if too_long:
+            self._refuse(too_long)
+            return False
+
+        def write() -> None:
+            set_settings(book, data)
+            set_insurer(book, insurer)
+
         if not save_or_explain(
-            lambda: set_settings(book, data),
+            write,
             refuse=self._refuse,
             explain=lambda message: _show_error(self.general_error, message),
             failed="Your details could not be saved; nothing was changed. Please try again.",
