@@ -1,22 +1,29 @@
 """Benchmarks: Rapport against the physical floor, on the same file, in the same run.
 
-    python bench/run.py [--quick] [--json] [--sizes 1000,10000]
+    python bench/run.py [--quick] [--json] [--sizes 1000,10000] [--repeat N]
     python bench/run.py --pdf [--json]     # the agreement PDF figure only, no books
 
-Every figure is a pair: the app doing the work through its own services, and the
+Every figure is a pair: the app doing the work through its own code path, and the
 least work that could give the same answer (a hand-written sqlite3 query on the
-same book; for the PDF, a bare ReportLab document with the same text). App and
-floor runs alternate, and the median of each is kept, so a
-busy machine slows both alike and the ratio stays comparable between machines.
+same book; for the PDF, a bare ReportLab document with the same text; for start-up
+and memory, a bare PySide6 process showing an empty QMainWindow). App and floor
+runs alternate, and the median of each is kept, so a busy machine slows both alike
+and the ratio stays comparable between machines.
+
+Books are built once per size and seed and kept in the user cache folder
+(bench/make_book.py ``cached_book``); docs/PERFORMANCE.md explains every figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
 import platform
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,18 +32,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.make_book import build  # noqa: E402
-from exports.agreement_pdf import FAMILY, plain_date, register_fonts, render_agreement  # noqa: E402
+from bench.make_book import build, cached_book  # noqa: E402,F401 - build: tests use it
+from exports.agreement_pdf import render_agreement  # noqa: E402
 from exports.documents import AgreementDocument, CommitmentLine, Party  # noqa: E402
+from exports.pdf_common import FAMILY, plain_date, register_fonts  # noqa: E402
 from models.db import Book  # noqa: E402
 from models.health import FADE_DAYS  # noqa: E402
+from models.services.clients import many_small_objects  # noqa: E402
 from models.services.incidents import all_health  # noqa: E402
-from models.services.reminders import due_items  # noqa: E402
+from models.services.reminders import due_items, today_plan  # noqa: E402
 
 TODAY = date(2026, 11, 22)
 
@@ -46,6 +56,8 @@ class Pair:
     name: str
     app_ms: float
     floor_ms: float
+    # Qt's repaint after the app's work, for the list figures (not in app_ms).
+    paint_ms: float = 0.0
 
     @property
     def ratio(self) -> float:
@@ -55,7 +67,10 @@ class Pair:
 def alternate(
     app: Callable[[], object], floor: Callable[[], object], repeat: int
 ) -> tuple[float, float]:
-    """Median milliseconds of ``app`` and ``floor``, run in turn after one warm-up each."""
+    """Median milliseconds of ``app`` and ``floor``, run in turn after one warm-up each.
+
+    Where the app pauses Python's cyclic garbage collector while it builds many rows
+    (``many_small_objects``), its floor does the same: the floor is the least work."""
     app()
     floor()
     a: list[float] = []
@@ -88,10 +103,11 @@ def bench_due(book: Book, repeat: int) -> Pair:
     today = TODAY.isoformat()
 
     def floor() -> object:
-        return (
-            raw.execute(RAW_DUE_CLIENTS, (today,)).fetchall()
-            + raw.execute(RAW_DUE_FOLLOW_UPS, (today,)).fetchall()
-        )
+        with many_small_objects():
+            return (
+                raw.execute(RAW_DUE_CLIENTS, (today,)).fetchall()
+                + raw.execute(RAW_DUE_FOLLOW_UPS, (today,)).fetchall()
+            )
 
     try:
         app_ms, floor_ms = alternate(lambda: due_items(book, TODAY, horizon_days=0), floor, repeat)
@@ -100,20 +116,66 @@ def bench_due(book: Book, repeat: int) -> Pair:
     return Pair("due", app_ms, floor_ms)
 
 
-# Every visible client with what its score needs from its incidents, aggregated in
-# SQL: how many count, their severity points, and how many promises are broken. The
-# floor does no Python per client beyond fetching the row.
+# The Today view's plan in one statement: keep-in-touch dates and open follow-ups up
+# to a week ahead, each with the rules' order worked out in SQL (due or overdue
+# first: priority, then lateness relative to the rhythm, date, name; then the coming
+# week: priority, date, name).
+RAW_TODAY = """
+WITH item AS (
+  SELECT 0 AS kind, id AS cid, name, touch_due_on AS due_on, 'Get in touch' AS title,
+         cadence_days AS cadence, NULL AS fid, coalesce(priority_until >= :today, 0) AS prio
+  FROM client WHERE touch_due_on <= :until
+  UNION ALL
+  SELECT 1, c.id, c.name, f.due_on, f.title, NULL, f.id, coalesce(c.priority_until >= :today, 0)
+  FROM follow_up f JOIN client c ON c.id = f.client_id
+  WHERE f.done_at IS NULL AND f.due_on <= :until AND c.archived_at IS NULL
+)
+SELECT *, due_on > :today AS ahead FROM item
+ORDER BY ahead, prio DESC,
+         CASE WHEN due_on <= :today
+              THEN (julianday(due_on) - julianday(:today)) / max(coalesce(cadence, 7), 1)
+              ELSE 0 END,
+         due_on, lower(name), coalesce(fid, 0)
+"""
+
+
+def bench_today(book: Book, repeat: int) -> Pair:
+    """The Today view's (and the tray's) question: ``today_plan`` (due and overdue in
+    the rules' order, and the coming week) against one ordered SQL statement."""
+    raw = sqlite3.connect(book.path)
+    args = {"today": TODAY.isoformat(), "until": (TODAY + timedelta(days=7)).isoformat()}
+
+    def floor() -> object:
+        with many_small_objects():
+            return raw.execute(RAW_TODAY, args).fetchall()
+
+    try:
+        app_ms, floor_ms = alternate(lambda: today_plan(book, TODAY), floor, repeat)
+    finally:
+        raw.close()
+    return Pair("today", app_ms, floor_ms)
+
+
+# Every visible client with what its score needs from its incidents and agreements,
+# aggregated in SQL: how many incidents count, their severity points, how many
+# promises are broken, and how many open commitments of final agreements are past
+# due. The floor does no Python per client beyond fetching the row.
 RAW_HEALTH = """
 SELECT c.id, c.cadence_days, c.touch_due_on,
        count(i.id),
        coalesce(sum(CASE i.severity WHEN 'low' THEN 5 WHEN 'medium' THEN 10
                                     WHEN 'high' THEN 20 ELSE 35 END), 0),
        coalesce(sum(i.status != 'resolved'
-                    AND i.response_due_at < coalesce(i.responded_at, ?)), 0)
+                    AND i.response_due_at < coalesce(i.responded_at, :now)), 0),
+       coalesce(max(o.owed), 0)
 FROM client c
 LEFT JOIN incident i ON i.client_id = c.id
      AND (i.status IN ('open', 'acknowledged', 'repairing')
-          OR (i.status = 'resolved' AND i.closed_at >= ?))
+          OR (i.status = 'resolved' AND i.closed_at >= :fade))
+LEFT JOIN (SELECT a.client_id, count(*) AS owed
+           FROM agreement a JOIN commitment m ON m.agreement_id = a.id
+           WHERE a.status = 'final' AND m.state = 'open' AND m.due_on < :today
+           GROUP BY a.client_id) o ON o.client_id = c.id
 WHERE c.archived_at IS NULL
 GROUP BY c.id
 """
@@ -131,8 +193,11 @@ def bench_health(book: Book, repeat: int) -> Pair:
     now = _stored(datetime.combine(TODAY, clock.max, UTC))
     fade = _stored(datetime.combine(TODAY - timedelta(days=FADE_DAYS), clock.min, UTC))
 
+    args = {"now": now, "fade": fade, "today": TODAY.isoformat()}
+
     def floor() -> object:
-        return raw.execute(RAW_HEALTH, (now, fade)).fetchall()
+        with many_small_objects():
+            return raw.execute(RAW_HEALTH, args).fetchall()
 
     try:
         app_ms, floor_ms = alternate(lambda: all_health(book, TODAY), floor, repeat)
@@ -229,14 +294,215 @@ def bench_pdf(repeat: int) -> Pair:
     return Pair("pdf", app_ms, floor_ms)
 
 
-def run_size(n: int, folder: Path, repeat: int) -> dict[str, Pair]:
+PROBE = Path(__file__).with_name("startup_probe.py")
+
+
+@dataclass
+class Startup:
+    """Start-up time and peak memory of the app against the bare PySide6 process,
+    and the time of the bare window after loading Rapport's code (no book)."""
+
+    time: Pair
+    rss_kb: float
+    floor_rss_kb: float
+    imports_ms: float
+    imports_rss_kb: float
+
+
+def _spawn(args: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Start one probe process; ms from the spawn until it reports its first paint,
+    and its peak resident memory (kB) at that moment."""
     t0 = time.perf_counter()
-    book = build(folder / f"bench-{n}.db", n)
-    print(f"  built a book of {n} clients in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    proc = subprocess.Popen(
+        [sys.executable, str(PROBE), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    elapsed = time.perf_counter() - t0
+    _out, err = proc.communicate(timeout=300)
+    if not line.startswith("painted "):
+        raise RuntimeError(f"{PROBE.name} {' '.join(args)} never painted:\n{err[-2000:]}")
+    _word, _rss, peak = line.split()
+    return elapsed * 1000, int(peak)
+
+
+def bench_startup(book_path: Path, folder: Path, repeat: int) -> Startup:
+    """Process start to the main window's first paint, Rapport (main.main on the
+    book, Today on screen, the client list filled) against a bare PySide6 process
+    that shows an empty QMainWindow; both cold processes, alternating, after one
+    warm-up each (which also puts the book in the page cache)."""
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data")):
+        env[var] = str(folder / sub)
+    app_args = ["app", str(book_path)]
+    _spawn(["bare"], env)
+    _spawn(app_args, env)
+    _spawn(["imports"], env)
+    app_ms: list[float] = []
+    floor_ms: list[float] = []
+    imports_ms: list[float] = []
+    imports_kb: list[int] = []
+    app_kb: list[int] = []
+    floor_kb: list[int] = []
+    for _ in range(repeat):
+        ms, kb = _spawn(["bare"], env)
+        floor_ms.append(ms)
+        floor_kb.append(kb)
+        ms, kb = _spawn(app_args, env)
+        app_ms.append(ms)
+        app_kb.append(kb)
+        ms, kb = _spawn(["imports"], env)
+        imports_ms.append(ms)
+        imports_kb.append(kb)
+    return Startup(
+        Pair("startup", statistics.median(app_ms), statistics.median(floor_ms)),
+        statistics.median(app_kb),
+        statistics.median(floor_kb),
+        statistics.median(imports_ms),
+        statistics.median(imports_kb),
+    )
+
+
+def bench_window(book_path: Path, folder: Path, repeat: int) -> list[Pair]:
+    """The client list's figures in the real main window (bench/ui_bench.py)."""
+    from bench.ui_bench import SEARCHES, RawList, WindowBench
+
+    bench = WindowBench(book_path, folder / "window-config", TODAY)
+    raw = RawList(book_path, TODAY)
     try:
-        return {p.name: p for p in [bench_due(book, repeat), bench_health(book, repeat)]}
+        timings = [bench.search(raw, pattern, repeat) for pattern in SEARCHES.values()]
+        timings.append(bench.first_screen(raw, repeat))
+        timings.append(bench.scroll_to_end(raw, max(3, repeat // 3)))
+    finally:
+        raw.close()
+        bench.close()
+    for t in timings:
+        print(
+            f"    {t.name}: {t.app_ms:.2f} ms vs {t.floor_ms:.2f} ms"
+            f" (then {t.paint_ms:.1f} ms to paint) {t.note}",
+            file=sys.stderr,
+        )
+    return [Pair(t.name, t.app_ms, t.floor_ms, t.paint_ms) for t in timings]
+
+
+@dataclass
+class SizeResult:
+    clients: int
+    pairs: dict[str, Pair]
+    startup: Startup | None
+    build_s: float
+
+    def figures(self) -> dict[str, Any]:
+        """Every figure of this size as flat JSON keys: ``<name>_ms``, ``_floor_ms``,
+        ``_ratio``; ``search_*`` is the slowest of the three search patterns."""
+        out: dict[str, Any] = {"clients": self.clients, "book_build_s": round(self.build_s, 1)}
+        for name, p in self.pairs.items():
+            out[f"{name}_ms"] = round(p.app_ms, 3)
+            out[f"{name}_floor_ms"] = round(p.floor_ms, 3)
+            out[f"{name}_ratio"] = round(p.ratio, 3)
+            if p.paint_ms:
+                out[f"{name}_paint_ms"] = round(p.paint_ms, 3)
+        searches = [p for name, p in self.pairs.items() if name.startswith("search")]
+        if searches:
+            out["search_ms"] = round(max(p.app_ms for p in searches), 3)
+            out["search_ratio"] = round(max(p.ratio for p in searches), 3)
+        if self.startup is not None:
+            st = self.startup
+            out["rss_mb"] = round(st.rss_kb / 1024, 1)
+            out["rss_floor_mb"] = round(st.floor_rss_kb / 1024, 1)
+            out["rss_mb_over_floor"] = round((st.rss_kb - st.floor_rss_kb) / 1024, 1)
+            out["startup_imports_ms"] = round(st.imports_ms, 3)
+            out["rss_imports_mb"] = round(st.imports_rss_kb / 1024, 1)
+        return out
+
+
+def run_size(n: int, folder: Path, repeat: int, startup_repeat: int) -> SizeResult:
+    t0 = time.perf_counter()
+    path = cached_book(n)
+    build_s = time.perf_counter() - t0
+    print(f"  book: {path} ({build_s:.1f} s)", file=sys.stderr)
+    startup = None
+    if startup_repeat > 0:
+        print("  start-up…", file=sys.stderr)
+        startup = bench_startup(path, folder / f"startup-{n}", startup_repeat)
+    # The services first, on a heap with nothing else on it (the window's figures
+    # leave every row of a big list behind, which Python's garbage collector then
+    # walks during every later figure); then the window, which holds the book's
+    # lock, so the start-up probes have to be done by now.
+    pairs: dict[str, Pair] = {}
+    book = _open(path)
+    try:
+        print("  due, today and health…", file=sys.stderr)
+        for figure in (bench_due, bench_today, bench_health):
+            gc.collect()
+            p = figure(book, repeat)
+            pairs[p.name] = p
     finally:
         book.close()
+    print("  the client list…", file=sys.stderr)
+    gc.collect()
+    pairs.update((p.name, p) for p in bench_window(path, folder, repeat))
+    gc.collect()
+    if startup is not None:
+        pairs["startup"] = startup.time
+    return SizeResult(n, pairs, startup, build_s)
+
+
+def _open(path: Path) -> Book:
+    from models.db import open_book
+
+    return open_book(path)
+
+
+TOP_LEVEL = (
+    "startup_ms",
+    "startup_floor_ms",
+    "startup_ratio",
+    "startup_imports_ms",
+    "due_ms",
+    "due_floor_ms",
+    "due_ratio",
+    "today_ms",
+    "today_ratio",
+    "search_ms",
+    "search_ratio",
+    "list_ms",
+    "list_ratio",
+    "scroll_ms",
+    "scroll_ratio",
+    "health_ms",
+    "health_floor_ms",
+    "health_ratio",
+    "rss_mb",
+    "rss_floor_mb",
+    "rss_mb_over_floor",
+    "rss_imports_mb",
+)
+GROWTH = ("startup", "due", "today", "search1", "search2", "search5", "list", "scroll", "health")
+
+
+def growth(results: dict[int, SizeResult]) -> dict[str, dict[str, float]]:
+    """How each figure grows from the smallest to the largest book measured, for the
+    app and the floor, next to how much the book grew."""
+    if len(results) < 2:
+        return {}
+    small, large = results[min(results)], results[max(results)]
+    out: dict[str, dict[str, float]] = {}
+    for name in GROWTH:
+        a, b = small.pairs.get(name), large.pairs.get(name)
+        if a is not None and b is not None and a.app_ms and a.floor_ms:
+            out[name] = {
+                "app": round(b.app_ms / a.app_ms, 2),
+                "floor": round(b.floor_ms / a.floor_ms, 2),
+                "book": round(large.clients / small.clients, 2),
+            }
+    return out
 
 
 def main() -> int:
@@ -244,7 +510,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="10 000 clients only")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--sizes", help="comma-separated client counts")
-    parser.add_argument("--repeat", type=int, default=25)
+    parser.add_argument("--repeat", type=int, default=25, help="runs per figure (median)")
+    parser.add_argument(
+        "--startup-repeat", type=int, default=9, help="start-ups per side (0: skip)"
+    )
     parser.add_argument(
         "--pdf", action="store_true", help="only the agreement PDF figure (builds no book)"
     )
@@ -258,46 +527,45 @@ def main() -> int:
     }
     if args.pdf:
         if args.json:
-            print(json.dumps(pdf_out | {"machine": _machine()}, indent=2))
+            print(json.dumps(pdf_out | {"machine": machine()}, indent=2))
         else:
             _print_header()
-            print(
-                f"{'-':>8} {pdf.name:<8} {pdf.app_ms:>9.2f} {pdf.floor_ms:>9.2f} {pdf.ratio:>6.2f}"
-            )
+            _print_pair("-", pdf)
         return 0
     sizes = [10_000] if args.quick else [1_000, 10_000, 100_000]
     if args.sizes:
         sizes = [int(x) for x in args.sizes.split(",")]
 
-    by_size: dict[int, dict[str, Pair]] = {}
+    results: dict[int, SizeResult] = {}
     with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
         for n in sizes:
             print(f"measuring {n} clients…", file=sys.stderr)
-            by_size[n] = run_size(n, Path(tmp), args.repeat)
+            results[n] = run_size(n, Path(tmp), args.repeat, args.startup_repeat)
 
-    ref = by_size.get(10_000) or by_size[sizes[-1]]
+    ref = results.get(10_000) or results[sizes[-1]]
     if args.json:
+        figures = ref.figures()
         out = {
-            "due_ms": round(ref["due"].app_ms, 3),
-            "due_ratio": round(ref["due"].ratio, 3),
-            "health_ms": round(ref["health"].app_ms, 3),
-            "health_ratio": round(ref["health"].ratio, 3),
+            "clients": ref.clients,
+            **{k: figures[k] for k in TOP_LEVEL if k in figures},
             **pdf_out,
-            "by_size": {
-                str(n): {f"{k}_ms": round(p.app_ms, 3) for k, p in pairs.items()}
-                | {f"{k}_floor_ms": round(p.floor_ms, 3) for k, p in pairs.items()}
-                | {f"{k}_ratio": round(p.ratio, 3) for k, p in pairs.items()}
-                for n, pairs in by_size.items()
-            },
-            "machine": _machine(),
+            "by_size": {str(n): r.figures() for n, r in results.items()},
+            "growth": growth(results),
+            "machine": machine(),
         }
         print(json.dumps(out, indent=2))
         return 0
     _print_header()
-    print(f"{'-':>8} {pdf.name:<8} {pdf.app_ms:>9.2f} {pdf.floor_ms:>9.2f} {pdf.ratio:>6.2f}")
-    for n, pairs in by_size.items():
-        for p in pairs.values():
-            print(f"{n:>8} {p.name:<8} {p.app_ms:>9.2f} {p.floor_ms:>9.2f} {p.ratio:>6.2f}")
+    _print_pair("-", pdf)
+    for n, r in results.items():
+        for p in r.pairs.values():
+            _print_pair(str(n), p)
+        if r.startup is not None:
+            st = r.startup
+            print(
+                f"{n:>8} {'rss MB':<8} {st.rss_kb / 1024:>9.1f} {st.floor_rss_kb / 1024:>9.1f}"
+                f" {'+' + format((st.rss_kb - st.floor_rss_kb) / 1024, '.1f'):>6}"
+            )
     return 0
 
 
@@ -305,8 +573,38 @@ def _print_header() -> None:
     print(f"{'clients':>8} {'figure':<8} {'app ms':>9} {'floor ms':>9} {'ratio':>6}")
 
 
-def _machine() -> str:
-    return f"{platform.machine()} {platform.python_version()} sqlite {sqlite3.sqlite_version}"
+def _print_pair(size: str, p: Pair) -> None:
+    print(f"{size:>8} {p.name:<8} {p.app_ms:>9.2f} {p.floor_ms:>9.2f} {p.ratio:>6.2f}")
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+    from sqlalchemy import __version__ as sqlalchemy_version
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            cpu = next(
+                (line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")),
+                cpu,
+            )
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "qt": qVersion(),
+        "pyside6": pyside_version,
+        "sqlalchemy": sqlalchemy_version,
+        "sqlite": sqlite3.sqlite_version,
+        "qpa": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        # Other work on the machine at the end of the run (1, 5, 15 minutes).
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 if __name__ == "__main__":

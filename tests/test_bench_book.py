@@ -123,3 +123,44 @@ def test_pdf_figure_renders_the_same_text_both_ways() -> None:
     assert {"Client", "commitment", "8:", "Margit", "Oberholzer"} <= app & floor
     pair = bench_pdf(repeat=1)
     assert pair.name == "pdf" and pair.app_ms > 0 and pair.floor_ms > 0
+
+
+def test_bulk_book_has_agreements_as_the_services_leave_them(tmp_path: Path) -> None:
+    """About 2 % of clients have agreements, written by the agreement services: drafts
+    and finals, a replaced first version now and then, and each final one with its PDF
+    (hash stored), its review date and open dated commitments as open follow-ups."""
+    import hashlib
+
+    from models.entities import AgreementStatus, CommitmentState
+    from models.services.agreements import agreement_pdf, get_agreement, list_agreements
+
+    book = build(tmp_path / "bench.db", 1000, touches_per_client=2, seed=7)
+    try:
+        assert integrity_problems(book) == []
+        rows = list_agreements(book)
+        clients = {r.client_id for r in rows}
+        assert 10 <= len(clients) <= 35  # about 2 % of 1000
+        assert {r.status for r in rows} == set(AgreementStatus)
+        states: set[CommitmentState] = set()
+        for r in rows:
+            detail = get_agreement(book, r.id)
+            states |= {c.state for c in detail.commitments}
+            pdf = agreement_pdf(book, r.id)
+            if r.status is AgreementStatus.DRAFT:
+                assert pdf is None and detail.review_follow_up_id is None
+                continue
+            assert pdf is not None and hashlib.sha256(pdf).hexdigest() == detail.pdf_sha256
+            if r.status is AgreementStatus.FINAL:
+                reminders = {f.id for f in open_follow_ups(book, r.client_id)}
+                if r.review_on is not None:
+                    assert detail.review_follow_up_id in reminders
+                for c in detail.commitments:
+                    waiting = c.follow_up_id in reminders
+                    assert waiting == (c.state is CommitmentState.OPEN and c.due_on is not None)
+        assert {CommitmentState.OPEN, CommitmentState.KEPT} <= states
+        # Overdue commitments of final agreements are part of the health scores.
+        scores = all_health(book, TODAY)
+        for cid in clients:
+            assert scores[cid] == client_health(book, cid, TODAY).now, cid
+    finally:
+        book.close()

@@ -1,19 +1,21 @@
-"""The client list as a Qt table model over ``list_clients`` rows.
+"""The client list as a Qt table model over the book's client list.
 
-The model only holds the rows it was given: searching happens in SQL, sorting in
-the proxy. data() does no I/O and no formatting work beyond picking a field, so
-scrolling a long list stays smooth.
+The model holds the rows read so far: searching happens in SQL, and so does the
+default order; a long list is read a page at a time (canFetchMore/fetchMore), and
+health is scored for the rows read. data() does no I/O and no formatting work
+beyond picking a field, so scrolling a long list stays smooth.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QEvent,
+    QModelIndex,
     QObject,
     QSortFilterProxyModel,
     Qt,
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import QTableView
 from models.entities import ClientStatus
 from models.health import Health
 from models.incidents import PRIORITY_OPEN_ENDED
-from models.services.clients import ClientRow
+from models.services.clients import ClientList, ClientRow
 from models.text import fold
 from ui.icons import dot_icon, flag_icon
 from ui.incident_words import BAND_COLOUR, BAND_TEXT, factor_text
@@ -80,14 +82,97 @@ def health_tooltip(h: Health) -> str:
     return "\n".join(lines)
 
 
+# Rows read at first (about two screens); after that each fetch reads as many as are
+# shown, so dragging to the end of a 100 000-client list takes a dozen reads, not 2000.
+PAGE = 48
+# Health is scored for at most this many clients per read (SQL's IN list).
+HEALTH_BATCH = 2000
+
+
+class HealthScores(Mapping[int, Health]):
+    """Health scores read on demand, in batches, and kept: the list asks for the
+    clients it has rows for (``prefetch``), so a big book is never scored whole just
+    to paint its first screen. Sorting by health needs everyone (``load_all``).
+
+    ``score`` is the service call: ``score(ids)`` scores those clients, ``score(None)``
+    every client (archived ones have no score and are simply absent).
+    """
+
+    def __init__(self, score: Callable[[Sequence[int] | None], Mapping[int, Health]]) -> None:
+        self._score = score
+        self._scores: dict[int, Health] = {}
+        self._asked: set[int] = set()
+        self._complete = False
+
+    @classmethod
+    def of(cls, scores: Mapping[int, Health]) -> HealthScores:
+        """Scores already worked out, for everyone there is."""
+        known = cls(lambda _ids: {})
+        known._scores = dict(scores)
+        known._complete = True
+        return known
+
+    def prefetch(self, ids: Iterable[int]) -> None:
+        if self._complete:
+            return
+        missing = [i for i in ids if i not in self._asked]
+        if len(missing) > HEALTH_BATCH:
+            # A long way down a big list: one pass over everyone is cheaper than
+            # batches, and every later read is then free.
+            self.load_all()
+            return
+        for start in range(0, len(missing), HEALTH_BATCH):
+            batch = missing[start : start + HEALTH_BATCH]
+            self._scores.update(self._score(batch))
+            self._asked.update(batch)
+
+    def load_all(self) -> None:
+        if not self._complete:
+            self._scores = dict(self._score(None))
+            self._complete = True
+
+    def __getitem__(self, client_id: int) -> Health:
+        if not self._complete and client_id not in self._asked:
+            self.prefetch([client_id])
+        return self._scores[client_id]
+
+    def __iter__(self) -> Iterator[int]:
+        self.load_all()
+        return iter(self._scores)
+
+    def __len__(self) -> int:
+        self.load_all()
+        return len(self._scores)
+
+
 class ClientTableModel(QAbstractTableModel):
+    """The rows of the client list, read a page at a time and sorted by the book.
+
+    ``set_rows`` takes either a plain list or a ClientList (the book's lazy list for
+    one search, in name order): the model shows the first PAGE rows and reads on
+    through canFetchMore/fetchMore as the view scrolls. The model sorts itself
+    (``sort``; the proxy hands header clicks down): by name the book reads in that
+    order (reversed for descending), by any other column every matching row is read
+    once and sorted here. Health comes as a HealthScores (scored per page) or a
+    plain mapping.
+    """
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # What the window gave (a plain list, or the book's list in name order) ...
+        self._given: Sequence[ClientRow] = []
+        # ... the same rows in the current sort order (read lazily from a ClientList) ...
+        self._supply: Sequence[ClientRow] = []
+        # ... and the ones shown so far (rowCount), with each client's row number.
         self._rows: list[ClientRow] = []
         self._ids: dict[int, int] = {}
-        # Worked out once per refresh by the window, never while painting.
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        # Worked out once per refresh by the window, never while painting. Priority:
+        # the window's map when it gave one, else what each row says (a ClientList
+        # reads it with the row, for the list's day).
         self._health: Mapping[int, Health] = {}
-        self._priority: Mapping[int, date] = {}
+        self._priority: Mapping[int, date] | None = None
         palette = QGuiApplication.palette()
         self._archived_brush = QBrush(palette.color(QPalette.ColorRole.PlaceholderText))
         self._archived_font = QFont()
@@ -99,38 +184,132 @@ class ClientTableModel(QAbstractTableModel):
         health: Mapping[int, Health] | None = None,
         priority: Mapping[int, date] | None = None,
     ) -> None:
-        """Replace every row; views keep their own selection by client id."""
+        """Replace every row; views keep their own selection by client id. Without
+        ``priority`` each row's own ``priority_until`` flags it."""
         self.beginResetModel()
-        self._rows = list(rows)
-        self._ids = {r.id: i for i, r in enumerate(self._rows)}
+        self._given = rows if isinstance(rows, ClientList) else list(rows)
         if health is not None:
-            self._health = dict(health)
-        if priority is not None:
-            self._priority = dict(priority)
+            self._health = health if isinstance(health, HealthScores) else dict(health)
+        self._priority = dict(priority) if priority is not None else None
+        self._supply = self._sorted(self._given)
+        self._show(list(self._supply[:PAGE]) if self._lazy() else list(self._supply))
         self.endResetModel()
+
+    def _lazy(self) -> bool:
+        return isinstance(self._supply, ClientList)
+
+    def _show(self, rows: list[ClientRow]) -> None:
+        self._rows = rows
+        self._ids = {r.id: i for i, r in enumerate(rows)}
+        self._prefetch_health(rows)
+
+    def _prefetch_health(self, rows: Sequence[ClientRow]) -> None:
+        if isinstance(self._health, HealthScores):
+            self._health.prefetch(r.id for r in rows if not r.archived)
+
+    def _sorted(self, rows: Sequence[ClientRow]) -> Sequence[ClientRow]:
+        """``rows`` in the current sort order: the book's own order for names, else
+        every row read and sorted here (a stable sort, so ties stay by name)."""
+        column, descending = self._sort_column, self._sort_order == Qt.SortOrder.DescendingOrder
+        if column < 0:
+            return rows
+        if isinstance(rows, ClientList):
+            if column == COL_NAME:
+                return rows.reversed_list() if descending else rows
+            rows = rows.rows()
+        if column == COL_HEALTH and isinstance(self._health, HealthScores):
+            self._health.load_all()
+        return sorted(rows, key=lambda r: self._sort_key(r, column), reverse=descending)
+
+    def sort(  # noqa: D102 - Qt API
+        self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder
+    ) -> None:
+        if not -1 <= column < len(HEADERS):
+            return
+        self._sort_column, self._sort_order = column, order
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_ids = [self._rows[i.row()].id if 0 <= i.row() < len(self._rows) else None for i in old]
+        self._supply = self._sorted(self._given)
+        # The same number of rows as before, in the new order; the rest on scrolling.
+        self._show(list(self._supply[: len(self._rows)]))
+        new = []
+        for index, cid in zip(old, old_ids, strict=True):
+            row = self._ids.get(cid, -1) if cid is not None else -1
+            new.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    def canFetchMore(self, parent: AnyIndex | None = None) -> bool:  # noqa: N802 - Qt API
+        if parent is not None and parent.isValid():
+            return False
+        return len(self._rows) < len(self._supply)
+
+    def fetchMore(self, parent: AnyIndex | None = None) -> None:  # noqa: N802 - Qt API
+        if parent is not None and parent.isValid():
+            return
+        self._fetch_to(len(self._rows) + max(PAGE, len(self._rows)))
+
+    def _fetch_to(self, n: int) -> None:
+        """Show rows until there are ``n`` (or every one there is)."""
+        start = len(self._rows)
+        more = list(self._supply[start:n])
+        if not more:
+            return
+        self._prefetch_health(more)
+        self.beginInsertRows(QModelIndex(), start, start + len(more) - 1)
+        self._rows.extend(more)
+        for i, r in enumerate(more, start):
+            self._ids[r.id] = i
+        self.endInsertRows()
 
     def set_health(self, health: Mapping[int, Health], priority: Mapping[int, date]) -> None:
         """New scores and flags for the same rows (a touch, an incident): the cells
         change in place, so the selection and scroll position stay put."""
-        self._health = dict(health)
-        self._priority = dict(priority)
+        self._health = health if isinstance(health, HealthScores) else dict(health)
+        self._priority = dict(priority)  # fresher than what the rows were read with
+        if self._sort_column in (COL_NAME, COL_HEALTH):
+            # The order itself may have moved (an upset client comes first): read the
+            # same search again and re-sort, keeping the selection.
+            if isinstance(self._given, ClientList):
+                self._given = self._given.again()
+            self.sort(self._sort_column, self._sort_order)
+        self._prefetch_health(self._rows)
         if self._rows:
             last = len(self._rows) - 1
             self.dataChanged.emit(self.index(0, COL_NAME), self.index(last, COL_NAME))
             self.dataChanged.emit(self.index(0, COL_HEALTH), self.index(last, COL_HEALTH))
+
+    def priority_of(self, row: ClientRow) -> date | None:
+        """Until when ``row``'s client comes first, or None."""
+        if self._priority is not None:
+            return self._priority.get(row.id)
+        return row.priority_until
 
     def health_of(self, client_id: int) -> Health | None:
         return self._health.get(client_id)
 
     @property
     def rows(self) -> list[ClientRow]:
+        """The rows read so far, in the order shown."""
         return list(self._rows)
 
     def row_at(self, row: int) -> ClientRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, client_id: int) -> int:
-        """The row showing ``client_id``, or -1 when it is not in the list."""
+        """The row showing ``client_id``, or -1 when it is not in the list. A client
+        further down than the rows read so far is read up to (and shown)."""
+        row = self._ids.get(client_id)
+        if row is not None:
+            return row
+        if isinstance(self._supply, ClientList):
+            position = self._supply.position(client_id)
+        else:
+            position = next((i for i, r in enumerate(self._supply) if r.id == client_id), -1)
+        if position < len(self._rows):
+            return -1
+        self._fetch_to(position + 1)
         return self._ids.get(client_id, -1)
 
     def rowCount(self, parent: AnyIndex | None = None) -> int:  # noqa: N802 - Qt API
@@ -150,23 +329,19 @@ class ClientTableModel(QAbstractTableModel):
         column = index.column()
         if column == COL_HEALTH:
             return self._health_data(row, role)
-        if column == COL_NAME and row.id in self._priority:
+        until = self.priority_of(row) if column == COL_NAME else None
+        if until is not None:
             if role == Qt.ItemDataRole.DecorationRole:
                 return flag_icon()
             if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{row.name}\n{priority_text(self._priority[row.id])}"
+                return f"{row.name}\n{priority_text(until)}"
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             text = _cell(row, column)
             if role == Qt.ItemDataRole.ToolTipRole and not text:
                 return None
             return text
         if role == SORT_ROLE:
-            if column == COL_STATUS:
-                return f"{int(row.archived)}{list(ClientStatus).index(row.status)}"
-            if column == COL_NAME:
-                # An upset client comes first in the usual by-name order.
-                return ("0" if row.id in self._priority else "1") + fold(row.name)
-            return fold(_cell(row, column))
+            return self._sort_key(row, column)
         if role == ID_ROLE:
             return row.id
         if role == ARCHIVED_ROLE:
@@ -177,14 +352,26 @@ class ClientTableModel(QAbstractTableModel):
             return self._archived_font
         return None
 
-    def _health_data(self, row: ClientRow, role: int) -> Any:
-        h = self._health.get(row.id)
-        if role == SORT_ROLE:
+    def _sort_key(self, row: ClientRow, column: int) -> str | int:
+        """What a column sorts by (also its SORT_ROLE)."""
+        if column == COL_HEALTH:
+            h = self._health.get(row.id) if not row.archived else None
             return h.score if h is not None else NO_SCORE
+        if column == COL_STATUS:
+            return f"{int(row.archived)}{list(ClientStatus).index(row.status)}"
+        if column == COL_NAME:
+            # An upset client comes first in the usual by-name order.
+            return ("0" if self.priority_of(row) is not None else "1") + fold(row.name)
+        return fold(_cell(row, column))
+
+    def _health_data(self, row: ClientRow, role: int) -> Any:
+        if role == SORT_ROLE:
+            return self._sort_key(row, COL_HEALTH)
         if role == ID_ROLE:
             return row.id
         if role == ARCHIVED_ROLE:
             return row.archived
+        h = self._health.get(row.id) if not row.archived else None
         if h is None:
             return "" if role == Qt.ItemDataRole.DisplayRole else None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -210,14 +397,25 @@ class ClientTableModel(QAbstractTableModel):
 
 
 class ClientSortProxy(QSortFilterProxyModel):
-    """Header-click sorting on SORT_ROLE; no filtering, the SQL already did that."""
+    """Header clicks sort the source model (which reads in order from the book, so a
+    lazily read list is sorted as a whole, not just the rows read so far); the proxy
+    itself neither sorts nor filters, the SQL already did that."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setSortLocaleAware(True)
-        self.setDynamicSortFilter(True)
+        self.setDynamicSortFilter(False)
+
+    def sort(  # noqa: D102 - Qt API
+        self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder
+    ) -> None:
+        source = self.sourceModel()
+        if isinstance(source, ClientTableModel):
+            source.sort(column, order)
+        else:
+            super().sort(column, order)
 
 
 # How the table's width is shared out at first; the user's own widths win later.

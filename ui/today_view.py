@@ -9,10 +9,10 @@ string a row shows is worked out once when the plan arrives; data() only picks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, overload
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -131,11 +131,41 @@ class Row:
     tooltip: str
 
 
+class Rows(Sequence[Row]):
+    """A section's rows, each worked out from its item the first time it is asked
+    for and kept: a book with thousands due paints one screen of them, so only those
+    get their strings made."""
+
+    def __init__(self, items: list[DueItem], today: date) -> None:
+        self.items = items
+        self.today = today
+        self._made: dict[int, Row] = {}
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.items)))]
+        if index < 0:
+            index += len(self.items)
+        row = self._made.get(index)
+        if row is None:
+            row = self._made[index] = _row(self.items[index], self.today)
+        return row
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
     title: str
-    rows: list[Row]
+    rows: Rows
 
 
 def _row(item: DueItem, today: date) -> Row:
@@ -151,13 +181,12 @@ def _row(item: DueItem, today: date) -> Row:
 
 def sections_for(plan: TodayPlan, today: date) -> list[Section]:
     """Overdue, due today and the next days, each in the rules' order, empty ones left out."""
-    overdue = [_row(i, today) for i in plan.due if i.due_on < today]
-    due_today = [_row(i, today) for i in plan.due if i.due_on >= today]
-    upcoming = [_row(i, today) for i in plan.upcoming]
+    overdue = [i for i in plan.due if i.due_on < today]
+    due_today = [i for i in plan.due if i.due_on >= today]
     return [
-        Section(key, SECTION_TITLES[key], rows)
-        for key, rows in ((OVERDUE, overdue), (DUE_TODAY, due_today), (UPCOMING, upcoming))
-        if rows
+        Section(key, SECTION_TITLES[key], Rows(items, today))
+        for key, items in ((OVERDUE, overdue), (DUE_TODAY, due_today), (UPCOMING, plan.upcoming))
+        if items
     ]
 
 
@@ -206,12 +235,12 @@ class TodayModel(QAbstractItemModel):
         return list(self._sections)
 
     def items(self) -> list[DueItem]:
-        return [r.item for s in self._sections for r in s.rows]
+        return [item for s in self._sections for item in s.rows.items]
 
     def index_of(self, key: RowKey, column: int = 0) -> QModelIndex:
         for si, section in enumerate(self._sections):
-            for ri, row in enumerate(section.rows):
-                if row_key(row.item) == key:
+            for ri, item in enumerate(section.rows.items):
+                if row_key(item) == key:
                     return self.createIndex(ri, column, si + 1)
         return QModelIndex()
 
@@ -233,19 +262,31 @@ class TodayModel(QAbstractItemModel):
         return rows[index.row()] if 0 <= index.row() < len(rows) else None
 
     def item_at(self, index: AnyIndex) -> DueItem | None:
-        row = self.row_at(index)
-        return row.item if row is not None else None
+        if not index.isValid() or index.internalId() == 0:
+            return None
+        si = index.internalId() - 1
+        if not 0 <= si < len(self._sections):
+            return None
+        items = self._sections[si].rows.items
+        return items[index.row()] if 0 <= index.row() < len(items) else None
 
     # -- the model interface ---------------------------------------------------
 
     def index(self, row: int, column: int, parent: AnyIndex | None = None) -> QModelIndex:
-        parent = parent if parent is not None else QModelIndex()
-        if not self.hasIndex(row, column, parent):
+        # Checked here rather than through hasIndex(), which calls back into
+        # rowCount() and columnCount(): the tree asks once per row when it lays out.
+        if not 0 <= column < len(HEADERS) or row < 0:
             return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, 0)
-        if parent.internalId() == 0:
-            return self.createIndex(row, column, parent.row() + 1)
+        if parent is None or not parent.isValid():
+            return self.createIndex(row, column, 0) if row < len(self._sections) else QModelIndex()
+        section = parent.row()
+        if (
+            parent.internalId() == 0
+            and parent.column() == 0
+            and section < len(self._sections)
+            and row < len(self._sections[section].rows)
+        ):
+            return self.createIndex(row, column, section + 1)
         return QModelIndex()
 
     def parent(self, child: AnyIndex | None = None) -> QModelIndex:  # type: ignore[override]
@@ -571,8 +612,10 @@ class TodayView(QWidget):
         plan = TodayPlan(due=[], upcoming=[]) if book is None else today_plan(book, today)
         self.plan = plan
         self.model.set_plan(plan, today)
-        self.tree.expandAll()
+        # Each section opened on its own: expandAll() also asks every item whether it
+        # has children, a Python call per row on a list thousands long.
         for si in range(self.model.rowCount()):
+            self.tree.expand(self.model.index(si, 0))
             self.tree.setFirstColumnSpanned(si, QModelIndex(), True)
 
         self.date_label.setText(long_date(today))
@@ -624,12 +667,13 @@ class TodayView(QWidget):
 
     def _selected_position(self) -> int | None:
         index = self.selected_index()
-        if not index.isValid():
+        if not index.isValid() or index.internalId() == 0:
             return None
-        for pos, candidate in enumerate(self.model.item_indexes()):
-            if candidate.internalId() == index.internalId() and candidate.row() == index.row():
-                return pos
-        return None
+        si = index.internalId() - 1
+        sections = self.model.sections
+        if not 0 <= si < len(sections) or not 0 <= index.row() < len(sections[si].rows):
+            return None
+        return sum(len(s.rows) for s in sections[:si]) + index.row()
 
     def _select_index(self, index: QModelIndex) -> None:
         self.tree.selectionModel().setCurrentIndex(

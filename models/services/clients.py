@@ -2,21 +2,40 @@
 
 Every function takes the open Book and does one unit of work in one session, so a
 failure anywhere leaves the book exactly as it was. Results are plain dataclasses,
-never live ORM objects, so the UI cannot trigger lazy SQL by accident.
+never live ORM objects, so the UI cannot trigger lazy SQL by accident. The one
+deliberate exception is ClientList, the client list for a search, which reads its
+rows a page at a time when asked (a 100 000-client book is never read whole to show
+one screen).
 """
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any, overload
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    Connection,
+    Date,
+    Row,
+    Select,
+    String,
+    bindparam,
+    case,
+    func,
+    select,
+    tuple_,
+    type_coerce,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from models.db import Book
-from models.entities import Client, ClientStatus, ContactKind, ContactPoint, Tag
+from models.entities import Client, ClientStatus, ContactKind, ContactPoint, Tag, client_tag
 from models.errors import RapportError
 from models.reminders import CADENCE_MAX_DAYS, next_touch_due
 from models.text import digits_only, fold, search_words
@@ -110,6 +129,9 @@ class ClientRow:
     archived: bool
     cadence_days: int | None = None
     touch_due_on: date | None = None
+    # Until when the client comes first (an upset client), when the row was read by a
+    # ClientList for a day inside that window; None otherwise (and from list_clients).
+    priority_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +217,9 @@ def _short(text: str, n: int = 40) -> str:
 
 
 def _search_text(d: ClientInput) -> str:
+    """Everything a search looks through, folded. The folded name comes first and ends
+    at the first newline (a name has no control characters), so ordering by this
+    column orders by name with case and accents ignored: ClientList relies on it."""
     parts = [d.name, d.organisation, d.role, d.notes]
     parts += [c.value for c in d.emails]
     parts += [c.value for c in d.phones] + [digits_only(c.value) for c in d.phones]
@@ -239,6 +264,23 @@ def apply_input(s: Session, client: Client, d: ClientInput, now: datetime) -> No
     client.cadence_days = d.cadence_days
     client.updated_at = now
     recompute_touch_due(client)
+
+
+@contextmanager
+def many_small_objects() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a read builds thousands of small
+    objects that form no reference cycles (rows, scores, due items). On a 100 000-client
+    book the collector otherwise walks them over and over: a third of ``all_health``
+    and ``due_items`` (bench/run.py). Reference counting still frees everything as
+    usual, and collection resumes when the block ends (unless it was off already)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def local_date(moment: datetime) -> date:
@@ -345,66 +387,379 @@ def _detail(c: Client) -> ClientDetail:
 def list_clients(book: Book, query: str = "", *, include_archived: bool = False) -> list[ClientRow]:
     """Clients whose name, organisation, role, notes, emails, phones or tags contain
     every word of ``query`` (any order, case and accents ignored), sorted by name."""
-    stmt = select(Client.id).order_by(Client.name.collate("NOCASE"), Client.id)
+    stmt = _matching(select(Client.id), query, include_archived=include_archived)
+    stmt = stmt.order_by(Client.name.collate("NOCASE"), Client.id)
+    with book.engine.connect() as conn:
+        ids = list(conn.scalars(stmt))
+        return _rows(conn, ids)
+
+
+def _matching(stmt: Select[Any], query: str, *, include_archived: bool) -> Select[Any]:
+    """``stmt`` narrowed to the clients a list shows for ``query``."""
     if not include_archived:
         stmt = stmt.where(Client.archived_at.is_(None))
     for word in search_words(query):
         # instr() is a plain substring test: no LIKE wildcards to escape.
         stmt = stmt.where(func.instr(Client.search_text, word) > 0)
-    with book.reader() as s:
-        ids = list(s.scalars(stmt))
-        return _rows(s, ids)
+    return stmt
 
 
-def _rows(s: Session, ids: Sequence[int]) -> list[ClientRow]:
+# What a list row shows from the client table itself, in ClientRow's field order.
+_ROW_COLUMNS = (
+    Client.id,
+    Client.uid,
+    Client.name,
+    Client.organisation,
+    Client.role,
+    Client.status,
+    Client.updated_at,
+    Client.archived_at,
+    Client.cadence_days,
+    Client.touch_due_on,
+)
+
+
+def _rows(conn: Connection, ids: Sequence[int]) -> list[ClientRow]:
+    """The list rows of ``ids``, in that order: plain Core reads (no ORM objects),
+    three small queries per 900 ids."""
     if not ids:
         return []
     first_contact: dict[tuple[int, ContactKind], str] = {}
     tags: dict[int, list[str]] = {}
-    clients: dict[int, Client] = {}
+    clients: dict[int, Row[Any]] = {}
     for chunk_start in range(0, len(ids), 900):
         chunk = ids[chunk_start : chunk_start + 900]
-        for c in s.scalars(select(Client).where(Client.id.in_(chunk))):
-            clients[c.id] = c
-        for cid, kind, value in s.execute(
+        for row in conn.execute(select(*_ROW_COLUMNS).where(Client.id.in_(chunk))):
+            clients[row[0]] = row
+        for cid, kind, value in conn.execute(
             select(ContactPoint.client_id, ContactPoint.kind, ContactPoint.value)
             .where(ContactPoint.client_id.in_(chunk))
             .order_by(ContactPoint.position.desc())
         ):
             first_contact[(cid, kind)] = value
-        for cid, name in s.execute(
-            select(Client.id, Tag.name)
-            .join(Client.tags)
-            .where(Client.id.in_(chunk))
+        for cid, name in conn.execute(
+            select(client_tag.c.client_id, Tag.name)
+            .join(Tag, Tag.id == client_tag.c.tag_id)
+            .where(client_tag.c.client_id.in_(chunk))
             .order_by(Tag.name)
         ):
             tags.setdefault(cid, []).append(name)
-    return [
-        ClientRow(
-            id=i,
-            uid=clients[i].uid,
-            name=clients[i].name,
-            organisation=clients[i].organisation,
-            role=clients[i].role,
-            status=clients[i].status,
-            email=first_contact.get((i, ContactKind.EMAIL), ""),
-            phone=first_contact.get((i, ContactKind.PHONE), ""),
-            tags=", ".join(tags.get(i, [])),
-            updated_at=clients[i].updated_at,
-            archived=clients[i].archived_at is not None,
-            cadence_days=clients[i].cadence_days,
-            touch_due_on=clients[i].touch_due_on,
+    rows: list[ClientRow] = []
+    for i in ids:
+        row = clients.get(i)
+        if row is None:  # gone between the two reads
+            continue
+        _id, uid, name, org, role, status, updated, archived, cadence, due = row
+        rows.append(
+            ClientRow(
+                id=i,
+                uid=uid,
+                name=name,
+                organisation=org,
+                role=role,
+                status=status,
+                email=first_contact.get((i, ContactKind.EMAIL), ""),
+                phone=first_contact.get((i, ContactKind.PHONE), ""),
+                tags=", ".join(tags.get(i, [])),
+                updated_at=updated,
+                archived=archived is not None,
+                cadence_days=cadence,
+                touch_due_on=due,
+            )
         )
-        for i in ids
-    ]
+    return rows
+
+
+# Where a client stands in the list: clients under priority first, then by name with
+# case and accents folded (the search text starts with the folded name and a newline,
+# see _search_text), then by id.
+ListKey = tuple[int, str, int]
+
+_client = Client.__table__
+_contact = ContactPoint.__table__
+
+
+def _list_key(table: Any) -> tuple[Any, Any, Any]:
+    """The list order's key over ``table`` (the client table or an alias of it)."""
+    prio = case((table.c.priority_until >= bindparam("today", type_=Date), 0), else_=1)
+    return prio, table.c.search_text, table.c.id
+
+
+def _narrowed(
+    stmt: Select[Any], table: Any, words: int, include_archived: bool, *, scan: bool = False
+) -> Select[Any]:
+    """``stmt`` over ``table`` narrowed like _matching, with the words as bind
+    parameters w0, w1, … so the statement can be built once and reused.
+
+    ``scan`` keeps SQLite from walking ix_client_archived_name for "not archived" (it
+    would then read every row by rowid in name order: ten times slower than reading
+    the table straight through, on a big book); the test is the same."""
+    if not include_archived:
+        archived = func.coalesce(table.c.archived_at, None) if scan else table.c.archived_at
+        stmt = stmt.where(archived.is_(None))
+    for i in range(words):
+        stmt = stmt.where(func.instr(table.c.search_text, bindparam(f"w{i}", type_=String)) > 0)
+    return stmt
+
+
+def _first_contact(table: Any, kind: ContactKind) -> Any:
+    return (
+        select(_contact.c.value)
+        .where(_contact.c.client_id == table.c.id, _contact.c.kind == kind.value)
+        .order_by(_contact.c.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+@cache
+def _page_statement(words: int, include_archived: bool, reverse: bool, after: bool) -> Select[Any]:
+    """One page of the client list: the next ``:limit`` clients in list order (after
+    the key k0, k1, k2 when ``after``), each with its list cells and its key. Built
+    once per shape: building a statement costs about as much as running it.
+
+    The page's ids are picked by a subquery (one scan of the client table, a top-N
+    sort, no joins) and only those rows are read and get their first email and phone
+    looked up. (Joining the picked rows back instead made SQLite 3.40 take twice as
+    long.)"""
+    keyed = _client.alias("keyed")
+    key = _list_key(keyed)
+    picked = _narrowed(select(keyed.c.id), keyed, words, include_archived, scan=True)
+    if after:
+        last = tuple_(bindparam("k0"), bindparam("k1"), bindparam("k2"))
+        picked = picked.where(tuple_(*key) < last if reverse else tuple_(*key) > last)
+    order = [k.desc() for k in key] if reverse else list(key)
+    picked = picked.order_by(*order).limit(bindparam("limit"))
+    c = _client
+    own_key = _list_key(c)
+    # Dates and times come as their stored text and are parsed by ClientList with
+    # fromisoformat: SQLAlchemy's SQLite parsers cost more than the rest of the row.
+    stmt = select(
+        c.c.id,
+        c.c.uid,
+        c.c.name,
+        c.c.organisation,
+        c.c.role,
+        c.c.status,
+        type_coerce(c.c.updated_at, String),
+        c.c.archived_at.is_not(None),
+        c.c.cadence_days,
+        type_coerce(c.c.touch_due_on, String),
+        _first_contact(c, ContactKind.EMAIL),
+        _first_contact(c, ContactKind.PHONE),
+        type_coerce(c.c.priority_until, String),
+        *own_key,
+    ).where(c.c.id.in_(picked))
+    return stmt.order_by(*[k.desc() for k in own_key] if reverse else own_key)
+
+
+@cache
+def _position_statements(words: int, include_archived: bool, reverse: bool) -> tuple[Any, Any]:
+    """(the key of client :id if the search shows it, how many come before a key)."""
+    key = _list_key(_client)
+    mine = _narrowed(select(*key), _client, words, include_archived).where(
+        _client.c.id == bindparam("id")
+    )
+    last = tuple_(bindparam("k0"), bindparam("k1"), bindparam("k2"))
+    ahead = _narrowed(select(func.count()), _client, words, include_archived, scan=True).where(
+        tuple_(*key) > last if reverse else tuple_(*key) < last
+    )
+    return mine, ahead
+
+
+@cache
+def _count_statement(words: int, include_archived: bool) -> Select[Any]:
+    """How many clients match: without words the index counts them; with words every
+    row's search text is read anyway, so straight through the table."""
+    stmt = select(func.count()).select_from(_client)
+    return _narrowed(stmt, _client, words, include_archived, scan=words > 0)
+
+
+_PAGE_TAGS = (
+    select(client_tag.c.client_id, Tag.name)
+    .join(Tag, Tag.id == client_tag.c.tag_id)
+    .where(client_tag.c.client_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Tag.name)
+)
+
+
+def _stored_time(text: str) -> datetime:
+    """A UTCDateTime column's stored text (naive UTC) as the aware moment it means."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+class ClientList(Sequence[ClientRow]):
+    """The client list for one search, read a page at a time, in list order.
+
+    ``len()`` is the number of matching clients, known at once (one count); rows are
+    read from the book only as far as someone asks (``load``, or indexing), each page
+    continuing after the last row read (keyset paging), so a 100 000-client book shows
+    its first screen after reading one page, not every client. Iterating reads
+    everything. Pages are read through a plain Core connection, never ORM objects.
+
+    The order is the one the client list shows by default (see ListKey); ``reverse``
+    reads the same clients the other way round. A list reflects the book as it was
+    when each page was read: after a change, ask for a new one.
+    """
+
+    def __init__(
+        self,
+        book: Book,
+        query: str = "",
+        *,
+        include_archived: bool = False,
+        today: date,
+        reverse: bool = False,
+    ) -> None:
+        self.book = book
+        self.query = query
+        self.include_archived = include_archived
+        self.today = today
+        self.reverse = reverse
+        words = search_words(query)
+        self._shape = (len(words), include_archived)
+        self._args: dict[str, Any] = {f"w{i}": w for i, w in enumerate(words)}
+        self._args["today"] = today
+        self._loaded: list[ClientRow] = []
+        self._last: ListKey | None = None
+        with book.engine.connect() as conn:
+            self._count = int(conn.scalar(_count_statement(*self._shape), self._args) or 0)
+
+    def reversed_list(self) -> ClientList:
+        """The same clients in the opposite order (a new list, nothing read yet)."""
+        return ClientList(
+            self.book,
+            self.query,
+            include_archived=self.include_archived,
+            today=self.today,
+            reverse=not self.reverse,
+        )
+
+    def again(self) -> ClientList:
+        """The same search read afresh (after a change that may move clients)."""
+        return ClientList(
+            self.book,
+            self.query,
+            include_archived=self.include_archived,
+            today=self.today,
+            reverse=self.reverse,
+        )
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def loaded(self) -> int:
+        """How many rows have been read so far (from the top)."""
+        return len(self._loaded)
+
+    def rows(self, start: int = 0, stop: int | None = None) -> list[ClientRow]:
+        """Rows ``start``..``stop`` (read first if need be)."""
+        stop = self._count if stop is None else min(stop, self._count)
+        self.load(stop)
+        return self._loaded[start:stop]
+
+    @overload
+    def __getitem__(self, index: int) -> ClientRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ClientRow]: ...
+
+    def __getitem__(self, index: int | slice) -> ClientRow | list[ClientRow]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step == 1:
+                return self.rows(start, stop)
+            return [self[i] for i in range(start, stop, step)]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        self.load(index + 1)
+        if index >= len(self._loaded):  # clients deleted since the count
+            raise IndexError(index)
+        return self._loaded[index]
+
+    def load(self, n: int) -> list[ClientRow]:
+        """Read on until the first ``n`` rows are in; returns the rows newly read."""
+        n = min(n, self._count)
+        wanted = n - len(self._loaded)
+        if wanted <= 0:
+            return []
+        with many_small_objects():
+            return self._read(wanted)
+
+    def _read(self, wanted: int) -> list[ClientRow]:
+        """The next ``wanted`` rows after the last one read, kept and returned."""
+        args = dict(self._args, limit=wanted)
+        if self._last is not None:
+            args.update(k0=self._last[0], k1=self._last[1], k2=self._last[2])
+        stmt = _page_statement(*self._shape, self.reverse, self._last is not None)
+        with self.book.engine.connect() as conn:
+            page = conn.execute(stmt, args).all()
+            tags: dict[int, list[str]] = {}
+            if page:
+                for cid, name in conn.execute(_PAGE_TAGS, {"ids": [r[0] for r in page]}):
+                    tags.setdefault(cid, []).append(name)
+        new = [
+            ClientRow(
+                id=cid,
+                uid=uid,
+                name=name,
+                organisation=org,
+                role=role,
+                status=status,
+                email=email or "",
+                phone=phone or "",
+                tags=", ".join(tags.get(cid, ())),
+                updated_at=_stored_time(updated),
+                archived=bool(archived),
+                cadence_days=cadence,
+                touch_due_on=date.fromisoformat(due) if due else None,
+                priority_until=date.fromisoformat(until) if first == 0 and until else None,
+            )
+            for (
+                cid,
+                uid,
+                name,
+                org,
+                role,
+                status,
+                updated,
+                archived,
+                cadence,
+                due,
+                email,
+                phone,
+                until,
+                first,
+                *_,
+            ) in page
+        ]
+        if page:
+            self._last = (page[-1][-3], page[-1][-2], page[-1][-1])  # its ListKey
+        if len(page) < wanted:
+            self._count = len(self._loaded) + len(page)  # fewer than counted: deleted since
+        self._loaded.extend(new)
+        return new
+
+    def position(self, client_id: int) -> int:
+        """Where ``client_id`` stands in this list (rows before it), or -1 when the
+        search does not show it. Reads no rows."""
+        mine, ahead = _position_statements(*self._shape, self.reverse)
+        with self.book.engine.connect() as conn:
+            key = conn.execute(mine, dict(self._args, id=client_id)).first()
+            if key is None:
+                return -1
+            args = dict(self._args, k0=key[0], k1=key[1], k2=key[2])
+            return int(conn.scalar(ahead, args) or 0)
 
 
 def count_clients(book: Book, *, include_archived: bool = False) -> int:
-    stmt = select(func.count(Client.id))
-    if not include_archived:
-        stmt = stmt.where(Client.archived_at.is_(None))
-    with book.reader() as s:
-        return int(s.scalar(stmt) or 0)
+    """How many clients the book has (archived ones only when asked): a plain Core
+    read, as the list asks on every search keystroke."""
+    with book.engine.connect() as conn:
+        return int(conn.scalar(_count_statement(0, include_archived)) or 0)
 
 
 def all_tags(book: Book) -> list[str]:

@@ -16,9 +16,11 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Date, case, func, select, type_coerce
+from sqlalchemy import Date, Select, bindparam, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from models.agreements import overdue_commitments
@@ -52,7 +54,13 @@ from models.incidents import (
     promise_breach,
 )
 from models.reminders import next_touch_due
-from models.services.clients import NotFoundError, ValidationError, client_or_error, local_date
+from models.services.clients import (
+    NotFoundError,
+    ValidationError,
+    client_or_error,
+    local_date,
+    many_small_objects,
+)
 from models.types import utcnow
 
 TITLE_MAX = 300
@@ -743,10 +751,13 @@ def client_health(
     )
 
 
-def all_health(book: Book, today: date, *, now: datetime | None = None) -> dict[int, Health]:
-    """Every visible client's score in one pass: one read of clients, one of the
-    incidents that can still count (active, or resolved in the fading window)."""
-    fade_start = datetime.combine(today - timedelta(days=FADE_DAYS), time.min, UTC)
+@cache
+def _health_statements(only: bool) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """all_health's three reads, built once (``only``: for the clients in :ids).
+
+    The client list scores each page it reads, on every search keystroke: building
+    these statements each time cost more than running them on a page of 48 rows."""
+    today = bindparam("today", type_=Date)
     # The due date only where it can cost points (a rhythm, and past): on a big book
     # most rows then carry a NULL, which is cheaper to fetch than a date to parse.
     late_due = case(
@@ -756,42 +767,75 @@ def all_health(book: Book, today: date, *, now: datetime | None = None) -> dict[
         ),
         else_=None,
     )
-    with book.engine.connect() as conn:
-        clients = conn.execute(
-            select(Client.id, Client.cadence_days, type_coerce(late_due, Date)).where(
-                Client.archived_at.is_(None)
-            )
-        ).all()
-        incs = conn.execute(
-            select(
-                Incident.client_id,
-                Incident.severity,
-                Incident.status,
-                Incident.closed_at,
-                Incident.response_due_at,
-                Incident.responded_at,
-                Incident.title,
-            ).where(
-                Incident.status.in_([st.value for st in ACTIVE_STATUSES])
-                | (
-                    (Incident.status == IncidentStatus.RESOLVED.value)
-                    & (Incident.closed_at >= fade_start)
-                )
-            )
-        ).all()
-        # Open commitments past due in final agreements, counted per client.
-        owed = dict(
-            conn.execute(
-                select(Agreement.client_id, func.count(Commitment.id))
-                .join(Commitment, Commitment.agreement_id == Agreement.id)
-                .where(
-                    Agreement.status == AgreementStatus.FINAL.value,
-                    Commitment.state == CommitmentState.OPEN.value,
-                    Commitment.due_on < today,
-                )
-                .group_by(Agreement.client_id)
-            ).all()
+    clients_q = select(Client.id, Client.cadence_days, type_coerce(late_due, Date)).where(
+        Client.archived_at.is_(None)
+    )
+    incs_q = select(
+        Incident.client_id,
+        Incident.severity,
+        Incident.status,
+        Incident.closed_at,
+        Incident.response_due_at,
+        Incident.responded_at,
+        Incident.title,
+    ).where(
+        Incident.status.in_([st.value for st in ACTIVE_STATUSES])
+        | (
+            (Incident.status == IncidentStatus.RESOLVED.value)
+            & (Incident.closed_at >= bindparam("fade", type_=Incident.closed_at.type))
         )
+    )
+    # Open commitments past due in final agreements, counted per client.
+    owed_q = (
+        select(Agreement.client_id, func.count(Commitment.id))
+        .join(Commitment, Commitment.agreement_id == Agreement.id)
+        .where(
+            Agreement.status == AgreementStatus.FINAL.value,
+            Commitment.state == CommitmentState.OPEN.value,
+            Commitment.due_on < today,
+        )
+        .group_by(Agreement.client_id)
+    )
+    if only:
+        ids = bindparam("ids", expanding=True)
+        clients_q = clients_q.where(Client.id.in_(ids))
+        incs_q = incs_q.where(Incident.client_id.in_(ids))
+        owed_q = owed_q.where(Agreement.client_id.in_(ids))
+    return clients_q, incs_q, owed_q
+
+
+def all_health(
+    book: Book,
+    today: date,
+    *,
+    now: datetime | None = None,
+    client_ids: Sequence[int] | None = None,
+) -> dict[int, Health]:
+    """Every visible client's score in one pass: one read of clients, one of the
+    incidents that can still count (active, or resolved in the fading window).
+
+    ``client_ids`` scores only those clients (at most a few thousand at a time): the
+    client list scores the page it shows, not a 100 000-client book at once."""
+    args: dict[str, Any] = {
+        "today": today,
+        "fade": datetime.combine(today - timedelta(days=FADE_DAYS), time.min, UTC),
+    }
+    if client_ids is not None:
+        args["ids"] = list(client_ids)
+    clients_q, incs_q, owed_q = _health_statements(client_ids is not None)
+    with many_small_objects():
+        return _scores(book, today, now, args, clients_q, incs_q, owed_q)
+
+
+def _scores(
+    book: Book, today: date, now: datetime | None, args: dict[str, Any], *statements: Select[Any]
+) -> dict[int, Health]:
+    """all_health's reads and scoring (the caller pauses the cyclic collector)."""
+    clients_q, incs_q, owed_q = statements
+    with book.engine.connect() as conn:
+        clients = conn.execute(clients_q, args).all()
+        incs = conn.execute(incs_q, args).all()
+        owed = dict(conn.execute(owed_q, args).all())
     by_client: dict[int, list[IncidentFacts]] = {}
     for cid, sev, st, closed, due, responded, title in incs:
         by_client.setdefault(cid, []).append(
@@ -828,9 +872,11 @@ def all_health(book: Book, today: date, *, now: datetime | None = None) -> dict[
 
 def priority_clients(book: Book, today: date) -> dict[int, date]:
     """Clients under priority on ``today`` and until when, for the client list's
-    flag: one small read, so the list need not fetch every client's detail."""
-    with book.reader() as s:
-        rows = s.execute(
+    flag: one small read, so the list need not fetch every client's detail. (A plain
+    Core read: the list asks on every search keystroke, and a Session costs more than
+    the query.)"""
+    with book.engine.connect() as conn:
+        rows = conn.execute(
             select(Client.id, Client.priority_until).where(
                 Client.priority_until.is_not(None), Client.priority_until >= today
             )

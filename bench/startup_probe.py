@@ -1,0 +1,118 @@
+"""One start-up, in a fresh process: report when the main window is first painted.
+
+    python bench/startup_probe.py bare
+    python bench/startup_probe.py imports
+    python bench/startup_probe.py app BOOK
+
+``app`` runs Rapport's own start-up path (main.main with ``--db BOOK``, as the
+desktop starts it: the QApplication, the book's lock and checks, the main window
+with Today, the client list and the tray). ``bare`` is the floor:
+the least a PySide6 program does to put a window on screen (a QApplication and an
+empty QMainWindow, shown). ``imports`` is the bare window after loading Rapport's
+code (no book): it shows how much of start-up is only that. Each prints one line,
+``painted <rss_kb> <peak_rss_kb>``, the moment the window's first paint has reached
+the screen, and then quits; the parent (bench/run.py) times the line from the
+moment it spawned the process.
+
+Nothing else is imported before the measured path starts, so both modes pay the
+same interpreter start-up; this file keeps to the standard library for that reason.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def _memory_kb() -> tuple[int, int]:
+    """(current, peak) resident set size of this process, from /proc."""
+    values = {"VmRSS": 0, "VmHWM": 0}
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            key = line.split(":", 1)[0]
+            if key in values:
+                values[key] = int(line.split()[1])
+    return values["VmRSS"], values["VmHWM"]
+
+
+def _watch_first_paint(app: object) -> None:
+    """Report once, right after the first paint of a top-level main window.
+
+    Qt paints a window's whole widget tree in one pass after the top-level widget's
+    paint event; a zero-delay timer posted from that event runs once the pass is over
+    and the backing store has been flushed to the screen.
+    """
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    class Watcher(QObject):
+        done = False
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+            if (
+                not self.done
+                and event.type() == QEvent.Type.Paint
+                and isinstance(watched, QMainWindow)
+            ):
+                self.done = True
+                QTimer.singleShot(0, self.report)
+            return False
+
+        def report(self) -> None:
+            rss, peak = _memory_kb()
+            sys.stdout.write(f"painted {rss} {peak}\n")
+            sys.stdout.flush()
+            QApplication.quit()
+
+    watcher = Watcher()
+    assert isinstance(app, QApplication)
+    app.installEventFilter(watcher)
+    app._startup_watcher = watcher  # type: ignore[attr-defined] # kept alive with the app
+
+
+def bare(app: object | None = None) -> int:
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = app if isinstance(app, QApplication) else QApplication(sys.argv[:1])
+    _watch_first_paint(app)
+    window = QMainWindow()
+    window.resize(1100, 700)
+    window.show()
+    return app.exec()
+
+
+def imports() -> int:
+    """The bare window, after loading the code ``app`` loads before it opens a book
+    (main, ui.app, the main window, the tray): how much of start-up is only that."""
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root))
+    import main  # noqa: F401
+    import ui.main_window  # noqa: F401
+    import ui.tray  # noqa: F401
+    from ui.app import ensure_application
+
+    return bare(ensure_application())
+
+
+def rapport(book: Path) -> int:
+    """``rapport --db BOOK`` through main.main, as the desktop launches it (the parent
+    points XDG_CONFIG_HOME and XDG_DATA_HOME at a scratch folder)."""
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root))
+    import main
+    from ui.app import ensure_application
+
+    # run_gui makes the application through ensure_application, which keeps an
+    # existing one: making it here first only lets the watcher be installed.
+    _watch_first_paint(ensure_application())
+    return main.main(["--db", str(book)])
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["bare"]:
+        sys.exit(bare())
+    if sys.argv[1:2] == ["imports"]:
+        sys.exit(imports())
+    if sys.argv[1:2] == ["app"] and len(sys.argv) == 3:
+        sys.exit(rapport(Path(sys.argv[2])))
+    sys.exit(__doc__)
