@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -36,14 +38,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.health import Health
+from models.errors import RapportError
 from models.services.agreements import AgreementRow, list_agreements
 from models.services.clients import (
+    ClientList,
     NotFoundError,
+    ValidationError,
     archive_client,
     count_clients,
     get_client,
-    list_clients,
     unarchive_client,
 )
 from models.services.incidents import (
@@ -76,6 +79,7 @@ from ui.client_table import (
     ClientSortProxy,
     ClientTableModel,
     ColumnFitter,
+    HealthScores,
 )
 from ui.first_run import FirstRunPage
 from ui.follow_up_dialog import FollowUpDialog
@@ -93,7 +97,12 @@ from ui.today_view import TodayView
 from ui.touch_dialog import TouchDialog
 
 if TYPE_CHECKING:
+    from models.backups import DamageReport
+    from models.services.contacts import ImportPlan
     from ui.agreement_window import AgreementWindow
+    from ui.backup_dialog import BackupSettingsDialog, DamagedBookDialog, RestoreDialog
+    from ui.export_dialog import ExportDialog
+    from ui.import_dialog import ImportDialog
     from ui.settings_dialog import SettingsDialog
     from ui.tray import RapportTray
 
@@ -151,8 +160,15 @@ class MainWindow(QMainWindow):
         # One window per incident: opening it again brings that window forward.
         self.incident_windows: dict[int, IncidentWindow] = {}
         self.message_box: QMessageBox | None = None
+        self.file_dialog: QFileDialog | None = None
+        self.import_dialog: ImportDialog | None = None
+        self.export_dialog: ExportDialog | None = None
         self.last_undo: UndoEntry | None = None
         self.tray: RapportTray | None = None
+        self.restore_dialog: RestoreDialog | None = None
+        self.backup_settings_dialog: BackupSettingsDialog | None = None
+        self.damage_dialog: DamagedBookDialog | None = None
+        self.network_dialog: QMessageBox | None = None
         self._refreshing = False
         self.setWindowIcon(app_icon())
 
@@ -226,7 +242,9 @@ class MainWindow(QMainWindow):
         table = QTableView()
         table.setModel(self.proxy)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several clients can be selected (Shift/Ctrl) to export just those; every
+        # other action works on the current one.
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setShowGrid(False)
@@ -278,6 +296,11 @@ class MainWindow(QMainWindow):
         self.new_action = self._action("&New client…", self.new_client_dialog, "Ctrl+N")
         self.open_demo_action = self._action("Open &demo book", self.open_demo)
         self.open_mine_action = self._action("Open &my book", self.open_my_book)
+        self.import_contacts_action = self._action("&Import contacts…", self.import_contacts)
+        self.export_contacts_action = self._action("E&xport contacts…", self.export_contacts)
+        self.export_selected_action = self._action(
+            "Export &selected…", lambda: self.export_contacts(selected_first=True)
+        )
         self.close_action = self._action(
             "&Close window", self.close, QKeySequence.StandardKey.Close
         )
@@ -290,10 +313,15 @@ class MainWindow(QMainWindow):
         self.report_incident_action = self._action(
             "Report an &incident…", self.report_incident_for_current, "Ctrl+I"
         )
+        self.start_repair_action = self._action(
+            "Start a &repair…", self.repair_for_current, "Ctrl+Shift+R"
+        )
         self.new_agreement_action = self._action(
             "New &agreement…", self.new_agreement_for_current, "Ctrl+Shift+A"
         )
         self.your_details_action = self._action("Your &details…", self.your_details_dialog)
+        self.restore_action = self._action("&Restore from a backup…", self.restore_from_backup)
+        self.backups_action = self._action("&Backups…", self.backup_settings)
         self.promise_hours_action = self._action(
             "Default response &promise…", self.promise_hours_dialog
         )
@@ -340,8 +368,13 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.import_contacts_action)
+        file_menu.addAction(self.export_contacts_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.open_demo_action)
         file_menu.addAction(self.open_mine_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         file_menu.addAction(self.close_action)
         file_menu.addAction(self.quit_action)
@@ -355,6 +388,7 @@ class MainWindow(QMainWindow):
         client_menu.addAction(self.log_touch_action)
         client_menu.addAction(self.follow_up_action)
         client_menu.addAction(self.report_incident_action)
+        client_menu.addAction(self.start_repair_action)
         client_menu.addAction(self.new_agreement_action)
         client_menu.addSeparator()
         client_menu.addAction(self.edit_action)
@@ -370,6 +404,7 @@ class MainWindow(QMainWindow):
 
         self.settings_menu = bar.addMenu("&Settings")
         self.settings_menu.addAction(self.your_details_action)
+        self.settings_menu.addAction(self.backups_action)
         self.settings_menu.addSeparator()
         self.settings_menu.addAction(self.keep_in_tray_action)
         self.settings_menu.addAction(self.autostart_action)
@@ -427,6 +462,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.rapport.changed.connect(self._on_changed)
         self.rapport.activated.connect(self.bring_to_front)
+        self.rapport.damaged.connect(self._on_damaged)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self.table.customContextMenuRequested.connect(self._show_context_menu)
@@ -444,6 +480,7 @@ class MainWindow(QMainWindow):
         self._on_due_count(self.today_view.count_due())
         self.detail.archive_requested.connect(self.archive_selected)
         self.detail.report_incident_requested.connect(self.report_incident_for_current)
+        self.detail.start_repair_requested.connect(self.repair_for_current)
         self.detail.open_incident_requested.connect(self.open_incident_window)
         self.detail.new_agreement_requested.connect(self.new_agreement_for_current)
         self.detail.open_agreement_requested.connect(self.open_agreement_window)
@@ -472,12 +509,13 @@ class MainWindow(QMainWindow):
         show_archived = self.show_archived_action.isChecked()
         query = self.search.text()
         keep = self.selected_client_id()
-        rows = list_clients(book, query, include_archived=show_archived)
+        # Read a page at a time as the list scrolls (ClientTableModel.fetchMore).
+        rows = ClientList(book, query, include_archived=show_archived, today=self.rapport.today())
         total = count_clients(book, include_archived=show_archived)
         self._refreshing = True
         try:
-            health, priority = self._health_now()
-            self.model.set_rows(rows, health, priority)
+            # Priority flags come with the rows (read for today), not in a separate map.
+            self.model.set_rows(rows, self._scores_now())
             if keep is not None:
                 self.select_client(keep)
         finally:
@@ -505,6 +543,14 @@ class MainWindow(QMainWindow):
         value = rows[0].data(ID_ROLE)
         return int(value) if value is not None else None
 
+    def selected_client_ids(self) -> list[int]:
+        """Every selected client, in the order the list shows them."""
+        selection = self.table.selectionModel()
+        if selection is None:
+            return []
+        rows = sorted(selection.selectedRows(), key=lambda i: i.row())
+        return [int(v) for v in (r.data(ID_ROLE) for r in rows) if v is not None]
+
     def _selected_is_archived(self) -> bool:
         rows = self.table.selectionModel().selectedRows()
         return bool(rows and rows[0].data(ARCHIVED_ROLE))
@@ -526,14 +572,21 @@ class MainWindow(QMainWindow):
         if not self._refreshing:
             self._show_selected()
 
-    def _health_now(self) -> tuple[dict[int, Health], dict[int, date]]:
-        """Every client's score and priority flag, read once per refresh so the
+    def _scores_now(self) -> HealthScores:
+        """Scores as of now, read for the rows the list reads, as it reads them, so the
         list never asks the book while it paints."""
         book = self.rapport.book
         if book is None:
-            return {}, {}
-        today = self.rapport.today()
-        return all_health(book, today, now=self.rapport.now()), priority_clients(book, today)
+            return HealthScores.of({})
+        today, now = self.rapport.today(), self.rapport.now()
+        return HealthScores(lambda ids: all_health(book, today, now=now, client_ids=ids))
+
+    def _health_now(self) -> tuple[HealthScores, dict[int, date]]:
+        """Scores and priority flags as of now, for rows already in the list."""
+        book = self.rapport.book
+        if book is None:
+            return HealthScores.of({}), {}
+        return self._scores_now(), priority_clients(book, self.rapport.today())
 
     def _refresh_health(self) -> None:
         self.model.set_health(*self._health_now())
@@ -580,14 +633,20 @@ class MainWindow(QMainWindow):
         self.archive_action.setEnabled(selected and not archived)
         self.unarchive_action.setEnabled(bool(archived))
         self.new_action.setEnabled(has_book)
+        self.import_contacts_action.setEnabled(has_book)
+        self.export_contacts_action.setEnabled(has_book)
+        self.export_selected_action.setEnabled(has_book and selected)
         self.open_demo_action.setEnabled(not self.rapport.is_demo)
         self.open_mine_action.setVisible(not self.rapport.is_default_book)
         has_clients = self.stack.currentWidget() is self.splitter
         self.log_touch_action.setEnabled(has_book and has_clients)
         self.log_touch_button.setEnabled(has_book and has_clients)
         self.report_incident_action.setEnabled(has_book and has_clients)
+        self.start_repair_action.setEnabled(has_book and has_clients)
         self.new_agreement_action.setEnabled(has_book and has_clients)
         self.your_details_action.setEnabled(has_book)
+        self.restore_action.setEnabled(has_book)
+        self.backups_action.setEnabled(has_book)
         if self.last_undo is None:
             self.undo_action.setText("&Undo")
             self.undo_action.setEnabled(False)
@@ -740,8 +799,19 @@ class MainWindow(QMainWindow):
     def report_incident_for_current(self) -> IncidentDialog | None:
         """Report an incident for the client in front of the user: the selected
         Today row on Today, the selected client otherwise."""
-        book = self.rapport.book
-        if book is None:
+        client_id = self._client_for_incident()
+        return self.report_incident_dialog(client_id) if client_id is not None else None
+
+    def repair_for_current(self) -> IncidentDialog | None:
+        """Start a repair from a client: what went wrong is recorded first, as an
+        incident, and the repair wizard opens on it."""
+        client_id = self._client_for_incident()
+        if client_id is None:
+            return None
+        return self.report_incident_dialog(client_id, then_repair=True)
+
+    def _client_for_incident(self) -> int | None:
+        if self.rapport.book is None:
             return None
         client_id = self.selected_client_id()
         if self.current_page() == PAGE_TODAY:
@@ -751,10 +821,11 @@ class MainWindow(QMainWindow):
             client_id = None
         if client_id is None:
             self.statusBar().showMessage(PICK_A_CLIENT, 5000)
-            return None
-        return self.report_incident_dialog(client_id)
+        return client_id
 
-    def report_incident_dialog(self, client_id: int) -> IncidentDialog | None:
+    def report_incident_dialog(
+        self, client_id: int, *, then_repair: bool = False
+    ) -> IncidentDialog | None:
         book = self.rapport.book
         if book is None:
             return None
@@ -766,7 +837,11 @@ class MainWindow(QMainWindow):
         if self.incident_dialog is not None:
             self.incident_dialog.deleteLater()
         dialog = IncidentDialog(self.rapport, client_id, name, self)
-        dialog.saved.connect(self._on_incident_saved)
+        if then_repair:
+            dialog.setWindowTitle(f"Start a repair with {name}: what went wrong?")
+            dialog.saved.connect(self.open_repair_wizard)
+        else:
+            dialog.saved.connect(self._on_incident_saved)
         self.incident_dialog = dialog
         dialog.open()
         dialog.raise_()
@@ -794,6 +869,20 @@ class MainWindow(QMainWindow):
     def _forget_incident_window(self, incident_id: int) -> None:
         self.incident_windows.pop(incident_id, None)
 
+    def open_repair_wizard(self, incident_id: int) -> QWidget | None:
+        """The incident's repair wizard (imported here: only needed when opened)."""
+        if self.rapport.book is None:
+            return None
+        from ui.repair_wizard import open_repair_wizard
+
+        try:
+            return open_repair_wizard(self.rapport, incident_id, self)
+        except ValidationError as exc:
+            self.statusBar().showMessage(" ".join(exc.errors.values()), 6000)
+        except NotFoundError:
+            self.refresh()
+        return None
+
     # -- agreements ---------------------------------------------------------------
 
     def new_agreement_for_current(self) -> AgreementWindow | None:
@@ -816,6 +905,48 @@ class MainWindow(QMainWindow):
         from ui.agreement_window import open_agreement_window
 
         return open_agreement_window(self.rapport, agreement_id, self)
+
+    def restore_from_backup(self) -> RestoreDialog | None:
+        """File › Restore from a backup: the list of backups, newest first."""
+        if self.rapport.book is None:
+            return None
+        from ui.backup_dialog import RestoreDialog
+
+        dialog = RestoreDialog(self.rapport, self)
+        dialog.restored.connect(lambda message: self.statusBar().showMessage(message, 10000))
+        self.restore_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def backup_settings(self) -> BackupSettingsDialog | None:
+        """Settings › Backups: how many daily, weekly and monthly copies to keep."""
+        if self.rapport.book is None:
+            return None
+        from ui.backup_dialog import BackupSettingsDialog
+
+        dialog = BackupSettingsDialog(self.rapport, self)
+        dialog.saved.connect(lambda: self.statusBar().showMessage("Backup settings saved.", 4000))
+        self.backup_settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def on_backup_finished(self, info: object) -> None:
+        if info is not None:
+            self.statusBar().showMessage("Your book was backed up.", 4000)
+
+    def on_backup_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 30000)
+
+    def _on_damaged(self, report: DamageReport) -> None:
+        """The open book failed its check after the window came up: offer a backup."""
+        from ui.backup_dialog import offer_backup
+
+        if self.rapport.pending_damage is report:
+            self.rapport.pending_damage = None
+        self.bring_to_front()
+        self.damage_dialog = offer_backup(self.rapport, report, self)
+        self._retitle()
+        self._update_actions()
 
     def your_details_dialog(self) -> SettingsDialog | None:
         """Settings › Your details: who "we" are on every agreement."""
@@ -933,6 +1064,69 @@ class MainWindow(QMainWindow):
         box.open()
         return box
 
+    # -- contacts in and out -------------------------------------------------------
+
+    def import_contacts(self) -> QFileDialog:
+        """File › Import contacts…: pick a file; the preview opens once it is read."""
+        from ui.import_dialog import CHOOSE_FILE_FILTER, start_folder
+
+        dialog = QFileDialog(self, "Import contacts", str(start_folder()))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setNameFilter(CHOOSE_FILE_FILTER)
+        dialog.fileSelected.connect(lambda name: self.import_contacts_from(Path(name)))
+        self.file_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def import_contacts_from(self, path: Path) -> ImportDialog | None:
+        """Read ``path`` and show what importing it would do; nothing is written yet."""
+        if self.rapport.book is None:
+            return None
+        from ui.import_dialog import ImportDialog, read_contacts
+
+        try:
+            source = read_contacts(self, path)
+        except RapportError as exc:
+            self._show_message("Import contacts", str(exc))
+            return None
+        dialog = ImportDialog(self.rapport, source, self)
+        dialog.imported.connect(self._on_contacts_imported)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_contacts_imported(self, plan: ImportPlan) -> None:
+        self.import_dialog = None
+        self.show_clients(focus=False)
+        if plan.created_ids:
+            self._show_in_list(plan.created_ids[0])
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.statusBar().showMessage(
+            f"Imported: {plan.created} added, {plan.updated} updated, {plan.skipped} skipped.",
+            8000,
+        )
+
+    def export_contacts(self, *, selected_first: bool | None = None) -> ExportDialog | None:
+        """File › Export contacts…: every client, or those selected in the list."""
+        if self.rapport.book is None:
+            return None
+        from ui.export_dialog import ExportDialog
+
+        dialog = ExportDialog(
+            self.rapport, self.selected_client_ids(), self, selected_first=selected_first
+        )
+        dialog.exported.connect(
+            lambda n, name: self.statusBar().showMessage(
+                f"Exported {plural(n, 'client')} to {Path(name).name}.", 6000
+            )
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.export_dialog = dialog
+        dialog.open()
+        return dialog
+
     # -- archive --------------------------------------------------------------
 
     def _neighbour_id(self) -> int | None:
@@ -1031,13 +1225,16 @@ class MainWindow(QMainWindow):
         index: QModelIndex = self.table.indexAt(pos)
         if not index.isValid():
             return
-        self.table.selectRow(index.row())
+        if not self.table.selectionModel().isRowSelected(index.row(), index.parent()):
+            self.table.selectRow(index.row())
         menu = QMenu(self)
         menu.addAction(self.log_touch_action)
         menu.addAction(self.edit_action)
         menu.addAction(
             self.unarchive_action if self._selected_is_archived() else self.archive_action
         )
+        menu.addSeparator()
+        menu.addAction(self.export_selected_action)
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     # -- switching books ------------------------------------------------------
@@ -1045,6 +1242,10 @@ class MainWindow(QMainWindow):
     def _after_open(self, outcome: OpenOutcome, what: str) -> None:
         if outcome.status is OpenStatus.HANDED_OVER:
             self.statusBar().showMessage(f"{what} is open in another window.", 6000)
+        elif outcome.status is OpenStatus.FAILED and outcome.damage is not None:
+            from ui.backup_dialog import offer_backup
+
+            self.damage_dialog = offer_backup(self.rapport, outcome.damage, self)
         elif outcome.status is OpenStatus.FAILED:
             self._show_message(APP_NAME, outcome.message)
         self._retitle()
