@@ -10,13 +10,12 @@ from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from exports.agreement_pdf import render_agreement, write_agreement
 from exports.documents import AgreementDocument, CommitmentLine, PageSize, Party
 from exports.pdf_common import plain_date
-
-pypdf = pytest.importorskip("pypdf")
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "# Commitment Due State"

@@ -7,6 +7,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from exports.documents import (
@@ -31,8 +32,6 @@ from models.services.incidents import IncidentInput, add_entry, open_incident
 from models.services.reminders import TouchInput, log_touch
 from models.services.summary import client_summary
 from tests.test_cli import assert_clean_error, rapport
-
-pypdf = pytest.importorskip("pypdf")
 
 NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
 TODAY = date(2026, 11, 22)

@@ -293,7 +293,6 @@ def test_empty_book_shows_the_first_run_page(qtbot, window) -> None:
 
 
 def test_open_demo_book_and_back(qtbot, window, rapport, book_path) -> None:
-    pytest.importorskip("models.demo")
     qtbot.mouseClick(window.first_run.demo_button, Qt.MouseButton.LeftButton)
     assert rapport.book is not None
     assert rapport.book.path == paths.demo_book_path().resolve()
