@@ -388,7 +388,7 @@ def cmd_pdf_repair(args: argparse.Namespace) -> int:
     """The record of the incident's latest repair plan. An agreement is printed by
     `pdf agreement` (a final one exactly as stored), so here it is only named."""
     from exports.record_pdf import render_record
-    from models.entities import RepairEnding
+    from models.enums import RepairEnding
     from models.files import write_atomic
     from models.repair import ENDINGS, TITLES
     from models.services.agreements import get_agreement, get_settings

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Protocol
 
-from models.entities import AgreementStatus, CommitmentState, Side
+from models.enums import AgreementStatus, CommitmentState, Side
 
 NUMBER_PREFIX = "AG"
 _NUMBER = re.compile(r"^AG-(\d{4})-(\d{4,})$")

@@ -25,6 +25,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from models.enums import (  # noqa: F401 - re-exported: the book's vocabulary lives there
+    AgreementStatus,
+    Channel,
+    ClientStatus,
+    CommitmentState,
+    ContactKind,
+    EntryKind,
+    FollowUpKind,
+    IncidentCategory,
+    IncidentStatus,
+    RepairEnding,
+    RepairPlanStatus,
+    Severity,
+    Side,
+)
 from models.types import UTCDateTime, utcnow
 
 # Named constraints let Alembic's batch mode find and alter them later.
@@ -39,70 +54,6 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class ClientStatus(enum.StrEnum):
-    ACTIVE = "active"
-    PAUSED = "paused"
-    FORMER = "former"
-
-
-class ContactKind(enum.StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-
-
-class Channel(enum.StrEnum):
-    CALL = "call"
-    EMAIL = "email"
-    MEETING = "meeting"
-    MESSAGE = "message"
-    VISIT = "visit"
-    OTHER = "other"
-
-
-class FollowUpKind(enum.StrEnum):
-    MANUAL = "manual"
-    NEXT_STEP = "next_step"
-    RESPONSE_PROMISE = "response_promise"
-    REVIEW = "review"
-    COMMITMENT = "commitment"
-
-
-class IncidentCategory(enum.StrEnum):
-    LATE_PAYMENT = "late_payment"
-    MISREAD_PRIORITIES = "misread_priorities"
-    DELIVERABLE_QUALITY = "deliverable_quality"
-    MONEY_SURPRISE = "money_surprise"
-    COMMUNICATION = "communication"
-    MISSED_DEADLINE = "missed_deadline"
-    WRONG_FIT = "wrong_fit"
-    BEYOND_SKILLS = "beyond_skills"
-    CLAIM_THREATENED = "claim_threatened"
-    OTHER = "other"
-
-
-class Severity(enum.StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-
-class IncidentStatus(enum.StrEnum):
-    OPEN = "open"
-    ACKNOWLEDGED = "acknowledged"
-    REPAIRING = "repairing"
-    RESOLVED = "resolved"
-    LOST = "lost"
-
-
-class EntryKind(enum.StrEnum):
-    NOTE = "note"
-    CALL = "call"
-    EMAIL = "email"
-    MEETING = "meeting"
-    DECISION = "decision"
 
 
 def _enum(cls: type[enum.StrEnum], name: str, length: int = 16) -> Enum:
@@ -313,23 +264,6 @@ class Evidence(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class AgreementStatus(enum.StrEnum):
-    DRAFT = "draft"
-    FINAL = "final"
-    SUPERSEDED = "superseded"
-
-
-class Side(enum.StrEnum):
-    OURS = "ours"
-    THEIRS = "theirs"
-
-
-class CommitmentState(enum.StrEnum):
-    OPEN = "open"
-    KEPT = "kept"
-    BROKEN = "broken"
-
-
 class Agreement(Base):
     """What was agreed with a client, one row per version.
 
@@ -400,18 +334,6 @@ class Commitment(Base):
     )
 
     agreement: Mapped[Agreement] = relationship(back_populates="commitments")
-
-
-class RepairPlanStatus(enum.StrEnum):
-    ACTIVE = "active"
-    FINISHED = "finished"
-
-
-class RepairEnding(enum.StrEnum):
-    AGREEMENT = "agreement"
-    HAND_OVER = "hand_over"
-    INSURER = "insurer"
-    PART_WAYS = "part_ways"
 
 
 class RepairPlan(Base):

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from models.entities import IncidentStatus, Severity
+from models.enums import IncidentStatus, Severity
 from models.incidents import ACTIVE_STATUSES, IncidentFacts, breach_words, promise_breach
 from models.reminders import cadence_label
 

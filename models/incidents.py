@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from models.entities import IncidentCategory, IncidentStatus, Severity
+from models.enums import IncidentCategory, IncidentStatus, Severity
 
 DEFAULT_PROMISE_HOURS = 24
 PRIORITY_DAYS_AFTER_RESOLUTION = 30

@@ -59,7 +59,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.agreements import display_number
-from models.entities import AgreementStatus, CommitmentState, Side
+from models.enums import AgreementStatus, CommitmentState, Side
 from models.files import write_atomic
 from models.services.agreements import (
     AgreementDetail,

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.db import Book
-from models.entities import ClientStatus
+from models.enums import ClientStatus
 from models.reminders import CADENCE_MAX_DAYS, CADENCE_PRESETS
 from models.services.clients import (
     ClientInput,

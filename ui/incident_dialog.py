@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.entities import IncidentCategory, Severity
+from models.enums import IncidentCategory, Severity
 from models.incidents import CATEGORY_LABELS, DEFAULT_PROMISE_HOURS
 from models.services.incidents import IncidentInput, open_incident, validate_incident
 from ui.app import CHANGED_INCIDENTS, RapportApp

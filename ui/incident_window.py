@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.db import Book
-from models.entities import EntryKind, IncidentCategory, IncidentStatus, Severity
+from models.enums import EntryKind, IncidentCategory, IncidentStatus, Severity
 from models.incidents import TRANSITIONS
 from models.services.clients import NotFoundError, ValidationError
 from models.services.incidents import (

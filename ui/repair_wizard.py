@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from models.entities import RepairEnding
+from models.enums import RepairEnding
 from models.files import write_atomic
 from models.repair import ENDINGS, PLAYBOOK, SKIPPABLE, TITLES, Step
 from models.services.agreements import get_agreement, get_settings

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from models.entities import AgreementStatus, RepairEnding
+from models.enums import AgreementStatus, RepairEnding
 from models.repair import PLAYBOOK, TITLES, ComposedAgreement, Step, first_name, plain_day
 from models.services.agreements import AgreementRow
 from models.services.clients import local_date

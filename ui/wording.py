@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from models.entities import Channel
+from models.enums import Channel
 from models.reminders import DueItem, DueKind
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
