@@ -23,11 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Any, Literal
 
 from models.backups import (
     KIND_BEFORE_UPGRADE,
@@ -38,6 +34,10 @@ from models.backups import (
 )
 from models.errors import RapportError
 from models.paths import companion_dir, touch_private
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +85,21 @@ CHECK_BACKGROUND: Check = "background"
 
 @dataclass
 class Book:
-    """An open book: its file, its engine and where its companions live."""
+    """An open book: its file, its engine and where its companions live.
+
+    SQLAlchemy is loaded only when something first asks for the engine (a session, a
+    service's query). The reads the first window needs (who is due, how many clients)
+    go through ``read()``, a plain sqlite3 connection, so the app can paint its window
+    a third of a second sooner and load the ORM after (bench/run.py, docs/PERFORMANCE.md).
+    """
 
     path: Path
-    engine: Engine
     schema_version: str
     upgraded_from: str | None = None
     pre_upgrade_copy: Path | None = None
-    _sessions: sessionmaker[Session] = field(init=False, repr=False)
+    # Made by open_book when it had to migrate; otherwise on first use.
+    _engine: Engine | None = field(default=None, repr=False)
+    _sessions: sessionmaker[Session] | None = field(default=None, init=False, repr=False)
     # None until the health check has run; then what it found (empty: healthy).
     problems: list[str] | None = field(default=None, init=False)
     # Commits through this Book: the app backs up only when something changed.
@@ -101,11 +108,68 @@ class Book:
     _guard: sqlite3.Connection | None = field(default=None, init=False, repr=False)
     _checker: threading.Thread | None = field(default=None, init=False, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
+    _made: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _plain: sqlite3.Connection | None = field(default=None, init=False, repr=False)
+    _plain_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        event.listen(self.engine, "do_connect", self._refuse_when_closed)
-        event.listen(self.engine, "commit", self._count_commit)
+        if self._engine is not None:
+            self._hook(self._engine)
+
+    @property
+    def engine(self) -> Engine:
+        """The book's SQLAlchemy engine, made (and SQLAlchemy imported) on first use."""
+        engine = self._engine
+        if engine is None:
+            with self._made:
+                if self._engine is None:
+                    if self._closed:
+                        raise BookError("This book has been closed.")
+                    self._hook(make_engine(self.path))
+                engine = self._engine
+        assert engine is not None
+        return engine
+
+    @property
+    def engine_made(self) -> bool:
+        return self._engine is not None
+
+    def _hook(self, engine: Engine) -> None:
+        from sqlalchemy import event
+        from sqlalchemy.orm import sessionmaker
+
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        event.listen(engine, "do_connect", self._refuse_when_closed)
+        event.listen(engine, "commit", self._count_commit)
+        self._engine = engine
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A plain sqlite3 connection for a consistent read (one transaction).
+
+        For the hot reads that must not wait for SQLAlchemy to load: the Today plan,
+        the tray, counts. The connection is the book's own, opened on first use with
+        the same pragmas as the engine's, shared by threads one at a time; nothing is
+        ever written through it.
+        """
+        with self._plain_lock:
+            conn = self._plain
+            if conn is None:
+                if self._closed:
+                    raise BookError("This book has been closed.")
+                conn = sqlite3.connect(
+                    str(self.path),
+                    isolation_level=None,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                    check_same_thread=False,
+                )
+                _set_pragmas(conn, None)
+                self._plain = conn
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("ROLLBACK")
 
     def _refuse_when_closed(self, *_args: Any) -> None:
         # A closed book may have been set aside or replaced by a restore: a late
@@ -181,12 +245,16 @@ class Book:
         Waits for the health check, and refuses a book that failed it.
         """
         self._writable()
+        self.engine  # noqa: B018 - makes the engine (and the session factory) on first use
+        assert self._sessions is not None
         with self._sessions() as s, s.begin():
             yield s
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
         """A read-only unit of work; nothing it does is committed."""
+        self.engine  # noqa: B018 - makes the engine (and the session factory) on first use
+        assert self._sessions is not None
         with self._sessions() as s:
             try:
                 yield s
@@ -216,7 +284,13 @@ class Book:
             with contextlib.suppress(sqlite3.ProgrammingError):
                 guard.interrupt()
             checker.join()
-        self.engine.dispose()
+        with self._plain_lock:
+            if self._plain is not None:
+                self._plain.close()
+                self._plain = None
+        with self._made:
+            if self._engine is not None:
+                self._engine.dispose()
         if guard is not None:
             self._guard = None
             guard.close()
@@ -234,6 +308,8 @@ def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 def make_engine(path: Path) -> Engine:
     """An engine with one connection: one writer per book (see DESIGN.md)."""
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(
         f"sqlite:///{path}",
         pool_size=1,
@@ -362,18 +438,19 @@ def open_book(path: Path, *, upgrade: bool = True, check: Check = CHECK_NOW) -> 
         if not upgrade:
             raise BookError(f"This book needs an upgrade from schema {revision}.")
         copy = take_backup(path, kind=KIND_BEFORE_UPGRADE).path
-    engine = make_engine(path)
-    try:
-        if revision != SCHEMA_HEAD:
+    engine: Engine | None = None
+    if revision != SCHEMA_HEAD:
+        engine = make_engine(path)
+        try:
             _upgrade(engine)
-    except Exception:
-        engine.dispose()
-        if guard is not None:
-            guard.close()
-        raise
+        except Exception:
+            engine.dispose()
+            if guard is not None:
+                guard.close()
+            raise
     book = Book(
         path=path,
-        engine=engine,
+        _engine=engine,
         schema_version=SCHEMA_HEAD,
         upgraded_from=revision if revision != SCHEMA_HEAD else None,
         pre_upgrade_copy=copy,

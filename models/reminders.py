@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from models.entities import ClientStatus
+from models.enums import ClientStatus
 
 # The cadences offered in the app, in days; any positive number is allowed.
 CADENCE_PRESETS: dict[str, int] = {
@@ -32,6 +32,11 @@ UPCOMING_DAYS = 7
 class DueKind(enum.StrEnum):
     KEEP_IN_TOUCH = "keep-in-touch"
     FOLLOW_UP = "follow-up"
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day a moment falls on for the user (their machine's time zone)."""
+    return moment.astimezone().date()
 
 
 def cadence_label(days: int | None) -> str:

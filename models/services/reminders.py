@@ -9,28 +9,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Date, Row, String, bindparam, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.db import Book
 from models.entities import Channel, Client, FollowUp, FollowUpKind, Touch
+from models.reads import (  # noqa: F401 - re-exported: the services' "who is due"
+    due_items,
+    next_due_after,
+    today_plan,
+)
 from models.reminders import (
     CADENCE_MAX_DAYS,
     UPCOMING_DAYS,
     DueItem,
-    DueKind,
-    TodayPlan,
     later_touch,
-    plan,
 )
 from models.services.clients import (
     NotFoundError,
     ValidationError,
     client_or_error,
     local_date,
-    many_small_objects,
     recompute_touch_due,
 )
 from models.types import utcnow
@@ -221,100 +221,6 @@ def open_follow_ups(book: Book, client_id: int) -> list[FollowUpRow]:
         return [_fu_row(fu, name) for fu, name in rows]
 
 
-# The two questions behind Today and the tray, built once: on a big book these run on
-# every refresh, and building the statement each time cost as much as running it.
-_DUE_CLIENTS = select(
-    Client.id, Client.name, Client.touch_due_on, Client.cadence_days, Client.priority_until
-)
-_OPEN_FOLLOW_UPS = (
-    select(
-        FollowUp.id, Client.id, Client.name, FollowUp.due_on, FollowUp.title, Client.priority_until
-    )
-    .join(Client, Client.id == FollowUp.client_id)
-    .where(FollowUp.done_at.is_(None), Client.archived_at.is_(None))
-)
-# due_items' own versions hand dates back as their stored ISO text: date.fromisoformat
-# is several times cheaper than SQLAlchemy's SQLite date parsing, and a priority date
-# compares with today as text (ISO dates sort as text).
-_DUE_CLIENTS_UNTIL = select(
-    Client.id,
-    Client.name,
-    type_coerce(Client.touch_due_on, String),
-    Client.cadence_days,
-    type_coerce(Client.priority_until, String),
-).where(Client.touch_due_on <= bindparam("until", type_=Date))
-_OPEN_FOLLOW_UPS_UNTIL = (
-    select(
-        FollowUp.id,
-        Client.id,
-        Client.name,
-        type_coerce(FollowUp.due_on, String),
-        FollowUp.title,
-        type_coerce(Client.priority_until, String),
-    )
-    .join(Client, Client.id == FollowUp.client_id)
-    .where(
-        FollowUp.done_at.is_(None),
-        Client.archived_at.is_(None),
-        FollowUp.due_on <= bindparam("until", type_=Date),
-    )
-)
-
-
-def _touch_item(row: Row[Any], today: date) -> DueItem:
-    cid, name, due_on, cadence, prio = row
-    return DueItem(
-        DueKind.KEEP_IN_TOUCH,
-        cid,
-        name,
-        due_on,
-        "Get in touch",
-        cadence,
-        None,
-        prio is not None and today <= prio,
-    )
-
-
-def _follow_up_item(row: Row[Any], today: date) -> DueItem:
-    fid, cid, name, due_on, title, prio = row
-    return DueItem(
-        DueKind.FOLLOW_UP, cid, name, due_on, title, None, fid, prio is not None and today <= prio
-    )
-
-
-def due_items(book: Book, today: date, *, horizon_days: int = UPCOMING_DAYS) -> list[DueItem]:
-    """Everything due up to ``today + horizon_days``: keep-in-touch dates of active
-    clients and open follow-ups of clients that are not archived.
-
-    This runs on every Today refresh and tray tick, over thousands of rows on a big
-    book, so it reads through a plain Core connection (no ORM identity map) and
-    builds tuples directly; bench/run.py keeps it within 2x of raw sqlite3.
-    """
-    until = {"until": today + timedelta(days=horizon_days)}
-    with many_small_objects(), book.engine.connect() as conn:
-        clients = conn.execute(_DUE_CLIENTS_UNTIL, until).all()
-        follow_ups = conn.execute(_OPEN_FOLLOW_UPS_UNTIL, until).all()
-        # DueItems made straight from tuples (what DueItem(...) does, without its
-        # per-call argument handling): a big book has tens of thousands of them.
-        new, day, text = tuple.__new__, date.fromisoformat, today.isoformat()
-        keep, follow = DueKind.KEEP_IN_TOUCH, DueKind.FOLLOW_UP
-        items = [
-            new(DueItem, (keep, cid, name, day(due), "Get in touch", cad, None, text <= (p or "")))
-            for cid, name, due, cad, p in clients
-        ]
-        items += [
-            new(DueItem, (follow, cid, name, day(due), title, None, fid, text <= (p or "")))
-            for fid, cid, name, due, title, p in follow_ups
-        ]
-    return items
-
-
-def today_plan(book: Book, today: date) -> TodayPlan:
-    items = due_items(book, today)
-    with many_small_objects():  # ordering makes a key tuple per item
-        return plan(items, today)
-
-
 def _follow_up(s: Session, follow_up_id: int) -> FollowUp:
     fu = s.get(FollowUp, follow_up_id)
     if fu is None:
@@ -382,25 +288,3 @@ def due_details(book: Book, today: date, *, horizon_days: int = UPCOMING_DAYS) -
             fu_uid, note = follow_ups[item.follow_up_id]
             details.append(DueDetail(item, uid, org, fu_uid, note))
     return details
-
-
-def next_due_after(book: Book, day: date, *, today: date) -> DueItem | None:
-    """The first thing due after ``day``: what an empty Today offers as "next up",
-    however far ahead it is, without reading every future date in the book."""
-    with book.engine.connect() as conn:
-        client = conn.execute(
-            _DUE_CLIENTS.where(Client.touch_due_on > day)
-            .order_by(Client.touch_due_on, Client.name, Client.id)
-            .limit(1)
-        ).first()
-        follow_up = conn.execute(
-            _OPEN_FOLLOW_UPS.where(FollowUp.due_on > day)
-            .order_by(FollowUp.due_on, FollowUp.id)
-            .limit(1)
-        ).first()
-    candidates: list[DueItem] = []
-    if client is not None:
-        candidates.append(_touch_item(client, today))
-    if follow_up is not None:
-        candidates.append(_follow_up_item(follow_up, today))
-    return min(candidates, key=lambda i: i.due_on) if candidates else None
