@@ -150,6 +150,8 @@ def gui_case(qtbot: object, config: Path, path: Path, flip: Flip) -> None:
         if window is None:
             window, _tray = make_gui(rapport)
             qtbot.addWidget(window)  # type: ignore[attr-defined]
+            # The list is filled once the window is painted and the rest has loaded.
+            qtbot.waitUntil(lambda: rapport.warm, timeout=20000)  # type: ignore[attr-defined]
         assert window.model.rowCount() > 0  # the window shows the restored book
     finally:
         if window is not None:

@@ -32,16 +32,18 @@ from models.backups import (
 from models.db import CHECK_BACKGROUND, Book, BookDamagedError, BookError, open_book
 from models.errors import RapportError
 from models.lock import BookLock
-from models.services.clients import count_clients, local_date
+from models.reads import count_clients, today_plan
+from models.reminders import TodayPlan, local_date
 from ui.due_clock import DueClock
 from ui.icons import app_icon
 from ui.instance import SingleInstance
 
 if TYPE_CHECKING:
     from ui.agreement_window import AgreementWindow
-    from ui.backup_dialog import AutoBackup
+    from ui.auto_backup import AutoBackup
     from ui.main_window import MainWindow
     from ui.tray import RapportTray
+    from ui.warmup import Warmup
 
 APP_NAME = "Rapport"
 SETTINGS_FILE = "rapport.ini"
@@ -113,6 +115,9 @@ class RapportApp(QObject):
     book_checked = Signal(object)
     # The open book failed its check and was set aside (a DamageReport).
     damaged = Signal(object)
+    # What the first window did not need (the ORM, the services, the dialogs) is
+    # loaded now (ui/warmup.py): emitted once, after the first paint.
+    warmed = Signal()
 
     def __init__(self, *, config_dir: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -139,6 +144,12 @@ class RapportApp(QObject):
         self._check_poll = QTimer(self)
         self._check_poll.setInterval(CHECK_POLL_MS)
         self._check_poll.timeout.connect(self._poll_check)
+        # Today's plan, shared by the Today view and the tray: (book, day, commits, plan).
+        self._plan: tuple[Book, date, int, TodayPlan] | None = None
+        # Connected before any view is, so every view reads a fresh plan after a change.
+        self.changed.connect(self._forget_plan)
+        self.warm = False
+        self.warmup: Warmup | None = None
 
     def now(self) -> datetime:
         """The current moment, time-zone aware, from the injectable clock."""
@@ -147,6 +158,24 @@ class RapportApp(QObject):
     def today(self) -> date:
         """The user's calendar day, the same way the services count a touch's day."""
         return local_date(self.now())
+
+    def today_plan(self) -> TodayPlan:
+        """What is due today and this week, read once per change however many views
+        ask: the book's commit count and the day are part of the key, so a save made
+        without a ``changed`` signal is still seen."""
+        book = self.book
+        if book is None:
+            return TodayPlan(due=[], upcoming=[])
+        day = self.today()
+        cached = self._plan
+        if cached is not None and cached[0] is book and cached[1:3] == (day, book.commits):
+            return cached[3]
+        plan = today_plan(book, day)
+        self._plan = (book, day, book.commits, plan)
+        return plan
+
+    def _forget_plan(self, _what: str = "", _initiator: object = None) -> None:
+        self._plan = None
 
     def _on_day_changed(self, _day: date) -> None:
         self.changed.emit(CHANGED_DAY, self)
@@ -243,6 +272,19 @@ class RapportApp(QObject):
         self.book_checked.emit(book)
         if book.damaged:
             self._book_damaged(book)
+
+    def read_failed(self, book: Book | None, *, announce: bool = True) -> bool:
+        """A read of ``book`` just failed. A damaged book can fail a read before its
+        check (on a worker thread) has spoken: wait for the verdict, and if the check
+        found damage, handle it like any other and return True. False: not damage
+        (the caller re-raises)."""
+        if book is None or book is not self.book or not book.wait_checked(60):
+            return False
+        if not book.damaged:
+            return False
+        self._check_poll.stop()
+        self._book_damaged(book, announce=announce)
+        return True
 
     def _book_damaged(self, book: Book, *, announce: bool = True) -> None:
         """The open book failed its check: close it without a checkpoint, set it aside
@@ -349,6 +391,8 @@ class RapportApp(QObject):
         """Let go of the book: connections first, then the lock that guards them."""
         self.due_clock.stop()
         self._check_poll.stop()
+        if self.warmup is not None:
+            self.warmup.wait()
         if self.auto_backup is not None:
             self.auto_backup.stop()
         if self.instance is not None:
@@ -383,39 +427,47 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
 
     The window is shown unless ``start_hidden`` asks for the tray only; without a
     system tray there would be no way back to a hidden window, so it is shown then too.
+    It is built from plain reads (Today, the counts) and painted first; the client
+    list, the incidents page and the code behind them load after that (ui/warmup.py).
     """
-    from ui.backup_dialog import AutoBackup, network_warning_once, offer_backup
+    from ui.auto_backup import AutoBackup
     from ui.main_window import MainWindow
     from ui.tray import RapportTray
+    from ui.warmup import Warmup
 
     try:
-        window = MainWindow(rapport)
+        window = MainWindow(rapport, defer_lists=True)
     except Exception:
-        # A damaged book can fail a read before its check (on a worker thread) has
-        # spoken. Then the check's verdict decides: damage is handled like any other,
-        # told to the window built next (not to the half-built one).
-        book = rapport.book
-        if book is None or not book.wait_checked(60) or not book.damaged:
+        # Damage is told to the window built next, not to the half-built one.
+        if not rapport.read_failed(rapport.book, announce=False):
             raise
-        rapport._book_damaged(book, announce=False)
-        window = MainWindow(rapport)
+        window = MainWindow(rapport, defer_lists=True)
     tray = RapportTray(rapport, window)
     window.set_tray(tray)
     rapport.due_clock.start()
     shown = not start_hidden or not tray.available
-    if shown:
-        window.show()
     # The window opens on Today, which already says who is due: no popup for that.
     tray.sync(quietly=shown)
     # Backups start once the window is up, on a worker thread.
     rapport.auto_backup = AutoBackup(rapport, rapport)
     rapport.auto_backup.finished.connect(window.on_backup_finished)
     rapport.auto_backup.failed.connect(window.on_backup_failed)
-    rapport.auto_backup.start()
+    rapport.warmup = Warmup(rapport, window)
+    rapport.warmup.done.connect(rapport.auto_backup.start)
+    if shown:
+        rapport.warmup.start_after_paint()
+        window.show()
+    else:
+        rapport.warmup.start_soon()
     if rapport.pending_damage is not None:
+        from ui.backup_dialog import offer_backup
+
         window.damage_dialog = offer_backup(rapport, rapport.pending_damage, window)
         rapport.pending_damage = None
-    window.network_dialog = network_warning_once(rapport, window)
+    if rapport.network_warning:
+        from ui.backup_dialog import network_warning_once
+
+        window.network_dialog = network_warning_once(rapport, window)
     return window, tray
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from PySide6.QtCore import QDateTime, QLocale, Qt, QUrl, Signal
@@ -26,10 +27,6 @@ from PySide6.QtWidgets import (
 
 from models.incidents import PRIORITY_OPEN_ENDED
 from models.reminders import cadence_label, under_priority
-from models.services.agreements import AgreementRow
-from models.services.clients import ClientDetail, Contact
-from models.services.incidents import ClientHealth, IncidentRow
-from models.services.reminders import FollowUpRow, TouchRow
 from models.text import digits_only
 from ui.client_table import status_text
 from ui.incident_words import (
@@ -43,6 +40,12 @@ from ui.incident_words import (
     trend_text,
 )
 from ui.wording import channel_text, due_phrase, short_date, when_text
+
+if TYPE_CHECKING:
+    from models.services.agreements import AgreementRow
+    from models.services.clients import ClientDetail, Contact
+    from models.services.incidents import ClientHealth, IncidentRow
+    from models.services.reminders import FollowUpRow, TouchRow
 
 HINT = "Select a client to see their details."
 

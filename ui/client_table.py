@@ -1,16 +1,19 @@
 """The client list as a Qt table model over the book's client list.
 
-The model holds the rows read so far: searching happens in SQL, and so does the
-default order; a long list is read a page at a time (canFetchMore/fetchMore), and
-health is scored for the rows read. data() does no I/O and no formatting work
-beyond picking a field, so scrolling a long list stays smooth.
+Searching happens in SQL, and so does the default order. The model has a row for
+every match from the start and reads a page of rows where the view first looks
+(the book's list reads any page, from either end or by keyset from rows already
+read), and health is scored for the rows read. Apart from that first read of a
+page, data() does no I/O and no formatting work beyond picking a field, so
+scrolling a long list stays smooth.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -23,15 +26,26 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QTableView
 
-from models.entities import ClientStatus
+from models.enums import ClientStatus
 from models.health import Health
 from models.incidents import PRIORITY_OPEN_ENDED
-from models.services.clients import ClientList, ClientRow
 from models.text import fold
 from ui.icons import dot_icon, flag_icon
 from ui.incident_words import BAND_COLOUR, BAND_TEXT, factor_text
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.wording import short_date
+
+if TYPE_CHECKING:
+    from models.services.clients import ClientRow
+
+
+def _is_lazy_list(rows: object) -> bool:
+    """Whether ``rows`` is the book's lazy ClientList. Asked without importing it: the
+    window is built before the services are loaded, and no ClientList exists until
+    they are."""
+    clients = sys.modules.get("models.services.clients")
+    return clients is not None and isinstance(rows, clients.ClientList)
+
 
 # Health comes last so a header layout saved before it existed still fits.
 COL_NAME, COL_ORG, COL_EMAIL, COL_PHONE, COL_TAGS, COL_STATUS, COL_HEALTH = range(7)
@@ -82,8 +96,9 @@ def health_tooltip(h: Health) -> str:
     return "\n".join(lines)
 
 
-# Rows read at first (about two screens); after that each fetch reads as many as are
-# shown, so dragging to the end of a 100 000-client list takes a dozen reads, not 2000.
+# Rows one screen shows, until the window says (ClientTableModel.screen): a new list
+# reads this many at once, and a screen's worth wherever the view looks after that.
+# Health is scored per block of this many rows of a plain list.
 PAGE = 48
 # Health is scored for at most this many clients per read (SQL's IN list).
 HEALTH_BATCH = 2000
@@ -146,26 +161,36 @@ class HealthScores(Mapping[int, Health]):
 
 
 class ClientTableModel(QAbstractTableModel):
-    """The rows of the client list, read a page at a time and sorted by the book.
+    """The rows of the client list, read where the view looks and sorted by the book.
 
     ``set_rows`` takes either a plain list or a ClientList (the book's lazy list for
-    one search, in name order): the model shows the first PAGE rows and reads on
-    through canFetchMore/fetchMore as the view scrolls. The model sorts itself
-    (``sort``; the proxy hands header clicks down): by name the book reads in that
-    order (reversed for descending), by any other column every matching row is read
-    once and sorted here. Health comes as a HealthScores (scored per page) or a
-    plain mapping.
+    one search, in name order). For a ClientList the model has as many rows as the
+    search matches from the start (one count) and reads the first page at once; any
+    other row is read with its page when the view first asks for it (painting,
+    scrolling, selecting), wherever it is: dragging to the bottom of a 100 000-client
+    list reads the last page or two, not everything above them. Health is scored for
+    each page as it is read. The model sorts itself (``sort``; the proxy hands header
+    clicks down): by name the book reads in that order (reversed for descending), by
+    any other column every matching row is read once and sorted here. Health comes as
+    a HealthScores (scored per page) or a plain mapping.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         # What the window gave (a plain list, or the book's list in name order) ...
         self._given: Sequence[ClientRow] = []
-        # ... the same rows in the current sort order (read lazily from a ClientList) ...
+        # ... and the same rows in the current sort order: a ClientList (``_list``,
+        # read by pages as rows are asked for) or a plain list.
         self._supply: Sequence[ClientRow] = []
-        # ... and the ones shown so far (rowCount), with each client's row number.
-        self._rows: list[ClientRow] = []
-        self._ids: dict[int, int] = {}
+        self._list: Any = None  # the ClientList, or None (not imported here: see above)
+        self._count = 0
+        # For a plain list: client id -> row (made when first needed), and which
+        # blocks of PAGE rows have had their health scored.
+        self._ids: dict[int, int] | None = None
+        self._scored: set[int] = set()
+        # How many rows one screen of the view shows (the window keeps it up to date):
+        # what a new list reads at once, and the least a later read brings.
+        self.screen = PAGE
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         # Worked out once per refresh by the window, never while painting. Priority:
@@ -187,25 +212,45 @@ class ClientTableModel(QAbstractTableModel):
         """Replace every row; views keep their own selection by client id. Without
         ``priority`` each row's own ``priority_until`` flags it."""
         self.beginResetModel()
-        self._given = rows if isinstance(rows, ClientList) else list(rows)
+        self._given = rows if _is_lazy_list(rows) else list(rows)
         if health is not None:
             self._health = health if isinstance(health, HealthScores) else dict(health)
         self._priority = dict(priority) if priority is not None else None
-        self._supply = self._sorted(self._given)
-        self._show(list(self._supply[:PAGE]) if self._lazy() else list(self._supply))
+        self._supply_in_order()
         self.endResetModel()
 
-    def _lazy(self) -> bool:
-        return isinstance(self._supply, ClientList)
+    def _supply_in_order(self) -> None:
+        """Make ``_supply`` the given rows in the current order, with the first page of
+        a ClientList read (what the first screen shows)."""
+        supply = self._sorted(self._given)
+        self._supply = supply
+        self._list = supply if _is_lazy_list(supply) else None
+        self._ids = None
+        self._scored = set()
+        if self._list is not None:  # first the page: it may bring the count with it
+            self._prefetch_health(self._list.read_around(0, rows=self.screen))
+        self._count = len(supply)
 
-    def _show(self, rows: list[ClientRow]) -> None:
-        self._rows = rows
-        self._ids = {r.id: i for i, r in enumerate(rows)}
-        self._prefetch_health(rows)
-
-    def _prefetch_health(self, rows: Sequence[ClientRow]) -> None:
+    def _prefetch_health(self, rows: Iterable[ClientRow]) -> None:
         if isinstance(self._health, HealthScores):
-            self._health.prefetch(r.id for r in rows if not r.archived)
+            self._health.prefetch([r.id for r in rows if not r.archived])
+
+    def _row(self, i: int) -> ClientRow | None:
+        """Row ``i`` of the current order, read (and scored) with its page if need be;
+        None when it is gone from the book since the list was counted."""
+        listed = self._list
+        if listed is None:
+            block = i // PAGE
+            if block not in self._scored:
+                self._scored.add(block)
+                self._prefetch_health(self._supply[block * PAGE : (block + 1) * PAGE])
+            return self._supply[i]
+        row = listed.cached(i)
+        if row is None and not listed.is_read(i):
+            # From the first row the view asks for, a screen on either way is read.
+            self._prefetch_health(listed.read_around(i, rows=self.screen + listed.page_size))
+            row = listed.cached(i)
+        return row
 
     def _sorted(self, rows: Sequence[ClientRow]) -> Sequence[ClientRow]:
         """``rows`` in the current sort order: the book's own order for names, else
@@ -213,7 +258,7 @@ class ClientTableModel(QAbstractTableModel):
         column, descending = self._sort_column, self._sort_order == Qt.SortOrder.DescendingOrder
         if column < 0:
             return rows
-        if isinstance(rows, ClientList):
+        if _is_lazy_list(rows):
             if column == COL_NAME:
                 return rows.reversed_list() if descending else rows
             rows = rows.rows()
@@ -229,54 +274,37 @@ class ClientTableModel(QAbstractTableModel):
         self._sort_column, self._sort_order = column, order
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
-        old_ids = [self._rows[i.row()].id if 0 <= i.row() < len(self._rows) else None for i in old]
-        self._supply = self._sorted(self._given)
-        # The same number of rows as before, in the new order; the rest on scrolling.
-        self._show(list(self._supply[: len(self._rows)]))
+        old_rows = [self._row(i.row()) if 0 <= i.row() < self._count else None for i in old]
+        # The same clients in the new order: the selection and current row follow them.
+        self._supply_in_order()
+        rows_now = {r.id: self.row_of(r.id) for r in old_rows if r is not None}
         new = []
-        for index, cid in zip(old, old_ids, strict=True):
-            row = self._ids.get(cid, -1) if cid is not None else -1
-            new.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
+        for index, row in zip(old, old_rows, strict=True):
+            at = rows_now[row.id] if row is not None else -1
+            new.append(self.index(at, index.column()) if at >= 0 else QModelIndex())
         self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
-
-    def canFetchMore(self, parent: AnyIndex | None = None) -> bool:  # noqa: N802 - Qt API
-        if parent is not None and parent.isValid():
-            return False
-        return len(self._rows) < len(self._supply)
-
-    def fetchMore(self, parent: AnyIndex | None = None) -> None:  # noqa: N802 - Qt API
-        if parent is not None and parent.isValid():
-            return
-        self._fetch_to(len(self._rows) + max(PAGE, len(self._rows)))
-
-    def _fetch_to(self, n: int) -> None:
-        """Show rows until there are ``n`` (or every one there is)."""
-        start = len(self._rows)
-        more = list(self._supply[start:n])
-        if not more:
-            return
-        self._prefetch_health(more)
-        self.beginInsertRows(QModelIndex(), start, start + len(more) - 1)
-        self._rows.extend(more)
-        for i, r in enumerate(more, start):
-            self._ids[r.id] = i
-        self.endInsertRows()
 
     def set_health(self, health: Mapping[int, Health], priority: Mapping[int, date]) -> None:
         """New scores and flags for the same rows (a touch, an incident): the cells
         change in place, so the selection and scroll position stay put."""
         self._health = health if isinstance(health, HealthScores) else dict(health)
         self._priority = dict(priority)  # fresher than what the rows were read with
+        self._scored = set()
         if self._sort_column in (COL_NAME, COL_HEALTH):
             # The order itself may have moved (an upset client comes first): read the
             # same search again and re-sort, keeping the selection.
-            if isinstance(self._given, ClientList):
-                self._given = self._given.again()
+            if _is_lazy_list(self._given):
+                fresh = self._given.again()
+                if len(fresh) != len(self._given):  # not the same clients after all
+                    self.set_rows(fresh, health, priority)
+                    return
+                self._given = fresh
             self.sort(self._sort_column, self._sort_order)
-        self._prefetch_health(self._rows)
-        if self._rows:
-            last = len(self._rows) - 1
+        elif self._list is not None:
+            self._prefetch_health(self._list.kept_rows())
+        if self._count:
+            last = self._count - 1
             self.dataChanged.emit(self.index(0, COL_NAME), self.index(last, COL_NAME))
             self.dataChanged.emit(self.index(0, COL_HEALTH), self.index(last, COL_HEALTH))
 
@@ -291,31 +319,28 @@ class ClientTableModel(QAbstractTableModel):
 
     @property
     def rows(self) -> list[ClientRow]:
-        """The rows read so far, in the order shown."""
-        return list(self._rows)
+        """Every row, in the order shown (a ClientList is read whole for this)."""
+        if self._list is not None:
+            return self._list.rows()
+        return list(self._supply)
 
     def row_at(self, row: int) -> ClientRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self._row(row) if 0 <= row < self._count else None
 
     def row_of(self, client_id: int) -> int:
-        """The row showing ``client_id``, or -1 when it is not in the list. A client
-        further down than the rows read so far is read up to (and shown)."""
-        row = self._ids.get(client_id)
-        if row is not None:
-            return row
-        if isinstance(self._supply, ClientList):
-            position = self._supply.position(client_id)
-        else:
-            position = next((i for i, r in enumerate(self._supply) if r.id == client_id), -1)
-        if position < len(self._rows):
-            return -1
-        self._fetch_to(position + 1)
+        """The row showing ``client_id``, or -1 when it is not in the list. Reads no
+        rows: a client further down than the rows read so far is found by a count."""
+        if self._list is not None:
+            position = self._list.position(client_id)
+            return position if 0 <= position < self._count else -1
+        if self._ids is None:
+            self._ids = {r.id: i for i, r in enumerate(self._supply)}
         return self._ids.get(client_id, -1)
 
     def rowCount(self, parent: AnyIndex | None = None) -> int:  # noqa: N802 - Qt API
         if parent is not None and parent.isValid():
             return 0
-        return len(self._rows)
+        return self._count
 
     def columnCount(self, parent: AnyIndex | None = None) -> int:  # noqa: N802 - Qt API
         if parent is not None and parent.isValid():
@@ -323,9 +348,11 @@ class ClientTableModel(QAbstractTableModel):
         return len(HEADERS)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < self._count:
             return None
-        row = self._rows[index.row()]
+        row = self._row(index.row())
+        if row is None:
+            return None
         column = index.column()
         if column == COL_HEALTH:
             return self._health_data(row, role)

@@ -8,12 +8,15 @@ every view that shows them.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from models.entities import EntryKind, IncidentCategory, IncidentStatus, Severity
+from models.enums import EntryKind, IncidentCategory, IncidentStatus, Severity
 from models.health import Band, Factor
 from models.incidents import ACTIVE_STATUSES, CATEGORY_LABELS, STATUS_LABELS, breach_words
-from models.services.incidents import IncidentRow
 from ui.wording import MONTHS, WEEKDAYS, channel_text
+
+if TYPE_CHECKING:
+    from models.services.incidents import IncidentRow
 
 SEVERITY_TEXT: dict[Severity, str] = {
     Severity.LOW: "Low",

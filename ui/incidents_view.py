@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -33,9 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.entities import IncidentStatus, Severity
+from models.enums import IncidentStatus, Severity
 from models.incidents import ACTIVE_STATUSES
-from models.services.incidents import IncidentRow, list_incidents
 from models.text import fold
 from ui.app import RapportApp
 from ui.incident_words import (
@@ -50,6 +49,10 @@ from ui.incident_words import (
 )
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.keys import widget_shortcut
+
+if TYPE_CHECKING:
+    from models.services.incidents import IncidentRow
+
 
 COL_CLIENT, COL_TITLE, COL_SEVERITY, COL_STATUS, COL_OPENED, COL_PROMISE = range(6)
 HEADERS = ("Client", "Title", "Severity", "Status", "Opened", "Promise")
@@ -182,7 +185,10 @@ class IncidentsView(QWidget):
 
     open_incident_requested = Signal(int)
 
-    def __init__(self, rapport: RapportApp, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, rapport: RapportApp, parent: QWidget | None = None, *, defer: bool = False
+    ) -> None:
+        """``defer`` leaves the page empty until the first ``refresh`` (ui/warmup.py)."""
         super().__init__(parent)
         self.rapport = rapport
         self.model = IncidentTableModel(self)
@@ -261,13 +267,16 @@ class IncidentsView(QWidget):
         self.severity_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.broken_only.toggled.connect(lambda _on: self.refresh())
         rapport.changed.connect(lambda _what, _who: self.refresh())
-        self.refresh()
+        if not defer:
+            self.refresh()
 
     def refresh(self) -> None:
         """Ask the book again with the filters as set, keeping the selected incident."""
         book = self.rapport.book
         keep = self.selected_incident_id()
         now = self.rapport.now()
+        from models.services.incidents import list_incidents
+
         rows = (
             []
             if book is None

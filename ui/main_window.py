@@ -38,24 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.errors import RapportError
-from models.services.agreements import AgreementRow, list_agreements
-from models.services.clients import (
-    ClientList,
-    NotFoundError,
-    ValidationError,
-    archive_client,
-    count_clients,
-    get_client,
-    unarchive_client,
-)
-from models.services.incidents import (
-    all_health,
-    client_health,
-    list_incidents,
-    priority_clients,
-)
-from models.services.reminders import list_touches, open_follow_ups
+from models.errors import NotFoundError, RapportError, ValidationError
+from models.reads import count_clients
 from ui import autostart
 from ui.app import (
     APP_NAME,
@@ -70,7 +54,6 @@ from ui.app import (
     RapportApp,
 )
 from ui.client_detail import HINT, ClientDetailPane
-from ui.client_dialog import ClientDialog
 from ui.client_table import (
     ARCHIVED_ROLE,
     COL_NAME,
@@ -82,28 +65,27 @@ from ui.client_table import (
     HealthScores,
 )
 from ui.first_run import FirstRunPage
-from ui.follow_up_dialog import FollowUpDialog
 from ui.icons import app_icon
-from ui.incident_dialog import (
-    KEY_PROMISE_HOURS,
-    PROMISE_HOURS_MAX,
-    IncidentDialog,
-    default_promise_hours,
-)
-from ui.incident_window import IncidentWindow
 from ui.incidents_view import IncidentsView
 from ui.keys import menu_text, widget_shortcut
 from ui.today_view import TodayView
-from ui.touch_dialog import TouchDialog
 
+# The services (and SQLAlchemy under them) and the dialogs are imported where they are
+# first used: the window is built and painted before they are loaded (ui/warmup.py).
 if TYPE_CHECKING:
     from models.backups import DamageReport
+    from models.services.agreements import AgreementRow
     from models.services.contacts import ImportPlan
     from ui.agreement_window import AgreementWindow
     from ui.backup_dialog import BackupSettingsDialog, DamagedBookDialog, RestoreDialog
+    from ui.client_dialog import ClientDialog
     from ui.export_dialog import ExportDialog
+    from ui.follow_up_dialog import FollowUpDialog
     from ui.import_dialog import ImportDialog
+    from ui.incident_dialog import IncidentDialog
+    from ui.incident_window import IncidentWindow
     from ui.settings_dialog import SettingsDialog
+    from ui.touch_dialog import TouchDialog
     from ui.tray import RapportTray
 
 SEARCH_PLACEHOLDER = "Search name, organisation, email, phone, tag, notes…"
@@ -149,9 +131,14 @@ def plural(n: int, word: str) -> str:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, rapport: RapportApp, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, rapport: RapportApp, parent: QWidget | None = None, *, defer_lists: bool = False
+    ) -> None:
+        """``defer_lists`` leaves the client list and the incidents page empty until
+        ``finish_start``: the app's start-up paints Today first (ui/warmup.py)."""
         super().__init__(parent)
         self.rapport = rapport
+        self.lists_pending = defer_lists
         self.dialog: ClientDialog | None = None
         self.touch_dialog: TouchDialog | None = None
         self.follow_up_dialog: FollowUpDialog | None = None
@@ -207,7 +194,7 @@ class MainWindow(QMainWindow):
 
         self.today_view = TodayView(rapport)
         self.pages = QStackedWidget()
-        self.incidents_view = IncidentsView(rapport)
+        self.incidents_view = IncidentsView(rapport, defer=defer_lists)
         self.pages.addWidget(self.today_view)
         self.pages.addWidget(self.stack)
         self.pages.addWidget(self.incidents_view)
@@ -233,8 +220,24 @@ class MainWindow(QMainWindow):
         self.resize(1100, 700)
         self.restore_settings()
         self._retitle()
-        self.refresh()
+        if defer_lists:
+            self._show_totals()
+            self._update_actions()
+        else:
+            self.refresh()
         self._choose_start_page()
+
+    def finish_start(self) -> None:
+        """Fill what a deferred start left out: the client list, the incidents page."""
+        if not self.lists_pending:
+            return
+        self.lists_pending = False
+        try:
+            self.refresh()
+            self.incidents_view.refresh()
+        except Exception:
+            if not self.rapport.read_failed(self.rapport.book):
+                raise
 
     # -- building -------------------------------------------------------------
 
@@ -509,29 +512,49 @@ class MainWindow(QMainWindow):
         show_archived = self.show_archived_action.isChecked()
         query = self.search.text()
         keep = self.selected_client_id()
-        # Read a page at a time as the list scrolls (ClientTableModel.fetchMore).
+        from models.services.clients import ClientList
+
+        # Rows are read a page at a time where the view looks (ClientTableModel); the
+        # list's one count gives both the matches and the total for "N of M shown".
         rows = ClientList(book, query, include_archived=show_archived, today=self.rapport.today())
-        total = count_clients(book, include_archived=show_archived)
+        if self.table.isVisible():  # read what one screen shows, not more
+            row_height = self.table.verticalHeader().defaultSectionSize()
+            self.model.screen = self.table.viewport().height() // row_height + 1
         self._refreshing = True
         try:
             # Priority flags come with the rows (read for today), not in a separate map.
             self.model.set_rows(rows, self._scores_now())
-            if keep is not None:
-                self.select_client(keep)
+            # Lay the new number of rows out now: the list is then painted once, not
+            # once before and once after Qt's delayed layout.
+            self.table.executeDelayedItemsLayout()
+            # The list starts at its top unless the selected client is still in it.
+            if keep is None or not self.select_client(keep):
+                self.table.scrollToTop()
         finally:
             self._refreshing = False
-        is_empty = total == 0 and (show_archived or count_clients(book, include_archived=True) == 0)
-        self.stack.setCurrentWidget(self.first_run if is_empty else self.splitter)
-        self.search.setEnabled(not is_empty or bool(query))
-        if query.strip():
-            self.count_label.setText(f"{len(rows)} of {total} shown")
-        else:
-            self.count_label.setText(plural(total, "client"))
+        self._show_totals(rows.total, len(rows))
         if query.strip() and not rows:
             self.detail.set_hint(NO_MATCH.format(query=query.strip()))
         else:
             self.detail.set_hint(HINT)
         self._show_selected()
+
+    def _show_totals(self, total: int | None = None, shown: int = 0) -> None:
+        """The client count in the status bar, and the first-run page for an empty book."""
+        book = self.rapport.book
+        if book is None:
+            return
+        show_archived = self.show_archived_action.isChecked()
+        query = self.search.text()
+        if total is None:
+            total = count_clients(book, include_archived=show_archived)
+        is_empty = total == 0 and (show_archived or count_clients(book, include_archived=True) == 0)
+        self.stack.setCurrentWidget(self.first_run if is_empty else self.splitter)
+        self.search.setEnabled(not is_empty or bool(query))
+        if query.strip():
+            self.count_label.setText(f"{shown} of {total} shown")
+        else:
+            self.count_label.setText(plural(total, "client"))
 
     def selected_client_id(self) -> int | None:
         selection = self.table.selectionModel()
@@ -578,6 +601,8 @@ class MainWindow(QMainWindow):
         book = self.rapport.book
         if book is None:
             return HealthScores.of({})
+        from models.services.incidents import all_health
+
         today, now = self.rapport.today(), self.rapport.now()
         return HealthScores(lambda ids: all_health(book, today, now=now, client_ids=ids))
 
@@ -586,12 +611,16 @@ class MainWindow(QMainWindow):
         book = self.rapport.book
         if book is None:
             return HealthScores.of({}), {}
+        from models.services.incidents import priority_clients
+
         return self._scores_now(), priority_clients(book, self.rapport.today())
 
     def _refresh_health(self) -> None:
         self.model.set_health(*self._health_now())
 
     def _show_selected(self) -> None:
+        from models.services.clients import get_client
+
         client_id = self.selected_client_id()
         book = self.rapport.book
         detail = None
@@ -602,6 +631,11 @@ class MainWindow(QMainWindow):
         agreements: list[AgreementRow] = []
         today, now = self.rapport.today(), self.rapport.now()
         if client_id is not None and book is not None:
+            from models.services.agreements import list_agreements
+            from models.services.clients import get_client
+            from models.services.incidents import client_health, list_incidents
+            from models.services.reminders import list_touches, open_follow_ups
+
             try:
                 detail = get_client(book, client_id)
             except NotFoundError:
@@ -696,6 +730,8 @@ class MainWindow(QMainWindow):
 
     def _on_page_chosen(self, row: int) -> None:
         if row in (PAGE_TODAY, PAGE_CLIENTS, PAGE_INCIDENTS):
+            if row != PAGE_TODAY and self.isVisible():
+                self.finish_start()  # asked for before the warm-up got there
             self.pages.setCurrentIndex(row)
             self._update_actions()
 
@@ -741,6 +777,7 @@ class MainWindow(QMainWindow):
 
     def _show_in_list(self, client_id: int) -> None:
         """Select ``client_id``, clearing a search that would hide it."""
+        self.finish_start()
         if not self.select_client(client_id) and self.search.text():
             self.search.clear()
             self.refresh()
@@ -761,11 +798,15 @@ class MainWindow(QMainWindow):
 
     def new_client_dialog(self) -> ClientDialog | None:
         """Open the new-client dialog without blocking and hand it back."""
+        from ui.client_dialog import ClientDialog
+
         if self.rapport.book is None:
             return None
         return self._open_dialog(ClientDialog(self.rapport.book, None, self))
 
     def edit_client_dialog(self, client_id: int) -> ClientDialog | None:
+        from ui.client_dialog import ClientDialog
+
         if self.rapport.book is None:
             return None
         try:
@@ -826,6 +867,9 @@ class MainWindow(QMainWindow):
     def report_incident_dialog(
         self, client_id: int, *, then_repair: bool = False
     ) -> IncidentDialog | None:
+        from models.services.clients import get_client
+        from ui.incident_dialog import IncidentDialog
+
         book = self.rapport.book
         if book is None:
             return None
@@ -854,6 +898,8 @@ class MainWindow(QMainWindow):
 
     def open_incident_window(self, incident_id: int) -> IncidentWindow | None:
         """The incident's window, opened or brought forward if it is already open."""
+        from ui.incident_window import IncidentWindow
+
         if self.rapport.book is None:
             return None
         window = self.incident_windows.get(incident_id)
@@ -962,6 +1008,8 @@ class MainWindow(QMainWindow):
 
     def promise_hours_dialog(self) -> QInputDialog:
         """Settings › Default response promise: the hours a new incident offers."""
+        from ui.incident_dialog import PROMISE_HOURS_MAX, default_promise_hours
+
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Default response promise")
         dialog.setLabelText("Promise a full answer within (hours):")
@@ -973,6 +1021,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _set_promise_hours(self, hours: int) -> None:
+        from ui.incident_dialog import KEY_PROMISE_HOURS
+
         self.rapport.settings.setValue(KEY_PROMISE_HOURS, hours)
         self.rapport.settings.sync()
         self.statusBar().showMessage(
@@ -981,6 +1031,8 @@ class MainWindow(QMainWindow):
 
     def follow_up_for_current(self) -> FollowUpDialog | None:
         """Add a follow-up for the client in front of the user (or ask who)."""
+        from ui.follow_up_dialog import FollowUpDialog
+
         if self.rapport.book is None:
             return None
         client_id = self.selected_client_id()
@@ -1002,6 +1054,8 @@ class MainWindow(QMainWindow):
         With the window hidden in the tray it opens on its own, not window-modal on
         a window nobody can see.
         """
+        from ui.touch_dialog import TouchDialog
+
         if self.rapport.book is None:
             return None
         old = self.touch_dialog
@@ -1034,6 +1088,8 @@ class MainWindow(QMainWindow):
             self._show_in_list(client_id)
 
     def _on_saved(self, client_id: int) -> None:
+        from models.services.clients import get_client
+
         self.rapport.changed.emit(CHANGED_CLIENTS, self)
         self._show_in_list(client_id)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -1142,6 +1198,8 @@ class MainWindow(QMainWindow):
         return None
 
     def archive_selected(self) -> None:
+        from models.services.clients import archive_client
+
         book = self.rapport.book
         client_id = self.selected_client_id()
         if book is None or client_id is None or self._selected_is_archived():
@@ -1197,6 +1255,8 @@ class MainWindow(QMainWindow):
         self.undo()
 
     def _unarchive_again(self, client_id: int, name: str) -> None:
+        from models.services.clients import unarchive_client
+
         book = self.rapport.book
         if book is None:
             return
@@ -1210,6 +1270,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{name} is back in your book.", 4000)
 
     def unarchive_selected(self) -> None:
+        from models.services.clients import unarchive_client
+
         book = self.rapport.book
         client_id = self.selected_client_id()
         if book is None or client_id is None or not self._selected_is_archived():

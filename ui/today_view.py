@@ -57,15 +57,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.errors import NotFoundError
+from models.reads import next_due_after
 from models.reminders import DueItem, DueKind, TodayPlan, snooze_date
-from models.services.clients import NotFoundError
-from models.services.reminders import (
-    complete_follow_up,
-    next_due_after,
-    reopen_follow_up,
-    snooze_follow_up,
-    today_plan,
-)
 from ui.app import CHANGED_REMINDERS, RapportApp
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.keys import widget_shortcut
@@ -609,14 +603,18 @@ class TodayView(QWidget):
         today = self.rapport.today()
         keep = self.selected_item()
         keep_pos = self._selected_position()
-        plan = TodayPlan(due=[], upcoming=[]) if book is None else today_plan(book, today)
+        plan = self.rapport.today_plan()
         self.plan = plan
         self.model.set_plan(plan, today)
         # Each section opened on its own: expandAll() also asks every item whether it
         # has children, a Python call per row on a list thousands long.
-        for si in range(self.model.rowCount()):
-            self.tree.expand(self.model.index(si, 0))
+        # Spans first, while the sections are closed: spanning a row makes the tree lay
+        # out again, and an open section would be laid out row by row each time.
+        sections = range(self.model.rowCount())
+        for si in sections:
             self.tree.setFirstColumnSpanned(si, QModelIndex(), True)
+        for si in sections:
+            self.tree.expand(self.model.index(si, 0))
 
         self.date_label.setText(long_date(today))
         n_due = len(plan.due)
@@ -760,6 +758,8 @@ class TodayView(QWidget):
         book = self.rapport.book
         if book is None or item.follow_up_id is None:
             return False
+        from models.services.reminders import complete_follow_up, reopen_follow_up
+
         fid = item.follow_up_id
         try:
             complete_follow_up(book, fid, now=self.rapport.now())
@@ -813,6 +813,8 @@ class TodayView(QWidget):
         book = self.rapport.book
         if book is None or item.follow_up_id is None:
             return False
+        from models.services.reminders import snooze_follow_up
+
         fid, before = item.follow_up_id, item.due_on
         try:
             snooze_follow_up(book, fid, until)

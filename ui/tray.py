@@ -18,7 +18,6 @@ from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from models.reminders import DueItem, DueKind, TodayPlan
-from models.services.reminders import today_plan
 from ui.app import APP_NAME, RapportApp
 from ui.icons import app_icon
 from ui.keys import menu_text
@@ -177,9 +176,7 @@ class RapportTray(QObject):
         """Read what is due now and show it: icon, tooltip, maybe a notification
         (``quietly`` marks what is due as announced without a popup, for a start-up
         where the window already shows it)."""
-        book = self.rapport.book
-        today = self.rapport.today()
-        self.plan = today_plan(book, today) if book is not None else TodayPlan([], [])
+        self.plan = self.rapport.today_plan()
         paused = self.paused()
         if self.pause_action.isChecked() != paused:
             self.pause_action.blockSignals(True)

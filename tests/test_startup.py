@@ -1,0 +1,121 @@
+"""The app's start-up in a fresh process: Today painted before SQLAlchemy loads, then
+the rest loaded behind it (ui/warmup.py), and never the PDF or import libraries."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from models.db import open_book
+from models.enums import Channel
+from models.services.clients import ClientInput, create_client
+from models.services.reminders import TouchInput, log_touch
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = """
+import json, sys
+from pathlib import Path
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+from ui.app import ensure_application
+import main
+
+HEAVY = {"reportlab", "alembic", "pypdf", "vobject", "icalendar", "dateutil"}
+app = ensure_application()
+seen = {}
+
+
+def loaded():
+    return sorted({m.split(".")[0] for m in sys.modules} & (HEAVY | {"sqlalchemy"}))
+
+
+def window():
+    return next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow))
+
+
+def at_ready():
+    w = window()
+    seen["ready"] = {
+        "loaded": loaded(),
+        "rows": w.model.rowCount(),
+        "pending": w.lists_pending,
+        "warm": w.rapport.warm,
+    }
+    print(json.dumps(seen), flush=True)
+    QApplication.quit()
+
+
+def at_paint():
+    w = window()
+    seen["paint"] = {
+        "loaded": loaded(),
+        "due": [i.client_name for i in w.today_view.plan.due],
+        "rows": w.model.rowCount(),
+        "count": w.count_label.text(),
+        "pending": w.lists_pending,
+    }
+    w.findChild(QObject, "rapport-warmup").done.connect(at_ready)
+
+
+class Watch(QObject):
+    done = False
+
+    def eventFilter(self, obj, event):
+        if not self.done and event.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow):
+            self.done = True
+            QTimer.singleShot(0, at_paint)
+        return False
+
+
+watch = Watch()
+app.installEventFilter(watch)
+sys.exit(main.main(["--db", sys.argv[1]]))
+"""
+
+
+def test_today_is_painted_before_sqlalchemy_loads_and_the_rest_follows(tmp_path: Path) -> None:
+    path = tmp_path / "book" / "rapport.db"
+    book = open_book(path)
+    try:
+        now = datetime.now(UTC)
+        for i, name in enumerate(["Ada Lovelace", "Grace Hopper", "Alan Turing"]):
+            cid = create_client(book, ClientInput(name=name, cadence_days=7))
+            # Ada was last in touch ten days ago: due (three days late) today.
+            if i == 0:
+                ten_days_ago = now - timedelta(days=10)
+                log_touch(book, cid, TouchInput(happened_at=ten_days_ago, channel=Channel.CALL))
+            else:
+                log_touch(book, cid, TouchInput(happened_at=now, channel=Channel.CALL))
+    finally:
+        book.close()
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    paint, ready = seen["paint"], seen["ready"]
+    # First paint: Today from plain reads, the count in the status bar, no ORM yet.
+    assert paint["loaded"] == []
+    assert paint["due"] == ["Ada Lovelace"]
+    assert paint["count"] == "3 clients"
+    assert paint["pending"] is True and paint["rows"] == 0
+    # Then the warm-up: the ORM and the client list, still no PDF or import code.
+    assert ready["loaded"] == ["sqlalchemy"]
+    assert ready["warm"] is True and ready["pending"] is False
+    assert ready["rows"] == 3
