@@ -11,8 +11,10 @@ the least a PySide6 program does to put a window on screen (a QApplication and a
 empty QMainWindow, shown). ``imports`` is the bare window after loading Rapport's
 code (no book): it shows how much of start-up is only that. Each prints one line,
 ``painted <rss_kb> <peak_rss_kb>``, the moment the window's first paint has reached
-the screen, and then quits; the parent (bench/run.py) times the line from the
-moment it spawned the process.
+the screen, then ``ready <rss_kb> <peak_rss_kb>`` once everything the app loads
+after that paint has loaded (ui/warmup.py; at once for the bare window), and then
+quits; the parent (bench/run.py) times both lines from the moment it spawned the
+process.
 
 Nothing else is imported before the measured path starts, so both modes pay the
 same interpreter start-up; this file keeps to the standard library for that reason.
@@ -35,8 +37,9 @@ def _memory_kb() -> tuple[int, int]:
     return values["VmRSS"], values["VmHWM"]
 
 
-def _watch_first_paint(app: object) -> None:
-    """Report once, right after the first paint of a top-level main window.
+def _watch_first_paint(app: object, *, wait_for_warmup: bool = False) -> None:
+    """Report once, right after the first paint of a top-level main window, and once
+    more when the app's warm-up is done (``wait_for_warmup``; else at once).
 
     Qt paints a window's whole widget tree in one pass after the top-level widget's
     paint event; a zero-delay timer posted from that event runs once the pass is over
@@ -59,10 +62,24 @@ def _watch_first_paint(app: object) -> None:
             return False
 
         def report(self) -> None:
-            rss, peak = _memory_kb()
-            sys.stdout.write(f"painted {rss} {peak}\n")
-            sys.stdout.flush()
+            self.say("painted")
+            warmup = None
+            if wait_for_warmup:
+                for widget in QApplication.topLevelWidgets():
+                    warmup = widget.findChild(QObject, "rapport-warmup") or warmup
+            if warmup is None or warmup.finished:  # type: ignore[attr-defined]
+                self.ready()
+            else:
+                warmup.done.connect(self.ready)  # type: ignore[attr-defined]
+
+        def ready(self) -> None:
+            self.say("ready")
             QApplication.quit()
+
+        def say(self, word: str) -> None:
+            rss, peak = _memory_kb()
+            sys.stdout.write(f"{word} {rss} {peak}\n")
+            sys.stdout.flush()
 
     watcher = Watcher()
     assert isinstance(app, QApplication)
@@ -104,7 +121,7 @@ def rapport(book: Path) -> int:
 
     # run_gui makes the application through ensure_application, which keeps an
     # existing one: making it here first only lets the watcher be installed.
-    _watch_first_paint(ensure_application())
+    _watch_first_paint(ensure_application(), wait_for_warmup=True)
     return main.main(["--db", str(book)])
 
 
