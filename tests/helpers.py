@@ -9,6 +9,7 @@ widgets import it, so the unit tests still run without Qt loaded. The
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
@@ -81,3 +82,32 @@ def type_keys(qtbot: Any, keys: list[tuple[Qt.Key, Qt.KeyboardModifier]]) -> Non
     """Each key goes to whatever has the keyboard at that moment."""
     for key, modifier in keys:
         press(qtbot, key, modifier)
+
+
+def save_screenshot(widget: QWidget, folder: Path, name: str) -> Path:
+    """Grab ``widget`` into ``folder/name`` and check the file is a real picture of it.
+
+    A screenshot that only "saved" proves nothing: the file is read back, must have
+    the widget's size in device pixels, and must hold more than one colour (a blank
+    or unpainted grab is a single flat colour).
+    """
+    from PySide6.QtGui import QImage
+
+    path = folder / name
+    picture = widget.grab()
+    assert picture.save(str(path), "PNG"), f"could not write {path}"
+    image = QImage(str(path))
+    assert not image.isNull(), f"{path} is not a readable PNG"
+    ratio = picture.devicePixelRatio()
+    assert (image.width(), image.height()) == (
+        round(widget.width() * ratio),
+        round(widget.height() * ratio),
+    )
+    step = max(1, min(image.width(), image.height()) // 40)
+    colours = {
+        image.pixel(x, y)
+        for x in range(0, image.width(), step)
+        for y in range(0, image.height(), step)
+    }
+    assert len(colours) > 2, f"{path} is blank ({len(colours)} colour(s))"
+    return path

@@ -259,7 +259,7 @@ server:/old /mnt/old\\040files nfs rw 0 0
         ("/mnt/ssh/rapport.db", "fuse.sshfs"),
         ("/media/ana/My Drive/rapport.db", None),
         ("/mnt/old files/rapport.db", "nfs"),
-        ("/tmp/rapport.db", None),
+        ("/run/user/1000/rapport.db", None),  # a tmpfs-style local folder
     ],
 )
 def test_network_filesystems_are_recognised(path: str, expected: str | None) -> None:

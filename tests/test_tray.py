@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -418,13 +419,6 @@ def test_without_a_tray_closing_the_window_quits(tmp_path: Path) -> None:
 # -- a real X server with a real tray --------------------------------------------------------
 
 
-def _free_display() -> int:
-    for n in range(90, 300):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            return n
-    raise RuntimeError("no free X display number between :90 and :299")
-
-
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         proc.terminate()
@@ -436,23 +430,28 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def _start_xvfb(logs: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """Xvfb on a free display, trying the next number if another run took it first."""
-    for _attempt in range(3):
-        n = _free_display()
+    """Xvfb on a display number it picks itself (``-displayfd``), so two runs never race
+    for one number and nothing depends on the socket folder's location."""
+    read_end, write_end = os.pipe()
+    try:
         xvfb = subprocess.Popen(
-            ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24"]
+            + ["-nolisten", "tcp"],
             stdout=(logs / "xvfb.out").open("wb"),
             stderr=subprocess.STDOUT,
+            pass_fds=(write_end,),
         )
-        deadline = time.monotonic() + 15
-        while not Path(f"/tmp/.X11-unix/X{n}").exists():
-            if xvfb.poll() is not None or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
-        else:
-            return xvfb, n
+    finally:
+        os.close(write_end)
+    # Xvfb writes the number once it accepts connections; EOF first means it died.
+    with os.fdopen(read_end, "rb") as pipe:
+        ready, _, _ = select.select([pipe], [], [], 15)
+        number = pipe.readline().strip() if ready else b""
+    if not number.isdigit():
         _stop(xvfb)
-    raise AssertionError("Xvfb did not start: " + (logs / "xvfb.out").read_text(errors="replace"))
+        said = (logs / "xvfb.out").read_text(errors="replace")
+        raise AssertionError(f"Xvfb did not start: {said}")
+    return xvfb, int(number)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from models.services.agreements import (
     list_agreements,
     pdf_renderer,
 )
-from tests.helpers import NOW, add_client, fixed_clock
+from tests.helpers import NOW, add_client, fixed_clock, save_screenshot
 from ui.agreement_window import AgreementWindow, new_agreement_window, open_agreement_window
 from ui.app import RapportApp
 
@@ -146,7 +146,7 @@ def test_final_is_read_only_and_new_version_opens_v2_draft(qtbot, rapport: Rappo
     assert v2.detail.supersedes_id == aid
 
 
-def test_preview_renders_off_the_gui_thread(qtbot, rapport: RapportApp) -> None:  # noqa: ANN001
+def test_preview_renders_off_the_gui_thread(qtbot, rapport: RapportApp, shots_dir: Path) -> None:  # noqa: ANN001
     cid = add_client(rapport, "Ada Byrne", 30, 10)
     w = open_agreement_window(rapport, _draft(rapport, cid))
     qtbot.addWidget(w)
@@ -171,10 +171,10 @@ def test_preview_renders_off_the_gui_thread(qtbot, rapport: RapportApp) -> None:
     w.show()
     qtbot.waitExposed(w)
     qtbot.wait(1500)  # QPdfView paints its pages on its own renderer thread
-    w.grab().save("/tmp/shots/agreement_preview.png")
+    save_screenshot(w, shots_dir, "agreement_preview.png")
 
 
-def test_make_final_stores_and_shows_the_pdf(qtbot, rapport: RapportApp) -> None:  # noqa: ANN001
+def test_make_final_stores_and_shows_the_pdf(qtbot, rapport: RapportApp, shots_dir: Path) -> None:  # noqa: ANN001
     cid = add_client(rapport, "Ada Byrne", 30, 10)
     aid = _draft(rapport, cid)
     w = open_agreement_window(rapport, aid)
@@ -188,7 +188,7 @@ def test_make_final_stores_and_shows_the_pdf(qtbot, rapport: RapportApp) -> None
         box.button(QMessageBox.StandardButton.Yes).click()
     _wait_pdf(qtbot, w)
     qtbot.wait(1000)  # QPdfView paints on its own thread
-    w.grab().save("/tmp/shots/agreement_final.png")
+    save_screenshot(w, shots_dir, "agreement_final.png")
     assert get_agreement(rapport.book, aid).row.status is AgreementStatus.FINAL
     assert w.pdf_bytes == agreement_pdf(rapport.book, aid)
     assert not w.title_edit.isEnabled()
@@ -350,13 +350,13 @@ def test_incident_window_writes_a_linked_agreement(qtbot, rapport: RapportApp) -
     window.close()
 
 
-def test_editor_screenshot(qtbot, rapport: RapportApp) -> None:  # noqa: ANN001
+def test_editor_screenshot(qtbot, rapport: RapportApp, shots_dir: Path) -> None:  # noqa: ANN001
     cid = add_client(rapport, "Ada Byrne", 30, 10)
     w = open_agreement_window(rapport, _draft(rapport, cid))
     qtbot.addWidget(w)
     w.resize(1200, 800)
     qtbot.waitExposed(w)
-    assert w.grab().save("/tmp/shots/agreement_editor.png")
+    save_screenshot(w, shots_dir, "agreement_editor.png")
 
 
 def test_finalising_v2_shows_v1_as_superseded(qtbot, rapport: RapportApp) -> None:  # noqa: ANN001
@@ -380,7 +380,7 @@ def test_finalising_v2_shows_v1_as_superseded(qtbot, rapport: RapportApp) -> Non
     assert get_agreement(rapport.book, v2.agreement_id).row.title == "Reset, second try"
 
 
-def test_settings_screenshot(qtbot, rapport: RapportApp) -> None:  # noqa: ANN001
+def test_settings_screenshot(qtbot, rapport: RapportApp, shots_dir: Path) -> None:  # noqa: ANN001
     from ui.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(rapport)
@@ -389,4 +389,4 @@ def test_settings_screenshot(qtbot, rapport: RapportApp) -> None:  # noqa: ANN00
     dialog.save()
     dialog.show()
     qtbot.waitExposed(dialog)
-    assert dialog.grab().save("/tmp/shots/settings_dialog.png")
+    save_screenshot(dialog, shots_dir, "settings_dialog.png")
