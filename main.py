@@ -7,6 +7,7 @@ never pays for Qt and the GUI never pays for ReportLab or Alembic before it need
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from models.errors import RapportError
 if TYPE_CHECKING:
     from models.db import Book
     from models.lock import BookLock
+
+log = logging.getLogger("rapport.cli")
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -43,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="PATH",
         help="the book to use (default: rapport.db in your user data folder)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="write debug detail to the log file and to stderr",
     )
     parser.add_argument(
         "--tray",
@@ -591,19 +600,41 @@ def cmd_import_json(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command is None:
-        from ui.app import run_gui
+    from models.logs import setup_logging
 
-        return run_gui(book_path(args), start_hidden=args.tray)
+    log_path = setup_logging(verbose=args.verbose)
+    if args.command is None:
+        return run_app(args)
     try:
         code: int = args.run(args)
         return code
     except RapportError as exc:
+        log.warning("rapport %s: %s", args.command, exc, exc_info=True)
         print(f"rapport: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as exc:
+        log.warning("rapport %s: %s", args.command, exc, exc_info=True)
         where = f": {exc.filename}" if exc.filename else ""
         print(f"rapport: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:
+        log.exception("rapport %s failed unexpectedly", args.command)
+        details = f"; the details are in {log_path}" if log_path is not None else ""
+        print(f"rapport: something went wrong ({type(exc).__name__}){details}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """The GUI, with every uncaught error logged and shown (ui/crash.py)."""
+    from ui.crash import install_crash_hook, report_fatal
+
+    install_crash_hook()
+    from ui.app import run_gui
+
+    try:
+        return run_gui(book_path(args), start_hidden=args.tray)
+    except Exception as exc:
+        report_fatal(exc)
         return EXIT_ERROR
 
 

@@ -363,6 +363,7 @@ class MainWindow(QMainWindow):
         self.show_archived_action.setCheckable(True)
         self.show_archived_action.toggled.connect(lambda _on: self.refresh())
 
+        self.open_log_action = self._action("Open &log folder", self.open_log_folder)
         self.about_action = self._action("&About Rapport", self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -415,6 +416,8 @@ class MainWindow(QMainWindow):
         self.settings_menu.addAction(self.promise_hours_action)
 
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.open_log_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
 
     def _make_toolbar(self) -> None:
@@ -1106,6 +1109,14 @@ class MainWindow(QMainWindow):
         self.message_box = box
         box.open()
         return box
+
+    def open_log_folder(self) -> None:
+        """The log is where an error that was never shown can still be found."""
+        from models.paths import log_dir
+        from ui.crash import open_log_folder
+
+        if not open_log_folder():
+            self.statusBar().showMessage(f"The log folder is {log_dir()}", 10_000)
 
     def show_about(self) -> QMessageBox:
         box = QMessageBox(self)
