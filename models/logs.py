@@ -62,7 +62,11 @@ def setup_logging(*, verbose: bool = False, folder: Path | None = None) -> Path 
     try:
         where = ensure_private_dir(folder) if folder is not None else log_dir()
         handler = PrivateRotatingFileHandler(
-            where / LOG_FILENAME, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
+            where / LOG_FILENAME,
+            maxBytes=MAX_BYTES,
+            backupCount=BACKUP_COUNT,
+            encoding="utf-8",
+            delay=True,  # no empty file for a run that had nothing to say
         )
     except OSError as exc:
         logging.getLogger(__name__).warning("No log file (%s); warnings go to stderr.", exc)

@@ -24,15 +24,15 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def user_log_folder(tmp_path: Path) -> Path:
-    # conftest points XDG_STATE_HOME here; platformdirs puts logs in <state>/Rapport/log.
-    return tmp_path / "xdg-state" / "Rapport" / "log"
+def user_log_folder() -> Path:
+    # conftest gives each test its own XDG_STATE_HOME; logs go to <state>/Rapport/log.
+    return Path(os.environ["XDG_STATE_HOME"]) / "Rapport" / "log"
 
 
 def test_the_log_file_is_private_and_in_the_user_log_folder(tmp_path: Path) -> None:
     os.umask(0o022)  # a common umask, which would make a plain file 0644
     path = setup_logging()
-    assert path == user_log_folder(tmp_path) / LOG_FILENAME
+    assert path == user_log_folder() / LOG_FILENAME
     logging.getLogger("rapport.test").warning("a warning for the file")
     assert path.is_file() and mode(path) == 0o600
     assert mode(path.parent) == 0o700
@@ -88,7 +88,7 @@ def test_a_cli_mistake_is_one_line_and_its_traceback_is_logged(
     assert cli.main(["--db", str(book), "pdf", "agreement", "424242", str(tmp_path / "a.pdf")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("rapport: ") and "Traceback" not in err[0]
-    log_text = (user_log_folder(tmp_path) / LOG_FILENAME).read_text(encoding="utf-8")
+    log_text = (user_log_folder() / LOG_FILENAME).read_text(encoding="utf-8")
     assert "rapport pdf" in log_text and "Traceback (most recent call last)" in log_text
 
 
@@ -101,7 +101,7 @@ def test_an_unexpected_cli_failure_is_one_line_pointing_at_the_log(
     monkeypatch.setattr(cli, "cmd_check", broken)  # stands for any bug inside a verb
     assert cli.main(["--db", str(tmp_path / "b.db"), "check"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    log_path = user_log_folder(tmp_path) / LOG_FILENAME
+    log_path = user_log_folder() / LOG_FILENAME
     said = f"rapport: something went wrong (ZeroDivisionError); the details are in {log_path}"
     assert err == [said]
     text = log_path.read_text(encoding="utf-8")

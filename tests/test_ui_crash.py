@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -38,8 +39,9 @@ def reporter(tmp_path: Path, opened_folders: list[bool]) -> Iterator[CrashReport
     uninstall_crash_hook()
 
 
-def log_text(tmp_path: Path) -> str:
-    return (tmp_path / "xdg-state" / "Rapport" / "log" / LOG_FILENAME).read_text(encoding="utf-8")
+def log_text() -> str:
+    folder = Path(os.environ["XDG_STATE_HOME"]) / "Rapport" / "log"
+    return (folder / LOG_FILENAME).read_text(encoding="utf-8")
 
 
 def failing_button(qtbot, error: Exception) -> QPushButton:  # noqa: ANN001
@@ -68,8 +70,8 @@ def test_an_error_in_a_slot_shows_one_calm_dialog_and_is_logged(
     assert "keep working" in dialog.body.text()
     assert "RuntimeError: the sprocket slipped" in dialog.details.toPlainText()
     assert not dialog.details.isVisible()  # the traceback waits behind Show details
-    assert "RuntimeError: the sprocket slipped" in log_text(tmp_path)
-    assert "Unexpected error" in log_text(tmp_path)
+    assert "RuntimeError: the sprocket slipped" in log_text()
+    assert "Unexpected error" in log_text()
 
     # The app keeps running: the same slot fails again into the same dialog.
     button.click()
@@ -120,7 +122,7 @@ def test_an_error_on_a_worker_thread_reaches_the_dialog_on_the_gui_thread(
     worker.join()
     qtbot.waitUntil(lambda: reporter.dialog is not None and reporter.dialog.isVisible())
     assert "KeyError: 'missing on a worker'" in reporter.dialog.details.toPlainText()
-    assert "missing on a worker" in log_text(tmp_path)
+    assert "missing on a worker" in log_text()
 
 
 def test_help_menu_offers_the_log_folder(window) -> None:  # noqa: ANN001
