@@ -592,7 +592,7 @@ def cmd_import_json(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
-        from ui.app import run_gui
+        from ui.gui import run_gui
 
         return run_gui(book_path(args), start_hidden=args.tray)
     try:

@@ -46,7 +46,7 @@ from ui.incidents_view import (
     IncidentSortProxy,
     IncidentTableModel,
 )
-from ui.main_window import PAGE_INCIDENTS, MainWindow
+from ui.main.window import PAGE_INCIDENTS, MainWindow
 
 
 @pytest.fixture

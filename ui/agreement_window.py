@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.agreements import display_number
+from models.changes import AGREEMENTS, BOOK, REMINDERS, Changes
 from models.enums import AgreementStatus, CommitmentState, Side
 from models.files import write_atomic
 from models.services.agreements import (
@@ -78,9 +79,11 @@ from models.services.agreements import (
     update_draft,
 )
 from models.services.clients import get_client
-from ui.app import CHANGED_AGREEMENTS, CHANGED_BOOK, CHANGED_REMINDERS, RapportApp
+from ui.app import RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
 from ui.forms import save_or_explain
+from ui.kit.subscribe import on_changes
+from ui.ops import announce
 
 log = logging.getLogger(__name__)
 
@@ -426,7 +429,9 @@ class AgreementWindow(QMainWindow):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_dialog)
         self.resize(1100, 760)
-        rapport.changed.connect(self._on_changed)
+        self.subscription = on_changes(
+            self, rapport.changed, AGREEMENTS | BOOK, self._on_changed, skip_own=True
+        )
         if agreement_id is None:
             self._start_new()
         else:
@@ -769,7 +774,7 @@ class AgreementWindow(QMainWindow):
             self.rapport.agreement_windows[self.agreement_id] = self
         self.reload()
         self.statusBar().showMessage("Saved.", 3000)
-        self.rapport.changed.emit(CHANGED_AGREEMENTS, self)
+        announce(self.rapport, AGREEMENTS, self)
         return True
 
     def _on_state_chosen(self, commitment_id: int, state: str) -> None:
@@ -788,8 +793,7 @@ class AgreementWindow(QMainWindow):
             gone=AGREEMENT_GONE,
         ):
             self.statusBar().showMessage(f"Marked {STATE_TEXT[CommitmentState(state)]}.", 3000)
-            self.rapport.changed.emit(CHANGED_AGREEMENTS, self)
-            self.rapport.changed.emit(CHANGED_REMINDERS, self)
+            announce(self.rapport, AGREEMENTS | REMINDERS, self)
         else:
             self.reload()
 
@@ -886,8 +890,7 @@ class AgreementWindow(QMainWindow):
             self.pdf_is_final = False
             self.reload()
             self.statusBar().showMessage("The agreement is final.", 4000)
-            self.rapport.changed.emit(CHANGED_AGREEMENTS, self)
-            self.rapport.changed.emit(CHANGED_REMINDERS, self)
+            announce(self.rapport, AGREEMENTS | REMINDERS, self)
 
         self._run(work, done, "Making the final document…")
         return True
@@ -996,19 +999,17 @@ class AgreementWindow(QMainWindow):
         ):
             return None
         assert new_id is not None
-        self.rapport.changed.emit(CHANGED_AGREEMENTS, self)
+        announce(self.rapport, AGREEMENTS, self)
         self.opened_version.emit(new_id)
         return open_agreement_window(self.rapport, new_id, self.parentWidget())
 
     # -- the window -----------------------------------------------------------------
 
-    def _on_changed(self, what: str, initiator: object) -> None:
-        if initiator is self:
-            return
-        if what == CHANGED_BOOK:
+    def _on_changed(self, what: Changes, _initiator: object) -> None:
+        if what.book:
             self._dirty = False
             self.close()
-        elif what == CHANGED_AGREEMENTS and self.agreement_id is not None:
+        elif what.agreements and self.agreement_id is not None:
             self.reload()
 
     def bring_to_front(self) -> None:
@@ -1038,8 +1039,7 @@ class AgreementWindow(QMainWindow):
             ):
                 event.ignore()
                 return
-        with contextlib.suppress(RuntimeError, TypeError):
-            self.rapport.changed.disconnect(self._on_changed)
+        self.subscription.disconnect_now()
         if self.job is not None:
             # A finalise still running completes in the book; this window just
             # no longer hears about it.

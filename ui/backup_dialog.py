@@ -51,12 +51,14 @@ from models.backups import (
     list_backups,
     size_text,
 )
+from models.changes import BOOK
 from models.services.backups import get_keep_policy, set_keep_policy
-from ui.app import APP_NAME, CHANGED_BOOK, RapportApp
+from ui.app import APP_NAME, RapportApp
 from ui.auto_backup import AutoBackup  # noqa: F401 - re-exported
 from ui.client_dialog import STYLE, _error_label, _show_error
 from ui.forms import save_cancel_buttons, save_or_explain
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
+from ui.ops import announce
 
 log = logging.getLogger(__name__)
 
@@ -401,7 +403,7 @@ def offer_backup(
         elif choice == "empty":
             had_book = rapport.book is not None
             if rapport.open(report.book).ok and not had_book:
-                rapport.changed.emit(CHANGED_BOOK, dialog)
+                announce(rapport, BOOK, dialog)
         elif choice == "quit":
             rapport.quit()
 

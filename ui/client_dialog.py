@@ -106,7 +106,7 @@ def _show_error(label: QLabel, message: str | None) -> None:
 class ContactRow(QWidget):
     """One email address or phone number: a label, the value, a way to remove it."""
 
-    changed = Signal()
+    edited = Signal()
     remove_requested = Signal(object)
 
     def __init__(
@@ -138,8 +138,8 @@ class ContactRow(QWidget):
         grid.addWidget(self.error_label, 1, 1, 1, 2)
         grid.setColumnStretch(1, 1)
 
-        self.value_edit.textChanged.connect(self.changed)
-        self.label_combo.currentTextChanged.connect(self.changed)
+        self.value_edit.textChanged.connect(self.edited)
+        self.label_combo.currentTextChanged.connect(self.edited)
         self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
 
     @property
@@ -161,7 +161,7 @@ class ContactRow(QWidget):
 class ContactList(QWidget):
     """Several contact rows and an "Add …" button below them."""
 
-    changed = Signal()
+    edited = Signal()
 
     def __init__(
         self,
@@ -193,12 +193,12 @@ class ContactList(QWidget):
         if contact is not None:
             row.value_edit.setText(contact.value)
             row.label_combo.setCurrentText(contact.label)
-        row.changed.connect(self.changed)
+        row.edited.connect(self.edited)
         row.remove_requested.connect(self.remove_row)
         self.rows.append(row)
         self._rows_layout.addWidget(row)
         row.show()  # now, not on the layout's queued show: it may get an error at once
-        self.changed.emit()
+        self.edited.emit()
         return row
 
     def remove_row(self, row: ContactRow) -> None:
@@ -214,7 +214,7 @@ class ContactList(QWidget):
             self.rows[min(index, len(self.rows) - 1)].value_edit.setFocus()
         else:
             self.add_button.setFocus()
-        self.changed.emit()
+        self.edited.emit()
 
     def _add_and_focus(self) -> None:
         self.add_row().value_edit.setFocus()
@@ -238,7 +238,7 @@ class CadenceEdit(QWidget):
     The spin box only shows for "Custom…", so the common choices stay one click.
     """
 
-    changed = Signal()
+    edited = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -262,7 +262,7 @@ class CadenceEdit(QWidget):
         row.addWidget(self.spin, 0, 1)
         row.setColumnStretch(2, 1)
         self.combo.currentIndexChanged.connect(self._on_choice)
-        self.spin.valueChanged.connect(self.changed)
+        self.spin.valueChanged.connect(self.edited)
         self.setFocusProxy(self.combo)
 
     def is_custom(self) -> bool:
@@ -274,7 +274,7 @@ class CadenceEdit(QWidget):
         if custom:
             self.spin.setFocus(Qt.FocusReason.OtherFocusReason)
             self.spin.selectAll()
-        self.changed.emit()
+        self.edited.emit()
 
     def days(self) -> int | None:
         if self.is_custom():
@@ -477,9 +477,9 @@ class ClientDialog(QDialog):
 
         for edit in (self.name_edit, self.organisation_edit, self.role_edit, self.tags_edit):
             edit.textChanged.connect(self._revalidate)
-        self.emails.changed.connect(self._revalidate)
-        self.phones.changed.connect(self._revalidate)
-        self.cadence_edit.changed.connect(self._revalidate)
+        self.emails.edited.connect(self._revalidate)
+        self.phones.edited.connect(self._revalidate)
+        self.cadence_edit.edited.connect(self._revalidate)
         self.resize(600, 680)
         self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 

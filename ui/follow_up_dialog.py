@@ -22,10 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import REMINDERS
 from models.services.reminders import add_follow_up
-from ui.app import CHANGED_REMINDERS, RapportApp
+from ui.app import RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
 from ui.forms import save_or_explain
+from ui.ops import announce
 from ui.touch_dialog import DATE_FORMAT, ClientPicker, from_qdate, to_qdate
 
 log = logging.getLogger(__name__)
@@ -126,5 +128,5 @@ class FollowUpDialog(QDialog):
             return
         assert self.follow_up_id is not None
         self.saved.emit(self.follow_up_id)
-        self.rapport.changed.emit(CHANGED_REMINDERS, self)
+        announce(self.rapport, REMINDERS, self)
         super().accept()

@@ -27,13 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import INCIDENTS
 from models.enums import IncidentCategory, Severity
 from models.incidents import CATEGORY_LABELS, DEFAULT_PROMISE_HOURS
 from models.services.incidents import IncidentInput, open_incident, validate_incident
-from ui.app import CHANGED_INCIDENTS, RapportApp
+from ui.app import RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
 from ui.forms import save_cancel_buttons, save_or_explain
 from ui.incident_words import severity_text
+from ui.ops import announce
 
 log = logging.getLogger(__name__)
 
@@ -258,7 +260,7 @@ class IncidentDialog(QDialog):
             return False
         assert self.incident_id is not None
         self.saved.emit(self.incident_id)
-        self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+        announce(self.rapport, INCIDENTS, self)
         super().accept()
         return True
 

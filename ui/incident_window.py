@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import INCIDENTS, Changes
 from models.db import Book
 from models.enums import EntryKind, IncidentCategory, IncidentStatus, Severity
 from models.incidents import TRANSITIONS
@@ -80,7 +81,7 @@ from models.services.incidents import (
 )
 from models.services.repair import latest_plan
 from models.text import human_size
-from ui.app import CHANGED_BOOK, CHANGED_INCIDENTS, RapportApp
+from ui.app import RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
 from ui.forms import save_cancel_buttons, save_or_explain
 from ui.incident_dialog import (
@@ -102,6 +103,8 @@ from ui.incident_words import (
     stamp_text,
     status_label,
 )
+from ui.kit.subscribe import on_changes
+from ui.ops import announce
 from ui.touch_dialog import DATE_TIME_FORMAT, from_qdatetime, to_qdatetime
 
 log = logging.getLogger(__name__)
@@ -233,7 +236,7 @@ class EntryDialog(QDialog):
             return False
         assert self.entry_id is not None
         self.saved.emit(self.entry_id)
-        self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+        announce(self.rapport, INCIDENTS, self)
         super().accept()
         return True
 
@@ -376,7 +379,8 @@ class IncidentWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+R"), self, self.open_repair)
 
         self.resize(900, 660)
-        rapport.changed.connect(self._on_changed)
+        # The timeline shows touches and agreements; the header the client's name.
+        self.subscription = on_changes(self, rapport.changed, Changes.EVERYTHING, self._on_changed)
         self.reload()
 
     # -- building -------------------------------------------------------------
@@ -540,8 +544,8 @@ class IncidentWindow(QMainWindow):
 
     # -- reading the book -----------------------------------------------------
 
-    def _on_changed(self, what: str, _initiator: object) -> None:
-        if what == CHANGED_BOOK:
+    def _on_changed(self, what: Changes, _initiator: object) -> None:
+        if what.book:
             self._gone()  # the incident belongs to the book that was left
             return
         self.reload()
@@ -686,7 +690,7 @@ class IncidentWindow(QMainWindow):
             self.close()
             return
         self.statusBar().showMessage(f"Now {status_label(new).lower()}.", 4000)
-        self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+        announce(self.rapport, INCIDENTS, self)
 
     def record_answer(self) -> None:
         book = self.rapport.book
@@ -697,7 +701,7 @@ class IncidentWindow(QMainWindow):
         except NotFoundError:
             self.close()
             return
-        self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+        announce(self.rapport, INCIDENTS, self)
 
     def change_promise_dialog(self) -> PromiseDialog | None:
         if self.detail is None:
@@ -717,7 +721,7 @@ class IncidentWindow(QMainWindow):
         except NotFoundError:
             self.close()
             return
-        self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+        announce(self.rapport, INCIDENTS, self)
 
     # -- what happened --------------------------------------------------------
 
@@ -771,7 +775,7 @@ class IncidentWindow(QMainWindow):
         self._show_detail_errors({})
         self._dirty = False
         self.statusBar().showMessage("Saved.", 3000)
-        self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+        announce(self.rapport, INCIDENTS, self)
         return True
 
     # -- timeline -------------------------------------------------------------
@@ -826,7 +830,7 @@ class IncidentWindow(QMainWindow):
         def done(result: int) -> None:
             if result == QMessageBox.StandardButton.Yes and self.rapport.book is not None:
                 delete_entry(self.rapport.book, entry_id)
-                self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+                announce(self.rapport, INCIDENTS, self)
 
         box.finished.connect(done)
         self.message_box = box
@@ -917,7 +921,7 @@ class IncidentWindow(QMainWindow):
         elif again:
             self.statusBar().showMessage(f"Already attached: {', '.join(again)}.", 5000)
         if ids:
-            self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+            announce(self.rapport, INCIDENTS, self)
         return ids
 
     def open_selected_file(self) -> bool:
@@ -944,7 +948,7 @@ class IncidentWindow(QMainWindow):
             return
         unlink_evidence(book, row.id)
         self.statusBar().showMessage(f"“{display_name(row.name)}” is no longer attached.", 4000)
-        self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+        announce(self.rapport, INCIDENTS, self)
 
     # -- agreement ----------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
+from models.changes import AGREEMENTS, BOOK, CLIENTS, INCIDENTS, REMINDERS, Changes
 from models.enums import RepairEnding
 from models.files import write_atomic
 from models.repair import ENDINGS, PLAYBOOK, SKIPPABLE, TITLES, Step
@@ -59,16 +60,11 @@ from models.services.repair import (
     set_skipped,
     start_or_resume,
 )
-from ui.app import (
-    CHANGED_AGREEMENTS,
-    CHANGED_BOOK,
-    CHANGED_CLIENTS,
-    CHANGED_INCIDENTS,
-    CHANGED_REMINDERS,
-    RapportApp,
-)
+from ui.app import RapportApp
 from ui.client_dialog import STYLE
 from ui.forms import save_or_explain
+from ui.kit.subscribe import on_changes
+from ui.ops import announce
 from ui.repair_pages import RepairPage, make_page
 from ui.repair_widgets import guarded
 from ui.repair_words import outcome_text, pdf_name, record_noun
@@ -320,7 +316,9 @@ class RepairWizard(QWizard):
         self.timer.timeout.connect(self._tick)
         self.timer.start()
         self.currentIdChanged.connect(self._on_page_changed)
-        rapport.changed.connect(self._on_app_changed)
+        self.subscription = on_changes(
+            self, rapport.changed, INCIDENTS | BOOK, self._on_app_changed, skip_own=True
+        )
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.flush)
@@ -468,8 +466,7 @@ class RepairWizard(QWizard):
         old, new = before.answers, self.view.answers
         if old.get("reply_due_at") != new.get("reply_due_at"):
             # The promise moved: Today, the incident and the tray show it now.
-            self.rapport.changed.emit(CHANGED_INCIDENTS, self)
-            self.rapport.changed.emit(CHANGED_REMINDERS, self)
+            announce(self.rapport, INCIDENTS | REMINDERS, self)
         mirrored = ("client_view", "our_view", "our_mistakes", "client_contribution")
         if any(old.get(n) != new.get(n) for n in mirrored):
             self._incident_dirty = True
@@ -479,14 +476,14 @@ class RepairWizard(QWizard):
 
     def incident_changed(self) -> None:
         """A page changed the incident itself (a file attached): tell the other views."""
-        self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+        announce(self.rapport, INCIDENTS, self)
 
     def _emit_incident_changes(self) -> None:
         """The incident's views and sides were edited here: the incident window shows
         them too. Said when the page changes rather than on every pause in typing."""
         if self._incident_dirty:
             self._incident_dirty = False
-            self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+            announce(self.rapport, INCIDENTS, self)
 
     # -- moving between pages -----------------------------------------------------------
 
@@ -647,8 +644,8 @@ class RepairWizard(QWizard):
             return False
         self.view = get_plan(book, self.view.id)
         self._enter_finished_mode()
-        for what in (CHANGED_INCIDENTS, CHANGED_AGREEMENTS, CHANGED_REMINDERS, CHANGED_CLIENTS):
-            self.rapport.changed.emit(what, self)
+        # One announcement for the whole ending: every view reloads once.
+        announce(self.rapport, INCIDENTS | AGREEMENTS | REMINDERS | CLIENTS, self)
         self.plan_finished.emit(self.view.ending.value if self.view.ending else "")
         target = (
             self.side.open_button if self.side.open_button.isVisible() else self.side.pdf_button
@@ -826,15 +823,14 @@ class RepairWizard(QWizard):
             gone=PLAN_GONE,
         ):
             return False
-        self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+        announce(self.rapport, INCIDENTS, self)
         self._close_now()
         return True
 
     def _close_now(self) -> None:
         self.timer.stop()
         self._closing = True
-        with contextlib.suppress(RuntimeError, TypeError):
-            self.rapport.changed.disconnect(self._on_app_changed)
+        self.subscription.disconnect_now()
         app = QApplication.instance()
         if app is not None:
             with contextlib.suppress(RuntimeError, TypeError):
@@ -848,13 +844,13 @@ class RepairWizard(QWizard):
             return
         super().closeEvent(event)  # QDialog asks reject(), which asks the user
 
-    def _on_app_changed(self, what: str, initiator: object) -> None:
-        if initiator is self or self._closing:
+    def _on_app_changed(self, what: Changes, _initiator: object) -> None:
+        if self._closing:
             return
-        if what == CHANGED_BOOK:
+        if what.book:
             self._close_now()  # the plan belongs to the book that was left
             return
-        if what == CHANGED_INCIDENTS:
+        if what.incidents:
             evidence = self.pages[Step.EVIDENCE]
             reload = getattr(evidence, "reload_lists", None)
             if reload is not None:
@@ -907,7 +903,7 @@ def open_repair_wizard(
             plan = start_or_resume(book, incident_id, now=rapport.now())
         wizard = RepairWizard(rapport, plan, parent)
         if started:  # the incident window's button now says Continue
-            rapport.changed.emit(CHANGED_INCIDENTS, wizard)
+            announce(rapport, INCIDENTS, wizard)
         windows[incident_id] = wizard
 
         def forget(*_args: object, gone: RepairWizard = wizard) -> None:

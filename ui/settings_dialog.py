@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from exports.documents import PageSize
+from models.changes import AGREEMENTS
 from models.services.agreements import (
     LOGO_MAX_BYTES,
     ConsultantSettings,
@@ -38,9 +39,10 @@ from models.services.agreements import (
     validate_settings,
 )
 from models.services.repair import InsurerDetails, get_insurer, set_insurer
-from ui.app import CHANGED_AGREEMENTS, RapportApp
+from ui.app import RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
 from ui.forms import save_or_explain
+from ui.ops import announce
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +290,7 @@ class SettingsDialog(QDialog):
         ):
             return False
         self.saved.emit()
-        self.rapport.changed.emit(CHANGED_AGREEMENTS, self)
+        announce(self.rapport, AGREEMENTS, self)
         super().accept()
         return True
 

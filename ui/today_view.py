@@ -57,12 +57,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import AGREEMENTS, BOOK, CLIENTS, DAY, INCIDENTS, REMINDERS, Changes
 from models.errors import NotFoundError
 from models.reads import next_due_after
 from models.reminders import DueItem, DueKind, TodayPlan, snooze_date
-from ui.app import CHANGED_REMINDERS, RapportApp
+from ui.app import RapportApp
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.keys import widget_shortcut
+from ui.kit.subscribe import on_changes
+from ui.ops import announce
 from ui.wording import MONTHS, WEEKDAYS, short_date, what_text, when_text
 
 EMPTY_TITLE = "Nobody is waiting on you today."
@@ -80,6 +83,10 @@ SECTION_ROLE = Qt.ItemDataRole.UserRole + 2
 KIND_ROLE = Qt.ItemDataRole.UserRole + 3
 
 # The row's buttons, in slots so "Open" lines up whether or not a row can snooze.
+# What Today's plan is read from: follow-ups come from touches, incidents'
+# promises and agreements' commitments; a client's rhythm; the date itself.
+TODAY_SHOWS = CLIENTS | REMINDERS | INCIDENTS | AGREEMENTS | BOOK | DAY
+
 ACTION_LOG, ACTION_SNOOZE, ACTION_DONE, ACTION_OPEN = "log", "snooze", "done", "open"
 BUTTONS: tuple[tuple[str, str], ...] = (
     (ACTION_LOG, "Log touch"),
@@ -579,7 +586,7 @@ class TodayView(QWidget):
         self.tree.doubleClicked.connect(lambda _i: self.log_touch_selected())
         self.tree.customContextMenuRequested.connect(self._show_context_menu)
         self.tree.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
-        rapport.changed.connect(self._on_changed)
+        on_changes(self, rapport.changed, TODAY_SHOWS, self._on_changed)
         self.refresh()
 
     def _action(self, text: str, slot: Callable[[], object], keys: str | None = None) -> QAction:
@@ -593,7 +600,7 @@ class TodayView(QWidget):
 
     # -- reading --------------------------------------------------------------
 
-    def _on_changed(self, _what: str, _initiator: object) -> None:
+    def _on_changed(self, _what: Changes, _initiator: object) -> None:
         self.refresh()
 
     def refresh(self) -> None:
@@ -766,7 +773,7 @@ class TodayView(QWidget):
         except NotFoundError:
             self.refresh()
             return False
-        self.rapport.changed.emit(CHANGED_REMINDERS, self)
+        announce(self.rapport, REMINDERS, self)
 
         def undo() -> None:
             if self.rapport.book is book:
@@ -774,7 +781,7 @@ class TodayView(QWidget):
                     reopen_follow_up(book, fid)
                 except NotFoundError:
                     return
-                self.rapport.changed.emit(CHANGED_REMINDERS, self)
+                announce(self.rapport, REMINDERS, self)
                 self.select_key(row_key(item))
 
         self.undoable.emit(f"Done: {item.title} ({item.client_name}).", "Undo done", undo)
@@ -821,7 +828,7 @@ class TodayView(QWidget):
         except NotFoundError:
             self.refresh()
             return False
-        self.rapport.changed.emit(CHANGED_REMINDERS, self)
+        announce(self.rapport, REMINDERS, self)
 
         def undo() -> None:
             if self.rapport.book is book:
@@ -829,7 +836,7 @@ class TodayView(QWidget):
                     snooze_follow_up(book, fid, before)
                 except NotFoundError:
                     return
-                self.rapport.changed.emit(CHANGED_REMINDERS, self)
+                announce(self.rapport, REMINDERS, self)
                 self.select_key(row_key(item))
 
         when = when_text(until, self.rapport.today())

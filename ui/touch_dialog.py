@@ -29,13 +29,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import REMINDERS
 from models.enums import Channel
 from models.services.clients import list_clients
 from models.services.reminders import TouchInput, log_touch, validate_touch
 from models.text import fold
-from ui.app import CHANGED_REMINDERS, RapportApp
+from ui.app import RapportApp
 from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
 from ui.forms import save_cancel_buttons, save_or_explain
+from ui.ops import announce
 from ui.wording import channel_text
 
 log = logging.getLogger(__name__)
@@ -392,7 +394,7 @@ class TouchDialog(QDialog):
             return False
         self.rapport.settings.setValue(KEY_LAST_CHANNEL, data.channel.value)
         self.saved.emit(self.touch_id)
-        self.rapport.changed.emit(CHANGED_REMINDERS, self)
+        announce(self.rapport, REMINDERS, self)
         super().accept()
         return True
 

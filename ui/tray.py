@@ -17,14 +17,17 @@ from PySide6.QtCore import QObject, QRect, QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from models.changes import Changes
 from models.reminders import DueItem, DueKind, TodayPlan
 from ui.app import APP_NAME, RapportApp
 from ui.icons import app_icon
 from ui.keys import menu_text
+from ui.kit.subscribe import on_changes
+from ui.today_view import TODAY_SHOWS
 from ui.wording import name_list, unique_clients, when_text
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.main.window import MainWindow
 
 KEY_PAUSED_UNTIL = "tray/paused_until"
 KEY_NOTIFIED_ON = "tray/notified_on"
@@ -137,7 +140,7 @@ class RapportTray(QObject):
         self.pause_action.setChecked(self.paused())
         self.pause_action.toggled.connect(self.set_paused)
 
-        rapport.changed.connect(self._on_changed)
+        on_changes(self, rapport.changed, TODAY_SHOWS, self._on_changed)
         rapport.due_clock.resynced.connect(self.sync)
         self.icon.setIcon(self._icon(0))
         self.icon.setToolTip(APP_NAME)
@@ -163,7 +166,7 @@ class RapportTray(QObject):
         s.sync()
         self.sync(notify=False)
 
-    def _on_changed(self, _what: str, _initiator: object) -> None:
+    def _on_changed(self, _what: Changes, _initiator: object) -> None:
         self.sync()
 
     def _icon(self, count: int) -> QIcon:

@@ -38,21 +38,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import CLIENTS, Changes
 from models.errors import NotFoundError, RapportError, ValidationError
 from models.reads import count_clients
 from ui import autostart
-from ui.app import (
-    APP_NAME,
-    CHANGED_AGREEMENTS,
-    CHANGED_BOOK,
-    CHANGED_CLIENTS,
-    CHANGED_DAY,
-    CHANGED_INCIDENTS,
-    CHANGED_REMINDERS,
-    OpenOutcome,
-    OpenStatus,
-    RapportApp,
-)
+from ui.app import APP_NAME, OpenOutcome, OpenStatus, RapportApp
 from ui.client_detail import HINT, ClientDetailPane
 from ui.client_table import (
     ARCHIVED_ROLE,
@@ -68,6 +58,8 @@ from ui.first_run import FirstRunPage
 from ui.icons import app_icon
 from ui.incidents_view import IncidentsView
 from ui.keys import menu_text, widget_shortcut
+from ui.kit.subscribe import on_changes
+from ui.ops import announce
 from ui.today_view import TodayView
 
 # The services (and SQLAlchemy under them) and the dialogs are imported where they are
@@ -463,7 +455,10 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.count_label)
 
     def _connect(self) -> None:
-        self.rapport.changed.connect(self._on_changed)
+        # The window is the whole book: every kind of change shows somewhere in it.
+        on_changes(
+            self, self.rapport.changed, Changes.EVERYTHING, self._on_changed, defer_hidden=False
+        )
         self.rapport.activated.connect(self.bring_to_front)
         self.rapport.damaged.connect(self._on_damaged)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -691,8 +686,8 @@ class MainWindow(QMainWindow):
     def _retitle(self) -> None:
         self.setWindowTitle(f"{self.rapport.title} — {APP_NAME}")
 
-    def _on_changed(self, what: str, _initiator: object) -> None:
-        if what == CHANGED_BOOK:
+    def _on_changed(self, what: Changes, _initiator: object) -> None:
+        if what.book:
             # A different book: nothing of the old one may linger on screen.
             self.last_undo = None
             self.undo_bar.hide()
@@ -703,13 +698,14 @@ class MainWindow(QMainWindow):
             self._retitle()
             self.refresh()
             self._choose_start_page()
-        elif what == CHANGED_CLIENTS:
+            return
+        moved = what.reminders or what.day or what.incidents
+        if what.clients:
             self.refresh()
-        elif what == CHANGED_AGREEMENTS:
-            self._show_selected()
-        elif what in (CHANGED_REMINDERS, CHANGED_DAY, CHANGED_INCIDENTS):
+        elif moved:
             # Due dates, touches or incidents moved scores; the list itself did not.
             self._refresh_health()
+        if moved or what.agreements:
             self._show_selected()
 
     # -- pages ----------------------------------------------------------------
@@ -1090,7 +1086,7 @@ class MainWindow(QMainWindow):
     def _on_saved(self, client_id: int) -> None:
         from models.services.clients import get_client
 
-        self.rapport.changed.emit(CHANGED_CLIENTS, self)
+        announce(self.rapport, CLIENTS, self)
         self._show_in_list(client_id)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         if self.rapport.book is not None:
@@ -1212,7 +1208,7 @@ class MainWindow(QMainWindow):
         except NotFoundError:
             self.refresh()
             return
-        self.rapport.changed.emit(CHANGED_CLIENTS, self)
+        announce(self.rapport, CLIENTS, self)
         self.offer_undo(
             f"Archived {name}.",
             f"&Undo archive {menu_text(name)}",
@@ -1265,7 +1261,7 @@ class MainWindow(QMainWindow):
         except NotFoundError:
             self.refresh()
             return
-        self.rapport.changed.emit(CHANGED_CLIENTS, self)
+        announce(self.rapport, CLIENTS, self)
         self._show_in_list(client_id)
         self.statusBar().showMessage(f"{name} is back in your book.", 4000)
 
@@ -1280,7 +1276,7 @@ class MainWindow(QMainWindow):
         if self.last_undo is not None and self.last_undo.archived_client == client_id:
             self.last_undo = None
             self.undo_bar.hide()
-        self.rapport.changed.emit(CHANGED_CLIENTS, self)
+        announce(self.rapport, CLIENTS, self)
         self.select_client(client_id)
 
     def _show_context_menu(self, pos: QPoint) -> None:
