@@ -80,8 +80,8 @@ from models.services.agreements import (
 )
 from models.services.clients import get_client
 from ui.app import RapportApp
-from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
 from ui.forms import save_or_explain
+from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
 from ui.kit.subscribe import on_changes
 from ui.ops import announce
 
@@ -237,7 +237,7 @@ class CommitmentTable(QWidget):
         for b in (self.add_button, self.remove_button, self.up_button, self.down_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        self.error = _error_label()
+        self.error = error_label()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
@@ -461,21 +461,21 @@ class AgreementWindow(QMainWindow):
         header.setSpacing(2)
         header.addWidget(self.client_label)
         header.addLayout(row)
-        self.general_error = _error_label()
+        self.general_error = error_label()
         header.addWidget(self.general_error)
         return header
 
     def _make_form(self) -> QWidget:
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("What this agreement is about")
-        self.title_error = _error_label()
+        self.title_error = error_label()
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat(DUE_FORMAT)
         self.review_edit = QDateEdit()
         self.review_edit.setCalendarPopup(True)
         self.review_edit.setDisplayFormat(DUE_FORMAT)
-        self.review_error = _error_label()
+        self.review_error = error_label()
         self.date_edit.dateChanged.connect(self._on_date_changed)
         self.context_edit = QPlainTextEdit()
         self.context_edit.setPlaceholderText("Why you met, and what led here")
@@ -498,12 +498,12 @@ class AgreementWindow(QMainWindow):
         tl.setSpacing(2)
         tl.addWidget(self.title_edit)
         tl.addWidget(self.title_error)
-        form.addRow(_form_label("&Title", self.title_edit), title_box)
+        form.addRow(form_label("&Title", self.title_edit), title_box)
         dates = QHBoxLayout()
         dates.setContentsMargins(0, 0, 0, 0)
         dates.addWidget(self.date_edit)
         dates.addSpacing(16)
-        dates.addWidget(_form_label("&Review on", self.review_edit))
+        dates.addWidget(form_label("&Review on", self.review_edit))
         dates.addWidget(self.review_edit)
         dates.addStretch(1)
         dates_box = QWidget()
@@ -512,9 +512,9 @@ class AgreementWindow(QMainWindow):
         dl.setSpacing(2)
         dl.addLayout(dates)
         dl.addWidget(self.review_error)
-        form.addRow(_form_label("&Date", self.date_edit), dates_box)
-        form.addRow(_form_label("&Context", self.context_edit), self.context_edit)
-        form.addRow(_form_label("&Points", self.points_edit), self.points_edit)
+        form.addRow(form_label("&Date", self.date_edit), dates_box)
+        form.addRow(form_label("&Context", self.context_edit), self.context_edit)
+        form.addRow(form_label("&Points", self.points_edit), self.points_edit)
 
         ours_box = QGroupBox("We commit to")
         QVBoxLayout(ours_box).addWidget(self.ours)
@@ -617,7 +617,7 @@ class AgreementWindow(QMainWindow):
             detail = get_agreement(book, self.agreement_id)
         except Exception:
             self.detail = None
-            _show_error(self.general_error, AGREEMENT_GONE)
+            show_error(self.general_error, AGREEMENT_GONE)
             return
         self.detail = detail
         self.client_id = detail.row.client_id
@@ -725,13 +725,13 @@ class AgreementWindow(QMainWindow):
         return data, {}
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        _show_error(self.title_error, errors.get("title"))
-        _set_invalid(self.title_edit, "title" in errors)
-        _show_error(self.review_error, errors.get("review_on"))
-        _show_error(self.ours.error, errors.get("ours"))
-        _show_error(self.theirs.error, errors.get("theirs"))
+        show_error(self.title_error, errors.get("title"))
+        set_invalid(self.title_edit, "title" in errors)
+        show_error(self.review_error, errors.get("review_on"))
+        show_error(self.ours.error, errors.get("ours"))
+        show_error(self.theirs.error, errors.get("theirs"))
         known = {"title", "review_on", "ours", "theirs"}
-        _show_error(self.general_error, " ".join(m for k, m in errors.items() if k not in known))
+        show_error(self.general_error, " ".join(m for k, m in errors.items() if k not in known))
 
     # -- saving ---------------------------------------------------------------------
 
@@ -761,7 +761,7 @@ class AgreementWindow(QMainWindow):
         if not save_or_explain(
             write,
             refuse=self._show_errors,
-            explain=lambda message: _show_error(self.general_error, message),
+            explain=lambda message: show_error(self.general_error, message),
             failed="The agreement could not be saved; nothing was changed. Please try again.",
             log=log,
             log_message="Saving an agreement failed",
@@ -785,8 +785,8 @@ class AgreementWindow(QMainWindow):
             lambda: set_commitment_state(
                 book, commitment_id, CommitmentState(state), now=self.rapport.now()
             ),
-            refuse=lambda errors: _show_error(self.general_error, " ".join(errors.values())),
-            explain=lambda message: _show_error(self.general_error, message),
+            refuse=lambda errors: show_error(self.general_error, " ".join(errors.values())),
+            explain=lambda message: show_error(self.general_error, message),
             failed="That could not be saved. Please try again.",
             log=log,
             log_message="Setting a commitment state failed",
@@ -827,7 +827,7 @@ class AgreementWindow(QMainWindow):
         self.job = None
         self.busy.hide()
         self.preview_hint.hide()
-        _show_error(self.general_error, f"The document could not be made: {message}")
+        show_error(self.general_error, f"The document could not be made: {message}")
         self._apply_mode()
 
     def preview(self) -> bool:
@@ -956,7 +956,7 @@ class AgreementWindow(QMainWindow):
         try:
             write_atomic(path, self.pdf_bytes, mode=0o644)
         except OSError as exc:
-            _show_error(self.general_error, f"The file could not be saved ({exc.strerror}).")
+            show_error(self.general_error, f"The file could not be saved ({exc.strerror}).")
             return None
         self.statusBar().showMessage(f"Saved {path.name}.", 4000)
         return path
@@ -972,7 +972,7 @@ class AgreementWindow(QMainWindow):
         try:
             path = self.viewing_copy()
         except OSError as exc:
-            _show_error(self.general_error, f"The PDF could not be opened ({exc.strerror}).")
+            show_error(self.general_error, f"The PDF could not be opened ({exc.strerror}).")
             return False
         if path is None:
             return False
@@ -990,8 +990,8 @@ class AgreementWindow(QMainWindow):
 
         if not save_or_explain(
             write,
-            refuse=lambda errors: _show_error(self.general_error, " ".join(errors.values())),
-            explain=lambda message: _show_error(self.general_error, message),
+            refuse=lambda errors: show_error(self.general_error, " ".join(errors.values())),
+            explain=lambda message: show_error(self.general_error, message),
             failed="A new version could not be started. Please try again.",
             log=log,
             log_message="Starting a new agreement version failed",

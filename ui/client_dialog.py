@@ -48,61 +48,13 @@ from models.services.clients import (
 )
 from ui.client_table import STATUS_TEXT
 from ui.forms import save_cancel_buttons, save_or_explain
+from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
 
 log = logging.getLogger(__name__)
 
 # Stored as typed; lower case like the rest of the book's data, capitalised on display.
 EMAIL_LABELS = ("work", "home", "other")
 PHONE_LABELS = ("mobile", "work", "home", "other")
-ERROR_COLOUR = "#c62828"
-
-STYLE = f"""
-QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{
-    border: 1px solid {ERROR_COLOUR};
-    border-radius: 3px;
-    padding: 2px;
-}}
-QLabel[role="error"] {{ color: {ERROR_COLOUR}; }}
-QLabel[role="hint"] {{ color: palette(placeholder-text); }}
-"""
-
-
-def _set_invalid(widget: QWidget, invalid: bool) -> None:
-    """Flag a field for the style sheet; Qt only re-reads properties on re-polish."""
-    if bool(widget.property("invalid")) == invalid:
-        return
-    widget.setProperty("invalid", invalid)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setProperty("role", "error")
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.hide()
-    return label
-
-
-def _form_label(text: str, buddy: QWidget | None = None) -> QLabel:
-    """A form label whose Alt+letter reaches the field itself, not its wrapper.
-
-    The small right margin keeps glyphs that overhang their advance (the "s" of
-    "Tags" in DejaVu Sans) from being clipped against the field.
-    """
-    label = QLabel(text)
-    if buddy is not None:
-        label.setBuddy(buddy)
-    label.setContentsMargins(0, 0, 2, 0)
-    return label
-
-
-def _show_error(label: QLabel, message: str | None) -> None:
-    label.setText(message or "")
-    label.setVisible(bool(message))
-
-
 class ContactRow(QWidget):
     """One email address or phone number: a label, the value, a way to remove it."""
 
@@ -126,7 +78,7 @@ class ContactRow(QWidget):
         self.remove_button = QPushButton("Remove")
         self.remove_button.setToolTip(f"Remove this {noun}")
         self.remove_button.setAutoDefault(False)
-        self.error_label = _error_label()
+        self.error_label = error_label()
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -154,8 +106,8 @@ class ContactRow(QWidget):
         return Contact(self.value, self.label)
 
     def set_error(self, message: str | None) -> None:
-        _show_error(self.error_label, message)
-        _set_invalid(self.value_edit, bool(message))
+        show_error(self.error_label, message)
+        set_invalid(self.value_edit, bool(message))
 
 
 class ContactList(QWidget):
@@ -381,7 +333,7 @@ class ClientDialog(QDialog):
         self.setStyleSheet(STYLE)
         self.setMinimumWidth(540)
 
-        self.general_error = _error_label()
+        self.general_error = error_label()
 
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Full name")
@@ -403,7 +355,7 @@ class ClientDialog(QDialog):
         self.notes_edit.setMinimumHeight(90)
 
         self.error_labels: dict[str, QLabel] = {
-            key: _error_label() for key in ("name", "organisation", "role", "tags", "cadence_days")
+            key: error_label() for key in ("name", "organisation", "role", "tags", "cadence_days")
         }
         self.fields: dict[str, QWidget] = {
             "name": self.name_edit,
@@ -418,33 +370,33 @@ class ClientDialog(QDialog):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         form.addRow(
-            _form_label("&Name", self.name_edit),
+            form_label("&Name", self.name_edit),
             self._with_error(self.name_edit, self.error_labels["name"]),
         )
         form.addRow(
-            _form_label("&Organisation", self.organisation_edit),
+            form_label("&Organisation", self.organisation_edit),
             self._with_error(self.organisation_edit, self.error_labels["organisation"]),
         )
         form.addRow(
-            _form_label("&Role", self.role_edit),
+            form_label("&Role", self.role_edit),
             self._with_error(self.role_edit, self.error_labels["role"]),
         )
-        form.addRow(_form_label("&Status", self.status_combo), self.status_combo)
+        form.addRow(form_label("&Status", self.status_combo), self.status_combo)
         form.addRow(
-            _form_label("&Keep in touch", self.cadence_edit.combo),
+            form_label("&Keep in touch", self.cadence_edit.combo),
             self._with_error(self.cadence_edit, self.error_labels["cadence_days"]),
         )
         form.addRow(self._separator())
-        form.addRow(_form_label("Email"), self.emails)
-        form.addRow(_form_label("Phone"), self.phones)
+        form.addRow(form_label("Email"), self.emails)
+        form.addRow(form_label("Phone"), self.phones)
         form.addRow(self._separator())
         tags_hint = QLabel("Separate tags with commas.")
         tags_hint.setProperty("role", "hint")
         form.addRow(
-            _form_label("&Tags", self.tags_edit),
+            form_label("&Tags", self.tags_edit),
             self._with_error(self.tags_edit, self.error_labels["tags"], tags_hint),
         )
-        form.addRow(_form_label("N&otes", self.notes_edit), self.notes_edit)
+        form.addRow(form_label("N&otes", self.notes_edit), self.notes_edit)
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
@@ -565,8 +517,8 @@ class ClientDialog(QDialog):
     def show_errors(self, errors: dict[str, str], *, focus: bool = True) -> None:
         """Put each message beside its field and, if asked, move to the first one."""
         for key, label in self.error_labels.items():
-            _show_error(label, errors.get(key))
-            _set_invalid(self.fields[key], key in errors)
+            show_error(label, errors.get(key))
+            set_invalid(self.fields[key], key in errors)
         for prefix, contacts in (("emails", self.emails), ("phones", self.phones)):
             for row in contacts.rows:
                 row.set_error(None)
@@ -574,7 +526,7 @@ class ClientDialog(QDialog):
                 row.set_error(errors.get(f"{prefix}.{i}"))
         known = {key for key, _w in self._ordered_targets()}
         leftovers = [msg for key, msg in errors.items() if key not in known]
-        _show_error(self.general_error, " ".join(leftovers) or None)
+        show_error(self.general_error, " ".join(leftovers) or None)
         if not focus:
             return
         for key, widget in self._ordered_targets():
@@ -613,7 +565,7 @@ class ClientDialog(QDialog):
         if not save_or_explain(
             write,
             refuse=self._refuse,
-            explain=lambda message: _show_error(self.general_error, message),
+            explain=lambda message: show_error(self.general_error, message),
             failed=(
                 "The client could not be saved; nothing was changed. Please try again in a moment."
             ),

@@ -82,7 +82,6 @@ from models.services.incidents import (
 from models.services.repair import latest_plan
 from models.text import human_size
 from ui.app import RapportApp
-from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
 from ui.forms import save_cancel_buttons, save_or_explain
 from ui.incident_dialog import (
     TEXTS,
@@ -103,6 +102,7 @@ from ui.incident_words import (
     stamp_text,
     status_label,
 )
+from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
 from ui.kit.subscribe import on_changes
 from ui.ops import announce
 from ui.touch_dialog import DATE_TIME_FORMAT, from_qdatetime, to_qdatetime
@@ -155,7 +155,7 @@ class EntryDialog(QDialog):
         self.setStyleSheet(STYLE)
         self.setWindowTitle("Edit entry" if entry is not None else "Add an entry")
         self.setMinimumWidth(460)
-        self.general_error = _error_label()
+        self.general_error = error_label()
         self.kind_combo = QComboBox()
         for kind, text in ENTRY_KIND_TEXT.items():
             self.kind_combo.addItem(text, kind.value)
@@ -166,7 +166,7 @@ class EntryDialog(QDialog):
         self.text_edit.setPlaceholderText("What happened, what was said or decided")
         self.text_edit.setTabChangesFocus(True)
         self.text_edit.setMinimumHeight(100)
-        self.text_error = _error_label()
+        self.text_error = error_label()
         if entry is not None:
             self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(entry.kind)))
             self.text_edit.setPlainText(entry.text)
@@ -177,18 +177,18 @@ class EntryDialog(QDialog):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.kind_combo)
         row.addSpacing(12)
-        row.addWidget(_form_label("&When", self.when_edit))
+        row.addWidget(form_label("&When", self.when_edit))
         row.addWidget(self.when_edit, 1)
         box = QWidget()
         box.setLayout(row)
-        form.addRow(_form_label("&Kind", self.kind_combo), box)
+        form.addRow(form_label("&Kind", self.kind_combo), box)
         text_box = QWidget()
         text_layout = QVBoxLayout(text_box)
         text_layout.setContentsMargins(0, 0, 0, 0)
         text_layout.setSpacing(2)
         text_layout.addWidget(self.text_edit)
         text_layout.addWidget(self.text_error)
-        form.addRow(_form_label("&Text", self.text_edit), text_box)
+        form.addRow(form_label("&Text", self.text_edit), text_box)
 
         self.buttons, self.save_button = save_cancel_buttons(self, default=False)
         layout = QVBoxLayout(self)
@@ -201,10 +201,10 @@ class EntryDialog(QDialog):
         self.text_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _refuse(self, errors: dict[str, str]) -> None:
-        _show_error(self.text_error, errors.get("text"))
-        _set_invalid(self.text_edit, "text" in errors)
+        show_error(self.text_error, errors.get("text"))
+        set_invalid(self.text_edit, "text" in errors)
         others = " ".join(m for k, m in errors.items() if k != "text")
-        _show_error(self.general_error, others)
+        show_error(self.general_error, others)
         self.text_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def save(self) -> bool:
@@ -227,7 +227,7 @@ class EntryDialog(QDialog):
         if not save_or_explain(
             write,
             refuse=self._refuse,
-            explain=lambda message: _show_error(self.general_error, message),
+            explain=lambda message: show_error(self.general_error, message),
             failed="The entry could not be saved; nothing was changed. Please try again.",
             log=log,
             log_message="Saving a timeline entry failed",
@@ -466,9 +466,9 @@ class IncidentWindow(QMainWindow):
         return page
 
     def _make_details_tab(self) -> QWidget:
-        self.details_error = _error_label()
+        self.details_error = error_label()
         self.title_edit = QLineEdit()
-        self.title_error = _error_label()
+        self.title_error = error_label()
         self.category_combo = category_combo()
         self.severity_combo = severity_combo()
         self.texts: dict[str, QPlainTextEdit] = {}
@@ -478,11 +478,11 @@ class IncidentWindow(QMainWindow):
         grid.setVerticalSpacing(2)
         for i, (name, label, placeholder) in enumerate(TEXTS):
             edit = text_edit(placeholder)
-            error = _error_label()
+            error = error_label()
             self.texts[name] = edit
             self.text_errors[name] = error
             r, c = divmod(i, 2)
-            grid.addWidget(_form_label(label, edit), r * 3, c)
+            grid.addWidget(form_label(label, edit), r * 3, c)
             grid.addWidget(edit, r * 3 + 1, c)
             grid.addWidget(error, r * 3 + 2, c)
             edit.textChanged.connect(self._on_edited)
@@ -517,7 +517,7 @@ class IncidentWindow(QMainWindow):
         self.evidence_list.files_dropped.connect(self._queue_attach)
         self.evidence_list.itemSelectionChanged.connect(self._update_buttons)
         self.evidence_list.itemDoubleClicked.connect(lambda _i, _c: self.open_selected_file())
-        self.evidence_error = _error_label()
+        self.evidence_error = error_label()
         hint = QLabel(DROP_HINT)
         hint.setProperty("role", "hint")
         hint.setWordWrap(True)
@@ -739,13 +739,13 @@ class IncidentWindow(QMainWindow):
         )
 
     def _show_detail_errors(self, errors: dict[str, str]) -> None:
-        _show_error(self.title_error, errors.get("title"))
-        _set_invalid(self.title_edit, "title" in errors)
+        show_error(self.title_error, errors.get("title"))
+        set_invalid(self.title_edit, "title" in errors)
         for name, edit in self.texts.items():
-            _show_error(self.text_errors[name], errors.get(name))
-            _set_invalid(edit, name in errors)
+            show_error(self.text_errors[name], errors.get(name))
+            set_invalid(edit, name in errors)
         known = {"title", *self.texts}
-        _show_error(self.details_error, " ".join(m for k, m in errors.items() if k not in known))
+        show_error(self.details_error, " ".join(m for k, m in errors.items() if k not in known))
         if errors:
             self.tabs.setCurrentIndex(1)
 
@@ -765,7 +765,7 @@ class IncidentWindow(QMainWindow):
         if not save_or_explain(
             write,
             refuse=self._show_detail_errors,
-            explain=lambda message: _show_error(self.details_error, message),
+            explain=lambda message: show_error(self.details_error, message),
             failed="The changes could not be saved; nothing was changed. Please try again.",
             log=log,
             log_message="Updating an incident failed",
@@ -914,7 +914,7 @@ class IncidentWindow(QMainWindow):
             if evidence_id in known or evidence_id in ids:
                 again.append(display_name(path.name))
             ids.append(evidence_id)
-        _show_error(self.evidence_error, "\n".join(problems))
+        show_error(self.evidence_error, "\n".join(problems))
         new = len({i for i in ids if i not in known})
         if new:
             self.statusBar().showMessage(f"Attached {new} file{'s' if new != 1 else ''}.", 4000)
@@ -931,14 +931,14 @@ class IncidentWindow(QMainWindow):
         try:
             path = viewing_copy(row)
         except (EvidenceError, OSError) as exc:
-            _show_error(
+            show_error(
                 self.evidence_error,
                 str(exc)
                 if isinstance(exc, EvidenceError)
                 else (f"“{display_name(row.name)}” could not be opened ({exc.strerror})."),
             )
             return False
-        _show_error(self.evidence_error, None)
+        show_error(self.evidence_error, None)
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def unlink_selected(self) -> None:

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -54,10 +54,11 @@ from models.services.incidents import (
     timeline,
 )
 from models.services.reminders import list_touches
-from models.services.repair import get_insurer, preview_agreement
+from models.services.repair import PlanView, get_insurer, preview_agreement
 from models.text import human_size
-from ui.client_dialog import _error_label, _form_label, _set_invalid, _show_error
+from ui.app import RapportApp
 from ui.incident_words import entry_kind_text
+from ui.kit.forms import Place, error_label, form_label, show_error, show_errors
 from ui.repair_widgets import (
     DEFAULT_DUE_DAYS,
     CheckList,
@@ -80,8 +81,20 @@ from ui.repair_words import (
 from ui.touch_dialog import DATE_FORMAT, DATE_TIME_FORMAT, from_qdatetime, to_qdatetime
 from ui.wording import channel_text, short_date
 
-if TYPE_CHECKING:
-    from ui.repair_wizard import RepairWizard
+
+class RepairWizard(Protocol):
+    """What a page asks of the wizard that holds it (ui/repair_wizard.py): the
+    plan as saved, who the consultant is, the other pages' values, and a way to
+    say it changed the incident. A protocol, so pages never import the wizard."""
+
+    rapport: RapportApp
+    view: PlanView
+    my_name: str
+    responded_at: datetime | None
+
+    def page_values(self, step: Step) -> dict[str, object]: ...
+
+    def incident_changed(self) -> None: ...
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +140,7 @@ class RepairPage(QWizardPage):
         bar.addWidget(self.skipped_label, 1)
         bar.addWidget(self.unskip_button)
         self.skipped_bar.hide()
-        self.general_error = _error_label()
+        self.general_error = error_label()
 
         content = QWidget()
         self.body = QVBoxLayout(content)
@@ -161,9 +174,9 @@ class RepairPage(QWizardPage):
         v = QVBoxLayout(box)
         v.setContentsMargins(0, 0, 0, 0)
         v.setSpacing(3)
-        v.addWidget(_form_label(label, buddy or widget))
+        v.addWidget(form_label(label, buddy or widget))
         v.addWidget(widget, 1)
-        error = _error_label()
+        error = error_label()
         v.addWidget(error)
         self.inputs[name] = widget
         self.errors[name] = error
@@ -261,21 +274,15 @@ class RepairPage(QWizardPage):
     def show_errors(self, errors: dict[str, str], *, focus: bool = False) -> None:
         """Problems next to their fields; anything else above the page. Nothing typed
         is touched."""
-        for name, label in self.errors.items():
-            _show_error(label, errors.get(name))
-            widget = self.inputs.get(name)
-            if widget is not None:
-                _set_invalid(widget, name in errors)
-        others = " ".join(m for k, m in errors.items() if k not in self.errors)
-        _show_error(self.general_error, others)
-        if focus:
-            first = next((self.inputs[k] for k in self.inputs if k in errors), None)
-            if first is not None:
-                first.setFocus(Qt.FocusReason.OtherFocusReason)
-                self.scroll.ensureWidgetVisible(first)
+        # Fields in the page's input order, so the keyboard lands on the first one.
+        places: list[Place] = [(k, self.errors.get(k), w) for k, w in self.inputs.items()]
+        places += [(k, label, None) for k, label in self.errors.items() if k not in self.inputs]
+        show_errors(
+            errors, places, self.general_error, focus=focus, reveal=self.scroll.ensureWidgetVisible
+        )
 
     def show_general(self, message: str) -> None:
-        _show_error(self.general_error, message)
+        show_error(self.general_error, message)
 
     def focus_first(self) -> None:
         for w in self.order:
@@ -318,11 +325,11 @@ class FactsPage(RepairPage):
         self.control(self.due_edit)
         due_row = QHBoxLayout()
         due_row.setContentsMargins(0, 6, 0, 0)
-        due_label = _form_label("Full answer &promised by", self.due_edit)
+        due_label = form_label("Full answer &promised by", self.due_edit)
         due_row.addWidget(due_label)
         due_row.addWidget(self.due_edit)
         due_row.addWidget(self.due_note, 1)
-        self.errors["reply_due_at"] = _error_label()
+        self.errors["reply_due_at"] = error_label()
         self.inputs["reply_due_at"] = self.due_edit
         self.order.append(self.due_edit)
         self.body.addLayout(due_row)
@@ -561,7 +568,7 @@ class EvidencePage(RepairPage):
                 problems.append(f"“{display_name(path.name)}” could not be attached.")
         self._checked["evidence_ids"] |= set(ids)
         self.reload_lists()
-        _show_error(self.errors["evidence_ids"], "\n".join(problems))
+        show_error(self.errors["evidence_ids"], "\n".join(problems))
         if ids:
             self.owner.incident_changed()
             self._changed()
@@ -825,7 +832,7 @@ class InWritingPage(RepairPage):
         self.preview.setAccessibleName("Agreement preview")
         self.preview.setMinimumHeight(170)
         self.preview.document().setDocumentMargin(10)
-        label = _form_label("Pre&view of the agreement", self.preview)
+        label = form_label("Pre&view of the agreement", self.preview)
         self.body.addWidget(label)
         self.body.addWidget(self.preview, 2)
         self.order.append(self.preview)

@@ -61,8 +61,8 @@ from models.services.repair import (
     start_or_resume,
 )
 from ui.app import RapportApp
-from ui.client_dialog import STYLE
 from ui.forms import save_or_explain
+from ui.kit.forms import STYLE
 from ui.kit.subscribe import on_changes
 from ui.ops import announce
 from ui.repair_pages import RepairPage, make_page

@@ -11,7 +11,7 @@ restart or a second re-sync the same day stays quiet.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QRect, QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPen, QPixmap
@@ -26,8 +26,22 @@ from ui.kit.subscribe import on_changes
 from ui.today_view import TODAY_SHOWS
 from ui.wording import name_list, unique_clients, when_text
 
-if TYPE_CHECKING:
-    from ui.main.window import MainWindow
+
+class TrayWindow(Protocol):
+    """What the tray asks of the main window (ui/main/): a protocol, so the tray
+    and the window do not import each other."""
+
+    def isVisible(self) -> bool: ...  # noqa: N802 - Qt API
+
+    def isActiveWindow(self) -> bool: ...  # noqa: N802 - Qt API
+
+    def bring_to_front(self) -> None: ...
+
+    def show_today(self, focus: bool = True) -> None: ...
+
+    def log_touch_dialog(self, client_id: int | None = None) -> object: ...
+
+    def quit_app(self) -> None: ...
 
 KEY_PAUSED_UNTIL = "tray/paused_until"
 KEY_NOTIFIED_ON = "tray/notified_on"
@@ -117,7 +131,7 @@ class RapportTray(QObject):
     """The tray icon and its menu. ``available`` is False where the desktop has no
     tray (offscreen, some Wayland sessions); the app then lives in its window."""
 
-    def __init__(self, rapport: RapportApp, window: MainWindow) -> None:
+    def __init__(self, rapport: RapportApp, window: TrayWindow) -> None:
         super().__init__(window)
         self.rapport = rapport
         self.window = window
