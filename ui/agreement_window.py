@@ -46,7 +46,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
@@ -62,6 +61,7 @@ from models.agreements import display_number
 from models.changes import AGREEMENTS, BOOK, REMINDERS, Changes
 from models.enums import AgreementStatus, CommitmentState, Side
 from models.files import write_atomic
+from models.repair import default_review_on
 from models.services.agreements import (
     AgreementDetail,
     AgreementInput,
@@ -82,7 +82,7 @@ from models.services.clients import get_client
 from ui.app import RapportApp
 from ui.forms import save_or_explain
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
-from ui.kit.subscribe import on_changes
+from ui.kit.record_window import RecordWindow
 from ui.ops import announce
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,6 @@ STATE_TEXT = {
     CommitmentState.KEPT: "Kept",
     CommitmentState.BROKEN: "Broken",
 }
-REVIEW_MONTHS = 3
 PREVIEW_HINT = "Press Preview to see the document as it will print."
 NO_DETAILS = "Your own name is not filled in yet; add it under Settings › Your details."
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -109,18 +108,6 @@ DUE_FORMAT = "yyyy-MM-dd"
 def status_text(status: AgreementStatus, version: int) -> str:
     text = STATUS_TEXT.get(AgreementStatus(status), str(status))
     return f"{text} · v{version}" if version > 1 else text
-
-
-def months_later(day: date, months: int) -> date:
-    """The same day ``months`` later, or the month's last day when it is shorter."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    return date(year, month, 28)
 
 
 def _qdate(day: date) -> QDate:
@@ -377,7 +364,7 @@ def _parse_due(text: str) -> date | None:
 # --- the window ------------------------------------------------------------------------
 
 
-class AgreementWindow(QMainWindow):
+class AgreementWindow(RecordWindow):
     """Everything about one agreement. ``closed`` carries its id (0 if never saved)."""
 
     closed = Signal(int)
@@ -393,8 +380,7 @@ class AgreementWindow(QMainWindow):
         incident_id: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        super().__init__(parent)
         self.rapport = rapport
         self.agreement_id = agreement_id
         self.client_id = client_id
@@ -429,9 +415,7 @@ class AgreementWindow(QMainWindow):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_dialog)
         self.resize(1100, 760)
-        self.subscription = on_changes(
-            self, rapport.changed, AGREEMENTS | BOOK, self._on_changed, skip_own=True
-        )
+        self.follow_changes(rapport.changed, AGREEMENTS | BOOK, self._on_changed, skip_own=True)
         if agreement_id is None:
             self._start_new()
         else:
@@ -602,7 +586,7 @@ class AgreementWindow(QMainWindow):
         self.number_label.setText("New agreement")
         self.status_label.setText("Draft · not saved yet")
         self.date_edit.setDate(_qdate(today))
-        self.review_edit.setDate(_qdate(months_later(today, REVIEW_MONTHS)))
+        self.review_edit.setDate(_qdate(default_review_on(today)))
         self._filling = False
         self.setWindowTitle(f"New agreement — {name}" if name else "New agreement")
         self._hint_missing_details()
@@ -648,7 +632,7 @@ class AgreementWindow(QMainWindow):
         self.title_edit.setText(d.row.title)
         self.date_edit.setDate(_qdate(d.row.dated))
         self.review_edit.setDate(
-            _qdate(d.row.review_on or months_later(d.row.dated, REVIEW_MONTHS))
+            _qdate(d.row.review_on or default_review_on(d.row.dated))
         )
         self.context_edit.setPlainText(d.context)
         self.points_edit.setPlainText("\n".join(d.points))
@@ -701,7 +685,7 @@ class AgreementWindow(QMainWindow):
         """Keep the review three months on while the user has not picked one."""
         if self._filling or self.status is not AgreementStatus.DRAFT:
             return
-        self.review_edit.setDate(_qdate(months_later(_pydate(q), REVIEW_MONTHS)))
+        self.review_edit.setDate(_qdate(default_review_on(_pydate(q))))
 
     def form_input(self) -> tuple[AgreementInput | None, dict[str, str]]:
         """What the form says, or the problems the form itself can see."""
@@ -1012,34 +996,13 @@ class AgreementWindow(QMainWindow):
         elif what.agreements and self.agreement_id is not None:
             self.reload()
 
-    def bring_to_front(self) -> None:
-        if self.isMinimized():
-            self.showNormal()
-        else:
-            self.show()
-        self.raise_()
-        self.activateWindow()
-
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         if self._dirty and self.status is AgreementStatus.DRAFT and self.rapport.book is not None:
-            box = QMessageBox(
-                QMessageBox.Icon.Question,
-                "Unsaved changes",
-                "Save your changes to this agreement before closing?",
-                QMessageBox.StandardButton.Save
-                | QMessageBox.StandardButton.Discard
-                | QMessageBox.StandardButton.Cancel,
-                self,
-            )
-            box.setDefaultButton(QMessageBox.StandardButton.Save)
-            self.message_box = box
-            answer = box.exec()
-            if answer == QMessageBox.StandardButton.Cancel or (
-                answer == QMessageBox.StandardButton.Save and not self.save()
-            ):
+            question = "Save your changes to this agreement before closing?"
+            if not self.settle_unsaved(question, self.save):
                 event.ignore()
                 return
-        self.subscription.disconnect_now()
+        self.stop_following()
         if self.job is not None:
             # A finalise still running completes in the book; this window just
             # no longer hears about it.

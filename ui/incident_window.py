@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -103,7 +102,7 @@ from ui.incident_words import (
     status_label,
 )
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
-from ui.kit.subscribe import on_changes
+from ui.kit.record_window import RecordWindow
 from ui.ops import announce
 from ui.touch_dialog import DATE_TIME_FORMAT, from_qdatetime, to_qdatetime
 
@@ -335,7 +334,7 @@ def _setup_tree(tree: QTreeWidget, headers: Iterable[str], name: str) -> None:
     tree.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
 
-class IncidentWindow(QMainWindow):
+class IncidentWindow(RecordWindow):
     """Everything about one incident. ``closed`` carries its id when it goes."""
 
     closed = Signal(int)
@@ -343,7 +342,7 @@ class IncidentWindow(QMainWindow):
     def __init__(
         self, rapport: RapportApp, incident_id: int, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
+        super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.rapport = rapport
         self.incident_id = incident_id
@@ -352,7 +351,6 @@ class IncidentWindow(QMainWindow):
         self.evidence_rows: list[EvidenceRow] = []
         self.entry_dialog: EntryDialog | None = None
         self.promise_dialog: PromiseDialog | None = None
-        self.message_box: QMessageBox | None = None
         self._dirty = False
         self._filling = False
         # Set when the incident or its book is gone: unsaved typing has nowhere to go.
@@ -380,7 +378,7 @@ class IncidentWindow(QMainWindow):
 
         self.resize(900, 660)
         # The timeline shows touches and agreements; the header the client's name.
-        self.subscription = on_changes(self, rapport.changed, Changes.EVERYTHING, self._on_changed)
+        self.follow_changes(rapport.changed, Changes.EVERYTHING, self._on_changed)
         self.reload()
 
     # -- building -------------------------------------------------------------
@@ -1024,14 +1022,6 @@ class IncidentWindow(QMainWindow):
         event.acceptProposedAction()
         self._queue_attach(paths)
 
-    def bring_to_front(self) -> None:
-        if self.isMinimized():
-            self.showNormal()
-        else:
-            self.show()
-        self.raise_()
-        self.activateWindow()
-
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         if self._dirty and not self._discard and not self._settle_unsaved():
             event.ignore()
@@ -1041,22 +1031,9 @@ class IncidentWindow(QMainWindow):
 
     def _settle_unsaved(self) -> bool:
         """Ask about unsaved changes to what happened; True when the window may close."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Unsaved changes",
-            "Save your changes to this incident before closing?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            self,
+        return self.settle_unsaved(
+            "Save your changes to this incident before closing?", self.save_details
         )
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        self.message_box = box
-        answer = box.exec()
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save_details()
-        return answer == QMessageBox.StandardButton.Discard
 
 
 def _timeline_key(row: TimelineRow) -> tuple[str, int]:

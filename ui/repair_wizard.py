@@ -16,14 +16,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-import weakref
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -63,6 +62,7 @@ from models.services.repair import (
 from ui.app import RapportApp
 from ui.forms import save_or_explain
 from ui.kit.forms import STYLE
+from ui.kit.registry import WIZARD, bring_to_front, forget, open_windows, remember
 from ui.kit.subscribe import on_changes
 from ui.ops import announce
 from ui.repair_pages import RepairPage, make_page
@@ -865,21 +865,14 @@ class RepairWizard(QWizard):
             QTimer.singleShot(0, page.focus_first)
 
     def bring_to_front(self) -> None:
-        if self.isMinimized():
-            self.showNormal()
-        else:
-            self.show()
-        self.raise_()
-        self.activateWindow()
+        bring_to_front(self)
 
 
 # --- one wizard per incident ----------------------------------------------------------
 
-_OPEN: weakref.WeakKeyDictionary[QObject, dict[int, RepairWizard]] = weakref.WeakKeyDictionary()
-
-
 def open_wizards(rapport: RapportApp) -> dict[int, RepairWizard]:
-    return _OPEN.setdefault(rapport, {})
+    """The wizards open for ``rapport``'s book, by incident (ui/kit/registry.py)."""
+    return open_windows(rapport, WIZARD)  # type: ignore[return-value]
 
 
 def open_repair_wizard(
@@ -904,13 +897,10 @@ def open_repair_wizard(
         wizard = RepairWizard(rapport, plan, parent)
         if started:  # the incident window's button now says Continue
             announce(rapport, INCIDENTS, wizard)
-        windows[incident_id] = wizard
-
-        def forget(*_args: object, gone: RepairWizard = wizard) -> None:
-            if windows.get(incident_id) is gone:
-                windows.pop(incident_id, None)
-
-        wizard.destroyed.connect(forget)
-        wizard.finished.connect(forget)
+        remember(rapport, WIZARD, incident_id, wizard)
+        # A finished dialog is done with, even before Qt deletes it.
+        wizard.finished.connect(
+            lambda *_a, gone=wizard: forget(rapport, WIZARD, incident_id, gone)
+        )
     wizard.bring_to_front()
     return wizard

@@ -58,6 +58,7 @@ from ui.first_run import FirstRunPage
 from ui.icons import app_icon
 from ui.incidents_view import IncidentsView
 from ui.keys import menu_text, widget_shortcut
+from ui.kit.registry import INCIDENT, bring_to_front, forget, open_windows, remember
 from ui.kit.subscribe import on_changes
 from ui.ops import announce
 from ui.today_view import TodayView
@@ -136,8 +137,6 @@ class MainWindow(QMainWindow):
         self.follow_up_dialog: FollowUpDialog | None = None
         self.incident_dialog: IncidentDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
-        # One window per incident: opening it again brings that window forward.
-        self.incident_windows: dict[int, IncidentWindow] = {}
         self.message_box: QMessageBox | None = None
         self.file_dialog: QFileDialog | None = None
         self.import_dialog: ImportDialog | None = None
@@ -903,13 +902,18 @@ class MainWindow(QMainWindow):
             window = IncidentWindow(self.rapport, incident_id, self)
             if window.detail is None:  # deleted meanwhile; it closed itself
                 return None
-            window.closed.connect(self._forget_incident_window)
-            self.incident_windows[incident_id] = window
+            window.closed.connect(
+                lambda iid, gone=window: forget(self.rapport, INCIDENT, iid, gone)
+            )
+            remember(self.rapport, INCIDENT, incident_id, window)
         window.bring_to_front()
         return window
 
-    def _forget_incident_window(self, incident_id: int) -> None:
-        self.incident_windows.pop(incident_id, None)
+    @property
+    def incident_windows(self) -> dict[int, QWidget]:
+        """One window per incident (ui/kit/registry.py): opening it again brings
+        that window forward."""
+        return open_windows(self.rapport, INCIDENT)
 
     def open_repair_wizard(self, incident_id: int) -> QWidget | None:
         """The incident's repair wizard (imported here: only needed when opened)."""
@@ -1319,12 +1323,7 @@ class MainWindow(QMainWindow):
 
     def bring_to_front(self) -> None:
         """Another start asked for this book: show the window it is looking for."""
-        if self.isMinimized():
-            self.showNormal()
-        else:
-            self.show()
-        self.raise_()
-        self.activateWindow()
+        bring_to_front(self)
 
     def save_settings(self) -> None:
         s = self.rapport.settings
