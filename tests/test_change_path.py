@@ -22,7 +22,8 @@ from tests.helpers import LEFT, NOW, add_client, fixed_clock, open_window
 from ui.app import RapportApp
 from ui.incident_window import IncidentWindow
 from ui.kit.subscribe import on_changes
-from ui.main.window import PAGE_INCIDENTS, PAGE_TODAY, MainWindow
+from ui.main.common import PAGE_INCIDENTS, PAGE_TODAY
+from ui.main.window import MainWindow
 from ui.repair_wizard import SKIP, RepairWizard, open_repair_wizard, open_wizards
 from ui.tray import RapportTray
 

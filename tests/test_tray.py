@@ -25,7 +25,8 @@ from models.services.reminders import add_follow_up
 from tests.helpers import NOW, TODAY, due_client, fixed_clock
 from ui.app import CHANGED_CLIENTS
 from ui.gui import make_gui
-from ui.main.window import KEY_NO_TRAY_TOLD, NO_TRAY, PAGE_TODAY, MainWindow
+from ui.main.common import KEY_NO_TRAY_TOLD, NO_TRAY, PAGE_TODAY
+from ui.main.window import MainWindow
 from ui.tray import BADGE_COLOUR, RapportTray, tray_icon
 
 ROOT = Path(__file__).resolve().parents[1]
