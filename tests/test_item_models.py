@@ -81,7 +81,7 @@ def filled(rapport: RapportApp) -> RapportApp:
 
 
 def today_model(qtbot, rapport: RapportApp) -> list[QAbstractItemModel]:  # noqa: ANN001
-    from ui.today_view import TodayModel
+    from ui.today_model import TodayModel
 
     model = TodayModel()
     model.set_plan(rapport.today_plan(), rapport.today())
@@ -126,7 +126,7 @@ def backup_list_model(qtbot, rapport: RapportApp) -> list[QAbstractItemModel]:  
 
 
 CHECKS: dict[str, Callable[..., list[QAbstractItemModel]]] = {
-    "ui.today_view.TodayModel": today_model,
+    "ui.today_model.TodayModel": today_model,
     "ui.client_table.ClientTableModel": client_models,
     "ui.client_table.ClientSortProxy": client_models,
     "ui.incidents_view.IncidentTableModel": incident_models,

@@ -23,7 +23,7 @@ from ui.app import APP_NAME, RapportApp
 from ui.icons import app_icon
 from ui.keys import menu_text
 from ui.kit.subscribe import on_changes
-from ui.today_view import TODAY_SHOWS
+from ui.today_model import TODAY_SHOWS
 from ui.wording import name_list, unique_clients, when_text
 
 
@@ -42,6 +42,7 @@ class TrayWindow(Protocol):
     def log_touch_dialog(self, client_id: int | None = None) -> object: ...
 
     def quit_app(self) -> None: ...
+
 
 KEY_PAUSED_UNTIL = "tray/paused_until"
 KEY_NOTIFIED_ON = "tray/notified_on"
