@@ -27,13 +27,13 @@ from models.repair import (
 from models.services.clients import NotFoundError
 from models.services.repair import get_insurer, preview_agreement
 from ui.kit.forms import form_label
+from ui.repair_commitments import CommitmentList
 from ui.repair_page_base import (
     WARN_STYLE,
     RepairPage,
 )
 from ui.repair_widgets import (
     DEFAULT_DUE_DAYS,
-    CommitmentList,
     RankedList,
     copy_text,
     guarded,
