@@ -146,3 +146,17 @@ def test_changed_is_emitted_by_one_module_only() -> None:
             ):
                 emitters.add(name)
     assert emitters == {"ui.ops"}
+
+
+def test_no_ui_file_over_500_lines_and_no_class_over_400() -> None:
+    """Windows are put together from parts (ui/main/, ui/kit/, the *_parts modules):
+    a file or class past these sizes is a sign one more part wants out."""
+    big = []
+    for name, path in ui_modules().items():
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > 500:
+            big.append(f"{name}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > 400:
+                big.append(f"{name}.{node.name}: {node.end_lineno - node.lineno + 1} lines")
+    assert big == []
