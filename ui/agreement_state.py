@@ -33,9 +33,8 @@ from ui.agreement_parts import (
     log,
     status_text,
 )
-from ui.forms import save_or_explain
 from ui.kit.forms import set_invalid, show_error
-from ui.ops import announce
+from ui.ops import run_op
 
 
 class AgreementStateMixin:
@@ -211,41 +210,46 @@ class AgreementStateMixin:
             else:
                 update_draft(book, self.agreement_id, data, now=now)
 
-        if not save_or_explain(
+        def then() -> None:
+            self._show_errors({})
+            self._dirty = False
+            if created:
+                self.rapport.agreement_windows[self.agreement_id] = self
+            self.reload()
+            self.statusBar().showMessage("Saved.", 3000)
+
+        return run_op(
+            self.rapport,
             write,
+            changes=AGREEMENTS,
+            initiator=self,
             refuse=self._show_errors,
             explain=lambda message: show_error(self.general_error, message),
             failed="The agreement could not be saved; nothing was changed. Please try again.",
-            log=log,
+            logger=log,
             log_message="Saving an agreement failed",
             gone=AGREEMENT_GONE,
-        ):
-            return False
-        self._show_errors({})
-        self._dirty = False
-        if created:
-            self.rapport.agreement_windows[self.agreement_id] = self
-        self.reload()
-        self.statusBar().showMessage("Saved.", 3000)
-        announce(self.rapport, AGREEMENTS, self)
-        return True
+            then=then,
+        )
 
     def _on_state_chosen(self, commitment_id: int, state: str) -> None:
         book = self.rapport.book
         if book is None:
             return
-        if save_or_explain(
+        if not run_op(
+            self.rapport,
             lambda: set_commitment_state(
                 book, commitment_id, CommitmentState(state), now=self.rapport.now()
             ),
-            refuse=lambda errors: show_error(self.general_error, " ".join(errors.values())),
+            changes=AGREEMENTS | REMINDERS,
+            initiator=self,
             explain=lambda message: show_error(self.general_error, message),
             failed="That could not be saved. Please try again.",
-            log=log,
+            logger=log,
             log_message="Setting a commitment state failed",
             gone=AGREEMENT_GONE,
+            then=lambda: self.statusBar().showMessage(
+                f"Marked {STATE_TEXT[CommitmentState(state)]}.", 3000
+            ),
         ):
-            self.statusBar().showMessage(f"Marked {STATE_TEXT[CommitmentState(state)]}.", 3000)
-            announce(self.rapport, AGREEMENTS | REMINDERS, self)
-        else:
             self.reload()

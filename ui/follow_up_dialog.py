@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
 from models.changes import REMINDERS
 from models.services.reminders import add_follow_up
 from ui.app import RapportApp
-from ui.forms import save_or_explain
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
-from ui.ops import announce
+from ui.ops import run_op
 from ui.touch_dialog import DATE_FORMAT, ClientPicker, from_qdate, to_qdate
 
 log = logging.getLogger(__name__)
@@ -117,16 +116,21 @@ class FollowUpDialog(QDialog):
                 book, client_id, title, due, note=note, now=self.rapport.now()
             )
 
-        if not save_or_explain(
+        def then() -> None:
+            assert self.follow_up_id is not None
+            self.saved.emit(self.follow_up_id)
+
+        if not run_op(
+            self.rapport,
             write,
+            changes=REMINDERS,
+            initiator=self,
             refuse=self.show_errors,
             explain=lambda message: show_error(self.general_error, message),
             failed="The follow-up could not be saved; nothing was changed. Please try again.",
-            log=log,
+            logger=log,
             log_message="Adding a follow-up failed",
+            then=then,
         ):
             return
-        assert self.follow_up_id is not None
-        self.saved.emit(self.follow_up_id)
-        announce(self.rapport, REMINDERS, self)
         super().accept()

@@ -32,10 +32,10 @@ from models.enums import IncidentCategory, Severity
 from models.incidents import CATEGORY_LABELS, DEFAULT_PROMISE_HOURS
 from models.services.incidents import IncidentInput, open_incident, validate_incident
 from ui.app import RapportApp
-from ui.forms import save_cancel_buttons, save_or_explain
+from ui.forms import save_cancel_buttons
 from ui.incident_words import severity_text
 from ui.kit.forms import STYLE, Place, error_label, form_label, show_error, show_errors
-from ui.ops import announce
+from ui.ops import run_op
 
 log = logging.getLogger(__name__)
 
@@ -240,18 +240,23 @@ class IncidentDialog(QDialog):
                 book, self.client_id, data, promise_hours=hours, now=self.rapport.now()
             )
 
-        if not save_or_explain(
+        def then() -> None:
+            assert self.incident_id is not None
+            self.saved.emit(self.incident_id)
+
+        if not run_op(
+            self.rapport,
             write,
+            changes=INCIDENTS,
+            initiator=self,
             refuse=self._refuse,
             explain=lambda message: show_error(self.general_error, message),
             failed="The incident could not be saved; nothing was changed. Please try again.",
-            log=log,
+            logger=log,
             log_message="Opening an incident failed",
+            then=then,
         ):
             return False
-        assert self.incident_id is not None
-        self.saved.emit(self.incident_id)
-        announce(self.rapport, INCIDENTS, self)
         super().accept()
         return True
 

@@ -39,7 +39,7 @@ from models.services.incidents import (
     edit_entry,
 )
 from ui.app import RapportApp
-from ui.forms import save_cancel_buttons, save_or_explain
+from ui.forms import save_cancel_buttons
 from ui.incident_dialog import (
     default_promise_hours,
 )
@@ -49,7 +49,7 @@ from ui.incident_words import (
 )
 from ui.kit.drops import accept_file_drag, take_file_drop
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
-from ui.ops import announce
+from ui.ops import run_op
 from ui.touch_dialog import DATE_TIME_FORMAT, from_qdatetime, to_qdatetime
 
 log = logging.getLogger(__name__)
@@ -167,19 +167,24 @@ class EntryDialog(QDialog):
             else:
                 edit_entry(book, self.entry_id, text, happened_at=when, kind=kind, now=now)
 
-        if not save_or_explain(
+        def then() -> None:
+            assert self.entry_id is not None
+            self.saved.emit(self.entry_id)
+
+        if not run_op(
+            self.rapport,
             write,
+            changes=INCIDENTS,
+            initiator=self,
             refuse=self._refuse,
             explain=lambda message: show_error(self.general_error, message),
             failed="The entry could not be saved; nothing was changed. Please try again.",
-            log=log,
+            logger=log,
             log_message="Saving a timeline entry failed",
             gone=INCIDENT_GONE if self.entry is None else ENTRY_GONE,
+            then=then,
         ):
             return False
-        assert self.entry_id is not None
-        self.saved.emit(self.entry_id)
-        announce(self.rapport, INCIDENTS, self)
         super().accept()
         return True
 

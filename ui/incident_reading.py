@@ -35,7 +35,6 @@ from models.services.incidents import (
     validate_incident,
 )
 from models.text import human_size
-from ui.forms import save_or_explain
 from ui.incident_parts import (
     INCIDENT_GONE,
     ROW_ROLE,
@@ -56,7 +55,7 @@ from ui.incident_words import (
     status_label,
 )
 from ui.kit.forms import set_invalid, show_error
-from ui.ops import announce
+from ui.ops import announce, run_op
 
 
 class IncidentReadingMixin:
@@ -279,18 +278,21 @@ class IncidentReadingMixin:
         def write() -> None:
             update_incident(book, self.incident_id, data, now=self.rapport.now())
 
-        if not save_or_explain(
+        def then() -> None:
+            self._show_detail_errors({})
+            self._dirty = False
+            self.statusBar().showMessage("Saved.", 3000)
+
+        return run_op(
+            self.rapport,
             write,
+            changes=INCIDENTS,
+            initiator=self,
             refuse=self._show_detail_errors,
             explain=lambda message: show_error(self.details_error, message),
             failed="The changes could not be saved; nothing was changed. Please try again.",
-            log=log,
+            logger=log,
             log_message="Updating an incident failed",
             gone=INCIDENT_GONE,
-        ):
-            return False
-        self._show_detail_errors({})
-        self._dirty = False
-        self.statusBar().showMessage("Saved.", 3000)
-        announce(self.rapport, INCIDENTS, self)
-        return True
+            then=then,
+        )

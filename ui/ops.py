@@ -53,13 +53,15 @@ def run_op(
     log_message: str = "A write failed",
     logger: logging.Logger = log,
     gone: str | None = None,
+    then: Callable[[], object] | None = None,
 ) -> bool:
     """Run ``write``; on success announce ``changes`` once and return True.
 
     ``changes`` may be a callable, for an op whose reach is only known once it ran
     (a save that moved a promise touches reminders too). Refusals are explained
     the way ``save_or_explain`` always has: per field, gone, the rule's own words,
-    or ``failed`` with the traceback logged.
+    or ``failed`` with the traceback logged. ``then`` runs after a write that went
+    through and before the views hear of it (a dialog saying what it saved).
     """
     # The services (and SQLAlchemy behind them) load after the first paint, not
     # with the module every window imports.
@@ -80,5 +82,7 @@ def run_op(
         gone=CLIENT_GONE if gone is None else gone,
     )
     if ok:
+        if then is not None:
+            then()
         announce(rapport, changes() if callable(changes) else changes, initiator)
     return ok

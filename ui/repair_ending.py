@@ -26,8 +26,7 @@ from models.services.repair import (
     get_plan,
     record_for,
 )
-from ui.forms import save_or_explain
-from ui.ops import announce
+from ui.ops import run_op
 from ui.repair_words import outcome_text, pdf_name, record_noun
 
 if TYPE_CHECKING:
@@ -88,20 +87,25 @@ class RepairEndingMixin:
             else:
                 finish_other(book, self.view.id, step, now=now)
 
-        if not save_or_explain(
+        def then() -> None:
+            self.view = get_plan(book, self.view.id)
+            self._enter_finished_mode()
+
+        # One announcement for the whole ending: every view reloads once.
+        if not run_op(
+            self.rapport,
             write,
+            changes=INCIDENTS | AGREEMENTS | REMINDERS | CLIENTS,
+            initiator=self,
             refuse=lambda errors: page.show_errors(errors, focus=True),
             explain=page.show_general,
             failed=FINISH_FAILED,
-            log=log,
+            logger=log,
             log_message="Finishing a repair plan failed",
             gone=PLAN_GONE,
+            then=then,
         ):
             return False
-        self.view = get_plan(book, self.view.id)
-        self._enter_finished_mode()
-        # One announcement for the whole ending: every view reloads once.
-        announce(self.rapport, INCIDENTS | AGREEMENTS | REMINDERS | CLIENTS, self)
         self.plan_finished.emit(self.view.ending.value if self.view.ending else "")
         target = (
             self.side.open_button if self.side.open_button.isVisible() else self.side.pdf_button

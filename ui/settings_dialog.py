@@ -40,9 +40,8 @@ from models.services.agreements import (
 )
 from models.services.repair import InsurerDetails, get_insurer, set_insurer
 from ui.app import RapportApp
-from ui.forms import save_or_explain
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
-from ui.ops import announce
+from ui.ops import run_op
 
 log = logging.getLogger(__name__)
 
@@ -280,17 +279,22 @@ class SettingsDialog(QDialog):
             set_settings(book, data)
             set_insurer(book, insurer)
 
-        if not save_or_explain(
+        def then() -> None:
+            self.saved.emit()
+
+        if not run_op(
+            self.rapport,
             write,
+            changes=AGREEMENTS,
+            initiator=self,
             refuse=self._refuse,
             explain=lambda message: show_error(self.general_error, message),
             failed="Your details could not be saved; nothing was changed. Please try again.",
-            log=log,
+            logger=log,
             log_message="Saving the consultant's details failed",
+            then=then,
         ):
             return False
-        self.saved.emit()
-        announce(self.rapport, AGREEMENTS, self)
         super().accept()
         return True
 

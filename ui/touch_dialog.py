@@ -35,9 +35,9 @@ from models.services.clients import list_clients
 from models.services.reminders import TouchInput, log_touch, validate_touch
 from models.text import fold
 from ui.app import RapportApp
-from ui.forms import save_cancel_buttons, save_or_explain
+from ui.forms import save_cancel_buttons
 from ui.kit.forms import STYLE, error_label, form_label, show_error, show_errors
-from ui.ops import announce
+from ui.ops import run_op
 from ui.wording import channel_text
 
 log = logging.getLogger(__name__)
@@ -374,18 +374,23 @@ class TouchDialog(QDialog):
                 book, client_id, data, now=self.rapport.now(), completes_follow_up=done
             )
 
-        if not save_or_explain(
+        def then() -> None:
+            self.rapport.settings.setValue(KEY_LAST_CHANNEL, data.channel.value)
+            self.saved.emit(self.touch_id)
+
+        if not run_op(
+            self.rapport,
             write,
+            changes=REMINDERS,
+            initiator=self,
             refuse=self._refuse,
             explain=lambda message: show_error(self.general_error, message),
             failed="The touch could not be saved; nothing was changed. Please try again.",
-            log=log,
+            logger=log,
             log_message="Logging a touch failed",
+            then=then,
         ):
             return False
-        self.rapport.settings.setValue(KEY_LAST_CHANNEL, data.channel.value)
-        self.saved.emit(self.touch_id)
-        announce(self.rapport, REMINDERS, self)
         super().accept()
         return True
 
