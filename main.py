@@ -629,7 +629,7 @@ def run_app(args: argparse.Namespace) -> int:
     from ui.crash import install_crash_hook, report_fatal
 
     install_crash_hook()
-    from ui.app import run_gui
+    from ui.gui import run_gui
 
     try:
         return run_gui(book_path(args), start_hidden=args.tray)

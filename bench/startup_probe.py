@@ -104,7 +104,7 @@ def imports() -> int:
     root = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(root))
     import main  # noqa: F401
-    import ui.main_window  # noqa: F401
+    import ui.main.window  # noqa: F401
     import ui.tray  # noqa: F401
     from ui.app import ensure_application
 

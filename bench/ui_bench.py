@@ -169,7 +169,7 @@ class WindowBench:
 
     def __init__(self, book_path: Path, config_dir: Path, today: date) -> None:
         from ui.app import RapportApp, ensure_application
-        from ui.main_window import MainWindow
+        from ui.main.window import MainWindow
 
         self.qapp = ensure_application()
         self.rapport = RapportApp(config_dir=config_dir)

@@ -27,7 +27,7 @@ def main(out: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ui.app import RapportApp, ensure_application
-    from ui.main_window import MainWindow
+    from ui.main.window import MainWindow
 
     app: QApplication = ensure_application()
     rapport = RapportApp(config_dir=scratch / "config")

@@ -17,7 +17,7 @@ from models.db import Book, open_book  # noqa: E402
 
 if TYPE_CHECKING:
     from ui.app import RapportApp
-    from ui.main_window import MainWindow
+    from ui.main.window import MainWindow
 
 
 @pytest.fixture(autouse=True)

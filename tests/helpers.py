@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from models.services.clients import ClientInput, create_client
 from ui.app import RapportApp
-from ui.main_window import MainWindow
+from ui.main.window import MainWindow
 
 # A Tuesday morning, in the machine's own time zone like the app's clock.
 NOW = datetime(2026, 3, 10, 9, 30).astimezone()

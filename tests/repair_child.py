@@ -50,7 +50,7 @@ def main(book_path: Path, config_dir: Path, incident_id: int) -> int:
     from models.repair import Step
     from models.services.repair import get_plan
     from ui.app import RapportApp, ensure_application
-    from ui.main_window import MainWindow
+    from ui.main.window import MainWindow
     from ui.repair_wizard import RepairWizard, open_wizards
 
     app = ensure_application()

@@ -120,8 +120,9 @@ def cli_case(path: Path, flip: Flip) -> None:
 
 
 def gui_case(qtbot: object, config: Path, path: Path, flip: Flip) -> None:
-    from ui.app import RapportApp, make_gui
+    from ui.app import RapportApp
     from ui.backup_dialog import offer_backup
+    from ui.gui import make_gui
 
     rapport = RapportApp(config_dir=config)
     window = None

@@ -60,7 +60,7 @@ from PySide6.QtWidgets import QApplication
 from models.db import open_book
 app = QApplication([])
 book = open_book(Path({str(tmp_path / "b.db")!r}))
-from ui.main_window import MainWindow  # noqa: E402
+from ui.main.window import MainWindow  # noqa: E402
 heavy = sorted({{m.split('.')[0] for m in sys.modules}} & {{'reportlab', 'alembic', 'pypdf'}})
 print(heavy)
 """

@@ -24,8 +24,10 @@ from PySide6.QtGui import QColor
 from models.services.clients import ClientInput, create_client
 from models.services.reminders import add_follow_up
 from tests.helpers import NOW, TODAY, due_client, fixed_clock
-from ui.app import CHANGED_CLIENTS, make_gui
-from ui.main_window import KEY_NO_TRAY_TOLD, NO_TRAY, PAGE_TODAY, MainWindow
+from ui.app import CHANGED_CLIENTS
+from ui.gui import make_gui
+from ui.main.common import KEY_NO_TRAY_TOLD, NO_TRAY, PAGE_TODAY
+from ui.main.window import MainWindow
 from ui.tray import BADGE_COLOUR, RapportTray, tray_icon
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -265,8 +267,9 @@ if mode != "again":
     create_client(book, ClientInput("Dan Brown", cadence_days=30), now=now)
     book.close()
 
-from ui.app import ensure_application, run_gui
-from ui.main_window import MainWindow
+from ui.app import ensure_application
+from ui.gui import run_gui
+from ui.main.window import MainWindow
 
 qapp = ensure_application()
 facts = {"steps": []}

@@ -18,9 +18,10 @@ from models.services.clients import ClientInput, count_clients, create_client
 from models.services.incidents import IncidentInput, attach_file, open_incident, stored_path
 from tests.damage import fold_wal, index_root_flip, table_root_flip
 from tests.helpers import shown
-from ui.app import CHANGED_CLIENTS, RapportApp, make_gui
+from ui.app import CHANGED_CLIENTS, RapportApp
 from ui.backup_dialog import AutoBackup, RestoreDialog, network_warning_once
-from ui.main_window import MainWindow
+from ui.gui import make_gui
+from ui.main.window import MainWindow
 
 
 def add_clients(rapport: RapportApp, n: int, prefix: str = "Client") -> None:

@@ -20,7 +20,7 @@ from models.services.clients import (
 from tests.helpers import LEFT, shown
 from ui.app import CHANGED_CLIENTS
 from ui.client_dialog import ClientDialog
-from ui.main_window import MainWindow
+from ui.main.window import MainWindow
 
 
 def names(window: MainWindow) -> list[str]:

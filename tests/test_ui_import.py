@@ -25,7 +25,7 @@ from tests.test_contacts_import import book_dump
 from ui.client_table import COL_NAME, ID_ROLE
 from ui.export_dialog import ExportDialog
 from ui.import_dialog import PROGRESS_FROM, ImportDialog
-from ui.main_window import MainWindow
+from ui.main.window import MainWindow
 
 FIXTURES = Path(__file__).parent / "fixtures" / "contacts"
 ROOT = Path(__file__).resolve().parents[1]
@@ -251,7 +251,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from models.db import open_book
 from ui.app import RapportApp
-from ui.main_window import MainWindow
+from ui.main.window import MainWindow
 import ui.import_dialog, ui.export_dialog
 app = QApplication([])
 rapport = RapportApp(config_dir=Path({str(tmp_path / "config")!r}))

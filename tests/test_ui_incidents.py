@@ -46,7 +46,8 @@ from ui.incidents_view import (
     IncidentSortProxy,
     IncidentTableModel,
 )
-from ui.main_window import PAGE_INCIDENTS, MainWindow
+from ui.main.common import PAGE_INCIDENTS
+from ui.main.window import MainWindow
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from ui.instance import SingleInstance, server_name
 ROOT = Path(__file__).resolve().parents[1]
 
 RUN_GUI = (
-    "import sys; from pathlib import Path; from ui.app import run_gui; "
+    "import sys; from pathlib import Path; from ui.gui import run_gui; "
     "sys.exit(run_gui(Path(sys.argv[1]), config_dir=Path(sys.argv[2])))"
 )
 HOLD_LOCK = (

@@ -31,7 +31,8 @@ from tests.helpers import (
     shown,
 )
 from ui.app import CHANGED_CLIENTS
-from ui.main_window import PAGE_CLIENTS, PAGE_TODAY, MainWindow
+from ui.main.common import PAGE_CLIENTS, PAGE_TODAY
+from ui.main.window import MainWindow
 from ui.today_view import (
     ACTION_DONE,
     ACTION_LOG,

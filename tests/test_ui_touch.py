@@ -18,7 +18,7 @@ from models.services.clients import ClientInput, NotFoundError, create_client, g
 from models.services.reminders import list_touches, open_follow_ups
 from tests.helpers import CTRL, NONE, NOW, TODAY, fixed_clock, open_window, shown, type_keys
 from ui.app import CHANGED_CLIENTS
-from ui.main_window import MainWindow
+from ui.main.window import MainWindow
 from ui.touch_dialog import KEY_LAST_CHANNEL, TouchDialog
 
 

@@ -24,7 +24,7 @@ from models.services.clients import (
 from tests.helpers import open_window
 from ui.app import CHANGED_CLIENTS, RapportApp
 from ui.client_detail import HINT
-from ui.main_window import MainWindow
+from ui.main.window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 

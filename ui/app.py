@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QWidget
 
 from models import paths
 from models.backups import (
@@ -29,6 +29,7 @@ from models.backups import (
     report_damage,
     restore_backup,
 )
+from models.changes import AGREEMENTS, BOOK, CLIENTS, DAY, INCIDENTS, REMINDERS, Changes
 from models.db import CHECK_BACKGROUND, Book, BookDamagedError, BookError, open_book
 from models.errors import RapportError
 from models.lock import BookLock
@@ -37,28 +38,51 @@ from models.reminders import TodayPlan, local_date
 from ui.due_clock import DueClock
 from ui.icons import app_icon
 from ui.instance import SingleInstance
+from ui.kit.registry import AGREEMENT as AGREEMENT_WINDOW
+from ui.kit.registry import open_windows
+from ui.ops import announce as announce_change
 
-if TYPE_CHECKING:
-    from ui.agreement_window import AgreementWindow
-    from ui.auto_backup import AutoBackup
-    from ui.main_window import MainWindow
-    from ui.tray import RapportTray
-    from ui.warmup import Warmup
+
+class Waitable(Protocol):
+    """What the app needs of a worker it owns (the warm-up): to wait for it.
+    Structural, so this module imports no window or worker."""
+
+    def wait(self) -> object: ...
+
+
+class Background(Waitable, Protocol):
+    """A worker the app also stops when it closes (the auto-backup)."""
+
+    def stop(self) -> object: ...
+
 
 APP_NAME = "Rapport"
 SETTINGS_FILE = "rapport.ini"
 
-# What ``changed`` reports; a view refreshes for the kinds it shows.
-CHANGED_BOOK = "book"
-CHANGED_CLIENTS = "clients"
-# Touches logged, follow-ups done, snoozed or reopened: what is due has moved.
-CHANGED_REMINDERS = "reminders"
-# The local date moved on (midnight, a wake-up, a clock change).
-CHANGED_DAY = "day"
-# An incident was opened, moved, answered, or its timeline or evidence changed.
-CHANGED_INCIDENTS = "incidents"
-# An agreement was drafted, edited, made final, versioned, or a commitment settled.
-CHANGED_AGREEMENTS = "agreements"
+
+
+@dataclass(frozen=True, eq=False)
+class ChangeKind(Changes):
+    """One kind of change under its old name (``CHANGED_INCIDENTS``…), for scripts
+    and tests that announce or wait for a change by hand. Since one action now
+    announces all it touched at once, ``what == CHANGED_INCIDENTS`` asks "did this
+    touch incidents?" rather than "was it only incidents?"."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Changes):
+            return other.anything(self)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.names())
+
+
+CHANGED_BOOK = ChangeKind(**vars(BOOK))
+CHANGED_CLIENTS = ChangeKind(**vars(CLIENTS))
+CHANGED_REMINDERS = ChangeKind(**vars(REMINDERS))
+CHANGED_DAY = ChangeKind(**vars(DAY))
+CHANGED_INCIDENTS = ChangeKind(**vars(INCIDENTS))
+CHANGED_AGREEMENTS = ChangeKind(**vars(AGREEMENTS))
 
 
 class OpenStatus(enum.Enum):
@@ -105,8 +129,9 @@ def book_title(path: Path) -> str:
 class RapportApp(QObject):
     """The open book and everything tied to it, shared by every window and view."""
 
-    # (what changed, who changed it): views skip work they caused themselves if they like.
-    changed = Signal(str, object)
+    # (Changes, who changed it): views subscribe by flags (ui/kit/subscribe.py) and
+    # skip work they caused themselves if they like. Emitted only by ui/ops.py.
+    changed = Signal(object, object)
     # Another start asked for this book: bring the window to the front.
     activated = Signal()
     # The user chose Quit (not just closing the window): the event loop should end.
@@ -128,8 +153,6 @@ class RapportApp(QObject):
         self.lock: BookLock | None = None
         self.instance: SingleInstance | None = None
         self.quitting = False
-        # One window per agreement, shared by every way in (client page, incident).
-        self.agreement_windows: dict[int, AgreementWindow] = {}
         # The one source of "now" for every view: tests set it to a fixed moment.
         self.clock: Callable[[], datetime] = local_now
         self.due_clock = DueClock(self.now, self)
@@ -138,7 +161,7 @@ class RapportApp(QObject):
         self.network_warning: str | None = None
         # A damage report no window has shown yet (the window may not exist yet).
         self.pending_damage: DamageReport | None = None
-        self.auto_backup: AutoBackup | None = None
+        self.auto_backup: Background | None = None
         # The check runs on a plain Python thread, which never touches Qt: the GUI
         # thread looks for its verdict instead (a few polls, then the timer stops).
         self._check_poll = QTimer(self)
@@ -149,7 +172,7 @@ class RapportApp(QObject):
         # Connected before any view is, so every view reads a fresh plan after a change.
         self.changed.connect(self._forget_plan)
         self.warm = False
-        self.warmup: Warmup | None = None
+        self.warmup: Waitable | None = None
 
     def now(self) -> datetime:
         """The current moment, time-zone aware, from the injectable clock."""
@@ -174,16 +197,21 @@ class RapportApp(QObject):
         self._plan = (book, day, book.commits, plan)
         return plan
 
-    def _forget_plan(self, _what: str = "", _initiator: object = None) -> None:
+    def _forget_plan(self, _what: object = None, _initiator: object = None) -> None:
         self._plan = None
 
     def _on_day_changed(self, _day: date) -> None:
-        self.changed.emit(CHANGED_DAY, self)
+        announce_change(self, DAY, self)
 
     def quit(self) -> None:
         """Really quit, even when closing the window would only hide it in the tray."""
         self.quitting = True
         self.quit_requested.emit()
+
+    @property
+    def agreement_windows(self) -> dict[int, QWidget]:
+        """One window per agreement, shared by every way in (client page, incident)."""
+        return open_windows(self, AGREEMENT_WINDOW)
 
     @property
     def book_path(self) -> Path | None:
@@ -257,7 +285,7 @@ class RapportApp(QObject):
         # Writes wait for the health check (models.db); its verdict is picked up here.
         self._check_poll.start()
         if old_book is not None:
-            self.changed.emit(CHANGED_BOOK, self)
+            announce_change(self, BOOK, self)
         return OpenOutcome(OpenStatus.OPENED)
 
     def _poll_check(self) -> None:
@@ -295,7 +323,7 @@ class RapportApp(QObject):
         self.book = None
         self._let_go()
         self.pending_damage = report
-        self.changed.emit(CHANGED_BOOK, self)
+        announce_change(self, BOOK, self)
         if announce:
             self.damaged.emit(report)
 
@@ -357,7 +385,7 @@ class RapportApp(QObject):
         had_book = self.book is not None
         outcome = self.open(target)
         if not had_book and outcome.ok:
-            self.changed.emit(CHANGED_BOOK, self)
+            announce_change(self, BOOK, self)
         if error is not None or result is None:
             return OpenOutcome(OpenStatus.FAILED, error or "The backup was not restored.")
         if not outcome.ok:
@@ -381,7 +409,7 @@ class RapportApp(QObject):
             from models.demo import fill_demo  # only needed once per demo book
 
             fill_demo(self.book)
-            self.changed.emit(CHANGED_CLIENTS, self)
+            announce_change(self, CLIENTS, self)
         return outcome
 
     def open_default(self) -> OpenOutcome:
@@ -420,90 +448,3 @@ def ensure_application() -> QApplication:
     qapp.setApplicationDisplayName(APP_NAME)
     qapp.setWindowIcon(app_icon())
     return qapp
-
-
-def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWindow, RapportTray]:
-    """The window and the tray icon, wired together, as run_gui and the tray tests use them.
-
-    The window is shown unless ``start_hidden`` asks for the tray only; without a
-    system tray there would be no way back to a hidden window, so it is shown then too.
-    It is built from plain reads (Today, the counts) and painted first; the client
-    list, the incidents page and the code behind them load after that (ui/warmup.py).
-    """
-    from ui.auto_backup import AutoBackup
-    from ui.main_window import MainWindow
-    from ui.tray import RapportTray
-    from ui.warmup import Warmup
-
-    try:
-        window = MainWindow(rapport, defer_lists=True)
-    except Exception:
-        # Damage is told to the window built next, not to the half-built one.
-        if not rapport.read_failed(rapport.book, announce=False):
-            raise
-        window = MainWindow(rapport, defer_lists=True)
-    tray = RapportTray(rapport, window)
-    window.set_tray(tray)
-    rapport.due_clock.start()
-    shown = not start_hidden or not tray.available
-    # The window opens on Today, which already says who is due: no popup for that.
-    tray.sync(quietly=shown)
-    # Backups start once the window is up, on a worker thread.
-    rapport.auto_backup = AutoBackup(rapport, rapport)
-    rapport.auto_backup.finished.connect(window.on_backup_finished)
-    rapport.auto_backup.failed.connect(window.on_backup_failed)
-    rapport.warmup = Warmup(rapport, window)
-    rapport.warmup.done.connect(rapport.auto_backup.start)
-    if shown:
-        rapport.warmup.start_after_paint()
-        window.show()
-    else:
-        rapport.warmup.start_soon()
-    if rapport.pending_damage is not None:
-        from ui.backup_dialog import offer_backup
-
-        window.damage_dialog = offer_backup(rapport, rapport.pending_damage, window)
-        rapport.pending_damage = None
-    if rapport.network_warning:
-        from ui.backup_dialog import network_warning_once
-
-        window.network_dialog = network_warning_once(rapport, window)
-    return window, tray
-
-
-def run_gui(book_path: Path, *, start_hidden: bool = False, config_dir: Path | None = None) -> int:
-    """Open ``book_path`` in a window and run until the user quits; returns an exit code.
-
-    A second start on the same book brings the first window forward and returns 0.
-    """
-    qapp = ensure_application()
-    rapport = RapportApp(config_dir=config_dir)
-    outcome = rapport.open(book_path)
-    if outcome.status is OpenStatus.HANDED_OVER:
-        rapport.close()
-        return 0
-    if outcome.status is OpenStatus.FAILED and outcome.damage is not None:
-        from ui.backup_dialog import offer_backup
-
-        dialog = offer_backup(rapport, outcome.damage, None)
-        dialog.exec()
-        if rapport.book is None:  # the user chose to quit, or the restore failed
-            rapport.close()
-            return 1
-    elif outcome.status is OpenStatus.FAILED:
-        rapport.close()
-        QMessageBox.critical(None, APP_NAME, outcome.message)
-        return 1
-
-    window, tray = make_gui(rapport, start_hidden=start_hidden)
-    rapport.quit_requested.connect(qapp.quit)
-    # With a tray, closing the window only hides it, and a dialog opened from the
-    # tray may be the last window for a while: only Quit ends the program.
-    qapp.setQuitOnLastWindowClosed(not tray.available)
-    try:
-        return qapp.exec()
-    finally:
-        window.save_settings()
-        tray.hide()
-        window.deleteLater()
-        rapport.close()

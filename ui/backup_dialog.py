@@ -51,12 +51,14 @@ from models.backups import (
     list_backups,
     size_text,
 )
+from models.changes import BOOK
 from models.services.backups import get_keep_policy, set_keep_policy
-from ui.app import APP_NAME, CHANGED_BOOK, RapportApp
+from ui.app import APP_NAME, RapportApp
 from ui.auto_backup import AutoBackup  # noqa: F401 - re-exported
-from ui.client_dialog import STYLE, _error_label, _show_error
 from ui.forms import save_cancel_buttons, save_or_explain
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
+from ui.kit.forms import STYLE, error_label, show_error
+from ui.ops import announce
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,8 @@ class BackupListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(HEADERS)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        return ROW_FLAGS
+        # The root is no row: the model tester (and drag and drop) ask it too.
+        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def headerData(  # noqa: N802 - Qt API
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -159,7 +162,7 @@ class RestoreDialog(QDialog):
             "and every half hour while you work."
         )
         self.empty.setWordWrap(True)
-        self.error = _error_label()
+        self.error = error_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.restore_button = QPushButton("Restore…")
         self.buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -221,7 +224,7 @@ class RestoreDialog(QDialog):
         finally:
             QGuiApplication.restoreOverrideCursor()
         if not outcome.ok:
-            _show_error(self.error, outcome.message)
+            show_error(self.error, outcome.message)
             self.reload()
             return False
         self.restored.emit(outcome.message)
@@ -271,7 +274,7 @@ class BackupSettingsDialog(QDialog):
             text = QLabel(label)
             text.setBuddy(spin)
             form.addRow(text, spin)
-        self.error = _error_label()
+        self.error = error_label()
         self.buttons, _save = save_cancel_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
@@ -290,8 +293,8 @@ class BackupSettingsDialog(QDialog):
         policy = self.values()
         if not save_or_explain(
             lambda: set_keep_policy(book, policy),
-            refuse=lambda errors: _show_error(self.error, " ".join(errors.values())),
-            explain=lambda message: _show_error(self.error, message),
+            refuse=lambda errors: show_error(self.error, " ".join(errors.values())),
+            explain=lambda message: show_error(self.error, message),
             failed="The backup settings could not be saved; nothing was changed.",
             log=log,
             log_message="Saving the backup settings failed",
@@ -401,7 +404,7 @@ def offer_backup(
         elif choice == "empty":
             had_book = rapport.book is not None
             if rapport.open(report.book).ok and not had_book:
-                rapport.changed.emit(CHANGED_BOOK, dialog)
+                announce(rapport, BOOK, dialog)
         elif choice == "quit":
             rapport.quit()
 

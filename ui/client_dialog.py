@@ -8,354 +8,50 @@ gets the whole client or nothing, and a dialog with errors never closes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import replace
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from models.db import Book
 from models.enums import ClientStatus
-from models.reminders import CADENCE_MAX_DAYS, CADENCE_PRESETS
 from models.services.clients import (
     ClientInput,
-    Contact,
     all_tags,
     create_client,
     get_client,
     update_client,
     validate_client,
 )
+from ui.client_fields import (
+    EMAIL_LABELS,
+    PHONE_LABELS,
+    CadenceEdit,
+    ContactList,
+    TagsEdit,
+    split_tags,
+)
 from ui.client_table import STATUS_TEXT
 from ui.forms import save_cancel_buttons, save_or_explain
+from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
 
 log = logging.getLogger(__name__)
-
-# Stored as typed; lower case like the rest of the book's data, capitalised on display.
-EMAIL_LABELS = ("work", "home", "other")
-PHONE_LABELS = ("mobile", "work", "home", "other")
-ERROR_COLOUR = "#c62828"
-
-STYLE = f"""
-QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{
-    border: 1px solid {ERROR_COLOUR};
-    border-radius: 3px;
-    padding: 2px;
-}}
-QLabel[role="error"] {{ color: {ERROR_COLOUR}; }}
-QLabel[role="hint"] {{ color: palette(placeholder-text); }}
-"""
-
-
-def _set_invalid(widget: QWidget, invalid: bool) -> None:
-    """Flag a field for the style sheet; Qt only re-reads properties on re-polish."""
-    if bool(widget.property("invalid")) == invalid:
-        return
-    widget.setProperty("invalid", invalid)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setProperty("role", "error")
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.hide()
-    return label
-
-
-def _form_label(text: str, buddy: QWidget | None = None) -> QLabel:
-    """A form label whose Alt+letter reaches the field itself, not its wrapper.
-
-    The small right margin keeps glyphs that overhang their advance (the "s" of
-    "Tags" in DejaVu Sans) from being clipped against the field.
-    """
-    label = QLabel(text)
-    if buddy is not None:
-        label.setBuddy(buddy)
-    label.setContentsMargins(0, 0, 2, 0)
-    return label
-
-
-def _show_error(label: QLabel, message: str | None) -> None:
-    label.setText(message or "")
-    label.setVisible(bool(message))
-
-
-class ContactRow(QWidget):
-    """One email address or phone number: a label, the value, a way to remove it."""
-
-    changed = Signal()
-    remove_requested = Signal(object)
-
-    def __init__(
-        self, labels: Sequence[str], placeholder: str, noun: str, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.label_combo = QComboBox()
-        self.label_combo.setEditable(True)
-        self.label_combo.addItems(list(labels))
-        self.label_combo.setToolTip(f"What kind of {noun} this is; type your own if you like.")
-        self.label_combo.setMinimumContentsLength(7)
-        self.label_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.value_edit = QLineEdit()
-        self.value_edit.setPlaceholderText(placeholder)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setToolTip(f"Remove this {noun}")
-        self.remove_button.setAutoDefault(False)
-        self.error_label = _error_label()
-
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(6)
-        grid.setVerticalSpacing(2)
-        grid.addWidget(self.label_combo, 0, 0)
-        grid.addWidget(self.value_edit, 0, 1)
-        grid.addWidget(self.remove_button, 0, 2)
-        grid.addWidget(self.error_label, 1, 1, 1, 2)
-        grid.setColumnStretch(1, 1)
-
-        self.value_edit.textChanged.connect(self.changed)
-        self.label_combo.currentTextChanged.connect(self.changed)
-        self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
-
-    @property
-    def value(self) -> str:
-        return self.value_edit.text()
-
-    @property
-    def label(self) -> str:
-        return self.label_combo.currentText()
-
-    def contact(self) -> Contact:
-        return Contact(self.value, self.label)
-
-    def set_error(self, message: str | None) -> None:
-        _show_error(self.error_label, message)
-        _set_invalid(self.value_edit, bool(message))
-
-
-class ContactList(QWidget):
-    """Several contact rows and an "Add …" button below them."""
-
-    changed = Signal()
-
-    def __init__(
-        self,
-        labels: Sequence[str],
-        placeholder: str,
-        noun: str,
-        add_text: str,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._labels = tuple(labels)
-        self._placeholder = placeholder
-        self._noun = noun
-        self.rows: list[ContactRow] = []
-        self._rows_layout = QVBoxLayout()
-        self._rows_layout.setContentsMargins(0, 0, 0, 0)
-        self._rows_layout.setSpacing(4)
-        self.add_button = QPushButton(add_text)
-        self.add_button.setAutoDefault(False)
-        self.add_button.clicked.connect(self._add_and_focus)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addLayout(self._rows_layout)
-        layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
-
-    def add_row(self, contact: Contact | None = None) -> ContactRow:
-        row = ContactRow(self._labels, self._placeholder, self._noun, self)
-        if contact is not None:
-            row.value_edit.setText(contact.value)
-            row.label_combo.setCurrentText(contact.label)
-        row.changed.connect(self.changed)
-        row.remove_requested.connect(self.remove_row)
-        self.rows.append(row)
-        self._rows_layout.addWidget(row)
-        row.show()  # now, not on the layout's queued show: it may get an error at once
-        self.changed.emit()
-        return row
-
-    def remove_row(self, row: ContactRow) -> None:
-        if row not in self.rows:
-            return
-        index = self.rows.index(row)
-        self.rows.remove(row)
-        self._rows_layout.removeWidget(row)
-        row.hide()
-        row.deleteLater()
-        # Keep the keyboard somewhere sensible instead of losing focus to nothing.
-        if self.rows:
-            self.rows[min(index, len(self.rows) - 1)].value_edit.setFocus()
-        else:
-            self.add_button.setFocus()
-        self.changed.emit()
-
-    def _add_and_focus(self) -> None:
-        self.add_row().value_edit.setFocus()
-
-    def contacts(self) -> list[Contact]:
-        return [r.contact() for r in self.rows]
-
-    def filled_rows(self) -> list[ContactRow]:
-        """Rows that count for validation: the service numbers only non-blank ones."""
-        return [r for r in self.rows if r.value.strip()]
-
-
-NO_REMINDER = "No reminder"
-CUSTOM = "Custom…"
-CUSTOM_DEFAULT_DAYS = 45
-
-
-class CadenceEdit(QWidget):
-    """How often to stay in touch: no reminder, a preset, or any number of days.
-
-    The spin box only shows for "Custom…", so the common choices stay one click.
-    """
-
-    changed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.combo = QComboBox()
-        self.combo.addItem(NO_REMINDER, None)
-        for label, days in CADENCE_PRESETS.items():
-            self.combo.addItem(label, days)
-        self.combo.addItem(CUSTOM, -1)
-        self.combo.setToolTip("Rapport reminds you when it is time to get in touch again.")
-        self.spin = QSpinBox()
-        self.spin.setRange(1, CADENCE_MAX_DAYS)
-        self.spin.setValue(CUSTOM_DEFAULT_DAYS)
-        self.spin.setPrefix("every ")
-        self.spin.setSuffix(" days")
-        self.spin.setAccessibleName("Days between touches")
-        self.spin.hide()
-        row = QGridLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setHorizontalSpacing(6)
-        row.addWidget(self.combo, 0, 0)
-        row.addWidget(self.spin, 0, 1)
-        row.setColumnStretch(2, 1)
-        self.combo.currentIndexChanged.connect(self._on_choice)
-        self.spin.valueChanged.connect(self.changed)
-        self.setFocusProxy(self.combo)
-
-    def is_custom(self) -> bool:
-        return self.combo.currentData() == -1
-
-    def _on_choice(self) -> None:
-        custom = self.is_custom()
-        self.spin.setVisible(custom)
-        if custom:
-            self.spin.setFocus(Qt.FocusReason.OtherFocusReason)
-            self.spin.selectAll()
-        self.changed.emit()
-
-    def days(self) -> int | None:
-        if self.is_custom():
-            return self.spin.value()
-        data = self.combo.currentData()
-        return int(data) if data is not None else None
-
-    def set_days(self, days: int | None) -> None:
-        if days is None:
-            self.combo.setCurrentIndex(0)
-            return
-        index = self.combo.findData(days)
-        if index > 0 and index < self.combo.count() - 1:
-            self.combo.setCurrentIndex(index)
-            return
-        self.spin.setValue(max(1, min(days, CADENCE_MAX_DAYS)))
-        self.combo.setCurrentIndex(self.combo.count() - 1)
-
-
-def split_tags(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()]
-
-
-class TagsEdit(QLineEdit):
-    """Comma-separated tags, completing the tag being typed from the book's tags."""
-
-    def __init__(self, tags: Sequence[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.completer_model = QStringListModel(list(tags), self)
-        self.tag_completer = QCompleter(self.completer_model, self)
-        self.tag_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.tag_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.tag_completer.setWidget(self)
-        self.tag_completer.activated[str].connect(self.insert_completion)
-        self.textEdited.connect(self._update_completion)
-
-    def _segment_bounds(self) -> tuple[int, int]:
-        """Start and end of the tag under the cursor, between commas."""
-        text = self.text()
-        cursor = self.cursorPosition()
-        start = text.rfind(",", 0, cursor) + 1
-        end = text.find(",", cursor)
-        return start, len(text) if end < 0 else end
-
-    def current_prefix(self) -> str:
-        start, _end = self._segment_bounds()
-        return self.text()[start : self.cursorPosition()].strip()
-
-    def _update_completion(self, _text: str) -> None:
-        prefix = self.current_prefix()
-        if not prefix:
-            self.tag_completer.popup().hide()
-            return
-        self.tag_completer.setCompletionPrefix(prefix)
-        if self.tag_completer.completionCount() == 0:
-            self.tag_completer.popup().hide()
-            return
-        self.tag_completer.complete()
-
-    def insert_completion(self, completion: str) -> None:
-        text = self.text()
-        start, end = self._segment_bounds()
-        before = text[:start].rstrip()
-        after = text[end:].lstrip(",").strip()
-        head = (before + " " if before else "") + completion + ", "
-        new = head + after
-        self.setText(new)
-        self.setCursorPosition(len(head))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        # While the popup is open these keys choose or dismiss a completion.
-        if self.tag_completer.popup().isVisible() and event.key() in (
-            Qt.Key.Key_Enter,
-            Qt.Key.Key_Return,
-            Qt.Key.Key_Escape,
-            Qt.Key.Key_Tab,
-            Qt.Key.Key_Backtab,
-        ):
-            event.ignore()
-            return
-        super().keyPressEvent(event)
 
 
 class ClientDialog(QDialog):
@@ -381,7 +77,7 @@ class ClientDialog(QDialog):
         self.setStyleSheet(STYLE)
         self.setMinimumWidth(540)
 
-        self.general_error = _error_label()
+        self.general_error = error_label()
 
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Full name")
@@ -403,7 +99,7 @@ class ClientDialog(QDialog):
         self.notes_edit.setMinimumHeight(90)
 
         self.error_labels: dict[str, QLabel] = {
-            key: _error_label() for key in ("name", "organisation", "role", "tags", "cadence_days")
+            key: error_label() for key in ("name", "organisation", "role", "tags", "cadence_days")
         }
         self.fields: dict[str, QWidget] = {
             "name": self.name_edit,
@@ -418,33 +114,33 @@ class ClientDialog(QDialog):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         form.addRow(
-            _form_label("&Name", self.name_edit),
+            form_label("&Name", self.name_edit),
             self._with_error(self.name_edit, self.error_labels["name"]),
         )
         form.addRow(
-            _form_label("&Organisation", self.organisation_edit),
+            form_label("&Organisation", self.organisation_edit),
             self._with_error(self.organisation_edit, self.error_labels["organisation"]),
         )
         form.addRow(
-            _form_label("&Role", self.role_edit),
+            form_label("&Role", self.role_edit),
             self._with_error(self.role_edit, self.error_labels["role"]),
         )
-        form.addRow(_form_label("&Status", self.status_combo), self.status_combo)
+        form.addRow(form_label("&Status", self.status_combo), self.status_combo)
         form.addRow(
-            _form_label("&Keep in touch", self.cadence_edit.combo),
+            form_label("&Keep in touch", self.cadence_edit.combo),
             self._with_error(self.cadence_edit, self.error_labels["cadence_days"]),
         )
         form.addRow(self._separator())
-        form.addRow(_form_label("Email"), self.emails)
-        form.addRow(_form_label("Phone"), self.phones)
+        form.addRow(form_label("Email"), self.emails)
+        form.addRow(form_label("Phone"), self.phones)
         form.addRow(self._separator())
         tags_hint = QLabel("Separate tags with commas.")
         tags_hint.setProperty("role", "hint")
         form.addRow(
-            _form_label("&Tags", self.tags_edit),
+            form_label("&Tags", self.tags_edit),
             self._with_error(self.tags_edit, self.error_labels["tags"], tags_hint),
         )
-        form.addRow(_form_label("N&otes", self.notes_edit), self.notes_edit)
+        form.addRow(form_label("N&otes", self.notes_edit), self.notes_edit)
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
@@ -477,9 +173,9 @@ class ClientDialog(QDialog):
 
         for edit in (self.name_edit, self.organisation_edit, self.role_edit, self.tags_edit):
             edit.textChanged.connect(self._revalidate)
-        self.emails.changed.connect(self._revalidate)
-        self.phones.changed.connect(self._revalidate)
-        self.cadence_edit.changed.connect(self._revalidate)
+        self.emails.edited.connect(self._revalidate)
+        self.phones.edited.connect(self._revalidate)
+        self.cadence_edit.edited.connect(self._revalidate)
         self.resize(600, 680)
         self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -565,8 +261,8 @@ class ClientDialog(QDialog):
     def show_errors(self, errors: dict[str, str], *, focus: bool = True) -> None:
         """Put each message beside its field and, if asked, move to the first one."""
         for key, label in self.error_labels.items():
-            _show_error(label, errors.get(key))
-            _set_invalid(self.fields[key], key in errors)
+            show_error(label, errors.get(key))
+            set_invalid(self.fields[key], key in errors)
         for prefix, contacts in (("emails", self.emails), ("phones", self.phones)):
             for row in contacts.rows:
                 row.set_error(None)
@@ -574,7 +270,7 @@ class ClientDialog(QDialog):
                 row.set_error(errors.get(f"{prefix}.{i}"))
         known = {key for key, _w in self._ordered_targets()}
         leftovers = [msg for key, msg in errors.items() if key not in known]
-        _show_error(self.general_error, " ".join(leftovers) or None)
+        show_error(self.general_error, " ".join(leftovers) or None)
         if not focus:
             return
         for key, widget in self._ordered_targets():
@@ -613,7 +309,7 @@ class ClientDialog(QDialog):
         if not save_or_explain(
             write,
             refuse=self._refuse,
-            explain=lambda message: _show_error(self.general_error, message),
+            explain=lambda message: show_error(self.general_error, message),
             failed=(
                 "The client could not be saved; nothing was changed. Please try again in a moment."
             ),

@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import REMINDERS
 from models.services.reminders import add_follow_up
-from ui.app import CHANGED_REMINDERS, RapportApp
-from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
-from ui.forms import save_or_explain
+from ui.app import RapportApp
+from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
+from ui.ops import run_op
 from ui.touch_dialog import DATE_FORMAT, ClientPicker, from_qdate, to_qdate
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,10 @@ class FollowUpDialog(QDialog):
         self.client_picker = ClientPicker(rapport, self)
         if client_id is not None:
             self.client_picker.select_client(client_id)
-        self.client_error = _error_label()
+        self.client_error = error_label()
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("e.g. Send the revised quote")
-        self.title_error = _error_label()
+        self.title_error = error_label()
         self.due_edit = QDateEdit(to_qdate(rapport.today() + timedelta(days=DEFAULT_DAYS_AHEAD)))
         self.due_edit.setCalendarPopup(True)
         self.due_edit.setDisplayFormat(DATE_FORMAT)
@@ -59,15 +60,15 @@ class FollowUpDialog(QDialog):
         self.note_edit.setPlaceholderText("Optional: anything you want to remember then")
         self.note_edit.setTabChangesFocus(True)
         self.note_edit.setFixedHeight(80)
-        self.general_error = _error_label()
+        self.general_error = error_label()
 
         form = QFormLayout()
-        form.addRow(_form_label("&Client", self.client_picker), self.client_picker)
+        form.addRow(form_label("&Client", self.client_picker), self.client_picker)
         form.addRow("", self.client_error)
-        form.addRow(_form_label("&What", self.title_edit), self.title_edit)
+        form.addRow(form_label("&What", self.title_edit), self.title_edit)
         form.addRow("", self.title_error)
-        form.addRow(_form_label("&When", self.due_edit), self.due_edit)
-        form.addRow(_form_label("&Note", self.note_edit), self.note_edit)
+        form.addRow(form_label("&When", self.due_edit), self.due_edit)
+        form.addRow(form_label("&Note", self.note_edit), self.note_edit)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -87,11 +88,11 @@ class FollowUpDialog(QDialog):
         return from_qdate(self.due_edit.date())
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        _show_error(self.client_error, errors.get("client"))
-        _show_error(self.title_error, errors.get("title"))
-        _set_invalid(self.title_edit, "title" in errors)
+        show_error(self.client_error, errors.get("client"))
+        show_error(self.title_error, errors.get("title"))
+        set_invalid(self.title_edit, "title" in errors)
         other = [v for k, v in errors.items() if k not in ("client", "title")]
-        _show_error(self.general_error, " ".join(other) or None)
+        show_error(self.general_error, " ".join(other) or None)
         if "client" in errors:
             self.client_picker.setFocus()
         elif "title" in errors:
@@ -115,16 +116,21 @@ class FollowUpDialog(QDialog):
                 book, client_id, title, due, note=note, now=self.rapport.now()
             )
 
-        if not save_or_explain(
+        def then() -> None:
+            assert self.follow_up_id is not None
+            self.saved.emit(self.follow_up_id)
+
+        if not run_op(
+            self.rapport,
             write,
+            changes=REMINDERS,
+            initiator=self,
             refuse=self.show_errors,
-            explain=lambda message: _show_error(self.general_error, message),
+            explain=lambda message: show_error(self.general_error, message),
             failed="The follow-up could not be saved; nothing was changed. Please try again.",
-            log=log,
+            logger=log,
             log_message="Adding a follow-up failed",
+            then=then,
         ):
             return
-        assert self.follow_up_id is not None
-        self.saved.emit(self.follow_up_id)
-        self.rapport.changed.emit(CHANGED_REMINDERS, self)
         super().accept()

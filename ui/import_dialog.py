@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from exports.contacts_csv import FIELD_LABELS, CsvContacts, Field
 from exports.contacts_io import ContactFormat, ContactSource, load_contacts
+from models.changes import CLIENTS
 from models.errors import RapportError
 from models.services.contacts import (
     Action,
@@ -40,8 +41,9 @@ from models.services.contacts import (
     apply_import,
     plan_import,
 )
-from ui.app import CHANGED_CLIENTS, RapportApp
+from ui.app import RapportApp
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
+from ui.ops import announce
 
 log = logging.getLogger(__name__)
 
@@ -316,7 +318,7 @@ class ImportDialog(QDialog):
         finally:
             progress.close()
         self.plan = plan
-        self.rapport.changed.emit(CHANGED_CLIENTS, self)
+        announce(self.rapport, CLIENTS, self)
         self.imported.emit(plan)
         self.accept()
 

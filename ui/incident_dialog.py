@@ -27,13 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import INCIDENTS
 from models.enums import IncidentCategory, Severity
 from models.incidents import CATEGORY_LABELS, DEFAULT_PROMISE_HOURS
 from models.services.incidents import IncidentInput, open_incident, validate_incident
-from ui.app import CHANGED_INCIDENTS, RapportApp
-from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
-from ui.forms import save_cancel_buttons, save_or_explain
+from ui.app import RapportApp
+from ui.forms import save_cancel_buttons
 from ui.incident_words import severity_text
+from ui.kit.forms import STYLE, Place, error_label, form_label, show_error, show_errors
+from ui.ops import run_op
 
 log = logging.getLogger(__name__)
 
@@ -100,16 +102,16 @@ def what_went_wrong_form(
     title_layout.setSpacing(2)
     title_layout.addWidget(title_edit)
     title_layout.addWidget(title_error)
-    form.addRow(_form_label("&Title", title_edit), title_box)
+    form.addRow(form_label("&Title", title_edit), title_box)
     kind_row = QHBoxLayout()
     kind_row.setContentsMargins(0, 0, 0, 0)
     kind_row.addWidget(category_combo, 1)
     kind_row.addSpacing(12)
-    kind_row.addWidget(_form_label(severity_label, severity_combo))
+    kind_row.addWidget(form_label(severity_label, severity_combo))
     kind_row.addWidget(severity_combo)
     kind_box = QWidget()
     kind_box.setLayout(kind_row)
-    form.addRow(_form_label("C&ategory", category_combo), kind_box)
+    form.addRow(form_label("C&ategory", category_combo), kind_box)
     return form
 
 
@@ -130,10 +132,10 @@ class IncidentDialog(QDialog):
         self.setWindowTitle(f"Report an incident with {client_name}")
         self.setMinimumWidth(620)
 
-        self.general_error = _error_label()
+        self.general_error = error_label()
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("e.g. Invoice 42 disputed")
-        self.title_error = _error_label()
+        self.title_error = error_label()
         self.category_combo = category_combo()
         self.severity_combo = severity_combo()
         self.severity_combo.setCurrentIndex(self.severity_combo.findData(Severity.MEDIUM.value))
@@ -146,11 +148,11 @@ class IncidentDialog(QDialog):
         grid.setVerticalSpacing(2)
         for i, (name, label, placeholder) in enumerate(TEXTS):
             edit = text_edit(placeholder)
-            error = _error_label()
+            error = error_label()
             self.texts[name] = edit
             self.text_errors[name] = error
             row, col = divmod(i, 2)
-            grid.addWidget(_form_label(label, edit), row * 3, col)
+            grid.addWidget(form_label(label, edit), row * 3, col)
             grid.addWidget(edit, row * 3 + 1, col)
             grid.addWidget(error, row * 3 + 2, col)
 
@@ -210,18 +212,9 @@ class IncidentDialog(QDialog):
         return self.promise_hours.value() if self.promise_check.isChecked() else None
 
     def show_errors(self, errors: dict[str, str], *, focus: bool = True) -> None:
-        places: list[tuple[str, QLabel, QWidget]] = [("title", self.title_error, self.title_edit)]
+        places: list[Place] = [("title", self.title_error, self.title_edit)]
         places += [(n, self.text_errors[n], self.texts[n]) for n, _l, _p in TEXTS]
-        for key, label, widget in places:
-            _show_error(label, errors.get(key))
-            _set_invalid(widget, key in errors)
-        known = {key for key, _l, _w in places}
-        _show_error(self.general_error, " ".join(m for k, m in errors.items() if k not in known))
-        if focus:
-            for key, _label, widget in places:
-                if key in errors:
-                    widget.setFocus(Qt.FocusReason.OtherFocusReason)
-                    break
+        show_errors(errors, places, self.general_error, focus=focus)
 
     def _revalidate(self) -> None:
         if self._live:
@@ -247,18 +240,23 @@ class IncidentDialog(QDialog):
                 book, self.client_id, data, promise_hours=hours, now=self.rapport.now()
             )
 
-        if not save_or_explain(
+        def then() -> None:
+            assert self.incident_id is not None
+            self.saved.emit(self.incident_id)
+
+        if not run_op(
+            self.rapport,
             write,
+            changes=INCIDENTS,
+            initiator=self,
             refuse=self._refuse,
-            explain=lambda message: _show_error(self.general_error, message),
+            explain=lambda message: show_error(self.general_error, message),
             failed="The incident could not be saved; nothing was changed. Please try again.",
-            log=log,
+            logger=log,
             log_message="Opening an incident failed",
+            then=then,
         ):
             return False
-        assert self.incident_id is not None
-        self.saved.emit(self.incident_id)
-        self.rapport.changed.emit(CHANGED_INCIDENTS, self)
         super().accept()
         return True
 

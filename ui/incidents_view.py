@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import BOOK, CLIENTS, DAY, INCIDENTS, REMINDERS
 from models.enums import IncidentStatus, Severity
 from models.incidents import ACTIVE_STATUSES
 from models.text import fold
@@ -49,6 +50,7 @@ from ui.incident_words import (
 )
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.keys import widget_shortcut
+from ui.kit.subscribe import on_changes
 
 if TYPE_CHECKING:
     from models.services.incidents import IncidentRow
@@ -266,7 +268,13 @@ class IncidentsView(QWidget):
         self.status_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.severity_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.broken_only.toggled.connect(lambda _on: self.refresh())
-        rapport.changed.connect(lambda _what, _who: self.refresh())
+        # The list shows incidents with their clients' names and promises' dates.
+        on_changes(
+            self,
+            rapport.changed,
+            INCIDENTS | CLIENTS | REMINDERS | BOOK | DAY,
+            lambda _c, _who: self.refresh(),
+        )
         if not defer:
             self.refresh()
 

@@ -14,229 +14,70 @@ days, next to the incident and the mail client. One wizard per incident.
 from __future__ import annotations
 
 import contextlib
-import logging
-import time
-import weakref
-from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
-    QFrame,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMenu,
     QMessageBox,
-    QProgressBar,
     QPushButton,
-    QVBoxLayout,
     QWidget,
     QWizard,
 )
 
-from models.enums import RepairEnding
-from models.files import write_atomic
+from models.changes import BOOK, INCIDENTS, Changes
 from models.repair import ENDINGS, PLAYBOOK, SKIPPABLE, TITLES, Step
-from models.services.agreements import get_agreement, get_settings
+from models.services.agreements import get_settings
 from models.services.clients import NotFoundError
 from models.services.incidents import get_incident
 from models.services.repair import (
     PlanView,
     discard_plan,
-    finish_other,
-    finish_with_agreement,
-    get_plan,
     latest_plan,
-    record_for,
-    save_step,
-    set_skipped,
     start_or_resume,
 )
-from ui.app import (
-    CHANGED_AGREEMENTS,
-    CHANGED_BOOK,
-    CHANGED_CLIENTS,
-    CHANGED_INCIDENTS,
-    CHANGED_REMINDERS,
-    RapportApp,
-)
-from ui.client_dialog import STYLE
+from ui.app import RapportApp
 from ui.forms import save_or_explain
+from ui.kit.forms import STYLE
+from ui.kit.registry import WIZARD, bring_to_front, forget, open_windows, remember
+from ui.kit.subscribe import on_changes
+from ui.ops import announce
 from ui.repair_pages import RepairPage, make_page
 from ui.repair_widgets import guarded
-from ui.repair_words import outcome_text, pdf_name, record_noun
 
 if TYPE_CHECKING:
-    from ui.agreement_window import AgreementWindow, PdfJob
+    from ui.agreement_window import PdfJob
 
-log = logging.getLogger(__name__)
-
-AUTOSAVE_S = 0.4  # this long after the last keystroke, the page is saved
-TICK_MS = 100
-STATE_ROLE = Qt.ItemDataRole.UserRole + 2
-STEP_ROLE = Qt.ItemDataRole.UserRole + 3
-PLAN_GONE = "This repair is no longer in the book."
-SAVE_FAILED = (
-    "This page could not be saved just now. Your text is still here; saving is tried "
-    "again as you type."
+from ui.repair_ending import RepairEndingMixin
+from ui.repair_flow import RepairFlowMixin
+from ui.repair_parts import (
+    ACTIVE_BUTTONS,
+    ENDINGS_BUTTON,
+    PLAN_GONE,
+    SKIP,
+    TICK_MS,
+    StepsPanel,
+    log,
+    resume_route,
 )
-FINISH_FAILED = "The repair could not be finished; nothing was changed. Please try again."
-GLYPH = {"current": "▸", "done": "✓", "skipped": "↷", "todo": "○"}
-STATE_WORDS = {
-    "current": "You are here",
-    "done": "Done",
-    "skipped": "Skipped",
-    "todo": "Not yet",
-}
-STATE_COLOUR = {"done": "#2e7d32", "skipped": "#6b6b6b", "todo": "#555555", "current": ""}
-ACTIVE_BUTTONS = [
-    QWizard.WizardButton.CustomButton2,
-    QWizard.WizardButton.CustomButton1,
-    QWizard.WizardButton.Stretch,
-    QWizard.WizardButton.BackButton,
-    QWizard.WizardButton.NextButton,
-    QWizard.WizardButton.FinishButton,
-    QWizard.WizardButton.CancelButton,
+
+__all__ = [
+    "ENDINGS_BUTTON",
+    "RepairWizard",
+    "SKIP",
+    "StepsPanel",
+    "open_repair_wizard",
+    "open_wizards",
+    "resume_route",
 ]
-READ_ONLY_BUTTONS = [
-    QWizard.WizardButton.Stretch,
-    QWizard.WizardButton.BackButton,
-    QWizard.WizardButton.NextButton,
-    QWizard.WizardButton.CancelButton,
-]
-SKIP = QWizard.WizardButton.CustomButton1
-ENDINGS_BUTTON = QWizard.WizardButton.CustomButton2
 
 
-def resume_route(view: PlanView) -> list[Step]:
-    """The pages to walk through to reach where the plan was left, in order.
-
-    A playbook step is reached through every step before it. An ending is reached
-    from the last playbook step the user got to (the plan does not remember where
-    they turned off, but the steps they touched say how far they came).
-    """
-    current = view.current_step
-    if current in PLAYBOOK:
-        return list(PLAYBOOK[: int(current)])
-    touched = [s for s in PLAYBOOK if s in view.done or s in view.skipped]
-    last = max(touched, default=Step.FACTS)
-    return [*PLAYBOOK[: int(last)], current]
-
-
-class StepsPanel(QFrame):
-    """The wizard's side: every step with its state, and how a finished repair ended."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("steps_panel")
-        self.setStyleSheet(
-            "#steps_panel { background: palette(alternate-base);"
-            " border-right: 1px solid palette(mid); }"
-            "QListWidget { background: transparent; border: none; }"
-            "QListWidget::item { padding: 3px 2px; }"
-        )
-        self.setFixedWidth(232)
-        self.heading = QLabel("Repair steps")
-        font = self.heading.font()
-        font.setWeight(font.Weight.DemiBold)
-        font.setPointSizeF(font.pointSizeF() * 1.1)
-        self.heading.setFont(font)
-        self.who = QLabel()
-        self.who.setWordWrap(True)
-        self.who.setTextFormat(Qt.TextFormat.PlainText)
-        self.who.setStyleSheet("color: palette(placeholder-text);")
-        self.list = QListWidget()
-        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.list.setSelectionMode(QListWidget.SelectionMode.NoSelection)
-        self.list.setAccessibleName("Repair steps")
-        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.items: dict[Step, QListWidgetItem] = {}
-        for step in PLAYBOOK:
-            self.items[step] = self._add(step)
-        header = QListWidgetItem("Other endings")
-        header.setFlags(Qt.ItemFlag.NoItemFlags)
-        header_font = header.font()
-        header_font.setPointSizeF(header_font.pointSizeF() * 0.9)
-        header_font.setWeight(header_font.Weight.DemiBold)
-        header.setFont(header_font)
-        self.list.addItem(QListWidgetItem(""))
-        self.list.item(self.list.count() - 1).setFlags(Qt.ItemFlag.NoItemFlags)
-        self.list.addItem(header)
-        for step in ENDINGS:
-            self.items[step] = self._add(step)
-
-        self.outcome = QFrame()
-        self.outcome.setObjectName("outcome")
-        self.outcome.setStyleSheet(
-            "#outcome { background: #e3eeee; border-radius: 4px; }"
-            "#outcome QLabel { color: #1f4f4e; }"
-        )
-        self.outcome_label = QLabel()
-        self.outcome_label.setWordWrap(True)
-        self.outcome_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.open_button = QPushButton("Open agreement")
-        self.pdf_button = QPushButton("Save as PDF…")
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setMaximumHeight(6)
-        self.busy.setTextVisible(False)
-        self.busy.hide()
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        box = QVBoxLayout(self.outcome)
-        box.setContentsMargins(10, 10, 10, 10)
-        box.setSpacing(6)
-        box.addWidget(self.outcome_label)
-        box.addWidget(self.open_button)
-        box.addWidget(self.pdf_button)
-        box.addWidget(self.busy)
-        box.addWidget(self.message)
-        self.outcome.hide()
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 14, 10, 14)
-        layout.setSpacing(6)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.who)
-        layout.addSpacing(4)
-        layout.addWidget(self.list, 1)
-        layout.addWidget(self.outcome)
-
-    def _add(self, step: Step) -> QListWidgetItem:
-        item = QListWidgetItem()
-        item.setData(STEP_ROLE, int(step))
-        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-        self.list.addItem(item)
-        return item
-
-    def show_states(self, states: dict[Step, str]) -> None:
-        for step, item in self.items.items():
-            state = states[step]
-            number = f"{int(step)}. " if step in PLAYBOOK else ""
-            extra = " (skipped)" if state == "skipped" else ""
-            item.setText(f"{GLYPH[state]}  {number}{TITLES[step]}{extra}")
-            item.setData(STATE_ROLE, state)
-            item.setToolTip(STATE_WORDS[state])
-            font = item.font()
-            font.setWeight(font.Weight.DemiBold if state == "current" else font.Weight.Normal)
-            font.setItalic(state == "skipped")
-            item.setFont(font)
-            colour = STATE_COLOUR[state]
-            item.setForeground(QColor(colour) if colour else self.palette().highlight())
-
-    def state_of(self, step: Step) -> str:
-        return str(self.items[step].data(STATE_ROLE))
-
-
-class RepairWizard(QWizard):
+class RepairWizard(RepairFlowMixin, RepairEndingMixin, QWizard):
     """One incident's repair plan, page by page. Open it with open_repair_wizard."""
 
     plan_finished = Signal(str)  # the RepairEnding value
@@ -320,7 +161,9 @@ class RepairWizard(QWizard):
         self.timer.timeout.connect(self._tick)
         self.timer.start()
         self.currentIdChanged.connect(self._on_page_changed)
-        rapport.changed.connect(self._on_app_changed)
+        self.subscription = on_changes(
+            self, rapport.changed, INCIDENTS | BOOK, self._on_app_changed, skip_own=True
+        )
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.flush)
@@ -334,8 +177,6 @@ class RepairWizard(QWizard):
         self._restore()
         if plan.finished:
             self._enter_finished_mode()
-
-    # -- where we are -----------------------------------------------------------------
 
     def current_step(self) -> Step | None:
         current = self.currentId()
@@ -414,365 +255,6 @@ class RepairWizard(QWizard):
         self.button(SKIP).setVisible(active and step in SKIPPABLE)
         self.button(ENDINGS_BUTTON).setVisible(active and step in PLAYBOOK)
 
-    # -- saving -------------------------------------------------------------------------
-
-    def _on_edited(self) -> None:
-        if not self.read_only and not self._restoring:
-            self._edited_at = time.monotonic()
-
-    @property
-    def pending(self) -> bool:
-        """Typed, and not yet saved."""
-        return self._edited_at is not None
-
-    def _tick(self) -> None:
-        if self._edited_at is not None and time.monotonic() - self._edited_at >= AUTOSAVE_S:
-            self.flush()
-
-    def flush(self) -> bool:
-        """Save the page in front of the user now (the tick calls this after a pause)."""
-        self._edited_at = None
-        step = self.current_step()
-        if step is None or self.read_only or self._restoring or self._closing:
-            return True
-        return self._save(step, go_to=step, mark_done=False)
-
-    def _save(
-        self, step: Step, *, go_to: Step, mark_done: bool, focus_errors: bool = False
-    ) -> bool:
-        book = self.rapport.book
-        if book is None:
-            return False
-        page = self.pages[step]
-        values = page.values()
-        before = self.view
-        now = self.rapport.now()
-
-        def write() -> None:
-            self.view = save_step(
-                book, before.id, step, values, go_to=go_to, mark_done=mark_done, now=now
-            )
-
-        if not save_or_explain(
-            write,
-            refuse=lambda errors: page.show_errors(errors, focus=focus_errors),
-            explain=page.show_general,
-            failed=SAVE_FAILED,
-            log=log,
-            log_message="Saving a repair page failed",
-            gone=PLAN_GONE,
-        ):
-            return False
-        page.show_errors({})
-        page.after_save()
-        old, new = before.answers, self.view.answers
-        if old.get("reply_due_at") != new.get("reply_due_at"):
-            # The promise moved: Today, the incident and the tray show it now.
-            self.rapport.changed.emit(CHANGED_INCIDENTS, self)
-            self.rapport.changed.emit(CHANGED_REMINDERS, self)
-        mirrored = ("client_view", "our_view", "our_mistakes", "client_contribution")
-        if any(old.get(n) != new.get(n) for n in mirrored):
-            self._incident_dirty = True
-        self.side.show_states(self.states())
-        self.saves += 1
-        return True
-
-    def incident_changed(self) -> None:
-        """A page changed the incident itself (a file attached): tell the other views."""
-        self.rapport.changed.emit(CHANGED_INCIDENTS, self)
-
-    def _emit_incident_changes(self) -> None:
-        """The incident's views and sides were edited here: the incident window shows
-        them too. Said when the page changes rather than on every pause in typing."""
-        if self._incident_dirty:
-            self._incident_dirty = False
-            self.rapport.changed.emit(CHANGED_INCIDENTS, self)
-
-    # -- moving between pages -----------------------------------------------------------
-
-    @guarded(False)
-    def validateCurrentPage(self) -> bool:  # noqa: N802 - Qt API
-        """Next or Finish: save the page (marked done unless skipped); Finish then
-        ends the plan, and the wizard stays open to show how it ended."""
-        if self._restoring or self.read_only:
-            return True
-        step = self.current_step()
-        if step is None:
-            return True
-        self._edited_at = None  # saved just below
-        following = self.nextId()
-        final = following == -1
-        go_to = step if final else Step(following)
-        if not self._save(
-            step, go_to=go_to, mark_done=not (self._skipping or final), focus_errors=True
-        ):
-            return False
-        if self._skipping and not self._set_skipped(step, True):
-            return False
-        if final:
-            self.request_finish(step)
-            return False
-        self._saved_by_validate = True
-        return True
-
-    def _on_page_changed(self, new_id: int) -> None:
-        previous, self._last_id = self._last_id, new_id
-        if new_id == -1:
-            return
-        if not self._restoring and not self.read_only:
-            if (
-                not self._saved_by_validate
-                and previous in Step._value2member_map_
-                and previous != new_id
-            ):
-                # Back: what the page held is kept, and the plan remembers this page.
-                self._save(Step(previous), go_to=Step(new_id), mark_done=False)
-            self._emit_incident_changes()
-        self._saved_by_validate = False
-        self._update_chrome()
-        page = self.currentPage()
-        if not self._restoring and isinstance(page, RepairPage):
-            page.focus_first()
-
-    def _on_custom_button(self, which: int) -> None:
-        if which == SKIP.value:
-            self.skip_current()
-
-    def skip_current(self) -> bool:
-        """Leave this step out and move on; what it holds is kept, just not used."""
-        step = self.current_step()
-        if self.read_only or step not in SKIPPABLE:
-            return False
-        before = self.currentId()
-        self._skipping = True
-        try:
-            self.next()
-        finally:
-            self._skipping = False
-        return self.currentId() != before
-
-    def _set_skipped(self, step: Step, skipped: bool) -> bool:
-        book = self.rapport.book
-        if book is None:
-            return False
-
-        def write() -> None:
-            self.view = set_skipped(book, self.view.id, step, skipped, now=self.rapport.now())
-
-        page = self.pages[step]
-        ok = save_or_explain(
-            write,
-            refuse=lambda errors: page.show_general(" ".join(errors.values())),
-            explain=page.show_general,
-            failed=SAVE_FAILED,
-            log=log,
-            log_message="Skipping a repair step failed",
-            gone=PLAN_GONE,
-        )
-        if ok:
-            self._update_chrome()
-        return ok
-
-    def unskip(self, step: Step) -> bool:
-        """The user came back to a skipped step and wants it counted after all."""
-        if self.read_only:
-            return False
-        ok = self._set_skipped(step, False)
-        if ok:
-            self.pages[step].focus_first()
-        return ok
-
-    def choose_ending(self, ending: Step) -> bool:
-        """Turn off the playbook to one of the other endings, from whatever step."""
-        if self.read_only or self.current_step() not in PLAYBOOK:
-            return False
-        self.chosen_ending = ending
-        try:
-            self.next()
-        finally:
-            self.chosen_ending = None
-        return self.current_step() is ending
-
-    # -- finishing ----------------------------------------------------------------------
-
-    def request_finish(self, step: Step) -> None:
-        if step is Step.PART_WAYS:
-            self._confirm_part_ways()
-        else:
-            self.finish(step)
-
-    def _confirm_part_ways(self) -> QMessageBox:
-        from ui.repair_words import part_ways_warning
-
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Part ways",
-            f"Part ways with {self.view.client_name}?",
-            parent=self,
-        )
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setInformativeText(part_ways_warning(self.view.client_name))
-        yes = box.addButton("Part ways", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(box.addButton("Not yet", QMessageBox.ButtonRole.RejectRole))
-        box.buttonClicked.connect(
-            lambda clicked: self.finish(Step.PART_WAYS) if clicked is yes else None
-        )
-        self.message_box = box
-        box.open()
-        return box
-
-    def finish(self, step: Step) -> bool:
-        """End the plan at ``step``: an agreement, or one of the other endings."""
-        book = self.rapport.book
-        if book is None or self.read_only:
-            return False
-        page = self.pages[step]
-        now = self.rapport.now()
-
-        def write() -> None:
-            if step is Step.IN_WRITING:
-                finish_with_agreement(book, self.view.id, now=now)
-            else:
-                finish_other(book, self.view.id, step, now=now)
-
-        if not save_or_explain(
-            write,
-            refuse=lambda errors: page.show_errors(errors, focus=True),
-            explain=page.show_general,
-            failed=FINISH_FAILED,
-            log=log,
-            log_message="Finishing a repair plan failed",
-            gone=PLAN_GONE,
-        ):
-            return False
-        self.view = get_plan(book, self.view.id)
-        self._enter_finished_mode()
-        for what in (CHANGED_INCIDENTS, CHANGED_AGREEMENTS, CHANGED_REMINDERS, CHANGED_CLIENTS):
-            self.rapport.changed.emit(what, self)
-        self.plan_finished.emit(self.view.ending.value if self.view.ending else "")
-        target = (
-            self.side.open_button if self.side.open_button.isVisible() else self.side.pdf_button
-        )
-        target.setFocus(Qt.FocusReason.OtherFocusReason)
-        return True
-
-    def _enter_finished_mode(self) -> None:
-        """A finished plan is a record: every field read-only, Close instead of Cancel,
-        and the agreement or the written record one click away."""
-        self.timer.stop()
-        self._edited_at = None
-        self.read_only = True
-        self._route = resume_route(self.view)
-        for page in self.pages.values():
-            page.set_read_only(True)
-        self.setButtonLayout(READ_ONLY_BUTTONS)
-        self.setButtonText(QWizard.WizardButton.CancelButton, "Close")
-        agreement = None
-        book = self.rapport.book
-        if self.view.agreement_id is not None and book is not None:
-            try:
-                agreement = get_agreement(book, self.view.agreement_id).row
-            except NotFoundError:
-                agreement = None
-        self.side.outcome_label.setText(outcome_text(self.view, agreement))
-        self.side.open_button.setVisible(agreement is not None)
-        ending = self.view.ending
-        self.side.pdf_button.setText(
-            "Save as PDF…"
-            if ending is RepairEnding.AGREEMENT
-            else f"Save the {record_noun(ending)} as PDF…"
-        )
-        self.side.pdf_button.setVisible(
-            ending is not None and (agreement is not None or ending is not RepairEnding.AGREEMENT)
-        )
-        self.side.outcome.show()
-        self._retitle()
-        self._update_chrome()
-
-    # -- what a finished repair leaves ------------------------------------------------
-
-    def open_agreement(self) -> AgreementWindow | None:
-        if self.view.agreement_id is None:
-            return None
-        from ui.agreement_window import open_agreement_window  # QtPdf only when needed
-
-        return open_agreement_window(self.rapport, self.view.agreement_id, self.parentWidget())
-
-    def suggested_pdf_name(self) -> str:
-        book = self.rapport.book
-        number = ""
-        if self.view.agreement_id is not None and book is not None:
-            number = get_agreement(book, self.view.agreement_id).row.display_number
-        return pdf_name(self.view, number)
-
-    def save_pdf_dialog(self) -> None:
-        start = str(Path.home() / self.suggested_pdf_name())
-        name, _ = QFileDialog.getSaveFileName(self, "Save as PDF", start, "PDF (*.pdf)")
-        if name:
-            self.save_pdf_to(Path(name))
-
-    def save_pdf_to(self, path: Path) -> bool:
-        """Lay the document out on a worker thread, then write it whole to ``path``."""
-        book = self.rapport.book
-        if book is None or self.job is not None or not self.view.finished:
-            return False
-        if path.suffix.lower() != ".pdf":
-            path = path.with_name(path.name + ".pdf")
-        from ui.agreement_window import PdfJob  # QtPdf and ReportLab only when needed
-
-        work: Callable[[], object]
-        if self.view.ending is RepairEnding.AGREEMENT and self.view.agreement_id is not None:
-            from models.services.agreements import document_for, pdf_renderer
-
-            document = document_for(book, self.view.agreement_id)
-
-            def work() -> object:
-                return pdf_renderer(book)(document)
-
-        else:
-            record = record_for(book, self.view.id)
-            page_size = get_settings(book).page_size
-
-            def work() -> object:
-                from exports.record_pdf import render_record
-
-                return render_record(record, page_size=page_size)
-
-        job = PdfJob(work)
-        queued = Qt.ConnectionType.QueuedConnection
-        job.signals.done.connect(self._pdf_done, queued)
-        job.signals.failed.connect(self._pdf_failed, queued)
-        self.job = job
-        self._pdf_target = path
-        self.side.busy.show()
-        self.side.message.setText("Laying out the pages…")
-        self.side.pdf_button.setEnabled(False)
-        QThreadPool.globalInstance().start(job)
-        return True
-
-    def _pdf_done(self, pdf: object) -> None:
-        self.job = None
-        self.side.busy.hide()
-        self.side.pdf_button.setEnabled(True)
-        path = self._pdf_target
-        if path is None or not isinstance(pdf, bytes):
-            return
-        try:
-            write_atomic(path, pdf, mode=0o644)
-        except OSError as exc:
-            self.side.message.setText(f"The file could not be saved ({exc.strerror}).")
-            return
-        self.side.message.setText(f"Saved {path.name}.")
-        self.pdf_saved.emit(path)
-
-    def _pdf_failed(self, message: str) -> None:
-        self.job = None
-        self.side.busy.hide()
-        self.side.pdf_button.setEnabled(True)
-        self.side.message.setText(f"The document could not be made: {message}")
-
-    # -- leaving ------------------------------------------------------------------------
-
     @guarded(None)
     def reject(self) -> None:
         """Cancel, Esc or closing the window: everything is already saved, so the
@@ -826,15 +308,14 @@ class RepairWizard(QWizard):
             gone=PLAN_GONE,
         ):
             return False
-        self.rapport.changed.emit(CHANGED_INCIDENTS, self)
+        announce(self.rapport, INCIDENTS, self)
         self._close_now()
         return True
 
     def _close_now(self) -> None:
         self.timer.stop()
         self._closing = True
-        with contextlib.suppress(RuntimeError, TypeError):
-            self.rapport.changed.disconnect(self._on_app_changed)
+        self.subscription.disconnect_now()
         app = QApplication.instance()
         if app is not None:
             with contextlib.suppress(RuntimeError, TypeError):
@@ -848,13 +329,13 @@ class RepairWizard(QWizard):
             return
         super().closeEvent(event)  # QDialog asks reject(), which asks the user
 
-    def _on_app_changed(self, what: str, initiator: object) -> None:
-        if initiator is self or self._closing:
+    def _on_app_changed(self, what: Changes, _initiator: object) -> None:
+        if self._closing:
             return
-        if what == CHANGED_BOOK:
+        if what.book:
             self._close_now()  # the plan belongs to the book that was left
             return
-        if what == CHANGED_INCIDENTS:
+        if what.incidents:
             evidence = self.pages[Step.EVIDENCE]
             reload = getattr(evidence, "reload_lists", None)
             if reload is not None:
@@ -869,21 +350,12 @@ class RepairWizard(QWizard):
             QTimer.singleShot(0, page.focus_first)
 
     def bring_to_front(self) -> None:
-        if self.isMinimized():
-            self.showNormal()
-        else:
-            self.show()
-        self.raise_()
-        self.activateWindow()
-
-
-# --- one wizard per incident ----------------------------------------------------------
-
-_OPEN: weakref.WeakKeyDictionary[QObject, dict[int, RepairWizard]] = weakref.WeakKeyDictionary()
+        bring_to_front(self)
 
 
 def open_wizards(rapport: RapportApp) -> dict[int, RepairWizard]:
-    return _OPEN.setdefault(rapport, {})
+    """The wizards open for ``rapport``'s book, by incident (ui/kit/registry.py)."""
+    return open_windows(rapport, WIZARD)  # type: ignore[return-value]
 
 
 def open_repair_wizard(
@@ -907,14 +379,9 @@ def open_repair_wizard(
             plan = start_or_resume(book, incident_id, now=rapport.now())
         wizard = RepairWizard(rapport, plan, parent)
         if started:  # the incident window's button now says Continue
-            rapport.changed.emit(CHANGED_INCIDENTS, wizard)
-        windows[incident_id] = wizard
-
-        def forget(*_args: object, gone: RepairWizard = wizard) -> None:
-            if windows.get(incident_id) is gone:
-                windows.pop(incident_id, None)
-
-        wizard.destroyed.connect(forget)
-        wizard.finished.connect(forget)
+            announce(rapport, INCIDENTS, wizard)
+        remember(rapport, WIZARD, incident_id, wizard)
+        # A finished dialog is done with, even before Qt deletes it.
+        wizard.finished.connect(lambda *_a, gone=wizard: forget(rapport, WIZARD, incident_id, gone))
     wizard.bring_to_front()
     return wizard

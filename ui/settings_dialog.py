@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from exports.documents import PageSize
+from models.changes import AGREEMENTS
 from models.services.agreements import (
     LOGO_MAX_BYTES,
     ConsultantSettings,
@@ -38,9 +39,9 @@ from models.services.agreements import (
     validate_settings,
 )
 from models.services.repair import InsurerDetails, get_insurer, set_insurer
-from ui.app import CHANGED_AGREEMENTS, RapportApp
-from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
-from ui.forms import save_or_explain
+from ui.app import RapportApp
+from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
+from ui.ops import run_op
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class SettingsDialog(QDialog):
                 log.warning("Could not store the default page size", exc_info=True)
         self.logo_png: bytes | None = current.logo_png
 
-        self.general_error = _error_label()
+        self.general_error = error_label()
         self.fields: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
         form = QFormLayout()
@@ -98,13 +99,13 @@ class SettingsDialog(QDialog):
             edit = QLineEdit(getattr(current, key))
             edit.setPlaceholderText(hint)
             self.fields[key] = edit
-            form.addRow(_form_label(label, edit), self._with_error(key, edit))
+            form.addRow(form_label(label, edit), self._with_error(key, edit))
         self.address_edit = QPlainTextEdit(current.address)
         self.address_edit.setPlaceholderText("Street, town, postcode")
         self.address_edit.setTabChangesFocus(True)
         self.address_edit.setFixedHeight(72)
         form.addRow(
-            _form_label("&Address", self.address_edit),
+            form_label("&Address", self.address_edit),
             self._with_error("address", self.address_edit),
         )
         for key, label, hint in (
@@ -114,7 +115,7 @@ class SettingsDialog(QDialog):
             edit = QLineEdit(getattr(current, key))
             edit.setPlaceholderText(hint)
             self.fields[key] = edit
-            form.addRow(_form_label(label, edit), self._with_error(key, edit))
+            form.addRow(form_label(label, edit), self._with_error(key, edit))
 
         self.logo_preview = QLabel()
         self.logo_preview.setFixedSize(LOGO_SIDE, LOGO_SIDE)
@@ -133,13 +134,13 @@ class SettingsDialog(QDialog):
         logo_row.addStretch(1)
         logo_box = QWidget()
         logo_box.setLayout(logo_row)
-        form.addRow(_form_label("&Logo", self.logo_button), self._with_error("logo_png", logo_box))
+        form.addRow(form_label("&Logo", self.logo_button), self._with_error("logo_png", logo_box))
 
         self.page_combo = QComboBox()
         for size in PageSize:
             self.page_combo.addItem(size.value, size.value)
         self.page_combo.setCurrentIndex(max(0, self.page_combo.findData(current.page_size.value)))
-        form.addRow(_form_label("Page si&ze", self.page_combo), self.page_combo)
+        form.addRow(form_label("Page si&ze", self.page_combo), self.page_combo)
         insurer_box = self._make_insurer(get_insurer(book))
 
         self.buttons = QDialogButtonBox(
@@ -172,7 +173,7 @@ class SettingsDialog(QDialog):
             edit = QLineEdit(value)
             edit.setPlaceholderText(hint)
             self.insurer_fields[key] = edit
-            form.addRow(_form_label(label, edit), self._with_error(key, edit))
+            form.addRow(form_label(label, edit), self._with_error(key, edit))
         box = QGroupBox("Insurer")
         box.setLayout(form)
         return box
@@ -191,7 +192,7 @@ class SettingsDialog(QDialog):
         v.setContentsMargins(0, 0, 0, 0)
         v.setSpacing(2)
         v.addWidget(field)
-        error = _error_label()
+        error = error_label()
         v.addWidget(error)
         self.errors[key] = error
         return box
@@ -222,10 +223,10 @@ class SettingsDialog(QDialog):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            _show_error(self.errors["logo_png"], f"The file could not be read ({exc.strerror}).")
+            show_error(self.errors["logo_png"], f"The file could not be read ({exc.strerror}).")
             return False
         problems = validate_settings(ConsultantSettings(logo_png=data))
-        _show_error(self.errors["logo_png"], problems.get("logo_png"))
+        show_error(self.errors["logo_png"], problems.get("logo_png"))
         if "logo_png" in problems:
             return False
         self.set_logo(data)
@@ -244,12 +245,12 @@ class SettingsDialog(QDialog):
 
     def _refuse(self, errors: dict[str, str]) -> None:
         for key, label in self.errors.items():
-            _show_error(label, errors.get(key))
+            show_error(label, errors.get(key))
             if key in self.fields:
-                _set_invalid(self.fields[key], key in errors)
-        _set_invalid(self.address_edit, "address" in errors)
+                set_invalid(self.fields[key], key in errors)
+        set_invalid(self.address_edit, "address" in errors)
         others = " ".join(m for k, m in errors.items() if k not in self.errors)
-        _show_error(self.general_error, others)
+        show_error(self.general_error, others)
         for key in ("name", "business", "email", "phone"):
             if key in errors:
                 self.fields[key].setFocus(Qt.FocusReason.OtherFocusReason)
@@ -278,17 +279,22 @@ class SettingsDialog(QDialog):
             set_settings(book, data)
             set_insurer(book, insurer)
 
-        if not save_or_explain(
+        def then() -> None:
+            self.saved.emit()
+
+        if not run_op(
+            self.rapport,
             write,
+            changes=AGREEMENTS,
+            initiator=self,
             refuse=self._refuse,
-            explain=lambda message: _show_error(self.general_error, message),
+            explain=lambda message: show_error(self.general_error, message),
             failed="Your details could not be saved; nothing was changed. Please try again.",
-            log=log,
+            logger=log,
             log_message="Saving the consultant's details failed",
+            then=then,
         ):
             return False
-        self.saved.emit()
-        self.rapport.changed.emit(CHANGED_AGREEMENTS, self)
         super().accept()
         return True
 

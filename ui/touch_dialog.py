@@ -29,13 +29,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import REMINDERS
 from models.enums import Channel
 from models.services.clients import list_clients
 from models.services.reminders import TouchInput, log_touch, validate_touch
 from models.text import fold
-from ui.app import CHANGED_REMINDERS, RapportApp
-from ui.client_dialog import STYLE, _error_label, _form_label, _set_invalid, _show_error
-from ui.forms import save_cancel_buttons, save_or_explain
+from ui.app import RapportApp
+from ui.forms import save_cancel_buttons
+from ui.kit.forms import STYLE, error_label, form_label, show_error, show_errors
+from ui.ops import run_op
 from ui.wording import channel_text
 
 log = logging.getLogger(__name__)
@@ -177,18 +179,18 @@ class TouchDialog(QDialog):
         self.setMinimumWidth(480)
 
         now = rapport.now()
-        self.general_error = _error_label()
+        self.general_error = error_label()
 
         self.client_picker = ClientPicker(rapport)
         if client_id is not None:
             self.client_picker.select_client(client_id)
-        self.client_error = _error_label()
+        self.client_error = error_label()
 
         self.summary_edit = QPlainTextEdit()
         self.summary_edit.setPlaceholderText("What did you talk about?")
         self.summary_edit.setTabChangesFocus(True)
         self.summary_edit.setMinimumHeight(80)
-        self.summary_error = _error_label()
+        self.summary_error = error_label()
 
         self.channel_combo = ChannelCombo()
         for channel in Channel:
@@ -203,7 +205,7 @@ class TouchDialog(QDialog):
         self.when_edit.setMaximumDateTime(to_qdatetime(now))
         self.when_edit.setToolTip("When it happened; earlier is fine, later is not.")
         self.when_edit.dateTimeChanged.connect(self._on_when_changed)
-        self.when_error = _error_label()
+        self.when_error = error_label()
 
         self.next_step_edit = QLineEdit()
         self.next_step_edit.setPlaceholderText("Optional, e.g. Send the revised quote")
@@ -215,30 +217,30 @@ class TouchDialog(QDialog):
         self.next_date_edit.setMinimumDate(to_qdate(rapport.today()))
         self.next_date_edit.setEnabled(False)
         self.remind_check.toggled.connect(self.next_date_edit.setEnabled)
-        self.next_step_error = _error_label()
+        self.next_step_error = error_label()
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         form.addRow(
-            _form_label("C&lient", self.client_picker),
+            form_label("C&lient", self.client_picker),
             self._stack(self.client_picker, self.client_error),
         )
         form.addRow(
-            _form_label("&Summary", self.summary_edit),
+            form_label("&Summary", self.summary_edit),
             self._stack(self.summary_edit, self.summary_error),
         )
         how = QHBoxLayout()
         how.setContentsMargins(0, 0, 0, 0)
         how.addWidget(self.channel_combo)
-        when_label = _form_label("&When", self.when_edit)
+        when_label = form_label("&When", self.when_edit)
         how.addSpacing(12)
         how.addWidget(when_label)
         how.addWidget(self.when_edit, 1)
         how_box = QWidget()
         how_box.setLayout(how)
         form.addRow(
-            _form_label("C&hannel", self.channel_combo), self._stack(how_box, self.when_error)
+            form_label("C&hannel", self.channel_combo), self._stack(how_box, self.when_error)
         )
         next_row = QHBoxLayout()
         next_row.setContentsMargins(0, 0, 0, 0)
@@ -248,7 +250,7 @@ class TouchDialog(QDialog):
         next_box = QWidget()
         next_box.setLayout(next_row)
         form.addRow(
-            _form_label("&Next step", self.next_step_edit),
+            form_label("&Next step", self.next_step_edit),
             self._stack(self.next_step_edit, next_box, self.next_step_error),
         )
 
@@ -343,16 +345,7 @@ class TouchDialog(QDialog):
             ("happened_at", self.when_error, self.when_edit),
             ("next_step", self.next_step_error, self.next_step_edit),
         )
-        for key, label, widget in places:
-            _show_error(label, errors.get(key))
-            _set_invalid(widget, key in errors)
-        known = {key for key, _l, _w in places}
-        _show_error(self.general_error, " ".join(m for k, m in errors.items() if k not in known))
-        if focus:
-            for key, _label, widget in places:
-                if key in errors:
-                    widget.setFocus(Qt.FocusReason.OtherFocusReason)
-                    break
+        show_errors(errors, places, self.general_error, focus=focus)
 
     def _revalidate(self) -> None:
         if self._live:
@@ -381,18 +374,23 @@ class TouchDialog(QDialog):
                 book, client_id, data, now=self.rapport.now(), completes_follow_up=done
             )
 
-        if not save_or_explain(
+        def then() -> None:
+            self.rapport.settings.setValue(KEY_LAST_CHANNEL, data.channel.value)
+            self.saved.emit(self.touch_id)
+
+        if not run_op(
+            self.rapport,
             write,
+            changes=REMINDERS,
+            initiator=self,
             refuse=self._refuse,
-            explain=lambda message: _show_error(self.general_error, message),
+            explain=lambda message: show_error(self.general_error, message),
             failed="The touch could not be saved; nothing was changed. Please try again.",
-            log=log,
+            logger=log,
             log_message="Logging a touch failed",
+            then=then,
         ):
             return False
-        self.rapport.settings.setValue(KEY_LAST_CHANNEL, data.channel.value)
-        self.saved.emit(self.touch_id)
-        self.rapport.changed.emit(CHANGED_REMINDERS, self)
         super().accept()
         return True
 

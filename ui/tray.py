@@ -11,20 +11,38 @@ restart or a second re-sync the same day stays quiet.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QRect, QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from models.changes import Changes
 from models.reminders import DueItem, DueKind, TodayPlan
 from ui.app import APP_NAME, RapportApp
 from ui.icons import app_icon
 from ui.keys import menu_text
+from ui.kit.subscribe import on_changes
+from ui.today_model import TODAY_SHOWS
 from ui.wording import name_list, unique_clients, when_text
 
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+
+class TrayWindow(Protocol):
+    """What the tray asks of the main window (ui/main/): a protocol, so the tray
+    and the window do not import each other."""
+
+    def isVisible(self) -> bool: ...  # noqa: N802 - Qt API
+
+    def isActiveWindow(self) -> bool: ...  # noqa: N802 - Qt API
+
+    def bring_to_front(self) -> None: ...
+
+    def show_today(self, focus: bool = True) -> None: ...
+
+    def log_touch_dialog(self, client_id: int | None = None) -> object: ...
+
+    def quit_app(self) -> None: ...
+
 
 KEY_PAUSED_UNTIL = "tray/paused_until"
 KEY_NOTIFIED_ON = "tray/notified_on"
@@ -114,7 +132,7 @@ class RapportTray(QObject):
     """The tray icon and its menu. ``available`` is False where the desktop has no
     tray (offscreen, some Wayland sessions); the app then lives in its window."""
 
-    def __init__(self, rapport: RapportApp, window: MainWindow) -> None:
+    def __init__(self, rapport: RapportApp, window: TrayWindow) -> None:
         super().__init__(window)
         self.rapport = rapport
         self.window = window
@@ -137,7 +155,7 @@ class RapportTray(QObject):
         self.pause_action.setChecked(self.paused())
         self.pause_action.toggled.connect(self.set_paused)
 
-        rapport.changed.connect(self._on_changed)
+        on_changes(self, rapport.changed, TODAY_SHOWS, self._on_changed)
         rapport.due_clock.resynced.connect(self.sync)
         self.icon.setIcon(self._icon(0))
         self.icon.setToolTip(APP_NAME)
@@ -163,7 +181,7 @@ class RapportTray(QObject):
         s.sync()
         self.sync(notify=False)
 
-    def _on_changed(self, _what: str, _initiator: object) -> None:
+    def _on_changed(self, _what: Changes, _initiator: object) -> None:
         self.sync()
 
     def _icon(self, count: int) -> QIcon:

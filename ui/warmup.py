@@ -27,7 +27,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 if TYPE_CHECKING:
     from ui.app import RapportApp
-    from ui.main_window import MainWindow
+    from ui.main.window import MainWindow
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,223 @@
+"""The agreement window's PDF: the preview, finalising with its hash, and the
+stored PDF out (print, save as, open in a viewer)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import (
+    Qt,
+    QThreadPool,
+    QUrl,
+)
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMessageBox,
+)
+
+from models.agreements import display_number
+from models.changes import AGREEMENTS, REMINDERS
+from models.enums import AgreementStatus
+from models.files import write_atomic
+from models.services.agreements import (
+    agreement_viewing_copy,
+    document_for,
+    finalise,
+    pdf_renderer,
+)
+from ui.agreement_parts import (
+    FINAL_WARNING,
+    Finalised,
+    PdfJob,
+    load_pdf,
+    print_document,
+)
+from ui.kit.forms import show_error
+from ui.ops import announce
+
+
+class AgreementPdfMixin:
+    """Preview, finalise, print, save and view the PDF.
+
+    A part of AgreementWindow (ui/agreement_window.py): it works on the widgets and
+    attributes the window's __init__ makes."""
+
+    def _run(self, work: Callable[[], object], done: Callable[[object], None], busy: str) -> None:
+        job = PdfJob(work)
+        # Bound methods of this window, queued: the result is handled on the GUI
+        # thread, never on the worker that emitted it.
+        self._then = done
+        queued = Qt.ConnectionType.QueuedConnection
+        job.signals.done.connect(self._job_done, queued)
+        job.signals.failed.connect(self._job_failed, queued)
+        self.job = job
+        self.busy.show()
+        self.preview_hint.setText(busy)
+        self.preview_hint.show()
+        self._apply_mode()
+        self.save_button.setEnabled(False)
+        QThreadPool.globalInstance().start(job)
+
+    def _job_done(self, result: object) -> None:
+        self.job = None
+        self.busy.hide()
+        done, self._then = self._then, None
+        if done is not None:
+            done(result)
+        self._apply_mode()
+
+    def _job_failed(self, message: str) -> None:
+        self.job = None
+        self.busy.hide()
+        self.preview_hint.hide()
+        show_error(self.general_error, f"The document could not be made: {message}")
+        self._apply_mode()
+
+    def preview(self) -> bool:
+        """Save the draft, then lay it out on a worker thread and show it."""
+        book = self.rapport.book
+        if book is None or self.job is not None:
+            return False
+        unsaved = self._dirty or self.agreement_id is None
+        if self.status is AgreementStatus.DRAFT and unsaved and not self.save():
+            return False
+        if self.agreement_id is None:
+            return False
+        document = document_for(book, self.agreement_id)
+
+        def work() -> bytes:
+            return pdf_renderer(book)(document)
+
+        self._run(work, lambda pdf: self.show_pdf(pdf, final=False), "Laying out the pages…")
+        return True
+
+    def confirm_final(self) -> QMessageBox | None:
+        if self.agreement_id is None or self.status is not AgreementStatus.DRAFT:
+            return None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Make final",
+            FINAL_WARNING,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText("Its PDF will be kept exactly as it is now.")
+        box.button(QMessageBox.StandardButton.Yes).setText("Make final")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def done(result: int) -> None:
+            if result == QMessageBox.StandardButton.Yes:
+                self.make_final()
+
+        box.finished.connect(done)
+        self.message_box = box
+        box.open()
+        return box
+
+    def make_final(self) -> bool:
+        """Save what is typed, then finalise on a worker thread (the PDF is rendered
+        inside that one transaction) and show the stored PDF."""
+        book = self.rapport.book
+        if book is None or self.agreement_id is None or self.job is not None:
+            return False
+        if self._dirty and not self.save():
+            return False
+        agreement_id = self.agreement_id
+        now = self.rapport.now()
+
+        def work() -> Finalised:
+            return Finalised(finalise(book, agreement_id, pdf_renderer(book), now=now))
+
+        def done(_result: object) -> None:
+            self.pdf_is_final = False
+            self.reload()
+            self.statusBar().showMessage("The agreement is final.", 4000)
+            announce(self.rapport, AGREEMENTS | REMINDERS, self)
+
+        self._run(work, done, "Making the final document…")
+        return True
+
+    def show_pdf(self, pdf: object, *, final: bool) -> None:
+        if not isinstance(pdf, bytes):
+            return
+        self.pdf_bytes = pdf
+        self.pdf_is_final = final
+        self.pdf_document.close()
+        old = self._buffer
+        self._buffer = load_pdf(self.pdf_document, pdf, self)
+        if old is not None:
+            old.deleteLater()
+        self.preview_hint.setText(
+            "The final document, as stored."
+            if final
+            else "Preview of the draft; not saved as a PDF."
+        )
+        self.preview_hint.show()
+        self._apply_mode()
+        self.pdf_ready.emit()
+
+    def print_to(self, printer: QPrinter) -> int:
+        """Print the shown PDF on ``printer``; the dialog path and tests both use this."""
+        if self.pdf_bytes is None:
+            return 0
+        return print_document(self.pdf_document, printer)
+
+    def print_dialog(self) -> QPrintDialog | None:
+        if self.pdf_bytes is None:
+            return None
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("Print agreement")
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            self.print_to(printer)
+        return dialog
+
+    def suggested_name(self) -> str:
+        if self.detail is None:
+            return "agreement.pdf"
+        shown = display_number(self.detail.row.number, self.detail.row.version)
+        return f"{shown.replace(' ', '-')}.pdf"
+
+    def save_as_dialog(self) -> Path | None:
+        if self.pdf_bytes is None:
+            return None
+        start = str(Path.home() / self.suggested_name())
+        name, _ = QFileDialog.getSaveFileName(self, "Save agreement as", start, "PDF (*.pdf)")
+        if not name:
+            return None
+        return self.save_as(Path(name))
+
+    def save_as(self, path: Path) -> Path | None:
+        """Write the shown PDF whole, or leave any older file as it was."""
+        if self.pdf_bytes is None:
+            return None
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        try:
+            write_atomic(path, self.pdf_bytes, mode=0o644)
+        except OSError as exc:
+            show_error(self.general_error, f"The file could not be saved ({exc.strerror}).")
+            return None
+        self.statusBar().showMessage(f"Saved {path.name}.", 4000)
+        return path
+
+    def viewing_copy(self) -> Path | None:
+        if self.pdf_bytes is None or self.detail is None:
+            return None
+        return agreement_viewing_copy(
+            self.detail.row.number, self.detail.row.version, self.pdf_bytes
+        )
+
+    def open_in_viewer(self) -> bool:
+        try:
+            path = self.viewing_copy()
+        except OSError as exc:
+            show_error(self.general_error, f"The PDF could not be opened ({exc.strerror}).")
+            return False
+        if path is None:
+            return False
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

@@ -1,0 +1,1 @@
+"""The main window as a package: the shell, its actions and its pages."""

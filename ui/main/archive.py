@@ -1,0 +1,126 @@
+"""Archiving from the main window, with a status-bar Undo for the last action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from models.changes import CLIENTS
+from models.errors import NotFoundError
+from ui.app import RapportApp
+from ui.client_table import (
+    COL_NAME,
+    ID_ROLE,
+)
+from ui.keys import menu_text
+from ui.main.common import (
+    UndoEntry,
+)
+from ui.ops import announce
+
+
+class ArchiveMixin:
+    """Archive and unarchive, and take the last one back.
+
+    A part of MainWindow (ui/main/window.py): it works on the widgets and
+    attributes the window's __init__ makes."""
+
+    # The window's own (QMainWindow and the attributes __init__ sets).
+    rapport: RapportApp
+
+    def _neighbour_id(self) -> int | None:
+        """The client to select once the current one leaves the list."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        row = rows[0].row()
+        for candidate in (row + 1, row - 1):
+            if 0 <= candidate < self.proxy.rowCount():
+                value = self.proxy.index(candidate, COL_NAME).data(ID_ROLE)
+                return int(value) if value is not None else None
+        return None
+
+    def archive_selected(self) -> None:
+        from models.services.clients import archive_client
+
+        book = self.rapport.book
+        client_id = self.selected_client_id()
+        if book is None or client_id is None or self._selected_is_archived():
+            return
+        neighbour = None if self.show_archived_action.isChecked() else self._neighbour_id()
+        row = self.model.row_at(self.model.row_of(client_id))
+        name = row.name if row is not None else "client"
+        try:
+            archive_client(book, client_id)
+        except NotFoundError:
+            self.refresh()
+            return
+        announce(self.rapport, CLIENTS, self)
+        self.offer_undo(
+            f"Archived {name}.",
+            f"&Undo archive {menu_text(name)}",
+            lambda: self._unarchive_again(client_id, name),
+            archived_client=client_id,
+        )
+        if neighbour is not None:
+            self.select_client(neighbour)
+        self._update_actions()
+
+    def offer_undo(
+        self,
+        label: str,
+        action_text: str,
+        undo: Callable[[], None],
+        *,
+        archived_client: int | None = None,
+    ) -> None:
+        """Say what just happened in the status bar, with Undo beside it for a while
+        (and Ctrl+Z until the next undoable thing)."""
+        self.last_undo = UndoEntry(label, action_text, undo, archived_client)
+        self.undo_label.setText(label)
+        self.statusBar().clearMessage()
+        self.undo_bar.show()
+        self.undo_timer.start()
+        self._update_actions()
+
+    def undo(self) -> None:
+        entry = self.last_undo
+        if entry is None:
+            return
+        self.last_undo = None
+        self.undo_timer.stop()
+        self.undo_bar.hide()
+        entry.undo()
+        self._update_actions()
+
+    def undo_archive(self) -> None:
+        """Kept for the archive button's callers; undo covers every kind now."""
+        self.undo()
+
+    def _unarchive_again(self, client_id: int, name: str) -> None:
+        from models.services.clients import unarchive_client
+
+        book = self.rapport.book
+        if book is None:
+            return
+        try:
+            unarchive_client(book, client_id)
+        except NotFoundError:
+            self.refresh()
+            return
+        announce(self.rapport, CLIENTS, self)
+        self._show_in_list(client_id)
+        self.statusBar().showMessage(f"{name} is back in your book.", 4000)
+
+    def unarchive_selected(self) -> None:
+        from models.services.clients import unarchive_client
+
+        book = self.rapport.book
+        client_id = self.selected_client_id()
+        if book is None or client_id is None or not self._selected_is_archived():
+            return
+        unarchive_client(book, client_id)
+        if self.last_undo is not None and self.last_undo.archived_client == client_id:
+            self.last_undo = None
+            self.undo_bar.hide()
+        announce(self.rapport, CLIENTS, self)
+        self.select_client(client_id)

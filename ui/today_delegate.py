@@ -1,0 +1,179 @@
+"""Today's row buttons, painted by a delegate (no widget per row), and the
+small date dialog behind Snooze."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QDate,
+    QEvent,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QMouseEvent,
+    QPainter,
+)
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QDialog,
+    QDialogButtonBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionButton,
+    QStyleOptionViewItem,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.reminders import DueKind
+from ui.item_models import AnyIndex
+from ui.today_model import (
+    COL_ACTIONS,
+    KIND_ROLE,
+)
+
+# The row's buttons, in slots so "Open" lines up whether or not a row can snooze.
+ACTION_LOG, ACTION_SNOOZE, ACTION_DONE, ACTION_OPEN = "log", "snooze", "done", "open"
+
+
+BUTTONS: tuple[tuple[str, str], ...] = (
+    (ACTION_LOG, "Log touch"),
+    (ACTION_SNOOZE, "Snooze ▾"),
+    (ACTION_DONE, "Done"),
+    (ACTION_OPEN, "Open"),
+)
+
+
+FOLLOW_UP_ONLY = {ACTION_SNOOZE, ACTION_DONE}
+
+
+BUTTON_GAP = 6
+
+
+BUTTON_PAD = 18
+
+
+SNOOZE_CHOICES = (("Tomorrow", "tomorrow"), ("In 3 days", "3 days"), ("Next week", "next week"))
+
+
+def buttons_for(kind: DueKind | str) -> list[tuple[str, str]]:
+    follow_up = str(kind) == str(DueKind.FOLLOW_UP)
+    return [(name, text) for name, text in BUTTONS if follow_up or name not in FOLLOW_UP_ONLY]
+
+
+class TodayDelegate(QStyledItemDelegate):
+    """Paints section rows as headings and the last column as real-looking buttons,
+    and turns a click on one into ``action`` (name, row index, button rectangle)."""
+
+    action = Signal(str, QPersistentModelIndex, QRect)
+
+    def __init__(self, view: QTreeView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def _widths(self) -> dict[str, int]:
+        fm = self.view.fontMetrics()
+        return {name: fm.horizontalAdvance(text) + BUTTON_PAD for name, text in BUTTONS}
+
+    def actions_width(self) -> int:
+        return sum(self._widths().values()) + BUTTON_GAP * (len(BUTTONS) + 1)
+
+    def button_rects(self, cell: QRect, kind: DueKind | str) -> list[tuple[str, str, QRect]]:
+        """Where each button of a row sits; slots stay fixed so columns line up."""
+        widths = self._widths()
+        height = min(cell.height() - 6, self.view.fontMetrics().height() + 10)
+        top = cell.top() + (cell.height() - height) // 2
+        x = cell.left() + BUTTON_GAP
+        wanted = {name for name, _t in buttons_for(kind)}
+        rects = []
+        for name, text in BUTTONS:
+            if name in wanted:
+                rects.append((name, text, QRect(x, top, widths[name], height)))
+            x += widths[name] + BUTTON_GAP
+        return rects
+
+    def initStyleOption(  # noqa: N802 - Qt API
+        self, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        if index.internalId() == 0:
+            # Disabled so the keyboard skips them, but headings must not look greyed out.
+            option.state |= QStyle.StateFlag.State_Enabled
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:  # noqa: N802
+        size = super().sizeHint(option, index)
+        # Room for the buttons; every row the same so uniformRowHeights holds.
+        return QSize(size.width(), max(size.height(), self.view.fontMetrics().height() + 18))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        if index.column() != COL_ACTIONS or index.internalId() == 0:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        style = self.view.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, self.view)
+        kind = index.data(KIND_ROLE) or ""
+        for _name, text, rect in self.button_rects(option.rect, kind):
+            button = QStyleOptionButton()
+            button.rect = rect
+            button.text = text
+            button.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Raised
+            button.palette = option.palette
+            button.fontMetrics = option.fontMetrics
+            style.drawControl(QStyle.ControlElement.CE_PushButton, button, painter, self.view)
+
+    def editorEvent(  # noqa: N802 - Qt API
+        self,
+        event: QEvent,
+        model: QAbstractItemModel,
+        option: QStyleOptionViewItem,
+        index: AnyIndex,
+    ) -> bool:
+        if index.column() != COL_ACTIONS or index.internalId() == 0:
+            return False
+        if event.type() != QEvent.Type.MouseButtonRelease or not isinstance(event, QMouseEvent):
+            return False
+        if event.button() != Qt.MouseButton.LeftButton:
+            return False
+        pos = event.position().toPoint()
+        for name, _text, rect in self.button_rects(option.rect, index.data(KIND_ROLE) or ""):
+            if rect.contains(pos):
+                self.action.emit(name, QPersistentModelIndex(index), rect)
+                return True
+        return False
+
+
+class DatePickDialog(QDialog):
+    """A calendar for "Snooze until…": only days after today can be picked."""
+
+    def __init__(self, today: date, current: date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Snooze until")
+        self.calendar = QCalendarWidget()
+        tomorrow = today + timedelta(days=1)
+        self.calendar.setMinimumDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+        start = max(current, tomorrow)
+        self.calendar.setSelectedDate(QDate(start.year, start.month, start.day))
+        self.calendar.setGridVisible(False)
+        self.calendar.activated.connect(self.accept)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Snooze")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.calendar)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> date:
+        d = self.calendar.selectedDate()
+        return date(d.year(), d.month(), d.day())

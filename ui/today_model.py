@@ -1,0 +1,338 @@
+"""What Today shows, as an item model: sections (overdue, today, the next 7
+days) over rows read from the plan, never a widget per row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, overload
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QRect,
+    Qt,
+)
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QIcon,
+    QPainter,
+    QPixmap,
+)
+
+from models.changes import AGREEMENTS, BOOK, CLIENTS, DAY, INCIDENTS, REMINDERS
+from models.reminders import DueItem, DueKind, TodayPlan
+from ui.item_models import ROW_FLAGS, AnyIndex, header_text
+from ui.wording import MONTHS, WEEKDAYS, short_date, what_text, when_text
+
+EMPTY_TITLE = "Nobody is waiting on you today."
+
+
+NOTHING_AHEAD = "Nothing is planned yet. Give a client a keep-in-touch rhythm to see them here."
+
+
+NO_BOOK = "No book is open."
+
+
+OVERDUE, DUE_TODAY, UPCOMING = "overdue", "today", "upcoming"
+
+
+SECTION_TITLES = {OVERDUE: "Overdue", DUE_TODAY: "Due today", UPCOMING: "Next 7 days"}
+
+
+COL_CLIENT, COL_WHAT, COL_WHEN, COL_ACTIONS = range(4)
+
+
+HEADERS = ("Client", "What", "When", "")
+
+
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+SECTION_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+KIND_ROLE = Qt.ItemDataRole.UserRole + 3
+
+
+# What Today's plan is read from: follow-ups come from touches, incidents'
+# promises and agreements' commitments; a client's rhythm; the date itself.
+TODAY_SHOWS = CLIENTS | REMINDERS | INCIDENTS | AGREEMENTS | BOOK | DAY
+
+
+LATE_COLOUR = "#b3261e"
+
+
+PRIORITY_COLOUR = "#d9480f"
+
+
+MUTED_STYLE = "color: palette(placeholder-text);"
+
+
+# A row's identity across reloads: its kind, client and follow-up.
+RowKey = tuple[str, int, int]
+
+
+def row_key(item: DueItem) -> RowKey:
+    return (str(item.kind), item.client_id, item.follow_up_id or 0)
+
+
+def long_date(day: date) -> str:
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+def next_up_text(item: DueItem, today: date) -> str:
+    what = "keep in touch" if item.kind is DueKind.KEEP_IN_TOUCH else f"“{item.title}”"
+    when = when_text(item.due_on, today)
+    if (item.due_on - today).days > 6:
+        when = f"on {when}"
+    return f"Next up: {item.client_name}, {what}, {when}."
+
+
+@dataclass(frozen=True)
+class Row:
+    item: DueItem
+    what: str
+    when: str
+    late: bool
+    tooltip: str
+
+
+class Rows(Sequence[Row]):
+    """A section's rows, each worked out from its item the first time it is asked
+    for and kept: a book with thousands due paints one screen of them, so only those
+    get their strings made."""
+
+    def __init__(self, items: list[DueItem], today: date) -> None:
+        self.items = items
+        self.today = today
+        self._made: dict[int, Row] = {}
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.items)))]
+        if index < 0:
+            index += len(self.items)
+        row = self._made.get(index)
+        if row is None:
+            row = self._made[index] = plan_row(self.items[index], self.today)
+        return row
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    rows: Rows
+
+
+def plan_row(item: DueItem, today: date) -> Row:
+    when = when_text(item.due_on, today)
+    what = what_text(item)
+    if item.kind is DueKind.KEEP_IN_TOUCH:
+        what = what.lower()
+    tip = f"{item.client_name}: {what}, due {short_date(item.due_on, today)}"
+    if item.priority:
+        tip += ". Priority client: they come first for now."
+    return Row(item, what_text(item), when[:1].upper() + when[1:], item.due_on < today, tip)
+
+
+def sections_for(plan: TodayPlan, today: date) -> list[Section]:
+    """Overdue, due today and the next days, each in the rules' order, empty ones left out."""
+    overdue = [i for i in plan.due if i.due_on < today]
+    due_today = [i for i in plan.due if i.due_on >= today]
+    return [
+        Section(key, SECTION_TITLES[key], Rows(items, today))
+        for key, items in ((OVERDUE, overdue), (DUE_TODAY, due_today), (UPCOMING, plan.upcoming))
+        if items
+    ]
+
+
+def priority_icon() -> QIcon:
+    """A small filled flag for clients who come first; drawn once, not per paint."""
+    icon = QIcon()
+    for size in (16, 24, 32):
+        pm = QPixmap(size, size)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(PRIORITY_COLOUR))
+        s = size / 16
+        p.drawRect(QRect(round(3 * s), round(2 * s), max(1, round(1.6 * s)), round(12 * s)))
+        p.drawRect(QRect(round(4.5 * s), round(2.5 * s), round(8 * s), round(5.5 * s)))
+        p.end()
+        icon.addPixmap(pm)
+    return icon
+
+
+class TodayModel(QAbstractItemModel):
+    """Sections are top-level rows (internal id 0); items are their children
+    (internal id = section number + 1). Sections can be neither selected nor
+    entered, so arrow keys move from item to item."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sections: list[Section] = []
+        self.today: date | None = None
+        self._late = QBrush(QColor(LATE_COLOUR))
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._flag = priority_icon()
+
+    # -- content --------------------------------------------------------------
+
+    def set_plan(self, plan: TodayPlan, today: date) -> None:
+        self.beginResetModel()
+        self.today = today
+        self._sections = sections_for(plan, today)
+        self.endResetModel()
+
+    @property
+    def sections(self) -> list[Section]:
+        return list(self._sections)
+
+    def items(self) -> list[DueItem]:
+        return [item for s in self._sections for item in s.rows.items]
+
+    def index_of(self, key: RowKey, column: int = 0) -> QModelIndex:
+        for si, section in enumerate(self._sections):
+            for ri, item in enumerate(section.rows.items):
+                if row_key(item) == key:
+                    return self.createIndex(ri, column, si + 1)
+        return QModelIndex()
+
+    def item_indexes(self) -> list[QModelIndex]:
+        """Every item row, top to bottom, as the eye reads them."""
+        return [
+            self.createIndex(ri, 0, si + 1)
+            for si, section in enumerate(self._sections)
+            for ri in range(len(section.rows))
+        ]
+
+    def row_at(self, index: AnyIndex) -> Row | None:
+        if not index.isValid() or index.internalId() == 0:
+            return None
+        si = index.internalId() - 1
+        if not 0 <= si < len(self._sections):
+            return None
+        rows = self._sections[si].rows
+        return rows[index.row()] if 0 <= index.row() < len(rows) else None
+
+    def item_at(self, index: AnyIndex) -> DueItem | None:
+        if not index.isValid() or index.internalId() == 0:
+            return None
+        si = index.internalId() - 1
+        if not 0 <= si < len(self._sections):
+            return None
+        items = self._sections[si].rows.items
+        return items[index.row()] if 0 <= index.row() < len(items) else None
+
+    # -- the model interface ---------------------------------------------------
+
+    def index(self, row: int, column: int, parent: AnyIndex | None = None) -> QModelIndex:
+        # Checked here rather than through hasIndex(), which calls back into
+        # rowCount() and columnCount(): the tree asks once per row when it lays out.
+        if not 0 <= column < len(HEADERS) or row < 0:
+            return QModelIndex()
+        if parent is None or not parent.isValid():
+            return self.createIndex(row, column, 0) if row < len(self._sections) else QModelIndex()
+        section = parent.row()
+        if (
+            parent.internalId() == 0
+            and parent.column() == 0
+            and section < len(self._sections)
+            and row < len(self._sections[section].rows)
+        ):
+            return self.createIndex(row, column, section + 1)
+        return QModelIndex()
+
+    def parent(self, child: AnyIndex | None = None) -> QModelIndex:  # type: ignore[override]
+        if child is None or not child.isValid() or child.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(child.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent: AnyIndex | None = None) -> int:  # noqa: N802 - Qt API
+        parent = parent if parent is not None else QModelIndex()
+        if not parent.isValid():
+            return len(self._sections)
+        if parent.internalId() == 0 and parent.column() == 0 and parent.row() < len(self._sections):
+            return len(self._sections[parent.row()].rows)
+        return 0
+
+    def columnCount(self, parent: AnyIndex | None = None) -> int:  # noqa: N802 - Qt API
+        return len(HEADERS)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if index.internalId() == 0:
+            return self._section_data(index, role)
+        row = self.row_at(index)
+        if row is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == COL_CLIENT:
+                return row.item.client_name
+            if column == COL_WHAT:
+                return row.what
+            if column == COL_WHEN:
+                return row.when
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole and column != COL_ACTIONS:
+            return row.tooltip
+        if role == Qt.ItemDataRole.ForegroundRole and column == COL_WHEN and row.late:
+            return self._late
+        if role == Qt.ItemDataRole.DecorationRole and column == COL_CLIENT and row.item.priority:
+            return self._flag
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == COL_CLIENT:
+            prefix = "Priority. " if row.item.priority else ""
+            return f"{prefix}{row.item.client_name}, {row.what}, {row.when}"
+        if role == ITEM_ROLE:
+            return row.item
+        if role == KIND_ROLE:
+            return str(row.item.kind)
+        if role == SECTION_ROLE:
+            return self._sections[index.internalId() - 1].key
+        return None
+
+    def _section_data(self, index: AnyIndex, role: int) -> Any:
+        if not 0 <= index.row() < len(self._sections):
+            return None
+        section = self._sections[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == 0:
+            return f"{section.title}  ·  {len(section.rows)}"
+        if role == Qt.ItemDataRole.AccessibleTextRole and index.column() == 0:
+            return f"{section.title}, {len(section.rows)}"
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold
+        if role == SECTION_ROLE:
+            return section.key
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid() or index.internalId() == 0:
+            return Qt.ItemFlag.NoItemFlags
+        return ROW_FLAGS
+
+    def headerData(  # noqa: N802 - Qt API
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        return header_text(HEADERS, section, orientation, role)
