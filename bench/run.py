@@ -39,10 +39,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.make_book import build, cached_book  # noqa: E402,F401 - build: tests use it
-from exports.agreement_pdf import render_agreement  # noqa: E402
-from exports.documents import AgreementDocument, CommitmentLine, Party  # noqa: E402
-from exports.pdf_common import FAMILY, plain_date, register_fonts  # noqa: E402
+from exports.pdf.agreement import render_agreement  # noqa: E402
+from exports.pdf.common import FAMILY, plain_date, register_fonts  # noqa: E402
 from models.db import Book  # noqa: E402
+from models.documents import AgreementDocument, CommitmentLine, Party  # noqa: E402
 from models.health import FADE_DAYS  # noqa: E402
 from models.services.clients import many_small_objects  # noqa: E402
 from models.services.incidents import all_health  # noqa: E402

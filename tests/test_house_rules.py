@@ -150,3 +150,9 @@ def test_no_import_cycles(folder: str) -> None:
         if name not in KNOWN_CYCLE_MODULES
     }
     assert find_cycle(graph) is None
+
+
+def test_models_never_import_exports() -> None:
+    """The core knows no output format: renderers are bound at the edge (main.py, GUI)."""
+    offenders = [str(p) for p, names in imported_modules("models").items() if "exports" in names]
+    assert offenders == []

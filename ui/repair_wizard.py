@@ -17,7 +17,6 @@ import contextlib
 import logging
 import time
 import weakref
-from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -54,7 +53,6 @@ from models.services.repair import (
     finish_with_agreement,
     get_plan,
     latest_plan,
-    record_for,
     save_step,
     set_skipped,
     start_or_resume,
@@ -718,27 +716,10 @@ class RepairWizard(QWizard):
             return False
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
+        from models.services.printing import repair_job
         from ui.agreement_window import PdfJob  # QtPdf and ReportLab only when needed
 
-        work: Callable[[], object]
-        if self.view.ending is RepairEnding.AGREEMENT and self.view.agreement_id is not None:
-            from models.services.agreements import document_for, pdf_renderer
-
-            document = document_for(book, self.view.agreement_id)
-
-            def work() -> object:
-                return pdf_renderer(book)(document)
-
-        else:
-            record = record_for(book, self.view.id)
-            page_size = get_settings(book).page_size
-
-            def work() -> object:
-                from exports.record_pdf import render_record
-
-                return render_record(record, page_size=page_size)
-
-        job = PdfJob(work)
+        job = PdfJob(repair_job(book, self.view.id))
         queued = Qt.ConnectionType.QueuedConnection
         job.signals.done.connect(self._pdf_done, queued)
         job.signals.failed.connect(self._pdf_failed, queued)
