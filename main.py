@@ -425,7 +425,7 @@ def cmd_pdf_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_export_json(args: argparse.Namespace) -> int:
-    from exports.json_book import write_json
+    from exports.book_json import write_json
 
     with opened(book_path(args), write=False, must_exist=True) as book:
         n = write_json(book, args.out)
@@ -571,7 +571,7 @@ def cmd_import_contacts(src: Path, *, dry_run: bool, args: argparse.Namespace) -
 
 
 def cmd_import_json(args: argparse.Namespace) -> int:
-    from exports.json_book import attachments_dir_for, import_book, read_json
+    from exports.book_json import attachments_dir_for, import_book, read_json
 
     data = read_json(args.src)
     with opened(book_path(args), write=True) as book:
