@@ -55,6 +55,7 @@ CLIENT_FIELDS = (
 )
 REQUIRED_CLIENT_FIELDS = ("id", "name")
 CONTACT_FIELDS = ("value", "label")
+REQUIRED_CONTACT_FIELDS = ("value",)
 TOUCH_FIELDS = ("id", "happened_at", "channel", "summary", "next_step", "created_at")
 REQUIRED_TOUCH_FIELDS = ("id", "happened_at", "channel")
 FOLLOW_UP_FIELDS = (
