@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,7 +125,7 @@ def _verify_evidence(needed: dict[str, _NeededFile], folder: Path | None) -> Non
     for f in sorted(needed.values(), key=lambda f: f.where):
         path = folder / f.sha256
         try:
-            sha, size = file_digest(path)
+            sha, size = _bounded_digest(path, f.size)
         except FileNotFoundError:
             problems.append(f"{f.where}: the evidence file “{f.name}” is missing: no {path}.")
             continue
@@ -143,6 +144,29 @@ def _verify_evidence(needed: dict[str, _NeededFile], folder: Path | None) -> Non
             problems.append(f"{f.where}.size: says {f.size} bytes, but {path} has {size}.")
     if problems:
         raise BookFormatError(problems)
+
+
+def _bounded_digest(path: Path, stated: int) -> tuple[str, int]:
+    """(SHA-256, size) of an evidence file beside the JSON, read only if it is a
+    regular file (not a link, a FIFO or a device, which could point anywhere or never
+    end) and only up to one byte past the size the JSON states."""
+    st = path.lstat()
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(0, "it is not a regular file")
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb", opener=_no_follow) as fh:
+        while size <= stated and (chunk := fh.read(min(_CHUNK, stated + 1 - size))):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _no_follow(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+
+
+_CHUNK = 1024 * 1024
 
 
 def _store_evidence(book: Book, needed: dict[str, _NeededFile], folder: Path) -> list[Path]:

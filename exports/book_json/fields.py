@@ -160,9 +160,20 @@ def _as_day(value: str, path: str, problems: list[str]) -> date | None:
         return None
 
 
+# No field of a book holds more than this; a longer one is a damaged or hostile file,
+# refused at the edge instead of carried into the book (a note this long would be
+# some 500 pages).
+TEXT_LIMIT = 1_000_000
+
+
 def _text(value: Any, path: str, problems: list[str]) -> str:
     if not isinstance(value, str):
         problems.append(f"{path}: should be text, not {_kind(value)}.")
+        return ""
+    if len(value) > TEXT_LIMIT:
+        problems.append(
+            f"{path}: is {len(value)} characters long; a field holds at most {TEXT_LIMIT}."
+        )
         return ""
     try:
         value.encode("utf-8")

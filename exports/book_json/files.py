@@ -36,6 +36,9 @@ def read_json(path: Path) -> dict[str, Any]:
     """The parsed file, or a BookFormatError that says plainly why it cannot be read."""
     path = Path(path)
     try:
+        if path.exists() and not path.is_dir() and not path.is_file():
+            # A FIFO or a device would be read forever: only regular files are read.
+            raise BookFormatError(f"{path} is not a regular file.")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise BookFormatError(f"There is no file at {path}.") from None
@@ -58,6 +61,9 @@ def read_json(path: Path) -> dict[str, Any]:
         raise BookFormatError(
             f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
         ) from None
+    except ValueError as exc:
+        # Python refuses integers of more than 4300 digits rather than spend the time.
+        raise BookFormatError(f"{path} holds a number too long to read ({exc}).") from None
     except RecursionError:
         raise BookFormatError(f"{path} is nested too deeply to be a Rapport export.") from None
     if not isinstance(data, dict):
