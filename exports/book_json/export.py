@@ -45,6 +45,30 @@ from models.services.agreements import (
     read_settings,
 )
 
+_TOUCH_COLUMNS = select(
+    Touch.id,
+    Touch.client_id,
+    Touch.uid,
+    Touch.happened_at,
+    Touch.channel,
+    Touch.summary,
+    Touch.next_step,
+    Touch.created_at,
+)
+_FOLLOW_UP_COLUMNS = select(
+    FollowUp.id,
+    FollowUp.client_id,
+    FollowUp.uid,
+    FollowUp.kind,
+    FollowUp.title,
+    FollowUp.note,
+    FollowUp.due_on,
+    FollowUp.original_due_on,
+    FollowUp.done_at,
+    FollowUp.touch_id,
+    FollowUp.created_at,
+)
+
 
 def export_book(book: Book) -> dict[str, Any]:
     """Every client, archived ones included, in an order that depends only on the data."""
@@ -54,14 +78,16 @@ def export_book(book: Book) -> dict[str, Any]:
             .order_by(Client.uid)
             .options(selectinload(Client.contacts), selectinload(Client.tags))
         ).all()
-        touches: dict[int, list[Touch]] = {}
+        # Plain rows, not ORM objects: the history is most of a book, and the
+        # documents only read these columns (a row answers t.uid as an object would).
+        touches: dict[int, list[Any]] = {}
         touch_uids: dict[int, str] = {}
-        for t in s.scalars(select(Touch)):
+        for t in s.execute(_TOUCH_COLUMNS):
             touches.setdefault(t.client_id, []).append(t)
             touch_uids[t.id] = t.uid
-        follow_ups: dict[int, list[FollowUp]] = {}
+        follow_ups: dict[int, list[Any]] = {}
         fu_uids: dict[int, str] = {}
-        for fu in s.scalars(select(FollowUp)):
+        for fu in s.execute(_FOLLOW_UP_COLUMNS):
             follow_ups.setdefault(fu.client_id, []).append(fu)
             fu_uids[fu.id] = fu.uid
         incidents = _incident_docs(s, fu_uids, touches)
@@ -157,7 +183,7 @@ def _agreement_doc(
 
 
 def _incident_docs(
-    s: Session, fu_uids: dict[int, str], touches: dict[int, list[Touch]]
+    s: Session, fu_uids: dict[int, str], touches: dict[int, list[Any]]
 ) -> dict[int, list[dict[str, Any]]]:
     """Every client's incidents as file objects, oldest first, each with its
     timeline (by when it happened), evidence (by when it was added) and repair
@@ -310,8 +336,8 @@ def _incident_doc(
 
 def _client_doc(
     c: Client,
-    touches: list[Touch],
-    follow_ups: list[FollowUp],
+    touches: list[Any],
+    follow_ups: list[Any],
     touch_uids: dict[int, str],
     incidents: list[dict[str, Any]],
     agreements: list[dict[str, Any]],
@@ -343,7 +369,7 @@ def _client_doc(
     }
 
 
-def _touch_doc(t: Touch) -> dict[str, Any]:
+def _touch_doc(t: Any) -> dict[str, Any]:
     return {
         "id": t.uid,
         "happened_at": _iso(t.happened_at),
@@ -354,7 +380,7 @@ def _touch_doc(t: Touch) -> dict[str, Any]:
     }
 
 
-def _follow_up_doc(fu: FollowUp, touch_uids: dict[int, str]) -> dict[str, Any]:
+def _follow_up_doc(fu: Any, touch_uids: dict[int, str]) -> dict[str, Any]:
     return {
         "id": fu.uid,
         "kind": FollowUpKind(fu.kind).value,
