@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from exports.book_json.format import _SQL_CHUNK, INCIDENT_TEXTS
@@ -122,6 +122,9 @@ def _replace_history(s: Session, client: Client, inc: _Incoming, now: datetime) 
     fu_uids = [f.uid for f in inc.follow_ups]
     touches = {t.uid: t for t in _rows_for(s, Touch, client.id, touch_uids)}
     follow_ups = {f.uid: f for f in _rows_for(s, FollowUp, client.id, fu_uids)}
+    if not touches and not follow_ups:
+        _insert_history(s, client, inc, now)
+        return set()
     # Follow-ups first, so none is left pointing at a touch about to go.
     keep_fu, keep_touch = set(fu_uids), set(touch_uids)
     for uid, fu in follow_ups.items():
@@ -153,6 +156,52 @@ def _replace_history(s: Session, client: Client, inc: _Incoming, now: datetime) 
         fu.done_at = ifu.done_at
         fu.touch_id = placed[ifu.touch_uid].id if ifu.touch_uid is not None else None
     return left
+
+
+def _insert_history(s: Session, client: Client, inc: _Incoming, now: datetime) -> None:
+    """A client whose history the book has none of (a new client: most of a first
+    import): the touches and follow-ups go in as two bulk INSERTs instead of one ORM
+    object and flush each, the same rows either way."""
+    if inc.touches:
+        s.execute(
+            insert(Touch),
+            [
+                {
+                    "uid": t.uid,
+                    "client_id": client.id,
+                    "happened_at": t.happened_at,
+                    "channel": t.channel,
+                    "summary": t.summary,
+                    "next_step": t.next_step,
+                    "created_at": t.created_at or now,
+                }
+                for t in inc.touches
+            ],
+        )
+    if not inc.follow_ups:
+        return
+    touch_ids: dict[str, int] = {}
+    if any(f.touch_uid is not None for f in inc.follow_ups):
+        placed = select(Touch.uid, Touch.id).where(Touch.client_id == client.id)
+        touch_ids = {uid: row_id for uid, row_id in s.execute(placed)}
+    s.execute(
+        insert(FollowUp),
+        [
+            {
+                "uid": f.uid,
+                "client_id": client.id,
+                "kind": f.kind,
+                "title": f.title,
+                "note": f.note,
+                "due_on": f.due_on,
+                "original_due_on": f.original_due_on,
+                "done_at": f.done_at,
+                "touch_id": touch_ids[f.touch_uid] if f.touch_uid is not None else None,
+                "created_at": f.created_at or now,
+            }
+            for f in inc.follow_ups
+        ],
+    )
 
 
 _Row = TypeVar("_Row", Touch, FollowUp, Incident, IncidentEntry)
