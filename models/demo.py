@@ -81,7 +81,7 @@ from models.services.agreements import (
 from models.services.clients import (
     ClientInput,
     Contact,
-    apply_input,
+    add_client_in,
     local_date,
     recompute_touch_due,
     validate_client,
@@ -781,9 +781,9 @@ def fill_demo(book: Book, *, seed: int = 7, now: datetime | None = None) -> int:
                 days=rng.uniform(NEWEST_DAYS, HISTORY_DAYS), seconds=rng.randrange(86_400)
             )
             updated_at = created_at + (now - created_at) * rng.random()
-            client = Client(uid=uid, created_at=created_at)
-            s.add(client)
-            apply_input(s, client, data.cleaned(), updated_at)
+            client = add_client_in(
+                s, data.cleaned(), now=updated_at, uid=uid, created_at=created_at
+            )
             if demo.archived:
                 client.archived_at = updated_at + (now - updated_at) * rng.random()
             clients[demo.key] = client

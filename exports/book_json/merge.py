@@ -33,7 +33,6 @@ from exports.book_json.merge_incidents import _replace_incidents, _stored_file_i
 from exports.book_json.merge_plans import _merge_plans
 from models.db import Book
 from models.entities import (
-    Client,
     Setting,
 )
 from models.services.agreements import (
@@ -41,6 +40,7 @@ from models.services.agreements import (
     settings_values,
 )
 from models.services.clients import (
+    add_client_in,
     apply_input,
 )
 from models.types import utcnow
@@ -113,12 +113,13 @@ def _merge(
                 continue
             try:
                 if client is None:
-                    client = Client(uid=inc.uid, created_at=inc.created_at or now)
-                    s.add(client)
+                    client = add_client_in(
+                        s, inc.data, now=now, uid=inc.uid, created_at=inc.created_at or now
+                    )
                     result.created += 1
                 else:
                     result.updated += 1
-                apply_input(s, client, inc.data, now)
+                    apply_input(s, client, inc.data, now)
                 if inc.created_at is not None:
                     client.created_at = inc.created_at
                 client.updated_at = inc.updated_at or now
