@@ -7,7 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from exports.book_json.attachments import (
     _evidence_needed,
@@ -18,7 +20,7 @@ from exports.book_json.attachments import (
 )
 from exports.book_json.check import _check_document
 from exports.book_json.files import read_json
-from exports.book_json.format import BookFormatError, ImportResult
+from exports.book_json.format import _SQL_CHUNK, BookFormatError, ImportResult
 from exports.book_json.incoming import _Incoming
 from exports.book_json.merge_agreements import _merge_agreements
 from exports.book_json.merge_history import (
@@ -33,7 +35,9 @@ from exports.book_json.merge_incidents import _replace_incidents, _stored_file_i
 from exports.book_json.merge_plans import _merge_plans
 from models.db import Book
 from models.entities import (
+    FollowUp,
     Setting,
+    Touch,
 )
 from models.services.agreements import (
     ConsultantSettings,
@@ -90,6 +94,19 @@ def import_book(
         raise
 
 
+def _taken_history_uids(s: Session, incoming: list[_Incoming]) -> set[str]:
+    """Which of these clients' touch and follow-up ids the book already uses."""
+    taken: set[str] = set()
+    for entity, uids in (
+        (Touch, [t.uid for inc in incoming for t in inc.touches]),
+        (FollowUp, [f.uid for inc in incoming for f in inc.follow_ups]),
+    ):
+        for start in range(0, len(uids), _SQL_CHUNK):
+            chunk = uids[start : start + _SQL_CHUNK]
+            taken.update(s.scalars(select(entity.uid).where(entity.uid.in_(chunk))))
+    return taken
+
+
 def _merge(
     book: Book,
     incoming: list[_Incoming],
@@ -102,6 +119,9 @@ def _merge(
         existing = _clients_by_uid(s, [inc.uid for inc in incoming])
         history = _history(s, [c.id for c in existing.values()])
         file_ids = _stored_file_ids(s, needed, now)
+        # Touch and follow-up ids the book already has, under any client: a new
+        # client none of whose ids is taken has no rows to match or move.
+        taken = _taken_history_uids(s, [inc for inc in incoming if inc.uid not in existing])
         # Clients whose touches changed: their dates are recomputed once, at the end.
         changed: set[int] = set()
         still: set[str] = set()  # counted unchanged so far
@@ -127,7 +147,12 @@ def _merge(
                 # Flush per client, so a refusal from the database names its client.
                 s.flush()
                 changed.add(client.id)
-                changed |= _replace_history(s, client, inc, now)
+                fresh = (
+                    inc.uid not in existing
+                    and not any(t.uid in taken for t in inc.touches)
+                    and not any(f.uid in taken for f in inc.follow_ups)
+                )
+                changed |= _replace_history(s, client, inc, now, fresh=fresh)
                 s.flush()
                 changed |= _replace_incidents(s, client, inc, file_ids, now)
                 s.flush()
@@ -151,5 +176,3 @@ def _merge(
         _refresh_touch_dates(s, changed)
         _refresh_priority(s, changed)
     return result
-
-

@@ -112,12 +112,19 @@ def _history(s: Session, client_ids: list[int]) -> dict[int, _History]:
     return found
 
 
-def _replace_history(s: Session, client: Client, inc: _Incoming, now: datetime) -> set[int]:
+def _replace_history(
+    s: Session, client: Client, inc: _Incoming, now: datetime, *, fresh: bool = False
+) -> set[int]:
     """Make the client's touches and follow-ups exactly the file's, matched by id.
 
     A row the file lists under this client but the book keeps under another moves
     here; the ids of the clients it left are returned, as their dates change too.
+    ``fresh``: the caller knows the book has none of these rows (a new client whose
+    ids are all unused), so there is nothing to look up.
     """
+    if fresh:
+        _insert_history(s, client, inc, now)
+        return set()
     touch_uids = [t.uid for t in inc.touches]
     fu_uids = [f.uid for f in inc.follow_ups]
     touches = {t.uid: t for t in _rows_for(s, Touch, client.id, touch_uids)}
