@@ -366,28 +366,23 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_pdf_agreement(args: argparse.Namespace) -> int:
     from models.files import write_atomic
-    from models.services.agreements import agreement_pdf, document_for, pdf_renderer
+    from models.services.printing import agreement_job
 
     with opened(book_path(args), write=False, must_exist=True) as book:
-        data = agreement_pdf(book, args.id)
-        if data is None:
-            data = pdf_renderer(book)(document_for(book, args.id))
+        data = agreement_job(book, args.id)()
     write_atomic(args.out, data)
     print(f"Wrote agreement {args.id} to {args.out} ({len(data) // 1024 + 1} KB).")
     return EXIT_OK
 
 
 def cmd_pdf_client(args: argparse.Namespace) -> int:
-    from exports.summary_pdf import render_client_summary
     from models.files import write_atomic
-    from models.services.agreements import get_settings
-    from models.services.summary import client_summary
+    from models.services.printing import summary_job
 
     today = datetime.now().astimezone().date()
     with opened(book_path(args), write=False, must_exist=True) as book:
-        doc = client_summary(book, args.id, today)
-        page_size = get_settings(book).page_size
-    data = render_client_summary(doc, page_size=page_size)
+        job = summary_job(book, args.id, today)
+    data = job()
     write_atomic(args.out, data)
     print(f"Wrote the summary of client {args.id} to {args.out} ({len(data) // 1024 + 1} KB).")
     return EXIT_OK
@@ -396,12 +391,12 @@ def cmd_pdf_client(args: argparse.Namespace) -> int:
 def cmd_pdf_repair(args: argparse.Namespace) -> int:
     """The record of the incident's latest repair plan. An agreement is printed by
     `pdf agreement` (a final one exactly as stored), so here it is only named."""
-    from exports.record_pdf import render_record
     from models.enums import RepairEnding
     from models.files import write_atomic
     from models.repair import ENDINGS, TITLES
-    from models.services.agreements import get_agreement, get_settings
+    from models.services.agreements import get_agreement
     from models.services.incidents import get_incident
+    from models.services.printing import record_job
     from models.services.repair import latest_plan, record_for
 
     with opened(book_path(args), write=False, must_exist=True) as book:
@@ -427,8 +422,8 @@ def cmd_pdf_repair(args: argparse.Namespace) -> int:
                 f"{TITLES[step].lower()}); it has a record once it reaches an ending."
             )
         doc = record_for(book, plan.id)
-        page_size = get_settings(book).page_size
-    data = render_record(doc, page_size=page_size)
+        job = record_job(book, plan.id)
+    data = job()
     write_atomic(args.out, data)
     draft = "" if plan.finished else " (a preview: the repair is not finished)"
     print(
@@ -439,7 +434,7 @@ def cmd_pdf_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_export_json(args: argparse.Namespace) -> int:
-    from exports.json_book import write_json
+    from exports.book_json import write_json
 
     with opened(book_path(args), write=False, must_exist=True) as book:
         n = write_json(book, args.out)
@@ -585,7 +580,7 @@ def cmd_import_contacts(src: Path, *, dry_run: bool, args: argparse.Namespace) -
 
 
 def cmd_import_json(args: argparse.Namespace) -> int:
-    from exports.json_book import attachments_dir_for, import_book, read_json
+    from exports.book_json import attachments_dir_for, import_book, read_json
 
     data = read_json(args.src)
     with opened(book_path(args), write=True) as book:
@@ -599,6 +594,9 @@ def cmd_import_json(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from exports.pdf import bind_renderers
+
+    bind_renderers()  # the core prints through these; ReportLab loads only on use
     args = build_parser().parse_args(argv)
     from models.logs import setup_logging
 

@@ -407,6 +407,9 @@ def _agreements(book: Book, clients: int, rng: random.Random, today: date) -> No
             phone="+49 30 5550 1234",
         ),
     )
+    from exports.pdf import bind_renderers
+
+    bind_renderers()  # as main.py does: finalising prints through exports/pdf
     render = pdf_renderer(book)
     last_day = today - timedelta(days=1)
 

@@ -2,6 +2,7 @@
 
     python bench/run.py [--quick] [--json] [--sizes 1000,10000] [--repeat N]
     python bench/run.py --pdf [--json]     # the agreement PDF figure only, no books
+    python bench/run.py --json-book [--json]  # JSON export/import of 10 000 clients
 
 Every figure is a pair: the app doing the work through its own code path, and the
 least work that could give the same answer (a hand-written sqlite3 query on the
@@ -39,10 +40,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.make_book import build, cached_book  # noqa: E402,F401 - build: tests use it
-from exports.agreement_pdf import render_agreement  # noqa: E402
-from exports.documents import AgreementDocument, CommitmentLine, Party  # noqa: E402
-from exports.pdf_common import FAMILY, plain_date, register_fonts  # noqa: E402
+from exports.pdf.agreement import render_agreement  # noqa: E402
+from exports.pdf.common import FAMILY, plain_date, register_fonts  # noqa: E402
 from models.db import Book  # noqa: E402
+from models.documents import AgreementDocument, CommitmentLine, Party  # noqa: E402
 from models.health import FADE_DAYS  # noqa: E402
 from models.services.clients import many_small_objects  # noqa: E402
 from models.services.incidents import all_health  # noqa: E402
@@ -556,7 +557,22 @@ def main() -> int:
     parser.add_argument(
         "--pdf", action="store_true", help="only the agreement PDF figure (builds no book)"
     )
+    parser.add_argument(
+        "--json-book",
+        action="store_true",
+        help="only the JSON export and import of the 10 000-client book (one run: minutes)",
+    )
     args = parser.parse_args()
+    if args.json_book:
+        from bench.json_book_bench import measure
+
+        figures = measure(cached_book(10_000), repeat=1)
+        if args.json:
+            print(json.dumps(figures | {"clients": 10_000, "machine": machine()}, indent=2))
+        else:
+            for key, value in figures.items():
+                print(f"{key:<22} {value}")
+        return 0
     print("measuring the agreement PDF…", file=sys.stderr)
     pdf = bench_pdf(args.repeat)
     pdf_out = {

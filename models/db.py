@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from models import schema
 from models.backups import (
     KIND_BEFORE_UPGRADE,
     clear_orphans,
@@ -34,6 +35,8 @@ from models.backups import (
 )
 from models.errors import RapportError
 from models.paths import companion_dir, touch_private
+from models.schema import SCHEMA_HEAD as SCHEMA_HEAD  # re-exported: callers ask models.db
+from models.schema import alembic_head as alembic_head
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -41,11 +44,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The newest schema this build knows. tests/test_migrations.py checks it against
-# Alembic's head so opening an up-to-date book never has to import Alembic.
-SCHEMA_HEAD = "0005"
-
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -351,28 +349,12 @@ def inspect_revision(path: Path) -> str | None:
         conn.close()
 
 
-def _scripts() -> Any:
-    """Alembic's view of models/migrations; imported only when a book needs it."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory(str(MIGRATIONS_DIR))
-
-
-def _known_revisions() -> set[str]:
-    return {rev.revision for rev in _scripts().walk_revisions()}
-
-
-def alembic_head() -> str:
-    head: str = _scripts().get_current_head()
-    return head
-
-
 def _upgrade(engine: Engine, target: str = "head") -> None:
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(schema.MIGRATIONS_DIR))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, target)
@@ -412,12 +394,16 @@ def open_book(path: Path, *, upgrade: bool = True, check: Check = CHECK_NOW) -> 
         if has_backups(path):
             raise BookDamagedError(path, [str(exc.__cause__ or exc)]) from exc
         raise
-    if revision is not None and revision != SCHEMA_HEAD and revision not in _known_revisions():
+    if (
+        revision is not None
+        and revision != schema.SCHEMA_HEAD
+        and revision not in schema.known_revisions()
+    ):
         raise BookTooNewError(
             f"This book was written by a newer Rapport (schema {revision}). "
             "Please update Rapport to open it. The book was not changed."
         )
-    background = check == CHECK_BACKGROUND and revision == SCHEMA_HEAD and _in_wal_mode(path)
+    background = check == CHECK_BACKGROUND and revision == schema.SCHEMA_HEAD and _in_wal_mode(path)
     guard: sqlite3.Connection | None = None
     if revision is not None:
         guard = _read_only(path)
@@ -434,12 +420,12 @@ def open_book(path: Path, *, upgrade: bool = True, check: Check = CHECK_NOW) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     touch_private(path)
     copy: Path | None = None
-    if revision is not None and revision != SCHEMA_HEAD:
+    if revision is not None and revision != schema.SCHEMA_HEAD:
         if not upgrade:
             raise BookError(f"This book needs an upgrade from schema {revision}.")
         copy = take_backup(path, kind=KIND_BEFORE_UPGRADE).path
     engine: Engine | None = None
-    if revision != SCHEMA_HEAD:
+    if revision != schema.SCHEMA_HEAD:
         engine = make_engine(path)
         try:
             _upgrade(engine)
@@ -451,8 +437,8 @@ def open_book(path: Path, *, upgrade: bool = True, check: Check = CHECK_NOW) -> 
     book = Book(
         path=path,
         _engine=engine,
-        schema_version=SCHEMA_HEAD,
-        upgraded_from=revision if revision != SCHEMA_HEAD else None,
+        schema_version=schema.SCHEMA_HEAD,
+        upgraded_from=revision if revision != schema.SCHEMA_HEAD else None,
         pre_upgrade_copy=copy,
     )
     if guard is not None:
@@ -488,7 +474,7 @@ class CheckReport:
 
     @property
     def current(self) -> bool:
-        return self.revision == SCHEMA_HEAD
+        return self.revision == schema.SCHEMA_HEAD
 
     @property
     def healthy(self) -> bool:
@@ -503,7 +489,11 @@ def check_book(path: Path) -> CheckReport:
     if not path.exists():
         raise BookError(f"There is no book at {path}.")
     revision = inspect_revision(path)
-    if revision is not None and revision != SCHEMA_HEAD and revision not in _known_revisions():
+    if (
+        revision is not None
+        and revision != schema.SCHEMA_HEAD
+        and revision not in schema.known_revisions()
+    ):
         raise BookTooNewError(
             f"This book was written by a newer Rapport (schema {revision}); "
             "this version cannot check it."

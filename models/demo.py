@@ -61,7 +61,6 @@ from models.entities import (
     Touch,
 )
 from models.errors import RapportError
-from models.reminders import later_touch
 from models.repair import (
     PLAYBOOK,
     Step,
@@ -82,13 +81,13 @@ from models.services.agreements import (
 from models.services.clients import (
     ClientInput,
     Contact,
-    apply_input,
+    add_client_in,
     local_date,
     recompute_touch_due,
     validate_client,
 )
 from models.services.incidents import _promise_title, recompute_priority, store_file
-from models.services.reminders import TITLE_MAX
+from models.services.reminders import TouchInput, log_touch_in
 from models.types import utcnow
 
 ACTIVE = ClientStatus.ACTIVE
@@ -782,9 +781,9 @@ def fill_demo(book: Book, *, seed: int = 7, now: datetime | None = None) -> int:
                 days=rng.uniform(NEWEST_DAYS, HISTORY_DAYS), seconds=rng.randrange(86_400)
             )
             updated_at = created_at + (now - created_at) * rng.random()
-            client = Client(uid=uid, created_at=created_at)
-            s.add(client)
-            apply_input(s, client, data.cleaned(), updated_at)
+            client = add_client_in(
+                s, data.cleaned(), now=updated_at, uid=uid, created_at=created_at
+            )
             if demo.archived:
                 client.archived_at = updated_at + (now - updated_at) * rng.random()
             clients[demo.key] = client
@@ -895,41 +894,28 @@ def _log_touch(
     rng: random.Random,
     now: datetime,
 ) -> None:
-    """What models.services.reminders.log_touch writes, in the demo's own session;
-    a next step that is past is marked done a few days after it was due."""
+    """A touch of the demo's history, written by the service's own writer
+    (log_touch_in); a next step that is past is marked done a few days after it was
+    due. The random draws keep their order, so the demo stays the same book."""
     happened_at = _at(day, rng)
     logged_at = min(now, happened_at + timedelta(minutes=rng.randint(5, 240)))
-    touch = Touch(
-        uid=_uid(rng),
-        client_id=client.id,
-        happened_at=happened_at,
-        channel=channel,
-        summary=summary.strip(),
-        next_step=next_step.strip(),
-        created_at=logged_at,
-    )
-    s.add(touch)
-    client.last_touch_on = later_touch(client.last_touch_on, local_date(happened_at))
-    recompute_touch_due(client)
-    if next_step_on is None:
-        return
-    s.flush()
+    touch_uid = _uid(rng)
     done_at = None
-    if done:
-        done_at = min(now, _at(next_step_on + timedelta(days=rng.randint(-2, 3)), rng))
-        done_at = max(done_at, logged_at)
-    s.add(
-        FollowUp(
-            uid=_uid(rng),
-            client_id=client.id,
-            kind=FollowUpKind.NEXT_STEP,
-            title=next_step.strip()[:TITLE_MAX],
-            due_on=next_step_on,
-            original_due_on=next_step_on,
-            done_at=done_at,
-            touch_id=touch.id,
-            created_at=logged_at,
-        )
+    follow_up_uid = None
+    if next_step_on is not None:
+        if done:
+            done_at = min(now, _at(next_step_on + timedelta(days=rng.randint(-2, 3)), rng))
+            done_at = max(done_at, logged_at)
+        follow_up_uid = _uid(rng)
+    log_touch_in(
+        s,
+        client,
+        TouchInput(happened_at, channel, summary, next_step, next_step_on),
+        now=now,
+        logged_at=logged_at,
+        touch_uid=touch_uid,
+        follow_up_uid=follow_up_uid,
+        next_step_done_at=done_at,
     )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from exports.documents import Party, RecordDocument, RecordSection
+from models.documents import Audience, Party, RecordDocument, RecordSection
 
 TEXT_MAX = 20_000
 LIST_MAX = 100
@@ -495,6 +495,7 @@ def compose_record(
             consultant=facts.consultant,
             client=facts.client,
             addressee=successor,
+            audience=Audience.SUCCESSOR,
             sections=_sections(
                 _section("Where things stand", state),
                 _section("Access and accounts", text(answers, "access_notes")),
@@ -522,6 +523,7 @@ def compose_record(
             consultant=facts.consultant,
             client=facts.client,
             addressee=insurer,
+            audience=Audience.INSURER,
             reference=f"Policy {policy}" if policy else "",
             sections=_sections(
                 _section(
@@ -548,6 +550,7 @@ def compose_record(
             consultant=facts.consultant,
             client=facts.client,
             addressee=facts.client,
+            audience=Audience.CLIENT,
             sections=_sections(
                 _section("Closing message", text(answers, "closing_message")),
                 _section("What I still owe you", text(answers, "we_owe") or "Nothing."),

@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from exports.agreement_pdf import render_agreement  # noqa: E402
-from exports.documents import AgreementDocument, CommitmentLine, Party  # noqa: E402
+from exports.pdf.agreement import render_agreement  # noqa: E402
+from models.documents import AgreementDocument, CommitmentLine, Party  # noqa: E402
 
 
 def sample() -> AgreementDocument:

@@ -13,7 +13,11 @@ import pytest
 # Qt widgets run without a display; tray tests start their own Xvfb.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from exports.pdf import bind_renderers  # noqa: E402
 from models.db import Book, open_book  # noqa: E402
+
+# What main.py and the GUI do at start-up: the core prints through exports/pdf.
+bind_renderers()
 
 if TYPE_CHECKING:
     from ui.app import RapportApp

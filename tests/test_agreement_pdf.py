@@ -13,9 +13,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from exports.agreement_pdf import render_agreement, write_agreement
-from exports.documents import AgreementDocument, CommitmentLine, PageSize, Party
-from exports.pdf_common import plain_date
+from exports.pdf.agreement import render_agreement, write_agreement
+from exports.pdf.common import plain_date
+from models.documents import AgreementDocument, CommitmentLine, PageSize, Party
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "# Commitment Due State"
@@ -230,7 +230,7 @@ def test_rendering_twice_gives_the_same_bytes() -> None:
 def test_import_does_not_load_reportlab() -> None:
     code = (
         "import sys\n"
-        "import exports.agreement_pdf\n"
+        "import exports.pdf.agreement\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'reportlab')\n"
         "assert not loaded, loaded\n"
     )

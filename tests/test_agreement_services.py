@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from exports.documents import AgreementDocument, CommitmentLine, PageSize, Party
 from models.db import Book
+from models.documents import AgreementDocument, CommitmentLine, PageSize, Party
 from models.entities import (
     AgreementStatus,
     CommitmentState,

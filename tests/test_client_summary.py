@@ -10,13 +10,13 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from exports.documents import (
+from exports.pdf.summary import render_client_summary
+from models.db import Book, open_book
+from models.documents import (
     ClientSummaryDocument,
     Party,
     SummaryTouch,
 )
-from exports.summary_pdf import render_client_summary
-from models.db import Book, open_book
 from models.entities import Channel, EntryKind, IncidentCategory, Severity, Side
 from models.services.agreements import (
     AgreementInput,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from exports.json_book import dumps, export_book
+from exports.book_json import dumps, export_book
 from models.db import Book, open_book
 from models.demo import DEMO_CLIENTS, DEMO_INCIDENTS, DEMO_RHYTHMS, DemoError, fill_demo
 from models.entities import ClientStatus, IncidentStatus, Severity

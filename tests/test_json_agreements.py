@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from exports.json_book import (
+from exports.book_json import (
     FORMAT,
     VERSION,
     BookFormatError,
@@ -176,7 +176,7 @@ def test_version_3_files_still_import_and_keep_agreements(demo: Book, tmp_path: 
 
 
 def test_version_3_file_with_new_keys_is_refused() -> None:
-    from exports import json_book
+    from exports.book_json import check
 
     v3 = {
         "format": FORMAT,
@@ -185,7 +185,7 @@ def test_version_3_file_with_new_keys_is_refused() -> None:
         "clients": [{"id": UID_A, "name": "Anna", "agreements": []}],
     }
     with pytest.raises(BookFormatError) as err:
-        json_book._check_document(v3, NOW)
+        check._check_document(v3, NOW)
     assert len(err.value.problems) == 2
     assert all("new in version 4" in p for p in err.value.problems)
 

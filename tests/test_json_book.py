@@ -16,8 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from exports import json_book
-from exports.json_book import (
+from exports.book_json import (
     FORMAT,
     VERSION,
     BookFormatError,
@@ -28,6 +27,7 @@ from exports.json_book import (
     import_book,
     import_json,
     read_json,
+    versions,
     write_json,
 )
 from models.db import Book, open_book
@@ -1031,8 +1031,8 @@ def test_duplicate_ids(book: Book) -> None:
 
 
 def test_older_versions_are_upgraded_step_by_step(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rehearse the day version 6 arrives: a version-1 file goes through _UPGRADES[1]
-    to _UPGRADES[5], in that order."""
+    """Rehearse the day version 6 arrives: a version-1 file goes through UPGRADES[1]
+    to UPGRADES[5], in that order."""
 
     def five_to_six(doc: dict[str, Any]) -> dict[str, Any]:
         assert doc["version"] == 5
@@ -1041,10 +1041,10 @@ def test_older_versions_are_upgraded_step_by_step(monkeypatch: pytest.MonkeyPatc
         assert "agreements" not in doc["clients"][0]
         return {**doc, "version": 6, "clients": [dict(c, upgraded=True) for c in doc["clients"]]}
 
-    monkeypatch.setattr(json_book, "VERSION", 6)
-    monkeypatch.setitem(json_book._UPGRADES, 5, five_to_six)
+    monkeypatch.setattr(versions, "VERSION", 6)
+    monkeypatch.setitem(versions.UPGRADES, 5, five_to_six)
     v1 = {"format": FORMAT, "version": 1, "clients": [{"id": UID_A, "name": "Anna"}]}
-    upgraded = json_book._upgrade_document(v1)
+    upgraded = versions.upgrade_document(v1)
     assert upgraded["version"] == 6
     assert upgraded["clients"][0]["upgraded"] is True
     assert v1 == {"format": FORMAT, "version": 1, "clients": [{"id": UID_A, "name": "Anna"}]}
@@ -1355,7 +1355,7 @@ def test_version_1_file_replaces_the_history_of_its_clients(book: Book) -> None:
     log_touch(book, cid, TouchInput(NOW - timedelta(days=3), Channel.CALL), now=NOW)
     [c] = export_book(book)["clients"]
     v1_client = {
-        k: v for k, v in c.items() if k not in (*json_book._NEW_IN_2, "incidents", "agreements")
+        k: v for k, v in c.items() if k not in (*versions.NEW_IN_2, "incidents", "agreements")
     }
     result = import_book(book, {"format": FORMAT, "version": 1, "clients": [v1_client]})
     assert result == ImportResult(0, 1, 0)

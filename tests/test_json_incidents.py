@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from exports import json_book
-from exports.json_book import (
+from exports.book_json import (
     FORMAT,
     BookFormatError,
     ImportResult,
@@ -23,6 +22,7 @@ from exports.json_book import (
     read_json,
     write_json,
 )
+from exports.book_json import merge as json_merge
 from models.db import Book, open_book
 from models.entities import EntryKind, IncidentCategory, IncidentStatus, Severity
 from models.incidents import PRIORITY_OPEN_ENDED
@@ -165,7 +165,7 @@ def test_a_failed_merge_takes_its_copied_files_back(
         def refuse(*_: Any) -> None:
             raise RuntimeError("disk full")
 
-        monkeypatch.setattr(json_book, "_refresh_priority", refuse)
+        monkeypatch.setattr(json_merge, "_refresh_priority", refuse)
         with pytest.raises(RuntimeError, match="disk full"):
             import_json(target, out)
         assert _snapshot(target) == before

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from exports.json_book import (
+from exports.book_json import (
     FORMAT,
     PLAN_FIELDS,
     VERSION,

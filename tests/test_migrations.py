@@ -13,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import models.db as db
+import models.schema as schema
 from models.db import SCHEMA_HEAD, alembic_head, inspect_revision, open_book
 from models.entities import Base
 from models.services.clients import ClientInput, create_client, list_clients
@@ -61,10 +62,10 @@ def test_upgrade_takes_a_verified_copy_first(
 
     # A real second migration in a copy of the migrations folder.
     migrations = tmp_path / "migrations"
-    shutil.copytree(db.MIGRATIONS_DIR, migrations)
+    shutil.copytree(schema.MIGRATIONS_DIR, migrations)
     (migrations / "versions" / "0002_test.py").write_text(FUTURE_MIGRATION.format(down=SCHEMA_HEAD))
-    monkeypatch.setattr(db, "MIGRATIONS_DIR", migrations)
-    monkeypatch.setattr(db, "SCHEMA_HEAD", "0002_test")
+    monkeypatch.setattr(schema, "MIGRATIONS_DIR", migrations)
+    monkeypatch.setattr(schema, "SCHEMA_HEAD", "0002_test")
 
     upgraded = db.open_book(book_path)
     try:

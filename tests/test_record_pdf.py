@@ -15,9 +15,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from exports.documents import PageSize, Party, RecordDocument, RecordSection
-from exports.record_pdf import NO_NAME, NOTHING_YET, render_record, write_record
+from exports.pdf.record import NO_NAME, NOTHING_YET, render_record, write_record
 from models.db import Book, open_book
+from models.documents import PageSize, Party, RecordDocument, RecordSection
 from models.entities import IncidentCategory, Severity
 from models.repair import Step
 from models.services.agreements import ConsultantSettings, set_settings
@@ -256,7 +256,7 @@ def test_write_record_is_atomic_and_private(tmp_path: Path) -> None:
 def test_import_does_not_load_reportlab() -> None:
     code = (
         "import sys\n"
-        "import exports.record_pdf\n"
+        "import exports.pdf.record\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'reportlab')\n"
         "assert not loaded, loaded\n"
     )

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from exports.documents import Party
+from models.documents import Party
 from models.repair import (
     FIELDS,
     PLAYBOOK,

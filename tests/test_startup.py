@@ -25,7 +25,9 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from ui.app import ensure_application
 import main
 
-HEAVY = {"reportlab", "alembic", "pypdf", "vobject", "icalendar", "dateutil"}
+HEAVY = {
+    "reportlab", "alembic", "pypdf", "vobject", "icalendar", "dateutil", "pydantic", "jsonschema"
+}
 app = ensure_application()
 seen = {}
 

@@ -28,6 +28,9 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
     It is built from plain reads (Today, the counts) and painted first; the client
     list, the incidents page and the code behind them load after that (ui/warmup.py).
     """
+    from exports.pdf import bind_renderers
+
+    bind_renderers()  # documents print through exports/pdf (ReportLab loads on first use)
     try:
         window = MainWindow(rapport, defer_lists=True)
     except Exception:

@@ -3,7 +3,6 @@ leaves (its agreement, its written record as PDF)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,13 +17,12 @@ from models.changes import AGREEMENTS, CLIENTS, INCIDENTS, REMINDERS
 from models.enums import RepairEnding
 from models.files import write_atomic
 from models.repair import Step
-from models.services.agreements import get_agreement, get_settings
+from models.services.agreements import get_agreement
 from models.services.clients import NotFoundError
 from models.services.repair import (
     finish_other,
     finish_with_agreement,
     get_plan,
-    record_for,
 )
 from ui.ops import run_op
 from ui.repair_words import outcome_text, pdf_name, record_noun
@@ -173,27 +171,10 @@ class RepairEndingMixin:
             return False
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
+        from models.services.printing import repair_job
         from ui.agreement_window import PdfJob  # QtPdf and ReportLab only when needed
 
-        work: Callable[[], object]
-        if self.view.ending is RepairEnding.AGREEMENT and self.view.agreement_id is not None:
-            from models.services.agreements import document_for, pdf_renderer
-
-            document = document_for(book, self.view.agreement_id)
-
-            def work() -> object:
-                return pdf_renderer(book)(document)
-
-        else:
-            record = record_for(book, self.view.id)
-            page_size = get_settings(book).page_size
-
-            def work() -> object:
-                from exports.record_pdf import render_record
-
-                return render_record(record, page_size=page_size)
-
-        job = PdfJob(work)
+        job = PdfJob(repair_job(book, self.view.id))
         queued = Qt.ConnectionType.QueuedConnection
         job.signals.done.connect(self._pdf_done, queued)
         job.signals.failed.connect(self._pdf_failed, queued)

@@ -2,8 +2,8 @@
 commitment tracking, and the consultant's own details printed on every document.
 
 Each function is one transaction. Finalising renders the PDF inside that
-transaction through an injected ``render`` (exports.agreement_pdf.render_agreement
-in the app), so a final row never exists without its bytes and hash.
+transaction through an injected ``render`` (the printing service's, bound to
+exports/pdf in the app), so a final row never exists without its bytes and hash.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from exports.documents import AgreementDocument, CommitmentLine, PageSize, Party
 from models.agreements import (
     commitment_title,
     display_number,
@@ -32,6 +31,7 @@ from models.agreements import (
     review_title,
 )
 from models.db import Book
+from models.documents import AgreementDocument, CommitmentLine, PageSize, Party
 from models.entities import (
     Agreement,
     AgreementStatus,
@@ -468,13 +468,16 @@ def document_for(book: Book, agreement_id: int) -> AgreementDocument:
 
 
 def pdf_renderer(book: Book) -> Renderer:
-    """The app's and the CLI's renderer: exports.agreement_pdf at the page size in the
-    book's settings. ReportLab is imported only when this is called."""
-    from functools import partial
+    """The renderer bound for agreements (exports/pdf in the app and the CLI) at the
+    page size in the book's settings; see models/services/printing.py."""
+    from models.rendering import render
 
-    from exports.agreement_pdf import render_agreement
+    size = get_settings(book).page_size
 
-    return partial(render_agreement, page_size=get_settings(book).page_size)
+    def render_at_size(doc: AgreementDocument) -> bytes:
+        return render(doc, size)
+
+    return render_at_size
 
 
 # --- settings --------------------------------------------------------------------

@@ -284,11 +284,29 @@ def create_client(book: Book, data: ClientInput, *, now: datetime | None = None)
     d = _checked(data)
     now = now or utcnow()
     with book.session() as s:
-        client = Client(created_at=now)
-        s.add(client)
-        apply_input(s, client, d, now)
+        client = add_client_in(s, d, now=now)
         s.flush()
         return client.id
+
+
+def add_client_in(
+    s: Session,
+    data: ClientInput,
+    *,
+    now: datetime,
+    uid: str | None = None,
+    created_at: datetime | None = None,
+) -> Client:
+    """What adding a client writes, inside a session the caller owns: the one write
+    path for the dialog (through ``create_client``), the demo and the JSON import.
+    ``data`` is taken as checked and cleaned; ``uid`` and ``created_at`` (default
+    ``now``) let a caller keep a client's identity and history."""
+    client = Client(created_at=created_at or now)
+    if uid is not None:
+        client.uid = uid
+    s.add(client)
+    apply_input(s, client, data, now)
+    return client
 
 
 def update_client(

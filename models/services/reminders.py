@@ -104,36 +104,64 @@ def log_touch(
         raise ValidationError(errors)
     with book.session() as s:
         client = client_or_error(s, client_id)
-        touch = Touch(
-            client_id=client.id,
-            happened_at=data.happened_at,
-            channel=Channel(data.channel),
-            summary=data.summary.strip(),
-            next_step=data.next_step.strip(),
-            created_at=now,
-        )
-        s.add(touch)
-        client.last_touch_on = later_touch(client.last_touch_on, local_date(data.happened_at))
-        recompute_touch_due(client)
-        if completes_follow_up is not None:
-            fu = _follow_up(s, completes_follow_up)
-            if fu.client_id != client.id:
-                raise ValidationError({"follow_up": "That follow-up belongs to another client."})
-            fu.done_at = fu.done_at or now
+        touch = log_touch_in(s, client, data, now=now, completes_follow_up=completes_follow_up)
         s.flush()
-        if data.next_step_on is not None:
-            s.add(
-                FollowUp(
-                    client_id=client.id,
-                    kind=FollowUpKind.NEXT_STEP,
-                    title=data.next_step.strip()[:TITLE_MAX],
-                    due_on=data.next_step_on,
-                    original_due_on=data.next_step_on,
-                    touch_id=touch.id,
-                    created_at=now,
-                )
-            )
         return touch.id
+
+
+def log_touch_in(
+    s: Session,
+    client: Client,
+    data: TouchInput,
+    *,
+    now: datetime,
+    logged_at: datetime | None = None,
+    completes_follow_up: int | None = None,
+    touch_uid: str | None = None,
+    follow_up_uid: str | None = None,
+    next_step_done_at: datetime | None = None,
+) -> Touch:
+    """What logging a touch writes, inside a session the caller owns: the touch, the
+    client's last-touch and due dates, and a dated next step as a follow-up. The one
+    write path for the dialog (through ``log_touch``), the demo and any other caller
+    that already holds a unit of work. ``data`` is taken as checked
+    (``validate_touch``); ``logged_at`` (default ``now``), the uids and a done next
+    step let a caller replay history exactly."""
+    logged_at = logged_at or now
+    touch = Touch(
+        client_id=client.id,
+        happened_at=data.happened_at,
+        channel=Channel(data.channel),
+        summary=data.summary.strip(),
+        next_step=data.next_step.strip(),
+        created_at=logged_at,
+    )
+    if touch_uid is not None:
+        touch.uid = touch_uid
+    s.add(touch)
+    client.last_touch_on = later_touch(client.last_touch_on, local_date(data.happened_at))
+    recompute_touch_due(client)
+    if completes_follow_up is not None:
+        fu = _follow_up(s, completes_follow_up)
+        if fu.client_id != client.id:
+            raise ValidationError({"follow_up": "That follow-up belongs to another client."})
+        fu.done_at = fu.done_at or now
+    if data.next_step_on is not None:
+        s.flush()  # the follow-up points at the touch
+        follow_up = FollowUp(
+            client_id=client.id,
+            kind=FollowUpKind.NEXT_STEP,
+            title=data.next_step.strip()[:TITLE_MAX],
+            due_on=data.next_step_on,
+            original_due_on=data.next_step_on,
+            done_at=next_step_done_at,
+            touch_id=touch.id,
+            created_at=logged_at,
+        )
+        if follow_up_uid is not None:
+            follow_up.uid = follow_up_uid
+        s.add(follow_up)
+    return touch
 
 
 def set_cadence(book: Book, client_id: int, cadence_days: int | None) -> None:

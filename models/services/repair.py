@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from exports.documents import Party, RecordDocument
 from models.db import Book
+from models.documents import Party, RecordDocument
 from models.entities import (
     Agreement,
     Client,
@@ -398,7 +398,7 @@ def finish_other(book: Book, plan_id: int, ending: Step, *, now: datetime | None
 
 
 def record_for(book: Book, plan_id: int, *, today: date | None = None) -> RecordDocument:
-    """The written record an ending leaves, as plain data for exports/record_pdf.py.
+    """The written record an ending leaves, as plain data for exports/pdf/record.py.
 
     Works for an active plan too (the ending pages preview it) and for a finished
     one (read-only, printed again any time)."""

@@ -1,5 +1,5 @@
 """The client summary (an evidence pack) as plain data: everything the book knows
-about one client, for exports.summary_pdf to print. Reads only; one reader session
+about one client, for exports.pdf.summary to print. Reads only; one reader session
 per part, through the other services where they already answer the question.
 """
 
@@ -10,7 +10,8 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from exports.documents import (
+from models.db import Book
+from models.documents import (
     ClientSummaryDocument,
     CommitmentLine,
     Party,
@@ -20,7 +21,6 @@ from exports.documents import (
     SummaryIncident,
     SummaryTouch,
 )
-from models.db import Book
 from models.entities import Side, Touch
 from models.reminders import cadence_label
 from models.services.agreements import (

@@ -2,8 +2,8 @@
 styles, the title block with its logo, the party blocks, headings, paragraphs, and
 the canvas that stamps "Page x of y" in every footer.
 
-The agreement (exports/agreement_pdf.py), the client summary
-(exports/summary_pdf.py) and the repair records (exports/record_pdf.py) are built
+The agreement (exports/pdf/agreement.py), the client summary
+(exports/pdf/summary.py) and the repair records (exports/pdf/record.py) are built
 from these pieces, so a consultant's documents look like one set and a fix to the
 escaping reaches all of them at once.
 
@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from exports.documents import PageSize, Party
+from models.documents import PageSize, Party
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; reportlab is imported lazily
     from reportlab.lib.styles import ParagraphStyle
 
-FONT_DIR = Path(__file__).resolve().parents[1] / "resources" / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 FAMILY = "RapportSans"
 FONT_FILES = {
     FAMILY: "DejaVuSans.ttf",

@@ -2,9 +2,9 @@
 hand-over brief for whoever takes the work over, a notice to the insurer, or a
 closing summary for the client (PLAYBOOK, "Alternative endings").
 
-``render_record`` turns a plain ``RecordDocument`` (exports/documents.py, composed
+``render_record`` turns a plain ``RecordDocument`` (models/documents.py, composed
 by models/repair.py) into PDF bytes; ``write_record`` puts them on disk whole or not
-at all. It is built from the same pieces as the agreement (exports/pdf_common.py):
+at all. It is built from the same pieces as the agreement (exports/pdf/common.py):
 the fonts, the escaping of every user string, the styles, the logo and the
 "Page x of y" footer, so the consultant's papers look like one set.
 
@@ -17,8 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from exports.documents import PageSize, Party, RecordDocument, RecordSection
-from exports.pdf_common import (
+from exports.pdf.common import (
     Styles,
     build_pdf,
     escape_text,
@@ -29,6 +28,7 @@ from exports.pdf_common import (
     plain_date,
     title_head,
 )
+from models.documents import PageSize, Party, RecordDocument, RecordSection
 from models.files import write_atomic
 
 NO_NAME = "Not named yet"

@@ -1,7 +1,7 @@
 """The client summary (an evidence pack) as a PDF.
 
 ``render_client_summary`` prints a plain ``ClientSummaryDocument``
-(exports/documents.py; built by models/services/summary.py) with the agreement
+(models/documents.py; built by models/services/summary.py) with the agreement
 renderer's machinery: the bundled fonts, ``escape_text`` escaping, the same styles, and
 the numbered canvas that stamps "Page x of y" on every page. Long lists (touches,
 timeline entries) are tables whose header row repeats on every page.
@@ -17,9 +17,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from exports.agreement_pdf import commitment_table
-from exports.documents import ClientSummaryDocument, PageSize, SummaryIncident
-from exports.pdf_common import (
+from exports.pdf.agreement import commitment_table
+from exports.pdf.common import (
     FRAME_PADDING,
     HEADER_FILL,
     RULE,
@@ -37,6 +36,7 @@ from exports.pdf_common import (
     plain_date,
     register_fonts,
 )
+from models.documents import ClientSummaryDocument, PageSize, SummaryIncident
 from models.files import write_atomic
 
 DASH = "\u2014"

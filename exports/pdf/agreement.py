@@ -1,12 +1,12 @@
 """The agreement summary as a PDF (PLAYBOOK step 10, "Document in writing").
 
-``render_agreement`` turns a plain ``AgreementDocument`` (exports/documents.py) into
+``render_agreement`` turns a plain ``AgreementDocument`` (models/documents.py) into
 PDF bytes with ReportLab's platypus; ``write_agreement`` puts them on disk whole or
 not at all. Nothing here reads the database or touches Qt.
 
 The fonts, the escaping of user text (``escape_text``: markup characters kept
 literal, glyphs the font lacks shown as U+FFFD, controls dropped), the styles and
-the numbered canvas live in exports/pdf_common.py, shared with the client summary
+the numbered canvas live in exports/pdf/common.py, shared with the client summary
 and the repair records. ReportLab is imported inside the functions that need it.
 """
 
@@ -15,8 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from exports.documents import AgreementDocument, CommitmentLine, PageSize, Party
-from exports.pdf_common import (
+from exports.pdf.common import (
     FAMILY,
     HEADER_FILL,
     INK,
@@ -34,6 +33,7 @@ from exports.pdf_common import (
     plain_date,
     title_head,
 )
+from models.documents import AgreementDocument, CommitmentLine, PageSize, Party
 from models.files import write_atomic
 
 STATE_LABELS = {"open": "Open", "kept": "Kept", "broken": "Broken"}

@@ -1,0 +1,178 @@
+"""Importing: check everything, verify and store the evidence files, then merge
+by id in one transaction, all or nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from exports.book_json.attachments import (
+    _evidence_needed,
+    _NeededFile,
+    _store_evidence,
+    _verify_evidence,
+    attachments_dir_for,
+)
+from exports.book_json.check import _check_document
+from exports.book_json.files import read_json
+from exports.book_json.format import _SQL_CHUNK, BookFormatError, ImportResult
+from exports.book_json.incoming import _Incoming
+from exports.book_json.merge_agreements import _merge_agreements
+from exports.book_json.merge_history import (
+    _clients_by_uid,
+    _history,
+    _refresh_priority,
+    _refresh_touch_dates,
+    _replace_history,
+    _unchanged,
+)
+from exports.book_json.merge_incidents import _replace_incidents, _stored_file_ids
+from exports.book_json.merge_plans import _merge_plans
+from models.db import Book
+from models.entities import (
+    FollowUp,
+    Setting,
+    Touch,
+)
+from models.services.agreements import (
+    ConsultantSettings,
+    settings_values,
+)
+from models.services.clients import (
+    add_client_in,
+    apply_input,
+)
+from models.types import utcnow
+
+# --------------------------------------------------------------------------- merging
+
+
+def import_json(book: Book, path: Path, *, now: datetime | None = None) -> ImportResult:
+    """Import the export at ``path``, with the evidence files in the folder beside it."""
+    return import_book(book, read_json(path), attachments=attachments_dir_for(path), now=now)
+
+
+def import_book(
+    book: Book,
+    data: dict[str, Any],
+    *,
+    attachments: Path | None = None,
+    now: datetime | None = None,
+) -> ImportResult:
+    """Merge a parsed export into ``book`` by client id, all or nothing.
+
+    Clients already in the book (same id) take the file's fields, contacts, tags,
+    timestamps, touches, follow-ups and incidents; new ids are added with the file's
+    ids and timestamps; clients that only the book has are left alone. ``now``
+    stands in for timestamps a hand-written file leaves out, and is the "now" a
+    touch may not be later than.
+
+    Evidence files are read from ``attachments`` (the folder beside the JSON file).
+    Every one is checked against its SHA-256 before anything is written; then they
+    are copied into the book's attachments folder, and only then is the merge
+    committed, so no row ever points at a file that is not there. Should the merge
+    fail, the files this import added are removed again.
+    """
+    now = now or utcnow()
+    checked = _check_document(data, now)
+    incoming = checked.clients
+    needed = _evidence_needed(incoming)
+    if needed:
+        _verify_evidence(needed, attachments)
+    assert attachments is not None or not needed
+    added = _store_evidence(book, needed, attachments) if attachments is not None else []
+    try:
+        return _merge(book, incoming, needed, now, checked.consultant)
+    except BaseException:
+        for path in added:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _taken_history_uids(s: Session, incoming: list[_Incoming]) -> set[str]:
+    """Which of these clients' touch and follow-up ids the book already uses."""
+    taken: set[str] = set()
+    for entity, uids in (
+        (Touch, [t.uid for inc in incoming for t in inc.touches]),
+        (FollowUp, [f.uid for inc in incoming for f in inc.follow_ups]),
+    ):
+        for start in range(0, len(uids), _SQL_CHUNK):
+            chunk = uids[start : start + _SQL_CHUNK]
+            taken.update(s.scalars(select(entity.uid).where(entity.uid.in_(chunk))))
+    return taken
+
+
+def _merge(
+    book: Book,
+    incoming: list[_Incoming],
+    needed: dict[str, _NeededFile],
+    now: datetime,
+    consultant: ConsultantSettings | None = None,
+) -> ImportResult:
+    result = ImportResult(created=0, updated=0, unchanged=0)
+    with book.session() as s:
+        existing = _clients_by_uid(s, [inc.uid for inc in incoming])
+        history = _history(s, [c.id for c in existing.values()])
+        file_ids = _stored_file_ids(s, needed, now)
+        # Touch and follow-up ids the book already has, under any client: a new
+        # client none of whose ids is taken has no rows to match or move.
+        taken = _taken_history_uids(s, [inc for inc in incoming if inc.uid not in existing])
+        # Clients whose touches changed: their dates are recomputed once, at the end.
+        changed: set[int] = set()
+        still: set[str] = set()  # counted unchanged so far
+        for inc in incoming:
+            client = existing.get(inc.uid)
+            if client is not None and _unchanged(client, inc, history.get(client.id)):
+                result.unchanged += 1
+                still.add(inc.uid)
+                continue
+            try:
+                if client is None:
+                    client = add_client_in(
+                        s, inc.data, now=now, uid=inc.uid, created_at=inc.created_at or now
+                    )
+                    result.created += 1
+                else:
+                    result.updated += 1
+                    apply_input(s, client, inc.data, now)
+                if inc.created_at is not None:
+                    client.created_at = inc.created_at
+                client.updated_at = inc.updated_at or now
+                client.archived_at = inc.archived_at
+                # Flush per client, so a refusal from the database names its client.
+                s.flush()
+                changed.add(client.id)
+                fresh = (
+                    inc.uid not in existing
+                    and not any(t.uid in taken for t in inc.touches)
+                    and not any(f.uid in taken for f in inc.follow_ups)
+                )
+                changed |= _replace_history(s, client, inc, now, fresh=fresh)
+                s.flush()
+                changed |= _replace_incidents(s, client, inc, file_ids, now)
+                s.flush()
+            except IntegrityError as exc:
+                raise BookFormatError(
+                    f"clients[{inc.index}]: the book refused this client ({exc.orig})."
+                ) from exc
+        later: set[str] = set()
+        if any(inc.agreements is not None for inc in incoming):
+            later |= _merge_agreements(s, incoming, now)
+        if any(ii.plans is not None for inc in incoming for ii in inc.incidents):
+            # After the agreements: a finished plan may point at one of them.
+            later |= _merge_plans(s, incoming, now)
+        # A client whose only change is an agreement or a plan was counted unchanged above.
+        moved = len(later & still)
+        result.unchanged -= moved
+        result.updated += moved
+        if consultant is not None:
+            for key, value in settings_values(consultant).items():
+                s.merge(Setting(key=key, value=value))
+        _refresh_touch_dates(s, changed)
+        _refresh_priority(s, changed)
+    return result

@@ -1,0 +1,194 @@
+"""Merging agreements and their commitments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload, undefer
+
+from exports.book_json.format import _SQL_CHUNK, BookFormatError
+from exports.book_json.incoming import _Incoming, _IncomingAgreement
+from exports.book_json.merge_history import _clients_by_uid
+from models.entities import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    CommitmentState,
+    FollowUp,
+    Incident,
+    Side,
+)
+
+
+def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> set[str]:
+    """Make each listed client's agreements exactly the file's, matched by id, with
+    their commitments, stored PDFs and links; returns the uids of clients whose
+    agreements changed. Runs after every client, touch, follow-up and incident is
+    in place, so links by id resolve."""
+    wanted = [inc for inc in incoming if inc.agreements is not None]
+    clients = _clients_by_uid(s, [inc.uid for inc in wanted])
+    fu_ids = dict(s.execute(select(FollowUp.uid, FollowUp.id)).all())
+    inc_ids = dict(s.execute(select(Incident.uid, Incident.id)).all())
+    all_uids = [a.uid for inc in wanted for a in inc.agreements or []]
+    rows: dict[str, Agreement] = {}
+    for start in range(0, len(all_uids), _SQL_CHUNK):
+        chunk = all_uids[start : start + _SQL_CHUNK]
+        for r in s.scalars(
+            select(Agreement)
+            .where(Agreement.uid.in_(chunk))
+            .options(undefer(Agreement.pdf), selectinload(Agreement.commitments))
+        ):
+            rows[r.uid] = r
+    ids_to_uid = dict(s.execute(select(Agreement.id, Agreement.uid)).all())
+    changed: set[str] = set()
+    keep = set(all_uids)
+    for inc in wanted:
+        client = clients[inc.uid]
+        for r in s.scalars(select(Agreement).where(Agreement.client_id == client.id)):
+            if r.uid not in keep:
+                s.delete(r)
+                changed.add(inc.uid)
+    s.flush()
+    placed: list[tuple[Agreement, _IncomingAgreement]] = []
+    for inc in wanted:
+        client = clients[inc.uid]
+        for ia in inc.agreements or []:
+            row = rows.get(ia.uid)
+            values = _agreement_values(ia, fu_ids, inc_ids)
+            if (
+                row is not None
+                and row.client_id == client.id
+                and _row_values(row, ids_to_uid) == values
+                and (ia.created_at is None or row.created_at == ia.created_at)
+            ):
+                placed.append((row, ia))
+                continue
+            changed.add(inc.uid)
+            if row is None:
+                row = Agreement(uid=ia.uid, client_id=client.id, created_at=ia.created_at or now)
+                s.add(row)
+            row.client_id = client.id
+            if ia.created_at is not None:
+                row.created_at = ia.created_at
+            (
+                row.number,
+                row.version,
+                row.title,
+                row.dated,
+                row.status,
+                row.incident_id,
+                row.context,
+                row.points,
+                row.review_on,
+                row.review_follow_up_id,
+                row.finalised_at,
+                row.pdf,
+                row.pdf_sha256,
+            ) = values[:13]
+            row.updated_at = ia.updated_at or now
+            _replace_commitments(s, row, ia, fu_ids)
+            placed.append((row, ia))
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        raise BookFormatError(f"The book refused an agreement of this file ({exc.orig}).") from exc
+    by_uid = {row.uid: row for row, _ in placed}
+    for row, ia in placed:
+        target = by_uid[ia.supersedes_uid].id if ia.supersedes_uid else None
+        if row.supersedes_id != target:
+            row.supersedes_id = target
+    return changed
+
+
+def _agreement_values(
+    ia: _IncomingAgreement, fu_ids: dict[str, int], inc_ids: dict[str, int]
+) -> tuple[Any, ...]:
+    return (
+        ia.number,
+        ia.version,
+        ia.title,
+        ia.dated,
+        ia.status,
+        inc_ids[ia.incident_uid] if ia.incident_uid else None,
+        ia.context,
+        ia.points,
+        ia.review_on,
+        fu_ids[ia.review_follow_up_uid] if ia.review_follow_up_uid else None,
+        ia.finalised_at,
+        ia.pdf,
+        ia.pdf_sha256,
+        ia.supersedes_uid,
+        ia.updated_at,
+        [
+            (c.uid, c.side, c.position, c.text, c.due_on, c.state)
+            + (fu_ids[c.follow_up_uid] if c.follow_up_uid else None,)
+            for c in ia.commitments
+        ],
+    )
+
+
+def _row_values(row: Agreement, ids_to_uid: dict[int, str]) -> tuple[Any, ...]:
+    side_order = {Side.OURS: 0, Side.THEIRS: 1}
+    return (
+        row.number,
+        row.version,
+        row.title,
+        row.dated,
+        AgreementStatus(row.status),
+        row.incident_id,
+        row.context,
+        row.points,
+        row.review_on,
+        row.review_follow_up_id,
+        row.finalised_at,
+        row.pdf,
+        row.pdf_sha256,
+        ids_to_uid.get(row.supersedes_id) if row.supersedes_id is not None else None,
+        row.updated_at,
+        [
+            (c.uid, Side(c.side), c.position, c.text, c.due_on, CommitmentState(c.state))
+            + (c.follow_up_id,)
+            for c in sorted(
+                row.commitments, key=lambda c: (side_order[Side(c.side)], c.position, c.uid)
+            )
+        ],
+    )
+
+
+def _replace_commitments(
+    s: Session, row: Agreement, ia: _IncomingAgreement, fu_ids: dict[str, int]
+) -> None:
+    """The agreement's commitments exactly the file's, matched by id."""
+    uids = [c.uid for c in ia.commitments]
+    existing = {c.uid: c for c in row.commitments}
+    for start in range(0, len(uids), _SQL_CHUNK):
+        chunk = uids[start : start + _SQL_CHUNK]
+        for c in s.scalars(select(Commitment).where(Commitment.uid.in_(chunk))):
+            existing[c.uid] = c
+    keep = set(uids)
+    for uid, c in list(existing.items()):
+        if uid not in keep:
+            if c in row.commitments:
+                row.commitments.remove(c)
+            else:
+                s.delete(c)
+            del existing[uid]
+    for ic in ia.commitments:
+        c = existing.get(ic.uid)
+        if c is None:
+            c = Commitment(uid=ic.uid)
+        if c not in row.commitments:
+            row.commitments.append(c)
+        c.side, c.position, c.text, c.due_on, c.state = (
+            ic.side,
+            ic.position,
+            ic.text,
+            ic.due_on,
+            ic.state,
+        )
+        c.follow_up_id = fu_ids[ic.follow_up_uid] if ic.follow_up_uid else None
+
+

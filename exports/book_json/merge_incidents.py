@@ -1,0 +1,160 @@
+"""Merging incidents, their timelines and evidence rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exports.book_json.attachments import _NeededFile
+from exports.book_json.format import _SQL_CHUNK, INCIDENT_TEXTS
+from exports.book_json.incoming import (
+    _Incoming,
+    _IncomingEntry,
+    _IncomingEvidence,
+    _IncomingIncident,
+)
+from exports.book_json.merge_history import _Child, _rows_for
+from models.entities import (
+    Client,
+    Evidence,
+    FollowUp,
+    Incident,
+    IncidentEntry,
+    StoredFile,
+)
+
+
+def _stored_file_ids(s: Session, needed: dict[str, _NeededFile], now: datetime) -> dict[str, int]:
+    """The stored_file row of every needed hash, made for those the book lacks
+    (their files were copied in before this transaction began)."""
+    ids: dict[str, int] = {}
+    shas = sorted(needed)
+    for start in range(0, len(shas), _SQL_CHUNK):
+        chunk = shas[start : start + _SQL_CHUNK]
+        for sha, fid in s.execute(
+            select(StoredFile.sha256, StoredFile.id).where(StoredFile.sha256.in_(chunk))
+        ):
+            ids[sha] = fid
+    for sha in shas:
+        if sha not in ids:
+            row = StoredFile(sha256=sha, size=needed[sha].size, created_at=now)
+            s.add(row)
+            s.flush()
+            ids[sha] = row.id
+    return ids
+
+
+def _replace_incidents(
+    s: Session, client: Client, inc: _Incoming, file_ids: dict[str, int], now: datetime
+) -> set[int]:
+    """Make the client's incidents, their timelines and evidence exactly the file's,
+    matched by id, as _replace_history does for touches; returns the clients an
+    incident moved away from (their priority changes too)."""
+    uids = [i.uid for i in inc.incidents]
+    rows = {r.uid: r for r in _rows_for(s, Incident, client.id, uids)}
+    keep = set(uids)
+    for uid, row in rows.items():
+        if uid not in keep:
+            s.delete(row)  # its timeline and evidence rows go with it (ON DELETE CASCADE)
+    s.flush()
+    promise_ids: dict[str, int] = {
+        uid: fid
+        for uid, fid in s.execute(
+            select(FollowUp.uid, FollowUp.id).where(FollowUp.client_id == client.id)
+        )
+    }
+    left: set[int] = set()
+    placed: list[tuple[Incident, _IncomingIncident]] = []
+    for ii in inc.incidents:
+        row = rows.get(ii.uid)
+        if row is None:
+            row = Incident(uid=ii.uid, client_id=client.id)
+            s.add(row)
+        elif row.client_id != client.id:
+            left.add(row.client_id)
+            row.client_id = client.id
+        row.title, row.category, row.severity, row.status = (
+            ii.title,
+            ii.category,
+            ii.severity,
+            ii.status,
+        )
+        for key in INCIDENT_TEXTS:
+            setattr(row, key, ii.texts[key])
+        row.opened_at = ii.opened_at
+        row.acknowledged_at = ii.acknowledged_at
+        row.closed_at = ii.closed_at
+        row.response_due_at = ii.response_due_at
+        row.responded_at = ii.responded_at
+        row.promise_follow_up_id = promise_ids[ii.promise_uid] if ii.promise_uid else None
+        row.updated_at = ii.updated_at or now
+        placed.append((row, ii))
+    s.flush()  # new incidents get their row ids, which entries and evidence point at
+    for row, ii in placed:
+        _replace_entries(s, row.id, ii.timeline, now)
+        _replace_evidence(s, row.id, ii.evidence, file_ids, now)
+    return left
+
+
+def _children(
+    s: Session, entity: type[_Child], incident_id: int, uids: list[str]
+) -> dict[str, _Child]:
+    """An incident's entries (or evidence), and any elsewhere that has one of ``uids``."""
+    rows = {r.uid: r for r in s.scalars(select(entity).where(entity.incident_id == incident_id))}
+    for start in range(0, len(uids), _SQL_CHUNK):
+        chunk = uids[start : start + _SQL_CHUNK]
+        for r in s.scalars(select(entity).where(entity.uid.in_(chunk))):
+            rows[r.uid] = r
+    keep = set(uids)
+    for uid, r in list(rows.items()):
+        if uid not in keep:
+            s.delete(r)
+            del rows[uid]
+    s.flush()
+    return rows
+
+
+def _replace_entries(
+    s: Session, incident_id: int, entries: list[_IncomingEntry], now: datetime
+) -> None:
+    rows = _children(s, IncidentEntry, incident_id, [e.uid for e in entries])
+    for e in entries:
+        row = rows.get(e.uid)
+        if row is None:
+            row = IncidentEntry(uid=e.uid, incident_id=incident_id, created_at=e.created_at or now)
+            s.add(row)
+        else:
+            row.incident_id = incident_id
+            if e.created_at is not None:
+                row.created_at = e.created_at
+        row.kind, row.happened_at, row.text, row.edited_at = (
+            e.kind,
+            e.happened_at,
+            e.text,
+            e.edited_at,
+        )
+
+
+def _replace_evidence(
+    s: Session,
+    incident_id: int,
+    evidence: list[_IncomingEvidence],
+    file_ids: dict[str, int],
+    now: datetime,
+) -> None:
+    rows = _children(s, Evidence, incident_id, [e.uid for e in evidence])
+    for e in evidence:
+        row = rows.get(e.uid)
+        if row is None:
+            row = Evidence(uid=e.uid, incident_id=incident_id, added_at=e.added_at or now)
+            s.add(row)
+        else:
+            row.incident_id = incident_id
+            if e.added_at is not None:
+                row.added_at = e.added_at
+        row.file_id = file_ids[e.sha256]
+        row.original_name = e.name
+
+

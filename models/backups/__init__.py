@@ -1,0 +1,136 @@
+"""Backups of a book: taken through SQLite, verified, thinned, restored.
+
+A backup is a second SQLite file in the book's ``backups/`` folder plus a small
+JSON manifest beside it, written only once the copy has passed its checks, and
+before the copy takes its name. The manifest is what makes a backup "verified": a
+copy without one (made by an older Rapport before an upgrade) is listed, checked
+before it may be restored, but never offered as the newest good backup.
+
+Evidence files are not copied: they live content-addressed in ``attachments/``
+and are never deleted, so a backup only records which hashes it needs. Nothing in
+Rapport prunes the attachments folder; if that ever changes, a file named in any
+kept manifest must survive (see ``hashes_in_kept_backups``).
+
+Everything here uses its own ``sqlite3`` connections and no Qt, so the app can run
+it on a worker thread while the GUI thread keeps the book's one writer connection.
+
+The parts: ``policy`` (how many to keep, a pure rule), ``take`` (copy, verify,
+manifest, list, thin), ``restore``, ``damage`` (set a damaged book aside and say
+so), ``mounts`` (network file systems), ``common`` (names and read-only checks).
+The names below are re-exported so callers keep importing ``models.backups``.
+"""
+
+from models.backups.common import (
+    ATTACHMENTS,
+    BACKUPS,
+    KIND_AUTO,
+    KIND_BEFORE_RESTORE,
+    KIND_BEFORE_UPGRADE,
+    KIND_MANUAL,
+    KIND_OLDER,
+    KINDS,
+    MANIFEST_FORMAT,
+    MANIFEST_SUFFIX,
+    NETWORK_FILESYSTEMS,
+    STALE_PART_SECONDS,
+    THINNED_KINDS,
+    BackupError,
+    RestoreError,
+    attachments_dir,
+    backups_dir,
+    file_sha256,
+    fingerprint,
+    full_check,
+    manifest_path,
+    row_counts,
+    stored_file_path,
+)
+from models.backups.damage import (
+    DamageReport,
+    clear_orphans,
+    clients_phrase,
+    describe_time,
+    open_check,
+    report_damage,
+    set_aside,
+    size_text,
+)
+from models.backups.mounts import network_filesystem, network_warning
+from models.backups.policy import (
+    KEEP_LIMITS,
+    SETTING_KEYS,
+    KeepPolicy,
+    backups_to_keep,
+    policy_from_settings,
+)
+from models.backups.restore import (
+    RestoreResult,
+    describe_backup,
+    resolve_backup,
+    restore_backup,
+    verify_backup,
+)
+from models.backups.take import (
+    BackupInfo,
+    has_backups,
+    hashes_in_kept_backups,
+    list_backups,
+    needs_backup,
+    newest_verified_backup,
+    take_backup,
+    thin_backups,
+)
+
+__all__ = [
+    "ATTACHMENTS",
+    "BACKUPS",
+    "KEEP_LIMITS",
+    "KINDS",
+    "KIND_AUTO",
+    "KIND_BEFORE_RESTORE",
+    "KIND_BEFORE_UPGRADE",
+    "KIND_MANUAL",
+    "KIND_OLDER",
+    "MANIFEST_FORMAT",
+    "MANIFEST_SUFFIX",
+    "NETWORK_FILESYSTEMS",
+    "SETTING_KEYS",
+    "STALE_PART_SECONDS",
+    "THINNED_KINDS",
+    "BackupError",
+    "BackupInfo",
+    "DamageReport",
+    "KeepPolicy",
+    "RestoreError",
+    "RestoreResult",
+    "attachments_dir",
+    "backups_dir",
+    "backups_to_keep",
+    "clear_orphans",
+    "clients_phrase",
+    "describe_backup",
+    "describe_time",
+    "file_sha256",
+    "fingerprint",
+    "full_check",
+    "has_backups",
+    "hashes_in_kept_backups",
+    "list_backups",
+    "manifest_path",
+    "needs_backup",
+    "network_filesystem",
+    "network_warning",
+    "newest_verified_backup",
+    "open_check",
+    "policy_from_settings",
+    "report_damage",
+    "resolve_backup",
+    "restore_backup",
+    "row_counts",
+    "set_aside",
+    "size_text",
+    "stored_file_path",
+    "take_backup",
+    "thin_backups",
+    "verify_backup",
+]

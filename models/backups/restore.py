@@ -1,0 +1,233 @@
+"""Restoring a backup: checked first, the current book backed up (or set aside),
+then swapped in through SQLite so no half-copied file can become the book."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from models.backups.common import (
+    _COPYING,
+    BACKUPS,
+    KIND_BEFORE_RESTORE,
+    BackupError,
+    RestoreError,
+    _companions,
+    _fsync_file,
+    _hashes,
+    _revision,
+    _ro,
+    _tables,
+    file_sha256,
+    full_check,
+    row_counts,
+    stored_file_path,
+)
+from models.backups.damage import open_check, set_aside
+from models.backups.take import (
+    BackupInfo,
+    _older_info,
+    _read_manifest,
+    _verify_copy,
+    list_backups,
+    take_backup,
+)
+from models.files import _fsync_dir
+from models.paths import touch_private
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    backup: BackupInfo
+    before_restore: BackupInfo | None  # the book as it was, backed up first
+    set_aside: list[Path]  # or, when it was damaged, where it was moved unchanged
+    counts: dict[str, int]
+
+
+def resolve_backup(book_path: Path, name: str | Path) -> Path:
+    """A backup given as a path, or as a file name in the book's backups folder."""
+    given = Path(name).expanduser()
+    if given.is_file():
+        return given.absolute()
+    inside = Path(book_path).parent / BACKUPS / given.name
+    if inside.is_file():
+        return inside.absolute()
+    raise RestoreError(f"There is no backup called “{name}”. `rapport backups` lists them.")
+
+
+def describe_backup(book_path: Path, backup: Path) -> BackupInfo:
+    backup = Path(backup).absolute()
+    for info in list_backups(book_path):
+        if info.path.absolute() == backup:
+            return info
+    info = _read_manifest(backup, Path(book_path).name)
+    if info is not None:
+        return info
+    return _older_info(backup, datetime.fromtimestamp(backup.stat().st_mtime, UTC))
+
+
+def verify_backup(book_path: Path, info: BackupInfo) -> dict[str, int]:
+    """Check a backup before it may become the book; returns its row counts.
+
+    Its file hash and row counts must match its manifest (when it has one), it must
+    pass integrity_check and foreign_key_check, come from a schema this Rapport
+    knows, and every evidence file it refers to must be in the attachments folder
+    with the right hash.
+    """
+    from models import schema
+
+    if info.sha256 is not None and file_sha256(info.path) != info.sha256:
+        raise RestoreError(
+            f"The backup {info.name} has changed since it was taken; it was not restored."
+        )
+    try:
+        conn = _ro(info.path)
+    except sqlite3.Error as exc:
+        raise RestoreError(f"The backup {info.name} could not be read ({exc}).") from exc
+    try:
+        problems = full_check(conn)
+        if problems:
+            raise RestoreError(
+                f"The backup {info.name} is damaged ({problems[0]}); it was not restored."
+            )
+        tables = _tables(conn)
+        revision = _revision(conn, tables)
+        counts = row_counts(conn)
+        hashes = _hashes(conn, tables)
+    except sqlite3.DatabaseError as exc:
+        raise RestoreError(
+            f"The backup {info.name} is damaged ({exc}); it was not restored."
+        ) from exc
+    finally:
+        conn.close()
+    if revision is None:
+        raise RestoreError(f"{info.name} is not a backup of a Rapport book.")
+    if revision != schema.SCHEMA_HEAD and revision not in schema.known_revisions():
+        raise RestoreError(
+            f"The backup {info.name} was made by a newer Rapport; please update Rapport first."
+        )
+    if info.verified and counts != info.counts:
+        raise RestoreError(
+            f"The backup {info.name} does not hold what its record says; it was not restored."
+        )
+    missing = [h for h in hashes if not _stored_file_ok(book_path, h)]
+    if missing:
+        n = len(missing)
+        raise RestoreError(
+            f"The backup {info.name} needs {n} evidence file{'s' if n != 1 else ''} that "
+            f"{'are' if n != 1 else 'is'} missing from the attachments folder or changed; "
+            "nothing was restored."
+        )
+    return counts
+
+
+def _stored_file_ok(book_path: Path, sha256: str) -> bool:
+    try:
+        return file_sha256(stored_file_path(book_path, sha256)) == sha256
+    except OSError:
+        return False
+
+
+def restore_backup(book_path: Path, backup: Path, *, now: datetime | None = None) -> RestoreResult:
+    """Replace the book with a verified copy of ``backup``.
+
+    The caller holds the book's lock and has closed the book. Order: check the
+    backup (and its evidence files); back the current book up (or, if it fails its
+    own check, set it aside unchanged); copy the backup to a temp file beside the
+    book and check that copy; fold the current book's WAL in; rename the copy over
+    the book. A crash at any point leaves either the old book or the new one whole.
+    """
+    with _COPYING:
+        return _restore_backup(Path(book_path).absolute(), Path(backup), now)
+
+
+def _restore_backup(path: Path, backup: Path, now: datetime | None) -> RestoreResult:
+    info = describe_backup(path, backup)
+    counts = verify_backup(path, info)
+    before: BackupInfo | None = None
+    moved: list[Path] = []
+    if path.exists() and path.stat().st_size > 0:
+        problems = _current_problems(path)
+        if problems:
+            moved = set_aside(path, now=now)
+        else:
+            try:
+                before = take_backup(path, kind=KIND_BEFORE_RESTORE, now=now, thin=False)
+            except BackupError as exc:
+                raise RestoreError(
+                    f"Your book could not be backed up before the restore, so nothing was "
+                    f"changed. {exc}"
+                ) from exc
+    tmp = path.with_name(f".{path.name}.restoring")
+    for p in [tmp, *_companions(tmp)]:
+        p.unlink(missing_ok=True)
+    touch_private(tmp)
+    try:
+        _copy_for_restore(info.path, tmp)
+        got = _verify_copy(tmp, counts)
+        if got:
+            raise RestoreError(
+                f"The restored copy did not pass its check ({got[0]}); your book was not replaced."
+            )
+        _fsync_file(tmp)
+        if path.exists():
+            _fold_wal(path)
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        raise RestoreError(
+            f"The backup could not be put in place ({exc.strerror or exc}); your book was not "
+            "replaced."
+        ) from exc
+    finally:
+        for p in [tmp, *_companions(tmp), Path(str(tmp) + "-journal")]:
+            p.unlink(missing_ok=True)
+    return RestoreResult(info, before, moved, counts)
+
+
+def _current_problems(path: Path) -> list[str]:
+    try:
+        conn = _ro(path)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    try:
+        return open_check(conn)
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        conn.close()
+
+
+def _copy_for_restore(backup: Path, tmp: Path) -> None:
+    """The backup, copied through SQLite into WAL mode like every open book, so the
+    first open after a restore can check it off the GUI thread like any other day."""
+    src = _ro(backup)
+    try:
+        dst = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=WAL")
+        finally:
+            dst.close()  # the last connection: the WAL is folded in and removed
+    finally:
+        src.close()
+
+
+def _fold_wal(path: Path) -> None:
+    """Checkpoint the (healthy, already backed up) book and leave it one plain file, so
+    no -wal of the old book can be replayed onto the restored one."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=5)
+    try:
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy and busy[0]:
+            raise RestoreError(
+                "The book is still in use by another program; close it and try again."
+            )
+        conn.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        conn.close()
+    for companion in _companions(path):
+        companion.unlink(missing_ok=True)

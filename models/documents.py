@@ -1,0 +1,172 @@
+"""What a printable document says, and for whom, as plain data: the contract between
+the book (models/services build these) and the renderers at the edge (exports/pdf/).
+
+Nothing here touches the database or ReportLab, so either side can be tested alone,
+and the core never needs to know which output formats exist.
+
+Every document declares its audience (shared/DESIGN.md): the renderer is to be given
+only what that audience may see. For now the field is a declaration that travels with
+the document; the printing service (models/services/printing.py) passes it on.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class Audience(enum.StrEnum):
+    """Who a document is for; it decides what private preparation may appear in it."""
+
+    CLIENT = "client"
+    INSURER = "insurer"
+    SUCCESSOR = "successor"
+    SELF = "self"
+
+
+class PageSize(enum.StrEnum):
+    A4 = "A4"
+    LETTER = "Letter"
+
+
+@dataclass(frozen=True)
+class Party:
+    """One side of an agreement: the consultant, or the client."""
+
+    name: str
+    organisation: str = ""
+    role: str = ""
+    address: str = ""  # may span several lines
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class CommitmentLine:
+    text: str
+    due_on: date | None = None
+    state: str = "open"  # open, kept, broken
+
+
+@dataclass(frozen=True)
+class AgreementDocument:
+    number: str  # e.g. "AG-2026-0007 v2": printed in the title block and every footer
+    title: str
+    dated: date
+    consultant: Party
+    client: Party
+    context: str = ""
+    points: list[str] = field(default_factory=list)
+    ours: list[CommitmentLine] = field(default_factory=list)
+    theirs: list[CommitmentLine] = field(default_factory=list)
+    review_on: date | None = None
+    status: str = "draft"  # draft, final, superseded: a draft is marked as such
+    logo_png: bytes | None = None
+    audience: Audience = Audience.CLIENT  # signed by both sides
+
+
+@dataclass(frozen=True)
+class SummaryFactor:
+    """One line of the health score: what it costs (negative) and why."""
+
+    points: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class SummaryTouch:
+    happened_at: datetime
+    channel: str
+    summary: str = ""
+    next_step: str = ""
+
+
+@dataclass(frozen=True)
+class SummaryEntry:
+    """One entry of an incident's timeline (an entry, or a touch while it was open)."""
+
+    happened_at: datetime
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SummaryIncident:
+    title: str
+    category: str
+    severity: str
+    status: str
+    opened_at: datetime
+    response_due_at: datetime | None = None
+    responded_at: datetime | None = None
+    closed_at: datetime | None = None
+    client_view: str = ""
+    our_view: str = ""
+    entries: list[SummaryEntry] = field(default_factory=list)  # newest first
+
+
+@dataclass(frozen=True)
+class SummaryAgreement:
+    number: str
+    title: str
+    status: str
+    dated: date
+    review_on: date | None = None
+    ours: list[CommitmentLine] = field(default_factory=list)
+    theirs: list[CommitmentLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ClientSummaryDocument:
+    """Everything the book knows about one client, as an evidence pack."""
+
+    today: date
+    client: Party
+    consultant: Party
+    status: str = "active"
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    notes: str = ""
+    cadence: str = ""  # "Monthly", or "" when no rhythm is set
+    last_touch_on: date | None = None
+    touch_due_on: date | None = None
+    health_score: int | None = None
+    health_band: str = ""
+    factors: list[SummaryFactor] = field(default_factory=list)
+    touches: list[SummaryTouch] = field(default_factory=list)  # newest first, all of them
+    incidents: list[SummaryIncident] = field(default_factory=list)  # newest first
+    agreements: list[SummaryAgreement] = field(default_factory=list)  # newest first
+    audience: Audience = Audience.SELF  # the consultant's own evidence pack
+
+
+@dataclass(frozen=True)
+class RecordSection:
+    """One headed part of a record: prose (blank lines split paragraphs), a list, or both."""
+
+    heading: str
+    text: str = ""
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RecordDocument:
+    """The written record one of the repair wizard's other endings leaves: a
+    hand-over brief, a notice to the insurer, or a closing summary."""
+
+    kind: str  # "Hand-over brief", "Notice to insurer", "Closing summary": the big title
+    title: str
+    dated: date
+    consultant: Party
+    client: Party
+    addressee: Party | None = None  # who it is for: the successor, the insurer, the client
+    reference: str = ""  # e.g. "Policy PI-2291"
+    sections: list[RecordSection] = field(default_factory=list)
+    logo_png: bytes | None = None
+    # The successor, the insurer or the client, as the ending decides (models/repair.py).
+    audience: Audience = Audience.CLIENT
+
+
+# Anything the printing service can print.
+Document = AgreementDocument | ClientSummaryDocument | RecordDocument
