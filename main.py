@@ -621,6 +621,8 @@ def cmd_import_contacts(src: Path, *, dry_run: bool, args: argparse.Namespace) -
     from models.services.contacts import Action, ContactFileError, apply_import, plan_import
 
     source = load_contacts(src)
+    for warning in source.warnings:
+        print(f"rapport: warning: {warning}", file=sys.stderr)
     if isinstance(source, CsvContacts) and not source.has_usable_columns():
         raise ContactFileError(
             f"None of the columns of {src.name} is one Rapport knows (a name or an email). "

@@ -21,6 +21,7 @@ Update rules (docs/contacts.md):
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -63,6 +64,56 @@ _CHUNK = 900  # SQLite's bound-parameter limit is 999 on older builds
 # New clients go to SQLite this many at a time: the rows in flight, not the file,
 # bound what a large import holds at once on its way into the book.
 INSERT_BATCH = 2000
+
+
+# Characters no field of a contact may hold: C0 controls, DEL and C1 controls. They
+# are invisible in the app, break a CSV or vCard written back out, and (echoed to a
+# terminal) can drive it. Notes keep tab and line breaks, which are text there.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_NOTES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_FIELD_WORDS = {
+    "name": "the name",
+    "given": "the first name",
+    "middle": "the middle name",
+    "family": "the last name",
+    "organisation": "the organisation",
+    "role": "the role",
+}
+
+
+def control_problem(rec: ContactRecord) -> str:
+    """Why ``rec`` is refused for a control character in one of its fields, or "".
+
+    Checked at the edge, before any rule of ours sees the record, so the preview
+    names the row and the field instead of the book storing what no one can see."""
+    found: tuple[str, str] | None = None
+    for attr, word in _FIELD_WORDS.items():
+        if m := _CONTROL.search(getattr(rec, attr)):
+            found = (word, m.group())
+            break
+    else:
+        if m := _CONTROL_IN_NOTES.search(rec.notes):
+            found = ("the notes", m.group())
+        else:
+            for what, contacts in (("an email", rec.emails), ("a phone number", rec.phones)):
+                for c in contacts:
+                    if m := (_CONTROL.search(c.value) or _CONTROL.search(c.label)):
+                        found = (what, m.group())
+                        break
+                if found:
+                    break
+            else:
+                for tag in rec.tags:
+                    if m := _CONTROL.search(tag):
+                        found = ("a tag", m.group())
+                        break
+    if found is None:
+        return ""
+    where, char = found
+    return (
+        f"A control character (U+{ord(char):04X}) in {where}: Rapport does not store control "
+        "characters; fix the file and import again."
+    )
 
 
 class ContactFileError(RapportError, ValueError):
@@ -484,6 +535,10 @@ def _existing_inputs(s: Session, ids: set[int]) -> dict[int, ClientInput]:
 def _plan(
     s: Session, records: Sequence[ContactRecord], progress: Progress | None
 ) -> list[PlannedRow]:
+    records = [
+        r if r.problem or not (why := control_problem(r)) else replace(r, problem=why)
+        for r in records
+    ]
     inputs = [_as_input(r) for r in records]
     rows: list[PlannedRow | None] = [None] * len(records)
 
