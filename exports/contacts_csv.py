@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import enum
+import functools
 import io
 import re
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from exports.contacts_io import (
     decode_text,
     mixed_encoding_warning,
 )
+from models.reads import many_small_objects
 from models.services.clients import ClientDetail, Contact
 from models.services.contacts import ContactFileError, ContactRecord
 
@@ -260,6 +262,7 @@ _LABELS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def normal_label(raw: str) -> str:
     """ "* Work" / "Mobile" / "CELL" as the app's own words (work, mobile, …)."""
     words = raw.replace("*", " ").strip().casefold()
@@ -326,13 +329,21 @@ class CsvContacts:
         return any(r.field in useful for r in self.roles)
 
     def records(self) -> list[ContactRecord]:
-        return [self._record(n, row) for n, row in zip(self.row_numbers, self.rows, strict=True)]
+        # Only the columns that hold something we keep are visited, row after row.
+        kept = [(i, role) for i, role in enumerate(self.roles) if role.field is not Field.IGNORE]
+        with many_small_objects():
+            return [
+                self._record(n, row, kept)
+                for n, row in zip(self.row_numbers, self.rows, strict=True)
+            ]
 
-    def _record(self, number: int, row: list[str]) -> ContactRecord:
+    def _record(
+        self, number: int, row: list[str], kept: list[tuple[int, ColumnRole]]
+    ) -> ContactRecord:
         rec = ContactRecord(place=f"row {number}")
         notes: list[str] = []
-        for i, role in enumerate(self.roles):
-            if role.field is Field.IGNORE or i >= len(row):
+        for i, role in kept:
+            if i >= len(row):
                 continue
             value = unguard(row[i]).strip()
             if not value or value in NOT_A_VALUE:
@@ -362,7 +373,13 @@ def _split_multi(value: str) -> list[str]:
     return [v for v in parts if v and v not in NOT_A_VALUE]
 
 
-def _tags(value: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _tags(value: str) -> tuple[str, ...]:
+    """The tags of a cell; a few distinct cells repeat over thousands of rows."""
+    return tuple(_read_tags(value))
+
+
+def _read_tags(value: str) -> list[str]:
     parts = value.split(MULTI_SEPARATOR) if MULTI_SEPARATOR in value else re.split(r"[;,]", value)
     tags = []
     for p in parts:

@@ -92,7 +92,7 @@ def cut_cards(text: str) -> list[CardText]:
     size = 0  # of the property being read, folded lines and all
     too_big = ""
     # Not str.splitlines: it also splits on form feeds and U+2028 inside values.
-    for line in re.split(r"\r\n|\r|\n", text):
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         starts_property = not line[:1].isspace()
         if starts_property and _BEGIN.match(line.strip()):
             if current is not None:

@@ -50,6 +50,8 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()  # what the long way gives for ASCII, without it
     decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
+    if decomposed.isascii():
+        return decomposed.lower()
     return decomposed.translate(_DROP_MARKS).casefold()
 
 
