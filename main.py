@@ -38,9 +38,11 @@ class CliError(RapportError):
 # Where a terminal could be made to do something by text it is shown: C0 controls
 # (ESC starts colour, cursor and title sequences; CR overwrites a line), DEL, C1
 # controls (0x9b is a one-byte CSI) and the bidi controls that reorder what is read.
+# C0 controls are written \xNN; the rest \uNNNN, which is also a JSON escape, so
+# `due --json` stays valid JSON (json.dumps escapes C0 itself, but not DEL or C1).
 _UNSAFE = {
-    **{c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F] if c != 0x0A},
-    **{c: f"\\x{c:02x}" for c in range(0x80, 0xA0)},
+    **{c: f"\\x{c:02x}" for c in range(0x20) if c != 0x0A},
+    **{c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)},
     **{c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]},
 }
 

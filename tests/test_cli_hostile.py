@@ -3,6 +3,7 @@ nothing a terminal would act on. Every case runs main.py as a real process."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -81,6 +82,8 @@ def test_names_and_titles_reach_the_terminal_escaped(demo_db: Path, tmp_path: Pa
         assert "\x9b" not in result.stdout and "\x07" not in result.stdout
         assert "[2J" in result.stdout  # the text is still there, only made inert
     assert "\\x1b[2J" in rapport("--db", path, "due", "--on", "2200-01-01").stdout
+    rows = json.loads(rapport("--db", path, "due", "--json", "--on", "2200-01-01").stdout)
+    assert any(r["client_name"].endswith("[2J\r\x9b") for r in rows)
 
 
 def test_names_from_a_contacts_file_are_escaped(tmp_path: Path) -> None:
