@@ -294,3 +294,117 @@ def test_planned_clients_never_hold_control_characters(book: Book, rows: list[li
         for text in (d.name, d.organisation, d.role, *d.tags, *(c.value for c in d.emails)):
             assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in text), row
         assert not any(ord(c) < 32 and c not in "\t\n\r" for c in d.notes), row
+
+
+# -- the quick card reader reads exactly what vobject.readOne reads -----------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "contacts"
+
+
+def both_ways(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+    """Records (or the refusal) from the quick reader, then from vobject.readOne."""
+    import vobject
+
+    import exports.vcard as vcard
+
+    def read() -> list[str]:
+        try:
+            return [repr(r) for r in parse_vcards(data).records()]
+        except ContactFileError as exc:
+            return [f"refused: {exc}"]
+
+    quick = read()
+    with monkeypatch.context() as m:
+        m.setattr(
+            vcard,
+            "_read_card",
+            lambda chunk: vobject.readOne(
+                vcard._unregistered(chunk), transform=False, allowQP=True
+            ),
+        )
+        slow = read()
+    return quick, slow
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.vcf")))
+def test_quick_reader_matches_vobject_on_every_fixture(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quick, slow = both_ways((FIXTURES / name).read_bytes(), monkeypatch)
+    assert quick == slow
+
+
+VALUES = st.sampled_from(
+    ["Anna", "a@b.c", "Ann=C3=A9e", "x\\,y\\;z", "=\r\n soft", "+49 1", "", "Ex;Co;Dept", "a,b"]
+)
+LINES = st.tuples(
+    st.sampled_from(
+        [
+            "FN",
+            "N",
+            "EMAIL",
+            "TEL",
+            "ORG",
+            "TITLE",
+            "NOTE",
+            "CATEGORIES",
+            "item1.EMAIL",
+            "item1.X-ABLabel",
+            "BEGIN",
+            "END",
+            "PROFILE",
+            "X_LOTUS",
+            "bad line",
+            " folded",
+        ]
+    ),
+    st.sampled_from(
+        [
+            "",
+            ";TYPE=WORK",
+            ";type=CELL;type=pref",
+            ";CELL",
+            ";ENCODING=QUOTED-PRINTABLE",
+            ";CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE",
+            ";quoted-printable",
+            ';TYPE="voice,cell"',
+            ";ENCODING=b",
+        ]
+    ),
+    VALUES,
+)
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    cards=st.lists(st.lists(LINES, max_size=8), min_size=1, max_size=3),
+    version=st.sampled_from(["2.1", "3.0", "4.0"]),
+)
+def test_quick_reader_matches_vobject_on_random_cards(
+    cards: list[list[tuple[str, str, str]]], version: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines: list[str] = []
+    for card in cards:
+        lines += ["BEGIN:VCARD", f"VERSION:{version}"]
+        lines += [f"{prop}{params}:{value}" for prop, params, value in card]
+        lines.append("END:VCARD")
+    quick, slow = both_ways("\r\n".join(lines).encode(), monkeypatch)
+    assert quick == slow
+
+
+def test_many_vcards_and_ten_times_as_many_end_quickly_within_the_cap(tmp_path: Path) -> None:
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {0} Müller\r\nN:Müller;Person {0};;;\r\n"
+        "ORG:Firm\r\nEMAIL;TYPE=INTERNET,WORK:p{0}@example.com\r\nTEL;TYPE=CELL:+49 170 {0}\r\n"
+        "NOTE:Met at the meetup\\, said hi\r\nCATEGORIES:Clients,Region\r\nEND:VCARD\r\n"
+    )
+    src = tmp_path / "many.vcf"
+    src.write_text("".join(card.format(n) for n in range(2500)), encoding="utf-8")
+    assert "created 2500 skipped 0" in import_in_child(src, tmp_path / "a.db", timeout=10)
+    ten = tmp_path / "ten.vcf"
+    ten.write_text("".join(card.format(n) for n in range(25_000)), encoding="utf-8")
+    assert "more than 20,000 cards" in import_in_child(ten, tmp_path / "b.db", timeout=10)
