@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from models import __version__
 from models.errors import RapportError
@@ -26,6 +26,10 @@ log = logging.getLogger("rapport.cli")
 
 EXIT_OK = 0
 EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+# SQLite's INTEGER is 64-bit; more digits than this is never a real number here.
+MAX_ID = 2**63 - 1
+MAX_NUMBER_DIGITS = 19
 # A contacts import lists the rows it skipped, up to this many.
 MAX_SKIPS_LISTED = 50
 
@@ -34,8 +38,76 @@ class CliError(RapportError):
     """A user mistake or refusal: printed as one line, never as a traceback."""
 
 
+# Where a terminal could be made to do something by text it is shown: C0 controls
+# (ESC starts colour, cursor and title sequences; CR overwrites a line), DEL, C1
+# controls (0x9b is a one-byte CSI) and the bidi controls that reorder what is read.
+# C0 controls are written \xNN; the rest \uNNNN, which is also a JSON escape, so
+# `due --json` stays valid JSON (json.dumps escapes C0 itself, but not DEL or C1).
+_UNSAFE = {
+    **{c: f"\\x{c:02x}" for c in range(0x20) if c != 0x0A},
+    **{c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)},
+    **{c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]},
+}
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character but newline written as an escape.
+
+    Names and titles come from contacts files and other people's exports; echoed
+    raw, an ESC sequence in one would reach the user's terminal."""
+    return text.translate(_UNSAFE)
+
+
+class _SafeStream:
+    """stdout or stderr with terminal_safe applied to everything written."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_safe(text))
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line on stderr (exit 2), like every other."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def positive_id(text: str) -> int:
+    """A row number: a whole number SQLite can hold (an absurd one is one line, not
+    an OverflowError from deep inside the database layer)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_NUMBER_DIGITS):
+        raise argparse.ArgumentTypeError(f'"{text[:40]}" is not a number like 12')
+    value = int(text)
+    if not 1 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f'"{text[:40]}" is not a number from 1 to {MAX_ID}')
+    return value
+
+
+def out_file(text: str) -> Path:
+    """A file to write: its folder must already exist. Writers make missing folders
+    on their way (JSON's attachments folder, a temp file beside OUT), so a typo in
+    OUT would otherwise grow a whole tree of folders nobody asked for."""
+    path = Path(text).expanduser()
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise argparse.ArgumentTypeError(f"the folder {folder} {what}; create it first")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{path} is a folder; give the name of a file in it")
+    return path
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rapport",
         description="Rapport: a client book for solo consultants. "
         "Without a command, it opens the app.",
@@ -125,8 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
         "written byte for byte as stored when it was finalised; a draft is rendered now "
         "and marked DRAFT.",
     )
-    pa.add_argument("id", type=int, metavar="ID", help="the agreement's number in the book")
-    pa.add_argument("out", type=Path, metavar="OUT", help="file to write")
+    pa.add_argument("id", type=positive_id, metavar="ID", help="the agreement's number in the book")
+    pa.add_argument("out", type=out_file, metavar="OUT", help="file to write")
     pa.set_defaults(run=cmd_pdf_agreement)
     pc = kind.add_parser(
         "client",
@@ -135,8 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
         "details, tags, notes, keep-in-touch rhythm, health score, every touch, incidents "
         "with their timelines, and agreements with both sides' commitments.",
     )
-    pc.add_argument("id", type=int, metavar="ID", help="the client's number in the book")
-    pc.add_argument("out", type=Path, metavar="OUT", help="file to write")
+    pc.add_argument("id", type=positive_id, metavar="ID", help="the client's number in the book")
+    pc.add_argument("out", type=out_file, metavar="OUT", help="file to write")
     pc.set_defaults(run=cmd_pdf_client)
     pr = kind.add_parser(
         "repair",
@@ -145,8 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
         "hand-over brief, the notice to the insurer or the closing summary. A repair that "
         "ended in an agreement names the agreement to print with 'pdf agreement'.",
     )
-    pr.add_argument("id", type=int, metavar="INCIDENT_ID", help="the incident's number")
-    pr.add_argument("out", type=Path, metavar="OUT", help="file to write")
+    pr.add_argument("id", type=positive_id, metavar="INCIDENT_ID", help="the incident's number")
+    pr.add_argument("out", type=out_file, metavar="OUT", help="file to write")
     pr.set_defaults(run=cmd_pdf_repair)
 
     p = sub.add_parser("export", help="export the whole book", description="Export the book.")
@@ -158,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pj.add_argument(
         "out",
-        type=Path,
+        type=out_file,
         metavar="OUT",
         help="file to write; evidence files go to the folder OUT-stem.attachments beside it",
     )
@@ -170,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
         "all-day events, for your calendar app. Overdue ones are put on today. Exporting "
         "again later updates the same events rather than doubling them.",
     )
-    pi.add_argument("out", type=Path, metavar="OUT", help="file to write (.ics)")
+    pi.add_argument("out", type=out_file, metavar="OUT", help="file to write (.ics)")
     pi.add_argument(
         "--days",
         type=str,
@@ -185,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"clients as {what}, for other address books",
             description=f"Write every client who is not archived as {what}. See docs/contacts.md.",
         )
-        pc.add_argument("out", type=Path, metavar="OUT", help="file to write")
+        pc.add_argument("out", type=out_file, metavar="OUT", help="file to write")
         pc.set_defaults(run=cmd_export_contacts, contacts_format=name)
 
     p = sub.add_parser(
@@ -211,11 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def book_path(args: argparse.Namespace) -> Path:
-    if args.db is not None:
-        return Path(args.db).expanduser()
-    from models.paths import default_book_path
+    """The book's canonical path, as the GUI takes it, so both take the same lock."""
+    from models.paths import canonical_book_path, default_book_path
 
-    return default_book_path()
+    return canonical_book_path(args.db if args.db is not None else default_book_path())
 
 
 @contextmanager
@@ -446,14 +517,19 @@ def parse_day(text: str | None, option: str) -> date:
     """A YYYY-MM-DD date from the command line, or today (the user's local date)."""
     if text is None:
         return datetime.now().astimezone().date()
+    from models.limits import MAX_YEAR, MIN_YEAR, date_in_range
+
     try:
         if len(text) != 10:
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise CliError(
-            f'{option}: "{text}" is not a date; write it as YYYY-MM-DD, like 2026-03-14.'
+            f'{option}: "{text[:40]}" is not a date; write it as YYYY-MM-DD, like 2026-03-14.'
         ) from None
+    if not date_in_range(day):
+        raise CliError(f"{option}: {text} is outside the years {MIN_YEAR} to {MAX_YEAR}.")
+    return day
 
 
 def cmd_due(args: argparse.Namespace) -> int:
@@ -508,7 +584,7 @@ def cmd_export_ics(args: argparse.Namespace) -> int:
     except ValueError:
         days = -1
     if not 0 <= days <= MAX_DAYS:
-        raise CliError(f'--days: "{args.days}" should be a whole number from 0 to {MAX_DAYS}.')
+        raise CliError(f'--days: "{args.days[:40]}" should be a whole number from 0 to {MAX_DAYS}.')
     today = datetime.now().astimezone().date()
     with opened(book_path(args), write=False, must_exist=True) as book:
         n = write_ics(book, args.out, today, days)
@@ -551,6 +627,8 @@ def cmd_import_contacts(src: Path, *, dry_run: bool, args: argparse.Namespace) -
     from models.services.contacts import Action, ContactFileError, apply_import, plan_import
 
     source = load_contacts(src)
+    for warning in source.warnings:
+        print(f"rapport: warning: {warning}", file=sys.stderr)
     if isinstance(source, CsvContacts) and not source.has_usable_columns():
         raise ContactFileError(
             f"None of the columns of {src.name} is one Rapport knows (a name or an email). "
@@ -594,32 +672,52 @@ def cmd_import_json(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the GUI or one verb. A verb's every failure is one line on stderr and a
+    non-zero exit: the user's mistakes and the environment's (a full disk, a
+    locked file) are told plainly, and anything else is named, not dumped; the
+    traceback goes to the log file."""
     from exports.pdf import bind_renderers
-
-    bind_renderers()  # the core prints through these; ReportLab loads only on use
-    args = build_parser().parse_args(argv)
     from models.logs import setup_logging
 
-    log_path = setup_logging(verbose=args.verbose)
-    if args.command is None:
-        return run_app(args)
+    bind_renderers()  # the core prints through these; ReportLab loads only on use
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _SafeStream(out), _SafeStream(err)  # type: ignore[assignment]
+    try:
+        args = build_parser().parse_args(argv)
+        log_path = setup_logging(verbose=args.verbose)
+        if args.command is None:
+            sys.stdout, sys.stderr = out, err
+            return run_app(args)
+        return run_verb(args, log_path)
+    finally:
+        if isinstance(sys.stdout, _SafeStream):
+            sys.stdout.flush()
+        sys.stdout, sys.stderr = out, err
+
+
+def run_verb(args: argparse.Namespace, log_path: Path | None) -> int:
     try:
         code: int = args.run(args)
         return code
     except RapportError as exc:
         log.warning("rapport %s: %s", args.command, exc, exc_info=True)
-        print(f"rapport: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(str(exc))
     except OSError as exc:
         log.warning("rapport %s: %s", args.command, exc, exc_info=True)
         where = f": {exc.filename}" if exc.filename else ""
-        print(f"rapport: {exc.strerror or exc}{where}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(f"{exc.strerror or exc}{where}")
+    except KeyboardInterrupt:
+        fail("interrupted; nothing more was done.")
+        return EXIT_INTERRUPTED
+    except MemoryError:
+        log.error("rapport %s ran out of memory", args.command, exc_info=True)
+        return fail("ran out of memory; nothing was changed by the unfinished work.")
+    # The last resort: a bug or a library's surprise still ends in one line, so a
+    # script reading stderr never has to parse a traceback; the log keeps it.
     except Exception as exc:
         log.exception("rapport %s failed unexpectedly", args.command)
         details = f"; the details are in {log_path}" if log_path is not None else ""
-        print(f"rapport: something went wrong ({type(exc).__name__}){details}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(f"something went wrong ({type(exc).__name__}){details}")
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -634,6 +732,12 @@ def run_app(args: argparse.Namespace) -> int:
     except Exception as exc:
         report_fatal(exc)
         return EXIT_ERROR
+
+
+def fail(message: str) -> int:
+    """One line on stderr, however many lines the message had."""
+    print(f"rapport: {' '.join(message.split())}", file=sys.stderr)
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":

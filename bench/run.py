@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.contacts import bench_contacts  # noqa: E402
 from bench.make_book import build, cached_book  # noqa: E402,F401 - build: tests use it
 from exports.pdf.agreement import render_agreement  # noqa: E402
 from exports.pdf.common import FAMILY, plain_date, register_fonts  # noqa: E402
@@ -50,6 +51,8 @@ from models.services.incidents import all_health  # noqa: E402
 from models.services.reminders import due_items, today_plan  # noqa: E402
 
 TODAY = date(2026, 11, 22)
+# The contacts import is measured at this many rows of a Google CSV (bench/contacts.py).
+CONTACT_ROWS = 5000
 
 
 @dataclass
@@ -562,6 +565,16 @@ def main() -> int:
         action="store_true",
         help="only the JSON export and import of the 10 000-client book (one run: minutes)",
     )
+    parser.add_argument(
+        "--contacts",
+        type=int,
+        default=CONTACT_ROWS,
+        metavar="ROWS",
+        help=f"rows of the contacts-import figure (default {CONTACT_ROWS}; 0: skip)",
+    )
+    parser.add_argument(
+        "--contacts-only", action="store_true", help="only the contacts-import figure"
+    )
     args = parser.parse_args()
     if args.json_book:
         from bench.json_book_bench import measure
@@ -573,6 +586,14 @@ def main() -> int:
             for key, value in figures.items():
                 print(f"{key:<22} {value}")
         return 0
+    contacts_out: dict[str, float] = {}
+    if args.contacts > 0 and not args.pdf:
+        print(f"measuring a contacts import of {args.contacts} rows…", file=sys.stderr)
+        contacts = bench_contacts(args.contacts, min(args.repeat, 5))
+        contacts_out = contacts.figures()
+        if args.contacts_only:
+            print(json.dumps(contacts_out, indent=2) if args.json else contacts.line())
+            return 0
     print("measuring the agreement PDF…", file=sys.stderr)
     pdf = bench_pdf(args.repeat)
     pdf_out = {
@@ -604,6 +625,7 @@ def main() -> int:
             "clients": ref.clients,
             **{k: figures[k] for k in TOP_LEVEL if k in figures},
             **pdf_out,
+            **contacts_out,
             "by_size": {str(n): r.figures() for n, r in results.items()},
             "growth": growth(results),
             "machine": machine(),
@@ -612,6 +634,8 @@ def main() -> int:
         return 0
     _print_header()
     _print_pair("-", pdf)
+    if contacts_out:
+        print(contacts.line())
     for n, r in results.items():
         for p in r.pairs.values():
             _print_pair(str(n), p)

@@ -16,13 +16,21 @@ from __future__ import annotations
 
 import csv
 import enum
+import functools
 import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exports.contacts_io import ContactFormat, decode_text
+from exports.contacts_io import (
+    MAX_CONTACTS,
+    MAX_FIELD_BYTES,
+    ContactFormat,
+    decode_text,
+    mixed_encoding_warning,
+)
+from models.reads import many_small_objects
 from models.services.clients import ClientDetail, Contact
 from models.services.contacts import ContactFileError, ContactRecord
 
@@ -31,7 +39,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Google writes several values into one cell, and labels with a star for "primary".
 MULTI_SEPARATOR = " ::: "
 SYSTEM_LABELS = {"mycontacts", "starred"}
-MAX_FIELD = 1_000_000
+# What spreadsheets and data tools write for "no value" (pandas' nan, a database's
+# NULL, Python's None, Excel's #N/A). Stored, they would read as a name or a note.
+NOT_A_VALUE = frozenset({"None", "none", "nan", "NaN", "NULL", "null", "#N/A", "undefined"})
 
 
 class Field(enum.StrEnum):
@@ -252,6 +262,7 @@ _LABELS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def normal_label(raw: str) -> str:
     """ "* Work" / "Mobile" / "CELL" as the app's own words (work, mobile, …)."""
     words = raw.replace("*", " ").strip().casefold()
@@ -295,6 +306,7 @@ class CsvContacts:
     path: Path | None = None
     # Spreadsheet row number of each row (the header is row 1).
     row_numbers: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def format(self) -> ContactFormat:
@@ -317,16 +329,24 @@ class CsvContacts:
         return any(r.field in useful for r in self.roles)
 
     def records(self) -> list[ContactRecord]:
-        return [self._record(n, row) for n, row in zip(self.row_numbers, self.rows, strict=True)]
+        # Only the columns that hold something we keep are visited, row after row.
+        kept = [(i, role) for i, role in enumerate(self.roles) if role.field is not Field.IGNORE]
+        with many_small_objects():
+            return [
+                self._record(n, row, kept)
+                for n, row in zip(self.row_numbers, self.rows, strict=True)
+            ]
 
-    def _record(self, number: int, row: list[str]) -> ContactRecord:
+    def _record(
+        self, number: int, row: list[str], kept: list[tuple[int, ColumnRole]]
+    ) -> ContactRecord:
         rec = ContactRecord(place=f"row {number}")
         notes: list[str] = []
-        for i, role in enumerate(self.roles):
-            if role.field is Field.IGNORE or i >= len(row):
+        for i, role in kept:
+            if i >= len(row):
                 continue
             value = unguard(row[i]).strip()
-            if not value:
+            if not value or value in NOT_A_VALUE:
                 continue
             label = role.label
             if role.label_column is not None and role.label_column < len(row):
@@ -349,10 +369,17 @@ class CsvContacts:
 
 
 def _split_multi(value: str) -> list[str]:
-    return [unguard(v).strip() for v in value.split(MULTI_SEPARATOR) if v.strip()]
+    parts = (unguard(v).strip() for v in value.split(MULTI_SEPARATOR))
+    return [v for v in parts if v and v not in NOT_A_VALUE]
 
 
-def _tags(value: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _tags(value: str) -> tuple[str, ...]:
+    """The tags of a cell; a few distinct cells repeat over thousands of rows."""
+    return tuple(_read_tags(value))
+
+
+def _read_tags(value: str) -> list[str]:
     parts = value.split(MULTI_SEPARATOR) if MULTI_SEPARATOR in value else re.split(r"[;,]", value)
     tags = []
     for p in parts:
@@ -374,17 +401,11 @@ def parse_csv(data: bytes, *, path: Path | None = None) -> CsvContacts:
     text, encoding = decode_text(data, name)
     if not text.strip():
         raise ContactFileError(f"{name} is empty.")
+    warning = mixed_encoding_warning(text)
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = sniff_delimiter(first_line)
-    old_limit = csv.field_size_limit()
-    try:
-        csv.field_size_limit(MAX_FIELD)
-        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise ContactFileError(f"{name} could not be read as CSV: {exc}.") from None
-    finally:
-        csv.field_size_limit(old_limit)
-    numbered = [(n, row) for n, row in enumerate(table, start=1) if any(c.strip() for c in row)]
+    numbered = _rows(text, delimiter, name)
+    del text  # the rows are all that is kept
     if not numbered:
         raise ContactFileError(f"{name} is empty.")
     _, header = numbered[0]
@@ -401,7 +422,37 @@ def parse_csv(data: bytes, *, path: Path | None = None) -> CsvContacts:
         delimiter=delimiter,
         path=path,
         row_numbers=[n for n, _ in body],
+        warnings=[w for w in (warning,) if w],
     )
+
+
+def _rows(text: str, delimiter: str, name: str) -> list[tuple[int, list[str]]]:
+    """The non-blank rows by their line number, within the limits at the edge."""
+    old_limit = csv.field_size_limit()
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    numbered: list[tuple[int, list[str]]] = []
+    try:
+        csv.field_size_limit(MAX_FIELD_BYTES)
+        for n, row in enumerate(reader, start=1):
+            if any(c.strip() for c in row):
+                numbered.append((n, row))
+                if len(numbered) > MAX_CONTACTS + 1:
+                    raise ContactFileError(
+                        f"{name} has more than {MAX_CONTACTS:,} contacts; import it in parts "
+                        f"of up to {MAX_CONTACTS:,}."
+                    )
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ContactFileError(
+                f"{name} has a field over {MAX_FIELD_BYTES // 1024} KB near line "
+                f"{reader.line_num}; that is not a contact's detail, so the file is not read."
+            ) from None
+        raise ContactFileError(
+            f"{name} could not be read as CSV (near line {reader.line_num}): {exc}."
+        ) from None
+    finally:
+        csv.field_size_limit(old_limit)
+    return numbered
 
 
 def csv_bytes(clients: Sequence[ClientDetail]) -> bytes:

@@ -34,6 +34,16 @@ def log_dir() -> Path:
     return ensure_private_dir(Path(user_log_dir(APP_NAME, appauthor=False)))
 
 
+def canonical_book_path(path: Path) -> Path:
+    """The one name of a book: ``~`` expanded and every symlink resolved.
+
+    The lock file and the companion folders (attachments/, backups/) are named
+    after the book's path, so the app and the command line must agree on it:
+    a book reached through a symlink is the real file, with its companions
+    beside the real file and one lock for both ways in."""
+    return Path(path).expanduser().resolve()
+
+
 def default_book_path() -> Path:
     return data_dir() / BOOK_FILENAME
 

@@ -41,6 +41,7 @@ def test_quick_json_run_on_a_tiny_book_reports_every_figure(tmp_path: Path) -> N
         QT_QPA_PLATFORM="offscreen",
     )
     args = ["--quick", "--json", "--sizes", "200", "--repeat", "1", "--startup-repeat", "1"]
+    args += ["--contacts", "300"]
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), *args],
         cwd=ROOT,
@@ -52,6 +53,7 @@ def test_quick_json_run_on_a_tiny_book_reports_every_figure(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout)
     assert REQUIRED | {"pdf_ms", "pdf_ratio", "by_size", "machine"} <= out.keys()
+    assert out["contacts_import_ratio"] > 0 and out["contacts_import_peak_mb"] > 0
     assert out["clients"] == 200
     size = out["by_size"]["200"]
     assert size.keys() >= PER_SIZE, PER_SIZE - size.keys()

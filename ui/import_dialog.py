@@ -220,6 +220,12 @@ class ImportDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.file_label)
+        # A per-file warning (a mixed encoding): said once, above every row.
+        self.warning_label = QLabel("\n".join(source.warnings))
+        self.warning_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setVisible(bool(source.warnings))
+        layout.addWidget(self.warning_label)
         self.columns_box = self._make_columns_box()
         if self.columns_box is not None:
             layout.addWidget(self.columns_box)

@@ -1,0 +1,22 @@
+"""The ranges every edge of the app accepts, in one place.
+
+A date far outside a consultant's working life is a typing mistake, not a plan,
+and it is also where datetime arithmetic overflows (9999-12-31 plus a week). The
+command line checks its options against these now; the other edges (forms, the
+JSON and contacts imports) can use the same range, so a date one edge accepts is
+never one another edge chokes on.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+FIRST_DAY = date(MIN_YEAR, 1, 1)
+LAST_DAY = date(MAX_YEAR, 12, 31)
+
+
+def date_in_range(day: date) -> bool:
+    """Whether ``day`` is inside the one range the app supports (years 1900–2200)."""
+    return FIRST_DAY <= day <= LAST_DAY
