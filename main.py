@@ -7,6 +7,7 @@ never pays for Qt and the GUI never pays for ReportLab or Alembic before it need
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 from collections.abc import Iterator, Sequence
@@ -308,6 +309,9 @@ def opened(path: Path, *, write: bool, must_exist: bool = False) -> Iterator[Boo
             raise CliError(
                 f"This book is open in Rapport{who}. Close it there first, then try again."
             )
+        from models.backups import clear_restore_leftovers
+
+        clear_restore_leftovers(path)  # we hold the lock: no restore is running
     try:
         try:
             book = open_book(path)
@@ -705,6 +709,8 @@ def run_verb(args: argparse.Namespace, log_path: Path | None) -> int:
     except OSError as exc:
         log.warning("rapport %s: %s", args.command, exc, exc_info=True)
         where = f": {exc.filename}" if exc.filename else ""
+        if exc.errno == errno.ENOSPC:
+            return fail(f"The disk is full{where}: free some space and try again.")
         return fail(f"{exc.strerror or exc}{where}")
     except KeyboardInterrupt:
         fail("interrupted; nothing more was done.")

@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from models import schema
 from models.backups import (
     KIND_BEFORE_UPGRADE,
+    cannot_write_reason,
     clear_orphans,
     has_backups,
+    is_damage,
     open_check,
     take_backup,
 )
@@ -61,6 +63,45 @@ class NotABookError(BookError):
 
 class BookLockedError(BookError):
     pass
+
+
+class BookUnavailableError(BookError):
+    """The book could not be read or written right now (a full or read-only disk, no
+    permission, a lock): nothing is wrong with it, so it stays where it is."""
+
+    def __init__(self, path: Path, exc: BaseException | None = None) -> None:
+        self.path = Path(path)
+        reason = cannot_write_reason(self.path, exc)
+        super().__init__(f"{reason}: {self.path}; nothing was changed.")
+
+
+def _unavailable_or_damaged(path: Path, exc: sqlite3.Error) -> list[str]:
+    """The problems of a book whose check raised ``exc``: damage is reported, any
+    other failure is raised as BookUnavailableError so the book is never moved."""
+    if is_damage(exc):
+        return [str(exc)]
+    raise BookUnavailableError(path, exc) from exc
+
+
+def replay_hot_journal(path: Path) -> None:
+    """A rollback journal left by a killed writer holds the pages it was changing; a
+    read-write open rolls them back, so the book is judged as it was, whole, and the
+    journal does not linger for the next file of this name."""
+    journal = Path(str(path) + "-journal")
+    try:
+        if not path.exists() or not journal.exists() or journal.stat().st_size == 0:
+            return
+    except OSError:
+        return
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        if not is_damage(exc):
+            raise BookUnavailableError(path, exc) from exc
 
 
 class BookDamagedError(BookError):
@@ -201,12 +242,15 @@ class Book:
         except sqlite3.OperationalError as exc:
             if self._closed:  # interrupted by close(): no verdict, nothing to report
                 problems = []
-            elif "locked" in str(exc) or "busy" in str(exc):
+            elif not is_damage(exc):  # locked, full, read-only: no verdict on the file
                 log.warning("Could not check %s: %s", self.path, exc)
             else:
                 problems = [str(exc)]
         except sqlite3.DatabaseError as exc:
-            problems = [str(exc)]
+            if is_damage(exc):
+                problems = [str(exc)]
+            else:
+                log.warning("Could not check %s: %s", self.path, exc)
         except Exception as exc:  # a bug here must not leave writers waiting forever
             log.exception("Checking %s failed", self.path)
             problems = [f"the check could not run: {exc}"]
@@ -323,14 +367,17 @@ def inspect_revision(path: Path) -> str | None:
     """The schema revision of the book at ``path``, read without writing anything.
 
     Returns None for a missing or empty file (a new book). Raises NotABookError for
-    anything that is not an SQLite file made by Rapport.
+    anything that is not an SQLite file made by Rapport, and BookUnavailableError for
+    a book that cannot be read now (a full or read-only disk, no permission).
     """
     if not path.exists() or path.stat().st_size == 0:
         return None
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise NotABookError(f"{path} could not be read: {exc}.") from exc
+        if is_damage(exc):
+            raise NotABookError(f"{path} could not be read: {exc}.") from exc
+        raise BookUnavailableError(path, exc) from exc
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "alembic_version" not in tables:
@@ -342,6 +389,8 @@ def inspect_revision(path: Path) -> str | None:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else None
     except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise BookUnavailableError(path, exc) from exc
         raise NotABookError(
             f"{path} is not a Rapport book (or it is damaged): {exc}. It was left as it was."
         ) from exc
@@ -387,6 +436,7 @@ def open_book(path: Path, *, upgrade: bool = True, check: Check = CHECK_NOW) -> 
     """
     path = Path(path).expanduser().absolute()
     clear_orphans(path)
+    replay_hot_journal(path)
     try:
         revision = inspect_revision(path)
     except NotABookError as exc:
@@ -411,7 +461,7 @@ def open_book(path: Path, *, upgrade: bool = True, check: Check = CHECK_NOW) -> 
             try:
                 problems = open_check(guard)
             except sqlite3.DatabaseError as exc:
-                problems = [str(exc)]
+                problems = _unavailable_or_damaged(path, exc)
             finally:
                 guard.close()
                 guard = None
@@ -488,6 +538,7 @@ def check_book(path: Path) -> CheckReport:
     """
     if not path.exists():
         raise BookError(f"There is no book at {path}.")
+    replay_hot_journal(path)
     revision = inspect_revision(path)
     if (
         revision is not None
@@ -498,14 +549,17 @@ def check_book(path: Path) -> CheckReport:
             f"This book was written by a newer Rapport (schema {revision}); "
             "this version cannot check it."
         )
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise BookUnavailableError(path, exc) from exc
     try:
         problems = sqlite_problems(conn)
         clients = 0
         if revision is not None:
             clients = conn.execute("SELECT count(*) FROM client").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        problems = [str(exc)]
+        problems = _unavailable_or_damaged(path, exc)
         clients = 0
     finally:
         conn.close()

@@ -47,9 +47,11 @@ from models.backups.common import (
 )
 from models.backups.damage import (
     DamageReport,
+    cannot_write_reason,
     clear_orphans,
     clients_phrase,
     describe_time,
+    is_damage,
     open_check,
     report_damage,
     set_aside,
@@ -65,6 +67,7 @@ from models.backups.policy import (
 )
 from models.backups.restore import (
     RestoreResult,
+    clear_restore_leftovers,
     describe_backup,
     resolve_backup,
     restore_backup,
@@ -106,7 +109,10 @@ __all__ = [
     "attachments_dir",
     "backups_dir",
     "backups_to_keep",
+    "cannot_write_reason",
+    "clear_restore_leftovers",
     "clear_orphans",
+    "is_damage",
     "clients_phrase",
     "describe_backup",
     "describe_time",

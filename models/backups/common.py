@@ -189,4 +189,4 @@ def fingerprint(book_path: Path) -> dict[str, int | None]:
 
 
 def _companions(path: Path) -> list[Path]:
-    return [Path(str(path) + suffix) for suffix in ("-wal", "-shm")]
+    return [Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")]

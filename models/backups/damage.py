@@ -3,6 +3,7 @@ tell the user what happened and which backup to restore."""
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -14,6 +15,48 @@ from models.backups.take import BackupInfo, newest_verified_backup
 from models.files import _fsync_dir
 
 # --- checking a book and setting a damaged one aside ---------------------------------
+
+# Only these SQLite answers say the file itself is bad. Everything else (a full or
+# read-only disk, no permission, a lock, an I/O error) says the book cannot be
+# reached right now, and a healthy book must never be set aside for that.
+_DAMAGE_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True when SQLite's error means the file is not a sound database."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        text = str(exc).lower()
+        return "malformed" in text or "not a database" in text
+    return (code & 0xFF) in _DAMAGE_CODES
+
+
+def cannot_write_reason(path: Path, exc: BaseException | None = None) -> str:
+    """Why a book could not be opened or changed, in the user's words, from the
+    error and what the file system says about the book's folder."""
+    path = Path(path)
+    folder = path.parent
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    err = getattr(exc, "errno", None)
+    try:
+        stat = os.statvfs(folder)
+        read_only = bool(stat.f_flag & os.ST_RDONLY)
+        full = stat.f_bavail * stat.f_frsize < 64 * 1024
+    except OSError:
+        read_only = full = False
+    if code == 13 or err == errno.ENOSPC or (full and not read_only):  # SQLITE_FULL
+        return "The disk is full: free some space and try again"
+    if read_only or err == errno.EROFS:
+        return f"The disk holding {folder} is read-only"
+    if code in (5, 6) or "locked" in str(exc).lower():  # SQLITE_BUSY, SQLITE_LOCKED
+        return "The book is busy in another program; close it there and try again"
+    if code in (3, 8, 23) or err in (errno.EACCES, errno.EPERM):
+        return f"Rapport may not write to {path} or its folder (permission denied)"
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"Rapport may not write to {path} or its folder (permission denied)"
+    return f"The book could not be opened ({exc})"
+
+
 
 
 def open_check(conn: sqlite3.Connection) -> list[str]:
@@ -41,7 +84,7 @@ def _set_aside_name(path: Path, now: datetime) -> Path:
 
 
 def set_aside(book_path: Path, *, now: datetime | None = None) -> list[Path]:
-    """Rename a damaged book and its -wal/-shm out of the way, byte for byte unchanged.
+    """Rename a damaged book and its -journal/-wal/-shm out of the way, byte for byte unchanged.
 
     The main file goes first: if a crash stops us half way, the leftover -wal is
     found by ``clear_orphans`` before a new book could be created on top of it.

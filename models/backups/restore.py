@@ -4,6 +4,7 @@ then swapped in through SQLite so no half-copied file can become the book."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ from models.backups.common import (
     row_counts,
     stored_file_path,
 )
-from models.backups.damage import open_check, set_aside
+from models.backups.damage import cannot_write_reason, is_damage, open_check, set_aside
 from models.backups.take import (
     BackupInfo,
     _older_info,
@@ -147,13 +148,13 @@ def restore_backup(book_path: Path, backup: Path, *, now: datetime | None = None
 def _restore_backup(path: Path, backup: Path, now: datetime | None) -> RestoreResult:
     info = describe_backup(path, backup)
     counts = verify_backup(path, info)
+    _check_free_space(path, info.path)
     before: BackupInfo | None = None
     moved: list[Path] = []
+    damaged = False
     if path.exists() and path.stat().st_size > 0:
-        problems = _current_problems(path)
-        if problems:
-            moved = set_aside(path, now=now)
-        else:
+        damaged = bool(_current_problems(path))
+        if not damaged:
             try:
                 before = take_backup(path, kind=KIND_BEFORE_RESTORE, now=now, thin=False)
             except BackupError as exc:
@@ -161,11 +162,13 @@ def _restore_backup(path: Path, backup: Path, now: datetime | None) -> RestoreRe
                     f"Your book could not be backed up before the restore, so nothing was "
                     f"changed. {exc}"
                 ) from exc
-    tmp = path.with_name(f".{path.name}.restoring")
-    for p in [tmp, *_companions(tmp)]:
-        p.unlink(missing_ok=True)
-    touch_private(tmp)
+    tmp = restoring_path(path)
     try:
+        # The replacement is made and checked in full before the book is touched; the
+        # swap is one os.replace, so a failure anywhere leaves the current book in place.
+        for p in [tmp, *_companions(tmp)]:
+            p.unlink(missing_ok=True)
+        touch_private(tmp)
         _copy_for_restore(info.path, tmp)
         got = _verify_copy(tmp, counts)
         if got:
@@ -173,32 +176,78 @@ def _restore_backup(path: Path, backup: Path, now: datetime | None) -> RestoreRe
                 f"The restored copy did not pass its check ({got[0]}); your book was not replaced."
             )
         _fsync_file(tmp)
-        if path.exists():
+        if damaged:
+            moved = set_aside(path, now=now)
+        elif path.exists():
             _fold_wal(path)
         os.replace(tmp, path)
         _fsync_dir(path.parent)
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        if isinstance(exc, sqlite3.Error) or getattr(exc, "errno", None) is not None:
+            reason = cannot_write_reason(path, exc)
         raise RestoreError(
-            f"The backup could not be put in place ({exc.strerror or exc}); your book was not "
-            "replaced."
+            f"The backup could not be put in place ({reason}); your book was not replaced."
         ) from exc
     finally:
-        for p in [tmp, *_companions(tmp), Path(str(tmp) + "-journal")]:
+        for p in [tmp, *_companions(tmp)]:
             p.unlink(missing_ok=True)
     return RestoreResult(info, before, moved, counts)
 
 
+def restoring_path(path: Path) -> Path:
+    """Where a restore prepares the replacement, beside the book (same file system)."""
+    return Path(path).with_name(f".{Path(path).name}.restoring")
+
+
+def clear_restore_leftovers(path: Path) -> list[Path]:
+    """A restore killed part way leaves its half-made replacement; the caller holds the
+    book's lock, so no restore is running and the leftovers can go."""
+    gone: list[Path] = []
+    tmp = restoring_path(path)
+    for p in [tmp, *_companions(tmp)]:
+        try:
+            p.unlink()
+            gone.append(p)
+        except FileNotFoundError:
+            pass
+    return gone
+
+
 def _current_problems(path: Path) -> list[str]:
+    """The current book's damage; a book that merely cannot be read now (a full or
+    read-only disk) is not damaged, and the restore stops before touching it."""
     try:
         conn = _ro(path)
     except sqlite3.Error as exc:
-        return [str(exc)]
+        return _damage_or_stop(path, exc)
     try:
         return open_check(conn)
     except sqlite3.DatabaseError as exc:
-        return [str(exc)]
+        return _damage_or_stop(path, exc)
     finally:
         conn.close()
+
+
+def _damage_or_stop(path: Path, exc: sqlite3.Error) -> list[str]:
+    if is_damage(exc):
+        return [str(exc)]
+    raise RestoreError(f"{cannot_write_reason(path, exc)}: {path}; nothing was changed.") from exc
+
+
+def _check_free_space(path: Path, backup: Path) -> None:
+    """The restored copy (and the safety backup of the current book) must fit beside
+    the book; saying so first beats failing half way."""
+    try:
+        need = backup.stat().st_size + (path.stat().st_size if path.exists() else 0)
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        return
+    if free < need + 1024 * 1024:
+        raise RestoreError(
+            f"The disk is full: the restore needs about {need // (1024 * 1024) + 1} MB free "
+            f"beside {path}; free some space and try again; nothing was changed."
+        )
 
 
 def _copy_for_restore(backup: Path, tmp: Path) -> None:
