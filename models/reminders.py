@@ -158,3 +158,33 @@ def snooze_date(choice: str, today: date) -> date:
     if choice not in days:
         raise ValueError(f"unknown snooze choice {choice!r}")
     return today + timedelta(days=days[choice])
+
+
+@dataclass(frozen=True)
+class DueCount:
+    """How much is waiting, counted one way for every place that shows it (the
+    sidebar, Today's header, the tray's badge, tooltip and menu): each row of
+    Today's due list is one thing to do, so two follow-ups for one client are two."""
+
+    total: int
+    overdue: int
+    today: int
+
+    def headline(self) -> str:
+        """The count in words: "12 to do: 9 overdue, 3 today", never two numbers that
+        could be read as adding up."""
+        if not self.total:
+            return "Nothing to do today"
+        if not self.overdue:
+            return f"{self.total} to do today"
+        if not self.today:
+            return f"{self.total} to do: {self.overdue} overdue"
+        return f"{self.total} to do: {self.overdue} overdue, {self.today} today"
+
+
+def due_count(due: list[DueItem], today: date) -> DueCount:
+    """The one definition of "due": everything dated today or earlier, split into
+    late and on the day. ``due`` is ``TodayPlan.due`` (or any list of items)."""
+    items = [i for i in due if i.due_on <= today]
+    late = sum(1 for i in items if i.due_on < today)
+    return DueCount(total=len(items), overdue=late, today=len(items) - late)

@@ -118,7 +118,7 @@ def test_today_is_home_and_lists_the_sections(window) -> None:
         "Next 7 days": ["Chloé Martin: Keep in touch (Friday)"],
     }
     assert view.date_label.text() == "Tuesday 10 Mar"
-    assert view.summary_label.text() == "2 due · 1 overdue"
+    assert view.summary_label.text() == "2 to do: 1 overdue, 1 today"  # issue 16: one count
     assert not view.empty_box.isVisible()
     assert window.sidebar.item(PAGE_TODAY).text() == "Today  (2)"
 

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from models.changes import REMINDERS, Changes
 from models.errors import NotFoundError
 from models.reads import next_due_after
-from models.reminders import DueItem, DueKind, TodayPlan, snooze_date
+from models.reminders import DueItem, DueKind, TodayPlan, due_count, snooze_date
 from ui.app import RapportApp
 from ui.keys import widget_shortcut
 from ui.kit.subscribe import on_changes
@@ -227,14 +227,9 @@ class TodayView(QWidget):
             self.tree.expand(self.model.index(si, 0))
 
         self.date_label.setText(long_date(today))
-        n_due = len(plan.due)
-        late = sum(1 for i in plan.due if i.due_on < today)
-        if late == n_due and n_due:
-            self.summary_label.setText(f"{n_due} overdue")
-        elif late:
-            self.summary_label.setText(f"{n_due} due · {late} overdue")
-        else:
-            self.summary_label.setText(f"{n_due} due" if n_due else "")
+        count = due_count(plan.due, today)
+        n_due = count.total
+        self.summary_label.setText(count.headline() if n_due else "")
         self.next_up = None
         if not plan.due and book is not None:
             if plan.upcoming:
@@ -262,7 +257,9 @@ class TodayView(QWidget):
         self.count_changed.emit(n_due)
 
     def count_due(self) -> int:
-        return len(self.plan.due) if self.plan is not None else 0
+        if self.plan is None:
+            return 0
+        return due_count(self.plan.due, self.rapport.today()).total
 
     # -- selection ------------------------------------------------------------
 
