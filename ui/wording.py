@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from models.enums import Channel
-from models.reminders import DueItem, DueKind
+from models.reminders import DueItem, DueKind, cadence_label
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
@@ -97,3 +97,28 @@ def unique_clients(items: list[DueItem]) -> list[tuple[int, str]]:
             seen.add(item.client_id)
             out.append((item.client_id, item.client_name))
     return out
+
+
+def rhythm_phrase(cadence_days: int | None) -> str:
+    """ "monthly rhythm", "rhythm every 2 weeks": the rhythm a keep-in-touch row
+    is measured against, said the way the rhythm picker says it."""
+    label = cadence_label(cadence_days).lower()
+    return f"{label} rhythm" if " " not in label else f"rhythm {label}"
+
+
+def reason_text(item: DueItem, today: date) -> str:
+    """Why a row sits where it does on Today, in the order's own terms: flagged
+    clients first, then how late it is against its rhythm (a follow-up counts a
+    week as its rhythm). "38 days late · monthly rhythm", "follow-up due today"."""
+    late = (today - item.due_on).days
+    if late > 0:
+        when = f"{plural(late, 'day')} late"
+    elif late == 0:
+        when = "due today"
+    else:
+        when = f"due {when_text(item.due_on, today)}"
+    if item.kind is DueKind.KEEP_IN_TOUCH:
+        text = f"{when} · {rhythm_phrase(item.cadence_days)}"
+    else:
+        text = f"follow-up {when}"
+    return f"flagged · {text}" if item.priority else text

@@ -43,7 +43,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("export_selected_action", "Export &selected…", "export_selected_contacts"),
     ActionSpec("close_action", "&Close window", "close", QKeySequence.StandardKey.Close),
     ActionSpec("quit_action", "&Quit", "quit_app", "Ctrl+Q", role=QAction.MenuRole.QuitRole),
-    ActionSpec("show_today_action", "&Today", "show_today", "Ctrl+1"),
+    ActionSpec("show_today_action", "&Today", "go_today", "Ctrl+1"),
     ActionSpec("show_clients_action", "&Clients", "show_clients", "Ctrl+2"),
     ActionSpec("show_incidents_action", "&Incidents", "show_incidents", "Ctrl+3"),
     ActionSpec(

@@ -202,6 +202,7 @@ class MainWindow(
         self.today_view.open_client_requested.connect(self.open_client)
         self.today_view.undoable.connect(self.offer_undo)
         self.today_view.count_changed.connect(self._on_due_count)
+        self.today_view.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.search.textEdited.connect(lambda _t: self.show_clients(focus=False))
         self._on_due_count(self.today_view.count_due())
         self.detail.archive_requested.connect(self.archive_selected)
