@@ -212,6 +212,7 @@ class MainWindow(
         self.detail.new_agreement_requested.connect(self.new_agreement_for_current)
         self.detail.open_agreement_requested.connect(self.open_agreement_window)
         self.incidents_view.open_incident_requested.connect(self.open_incident_window)
+        self.incidents_view.report_requested.connect(self.report_incident_for_current)
         self.detail.unarchive_requested.connect(self.unarchive_selected)
         self.first_run.add_button.clicked.connect(self.new_client_dialog)
         self.first_run.demo_button.clicked.connect(self.open_demo)
