@@ -24,6 +24,8 @@ CADENCE_PRESETS: dict[str, int] = {
     "Twice a year": 182,
 }
 CADENCE_MAX_DAYS = 3660
+# The rhythm new and imported clients start with unless the user chose another.
+DEFAULT_CADENCE_DAYS = CADENCE_PRESETS["Monthly"]
 # A follow-up has no rhythm of its own; a week late counts like one missed cadence.
 FOLLOW_UP_SCALE_DAYS = 7
 UPCOMING_DAYS = 7

@@ -222,11 +222,14 @@ class IncidentsView(QWidget):
         filters.addStretch(1)
         self.count_label = QLabel()
         filters.addWidget(self.count_label)
-        filters.addSpacing(12)
         self.report_button = QPushButton("Report an incident…")
         self.report_button.setToolTip("Report an incident with any client (Ctrl+I)")
         self.report_button.clicked.connect(self.report_requested)
-        filters.addWidget(self.report_button)
+        # Its own row under the list, so the filters keep the page's width as it was.
+        actions = QHBoxLayout()
+        actions.setContentsMargins(12, 6, 12, 8)
+        actions.addStretch(1)
+        actions.addWidget(self.report_button)
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -271,6 +274,7 @@ class IncidentsView(QWidget):
         layout.setSpacing(0)
         layout.addLayout(filters)
         layout.addWidget(self.stack, 1)
+        layout.addLayout(actions)
 
         self.status_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.severity_filter.currentIndexChanged.connect(lambda _i: self.refresh())
