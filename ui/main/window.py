@@ -120,6 +120,7 @@ class MainWindow(
         self.search.textChanged.connect(lambda _t: self.search_timer.start())
 
         self.table = self._make_table()
+        self.list_empty = None  # the list's empty state, made at its first fill
         self.detail = ClientDetailPane()
         self.detail.setMinimumWidth(260)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
