@@ -162,7 +162,7 @@ def test_each_row_says_why_it_is_there(qtbot, rapport, people) -> None:
     assert reasons == {
         "Ada Lovelace": "10 days late · monthly rhythm",
         "Ben Okafor": "follow-up due today",
-        "Chloé Martin": "flagged · due Friday · rhythm every 2 weeks",
+        "Chloé Martin": "flagged · due Friday · fortnightly rhythm",
     }
     window.close()
 

@@ -99,20 +99,17 @@ class TodayDelegate(QStyledItemDelegate):
     def button_rects(
         self, cell: QRect, kind: DueKind | str, settled: bool = False
     ) -> list[tuple[str, str, QRect]]:
-        """Where each button of a row sits; slots stay fixed so columns line up."""
+        """Where each button of a row sits, packed from the left: only one row shows
+        them at a time, so nothing needs to line up with the rows around it."""
         widths = self._widths()
         height = min(cell.height() - 6, self.view.fontMetrics().height() + 10)
         top = cell.top() + (cell.height() - height) // 2
         x = cell.left() + BUTTON_GAP
-        if settled:
-            undo = QRect(x, top, widths[ACTION_LOG], height)
-            return [(ACTION_UNDO, "Undo", undo)]
-        wanted = {name for name, _t in buttons_for(kind)}
         rects = []
-        for name, text in BUTTONS:
-            if name in wanted:
-                rects.append((name, text, QRect(x, top, widths[name], height)))
-            x += widths[name] + BUTTON_GAP
+        for name, text in buttons_for(kind, settled):
+            width = widths.get(name, widths[ACTION_LOG])
+            rects.append((name, text, QRect(x, top, width, height)))
+            x += width + BUTTON_GAP
         return rects
 
     def initStyleOption(  # noqa: N802 - Qt API

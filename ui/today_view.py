@@ -91,6 +91,13 @@ __all__ = [
 ]
 
 
+REASON_SAMPLES = (
+    "flagged · 365 days late · two-monthly rhythm",
+    "flagged · follow-up due Wednesday",
+    "flagged · due Wed 18 Mar · half-yearly rhythm",
+)
+
+
 class TodayView(TodayActs, QWidget):
     """The home page. It changes the book only through the services and then tells
     the app (``changed``); it asks its window for what belongs to the window: the
@@ -178,7 +185,10 @@ class TodayView(TodayActs, QWidget):
         # In characters of the font in use, so a scale change never leaves them stale.
         chars = self.tree.fontMetrics().averageCharWidth()
         header.resizeSection(COL_CLIENT, 22 * chars)
-        header.resizeSection(COL_WHEN, 32 * chars)
+        # The longest reasons the rules give, measured in the font in use.
+        metrics = self.tree.fontMetrics()
+        widest = max(metrics.horizontalAdvance(text) for text in REASON_SAMPLES)
+        header.resizeSection(COL_WHEN, widest + 2 * chars)
         header.resizeSection(COL_ACTIONS, self.delegate.actions_width())
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from models.enums import Channel
-from models.reminders import DueItem, DueKind, cadence_label
+from models.reminders import DueItem, DueKind
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (
@@ -99,11 +99,23 @@ def unique_clients(items: list[DueItem]) -> list[tuple[int, str]]:
     return out
 
 
+RHYTHM_WORDS = {
+    7: "weekly",
+    14: "fortnightly",
+    30: "monthly",
+    61: "two-monthly",
+    91: "quarterly",
+    182: "half-yearly",
+}
+
+
 def rhythm_phrase(cadence_days: int | None) -> str:
-    """ "monthly rhythm", "rhythm every 2 weeks": the rhythm a keep-in-touch row
-    is measured against, said the way the rhythm picker says it."""
-    label = cadence_label(cadence_days).lower()
-    return f"{label} rhythm" if " " not in label else f"rhythm {label}"
+    """ "monthly rhythm", "45-day rhythm": the rhythm a keep-in-touch row is
+    measured against, short enough for Today's reason column."""
+    if cadence_days is None:
+        return "no rhythm"
+    word = RHYTHM_WORDS.get(cadence_days, f"{cadence_days}-day")
+    return f"{word} rhythm"
 
 
 def reason_text(item: DueItem, today: date) -> str:
