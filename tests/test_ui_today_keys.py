@@ -191,3 +191,49 @@ def test_buttons_only_on_the_row_the_user_is_on(qtbot, rapport, people) -> None:
     assert colours(ada) > 3  # buttons drawn where the user is
     assert colours(ben) <= 2  # a plain row: nothing but its background
     window.close()
+
+
+def test_a_row_settled_then_left_with_the_mouse_waits_for_the_mouse_to_leave(
+    qtbot, rapport, people
+) -> None:
+    window = open_window(qtbot, rapport, size=(1366, 768))
+    view = window.today_view
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.tree)
+    ben = (str(DueKind.FOLLOW_UP), people["ben"], people["quote"])
+    ada = (str(DueKind.KEEP_IN_TOUCH), people["ada"], 0)
+    assert view.select_key(ben)
+    key(qtbot, Qt.Key.Key_D)
+    assert view.model.settled_label(ben) == "Done"
+    # A click on another row: nothing moves while the mouse is over the list.
+    where = view.tree.visualRect(view.model.index_of(ada, 0)).center()
+    qtbot.mouseClick(view.tree.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert view.selected_key() == ada
+    assert view.model.settled_label(ben) == "Done"
+    assert view.model.index_of(ada, 0).isValid() and view.model.index_of(ben, 0).isValid()
+    # Once the mouse leaves the list, the list shows the book as it is.
+    QApplication.sendEvent(view.tree.viewport(), QEvent(QEvent.Type.Leave))
+    assert not view.model.index_of(ben, 0).isValid()
+    assert view.selected_key() == ada
+    window.close()
+
+
+def test_a_long_day_lists_the_first_rows_and_shows_all_on_request(qtbot, rapport) -> None:
+    for n in range(8):
+        add_client(rapport, f"Client {n}", 30, 31 + n)
+    rapport.changed.emit(CHANGED_CLIENTS, None)
+    window = open_window(qtbot, rapport, size=(1366, 768))
+    view = window.today_view
+    view.model.limit = 5
+    view.refresh(reload=True)
+    assert len(view.model.items()) == 5
+    assert view.more_box.isVisible()
+    assert view.more_label.text() == (
+        "The first 5 of each part are listed, most urgent first; 3 more follow as you settle these."
+    )
+    # The first ones listed are the most urgent: the latest come first.
+    assert [i.client_name for i in view.model.items()] == [f"Client {n}" for n in (7, 6, 5, 4, 3)]
+    assert window.sidebar.item(PAGE_TODAY).text() == "Today  (8)"  # the count is all of them
+    view.show_all()
+    assert len(view.model.items()) == 8
+    assert not view.more_box.isVisible()
+    window.close()

@@ -67,7 +67,6 @@ from ui.today_model import (
     MUTED_STYLE,
     NO_BOOK,
     NOTHING_AHEAD,
-    SHOW_FIRST,
     TODAY_SHOWS,
     RowKey,
     TodayModel,
@@ -292,7 +291,7 @@ class TodayView(TodayActs, QWidget):
         self.more_box.setVisible(hidden > 0)
         if hidden:
             self.more_label.setText(
-                f"The first {SHOW_FIRST} of each part are listed, most urgent first; "
+                f"The first {self.model.limit} of each part are listed, most urgent first; "
                 f"{hidden} more follow as you settle these."
             )
 
