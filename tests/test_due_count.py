@@ -111,3 +111,28 @@ def test_every_place_agrees_with_forty_due(qtbot, rapport) -> None:
     assert "Not yet" not in menu_names(tray)
     tray.hide()
     window.close()
+
+
+def test_the_fast_order_is_the_rules_order_and_counts_are_kept() -> None:
+    import random
+
+    from models.reminders import order, plan, sort_key
+
+    rng = random.Random(16)
+    items = [
+        DueItem(
+            rng.choice(list(DueKind)),
+            rng.randrange(40),
+            rng.choice(["Ada", "ben", "Chloé", "Dan"]),
+            TODAY - timedelta(days=rng.randrange(-5, 60)),
+            "x",
+            rng.choice([None, 7, 14, 30, 91]),
+            rng.randrange(1, 10_000),
+            rng.random() < 0.2,
+        )
+        for _ in range(500)
+    ]
+    assert order(items, TODAY) == sorted(items, key=lambda i: sort_key(i, TODAY))
+    p = plan(items, TODAY)
+    assert p.counts(TODAY) == due_count(p.due, TODAY)
+    assert p.counts(TODAY) is p.counts(TODAY)  # worked out once

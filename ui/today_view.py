@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from models.changes import Changes
 from models.reads import next_due_after
-from models.reminders import DueItem, DueKind, TodayPlan, due_count
+from models.reminders import DueItem, DueKind, TodayPlan
 from ui.app import RapportApp
 from ui.keys import widget_shortcut
 from ui.kit.subscribe import on_changes
@@ -255,7 +255,7 @@ class TodayView(TodayActs, QWidget):
         plan = self.rapport.today_plan()
         self.plan = plan
         self._notice_logged_touch(plan)
-        count = due_count(plan.due, today)
+        count = plan.counts(today)
         self.summary_label.setText(count.headline() if count.total else "")
         if self.model.has_settled() and not reload and self.model.today == today:
             self._stale = True
@@ -378,7 +378,7 @@ class TodayView(TodayActs, QWidget):
     def count_due(self) -> int:
         if self.plan is None:
             return 0
-        return due_count(self.plan.due, self.rapport.today()).total
+        return self.plan.counts(self.rapport.today()).total
 
     # -- selection ------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from models.changes import Changes
-from models.reminders import DueCount, DueItem, DueKind, TodayPlan, due_count
+from models.reminders import DueCount, DueItem, DueKind, TodayPlan
 from ui.app import APP_NAME, RapportApp
 from ui.icons import app_icon
 from ui.keys import menu_text
@@ -101,7 +101,7 @@ def item_key(item: DueItem) -> str:
 
 def tooltip_text(plan: TodayPlan, today: date, *, paused: bool = False) -> str:
     """The headline count (the same words as Today's header), then who comes first."""
-    count = due_count(plan.due, today)
+    count = plan.counts(today)
     if not count.total:
         text = f"{APP_NAME} — nothing to do today"
     else:
@@ -204,7 +204,7 @@ class RapportTray(QObject):
             self.pause_action.blockSignals(True)
             self.pause_action.setChecked(paused)
             self.pause_action.blockSignals(False)
-        self.count = due_count(self.plan.due, self.rapport.today())
+        self.count = self.plan.counts(self.rapport.today())
         self.badge_count = 0 if paused else self.count.total
         self.icon.setIcon(self._icon(self.badge_count))
         self.icon.setToolTip(tooltip_text(self.plan, self.rapport.today(), paused=paused))
@@ -228,10 +228,16 @@ class RapportTray(QObject):
             told: set[str] = set()
         else:
             told = set(str(s.value(KEY_NOTIFIED, "") or "").split())
-        new = [i for i in self.plan.due if item_key(i) not in told]
+        # Keys made inline: on a big book this runs over tens of thousands of items.
+        keys = [
+            f"k{i.client_id}" if i.follow_up_id is None else f"f{i.follow_up_id}"
+            for i in self.plan.due
+        ]
+        new = [i for i, k in zip(self.plan.due, keys, strict=True) if k not in told]
         if not new:
             return None
-        told.update(item_key(i) for i in new)
+        new_keys = [k for k in keys if k not in told]
+        told.update(new_keys)
         s.setValue(KEY_NOTIFIED_ON, today)
         s.setValue(KEY_NOTIFIED, " ".join(sorted(told)))
         s.sync()

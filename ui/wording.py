@@ -88,14 +88,17 @@ def name_list(names: list[str], limit: int = 3) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def unique_clients(items: list[DueItem]) -> list[tuple[int, str]]:
-    """Each client once, in the order the items come (the most urgent first)."""
+def unique_clients(items: list[DueItem], limit: int | None = None) -> list[tuple[int, str]]:
+    """Each client once, in the order the items come (the most urgent first); the
+    first ``limit`` only when given (a tooltip names three of thousands)."""
     seen: set[int] = set()
     out: list[tuple[int, str]] = []
     for item in items:
         if item.client_id not in seen:
             seen.add(item.client_id)
             out.append((item.client_id, item.client_name))
+            if limit is not None and len(out) >= limit:
+                break
     return out
 
 
