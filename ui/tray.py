@@ -105,10 +105,11 @@ def tooltip_text(plan: TodayPlan, today: date, *, paused: bool = False) -> str:
     if not count.total:
         text = f"{APP_NAME} — nothing to do today"
     else:
-        names = [n for _i, n in unique_clients(plan.due)]
-        shown = ", ".join(names[:TOOLTIP_NAMES])
-        if len(names) > TOOLTIP_NAMES:
-            shown += f" and {len(names) - TOOLTIP_NAMES} more"
+        names = [n for _i, n in unique_clients(plan.due, limit=TOOLTIP_NAMES)]
+        shown = ", ".join(names)
+        clients = len({i.client_id for i in plan.due})
+        if clients > TOOLTIP_NAMES:
+            shown += f" and {clients - TOOLTIP_NAMES} more"
         text = f"{APP_NAME} — {count.headline()}. First: {shown}"
     if paused:
         text += " (reminders paused until tomorrow)"
