@@ -193,6 +193,8 @@ def test_no_popup_while_the_window_is_in_front(qtbot, rapport) -> None:
     rapport.clock = lambda: NOW + timedelta(days=1)
     rapport.due_clock.resync()
     assert tray.last_message is None
+    # Its warm-up ends inside the test, not in the next one's event loop.
+    qtbot.waitUntil(lambda: rapport.warmup.finished, timeout=20_000)
     rapport.due_clock.stop()
     tray.hide()
 
@@ -564,3 +566,22 @@ def test_keep_running_in_the_tray_is_on_by_default_and_remembered(qtbot, rapport
     again = MainWindow(rapport)
     qtbot.addWidget(again)
     assert not again.keep_in_tray_action.isChecked()
+
+
+def test_what_is_due_is_marked_announced_after_the_first_paint(qtbot, rapport) -> None:
+    """Issue 16: the quiet start-up bookkeeping waits for the paint, and still happens."""
+    from ui.tray import KEY_NOTIFIED, KEY_NOTIFIED_ON
+
+    ada = due_client(rapport, "Ada", 1)
+    window, tray = make_gui(rapport)
+    qtbot.addWidget(window)
+    assert rapport.settings.value(KEY_NOTIFIED_ON) is None  # not before the paint
+    assert tray.badge_count == 1  # the icon and tooltip are there already
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: rapport.warmup.started)
+    assert rapport.settings.value(KEY_NOTIFIED_ON) == TODAY.isoformat()
+    assert str(rapport.settings.value(KEY_NOTIFIED)).split() == [f"k{ada}"]
+    assert tray.last_message is None
+    qtbot.waitUntil(lambda: rapport.warmup.finished, timeout=20_000)
+    rapport.due_clock.stop()
+    tray.hide()

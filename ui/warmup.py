@@ -47,6 +47,8 @@ class Warmup(QObject):
     """Runs the three stages above once for a window, and says when it is done."""
 
     done = Signal()
+    # The first turn of the event loop after the first paint (or soon, when hidden).
+    begun = Signal()
 
     def __init__(self, rapport: RapportApp, window: MainWindow) -> None:
         super().__init__(window)
@@ -82,6 +84,7 @@ class Warmup(QObject):
         if self.started:
             return
         self.started = True
+        self.begun.emit()
         self._thread = threading.Thread(target=self._load, name="warm-up", daemon=True)
         self._thread.start()
         self._poll.start()
