@@ -29,14 +29,16 @@ from models.services.agreements import (
     pdf_renderer,
 )
 from ui.agreement_parts import (
+    AGREEMENT_GONE,
     FINAL_WARNING,
     Finalised,
     PdfJob,
     load_pdf,
+    log,
     print_document,
 )
 from ui.kit.forms import show_error
-from ui.ops import announce
+from ui.ops import start_op
 
 
 class AgreementPdfMixin:
@@ -54,12 +56,15 @@ class AgreementPdfMixin:
         job.signals.done.connect(self._job_done, queued)
         job.signals.failed.connect(self._job_failed, queued)
         self.job = job
+        self._show_busy(busy)
+        QThreadPool.globalInstance().start(job)
+
+    def _show_busy(self, busy: str) -> None:
         self.busy.show()
         self.preview_hint.setText(busy)
         self.preview_hint.show()
         self._apply_mode()
         self.save_button.setEnabled(False)
-        QThreadPool.globalInstance().start(job)
 
     def _job_done(self, result: object) -> None:
         self.job = None
@@ -132,13 +137,34 @@ class AgreementPdfMixin:
         def work() -> Finalised:
             return Finalised(finalise(book, agreement_id, pdf_renderer(book), now=now))
 
-        def done(_result: object) -> None:
+        def then(_result: object) -> None:
             self.pdf_is_final = False
             self.reload()
             self.statusBar().showMessage("The agreement is final.", 4000)
-            announce(self.rapport, AGREEMENTS | REMINDERS, self)
 
-        self._run(work, done, "Making the final document…")
+        def settled(ok: bool) -> None:
+            self.job = None
+            self.busy.hide()
+            if not ok:
+                self.preview_hint.hide()
+            self._apply_mode()
+
+        # A write that renders the PDF inside its transaction: off the GUI thread,
+        # through the one op path, announced once when it lands.
+        self.job = start_op(
+            self.rapport,
+            work,
+            changes=AGREEMENTS | REMINDERS,
+            initiator=self,
+            explain=lambda message: show_error(self.general_error, message),
+            failed="The document could not be made. Please try again.",
+            logger=log,
+            log_message="Making an agreement final failed",
+            gone=AGREEMENT_GONE,
+            then=then,
+            settled=settled,
+        )
+        self._show_busy("Making the final document…")
         return True
 
     def show_pdf(self, pdf: object, *, final: bool) -> None:

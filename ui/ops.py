@@ -123,6 +123,13 @@ class OpJob:
     def __init__(self) -> None:
         self.ok: bool | None = None
         self.parts: tuple[object, ...] = ()
+        self.caller_gone = False
+
+    def forget_caller(self) -> None:
+        """The window that started this closed: the write still completes and the
+        other views still hear of it, but nothing is said to (or done in) that
+        window; a refusal goes to the log."""
+        self.caller_gone = True
 
     @property
     def landed(self) -> bool:
@@ -166,22 +173,23 @@ def start_op(
     def land(outcome: object) -> None:
         _RUNNING.discard(op)
         assert isinstance(outcome, _Outcome)
-        after = None if then is None else (lambda: then(outcome.result))  # type: ignore[arg-type]
+        quiet = op.caller_gone
+        after = None if then is None or quiet else (lambda: then(outcome.result))  # type: ignore[arg-type]
         op.ok = run_op(
             rapport,
             outcome.replay,
             changes=changes,
             initiator=initiator,
-            explain=explain,
-            refuse=refuse,
+            explain=logger.warning if quiet else explain,
+            refuse=None if quiet else refuse,
             failed=failed,
             log_message=log_message,
             logger=logger,
-            gone=gone,
+            gone=None if quiet and callable(gone) else gone,
             then=after,
         )
         op.parts = ()
-        if settled is not None:
+        if settled is not None and not quiet:
             settled(op.ok)
 
     job = BackgroundJob(work, what=log_message)

@@ -1,0 +1,122 @@
+"""Slow writes (finalising an agreement, restoring) run off the GUI thread through
+ui/ops.start_op, and still make one announcement, on the GUI thread, per action."""
+
+from __future__ import annotations
+
+import threading
+
+from models.changes import AGREEMENTS, CLIENTS, Changes
+from models.services.clients import ValidationError, archive_client
+from tests.helpers import add_client
+from ui.app import RapportApp
+from ui.ops import start_op
+
+WAIT_MS = 10_000
+
+
+def _heard(rapport: RapportApp) -> list[tuple[Changes, object, bool]]:
+    """Each announcement, with whether it came on the GUI thread."""
+    heard: list[tuple[Changes, object, bool]] = []
+    gui = threading.main_thread()
+
+    def note(changes: object, initiator: object) -> None:
+        assert isinstance(changes, Changes)
+        heard.append((changes, initiator, threading.current_thread() is gui))
+
+    rapport.changed.connect(note)
+    return heard
+
+
+def test_a_slow_write_runs_on_a_worker_and_is_announced_once_on_the_gui_thread(
+    qtbot,  # noqa: ANN001
+    rapport: RapportApp,
+) -> None:
+    cid = add_client(rapport, "Ada Byrne", 30, 10)
+    heard = _heard(rapport)
+    book = rapport.book
+    assert book is not None
+    ran_on: list[threading.Thread] = []
+    results: list[tuple[object, bool]] = []
+    settled: list[bool] = []
+
+    def write() -> str:
+        ran_on.append(threading.current_thread())
+        archive_client(book, cid)
+        return "archived"
+
+    op = start_op(
+        rapport,
+        write,
+        changes=CLIENTS,
+        initiator="me",
+        then=lambda result: results.append((result, heard == [])),
+        settled=settled.append,
+    )
+    assert not op.landed  # nothing lands until the event loop turns
+    qtbot.waitUntil(lambda: op.landed, timeout=WAIT_MS)
+    assert ran_on and ran_on[0] is not threading.main_thread()
+    assert results == [("archived", True)]  # ``then`` ran before the views heard
+    assert heard == [(CLIENTS, "me", True)]
+    assert settled == [True]
+    assert op.ok is True
+
+
+def test_a_refused_slow_write_is_explained_and_announces_nothing(
+    qtbot,  # noqa: ANN001
+    rapport: RapportApp,
+) -> None:
+    heard = _heard(rapport)
+    refused: list[dict[str, str]] = []
+    said: list[str] = []
+    settled: list[bool] = []
+
+    def write() -> None:
+        raise ValidationError({"title": "A title is needed."})
+
+    def crash() -> None:
+        raise OSError("disk full")
+
+    op = start_op(
+        rapport,
+        write,
+        changes=AGREEMENTS,
+        refuse=refused.append,
+        then=lambda _r: said.append("then"),
+        settled=settled.append,
+    )
+    qtbot.waitUntil(lambda: op.landed, timeout=WAIT_MS)
+    assert refused == [{"title": "A title is needed."}]
+    op = start_op(
+        rapport,
+        crash,
+        changes=AGREEMENTS,
+        explain=said.append,
+        failed="That did not work.",
+        settled=settled.append,
+    )
+    qtbot.waitUntil(lambda: op.landed, timeout=WAIT_MS)
+    assert said == ["That did not work."]  # never "then", never the raw OSError
+    assert settled == [False, False]
+    assert heard == []
+
+
+def test_a_slow_write_whose_window_closed_still_tells_the_other_views(
+    qtbot,  # noqa: ANN001
+    rapport: RapportApp,
+) -> None:
+    cid = add_client(rapport, "Ada Byrne", 30, 10)
+    heard = _heard(rapport)
+    book = rapport.book
+    assert book is not None
+    told: list[object] = []
+    op = start_op(
+        rapport,
+        lambda: archive_client(book, cid),
+        changes=CLIENTS,
+        then=told.append,
+        settled=told.append,
+    )
+    op.forget_caller()
+    qtbot.waitUntil(lambda: op.landed, timeout=WAIT_MS)
+    assert told == []
+    assert [h[0] for h in heard] == [CLIENTS]
