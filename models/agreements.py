@@ -146,3 +146,28 @@ def live_entry(text: str, current: dict[str, tuple[int, AgreementStatus]]) -> st
     base = text.removesuffix(".").removesuffix(" (draft)").removesuffix(" (final)")
     which = f"version {version}, " if version > 1 else ""
     return f"{base} (now {which}{_STATE_WORDS[status]})."
+
+
+_HEADING_MAX = 80
+
+
+def context_parts(context: str) -> list[tuple[str, str]]:
+    """An agreement's context as (heading, body) pairs; heading "" for plain prose.
+
+    The repair wizard writes each part as its label on the first line and the words
+    below it ("How Rafael sees it" / "…"); the PDF prints the label as a heading. A
+    first line reads as a label only when more lines follow and it is short and
+    unpunctuated, so a sentence the consultant typed stays a sentence.
+    """
+    out: list[tuple[str, str]] = []
+    text = context.replace("\r\n", "\n").replace("\r", "\n").strip()
+    for para in (p.strip("\n") for p in text.split("\n\n")):
+        if not para.strip():
+            continue
+        head, _, rest = para.partition("\n")
+        head = head.strip()
+        if rest.strip() and len(head) <= _HEADING_MAX and not head.endswith(tuple(".!?:;,")):
+            out.append((head, rest.strip()))
+        else:
+            out.append(("", para))
+    return out

@@ -15,8 +15,8 @@ from models.repair import (
     PlannedCommitment,
     RecordFacts,
     Step,
-    clean_answers,
     candidates,
+    clean_answers,
     compose_agreement,
     compose_record,
     default_review_on,
@@ -25,8 +25,8 @@ from models.repair import (
     draft_reply,
     finish_problems,
     skipped_sentence,
-    ticked,
     step_done,
+    ticked,
 )
 
 
@@ -190,7 +190,9 @@ def test_private_points_need_a_tick() -> None:
     assert "My apology\nI am sorry about May." in ag.context
     assert "two weeks late" not in ag.context
     assert "A short call" not in " ".join(ag.points)
-    assert ticked(offered["point:figures"], chosen) and not ticked(offered["point:check_in"], chosen)
+    assert ticked(offered["point:figures"], chosen) and not ticked(
+        offered["point:check_in"], chosen
+    )
 
 
 def test_skipped_steps_add_nothing_and_are_named() -> None:

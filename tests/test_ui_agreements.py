@@ -24,6 +24,7 @@ from models.services.agreements import (
     list_agreements,
     pdf_renderer,
 )
+from tests.consultant import give_details
 from tests.helpers import NOW, add_client, fixed_clock, save_screenshot
 from ui.agreement_window import AgreementWindow, new_agreement_window, open_agreement_window
 from ui.app import RapportApp
@@ -37,6 +38,7 @@ def app_clock():  # noqa: ANN201 - fixture override
 
 
 def _draft(rapport: RapportApp, client_id: int, title: str = "Reset after the outage") -> int:
+    give_details(rapport.book)  # issue 17: finalising needs the consultant's details
     return create_agreement(
         rapport.book,
         client_id,
