@@ -228,7 +228,9 @@ def test_save_as_writes_the_stored_final_pdf(qtbot, rapport: RapportApp, tmp_pat
     copy = w.viewing_copy()
     assert copy is not None and copy.read_bytes() == agreement_pdf(rapport.book, aid)
     assert copy.suffix == ".pdf"
-    assert get_settings(rapport.book).name == ""
+    # Saving copies touches no setting (issue 17: _draft now gives the book the
+    # consultant's details, so they are the ones given there, unchanged).
+    assert get_settings(rapport.book).name == "Mia Consultant"
 
 
 # -- the consultant's details ------------------------------------------------------------

@@ -57,6 +57,7 @@ from models.repair import (
     draft_reply,
     finish_problems,
     text,
+    ticked,
 )
 from models.services.agreements import (
     AgreementInput,
@@ -188,14 +189,16 @@ def preview_agreement(
         )
 
 
-def agreement_candidates(book: Book, plan_id: int) -> list[Candidate]:
+def agreement_candidates(book: Book, plan_id: int) -> list[tuple[Candidate, bool]]:
     """Everything step 10 offers to put in the agreement, each with its tick (the
     consultant's choice, else the default: private preparation unticked)."""
     with book.reader() as s:
         plan = _plan(s, plan_id)
         inc = _incident(s, plan.incident_id)
         client = client_or_error(s, inc.client_id)
-        return candidates(_answers(plan), sorted(_steps(plan.skipped)), client_name=client.name)
+        answers = _answers(plan)
+        offered = candidates(answers, sorted(_steps(plan.skipped)), client_name=client.name)
+        return [(c, ticked(c, answers)) for c in offered]
 
 
 def get_insurer(book: Book) -> InsurerDetails:
