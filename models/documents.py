@@ -93,6 +93,16 @@ class SummaryEntry:
 
 
 @dataclass(frozen=True)
+class SummaryFile:
+    """One evidence file kept with an incident: enough to find it and prove it unchanged."""
+
+    name: str
+    size: int  # bytes
+    added_at: datetime
+    sha256: str  # the full hex digest; the pack prints a prefix
+
+
+@dataclass(frozen=True)
 class SummaryIncident:
     title: str
     category: str
@@ -105,6 +115,7 @@ class SummaryIncident:
     client_view: str = ""
     our_view: str = ""
     entries: list[SummaryEntry] = field(default_factory=list)  # newest first
+    evidence: list[SummaryFile] = field(default_factory=list)  # oldest first
 
 
 @dataclass(frozen=True)
