@@ -156,3 +156,89 @@ def test_preview_says_it_saved_the_draft(qtbot, rapport: RapportApp) -> None:  #
         w.preview_button.click()
     assert "The draft was saved" not in w.preview_hint.text()
     assert "saved draft" in w.preview_hint.text()
+
+
+def test_step_ten_ticks_decide_what_the_agreement_says(
+    qtbot,  # noqa: ANN001
+    rapport: RapportApp,
+    tmp_path,  # noqa: ANN001
+) -> None:
+    """Through the real wizard: private preparation is offered unticked; ticking the
+    figures brings them into the printed agreement, unticking the client's part takes
+    it out, and nothing else private reaches the PDF."""
+    import io
+
+    import pypdf
+    import shiboken6
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QWizard
+
+    from models.repair import Step
+    from models.services import printing
+    from models.services.agreements import finalise, pdf_renderer
+    from models.services.repair import get_plan, save_step
+    from tests.consultant import give_details
+    from tests.test_document_audiences import marker, walk
+    from ui.repair_wizard import open_repair_wizard, open_wizards
+
+    give_details(rapport.book)
+    incident = _incident(rapport, tmp_path)
+    plan_id = walk(rapport.book, incident)
+    save_step(rapport.book, plan_id, Step.IN_WRITING, {}, go_to=Step.IN_WRITING)
+    w = open_repair_wizard(rapport, incident)
+    assert w is not None
+    try:
+        qtbot.waitExposed(w)
+        assert w.currentId() == Step.IN_WRITING
+        p = w.pages[Step.IN_WRITING]
+        choices = p.choices
+        qtbot.waitUntil(lambda: choices.count() > 0, timeout=WAIT_MS)
+        checked = Qt.CheckState.Checked
+        states = {
+            choices.item(i).data(Qt.ItemDataRole.UserRole): choices.item(i).checkState()
+            for i in range(choices.count())
+        }
+        for key in ("context:our_view", "context:apology", "point:figures", "point:check_in"):
+            assert states[key] != checked, key
+        for key in ("context:facts", "context:client_view", "point:project_state"):
+            assert states[key] == checked, key
+        assert "private preparation" in choices.item_for("point:figures").text()
+
+        before = w.saves
+        choices.item_for("point:figures").setCheckState(checked)
+        choices.item_for("context:client_contribution").setCheckState(Qt.CheckState.Unchecked)
+        qtbot.waitUntil(lambda: w.saves > before and not w.pending, timeout=WAIT_MS)
+        preview = p.preview.toPlainText()
+        assert marker("figures") in preview and marker("client_contribution") not in preview
+        assert marker("check_in") not in preview
+        qtbot.mouseClick(w.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: get_plan(rapport.book, plan_id).finished, timeout=WAIT_MS)
+    finally:
+        for opened in list(open_wizards(rapport).values()):
+            if shiboken6.isValid(opened):
+                opened._close_now()
+    agreement_id = get_plan(rapport.book, plan_id).agreement_id
+    finalise(rapport.book, agreement_id, pdf_renderer(rapport.book), now=NOW)
+    reader = pypdf.PdfReader(io.BytesIO(printing.agreement_job(rapport.book, agreement_id)()))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Figures: " + marker("figures") in text
+    for private in ("client_contribution", "our_view", "apology", "check_in", "reply"):
+        assert marker(private) not in text, private
+    assert marker("facts") in text and marker("our_mistakes") in text
+
+
+def _incident(rapport: RapportApp, tmp_path) -> int:  # noqa: ANN001
+    from models.entities import IncidentCategory, Severity
+    from models.services.incidents import IncidentInput, attach_file, open_incident
+
+    cid = add_client(rapport, "Rafael Ortiz", 30, 40)
+    iid = open_incident(
+        rapport.book,
+        cid,
+        IncidentInput("Invoice 42 disputed", IncidentCategory.MONEY_SURPRISE, Severity.HIGH),
+        now=NOW,
+    )
+    log = tmp_path / "march-hours.csv"
+    log.write_text("date,hours\n2026-03-02,3\n", encoding="utf-8")
+    attach_file(rapport.book, iid, log, now=NOW)
+    return iid

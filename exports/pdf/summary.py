@@ -135,7 +135,7 @@ def _promise(inc: SummaryIncident) -> str:
 
 
 def _incident(inc: SummaryIncident, width: float, st: Styles, cov: frozenset[int]) -> list[Any]:
-    from reportlab.platypus import CondPageBreak, Paragraph
+    from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 
     story: list[Any] = [
         CondPageBreak(TABLE_HEADING_ROOM),
@@ -169,14 +169,20 @@ def _incident(inc: SummaryIncident, width: float, st: Styles, cov: frozenset[int
         )
     else:
         story.append(Paragraph("No timeline entries.", st.small))
+    story.append(Spacer(1, 6))
     story.append(Paragraph(f"Evidence files ({len(inc.evidence)})", st.label))
     if inc.evidence:
-        size_w, added_w, sha_w = 64.0, 118.0, 96.0
+        size_w, added_w, sha_w = 64.0, 104.0, 96.0
         story.append(
             _table(
                 ("File", "Size", "Added", "SHA-256"),
                 [
-                    (f.name, human_size(f.size), _when(f.added_at), f.sha256[:SHA_SHOWN] + "\u2026")
+                    (
+                        f.name,
+                        human_size(f.size),
+                        _day(f.added_at.astimezone().date()),
+                        f.sha256[:SHA_SHOWN] + "\u2026",
+                    )
                     for f in inc.evidence
                 ],
                 (width - size_w - added_w - sha_w, size_w, added_w, sha_w),
