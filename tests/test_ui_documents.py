@@ -19,7 +19,7 @@ from models.services.agreements import (
     get_agreement,
     get_settings,
 )
-from tests.helpers import NOW, add_client, fixed_clock
+from tests.helpers import NOW, add_client, fixed_clock, save_screenshot
 from ui.agreement_window import AgreementWindow, open_agreement_window
 from ui.app import RapportApp
 from ui.settings_dialog import SettingsDialog
@@ -242,3 +242,48 @@ def _incident(rapport: RapportApp, tmp_path) -> int:  # noqa: ANN001
     log.write_text("date,hours\n2026-03-02,3\n", encoding="utf-8")
     attach_file(rapport.book, iid, log, now=NOW)
     return iid
+
+
+def test_the_first_agreement_asks_for_my_details(
+    qtbot,  # noqa: ANN001
+    rapport: RapportApp,
+    tmp_path,  # noqa: ANN001
+    shots_dir,  # noqa: ANN001
+) -> None:
+    """Step 10 says the agreement cannot be made final without the consultant's
+    details and opens the Your details form; once saved the note goes away."""
+    import shiboken6
+
+    from models.repair import Step
+    from models.services.repair import save_step
+    from tests.test_document_audiences import walk
+    from ui.repair_wizard import open_repair_wizard, open_wizards
+
+    incident = _incident(rapport, tmp_path)
+    plan_id = walk(rapport.book, incident)
+    save_step(rapport.book, plan_id, Step.IN_WRITING, {}, go_to=Step.IN_WRITING)
+    w = open_repair_wizard(rapport, incident)
+    assert w is not None
+    try:
+        qtbot.waitExposed(w)
+        bar = w.pages[Step.IN_WRITING].details_bar
+        assert bar.isVisible()
+        w.resize(1024, 640)
+        save_screenshot(w, shots_dir, "step10_details.png")
+        assert bar.label.text().startswith("Add your name, business and email")
+        bar.button.click()
+        qtbot.waitUntil(lambda: w.findChild(SettingsDialog) is not None, timeout=WAIT_MS)
+        form = w.findChild(SettingsDialog)
+        assert form.isVisible()
+        save_screenshot(form, shots_dir, "details_form.png")
+        assert bar.label.text() in [lbl.text() for lbl in form.findChildren(type(bar.label))]
+        qtbot.keyClicks(form.fields["name"], "Mia Consultant")
+        qtbot.keyClicks(form.fields["business"], "Mia Advisory")
+        qtbot.keyClicks(form.fields["email"], "mia@example.com")
+        form.buttons.accepted.emit()
+        qtbot.waitUntil(lambda: not bar.isVisible(), timeout=WAIT_MS)
+        assert get_settings(rapport.book).business == "Mia Advisory"
+    finally:
+        for opened in list(open_wizards(rapport).values()):
+            if shiboken6.isValid(opened):
+                opened._close_now()

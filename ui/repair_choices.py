@@ -12,9 +12,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QWidget,
+)
 
 from models.repair import Candidate
+from ui.app import RapportApp
+from ui.your_details import FILL_IN, missing_details, open_your_details
+
+NOTE_STYLE = "background:#fff4d6; color:#5c4400; padding:6px 8px; border-radius:3px;"
 
 KEY = Qt.ItemDataRole.UserRole
 PRIVATE = Qt.ItemDataRole.UserRole + 1
@@ -88,3 +101,37 @@ class ClientChoices(QListWidget):
     def _on_item(self, _item: QListWidgetItem) -> None:
         if not self._filling:
             self.on_change()
+
+
+class DetailsBar(QFrame):
+    """Step 10's reminder, shown while the consultant's own details are missing: the
+    agreement this page writes cannot be made final without them."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(f"QFrame {{ {NOTE_STYLE} }}")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.button = QPushButton(FILL_IN)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.button)
+        self.rapport: RapportApp | None = None
+        self.button.clicked.connect(self.ask)
+        self.hide()
+
+    def refresh(self, rapport: RapportApp) -> None:
+        self.rapport = rapport
+        reason = missing_details(rapport)
+        self.label.setText(reason or "")
+        self.setVisible(bool(reason))
+
+    def ask(self) -> None:
+        if self.rapport is None:
+            return
+        rapport = self.rapport
+        open_your_details(
+            rapport, self.window(), self.label.text(), then=lambda: self.refresh(rapport)
+        )

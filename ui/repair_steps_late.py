@@ -28,7 +28,7 @@ from models.repair import (
 from models.services.clients import NotFoundError
 from models.services.repair import agreement_candidates, get_insurer, preview_agreement
 from ui.kit.forms import form_label
-from ui.repair_choices import ClientChoices
+from ui.repair_choices import ClientChoices, DetailsBar
 from ui.repair_commitments import CommitmentList
 from ui.repair_page_base import (
     WARN_STYLE,
@@ -217,6 +217,8 @@ class TimeframePage(RepairPage):
 
 class InWritingPage(RepairPage):
     def build(self) -> None:
+        self.details_bar = DetailsBar(self)
+        self.body.addWidget(self.details_bar)
         self.body.addWidget(self.line_field("title", "&Title", "What this agreement is about"))
         points = self.text_field(
             "points", "E&xtra points, one per line", "Anything else you agreed", 60, 100
@@ -277,6 +279,7 @@ class InWritingPage(RepairPage):
     @guarded(None)
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self.refresh_preview()
+        self.details_bar.refresh(self.owner.rapport)
 
     def after_save(self) -> None:
         self.refresh_preview()
