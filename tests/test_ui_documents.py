@@ -283,6 +283,14 @@ def test_the_first_agreement_asks_for_my_details(
         form.buttons.accepted.emit()
         qtbot.waitUntil(lambda: not bar.isVisible(), timeout=WAIT_MS)
         assert get_settings(rapport.book).business == "Mia Advisory"
+        # The insurer ending says, in plain words, why the notice admits nothing.
+        from PySide6.QtWidgets import QLabel
+
+        from models.repair import INSURER_NO_ADMISSIONS
+
+        said = [lbl.text() for lbl in w.pages[Step.INSURER].findChildren(QLabel)]
+        assert INSURER_NO_ADMISSIONS in said
+        assert "not to admit fault" in INSURER_NO_ADMISSIONS
     finally:
         for opened in list(open_wizards(rapport).values()):
             if shiboken6.isValid(opened):
