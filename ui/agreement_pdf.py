@@ -39,6 +39,10 @@ from ui.agreement_parts import (
 )
 from ui.kit.forms import show_error
 from ui.ops import start_op
+from ui.your_details import missing_details, refuse_without_details
+
+SAVED_FOR_PREVIEW = "The draft was saved, then laid out for this preview."
+MAKING_FINAL = "Making the final document…"
 
 
 class AgreementPdfMixin:
@@ -91,6 +95,10 @@ class AgreementPdfMixin:
             return False
         if self.agreement_id is None:
             return False
+        if unsaved and self.status is AgreementStatus.DRAFT:
+            # Preview shows the draft as saved, so it saves first: said, not hidden.
+            self.statusBar().showMessage(SAVED_FOR_PREVIEW, 6000)
+        self.saved_for_preview = unsaved
         document = document_for(book, self.agreement_id)
 
         def work() -> bytes:
@@ -100,8 +108,14 @@ class AgreementPdfMixin:
         return True
 
     def confirm_final(self) -> QMessageBox | None:
+        """Ask before making the draft final; without the consultant's details, say
+        so and offer to fill them in instead (finalising would be refused)."""
         if self.agreement_id is None or self.status is not AgreementStatus.DRAFT:
             return None
+        reason = missing_details(self.rapport)
+        if reason:
+            self.message_box = refuse_without_details(self.rapport, self, reason, self._asked)
+            return self.message_box
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Make final",
@@ -123,6 +137,12 @@ class AgreementPdfMixin:
         box.open()
         return box
 
+    def _asked(self) -> None:
+        """The details are saved: the preview hint forgets its warning and the
+        question is asked again."""
+        self._hint_missing_details()
+        self.confirm_final()
+
     def make_final(self) -> bool:
         """Save what is typed, then finalise on a worker thread (the PDF is rendered
         inside that one transaction) and show the stored PDF."""
@@ -137,6 +157,15 @@ class AgreementPdfMixin:
         def work() -> Finalised:
             return Finalised(finalise(book, agreement_id, pdf_renderer(book), now=now))
 
+        def refuse(errors: dict[str, str]) -> None:
+            reason = errors.get("consultant")
+            if reason is None:
+                show_error(self.general_error, " ".join(errors.values()))
+                return
+            # The details went missing meanwhile (MissingDetailsError): ask for them.
+            self._hint_missing_details()
+            self.message_box = refuse_without_details(self.rapport, self, reason, self._asked)
+
         def then(_result: object) -> None:
             self.pdf_is_final = False
             self.reload()
@@ -145,7 +174,7 @@ class AgreementPdfMixin:
         def settled(ok: bool) -> None:
             self.job = None
             self.busy.hide()
-            if not ok:
+            if not ok and self.preview_hint.text() == MAKING_FINAL:
                 self.preview_hint.hide()
             self._apply_mode()
 
@@ -160,11 +189,12 @@ class AgreementPdfMixin:
             failed="The document could not be made. Please try again.",
             logger=log,
             log_message="Making an agreement final failed",
+            refuse=refuse,
             gone=AGREEMENT_GONE,
             then=then,
             settled=settled,
         )
-        self._show_busy("Making the final document…")
+        self._show_busy(MAKING_FINAL)
         return True
 
     def show_pdf(self, pdf: object, *, final: bool) -> None:
@@ -177,11 +207,13 @@ class AgreementPdfMixin:
         self._buffer = load_pdf(self.pdf_document, pdf, self)
         if old is not None:
             old.deleteLater()
-        self.preview_hint.setText(
-            "The final document, as stored."
-            if final
-            else "Preview of the draft; not saved as a PDF."
-        )
+        if final:
+            hint = "The final document, as stored."
+        elif getattr(self, "saved_for_preview", False):
+            hint = f"{SAVED_FOR_PREVIEW} Not a PDF file yet."
+        else:
+            hint = "Preview of the saved draft; not a PDF file yet."
+        self.preview_hint.setText(hint)
         self.preview_hint.show()
         self._apply_mode()
         self.pdf_ready.emit()
