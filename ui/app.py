@@ -289,6 +289,16 @@ class RapportApp(QObject):
             announce_change(self, BOOK, self)
         return OpenOutcome(OpenStatus.OPENED)
 
+    def open_in_place(self, book_path: Path) -> OpenOutcome:
+        """Open ``book_path`` where a damaged or restored book was, and say so:
+        ``open`` announces only a switch from one open book to another, while here
+        the views (a window showing no book) must hear of it either way."""
+        had_book = self.book is not None
+        outcome = self.open(book_path)
+        if not had_book and outcome.ok:
+            announce_change(self, BOOK, self)
+        return outcome
+
     def _poll_check(self) -> None:
         book = self.book
         if book is None:
@@ -383,10 +393,7 @@ class RapportApp(QObject):
             error = f"The backup could not be restored: {exc.strerror or exc}."
         finally:
             lock.release()
-        had_book = self.book is not None
-        outcome = self.open(target)
-        if not had_book and outcome.ok:
-            announce_change(self, BOOK, self)
+        outcome = self.open_in_place(target)
         if error is not None or result is None:
             return OpenOutcome(OpenStatus.FAILED, error or "The backup was not restored.")
         if not outcome.ok:
