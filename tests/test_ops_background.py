@@ -4,8 +4,9 @@ ui/ops.start_op, and still make one announcement, on the GUI thread, per action.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
-from models.changes import AGREEMENTS, CLIENTS, Changes
+from models.changes import AGREEMENTS, BOOK, CLIENTS, Changes
 from models.services.clients import ValidationError, archive_client
 from tests.helpers import add_client
 from ui.app import RapportApp
@@ -120,3 +121,44 @@ def test_a_slow_write_whose_window_closed_still_tells_the_other_views(
     qtbot.waitUntil(lambda: op.landed, timeout=WAIT_MS)
     assert told == []
     assert [h[0] for h in heard] == [CLIENTS]
+
+
+def test_a_book_opened_in_place_is_announced_once_whether_or_not_one_was_open(
+    qtbot,  # noqa: ANN001
+    rapport: RapportApp,
+    tmp_path: Path,
+) -> None:
+    """The damaged-book dialog's "Start an empty book" and a restore both open the
+    book through RapportApp.open_in_place: a window showing no book hears of it."""
+    heard = _heard(rapport)
+    assert rapport.open_in_place(tmp_path / "switched.db").ok  # a switch
+    assert [h[0] for h in heard] == [BOOK]
+
+    fresh = RapportApp(config_dir=tmp_path / "config2")
+    try:
+        heard = _heard(fresh)
+        assert fresh.book is None
+        assert fresh.open_in_place(tmp_path / "empty.db").ok  # none was open
+        assert fresh.book is not None
+        assert [h[0] for h in heard] == [BOOK]
+    finally:
+        fresh.close()
+
+
+def test_an_automatic_backup_is_told_on_the_gui_thread(qtbot, rapport: RapportApp) -> None:  # noqa: ANN001
+    from ui.auto_backup import AutoBackup
+
+    add_client(rapport, "Ada Byrne", 30, 10)
+    book = rapport.book
+    assert book is not None and book.wait_checked(15)
+    auto = AutoBackup(rapport)
+    told_on: list[threading.Thread] = []
+    auto.finished.connect(lambda _info: told_on.append(threading.current_thread()))
+    try:
+        with qtbot.waitSignal(auto.finished, timeout=WAIT_MS):
+            assert auto.maybe_back_up()
+        assert auto.wait(5) and not auto.busy
+        assert auto.worker is not None and auto.worker is not threading.main_thread()
+        assert told_on == [threading.main_thread()]
+    finally:
+        auto.stop()
