@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from models.changes import AGREEMENTS, BOOK, CLIENTS, Changes
 from models.services.clients import ValidationError, archive_client
 from tests.helpers import add_client
@@ -162,3 +164,39 @@ def test_an_automatic_backup_is_told_on_the_gui_thread(qtbot, rapport: RapportAp
         assert told_on == [threading.main_thread()]
     finally:
         auto.stop()
+
+
+def test_waiting_off_the_gui_thread_keeps_timers_running_and_raises_in_place(qtbot) -> None:  # noqa: ANN001
+    """A restore's copy runs on the pool while the caller waits for its answer:
+    the GUI thread keeps turning (a timer fires meanwhile), and a failure is raised
+    where the caller can catch it, as the RapportError it was."""
+    from PySide6.QtCore import QTimer
+
+    from models.errors import RapportError
+    from ui.kit.jobs import wait_off_gui_thread
+
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    ran_on: list[threading.Thread] = []
+    gate = threading.Event()
+
+    def slow() -> int:
+        ran_on.append(threading.current_thread())
+        gate.wait(0.3)
+        return 42
+
+    try:
+        assert wait_off_gui_thread(slow) == 42
+    finally:
+        timer.stop()
+    assert ran_on[0] is not threading.main_thread()
+    assert len(ticks) >= 3  # the event loop ran while the work did
+
+    def refused() -> None:
+        raise RapportError("The backup does not open.")
+
+    with pytest.raises(RapportError, match="The backup does not open."):
+        wait_off_gui_thread(refused)

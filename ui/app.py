@@ -39,6 +39,7 @@ from models.reminders import TodayPlan, local_date
 from ui.due_clock import DueClock
 from ui.icons import app_icon
 from ui.instance import SingleInstance
+from ui.kit.jobs import wait_off_gui_thread
 from ui.kit.registry import AGREEMENT as AGREEMENT_WINDOW
 from ui.kit.registry import open_windows
 from ui.ops import announce as announce_change
@@ -386,7 +387,11 @@ class RapportApp(QObject):
         error: str | None = None
         result: RestoreResult | None = None
         try:
-            result = restore_backup(target, backup)
+            # Copying and checking a big book takes seconds: off the GUI thread,
+            # the window still drawn (ui/kit/jobs.py).
+            result = wait_off_gui_thread(
+                lambda: restore_backup(target, backup), what="Restoring a backup"
+            )
         except RapportError as exc:
             error = str(exc)
         except OSError as exc:
