@@ -226,7 +226,9 @@ class TodayView(TodayActs, QWidget):
         self.tree.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
         self.tree.viewport().installEventFilter(self)
-        on_changes(self, rapport.changed, TODAY_SHOWS, self._on_changed)
+        # Not deferred while hidden: the sidebar's "Today (n)" count comes from here
+        # and must be right on every page.
+        on_changes(self, rapport.changed, TODAY_SHOWS, self._on_changed, defer_hidden=False)
         self.refresh()
 
     def _action(self, text: str, slot: Callable[[], object], keys: str | None = None) -> QAction:
