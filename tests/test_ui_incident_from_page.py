@@ -30,8 +30,11 @@ def test_ctrl_i_on_the_incidents_page_asks_which_client(qtbot, rapport, clients)
     window.show_incidents()
     assert window.current_page() == PAGE_INCIDENTS
     assert "report it here (Ctrl+I)" in window.incidents_view.empty_label.text()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_I, CTRL)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    table = window.incidents_view.table
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_I, CTRL)
     dialog = shown(qtbot, window.incident_dialog)
     assert window.statusBar().currentMessage() != PICK_A_CLIENT
     assert dialog.windowTitle() == "Report an incident"
