@@ -237,3 +237,15 @@ def test_a_long_day_lists_the_first_rows_and_shows_all_on_request(qtbot, rapport
     assert len(view.model.items()) == 8
     assert not view.more_box.isVisible()
     window.close()
+
+
+def test_a_narrow_window_gives_the_reason_column_a_third(qtbot, rapport, people) -> None:
+    window = open_window(qtbot, rapport, size=(1024, 640))
+    view = window.today_view
+    header = view.tree.header()
+    room = view.tree.viewport().width() - header.sectionSize(COL_ACTIONS)
+    assert header.sectionSize(COL_WHEN) <= room // 3
+    assert not view.tree.horizontalScrollBar().isVisible()
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: header.sectionSize(COL_WHEN) > room // 3)
+    window.close()

@@ -63,6 +63,14 @@ KIND_ROLE = Qt.ItemDataRole.UserRole + 3
 SETTLED_ROLE = Qt.ItemDataRole.UserRole + 4
 
 
+# The longest reasons the rules give: the reason column is made this wide.
+REASON_SAMPLES = (
+    "flagged · 365 days late · two-monthly rhythm",
+    "flagged · follow-up due Wednesday",
+    "flagged · due Wed 18 Mar · half-yearly rhythm",
+)
+
+
 # More rows than anyone works through in a day: the first ones (the rules' most
 # urgent) are listed, the rest follow as these are settled, or on "Show all".
 SHOW_FIRST = 150

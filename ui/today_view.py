@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QAction,
     QKeySequence,
+    QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -67,6 +68,7 @@ from ui.today_model import (
     MUTED_STYLE,
     NO_BOOK,
     NOTHING_AHEAD,
+    REASON_SAMPLES,
     TODAY_SHOWS,
     RowKey,
     TodayModel,
@@ -88,13 +90,6 @@ __all__ = [
     "TodayModel",
     "row_key",
 ]
-
-
-REASON_SAMPLES = (
-    "flagged · 365 days late · two-monthly rhythm",
-    "flagged · follow-up due Wednesday",
-    "flagged · due Wed 18 Mar · half-yearly rhythm",
-)
 
 
 class TodayView(TodayActs, QWidget):
@@ -187,7 +182,8 @@ class TodayView(TodayActs, QWidget):
         # The longest reasons the rules give, measured in the font in use.
         metrics = self.tree.fontMetrics()
         widest = max(metrics.horizontalAdvance(text) for text in REASON_SAMPLES)
-        header.resizeSection(COL_WHEN, widest + 2 * chars)
+        self._why_width = widest + 2 * chars
+        header.resizeSection(COL_WHEN, self._why_width)
         header.resizeSection(COL_ACTIONS, self.delegate.actions_width())
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
@@ -371,6 +367,13 @@ class TodayView(TodayActs, QWidget):
         ):
             self.reload()
         return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """On a narrow window (1024 px, or a 1.5 scale) the reason column gives way
+        to what is to be done: at most a third of the list, never a scrollbar."""
+        super().resizeEvent(event)
+        room = self.tree.viewport().width() - self.tree.header().sectionSize(COL_ACTIONS)
+        self.tree.header().resizeSection(COL_WHEN, max(60, min(self._why_width, room // 3)))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
