@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from models.documents import Audience, Party, RecordDocument, RecordSection
+from models.working_time import WorkingWeek, working_day_on_or_after
 
 TEXT_MAX = 20_000
 LIST_MAX = 100
@@ -266,15 +267,17 @@ def first_name(full_name: str) -> str:
     return words[0] if words else "there"
 
 
-def default_review_on(today: date) -> date:
-    """Three months on, the playbook's usual pause before looking again.
+def default_review_on(today: date, week: WorkingWeek | None = None) -> date:
+    """Three months on, the playbook's usual pause before looking again; with the
+    consultant's working week, moved to the next working day (never a Saturday or a
+    bank holiday).
 
     dateutil keeps month-end dates honest (30 November → 28 February).
     """
     from dateutil.relativedelta import relativedelta
 
     review: date = today + relativedelta(months=REVIEW_MONTHS)
-    return review
+    return review if week is None else working_day_on_or_after(review, week)
 
 
 def plain_day(day: date) -> str:

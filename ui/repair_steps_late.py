@@ -3,7 +3,7 @@ the timeframe, the agreement in writing) and the three other endings."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -26,6 +26,8 @@ from models.repair import (
 )
 from models.services.clients import NotFoundError
 from models.services.repair import get_insurer, preview_agreement
+from models.services.work_settings import get_working_week
+from models.working_time import default_day
 from ui.kit.forms import form_label
 from ui.repair_commitments import CommitmentList
 from ui.repair_page_base import (
@@ -119,7 +121,10 @@ class CommitmentsPage(RepairPage):
         name, label, placeholder, add_text, hint = self.SPEC[self.step]
         self.name = name
         self.commitments = CommitmentList(label.replace("&", ""), placeholder, add_text)
-        self.commitments.default_due = self.owner.rapport.today() + timedelta(days=DEFAULT_DUE_DAYS)
+        week = get_working_week(self.owner.rapport.book)
+        self.commitments.default_due = default_day(
+            self.owner.rapport.today(), DEFAULT_DUE_DAYS, week
+        )
         self.commitments.on_change = self._changed
         self.body.addWidget(self.field(name, label, self.commitments, self.commitments))
         self.body.addWidget(self.hint(hint))
@@ -184,7 +189,13 @@ class TimeframePage(RepairPage):
 
     def fill_extra(self, answers: dict[str, Any]) -> None:
         text = answers.get("review_on") or ""
-        day = date.fromisoformat(text) if text else default_review_on(self.owner.rapport.today())
+        day = (
+            date.fromisoformat(text)
+            if text
+            else default_review_on(
+                self.owner.rapport.today(), get_working_week(self.owner.rapport.book)
+            )
+        )
         self.review_edit.setDate(qdate(day))
         self._review = day
         self._note()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -70,8 +70,10 @@ from models.services.clients import (
     recompute_touch_due,
 )
 from models.services.incidents import recompute_priority, set_promise_in, settle_promise_in
+from models.services.work_settings import read_working_week
 from models.text import human_size
 from models.types import utcnow
+from models.working_time import due_after_local
 
 ENDING_OF: dict[Step, RepairEnding] = {
     Step.IN_WRITING: RepairEnding.AGREEMENT,
@@ -226,10 +228,11 @@ def start_or_resume(book: Book, incident_id: int, *, now: datetime | None = None
             )
         client = client_or_error(s, inc.client_id)
         me = read_settings(s)
+        week = read_working_week(s)
         due = inc.response_due_at
         if due is None or (inc.responded_at is None and due < now):
-            due = now + timedelta(hours=DEFAULT_PROMISE_HOURS)
-        review = default_review_on(local_date(now))
+            due = due_after_local(now, DEFAULT_PROMISE_HOURS, week)
+        review = default_review_on(local_date(now), week)
         answers: dict[str, Any] = {name: getattr(inc, name) for name in MIRRORED}
         answers.update(
             reply=draft_reply(client.name, me.name, due.astimezone()),
