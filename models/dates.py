@@ -63,12 +63,24 @@ def locale_problem(name: str) -> str | None:
 
 
 def use_locale(name: str) -> None:
-    """Set the style for the whole app (the book's setting; "" follows the machine)."""
-    _current[0] = name if name and locale_problem(name) is None else ""
+    """Set the style for the whole app (the book's setting; "" follows the machine).
+
+    Checked when first used, not here: a book opens before Babel is loaded.
+    """
+    _current[0] = name.strip()
 
 
 def current_locale() -> str:
-    return _current[0] or default_locale()
+    name = _current[0]
+    if name and _usable(name):
+        return name
+    return default_locale()
+
+
+@functools.lru_cache(maxsize=16)
+def _usable(name: str) -> bool:
+    # An old or hand-edited setting falls back to the default rather than failing.
+    return locale_problem(name) is None
 
 
 @functools.lru_cache(maxsize=16)
@@ -84,12 +96,18 @@ def _keep_together(text: str, keep: bool = True) -> str:
     return text.replace(" ", NBSP) if keep else text.replace(NBSP, " ").replace("\u202f", " ")
 
 
-def format_date(day: date, *, locale: str | None = None, weekday: bool = False) -> str:
-    """ "6 December 2026" (or "Sunday, 6 December 2026" with the weekday)."""
+def format_date(
+    day: date, *, locale: str | None = None, weekday: bool = False, keep_together: bool = True
+) -> str:
+    """ "6 December 2026" (or "Sunday, 6 December 2026" with the weekday).
+
+    ``keep_together=False`` gives ordinary spaces, for text that goes into an email.
+    """
     from babel.dates import format_date as babel_date
 
     style = "full" if weekday else "long"
-    return _keep_together(babel_date(day, style, locale=_locale(locale or current_locale())))
+    text = babel_date(day, style, locale=_locale(locale or current_locale()))
+    return _keep_together(text, keep_together)
 
 
 def format_short_date(day: date, *, locale: str | None = None) -> str:
@@ -109,17 +127,14 @@ def format_time(moment: datetime, *, locale: str | None = None) -> str:
 def format_datetime(moment: datetime, *, locale: str | None = None, weekday: bool = False) -> str:
     """ "6 December 2026 14:01": the date and time styles joined, never split.
 
-    An aware moment is shown in the machine's time zone; a naive one as it is.
+    The moment is written on its own clock; convert it (``astimezone()``) first.
     """
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
     day = format_date(moment.date(), locale=locale, weekday=weekday)
     return f"{day}{NBSP}{format_time(moment, locale=locale)}"
 
 
 def format_moment(moment: datetime, *, locale: str | None = None) -> str:
-    """ "Monday, 7 December 2026 at 16:00": a promised time inside a sentence."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
-    day = format_date(moment.date(), locale=locale, weekday=True)
-    return f"{day} at {format_time(moment, locale=locale)}"
+    """ "Monday, 7 December 2026 at 16:00": a promised time inside a sentence, on the
+    moment's own clock."""
+    day = format_date(moment.date(), locale=locale, weekday=True, keep_together=False)
+    return f"{day} at {_keep_together(format_time(moment, locale=locale), False)}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from models.dates import format_date, format_moment
 from models.documents import Audience, Party, RecordDocument, RecordSection
 from models.working_time import WorkingWeek, working_day_on_or_after
 
@@ -281,11 +282,13 @@ def default_review_on(today: date, week: WorkingWeek | None = None) -> date:
 
 
 def plain_day(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """ "Monday, 8 March 2027" in the consultant's date style, for a sentence."""
+    return format_date(day, weekday=True, keep_together=False)
 
 
 def plain_moment(moment: datetime) -> str:
-    return f"{moment:%A} {moment.day} {moment:%B} at {moment:%H:%M}"
+    """ "Monday, 7 December 2026 at 16:00" on the consultant's clock and style."""
+    return format_moment(moment)
 
 
 def draft_reply(client_name: str, my_name: str, answer_by: datetime | None) -> str:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from models.dates import format_date
 from models.documents import PageSize, Party
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; reportlab is imported lazily
@@ -81,8 +82,9 @@ _coverage: frozenset[int] | None = None
 
 
 def plain_date(d: date) -> str:
-    """``22 November 2026``: the same in every locale."""
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    """``22 November 2026`` in the consultant's date style (models.dates), the same
+    as the app's; its spaces do not break, so a date never wraps in a table."""
+    return format_date(d)
 
 
 def register_fonts() -> frozenset[int]:

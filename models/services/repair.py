@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from models.dates import format_short_date
 from models.db import Book
 from models.documents import Party, RecordDocument
 from models.entities import (
@@ -416,7 +417,8 @@ def record_for(book: Book, plan_id: int, *, today: date | None = None) -> Record
         client = client_or_error(s, inc.client_id)
         me = read_settings(s)
         evidence = [
-            f"{name} ({human_size(size)}, added {local_date(added):%d %b %Y}, SHA-256 {sha[:12]}…)"
+            f"{name} ({human_size(size)}, added {format_short_date(local_date(added))}, "
+            f"SHA-256 {sha[:12]}…)"
             for name, size, added, sha in s.execute(
                 select(
                     Evidence.original_name, StoredFile.size, Evidence.added_at, StoredFile.sha256
@@ -427,7 +429,7 @@ def record_for(book: Book, plan_id: int, *, today: date | None = None) -> Record
             )
         ]
         history = [
-            f"{local_date(when):%d %b %Y}: {' '.join(words.split())}"
+            f"{format_short_date(local_date(when))}: {' '.join(words.split())}"
             for when, words in s.execute(
                 select(IncidentEntry.happened_at, IncidentEntry.text)
                 .where(IncidentEntry.incident_id == inc.id)

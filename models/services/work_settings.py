@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from models.db import Book
 from models.entities import Setting
 from models.errors import ValidationError
+from models.reads import LOCALE_KEY
 from models.working_time import WorkingWeek, country_from_locale, country_known, week_problem
 
 _KEYS = {
@@ -22,7 +23,7 @@ _KEYS = {
     "end": "work.end",  # "17:00"
     "country": "work.holiday_country",  # ISO code; "-" means "no holidays, on purpose"
     "subdivision": "work.holiday_subdivision",
-    "locale": "format.locale",  # "en_GB"; empty: the machine's locale
+    "locale": LOCALE_KEY,  # "en_GB"; empty: the machine's locale
 }
 NO_COUNTRY = "-"
 
@@ -122,3 +123,6 @@ def set_work_settings(book: Book, data: WorkSettings) -> None:
     with book.session() as s:
         for name, value in values.items():
             s.merge(Setting(key=_KEYS[name], value=value))
+    from models.dates import use_locale
+
+    use_locale(locale_name)
