@@ -17,7 +17,6 @@ from models.services.agreements import (
     agreement_pdf,
     create_agreement,
     get_agreement,
-    get_settings,
     set_commitment_state,
     update_draft,
 )
@@ -27,7 +26,6 @@ from models.working_time import WorkingWeek
 from ui.agreement_parts import (
     AGREEMENT_GONE,
     FINAL_WARNING,
-    NO_DETAILS,
     PREVIEW_HINT,
     STATE_TEXT,
     as_date,
@@ -37,6 +35,7 @@ from ui.agreement_parts import (
 )
 from ui.kit.forms import set_invalid, show_error
 from ui.ops import run_op
+from ui.your_details import missing_details
 
 
 class AgreementStateMixin:
@@ -97,9 +96,8 @@ class AgreementStateMixin:
     def _hint_missing_details(self) -> None:
         """A document that names the client but not the consultant looks unfinished;
         say where to fix it before it is made final."""
-        book = self.rapport.book
-        missing = book is not None and not get_settings(book).name
-        self.preview_hint.setText(f"{NO_DETAILS}\n{PREVIEW_HINT}" if missing else PREVIEW_HINT)
+        missing = missing_details(self.rapport)
+        self.preview_hint.setText(f"{missing}\n{PREVIEW_HINT}" if missing else PREVIEW_HINT)
 
     def _fill_form(self, d: AgreementDetail) -> None:
         self._filling = True
