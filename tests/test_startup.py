@@ -27,7 +27,7 @@ import main
 
 HEAVY = {
     "reportlab", "alembic", "pypdf", "vobject", "icalendar", "dateutil", "pydantic", "jsonschema",
-    "babel", "holidays",
+    "babel", "holidays", "bidi", "arabic_reshaper",
 }
 app = ensure_application()
 seen = {}
