@@ -38,6 +38,7 @@ from ui.agreement_parts import (
 )
 from ui.kit.forms import show_error
 from ui.ops import announce
+from ui.print_pdf import PrintRoute, print_pdf
 from ui.your_details import missing_details, refuse_without_details
 
 SAVED_FOR_PREVIEW = "The draft was saved, then laid out for this preview."
@@ -191,15 +192,33 @@ class AgreementPdfMixin:
         self.pdf_ready.emit()
 
     def print_to(self, printer: QPrinter) -> int:
-        """Print the shown PDF on ``printer``; the dialog path and tests both use this."""
+        """Print the shown PDF on ``printer``; the dialog path and tests both use this.
+
+        The PDF itself goes out (to the file, or to CUPS); pages are rasterised only
+        where neither is possible (ui/print_pdf.py)."""
         if self.pdf_bytes is None:
             return 0
-        return print_document(self.pdf_document, printer)
+        title = self.suggested_name().removesuffix(".pdf")
+        try:
+            result = print_pdf(self.pdf_bytes, printer, self.pdf_document, title, print_document)
+        except OSError as exc:
+            show_error(self.general_error, f"The file could not be written ({exc.strerror}).")
+            return 0
+        self.last_print = result
+        where = {
+            PrintRoute.FILE: f"Saved {Path(printer.outputFileName()).name}.",
+            PrintRoute.CUPS: f"Sent to {printer.printerName() or 'the printer'}.",
+            PrintRoute.RENDERED: "Sent to the printer.",
+        }[result.route]
+        self.statusBar().showMessage(where, 4000)
+        return result.pages
 
     def print_dialog(self) -> QPrintDialog | None:
         if self.pdf_bytes is None:
             return None
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        # The dialog's "print to file" name: AG-2026-0003.pdf, not print.pdf.
+        printer.setDocName(self.suggested_name().removesuffix(".pdf"))
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("Print agreement")
         if dialog.exec() == QPrintDialog.DialogCode.Accepted:

@@ -96,6 +96,7 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         self.incident_id = incident_id
         self.detail: AgreementDetail | None = None
         self.pdf_bytes: bytes | None = None
+        self.last_print: object = None  # the last PrintResult: how the PDF went out
         self.pdf_is_final = False
         self.message_box: QMessageBox | None = None
         self.job: PdfJob | None = None
