@@ -145,7 +145,7 @@ class AgreementStateMixin:
         self.final_button.setEnabled(draft and saved and self.job is None)
         self.version_button.setEnabled(self.status is AgreementStatus.FINAL)
         has_pdf = self.pdf_bytes is not None
-        for b in (self.print_button, self.save_as_button, self.open_button):
+        for b in (self.print_button, self.save_as_button, self.open_button, self.email_button):
             b.setEnabled(has_pdf)
         self.final_button.setToolTip(FINAL_WARNING)
 

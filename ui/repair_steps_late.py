@@ -175,12 +175,13 @@ class TimeframePage(RepairPage):
         self.copy_button.clicked.connect(lambda: copy_text(self.texts["check_in"].toPlainText()))
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
+        self.mail = self.mail_handoff("Checking in", "check_in")
         buttons.addWidget(self.redraft_button)
         buttons.addWidget(self.copy_button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.mail, 1)
         self.body.addLayout(buttons)
         self.body.addStretch(1)
-        self.order += [self.redraft_button, self.copy_button]
+        self.order += [self.redraft_button, self.copy_button, *self.mail.focus_widgets()]
         self._review = self.owner.rapport.today()
 
     def review_on(self) -> date:
