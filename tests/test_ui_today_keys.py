@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QMenu, QPushButton
 
 from models.entities import Client
 from models.reminders import DueKind
@@ -248,4 +248,18 @@ def test_a_narrow_window_gives_the_reason_column_a_third(qtbot, rapport, people)
     assert not view.tree.horizontalScrollBar().isVisible()
     window.resize(1366, 768)
     qtbot.waitUntil(lambda: header.sectionSize(COL_WHEN) > room // 3)
+    window.close()
+
+
+def test_the_context_menu_offers_what_the_row_allows(qtbot, rapport, people) -> None:
+    window = open_window(qtbot, rapport, size=(1366, 768))
+    view = window.today_view
+    ben = (str(DueKind.FOLLOW_UP), people["ben"], people["quote"])
+    where = view.tree.visualRect(view.model.index_of(ben, 0)).center()
+    view.tree.customContextMenuRequested.emit(where)
+    menu = next(m for m in view.findChildren(QMenu) if m.isVisible())
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts == ["&Log a touch…", "&Snooze…", "Mark &done", "&Open client"]
+    assert view.selected_key() == ben
+    menu.close()
     window.close()

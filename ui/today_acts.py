@@ -24,6 +24,7 @@ from ui.wording import when_text
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
+    from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QTreeView
 
     from ui.app import RapportApp
@@ -42,6 +43,10 @@ class TodayActs:
     date_dialog: DatePickDialog | None
     _undos: dict[RowKey, Callable[[], None]]
     message: SignalInstance
+    log_action: QAction
+    snooze_action: QAction
+    done_action: QAction
+    open_action: QAction
     undoable: SignalInstance
 
     def selected_item(self) -> DueItem | None:
@@ -198,3 +203,18 @@ class TodayActs:
             f"Snoozed {item.title} ({item.client_name}) until {when}.", "Undo snooze", undo
         )
         return True
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        index = self.tree.indexAt(pos)
+        item = self.model.item_at(index)
+        if item is None:
+            return
+        self.select_key(row_key(item))
+        menu = QMenu(cast(QWidget, self))
+        menu.addAction(self.log_action)
+        if item.kind is DueKind.FOLLOW_UP:
+            menu.addAction(self.snooze_action)
+            menu.addAction(self.done_action)
+        menu.addSeparator()
+        menu.addAction(self.open_action)
+        menu.popup(self.tree.viewport().mapToGlobal(pos))

@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QPoint,
     QRect,
     Qt,
     Signal,
@@ -482,18 +481,3 @@ class TodayView(TodayActs, QWidget):
         item = self.selected_item()
         if item is not None:
             self.open_client_requested.emit(item.client_id)
-
-    def _show_context_menu(self, pos: QPoint) -> None:
-        index = self.tree.indexAt(pos)
-        item = self.model.item_at(index)
-        if item is None:
-            return
-        self.select_key(row_key(item))
-        menu = QMenu(self)
-        menu.addAction(self.log_action)
-        if item.kind is DueKind.FOLLOW_UP:
-            menu.addAction(self.snooze_action)
-            menu.addAction(self.done_action)
-        menu.addSeparator()
-        menu.addAction(self.open_action)
-        menu.popup(self.tree.viewport().mapToGlobal(pos))
