@@ -91,7 +91,8 @@ def test_names_from_a_contacts_file_are_escaped(tmp_path: Path) -> None:
     # Enough plain rows that the file as a whole still reads as text.
     plain = "".join(f"Person {n},a perfectly ordinary note\n" for n in range(60))
     src.write_text(
-        "Name,Notes\nEvil\x1b[31m Red,one\nEvil\x1b[31m Red,two\n\x1b]0;t\x07Bob\x9b,x\n" + plain,
+        "Name,Notes\nEvil\x1b[31m Red,one\nEvil\x1b[31m Red,two\n\x1b]0;t\x07Bob\x9b,x\n"
+        + plain,
         encoding="utf-8",
     )
     result = rapport("--db", tmp_path / "b.db", "import", src)

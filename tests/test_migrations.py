@@ -18,7 +18,7 @@ from models.db import SCHEMA_HEAD, alembic_head, inspect_revision, open_book
 from models.entities import Base
 from models.services.clients import ClientInput, create_client, list_clients
 
-FUTURE_MIGRATION = """
+FUTURE_MIGRATION = '''
 import sqlalchemy as sa
 from alembic import op
 
@@ -36,7 +36,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("client") as batch:
         batch.drop_column("nickname")
-"""
+'''
 
 
 def test_schema_head_constant_matches_alembic() -> None:

@@ -37,10 +37,7 @@ def test_add_follow_up_for_the_selected_client(qtbot, rapport) -> None:
 
     [fu] = open_follow_ups(rapport.book, cid)
     assert (fu.title, fu.due_on, fu.note, fu.kind) == (
-        "Send the revised quote",
-        TODAY,
-        "They asked for two options",
-        FollowUpKind.MANUAL,
+        "Send the revised quote", TODAY, "They asked for two options", FollowUpKind.MANUAL,
     )
     items = due_items(rapport.book, TODAY, horizon_days=0)
     assert [(i.kind, i.title) for i in items] == [(DueKind.FOLLOW_UP, "Send the revised quote")]

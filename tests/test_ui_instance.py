@@ -169,9 +169,8 @@ def test_real_gui_owns_the_book_and_a_crash_frees_it(qapp, book_path, tmp_path) 
     first = start(RUN_GUI, book_path, tmp_path / "config")
     try:
         wait_until(
-            lambda: (
-                first.poll() is not None or SingleInstance.notify_running(book_path, timeout_ms=500)
-            )
+            lambda: first.poll() is not None
+            or SingleInstance.notify_running(book_path, timeout_ms=500)
         )
         assert first.poll() is None, first.communicate()
         assert not BookLock(book_path).acquire()

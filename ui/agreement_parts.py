@@ -67,6 +67,8 @@ STATE_TEXT = {
 PREVIEW_HINT = "Press Preview to see the document as it will print."
 
 
+
+
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 

@@ -63,6 +63,7 @@ APP_NAME = "Rapport"
 SETTINGS_FILE = "rapport.ini"
 
 
+
 @dataclass(frozen=True, eq=False)
 class ChangeKind(Changes):
     """One kind of change under its old name (``CHANGED_INCIDENTS``…), for scripts
