@@ -17,15 +17,15 @@ from models.services.agreements import (
     agreement_pdf,
     create_agreement,
     get_agreement,
-    get_settings,
     set_commitment_state,
     update_draft,
 )
 from models.services.clients import get_client
+from models.services.work_settings import get_working_week
+from models.working_time import WorkingWeek
 from ui.agreement_parts import (
     AGREEMENT_GONE,
     FINAL_WARNING,
-    NO_DETAILS,
     PREVIEW_HINT,
     STATE_TEXT,
     as_date,
@@ -35,6 +35,7 @@ from ui.agreement_parts import (
 )
 from ui.kit.forms import set_invalid, show_error
 from ui.ops import run_op
+from ui.your_details import missing_details
 
 
 class AgreementStateMixin:
@@ -58,7 +59,7 @@ class AgreementStateMixin:
         self.number_label.setText("New agreement")
         self.status_label.setText("Draft · not saved yet")
         self.date_edit.setDate(as_qdate(today))
-        self.review_edit.setDate(as_qdate(default_review_on(today)))
+        self.review_edit.setDate(as_qdate(default_review_on(today, self._week())))
         self._filling = False
         self.setWindowTitle(f"New agreement — {name}" if name else "New agreement")
         self._hint_missing_details()
@@ -95,15 +96,16 @@ class AgreementStateMixin:
     def _hint_missing_details(self) -> None:
         """A document that names the client but not the consultant looks unfinished;
         say where to fix it before it is made final."""
-        book = self.rapport.book
-        missing = book is not None and not get_settings(book).name
-        self.preview_hint.setText(f"{NO_DETAILS}\n{PREVIEW_HINT}" if missing else PREVIEW_HINT)
+        missing = missing_details(self.rapport)
+        self.preview_hint.setText(f"{missing}\n{PREVIEW_HINT}" if missing else PREVIEW_HINT)
 
     def _fill_form(self, d: AgreementDetail) -> None:
         self._filling = True
         self.title_edit.setText(d.row.title)
         self.date_edit.setDate(as_qdate(d.row.dated))
-        self.review_edit.setDate(as_qdate(d.row.review_on or default_review_on(d.row.dated)))
+        self.review_edit.setDate(
+            as_qdate(d.row.review_on or default_review_on(d.row.dated, self._week()))
+        )
         self.context_edit.setPlainText(d.context)
         self.points_edit.setPlainText("\n".join(d.points))
         final = d.row.status is not AgreementStatus.DRAFT
@@ -143,9 +145,12 @@ class AgreementStateMixin:
         self.final_button.setEnabled(draft and saved and self.job is None)
         self.version_button.setEnabled(self.status is AgreementStatus.FINAL)
         has_pdf = self.pdf_bytes is not None
-        for b in (self.print_button, self.save_as_button, self.open_button):
+        for b in (self.print_button, self.save_as_button, self.open_button, self.email_button):
             b.setEnabled(has_pdf)
         self.final_button.setToolTip(FINAL_WARNING)
+
+    def _week(self) -> WorkingWeek:
+        return get_working_week(self.rapport.book)
 
     def _mark_dirty(self, *_args: object) -> None:
         if not self._filling:
@@ -155,7 +160,7 @@ class AgreementStateMixin:
         """Keep the review three months on while the user has not picked one."""
         if self._filling or self.status is not AgreementStatus.DRAFT:
             return
-        self.review_edit.setDate(as_qdate(default_review_on(as_date(q))))
+        self.review_edit.setDate(as_qdate(default_review_on(as_date(q), self._week())))
 
     def form_input(self) -> tuple[AgreementInput | None, dict[str, str]]:
         """What the form says, or the problems the form itself can see."""

@@ -59,7 +59,7 @@ from ui.agreement_state import AgreementStateMixin
 from ui.app import RapportApp
 from ui.kit.forms import STYLE, error_label, form_label, show_error
 from ui.kit.record_window import RecordWindow
-from ui.ops import run_op
+from ui.ops import OpJob, run_op
 
 __all__ = [
     "AgreementWindow",
@@ -96,9 +96,10 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         self.incident_id = incident_id
         self.detail: AgreementDetail | None = None
         self.pdf_bytes: bytes | None = None
+        self.last_print: object = None  # the last PrintResult: how the PDF went out
         self.pdf_is_final = False
         self.message_box: QMessageBox | None = None
-        self.job: PdfJob | None = None
+        self.job: PdfJob | OpJob | None = None  # a preview's render, or a finalise
         self._then: Callable[[object], None] | None = None
         self._buffer: QBuffer | None = None
         self._dirty = False
@@ -254,12 +255,15 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         self.save_button = QPushButton("Save")
         self.save_button.setToolTip("Save the draft (Ctrl+S)")
         self.preview_button = QPushButton("Preview")
+        self.preview_button.setToolTip("Saves the draft first, then shows how it will print.")
         self.final_button = QPushButton("Make final…")
         self.version_button = QPushButton("New version")
         self.version_button.setToolTip("Start a draft that will replace this agreement.")
         self.print_button = QPushButton("Print…")
         self.save_as_button = QPushButton("Save as…")
         self.open_button = QPushButton("Open in viewer")
+        self.email_button = QPushButton("Email…")
+        self.email_button.setToolTip("Start an email with this PDF attached.")
         self.save_button.clicked.connect(self.save)
         self.preview_button.clicked.connect(self.preview)
         self.final_button.clicked.connect(self.confirm_final)
@@ -267,12 +271,13 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         self.print_button.clicked.connect(self.print_dialog)
         self.save_as_button.clicked.connect(self.save_as_dialog)
         self.open_button.clicked.connect(self.open_in_viewer)
+        self.email_button.clicked.connect(self.email_pdf)
         row = QHBoxLayout()
         row.setContentsMargins(0, 8, 0, 0)
         for b in (self.save_button, self.preview_button, self.final_button, self.version_button):
             row.addWidget(b)
         row.addStretch(1)
-        for b in (self.print_button, self.save_as_button, self.open_button):
+        for b in (self.print_button, self.save_as_button, self.open_button, self.email_button):
             row.addWidget(b)
         return row
 
@@ -316,9 +321,11 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
                 event.ignore()
                 return
         self.stop_following()
-        if self.job is not None:
-            # A finalise still running completes in the book; this window just
-            # no longer hears about it.
+        if isinstance(self.job, OpJob):
+            # A finalise still running completes in the book and the other views
+            # hear of it; this window just no longer does.
+            self.job.forget_caller()
+        elif self.job is not None:
             with contextlib.suppress(RuntimeError, TypeError):
                 self.job.signals.done.disconnect(self._job_done)
                 self.job.signals.failed.disconnect(self._job_failed)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import CLIENTS
 from models.db import Book
 from models.enums import ClientStatus
 from models.services.clients import (
@@ -48,8 +49,9 @@ from ui.client_fields import (
     split_tags,
 )
 from ui.client_table import STATUS_TEXT
-from ui.forms import save_cancel_buttons, save_or_explain
+from ui.forms import save_cancel_buttons
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
+from ui.ops import HasChanged, run_op
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +66,24 @@ class ClientDialog(QDialog):
     saved = Signal(int)
 
     def __init__(
-        self, book: Book, client_id: int | None = None, parent: QWidget | None = None
+        self,
+        book: Book,
+        client_id: int | None = None,
+        parent: QWidget | None = None,
+        *,
+        rapport: HasChanged,
+        default_cadence: int | None = None,
     ) -> None:
+        """``default_cadence``: the rhythm a new client starts with (the setting)."""
         super().__init__(parent)
         self.book = book
+        # Saves go through ui/ops.run_op, which tells the views (once) what changed.
+        self.rapport = rapport
         self.client_id = client_id
+        self.default_cadence = default_cadence
         self.discard_box: QMessageBox | None = None
         self.discard_button: QAbstractButton | None = None
-        self._base = ClientInput(name="")
+        self._base = ClientInput(name="", cadence_days=default_cadence)
         self._live = False
         self._closing = False
         self.setStyleSheet(STYLE)
@@ -202,6 +214,7 @@ class ClientDialog(QDialog):
     def _load(self) -> None:
         if self.client_id is None:
             self.setWindowTitle("New client")
+            self.cadence_edit.set_days(self.default_cadence)
             self.emails.add_row()
             self.phones.add_row()
             return
@@ -306,14 +319,17 @@ class ClientDialog(QDialog):
             else:
                 update_client(self.book, self.client_id, data)
 
-        if not save_or_explain(
+        if not run_op(
+            self.rapport,
             write,
+            changes=CLIENTS,
+            initiator=self.parent(),
             refuse=self._refuse,
             explain=lambda message: show_error(self.general_error, message),
             failed=(
                 "The client could not be saved; nothing was changed. Please try again in a moment."
             ),
-            log=log,
+            logger=log,
             log_message="Saving a client failed",
         ):
             return False

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 from exports.contacts_csv import FIELD_LABELS, CsvContacts, Field
 from exports.contacts_io import ContactFormat, ContactSource, load_contacts
 from models.changes import CLIENTS
-from models.errors import RapportError
 from models.services.contacts import (
     Action,
     ImportCancelled,
@@ -43,7 +42,8 @@ from models.services.contacts import (
 )
 from ui.app import RapportApp
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
-from ui.ops import announce
+from ui.ops import run_op
+from ui.rhythm_setting import default_cadence, rhythm_phrase_for_new
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +201,12 @@ class ImportDialog(QDialog):
         self.summary_label = QLabel()
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         self.summary_label.setWordWrap(True)
+        self.cadence_days = default_cadence(rapport.settings)
+        self.rhythm_label = QLabel(
+            rhythm_phrase_for_new(self.cadence_days)
+            + " (Settings › Default rhythm for new clients)"
+        )
+        self.rhythm_label.setWordWrap(True)
 
         self.model = PlanModel(self)
         self.table = QTableView()
@@ -230,6 +236,7 @@ class ImportDialog(QDialog):
         if self.columns_box is not None:
             layout.addWidget(self.columns_box)
         layout.addWidget(self.summary_label)
+        layout.addWidget(self.rhythm_label)
         layout.addWidget(self.table, 1)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -312,20 +319,33 @@ class ImportDialog(QDialog):
             return
         records = self.source.records()
         progress = Progress(self, "Importing contacts…", enabled=len(records) >= PROGRESS_FROM)
-        try:
-            plan = apply_import(book, records, now=self.rapport.now(), progress=progress)
-        except RapportError as exc:
-            self._tell(str(exc))
+
+        def write() -> None:
+            # On the GUI thread: the progress dialog keeps the window drawn and can
+            # cancel (ImportCancelled rolls the whole import back).
+            try:
+                self.plan = apply_import(
+                    book,
+                    records,
+                    now=self.rapport.now(),
+                    progress=progress,
+                    cadence_days=self.cadence_days,
+                )
+            finally:
+                progress.close()
+
+        if not run_op(
+            self.rapport,
+            write,
+            changes=CLIENTS,
+            initiator=self,
+            explain=self._tell,
+            failed="The import failed, so nothing was changed. Please try again.",
+            logger=log,
+            log_message="Importing contacts failed",
+        ):
             return
-        except Exception:  # the disk, the file: logged for us, told plainly to the user
-            log.exception("Importing contacts failed")
-            self._tell("The import failed, so nothing was changed. Please try again.")
-            return
-        finally:
-            progress.close()
-        self.plan = plan
-        announce(self.rapport, CLIENTS, self)
-        self.imported.emit(plan)
+        self.imported.emit(self.plan)
         self.accept()
 
     def _tell(self, text: str) -> None:

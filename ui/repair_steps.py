@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
+from models.db import Book
 from models.repair import (
     Step,
     draft_apology,
@@ -35,6 +36,7 @@ from models.services.incidents import (
 from models.services.reminders import list_touches
 from models.text import human_size
 from ui.incident_words import entry_kind_text
+from ui.kit.empty import EmptyState
 from ui.kit.forms import error_label, form_label, show_error
 from ui.repair_page_base import (
     MUTED,
@@ -100,11 +102,13 @@ class FactsPage(RepairPage):
         self.copied.setStyleSheet(MUTED)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
+        self.mail = self.mail_handoff("Thank you for telling me", "reply")
         buttons.addWidget(self.redraft_button)
         buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.mail)
         buttons.addWidget(self.copied, 1)
         self.body.addLayout(buttons)
-        self.order += [self.redraft_button, self.copy_button]
+        self.order += [self.redraft_button, self.copy_button, *self.mail.focus_widgets()]
         self._due_text = ""
         self._due_shown = self.due_edit.dateTime()
         self._due_before = self._due_shown
@@ -176,6 +180,15 @@ class EvidencePage(RepairPage):
             w.setMinimumHeight(80)
             w.on_change = self._changed
             self.control(w)
+        self.empty_states = [
+            EmptyState(
+                self.files,
+                "No files yet. Add copies of emails, invoices or notes "
+                "with Add files…; the originals stay where they are.",
+            ),
+            EmptyState(self.entries, "No timeline entries on this incident yet."),
+            EmptyState(self.touches, "No calls or emails with them logged yet."),
+        ]
         self.add_button = self.control(QPushButton("&Add files…"))
         self.add_button.setToolTip("Attach copies to the incident; the originals stay put.")
         self.add_button.clicked.connect(self.attach_files_dialog)
@@ -298,6 +311,22 @@ class EvidencePage(RepairPage):
             return []
         ids: list[int] = []
         problems: list[str] = []
+
+        def write() -> None:
+            """Each file stands alone: its refusal is said, the others still go."""
+            self._attach_each(book, paths, ids, problems)
+
+        self.owner.incident_op(write, touched=lambda: bool(ids))
+        self._checked["evidence_ids"] |= set(ids)
+        self.reload_lists()
+        show_error(self.errors["evidence_ids"], "\n".join(problems))
+        if ids:
+            self._changed()
+        return ids
+
+    def _attach_each(
+        self, book: Book, paths: Sequence[Path], ids: list[int], problems: list[str]
+    ) -> None:
         for path in paths:
             try:
                 size = path.stat().st_size if path.is_file() else None
@@ -319,13 +348,6 @@ class EvidencePage(RepairPage):
             except Exception:  # the disk, the database: say so, keep the others
                 log.exception("Attaching %s failed", path)
                 problems.append(f"“{display_name(path.name)}” could not be attached.")
-        self._checked["evidence_ids"] |= set(ids)
-        self.reload_lists()
-        show_error(self.errors["evidence_ids"], "\n".join(problems))
-        if ids:
-            self.owner.incident_changed()
-            self._changed()
-        return ids
 
 
 class BothSidesPage(RepairPage):
@@ -367,12 +389,13 @@ class ApologyPage(RepairPage):
         self.copy_button.clicked.connect(lambda: copy_text(self.texts["apology"].toPlainText()))
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
+        self.mail = self.mail_handoff("I am sorry", "apology")
         buttons.addWidget(self.draft_button)
         buttons.addWidget(self.copy_button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.mail, 1)
         self.body.addLayout(buttons)
         self.body.addWidget(self.note)
-        self.order += [self.draft_button, self.copy_button]
+        self.order += [self.draft_button, self.copy_button, *self.mail.focus_widgets()]
 
     def _draft(self) -> str:
         mistakes = str(self.owner.page_values(Step.BOTH_SIDES).get("our_mistakes", ""))

@@ -3,7 +3,7 @@ the timeframe, the agreement in writing) and the three other endings."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -19,14 +19,18 @@ from PySide6.QtWidgets import (
 )
 
 from models.repair import (
+    INSURER_NO_ADMISSIONS,
     Step,
     default_review_on,
     draft_check_in,
     plain_day,
 )
 from models.services.clients import NotFoundError
-from models.services.repair import get_insurer, preview_agreement
+from models.services.repair import agreement_candidates, get_insurer, preview_agreement
+from models.services.work_settings import get_working_week
+from models.working_time import default_day
 from ui.kit.forms import form_label
+from ui.repair_choices import ClientChoices, DetailsBar
 from ui.repair_commitments import CommitmentList
 from ui.repair_page_base import (
     WARN_STYLE,
@@ -119,7 +123,10 @@ class CommitmentsPage(RepairPage):
         name, label, placeholder, add_text, hint = self.SPEC[self.step]
         self.name = name
         self.commitments = CommitmentList(label.replace("&", ""), placeholder, add_text)
-        self.commitments.default_due = self.owner.rapport.today() + timedelta(days=DEFAULT_DUE_DAYS)
+        week = get_working_week(self.owner.rapport.book)
+        self.commitments.default_due = default_day(
+            self.owner.rapport.today(), DEFAULT_DUE_DAYS, week
+        )
         self.commitments.on_change = self._changed
         self.body.addWidget(self.field(name, label, self.commitments, self.commitments))
         self.body.addWidget(self.hint(hint))
@@ -168,12 +175,13 @@ class TimeframePage(RepairPage):
         self.copy_button.clicked.connect(lambda: copy_text(self.texts["check_in"].toPlainText()))
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
+        self.mail = self.mail_handoff("Checking in", "check_in")
         buttons.addWidget(self.redraft_button)
         buttons.addWidget(self.copy_button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.mail, 1)
         self.body.addLayout(buttons)
         self.body.addStretch(1)
-        self.order += [self.redraft_button, self.copy_button]
+        self.order += [self.redraft_button, self.copy_button, *self.mail.focus_widgets()]
         self._review = self.owner.rapport.today()
 
     def review_on(self) -> date:
@@ -184,7 +192,13 @@ class TimeframePage(RepairPage):
 
     def fill_extra(self, answers: dict[str, Any]) -> None:
         text = answers.get("review_on") or ""
-        day = date.fromisoformat(text) if text else default_review_on(self.owner.rapport.today())
+        day = (
+            date.fromisoformat(text)
+            if text
+            else default_review_on(
+                self.owner.rapport.today(), get_working_week(self.owner.rapport.book)
+            )
+        )
         self.review_edit.setDate(qdate(day))
         self._review = day
         self._note()
@@ -215,6 +229,8 @@ class TimeframePage(RepairPage):
 
 class InWritingPage(RepairPage):
     def build(self) -> None:
+        self.details_bar = DetailsBar(self)
+        self.body.addWidget(self.details_bar)
         self.body.addWidget(self.line_field("title", "&Title", "What this agreement is about"))
         points = self.text_field(
             "points", "E&xtra points, one per line", "Anything else you agreed", 60, 100
@@ -227,6 +243,22 @@ class InWritingPage(RepairPage):
             100,
         )
         self.body.addLayout(self.row(points, notes))
+        self.choices = self.control(ClientChoices())
+        assert isinstance(self.choices, ClientChoices)
+        self.choices.on_change = self._changed
+        self.choices.setMinimumHeight(110)
+        self.body.addWidget(
+            self.field(
+                "shown", "What the &client sees: tick what goes in the agreement", self.choices
+            ),
+            1,
+        )
+        self.body.addWidget(
+            self.hint(
+                "Private preparation (how you see it, the apology draft, the evidence you "
+                "looked at, your figures, the check-in draft) stays out unless you tick it."
+            )
+        )
         self.preview = QTextBrowser()
         self.preview.setOpenLinks(False)
         self.preview.setTabChangesFocus(True)
@@ -251,9 +283,15 @@ class InWritingPage(RepairPage):
         out["points"] = str(out.get("points", "")).splitlines()
         return out
 
+    def extra_values(self) -> dict[str, Any]:
+        # Before the list has been loaded it knows nothing: saving it then would
+        # wipe the choices the book holds.
+        return self.choices.choices() if self.choices.loaded else {}
+
     @guarded(None)
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self.refresh_preview()
+        self.details_bar.refresh(self.owner.rapport)
 
     def after_save(self) -> None:
         self.refresh_preview()
@@ -264,8 +302,10 @@ class InWritingPage(RepairPage):
             return
         try:
             composed = preview_agreement(book, self.owner.view.id)
+            offered = agreement_candidates(book, self.owner.view.id)
         except NotFoundError:
             return
+        self.choices.set_candidates(offered)
         self.preview.setHtml(agreement_html(composed, self.owner.view.client_name))
 
 
@@ -329,6 +369,7 @@ class InsurerPage(RepairPage):
                 "notice with the list of evidence kept."
             )
         )
+        self.body.addWidget(self.hint(INSURER_NO_ADMISSIONS))
 
     @guarded(None)
     def initializePage(self) -> None:  # noqa: N802 - Qt API

@@ -36,18 +36,20 @@ from exports.pdf.common import (
     plain_date,
     register_fonts,
 )
+from models.dates import format_datetime
 from models.documents import ClientSummaryDocument, PageSize, SummaryIncident
 from models.files import write_atomic
+from models.text import human_size
 
 DASH = "\u2014"
+SHA_SHOWN = 12  # hex digits of the SHA-256: enough to match a file by eye
 
 
 def _when(moment: datetime | None) -> str:
     """A stored UTC moment in the user's local time: ``22 November 2026 10:05``."""
     if moment is None:
         return DASH
-    local = moment.astimezone()
-    return f"{plain_date(local.date())} {local:%H:%M}"
+    return format_datetime(moment.astimezone())
 
 
 def _day(d: date | None) -> str:
@@ -95,6 +97,15 @@ def _table(
     return table
 
 
+def _fit_width(texts: Sequence[str], st: Styles, least: float, most: float) -> float:
+    """A column just wide enough for its widest text (dates and times, which must not
+    wrap: "18 October 2026 14:01" split over two lines reads as two facts)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    widest = max((stringWidth(t, st.cell.fontName, st.cell.fontSize) for t in texts), default=0)
+    return min(most, max(least, widest + 12 + 2))  # the cell's padding, and a hair
+
+
 def _facts(pairs: Sequence[tuple[str, str]], width: float, st: Styles, cov: frozenset[int]) -> Any:
     """Label / value lines as a borderless two-column table."""
     from reportlab.platypus import Paragraph, Table, TableStyle
@@ -133,7 +144,7 @@ def _promise(inc: SummaryIncident) -> str:
 
 
 def _incident(inc: SummaryIncident, width: float, st: Styles, cov: frozenset[int]) -> list[Any]:
-    from reportlab.platypus import CondPageBreak, Paragraph
+    from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 
     story: list[Any] = [
         CondPageBreak(TABLE_HEADING_ROOM),
@@ -155,11 +166,12 @@ def _incident(inc: SummaryIncident, width: float, st: Styles, cov: frozenset[int
         ),
     ]
     if inc.entries:
-        when_w, kind_w = 118.0, 100.0
+        whens = [_when(e.happened_at) for e in inc.entries]
+        when_w, kind_w = _fit_width(whens, st, 118.0, width * 0.4), 100.0
         story.append(
             _table(
                 ("When", "What", "Entry"),
-                [(_when(e.happened_at), _label(e.kind), e.text) for e in inc.entries],
+                [(w, _label(e.kind), e.text) for w, e in zip(whens, inc.entries, strict=True)],
                 (when_w, kind_w, width - when_w - kind_w),
                 st,
                 cov,
@@ -167,6 +179,29 @@ def _incident(inc: SummaryIncident, width: float, st: Styles, cov: frozenset[int
         )
     else:
         story.append(Paragraph("No timeline entries.", st.small))
+    story.append(Spacer(1, 6))
+    story.append(Paragraph(f"Evidence files ({len(inc.evidence)})", st.label))
+    if inc.evidence:
+        size_w, added_w, sha_w = 64.0, 104.0, 96.0
+        story.append(
+            _table(
+                ("File", "Size", "Added", "SHA-256"),
+                [
+                    (
+                        f.name,
+                        human_size(f.size),
+                        _day(f.added_at.astimezone().date()),
+                        f.sha256[:SHA_SHOWN] + "\u2026",
+                    )
+                    for f in inc.evidence
+                ],
+                (width - size_w - added_w - sha_w, size_w, added_w, sha_w),
+                st,
+                cov,
+            )
+        )
+    else:
+        story.append(Paragraph("No files attached.", st.small))
     return story
 
 
@@ -249,7 +284,8 @@ def _story(doc: ClientSummaryDocument, width: float, st: Styles, cov: frozenset[
 
     story.extend(heading(f"Touches ({len(doc.touches)})", st, TABLE_HEADING_ROOM))
     if doc.touches:
-        when_w, chan_w = 118.0, 70.0
+        when_w = _fit_width([_when(t.happened_at) for t in doc.touches], st, 118.0, width * 0.4)
+        chan_w = 70.0
         story.append(
             _table(
                 ("When", "How", "Summary"),

@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from models.agreements import agreed_entry, live_entry
+from models.dates import format_short_date
 from models.db import Book
 from models.documents import Party, RecordDocument
 from models.entities import (
@@ -42,9 +44,11 @@ from models.repair import (
     FIELDS,
     SKIPPABLE,
     TITLES,
+    Candidate,
     ComposedAgreement,
     RecordFacts,
     Step,
+    candidates,
     clean_answers,
     compose_agreement,
     compose_record,
@@ -54,6 +58,7 @@ from models.repair import (
     draft_reply,
     finish_problems,
     text,
+    ticked,
 )
 from models.services.agreements import (
     AgreementInput,
@@ -69,9 +74,16 @@ from models.services.clients import (
     local_date,
     recompute_touch_due,
 )
-from models.services.incidents import recompute_priority, set_promise_in, settle_promise_in
+from models.services.incidents import (
+    agreement_states,
+    recompute_priority,
+    set_promise_in,
+    settle_promise_in,
+)
+from models.services.work_settings import read_working_week
 from models.text import human_size
 from models.types import utcnow
+from models.working_time import due_after_local
 
 ENDING_OF: dict[Step, RepairEnding] = {
     Step.IN_WRITING: RepairEnding.AGREEMENT,
@@ -164,7 +176,9 @@ def get_plan(book: Book, plan_id: int) -> PlanView:
         return _view(s, _plan(s, plan_id))
 
 
-def preview_agreement(book: Book, plan_id: int) -> ComposedAgreement:
+def preview_agreement(
+    book: Book, plan_id: int, *, today: datetime | None = None
+) -> ComposedAgreement:
     """What Finish would write into the agreement, for the last page's preview."""
     with book.reader() as s:
         plan = _plan(s, plan_id)
@@ -173,9 +187,21 @@ def preview_agreement(book: Book, plan_id: int) -> ComposedAgreement:
         return compose_agreement(
             _answers(plan),
             sorted(_steps(plan.skipped)),
-            incident_title=inc.title,
+            today=local_date(today or utcnow()),
             client_name=client.name,
         )
+
+
+def agreement_candidates(book: Book, plan_id: int) -> list[tuple[Candidate, bool]]:
+    """Everything step 10 offers to put in the agreement, each with its tick (the
+    consultant's choice, else the default: private preparation unticked)."""
+    with book.reader() as s:
+        plan = _plan(s, plan_id)
+        inc = _incident(s, plan.incident_id)
+        client = client_or_error(s, inc.client_id)
+        answers = _answers(plan)
+        offered = candidates(answers, sorted(_steps(plan.skipped)), client_name=client.name)
+        return [(c, ticked(c, answers)) for c in offered]
 
 
 def get_insurer(book: Book) -> InsurerDetails:
@@ -226,17 +252,18 @@ def start_or_resume(book: Book, incident_id: int, *, now: datetime | None = None
             )
         client = client_or_error(s, inc.client_id)
         me = read_settings(s)
+        week = read_working_week(s)
         due = inc.response_due_at
         if due is None or (inc.responded_at is None and due < now):
-            due = now + timedelta(hours=DEFAULT_PROMISE_HOURS)
-        review = default_review_on(local_date(now))
+            due = due_after_local(now, DEFAULT_PROMISE_HOURS, week)
+        review = default_review_on(local_date(now), week)
         answers: dict[str, Any] = {name: getattr(inc, name) for name in MIRRORED}
         answers.update(
             reply=draft_reply(client.name, me.name, due.astimezone()),
             reply_due_at=due.isoformat(),
             review_on=review.isoformat(),
             check_in=draft_check_in(client.name, review),
-            title=default_title(inc.title),
+            title=default_title(local_date(now)),
             **_insurer_settings(s),
         )
         plan = RepairPlan(
@@ -336,7 +363,7 @@ def finish_with_agreement(book: Book, plan_id: int, *, now: datetime | None = No
         inc = _incident(s, plan.incident_id)
         client = client_or_error(s, inc.client_id)
         composed = compose_agreement(
-            answers, sorted(_steps(plan.skipped)), incident_title=inc.title, client_name=client.name
+            answers, sorted(_steps(plan.skipped)), today=local_date(now), client_name=client.name
         )
         data = AgreementInput(
             title=composed.title,
@@ -352,7 +379,7 @@ def finish_with_agreement(book: Book, plan_id: int, *, now: datetime | None = No
         _answered(s, inc, now)
         if inc.status is not IncidentStatus.REPAIRING:
             _move(inc, IncidentStatus.REPAIRING, now)
-        _entry(s, inc, f"Repair agreed in writing: {ag.number} “{ag.title}” (draft).", now)
+        _entry(s, inc, agreed_entry(ag.number, ag.title), now)
         recompute_priority(s, client)
         _close(plan, RepairEnding.AGREEMENT, Step.IN_WRITING, now, agreement=ag)
         return ag.id
@@ -413,7 +440,8 @@ def record_for(book: Book, plan_id: int, *, today: date | None = None) -> Record
         client = client_or_error(s, inc.client_id)
         me = read_settings(s)
         evidence = [
-            f"{name} ({human_size(size)}, added {local_date(added):%d %b %Y}, SHA-256 {sha[:12]}…)"
+            f"{name} ({human_size(size)}, added {format_short_date(local_date(added))}, "
+            f"SHA-256 {sha[:12]}…)"
             for name, size, added, sha in s.execute(
                 select(
                     Evidence.original_name, StoredFile.size, Evidence.added_at, StoredFile.sha256
@@ -423,8 +451,9 @@ def record_for(book: Book, plan_id: int, *, today: date | None = None) -> Record
                 .order_by(Evidence.added_at, Evidence.id)
             )
         ]
+        current = agreement_states(s, inc.id)
         history = [
-            f"{local_date(when):%d %b %Y}: {' '.join(words.split())}"
+            f"{format_short_date(local_date(when))}: {' '.join(live_entry(words, current).split())}"
             for when, words in s.execute(
                 select(IncidentEntry.happened_at, IncidentEntry.text)
                 .where(IncidentEntry.incident_id == inc.id)

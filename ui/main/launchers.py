@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
+    QInputDialog,
 )
 
-from models.changes import CLIENTS
 from models.errors import NotFoundError, RapportError
 from ui.app import RapportApp
-from ui.ops import announce
 
 # The services (and SQLAlchemy under them) and the dialogs are imported where they are
 # first used: the window is built and painted before they are loaded (ui/warmup.py).
@@ -54,10 +53,29 @@ class LaunchersMixin:
     def new_client_dialog(self) -> ClientDialog | None:
         """Open the new-client dialog without blocking and hand it back."""
         from ui.client_dialog import ClientDialog
+        from ui.rhythm_setting import default_cadence
 
         if self.rapport.book is None:
             return None
-        return self._open_dialog(ClientDialog(self.rapport.book, None, self))
+        cadence = default_cadence(self.rapport.settings)
+        return self._open_dialog(
+            ClientDialog(
+                self.rapport.book, None, self, rapport=self.rapport, default_cadence=cadence
+            )
+        )
+
+    def default_rhythm_dialog(self) -> QInputDialog:
+        """Settings › Default rhythm: what new and imported clients start with."""
+        from ui.rhythm_setting import default_cadence, rhythm_dialog, rhythm_phrase_for_new
+
+        dialog = rhythm_dialog(self, self.rapport.settings)
+        dialog.textValueSelected.connect(
+            lambda _t: self.statusBar().showMessage(
+                rhythm_phrase_for_new(default_cadence(self.rapport.settings)), 5000
+            )
+        )
+        dialog.open()
+        return dialog
 
     def edit_client_dialog(self, client_id: int) -> ClientDialog | None:
         from ui.client_dialog import ClientDialog
@@ -65,7 +83,7 @@ class LaunchersMixin:
         if self.rapport.book is None:
             return None
         try:
-            dialog = ClientDialog(self.rapport.book, client_id, self)
+            dialog = ClientDialog(self.rapport.book, client_id, self, rapport=self.rapport)
         except NotFoundError:
             self.refresh()
             return None
@@ -146,7 +164,7 @@ class LaunchersMixin:
     def _on_saved(self, client_id: int) -> None:
         from models.services.clients import get_client
 
-        announce(self.rapport, CLIENTS, self)
+        # The dialog's save announced the change (ui/ops.run_op); the list has it.
         self._show_in_list(client_id)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         if self.rapport.book is not None:
