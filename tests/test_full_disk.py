@@ -168,7 +168,7 @@ def test_a_hot_journal_is_replayed_not_judged(tmp_path: Path) -> None:
         "c.execute('PRAGMA journal_mode=DELETE')\n"
         "c.execute('PRAGMA cache_size=1')\n"
         "c.execute('BEGIN')\n"
-        "c.execute(\"UPDATE client SET notes = hex(randomblob(2000))\")\n"
+        'c.execute("UPDATE client SET notes = hex(randomblob(2000))")\n'
         "c.execute('DELETE FROM client')\n"
         "os._exit(0)\n"
     )

@@ -48,16 +48,33 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
     for inc in wanted:
         client = clients[inc.uid]
         for r in s.scalars(select(Agreement).where(Agreement.client_id == client.id)):
-            if r.uid not in keep:
+            # A final agreement is part of the record: a file that leaves it out
+            # leaves it alone, it never removes it.
+            if r.uid not in keep and AgreementStatus(r.status) != AgreementStatus.FINAL:
                 s.delete(r)
                 changed.add(inc.uid)
     s.flush()
     placed: list[tuple[Agreement, _IncomingAgreement]] = []
     for inc in wanted:
         client = clients[inc.uid]
-        for ia in inc.agreements or []:
+        for j, ia in enumerate(inc.agreements or []):
             row = rows.get(ia.uid)
+            where = f"clients[{inc.index}].agreements[{j}]"
+            if row is not None and row.client_id != client.id:
+                raise BookFormatError(
+                    f"{where}: the id {ia.uid} belongs to an agreement of another client "
+                    "in this book; nothing was imported."
+                )
             values = _agreement_values(ia, fu_ids, inc_ids)
+            if row is not None and AgreementStatus(row.status) == AgreementStatus.FINAL:
+                if _final_part(_row_values(row, ids_to_uid)) != _final_part(values):
+                    raise BookFormatError(
+                        f"{where}: the agreement {row.number} v{row.version} is final in this "
+                        "book and the file changes it; a final agreement cannot be changed, "
+                        "so nothing was imported."
+                    )
+                placed.append((row, ia))
+                continue
             if (
                 row is not None
                 and row.client_id == client.id
@@ -101,6 +118,15 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
         if row.supersedes_id != target:
             row.supersedes_id = target
     return changed
+
+
+def _final_part(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What a final agreement fixed for good: everything it printed (number, version,
+    title, date, status, context, points, PDF bytes and hash, its commitments' words);
+    a commitment's state and follow-up keep moving after it is signed."""
+    return (*values[:5], values[6], values[7], values[10], values[11], values[12]) + (
+        [(c[0], c[1], c[2], c[3], c[4]) for c in values[15]],
+    )
 
 
 def _agreement_values(

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exports.book_json.attachments import _NeededFile
-from exports.book_json.format import _SQL_CHUNK, INCIDENT_TEXTS
+from exports.book_json.format import _SQL_CHUNK, INCIDENT_TEXTS, BookFormatError
 from exports.book_json.incoming import (
     _Incoming,
     _IncomingEntry,
@@ -67,14 +67,17 @@ def _replace_incidents(
     }
     left: set[int] = set()
     placed: list[tuple[Incident, _IncomingIncident]] = []
-    for ii in inc.incidents:
+    for j, ii in enumerate(inc.incidents):
         row = rows.get(ii.uid)
         if row is None:
             row = Incident(uid=ii.uid, client_id=client.id)
             s.add(row)
         elif row.client_id != client.id:
-            left.add(row.client_id)
-            row.client_id = client.id
+            # An id is not a way to take another client's record (issue 18).
+            raise BookFormatError(
+                f"clients[{inc.index}].incidents[{j}]: the id {ii.uid} belongs to an "
+                "incident of another client in this book; nothing was imported."
+            )
         row.title, row.category, row.severity, row.status = (
             ii.title,
             ii.category,
