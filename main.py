@@ -404,10 +404,14 @@ def cmd_backups(args: argparse.Namespace) -> int:
     if not found:
         print(f"There are no backups of {path} yet.")
         return EXIT_OK
+    today = datetime.now().astimezone().date()
     print(f"Backups of {path}, newest first:")
     for info in found:
         clients = "?" if info.clients is None else str(info.clients)
         mark = "" if info.verified else "  (not verified)"
+        until = info.pinned_until()
+        if until is not None and info.pinned(today):
+            mark += f"  (pinned until {until:%d %b %Y})"
         print(
             f"  {describe_time(info.taken_at):<24} {info.kind:<15} {clients:>6} clients "
             f"{size_text(info.size):>9}  {info.name}{mark}"
@@ -667,9 +671,15 @@ def cmd_import_contacts(src: Path, *, dry_run: bool, args: argparse.Namespace) -
 
 def cmd_import_json(args: argparse.Namespace) -> int:
     from exports.book_json import attachments_dir_for, import_book, read_json
+    from models.backups import KIND_BEFORE_IMPORT, take_backup
+    from models.services.clients import count_clients
 
     data = read_json(args.src)
     with opened(book_path(args), write=True) as book:
+        if count_clients(book, include_archived=True):
+            # The way back from an import that was not what the user meant: pinned,
+            # so the daily rule does not thin it away the same day.
+            take_backup(book.path, kind=KIND_BEFORE_IMPORT)
         # Evidence files travel in the folder beside the JSON file (docs/json-format.md).
         result = import_book(book, data, attachments=attachments_dir_for(args.src))
     print(

@@ -24,11 +24,21 @@ KIND_AUTO = "auto"
 KIND_MANUAL = "manual"
 KIND_BEFORE_UPGRADE = "before-upgrade"
 KIND_BEFORE_RESTORE = "before-restore"
+KIND_BEFORE_IMPORT = "before-import"
 KIND_OLDER = "older"  # a copy without a manifest (made before backups were verified)
 # Only routine copies are thinned; the copy taken before an upgrade or a restore is
 # the way back from that step, so it stays until the user removes it.
-THINNED_KINDS = frozenset({KIND_AUTO, KIND_MANUAL})
-KINDS = frozenset({KIND_AUTO, KIND_MANUAL, KIND_BEFORE_UPGRADE, KIND_BEFORE_RESTORE})
+THINNED_KINDS = frozenset({KIND_AUTO, KIND_MANUAL, KIND_BEFORE_IMPORT})
+KINDS = frozenset(
+    {KIND_AUTO, KIND_MANUAL, KIND_BEFORE_UPGRADE, KIND_BEFORE_RESTORE, KIND_BEFORE_IMPORT}
+)
+# A copy the user asked for, or took before a risky step, is the way back from that
+# step: the daily rule never thins it while it is pinned (issue 18: a manual backup
+# taken before an import was deleted by the next backup the same day).
+PINNED_KINDS = frozenset(
+    {KIND_MANUAL, KIND_BEFORE_UPGRADE, KIND_BEFORE_RESTORE, KIND_BEFORE_IMPORT}
+)
+PIN_DAYS = 30
 
 # One copy at a time in this process: a restore must not fold the WAL away under a
 # backup the app's worker thread is still reading, and two backups gain nothing.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -146,7 +146,27 @@ def restore_backup(book_path: Path, backup: Path, *, now: datetime | None = None
 
 
 def _restore_backup(path: Path, backup: Path, now: datetime | None) -> RestoreResult:
-    info = describe_backup(path, backup)
+    # A second hard link keeps the backup's bytes while we read them, even if a backup
+    # taken beside this restore (another process) thins the original name away.
+    source = Path(backup).absolute()
+    held = source.with_name(f".{source.name}.restoring-src")
+    try:
+        held.unlink(missing_ok=True)
+        os.link(source, held)
+    except OSError:
+        held = source
+    try:
+        info = describe_backup(path, source)
+        if held != source:
+            info = replace(info, path=held)
+        result = _restore_held(path, info, now)
+        return replace(result, backup=replace(result.backup, path=source))
+    finally:
+        if held != source:
+            held.unlink(missing_ok=True)
+
+
+def _restore_held(path: Path, info: BackupInfo, now: datetime | None) -> RestoreResult:
     counts = verify_backup(path, info)
     _check_free_space(path, info.path)
     before: BackupInfo | None = None
@@ -205,7 +225,8 @@ def clear_restore_leftovers(path: Path) -> list[Path]:
     book's lock, so no restore is running and the leftovers can go."""
     gone: list[Path] = []
     tmp = restoring_path(path)
-    for p in [tmp, *_companions(tmp)]:
+    held = sorted((Path(path).parent / BACKUPS).glob(".*.restoring-src"))
+    for p in [tmp, *_companions(tmp), *held]:
         try:
             p.unlink()
             gone.append(p)

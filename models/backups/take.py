@@ -25,6 +25,8 @@ from models.backups.common import (
     KINDS,
     MANIFEST_FORMAT,
     MANIFEST_SUFFIX,
+    PIN_DAYS,
+    PINNED_KINDS,
     STALE_PART_SECONDS,
     THINNED_KINDS,
     BackupError,
@@ -68,7 +70,22 @@ class BackupInfo:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        # A restore reads through a hidden second link (".NAME.restoring-src"); the
+        # user knows the copy by its own name.
+        name = self.path.name
+        if name.startswith(".") and name.endswith(".restoring-src"):
+            return name[1 : -len(".restoring-src")]
+        return name
+
+    def pinned_until(self) -> date | None:
+        """The last day the daily rule may not thin this copy (None: never pinned)."""
+        if self.kind not in PINNED_KINDS:
+            return None
+        return self.taken_at.astimezone().date() + timedelta(days=PIN_DAYS)
+
+    def pinned(self, today: date) -> bool:
+        until = self.pinned_until()
+        return until is not None and today <= until
 
 
 def needs_backup(book_path: Path) -> bool:
@@ -352,12 +369,17 @@ def thin_backups(
 ) -> list[Path]:
     """Delete routine backups the policy no longer keeps; returns what was deleted.
 
-    Only verified automatic and manual copies are candidates. Copies from before an
-    upgrade or a restore, and copies without a manifest, are left alone.
+    Only verified automatic copies, and manual or before-import copies past their pin
+    (PIN_DAYS), are candidates. Copies from before an upgrade or a restore, and copies
+    without a manifest, are left alone.
     """
     policy = policy or KeepPolicy()
     today = today or datetime.now().astimezone().date()
-    routine = [b for b in list_backups(book_path) if b.verified and b.kind in THINNED_KINDS]
+    routine = [
+        b
+        for b in list_backups(book_path)
+        if b.verified and b.kind in THINNED_KINDS and not b.pinned(today)
+    ]
     local = {b.taken_at.astimezone().replace(tzinfo=None): b for b in routine}
     keep = backups_to_keep(local, today, policy)
     removed: list[Path] = []

@@ -1,0 +1,69 @@
+"""Pinned backups (issue 18, Build 6): the copy a user takes by hand, or Rapport takes
+before an import, is the way back from a risky step; the daily rule never thins it
+while it is pinned, and the list says so."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from models.backups import (
+    KIND_AUTO,
+    KIND_BEFORE_IMPORT,
+    KIND_MANUAL,
+    PIN_DAYS,
+    KeepPolicy,
+    list_backups,
+    take_backup,
+    thin_backups,
+)
+from models.db import Book
+from models.services.backups import set_keep_policy
+from models.services.clients import ClientInput, create_client
+from tests.test_cli import rapport
+
+
+def test_a_manual_backup_outlives_three_more_backups_the_same_day(book: Book) -> None:
+    create_client(book, ClientInput(name="Ada"))
+    set_keep_policy(book, KeepPolicy(daily=1, weekly=0, monthly=0))
+    today = date(2026, 3, 10)
+    manual = take_backup(book.path, kind=KIND_MANUAL, now=datetime(2026, 3, 10, 9).astimezone())
+    later = []
+    for hour, kind in ((10, KIND_AUTO), (11, KIND_MANUAL), (12, KIND_AUTO)):
+        moment = datetime(2026, 3, 10, hour).astimezone()
+        later.append(take_backup(book.path, kind=kind, now=moment, today=today))
+    left = {b.path for b in list_backups(book.path)}
+    assert manual.path in left and manual.manifest.exists()
+    assert later[1].path in left  # the second manual copy is pinned too
+    assert later[0].path not in left  # the routine copy the rule drops is still thinned
+
+
+def test_a_pin_runs_out(book: Book) -> None:
+    create_client(book, ClientInput(name="Ada"))
+    taken = datetime(2026, 1, 1, 9).astimezone()
+    manual = take_backup(book.path, kind=KIND_BEFORE_IMPORT, now=taken, thin=False)
+    last_pinned = taken.date() + timedelta(days=PIN_DAYS)
+    newer = take_backup(book.path, kind=KIND_AUTO, now=taken + timedelta(days=PIN_DAYS), thin=False)
+    policy = KeepPolicy(daily=1, weekly=0, monthly=0)
+    assert manual.pinned_until() == last_pinned
+    assert thin_backups(book.path, policy, today=last_pinned) == []
+    removed = thin_backups(book.path, policy, today=last_pinned + timedelta(days=1))
+    assert removed == [manual.path]
+    assert {b.path for b in list_backups(book.path)} == {newer.path}
+
+
+def test_the_list_says_which_are_pinned_and_an_import_takes_one_first(tmp_path: Path) -> None:
+    book = tmp_path / "book.db"
+    rapport("--db", book, "demo", check=True)
+    out = tmp_path / "book.json"
+    rapport("--db", book, "export", "json", out, check=True)
+    assert json.loads(out.read_text(encoding="utf-8"))["clients"]
+    rapport("--db", book, "backup", check=True)
+    rapport("--db", book, "import", out, check=True)
+    kinds = [b.kind for b in list_backups(book)]
+    assert KIND_BEFORE_IMPORT in kinds and KIND_MANUAL in kinds
+    listing = rapport("--db", book, "backups", check=True).stdout
+    pinned = [line for line in listing.splitlines() if "pinned until" in line]
+    assert len(pinned) == 2, listing
+    assert all(("manual" in line or "before-import" in line) for line in pinned)
