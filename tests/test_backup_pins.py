@@ -67,3 +67,57 @@ def test_the_list_says_which_are_pinned_and_an_import_takes_one_first(tmp_path: 
     pinned = [line for line in listing.splitlines() if "pinned until" in line]
     assert len(pinned) == 2, listing
     assert all(("manual" in line or "before-import" in line) for line in pinned)
+
+
+THINNER = """
+import sys, time
+from pathlib import Path
+from models.backups import KIND_AUTO, take_backup
+book, until = Path(sys.argv[1]), time.time() + float(sys.argv[2])
+while time.time() < until:
+    take_backup(book, kind=KIND_AUTO)
+    time.sleep(0.5)
+"""
+
+
+def test_a_restore_beside_backups_never_loses_its_source(tmp_path: Path) -> None:
+    """Another process takes (and thins) backups all the time; every restore either
+    finds its backup gone before it starts, or finishes with the book whole."""
+    import subprocess
+    import sys
+
+    book = tmp_path / "book.db"
+    rapport("--db", book, "demo", check=True)
+    from models.db import open_book
+
+    b = open_book(book)
+    try:
+        set_keep_policy(b, KeepPolicy(daily=1, weekly=0, monthly=0))
+    finally:
+        b.close()
+    thinner = subprocess.Popen(
+        [sys.executable, "-c", THINNER, str(book), "25"], cwd=Path(__file__).parent.parent
+    )
+    restored = 0
+    try:
+        for _ in range(8):
+            source = take_backup(book, kind=KIND_AUTO, thin=False)
+            result = rapport("--db", book, "restore", source.path.name)
+            assert "Traceback" not in result.stderr
+            if result.returncode == 0:
+                restored += 1
+            else:
+                # gone before the restore began, or the book busy with the backup:
+                # both leave the book as it was; losing the source half way is neither
+                assert (
+                    "There is no backup called" in result.stderr
+                    or "busy in another program" in result.stderr
+                ), result.stderr
+            assert book.exists()
+            check = rapport("--db", book, "check")
+            assert "Integrity: ok" in check.stdout, check.stdout + check.stderr
+    finally:
+        thinner.kill()
+        thinner.wait()
+    assert not list((tmp_path / "backups").glob(".*.restoring-src"))
+    assert restored > 0
