@@ -53,6 +53,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "new_agreement_action", "New &agreement…", "new_agreement_for_current", "Ctrl+Shift+A"
     ),
+    ActionSpec("settings_action", "&Settings…", "show_settings", "Ctrl+,"),
     ActionSpec("your_details_action", "Your &details…", "your_details_dialog"),
     ActionSpec("restore_action", "&Restore from a backup…", "restore_from_backup"),
     ActionSpec("backups_action", "&Backups…", "backup_settings"),
@@ -130,6 +131,8 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
     (
         "&Settings",
         (
+            "settings_action",
+            None,
             "your_details_action",
             "backups_action",
             None,
@@ -245,9 +248,11 @@ class ActionsMixin:
         self.report_incident_action.setEnabled(has_book and has_clients)
         self.start_repair_action.setEnabled(has_book and has_clients)
         self.new_agreement_action.setEnabled(has_book and has_clients)
+        self.settings_action.setEnabled(has_book)
         self.your_details_action.setEnabled(has_book)
         self.restore_action.setEnabled(has_book)
         self.backups_action.setEnabled(has_book)
+        self.promise_hours_action.setEnabled(has_book)
         if self.last_undo is None:
             self.undo_action.setText("&Undo")
             self.undo_action.setEnabled(False)
