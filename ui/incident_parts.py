@@ -45,11 +45,11 @@ from ui.incident_dialog import (
 )
 from ui.incident_words import (
     ENTRY_KIND_TEXT,
-    LATE_COLOUR,
 )
 from ui.kit.drops import accept_file_drag, take_file_drop
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
 from ui.ops import run_op
+from ui.theme import tone
 from ui.touch_dialog import DATE_TIME_FORMAT, from_qdatetime, to_qdatetime
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,10 @@ TOUCH_TIP = "A touch logged with the client while this incident was open."
 MUTED = "color: palette(placeholder-text);"
 
 
-SEVERITY_COLOUR = {Severity.HIGH: "#b26a00", Severity.CRITICAL: LATE_COLOUR}
+def severity_colour(severity: Severity) -> str | None:
+    """The colour a serious severity is written in, readable in the scheme in force."""
+    tones = {Severity.HIGH: "warn", Severity.CRITICAL: "late"}
+    return tone(tones[severity]) if severity in tones else None
 
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1

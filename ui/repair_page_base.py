@@ -37,6 +37,7 @@ from ui.repair_words import (
     GUIDE,
     page_title,
 )
+from ui.theme import tone
 
 
 class PageOwner(Protocol):
@@ -60,10 +61,19 @@ log = logging.getLogger(__name__)
 MUTED = "color: palette(placeholder-text);"
 
 
-WARN_STYLE = "background:#fbe3d6; color:#8a2c0d; padding:6px 8px; border-radius:3px;"
+def warn_style() -> str:
+    """A warning band in the scheme in force (ui/theme.py)."""
+    return (
+        f"background:{tone('warn_bg')}; color:{tone('warn_fg')}; "
+        "padding:6px 8px; border-radius:3px;"
+    )
 
 
-SKIPPED_STYLE = "background:#eeeeee; color:#444444; padding:6px 8px; border-radius:3px;"
+def skipped_style() -> str:
+    return (
+        f"background:{tone('quiet_bg')}; color:{tone('quiet_fg')}; "
+        "padding:6px 8px; border-radius:3px;"
+    )
 
 
 class RepairPage(QWizardPage):
@@ -95,7 +105,7 @@ class RepairPage(QWizardPage):
         self.unskip_button = QPushButton("Use this step after all")
         self.unskip_button.clicked.connect(self.unskip_requested)
         self.skipped_bar = QFrame()
-        self.skipped_bar.setStyleSheet(f"QFrame {{ {SKIPPED_STYLE} }}")
+        self.skipped_bar.setStyleSheet(f"QFrame {{ {skipped_style()} }}")
         bar = QHBoxLayout(self.skipped_bar)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.skipped_label, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from models.reads import count_clients
 from ui import autostart
 from ui.app import APP_NAME, RapportApp
-from ui.icons import app_icon
+from ui.icons import app_icon, icon
 from ui.kit.registry import bring_to_front
 
 # The services (and SQLAlchemy under them) and the dialogs are imported where they are
@@ -39,6 +39,7 @@ from ui.main.common import (
     KEY_STATE,
     NO_TRAY,
     PAGE_CLIENTS,
+    PAGE_ICONS,
     PAGE_INCIDENTS,
     PAGE_NAMES,
     PAGE_TODAY,
@@ -62,9 +63,10 @@ class ShellMixin:
         sidebar.setFrameShape(QFrame.Shape.NoFrame)
         sidebar.setSpacing(2)
         for i, name in enumerate(PAGE_NAMES):
-            item = QListWidgetItem(name)
+            item = QListWidgetItem(icon(PAGE_ICONS[i]), name)
             item.setToolTip(f"{name} (Ctrl+{i + 1})")
             sidebar.addItem(item)
+        sidebar.setIconSize(QSize(18, 18))
         sidebar.setFixedWidth(150)
         sidebar.setStyleSheet(
             "QListWidget { padding-top: 8px; outline: 0; }"
