@@ -133,7 +133,7 @@ def dark_palette() -> QPalette:
 
 
 def readable(palette: QPalette) -> QPalette:
-    """The palette with muted text made readable (4.5:1) on window and base."""
+    """The palette with muted and selected text made readable (4.5:1)."""
     p = QPalette(palette)
     muted = QColor(tone("muted", p))
     for group in (Group.Active, Group.Inactive):
@@ -142,6 +142,15 @@ def readable(palette: QPalette) -> QPalette:
             contrast_ratio(placeholder, p.color(group, bg)) < AA for bg in (Role.Window, Role.Base)
         ):
             p.setColor(group, Role.PlaceholderText, muted)
+        # Selected rows (the sidebar's current page): Fusion's light blue under white
+        # text reads 3.7:1; a deeper shade of the same blue reads 4.5:1 or more.
+        highlight = p.color(group, Role.Highlight)
+        text = p.color(group, Role.HighlightedText)
+        for _ in range(12):
+            if contrast_ratio(text, highlight) >= AA:
+                break
+            highlight = highlight.darker(110) if text.lightness() > 128 else highlight.lighter(110)
+        p.setColor(group, Role.Highlight, highlight)
     return p
 
 
