@@ -1,9 +1,10 @@
-"""The application object and the GUI entry point.
+"""The application object (the GUI is put together in ui/gui.py).
 
 RapportApp owns what must outlive any one window and must change together when
 the user switches books: the open Book, its lock and the single-instance server.
-Views listen to ``changed`` and decide for themselves whether to refresh, so a
-save in a dialog never has to know which views are open.
+Each user action announces once what it changed (``changed(Changes, initiator)``,
+only through ui/ops.py); views subscribe by flags (ui/kit/subscribe.py), so a save
+in a dialog never has to know which views are open. This module imports no window.
 """
 
 from __future__ import annotations
