@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QListWidget
 
 from models.backups import KIND_MANUAL, KeepPolicy, list_backups, verify_backup
 from models.services.agreements import get_settings
@@ -208,3 +208,28 @@ def test_cancel_keeps_what_was_stored(qtbot, window: MainWindow, rapport: Rappor
     qtbot.waitUntil(lambda: not settings.isVisible())
     assert rapport.settings.value(KEY_PROMISE_HOURS) is None
     assert get_insurer(rapport.book).name == ""
+
+
+def test_your_details_alone_for_a_window_that_asks(qtbot, rapport: RapportApp) -> None:
+    """ui/settings_dialog.py: only the Your details page, Save stores it and closes."""
+    from ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(rapport)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.findChild(QDialogButtonBox) is dialog.buttons
+    assert not dialog.findChildren(QListWidget)  # no list of pages here
+    qtbot.keyClicks(dialog.fields["name"], "Mia Consultant")
+    dialog.fields["email"].setText("mia at example")
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible() and dialog.errors["email"].isVisible()
+    dialog.fields["email"].setText("mia@example.com")
+    with qtbot.waitSignal(dialog.saved):
+        dialog.buttons.accepted.emit()
+    assert not dialog.isVisible()
+    assert rapport.book is not None
+    assert (get_settings(rapport.book).name, get_settings(rapport.book).email) == (
+        "Mia Consultant",
+        "mia@example.com",
+    )

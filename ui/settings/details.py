@@ -91,7 +91,7 @@ class YourDetailsPage(SettingsPage):
         self.form = form
         for key, label, hint in (
             ("name", "&Name", "Your name as it is signed"),
-            ("business", "&Business", "Optional"),
+            ("business", "&Business", "Your business or trading name"),
         ):
             edit = QLineEdit(getattr(current, key))
             edit.setPlaceholderText(hint)

@@ -83,6 +83,8 @@ class SettingsWindow(QDialog):
         self.nav.setFixedWidth(widest + 2 * self.nav.frameWidth() + 24)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
+        # Keyboard first: Up and Down choose the page, Tab goes into it.
+        self.nav.setFocus(Qt.FocusReason.OtherFocusReason)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
