@@ -81,6 +81,16 @@ def test_the_menu_opens_settings_on_the_right_page(qtbot, window: MainWindow) ->
     settings_menu = window.settings_menu
     assert window.settings_action in settings_menu.actions()
     assert window.settings_action.shortcut().toString() == "Ctrl+,"
+    # The main actions carry their icons into the menus (and the toolbar's buttons).
+    for action in (
+        window.settings_action,
+        window.new_action,
+        window.log_touch_action,
+        window.report_incident_action,
+        window.backups_action,
+    ):
+        assert not action.icon().isNull(), action.text()
+    assert window.export_selected_action.icon().isNull()  # only where an icon helps
     for action, key in (
         (window.your_details_action, "details"),
         (window.backups_action, "backups"),
@@ -233,3 +243,32 @@ def test_your_details_alone_for_a_window_that_asks(qtbot, rapport: RapportApp) -
         "Mia Consultant",
         "mia@example.com",
     )
+
+
+def test_pausing_reminders_from_settings_is_the_trays_own_pause(
+    qtbot, window: MainWindow, rapport: RapportApp
+) -> None:
+    from datetime import timedelta
+
+    from ui.tray import KEY_PAUSED_UNTIL, RapportTray
+
+    tray = RapportTray(rapport, window)
+    window.set_tray(tray)
+    assert not tray.paused()
+    window.settings_action.trigger()
+    settings = shown(qtbot, window.settings_window)
+    page = settings.show_page("reminders")
+    assert page.pause_check.isEnabled() and not page.pause_check.isChecked()
+    page.pause_check.setChecked(True)
+    save(qtbot, settings)
+    tomorrow = (rapport.today() + timedelta(days=1)).isoformat()
+    assert tray.paused() and tray.pause_action.isChecked()
+    assert rapport.settings.value(KEY_PAUSED_UNTIL) == tomorrow
+    assert window.statusBar().currentMessage() == "Your reminder settings are saved."
+
+    tray.pause_action.setChecked(False)  # from the tray's menu: the page follows
+    window.settings_action.trigger()
+    again = shown(qtbot, window.settings_window)
+    assert not again.page("reminders").pause_check.isChecked()
+    assert not again.page("reminders").changed()
+    tray.hide()
