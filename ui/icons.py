@@ -116,15 +116,20 @@ def dot_icon(colour: str, size: int = 12) -> QIcon:
     return QIcon(pixmap)
 
 
-@cache
 def flag_icon(colour: str = "#c2410c", size: int = 14) -> QIcon:
-    """A small pennant for clients under priority after an incident."""
+    """A small pennant for clients under priority after an incident; its pole takes
+    the text colour, so it shows on a dark list as on a light one."""
+    return _flag_icon(colour, size, line_colour(QIcon.Mode.Normal).name())
+
+
+@cache
+def _flag_icon(colour: str, size: int, pole: str) -> QIcon:
     pixmap = QPixmap(size * 2, size * 2)
     pixmap.setDevicePixelRatio(2.0)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    pen = QPen(QColor("#555555"))
+    pen = QPen(QColor(pole))
     pen.setWidthF(1.4)
     painter.setPen(pen)
     painter.drawLine(QPointF(3.5, 1.5), QPointF(3.5, size - 1.0))
