@@ -272,3 +272,17 @@ def test_pausing_reminders_from_settings_is_the_trays_own_pause(
     assert not again.page("reminders").pause_check.isChecked()
     assert not again.page("reminders").changed()
     tray.hide()
+
+
+def test_ctrl_comma_opens_settings_and_the_keyboard_walks_its_pages(
+    qtbot, window: MainWindow
+) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    settings = shown(qtbot, window.settings_window)
+    assert settings.nav.hasFocus() and settings.current_page().key == "details"
+    for key in PAGES[1:]:
+        qtbot.keyClick(settings.nav, Qt.Key.Key_Down)
+        assert settings.current_page().key == key
+        assert settings.stack.currentWidget().widget() is settings.page(key)
+    qtbot.keyClick(settings.nav, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not settings.isVisible())
