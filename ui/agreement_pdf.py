@@ -23,6 +23,7 @@ from models.changes import AGREEMENTS, REMINDERS
 from models.enums import AgreementStatus
 from models.files import write_atomic
 from models.services.agreements import (
+    MissingDetailsError,
     agreement_viewing_copy,
     document_for,
     finalise,
@@ -37,6 +38,9 @@ from ui.agreement_parts import (
 )
 from ui.kit.forms import show_error
 from ui.ops import announce
+from ui.your_details import missing_details, refuse_without_details
+
+SAVED_FOR_PREVIEW = "The draft was saved, then laid out for this preview."
 
 
 class AgreementPdfMixin:
@@ -86,6 +90,10 @@ class AgreementPdfMixin:
             return False
         if self.agreement_id is None:
             return False
+        if unsaved and self.status is AgreementStatus.DRAFT:
+            # Preview shows the draft as saved, so it saves first: said, not hidden.
+            self.statusBar().showMessage(SAVED_FOR_PREVIEW, 6000)
+        self.saved_for_preview = unsaved
         document = document_for(book, self.agreement_id)
 
         def work() -> bytes:
@@ -95,8 +103,14 @@ class AgreementPdfMixin:
         return True
 
     def confirm_final(self) -> QMessageBox | None:
+        """Ask before making the draft final; without the consultant's details, say
+        so and offer to fill them in instead (finalising would be refused)."""
         if self.agreement_id is None or self.status is not AgreementStatus.DRAFT:
             return None
+        reason = missing_details(self.rapport)
+        if reason:
+            self.message_box = refuse_without_details(self.rapport, self, reason, self._asked)
+            return self.message_box
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Make final",
@@ -118,6 +132,12 @@ class AgreementPdfMixin:
         box.open()
         return box
 
+    def _asked(self) -> None:
+        """The details are saved: the preview hint forgets its warning and the
+        question is asked again."""
+        self._hint_missing_details()
+        self.confirm_final()
+
     def make_final(self) -> bool:
         """Save what is typed, then finalise on a worker thread (the PDF is rendered
         inside that one transaction) and show the stored PDF."""
@@ -129,10 +149,18 @@ class AgreementPdfMixin:
         agreement_id = self.agreement_id
         now = self.rapport.now()
 
-        def work() -> Finalised:
-            return Finalised(finalise(book, agreement_id, pdf_renderer(book), now=now))
+        def work() -> Finalised | MissingDetailsError:
+            try:
+                return Finalised(finalise(book, agreement_id, pdf_renderer(book), now=now))
+            except MissingDetailsError as refused:  # the details went missing meanwhile
+                return refused
 
-        def done(_result: object) -> None:
+        def done(result: object) -> None:
+            if isinstance(result, MissingDetailsError):
+                reason = result.errors["consultant"]
+                self._hint_missing_details()
+                self.message_box = refuse_without_details(self.rapport, self, reason, self._asked)
+                return
             self.pdf_is_final = False
             self.reload()
             self.statusBar().showMessage("The agreement is final.", 4000)
@@ -151,11 +179,13 @@ class AgreementPdfMixin:
         self._buffer = load_pdf(self.pdf_document, pdf, self)
         if old is not None:
             old.deleteLater()
-        self.preview_hint.setText(
-            "The final document, as stored."
-            if final
-            else "Preview of the draft; not saved as a PDF."
-        )
+        if final:
+            hint = "The final document, as stored."
+        elif getattr(self, "saved_for_preview", False):
+            hint = f"{SAVED_FOR_PREVIEW} Not a PDF file yet."
+        else:
+            hint = "Preview of the saved draft; not a PDF file yet."
+        self.preview_hint.setText(hint)
         self.preview_hint.show()
         self._apply_mode()
         self.pdf_ready.emit()

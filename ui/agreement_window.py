@@ -254,6 +254,7 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         self.save_button = QPushButton("Save")
         self.save_button.setToolTip("Save the draft (Ctrl+S)")
         self.preview_button = QPushButton("Preview")
+        self.preview_button.setToolTip("Saves the draft first, then shows how it will print.")
         self.final_button = QPushButton("Make final…")
         self.version_button = QPushButton("New version")
         self.version_button.setToolTip("Start a draft that will replace this agreement.")
