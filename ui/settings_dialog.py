@@ -8,8 +8,18 @@ window is answered without the rest of the settings in the way.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.app import RapportApp
 from ui.settings.details import YourDetailsPage, locale_page_size
@@ -36,8 +46,35 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.page)
+        # On a small screen the fields scroll; the buttons stay in view.
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.page)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.buttons)
+        self._sized = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        """Sized once shown, after a caller put its reason above the fields: room
+        for an address line and an email, never more than the screen."""
+        if not self._sized:
+            self._sized = True
+            room = self.screen().availableGeometry()
+            hint = self.sizeHint()
+            # The scroll area asks for less than the page needs; ask for all of it.
+            hint.setHeight(
+                hint.height()
+                - self.scroll.sizeHint().height()
+                + self.page.sizeHint().height()
+                + 2 * self.fontMetrics().height()  # slack, so no scroll bar when it fits
+            )
+            self.resize(
+                min(max(hint.width(), 520), room.width() - 40),
+                min(hint.height(), room.height() - 60),
+            )
+        super().showEvent(event)
 
     def save(self) -> bool:
         if not self.page.save():
