@@ -23,24 +23,26 @@ from models.changes import AGREEMENTS, REMINDERS
 from models.enums import AgreementStatus
 from models.files import write_atomic
 from models.services.agreements import (
-    MissingDetailsError,
     agreement_viewing_copy,
     document_for,
     finalise,
     pdf_renderer,
 )
 from ui.agreement_parts import (
+    AGREEMENT_GONE,
     FINAL_WARNING,
     Finalised,
     PdfJob,
     load_pdf,
+    log,
     print_document,
 )
 from ui.kit.forms import show_error
-from ui.ops import announce
+from ui.ops import start_op
 from ui.your_details import missing_details, refuse_without_details
 
 SAVED_FOR_PREVIEW = "The draft was saved, then laid out for this preview."
+MAKING_FINAL = "Making the final document…"
 
 
 class AgreementPdfMixin:
@@ -58,12 +60,15 @@ class AgreementPdfMixin:
         job.signals.done.connect(self._job_done, queued)
         job.signals.failed.connect(self._job_failed, queued)
         self.job = job
+        self._show_busy(busy)
+        QThreadPool.globalInstance().start(job)
+
+    def _show_busy(self, busy: str) -> None:
         self.busy.show()
         self.preview_hint.setText(busy)
         self.preview_hint.show()
         self._apply_mode()
         self.save_button.setEnabled(False)
-        QThreadPool.globalInstance().start(job)
 
     def _job_done(self, result: object) -> None:
         self.job = None
@@ -149,24 +154,47 @@ class AgreementPdfMixin:
         agreement_id = self.agreement_id
         now = self.rapport.now()
 
-        def work() -> Finalised | MissingDetailsError:
-            try:
-                return Finalised(finalise(book, agreement_id, pdf_renderer(book), now=now))
-            except MissingDetailsError as refused:  # the details went missing meanwhile
-                return refused
+        def work() -> Finalised:
+            return Finalised(finalise(book, agreement_id, pdf_renderer(book), now=now))
 
-        def done(result: object) -> None:
-            if isinstance(result, MissingDetailsError):
-                reason = result.errors["consultant"]
-                self._hint_missing_details()
-                self.message_box = refuse_without_details(self.rapport, self, reason, self._asked)
+        def refuse(errors: dict[str, str]) -> None:
+            reason = errors.get("consultant")
+            if reason is None:
+                show_error(self.general_error, " ".join(errors.values()))
                 return
+            # The details went missing meanwhile (MissingDetailsError): ask for them.
+            self._hint_missing_details()
+            self.message_box = refuse_without_details(self.rapport, self, reason, self._asked)
+
+        def then(_result: object) -> None:
             self.pdf_is_final = False
             self.reload()
             self.statusBar().showMessage("The agreement is final.", 4000)
-            announce(self.rapport, AGREEMENTS | REMINDERS, self)
 
-        self._run(work, done, "Making the final document…")
+        def settled(ok: bool) -> None:
+            self.job = None
+            self.busy.hide()
+            if not ok and self.preview_hint.text() == MAKING_FINAL:
+                self.preview_hint.hide()
+            self._apply_mode()
+
+        # A write that renders the PDF inside its transaction: off the GUI thread,
+        # through the one op path, announced once when it lands.
+        self.job = start_op(
+            self.rapport,
+            work,
+            changes=AGREEMENTS | REMINDERS,
+            initiator=self,
+            explain=lambda message: show_error(self.general_error, message),
+            failed="The document could not be made. Please try again.",
+            logger=log,
+            log_message="Making an agreement final failed",
+            refuse=refuse,
+            gone=AGREEMENT_GONE,
+            then=then,
+            settled=settled,
+        )
+        self._show_busy(MAKING_FINAL)
         return True
 
     def show_pdf(self, pdf: object, *, final: bool) -> None:

@@ -47,12 +47,10 @@ from models.backups import (
     list_backups,
     size_text,
 )
-from models.changes import BOOK
 from ui.app import APP_NAME, RapportApp
 from ui.auto_backup import AutoBackup  # noqa: F401 - re-exported
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.kit.forms import STYLE, error_label, show_error
-from ui.ops import announce
 
 log = logging.getLogger(__name__)
 
@@ -320,9 +318,7 @@ def offer_backup(
             dialog.chooser = RestoreDialog(rapport, parent, book_path=report.book)
             _show(dialog.chooser, modal=parent is None)
         elif choice == "empty":
-            had_book = rapport.book is not None
-            if rapport.open(report.book).ok and not had_book:
-                announce(rapport, BOOK, dialog)
+            rapport.open_in_place(report.book)
         elif choice == "quit":
             rapport.quit()
 
