@@ -286,3 +286,40 @@ def test_ctrl_comma_opens_settings_and_the_keyboard_walks_its_pages(
         assert settings.stack.currentWidget().widget() is settings.page(key)
     qtbot.keyClick(settings.nav, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not settings.isVisible())
+
+
+def test_the_working_week_saves_through_its_service_and_refuses_what_cannot_be(
+    qtbot, window: MainWindow, rapport: RapportApp
+) -> None:
+    from datetime import time
+
+    from PySide6.QtCore import QTime
+
+    from models.services.work_settings import get_work_settings
+
+    assert rapport.book is not None
+    window.promise_hours_action.trigger()
+    settings = shown(qtbot, window.settings_window)
+    working = settings.current_page().working
+    assert [c.isChecked() for c in working.day_checks] == [True] * 5 + [False] * 2
+    working.country.setText("zz")
+    settings.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert settings.isVisible() and working.error.isVisibleTo(settings)
+    assert "public holidays" in working.error.text()
+    assert get_work_settings(rapport.book).week.country != "ZZ"
+
+    working.country.setText("de")
+    working.day_checks[5].setChecked(True)  # Saturday
+    working.start.setTime(QTime(8, 0))
+    save(qtbot, settings)
+    week = get_work_settings(rapport.book).week
+    assert week.days == frozenset({0, 1, 2, 3, 4, 5})
+    assert (week.start, week.end, week.country) == (time(8, 0), time(17, 0), "DE")
+    assert window.statusBar().currentMessage() == "Your promises and working hours are saved."
+
+    window.promise_hours_action.trigger()
+    again = shown(qtbot, window.settings_window)
+    working = again.current_page().working
+    assert working.day_checks[5].isChecked() and not working.day_checks[6].isChecked()
+    assert working.start.time() == QTime(8, 0) and working.country.text() == "DE"
+    assert not again.current_page().changed()
