@@ -43,8 +43,8 @@ class PromisesPage(SettingsPage):
         self.promise_hours.setAccessibleName("Default response promise in hours")
         form.addRow(form_label("Default &promise", self.promise_hours), self.promise_hours)
         self.add_note(
-            "Promises and the dates Rapport suggests count only your working time: "
-            "a 24-hour promise made on Friday evening falls due on Monday or Tuesday."
+            "Promises and the dates Rapport suggests keep to your working week: a "
+            "promise made on Friday evening starts counting on Monday morning."
         )
         self.working_form: QFormLayout = self.add_form()
         book = rapport.book
