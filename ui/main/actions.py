@@ -49,7 +49,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "quit_action", "&Quit", "quit_app", "Ctrl+Q", role=QAction.MenuRole.QuitRole, icon="power"
     ),
-    ActionSpec("show_today_action", "&Today", "show_today", "Ctrl+1", icon="calendar-check"),
+    ActionSpec("show_today_action", "&Today", "go_today", "Ctrl+1", icon="calendar-check"),
     ActionSpec("show_clients_action", "&Clients", "show_clients", "Ctrl+2", icon="users"),
     ActionSpec(
         "show_incidents_action", "&Incidents", "show_incidents", "Ctrl+3", icon="triangle-alert"
@@ -97,6 +97,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "follow_up_for_current",
         "Ctrl+Shift+L",
         icon="calendar-plus",
+    ),
+    ActionSpec(
+        "default_rhythm_action",
+        "Default &rhythm for new clients…",
+        "default_rhythm_dialog",
+        icon="bell",
     ),
     ActionSpec(
         "keep_in_tray_action",
@@ -188,6 +194,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "autostart_action",
             None,
             "promise_hours_action",
+            "default_rhythm_action",
         ),
     ),
     ("&Help", ("open_log_action", None, "about_action")),
