@@ -323,3 +323,22 @@ def test_the_working_week_saves_through_its_service_and_refuses_what_cannot_be(
     assert working.day_checks[5].isChecked() and not working.day_checks[6].isChecked()
     assert working.start.time() == QTime(8, 0) and working.country.text() == "DE"
     assert not again.current_page().changed()
+
+
+def test_the_default_rhythm_is_on_the_reminders_page(
+    qtbot, window: MainWindow, rapport: RapportApp
+) -> None:
+    from ui.rhythm_setting import default_cadence
+
+    assert default_cadence(rapport.settings) == 30
+    window.settings_action.trigger()
+    settings = shown(qtbot, window.settings_window)
+    combo = settings.show_page("reminders").rhythm_combo
+    assert combo.currentData() == 30
+    combo.setCurrentIndex(combo.findData(None))  # No reminder
+    save(qtbot, settings)
+    assert default_cadence(rapport.settings) is None
+    window.settings_action.trigger()
+    again = shown(qtbot, window.settings_window)
+    assert again.page("reminders").rhythm_combo.currentData() is None
+    assert not again.page("reminders").changed()

@@ -4,15 +4,17 @@ the rhythm new and imported clients start with."""
 from __future__ import annotations
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QCheckBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
+from models.reminders import cadence_label
 from ui.app import RapportApp
+from ui.kit.forms import form_label
+from ui.rhythm_setting import choices, default_cadence, set_default_cadence
 from ui.settings.page import SettingsPage
 
 
 class RemindersPage(SettingsPage):
-    """Pausing the tray's reminders; ``form`` is where the default rhythm goes once
-    its setting exists in models/.
+    """Pausing the tray's reminders, and the rhythm new clients start with.
 
     The pause belongs to the tray (ui/tray.py keeps it): the page works its action,
     so the tray's menu and this page can never disagree."""
@@ -43,14 +45,26 @@ class RemindersPage(SettingsPage):
         else:
             self.pause_check.setChecked(pause_action.isChecked())
         self.form.addRow(self.pause_check)
+        # The rhythm new and imported clients start with (ui/rhythm_setting.py).
+        self.rhythm_combo = QComboBox()
+        current = default_cadence(rapport.settings)
+        options = choices()
+        if current is not None and current not in dict(options).values():
+            options.append((cadence_label(current), current))
+        for label, days in options:
+            self.rhythm_combo.addItem(label, days)
+        self.rhythm_combo.setCurrentIndex(max(0, self.rhythm_combo.findData(current)))
+        self.form.addRow(form_label("New clients' &rhythm", self.rhythm_combo), self.rhythm_combo)
         self.finish()
 
-    def values(self) -> bool:
-        return self.pause_check.isChecked()
+    def values(self) -> tuple[bool, int | None]:
+        return (self.pause_check.isChecked(), self.rhythm_combo.currentData())
 
     def save(self) -> bool:
+        paused, rhythm = self.values()
         if self.pause_action is not None:
-            self.pause_action.setChecked(self.values())
+            self.pause_action.setChecked(paused)
+        set_default_cadence(self.rapport.settings, rhythm)
         self.initial = self.values()
         self.saved.emit()
         return True
