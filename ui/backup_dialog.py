@@ -58,6 +58,7 @@ from ui.auto_backup import AutoBackup  # noqa: F401 - re-exported
 from ui.forms import save_cancel_buttons, save_or_explain
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.kit.forms import STYLE, error_label, show_error
+from ui.kit.screen import fit_on_show
 from ui.ops import announce
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,7 @@ class RestoreDialog(QDialog):
         layout.addWidget(self.buttons)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
         self.reload()
+        fit_on_show(self)
 
     def reload(self) -> None:
         rows = list_backups(self.book_path) if self.book_path is not None else []
@@ -282,6 +284,7 @@ class BackupSettingsDialog(QDialog):
         layout.addWidget(folder)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        fit_on_show(self)
 
     def values(self) -> KeepPolicy:
         return KeepPolicy(**{name: spin.value() for name, spin in self.spins.items()})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -50,6 +50,7 @@ from ui.client_fields import (
 from ui.client_table import STATUS_TEXT
 from ui.forms import save_cancel_buttons, save_or_explain
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
+from ui.kit.screen import fit_on_show
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ class ClientDialog(QDialog):
         self.emails.edited.connect(self._revalidate)
         self.phones.edited.connect(self._revalidate)
         self.cadence_edit.edited.connect(self._revalidate)
-        self.resize(600, 680)
+        fit_on_show(self, QSize(600, 680))
         self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @staticmethod

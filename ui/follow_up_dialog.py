@@ -26,6 +26,7 @@ from models.changes import REMINDERS
 from models.services.reminders import add_follow_up
 from ui.app import RapportApp
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
+from ui.kit.screen import fit_on_show
 from ui.ops import run_op
 from ui.touch_dialog import DATE_FORMAT, ClientPicker, from_qdate, to_qdate
 
@@ -83,6 +84,7 @@ class FollowUpDialog(QDialog):
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
         (self.title_edit if client_id is not None else self.client_picker).setFocus()
+        fit_on_show(self)
 
     def due_on(self) -> date:
         return from_qdate(self.due_edit.date())

@@ -35,6 +35,7 @@ from ui.app import RapportApp
 from ui.forms import save_cancel_buttons
 from ui.incident_words import severity_text
 from ui.kit.forms import STYLE, Place, error_label, form_label, show_error, show_errors
+from ui.kit.screen import fit_on_show
 from ui.ops import run_op
 
 log = logging.getLogger(__name__)
@@ -197,6 +198,7 @@ class IncidentDialog(QDialog):
         for edit in self.texts.values():
             edit.textChanged.connect(self._revalidate)
         self.title_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        fit_on_show(self)
 
     # -- reading the form ------------------------------------------------------
 

@@ -9,7 +9,7 @@ says something changed, so an answer recorded from Today shows here too.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
@@ -59,6 +59,7 @@ from ui.incident_records import IncidentRecordsMixin
 from ui.kit.drops import accept_file_drag, take_file_drop
 from ui.kit.forms import STYLE, error_label, form_label
 from ui.kit.record_window import RecordWindow
+from ui.kit.screen import fit_on_show
 
 __all__ = [
     "EntryDialog",
@@ -110,7 +111,7 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_details)
         QShortcut(QKeySequence("Ctrl+R"), self, self.open_repair)
 
-        self.resize(900, 660)
+        fit_on_show(self, QSize(900, 660))
         # The timeline shows touches and agreements; the header the client's name.
         self.follow_changes(rapport.changed, Changes.EVERYTHING, self._on_changed)
         self.reload()

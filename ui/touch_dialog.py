@@ -37,6 +37,7 @@ from models.text import fold
 from ui.app import RapportApp
 from ui.forms import save_cancel_buttons
 from ui.kit.forms import STYLE, error_label, form_label, show_error, show_errors
+from ui.kit.screen import fit_on_show
 from ui.ops import run_op
 from ui.wording import channel_text
 
@@ -289,6 +290,7 @@ class TouchDialog(QDialog):
             self.client_picker.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.summary_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        fit_on_show(self)
 
     @staticmethod
     def _stack(*widgets: QWidget) -> QWidget:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.app import APP_NAME, OpenOutcome, OpenStatus, RapportApp
+from ui.kit.screen import fit_on_show
 
 # The services (and SQLAlchemy under them) and the dialogs are imported where they are
 # first used: the window is built and painted before they are loaded (ui/warmup.py).
@@ -99,6 +100,7 @@ class BookMenuMixin:
         dialog.setIntRange(1, PROMISE_HOURS_MAX)
         dialog.setIntValue(default_promise_hours(self.rapport.settings))
         dialog.intValueSelected.connect(self._set_promise_hours)
+        fit_on_show(dialog)
         dialog.open()
         return dialog
 
@@ -120,5 +122,6 @@ class BookMenuMixin:
         dialog = SettingsDialog(self.rapport, self)
         dialog.saved.connect(lambda: self.statusBar().showMessage("Your details are saved.", 4000))
         self.settings_dialog = dialog
+        fit_on_show(dialog)
         dialog.open()
         return dialog

@@ -1,0 +1,162 @@
+"""Opens every top-level window and dialog of the app on the demo book, on a screen
+of the size the parent test chose (offscreen Qt reads it from QT_QPA_PLATFORM's
+config file; QT_SCALE_FACTOR scales it), and writes what each looked like as JSON.
+
+Run as ``python -m tests.screen_child OUT.json`` by tests/test_ui_screen_fit.py: the
+screen's size is fixed when Qt starts, so each size needs its own process.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QPoint, QRect
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QMainWindow,
+    QWidget,
+)
+
+from exports.pdf import bind_renderers
+
+
+def _rect(r: QRect) -> list[int]:
+    return [r.x(), r.y(), r.width(), r.height()]
+
+
+def _scrolled(widget: QWidget, top: QWidget) -> bool:
+    """Whether ``widget`` sits inside a scroll area's viewport (it may be scrolled to)."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not top:
+        if isinstance(parent.parentWidget(), QAbstractScrollArea) and (
+            parent is parent.parentWidget().viewport()  # type: ignore[union-attr]
+        ):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def look(name: str, window: QWidget) -> dict[str, Any]:
+    """What a user sees of ``window``: its frame against the screen, and every button
+    that is not inside a scroll area, against the screen and against the window."""
+    from ui.kit.screen import screen_of, was_fitted
+
+    QApplication.processEvents()
+    available = screen_of(window).availableGeometry()
+    inside = QRect(window.mapToGlobal(QPoint(0, 0)), window.size())
+    buttons = []
+    for button in window.findChildren(QAbstractButton):
+        if not button.isVisibleTo(window) or button.window() is not window:
+            continue
+        if _scrolled(button, window):
+            continue
+        where = QRect(button.mapToGlobal(QPoint(0, 0)), button.size())
+        buttons.append(
+            {
+                "text": button.text() or button.toolTip() or button.objectName(),
+                "rect": _rect(where),
+                "on_screen": available.contains(where),
+                "in_window": inside.contains(where),
+                "squashed": button.height() < button.minimumSizeHint().height(),
+            }
+        )
+    hint = window.minimumSizeHint()
+    return {
+        "name": name,
+        "frame": _rect(window.frameGeometry()),
+        "available": _rect(available),
+        "fits": available.contains(window.frameGeometry()),
+        "content_fits": window.width() >= hint.width() and window.height() >= hint.height(),
+        "size": [window.width(), window.height()],
+        "needs": [hint.width(), hint.height()],
+        "fitted": was_fitted(window),
+        "buttons": buttons,
+    }
+
+
+def main(out: Path) -> int:
+    scratch = Path(tempfile.mkdtemp(prefix="rapport-screen-"))
+    bind_renderers()
+    from ui.app import RapportApp, ensure_application
+
+    qapp = ensure_application()
+    rapport = RapportApp(config_dir=scratch / "config")
+    assert rapport.open_demo().ok
+    from ui.main.common import KEY_GEOMETRY
+
+    # A geometry saved on a big monitor: the window must come back on this screen.
+    big = QMainWindow()
+    big.setGeometry(300, 200, 1649, 1049)
+    saved: QByteArray = big.saveGeometry()
+    rapport.settings.setValue(KEY_GEOMETRY, saved)
+    big.deleteLater()
+
+    from models.services.agreements import list_agreements
+    from models.services.incidents import list_incidents
+    from ui.crash import CrashDialog
+    from ui.main.window import MainWindow
+
+    window = MainWindow(rapport)
+    window.show()
+    QApplication.processEvents()
+    book = rapport.book
+    assert book is not None
+    incidents = list_incidents(book, now=rapport.now())
+    busiest = max(incidents, key=lambda r: len(r.title))
+    agreements = list_agreements(book)
+    client_id = agreements[0].client_id
+    window.show_clients(focus=False)
+    window.select_client(client_id)
+    contacts = scratch / "contacts.csv"
+    contacts.write_text("Name,Email\nAda Lovelace,ada@example.org\n", encoding="utf-8")
+
+    results = [look("main window", window)]
+
+    def crash() -> QWidget:
+        dialog = CrashDialog(window)
+        dialog.add("Traceback (most recent call last):\n" * 40, safe=True)
+        dialog.show_button.setChecked(True)
+        dialog.show()
+        return dialog
+
+    openers: list[tuple[str, Callable[[], QWidget | None]]] = [
+        ("new client", window.new_client_dialog),
+        ("edit client", lambda: window.edit_client_dialog(client_id)),
+        ("touch", lambda: window.log_touch_dialog(client_id)),
+        ("follow-up", window.follow_up_for_current),
+        ("report incident", lambda: window.report_incident_dialog(client_id)),
+        ("incident window", lambda: window.open_incident_window(busiest.id)),
+        ("repair wizard", lambda: window.open_repair_wizard(busiest.id)),
+        ("agreement window", lambda: window.open_agreement_window(agreements[0].id)),
+        ("new agreement", window.new_agreement_for_current),
+        ("import", lambda: window.import_contacts_from(contacts)),
+        ("export", lambda: window.export_contacts()),
+        ("restore", window.restore_from_backup),
+        ("backup settings", window.backup_settings),
+        ("settings", window.your_details_dialog),
+        ("crash", crash),
+    ]
+    for name, opener in openers:
+        opened = opener()
+        assert opened is not None, name
+        for _ in range(5):
+            QApplication.processEvents()
+        results.append(look(name, opened))
+        opened.close()
+        QApplication.processEvents()
+    out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    window.close()
+    rapport.close()
+    qapp.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))
