@@ -112,3 +112,62 @@ def review_title(number: str, client_name: str) -> str:
 
 def commitment_title(side: Side, text: str) -> str:
     return f"Due ({Side(side).value}): {' '.join(text.split())}"
+
+
+# --- the agreement as the timeline mentions it -------------------------------------
+
+AGREED_PREFIX = "Repair agreed in writing: "
+_STATE_WORDS = {
+    AgreementStatus.DRAFT: "draft",
+    AgreementStatus.FINAL: "final",
+    AgreementStatus.SUPERSEDED: "superseded",
+}
+
+
+def agreed_entry(number: str, title: str) -> str:
+    """The timeline's words when a repair ends in an agreement. No state: the state
+    changes after the entry is written, so it is added when read (``live_entry``)."""
+    return f"{AGREED_PREFIX}{number} \u201c{title}\u201d."
+
+
+def live_entry(text: str, current: dict[str, tuple[int, AgreementStatus]]) -> str:
+    """A timeline entry with the agreement it names in its state now.
+
+    ``current`` maps an agreement number to its newest version and that version's
+    status. Entries written before this rule carry the state they had then
+    ("(draft)."); that stale word is replaced rather than contradicted.
+    """
+    if not text.startswith(AGREED_PREFIX):
+        return text
+    number = text[len(AGREED_PREFIX) :].split(" ", 1)[0]
+    if number not in current:
+        return text
+    version, status = current[number]
+    base = text.removesuffix(".").removesuffix(" (draft)").removesuffix(" (final)")
+    which = f"version {version}, " if version > 1 else ""
+    return f"{base} (now {which}{_STATE_WORDS[status]})."
+
+
+_HEADING_MAX = 80
+
+
+def context_parts(context: str) -> list[tuple[str, str]]:
+    """An agreement's context as (heading, body) pairs; heading "" for plain prose.
+
+    The repair wizard writes each part as its label on the first line and the words
+    below it ("How Rafael sees it" / "…"); the PDF prints the label as a heading. A
+    first line reads as a label only when more lines follow and it is short and
+    unpunctuated, so a sentence the consultant typed stays a sentence.
+    """
+    out: list[tuple[str, str]] = []
+    text = context.replace("\r\n", "\n").replace("\r", "\n").strip()
+    for para in (p.strip("\n") for p in text.split("\n\n")):
+        if not para.strip():
+            continue
+        head, _, rest = para.partition("\n")
+        head = head.strip()
+        if rest.strip() and len(head) <= _HEADING_MAX and not head.endswith(tuple(".!?:;,")):
+            out.append((head, rest.strip()))
+        else:
+            out.append(("", para))
+    return out

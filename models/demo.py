@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.agreements import points_from_text
+from models.agreements import agreed_entry, points_from_text
 from models.db import Book
 from models.entities import (
     Agreement,
@@ -1432,7 +1432,7 @@ def _fill_repairs(
             uid=_uid(rng),
             incident_id=inc.id,
             kind=EntryKind.DECISION,
-            text=f"Repair agreed in writing: {ag.number} \u201c{ag.title}\u201d (draft).",
+            text=agreed_entry(ag.number, ag.title),
             happened_at=finished,
             created_at=finished,
         )
@@ -1476,7 +1476,7 @@ def _fill_repairs(
         ),
         "review_on": review_on.isoformat(),
         "check_in": draft_check_in(rafael.name, review_on),
-        "title": default_title(inc.title),
+        "title": default_title(local_date(started)),
         "insurer_name": "",
         "insurer_policy": "",
         "insurer_contact": "",

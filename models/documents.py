@@ -4,9 +4,10 @@ the book (models/services build these) and the renderers at the edge (exports/pd
 Nothing here touches the database or ReportLab, so either side can be tested alone,
 and the core never needs to know which output formats exist.
 
-Every document declares its audience (shared/DESIGN.md): the renderer is to be given
-only what that audience may see. For now the field is a declaration that travels with
-the document; the printing service (models/services/printing.py) passes it on.
+Every document declares its audience (shared/DESIGN.md): the renderer is given only
+what that audience may see. ``for_audience`` is that filter; models/rendering.py applies
+it to every document on its way to a renderer, so a renderer cannot print what it was
+never handed.
 """
 
 from __future__ import annotations
@@ -92,6 +93,16 @@ class SummaryEntry:
 
 
 @dataclass(frozen=True)
+class SummaryFile:
+    """One evidence file kept with an incident: enough to find it and prove it unchanged."""
+
+    name: str
+    size: int  # bytes
+    added_at: datetime
+    sha256: str  # the full hex digest; the pack prints a prefix
+
+
+@dataclass(frozen=True)
 class SummaryIncident:
     title: str
     category: str
@@ -104,6 +115,7 @@ class SummaryIncident:
     client_view: str = ""
     our_view: str = ""
     entries: list[SummaryEntry] = field(default_factory=list)  # newest first
+    evidence: list[SummaryFile] = field(default_factory=list)  # oldest first
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,26 @@ class ClientSummaryDocument:
     audience: Audience = Audience.SELF  # the consultant's own evidence pack
 
 
+class Topic(enum.StrEnum):
+    """What kind of material a record's section holds: the audience filter's unit."""
+
+    NOTICE = "notice"  # the covering words of a notice
+    FACTS = "facts"  # what happened, as facts
+    ALLEGATION = "allegation"  # what the client says (their view)
+    OUR_VIEW = "our_view"  # how we see it: preparation, not for the client or insurer
+    ADMISSION = "admission"  # what we got wrong
+    CONTRIBUTION = "contribution"  # what the client contributed (our judgement of them)
+    DONE = "done"  # what has been done
+    STATE = "state"  # where the work stands
+    ACCESS = "access"  # logins, files, who to ask
+    GOALS = "goals"  # why they hired us, their priorities
+    EVIDENCE = "evidence"  # the files kept
+    HISTORY = "history"  # the dated timeline
+    CLOSING = "closing"  # the closing message
+    OWED = "owed"  # what each side still owes
+    NOTES = "notes"  # anything else: the consultant's own file only
+
+
 @dataclass(frozen=True)
 class RecordSection:
     """One headed part of a record: prose (blank lines split paragraphs), a list, or both."""
@@ -148,6 +180,7 @@ class RecordSection:
     heading: str
     text: str = ""
     items: list[str] = field(default_factory=list)
+    topic: Topic = Topic.NOTES
 
 
 @dataclass(frozen=True)
@@ -170,3 +203,57 @@ class RecordDocument:
 
 # Anything the printing service can print.
 Document = AgreementDocument | ClientSummaryDocument | RecordDocument
+
+
+# What each audience may read in a record. The insurer gets facts, dates, the
+# client's allegation, what was done and the evidence, never an admission (PI
+# policies commonly forbid admitting liability); a successor gets what they need to
+# carry on; the client gets the closing words and the facts. Unlisted topics
+# (``NOTES`` included) reach only the consultant's own file.
+RECORD_TOPICS: dict[Audience, frozenset[Topic]] = {
+    Audience.INSURER: frozenset(
+        {
+            Topic.NOTICE,
+            Topic.FACTS,
+            Topic.ALLEGATION,
+            Topic.DONE,
+            Topic.EVIDENCE,
+            Topic.HISTORY,
+        }
+    ),
+    Audience.SUCCESSOR: frozenset(
+        {
+            Topic.FACTS,
+            Topic.ALLEGATION,
+            Topic.OUR_VIEW,
+            Topic.DONE,
+            Topic.STATE,
+            Topic.ACCESS,
+            Topic.GOALS,
+            Topic.EVIDENCE,
+            Topic.HISTORY,
+        }
+    ),
+    Audience.CLIENT: frozenset({Topic.FACTS, Topic.CLOSING, Topic.OWED}),
+    Audience.SELF: frozenset(Topic),
+}
+
+
+def for_audience(doc: Document) -> Document:
+    """The document with only what its audience may see.
+
+    A record keeps the sections whose topic its audience may read. An agreement is
+    already the consultant's choice for the client (step 10's tick boxes and the
+    editor), so it passes whole. A client summary is the consultant's own file.
+    """
+    from dataclasses import replace
+
+    if isinstance(doc, RecordDocument):
+        allowed = RECORD_TOPICS[Audience(doc.audience)]
+        kept = [s for s in doc.sections if s.topic in allowed]
+        return doc if len(kept) == len(doc.sections) else replace(doc, sections=kept)
+    if isinstance(doc, ClientSummaryDocument) and doc.audience is not Audience.SELF:
+        # Shared beyond the consultant, the pack drops our own view of each incident.
+        incidents = [replace(i, our_view="") for i in doc.incidents]
+        return replace(doc, incidents=incidents, notes="")
+    return doc

@@ -17,6 +17,7 @@ from models.documents import (
     Document,
     PageSize,
     RecordDocument,
+    for_audience,
 )
 from models.errors import RapportError
 
@@ -42,7 +43,9 @@ def unbind_all() -> None:
 
 
 def render(doc: Document, page_size: PageSize) -> bytes:
-    """The document's bytes from its bound renderer."""
+    """The document's bytes from its bound renderer, given only what the document's
+    audience may see (``for_audience``)."""
+    doc = for_audience(doc)
     try:
         renderer = _RENDERERS[type(doc)]
     except KeyError:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from models.documents import Audience, Party, RecordDocument, RecordSection
+from models.documents import Audience, Party, RecordDocument, RecordSection, Topic
 
 TEXT_MAX = 20_000
 LIST_MAX = 100
@@ -104,7 +104,15 @@ FIELDS: dict[Step, dict[str, Kind]] = {
     Step.OUR_CHANGE: {"ours": Kind.COMMITMENTS},
     Step.OUR_REQUEST: {"theirs": Kind.COMMITMENTS},
     Step.TIMEFRAME: {"review_on": Kind.DATE, "check_in": Kind.TEXT},
-    Step.IN_WRITING: {"title": Kind.TEXT, "points": Kind.LINES, "notes": Kind.TEXT},
+    # shown/hidden: the keys of candidate points (``candidates``) the consultant ticked
+    # or unticked against their default; everything else keeps its default.
+    Step.IN_WRITING: {
+        "title": Kind.TEXT,
+        "points": Kind.LINES,
+        "notes": Kind.TEXT,
+        "shown": Kind.LINES,
+        "hidden": Kind.LINES,
+    },
     Step.HAND_OVER: {
         "successor": Kind.TEXT,
         "successor_contact": Kind.TEXT,
@@ -333,8 +341,10 @@ def draft_check_in(client_name: str, review_on: date | None) -> str:
     )
 
 
-def default_title(incident_title: str) -> str:
-    return f"Working together again after: {incident_title}"[:300]
+def default_title(day: date) -> str:
+    """A title the client can read without knowing our incident's name (which is our
+    own shorthand, often a complaint in the client's words)."""
+    return f"Our agreement \u2014 {day.day} {day:%B %Y}"
 
 
 # --- the agreement the happy path ends in ----------------------------------------
@@ -351,6 +361,29 @@ class ComposedAgreement:
     skipped: list[Step] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """One thing the agreement could say, with whether the client sees it by default.
+
+    Private preparation (how we see it, the apology draft, the evidence we looked
+    at, our figures, the check-in draft) starts unticked: it reaches the client's
+    agreement only when the consultant ticks it on step 10.
+    """
+
+    key: str  # stable: stored in the plan's "shown"/"hidden" lists
+    part: str  # "context" (a headed paragraph) or "point" (a bullet)
+    label: str  # the heading, or how the point starts
+    text: str
+    private: bool = False
+
+    @property
+    def line(self) -> str:
+        """The words as the agreement prints them."""
+        if self.part == "context":
+            return f"{self.label}\n{self.text}" if self.label else self.text
+        return f"{self.label}: {self.text}" if self.label else self.text
+
+
 def skipped_sentence(skipped: Sequence[Step]) -> str:
     if not skipped:
         return ""
@@ -359,46 +392,38 @@ def skipped_sentence(skipped: Sequence[Step]) -> str:
     return f"Repair {word} skipped on the way to this agreement: {names}."
 
 
-def compose_agreement(
-    answers: Mapping[str, Any],
-    skipped: Sequence[Step],
-    *,
-    incident_title: str,
-    client_name: str,
-) -> ComposedAgreement:
-    """What the plan's answers say, arranged as an agreement.
+def candidates(
+    answers: Mapping[str, Any], skipped: Sequence[Step], *, client_name: str
+) -> list[Candidate]:
+    """Everything the plan's answers could put in the agreement, in print order.
 
-    The context keeps why things fell out of alignment (facts, both views, both
-    sides' part); the points keep what was discussed (the state of things, their
-    goals and priorities, the evidence looked at, the check-in). A skipped step adds
-    nothing, and the context says which steps were skipped so the written record is
-    honest about how it was reached.
+    A skipped step offers nothing. The context keeps why things fell out of
+    alignment; the points keep what was discussed.
     """
     skip = set(skipped)
     them = first_name(client_name)
-    paras: list[str] = []
+    out: list[Candidate] = []
 
-    def para(label: str, name: str, step: Step) -> None:
+    def para(label: str, name: str, step: Step, private: bool = False) -> None:
         value = text(answers, name)
         if value and step not in skip:
-            paras.append(f"{label}\n{value}")
+            out.append(Candidate(f"context:{name}", "context", label, value, private))
 
     para("What happened", "facts", Step.FACTS)
     para(f"How {them} sees it", "client_view", Step.FACTS)
-    para("How I see it", "our_view", Step.FACTS)
+    para("How I see it", "our_view", Step.FACTS, private=True)
     para("What I got wrong", "our_mistakes", Step.BOTH_SIDES)
     para(f"What {them} contributed", "client_contribution", Step.BOTH_SIDES)
+    para("My apology", "apology", Step.APOLOGY, private=True)
     para("Why things fell out of alignment", "notes", Step.IN_WRITING)
     sentence = skipped_sentence(sorted(skip & SKIPPABLE))
     if sentence:
-        paras.append(sentence)
+        out.append(Candidate("context:skipped", "context", "", sentence))
 
-    points: list[str] = []
-
-    def point(label: str, name: str, step: Step) -> None:
+    def point(label: str, name: str, step: Step, private: bool = False) -> None:
         value = " ".join(text(answers, name).split())
         if value and step not in skip:
-            points.append(f"{label}: {value}")
+            out.append(Candidate(f"point:{name}", "point", label, value, private))
 
     point("Where the project stands", "project_state", Step.STATE)
     point("What has been done", "done_so_far", Step.STATE)
@@ -408,20 +433,50 @@ def compose_agreement(
     priorities = lines(answers, "priorities") if Step.GOALS not in skip else []
     if priorities:
         ranked = "; ".join(f"{i}. {p}" for i, p in enumerate(priorities, 1))
-        points.append(f"{them}'s priorities, in order: {ranked}")
+        label = f"{them}'s priorities, in order"
+        out.append(Candidate("point:priorities", "point", label, ranked))
     if Step.EVIDENCE not in skip:
         chosen = sum(len(lines(answers, k)) for k in ("evidence_ids", "entry_ids", "touch_ids"))
         if chosen:
             noun = "item" if chosen == 1 else "items"
-            points.append(f"We went through the record together ({chosen} {noun}).")
-        point("Figures", "figures", Step.EVIDENCE)
-    point("Check-in", "check_in", Step.TIMEFRAME)
-    points.extend(lines(answers, "points"))
+            words = f"We went through the record together ({chosen} {noun})."
+            out.append(Candidate("point:evidence", "point", "", words, private=True))
+        point("Figures", "figures", Step.EVIDENCE, private=True)
+    point("Check-in", "check_in", Step.TIMEFRAME, private=True)
+    return out
 
+
+def ticked(candidate: Candidate, answers: Mapping[str, Any]) -> bool:
+    """Whether the client sees this candidate: the consultant's choice, else its default."""
+    if candidate.key in lines(answers, "shown"):
+        return True
+    if candidate.key in lines(answers, "hidden"):
+        return False
+    return not candidate.private
+
+
+def compose_agreement(
+    answers: Mapping[str, Any],
+    skipped: Sequence[Step],
+    *,
+    today: date,
+    client_name: str,
+) -> ComposedAgreement:
+    """What the plan's answers say, arranged as an agreement: only the candidates
+    ticked for the client (``candidates``, ``ticked``), then the extra points typed on
+    step 10. The context says which steps were skipped, so the written record is
+    honest about how it was reached.
+    """
+    skip = set(skipped)
+    chosen = [
+        c for c in candidates(answers, skipped, client_name=client_name) if ticked(c, answers)
+    ]
+    points = [c.line for c in chosen if c.part == "point"]
+    points.extend(lines(answers, "points"))
     review_on = answer_date(answers, "review_on") if Step.TIMEFRAME not in skip else None
     return ComposedAgreement(
-        title=text(answers, "title") or default_title(incident_title),
-        context="\n\n".join(paras),
+        title=text(answers, "title") or default_title(today),
+        context="\n\n".join(c.line for c in chosen if c.part == "context"),
         points=points,
         ours=commitments(answers, "ours") if Step.OUR_CHANGE not in skip else [],
         theirs=commitments(answers, "theirs") if Step.OUR_REQUEST not in skip else [],
@@ -459,16 +514,25 @@ class RecordFacts:
     history: list[str] = field(default_factory=list)  # "day: text", oldest first
 
 
-def _section(heading: str, body: str = "", items: Sequence[str] = ()) -> RecordSection | None:
+def _section(
+    heading: str, body: str = "", items: Sequence[str] = (), *, topic: str
+) -> RecordSection | None:
     body = body.strip()
     items = [i for i in items if i.strip()]
     if not body and not items:
         return None
-    return RecordSection(heading=heading, text=body, items=list(items))
+    return RecordSection(heading=heading, text=body, items=list(items), topic=Topic(topic))
 
 
 def _sections(*parts: RecordSection | None) -> list[RecordSection]:
     return [p for p in parts if p is not None]
+
+
+INSURER_NO_ADMISSIONS = (
+    "The notice keeps to facts, dates, what the client says and what was done, with the "
+    "evidence list. It leaves out what you think you got wrong: professional indemnity "
+    "policies usually ask you not to admit fault before the insurer has looked at it."
+)
 
 
 def compose_record(
@@ -476,13 +540,15 @@ def compose_record(
 ) -> RecordDocument:
     """The written record an ending leaves: a hand-over brief for whoever takes
     the work over, a dated notice to the insurer with the evidence list, or a
-    closing summary of what each side still owes."""
+    closing summary of what each side still owes.
+
+    Each section says what kind of material it is (its topic); the printing service
+    keeps only the topics the document's audience may see (models/documents.py), so
+    even a section composed here by mistake never reaches the page.
+    """
     them = first_name(facts.client.name)
-    what = _section("What happened", text(answers, "facts"))
-    views = _sections(
-        _section(f"How {them} sees it", text(answers, "client_view")),
-        _section("How I see it", text(answers, "our_view")),
-    )
+    what = _section("What happened", text(answers, "facts"), topic="facts")
+    client_view = _section(f"How {them} sees it", text(answers, "client_view"), topic="allegation")
     if ending is Step.HAND_OVER:
         successor = Party(name=text(answers, "successor"), email=text(answers, "successor_contact"))
         state = text(answers, "handover_state") or "\n\n".join(
@@ -497,16 +563,18 @@ def compose_record(
             addressee=successor,
             audience=Audience.SUCCESSOR,
             sections=_sections(
-                _section("Where things stand", state),
-                _section("Access and accounts", text(answers, "access_notes")),
+                _section("Where things stand", state, topic="state"),
+                _section("Access and accounts", text(answers, "access_notes"), topic="access"),
                 _section(
                     f"What matters to {them}",
                     text(answers, "why_hired"),
                     lines(answers, "priorities"),
+                    topic="goals",
                 ),
                 what,
-                *views,
-                _section("History", items=facts.history),
+                client_view,
+                _section("How I see it", text(answers, "our_view"), topic="our_view"),
+                _section("History", items=facts.history, topic="history"),
             ),
         )
     if ending is Step.INSURER:
@@ -533,13 +601,17 @@ def compose_record(
                         "I am writing to let you know early about a dispute with a client "
                         f"that may lead to a claim. The matter was first recorded on {opened}."
                     ),
+                    topic="notice",
                 ),
                 what,
-                *views,
-                _section("What I got wrong", text(answers, "our_mistakes")),
-                _section(f"What {them} contributed", text(answers, "client_contribution")),
-                _section("Evidence kept", items=facts.evidence or ["No files attached yet."]),
-                _section("History", items=facts.history),
+                _section(f"What {them} says", text(answers, "client_view"), topic="allegation"),
+                _section("What has been done", text(answers, "done_so_far"), topic="done"),
+                _section(
+                    "Evidence kept",
+                    items=facts.evidence or ["No files attached yet."],
+                    topic="evidence",
+                ),
+                _section("Dates", items=facts.history, topic="history"),
             ),
         )
     if ending is Step.PART_WAYS:
@@ -552,9 +624,13 @@ def compose_record(
             addressee=facts.client,
             audience=Audience.CLIENT,
             sections=_sections(
-                _section("Closing message", text(answers, "closing_message")),
-                _section("What I still owe you", text(answers, "we_owe") or "Nothing."),
-                _section("What you still owe me", text(answers, "they_owe") or "Nothing."),
+                _section("Closing message", text(answers, "closing_message"), topic="closing"),
+                _section(
+                    "What I still owe you", text(answers, "we_owe") or "Nothing.", topic="owed"
+                ),
+                _section(
+                    "What you still owe me", text(answers, "they_owe") or "Nothing.", topic="owed"
+                ),
                 what,
             ),
         )

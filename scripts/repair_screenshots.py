@@ -85,12 +85,14 @@ def main(out_dir: Path) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from exports.pdf import bind_renderers
     from models.repair import Step
     from models.services.incidents import list_incidents
     from models.services.repair import save_step, start_or_resume
     from ui.app import RapportApp, ensure_application
     from ui.repair_wizard import RepairWizard, open_repair_wizard
 
+    bind_renderers()  # the demo book finalises agreements, as the GUI's start-up would
     app: QApplication = ensure_application()
     rapport = RapportApp(config_dir=scratch / "config")
     outcome = rapport.open_demo()

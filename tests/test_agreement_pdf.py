@@ -245,3 +245,31 @@ def test_fonts_and_licence_are_bundled() -> None:
     for name in ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique"):
         assert (fonts / f"{name}.ttf").stat().st_size > 100_000
     assert "Bitstream" in (fonts / "LICENSE-DejaVu.txt").read_text(encoding="utf-8")
+
+
+def test_review_date_and_signatures_never_part_whatever_the_length() -> None:
+    """Issue 17: the review date and both signature lines (name, date) are one block.
+    As the points grow, the block moves to the next page whole, never the signatures
+    alone, and it never leaves the review date behind."""
+    base = AgreementDocument(
+        number="AG-2026-0001",
+        title="Our agreement \u2014 6 December 2026",
+        dated=date(2026, 12, 6),
+        consultant=Party("Mia Consultant", organisation="Mia Advisory"),
+        client=Party("Rafael Ortiz"),
+        context="What happened\nThe March invoice billed twelve hours.",
+        ours=[CommitmentLine("Weekly time report")],
+        theirs=[CommitmentLine("Feedback within three days")],
+        review_on=date(2027, 3, 8),
+    )
+    moved = 0
+    for n in range(0, 40, 3):
+        doc = replace(base, points=[f"Point {i}: a line of what we discussed." for i in range(n)])
+        pages = pages_text(render_agreement(doc))
+        [review] = [i for i, p in enumerate(pages) if "We will review this agreement on" in p]
+        [mine] = [i for i, p in enumerate(pages) if "Signature \u2014 Mia Consultant" in p]
+        [theirs] = [i for i, p in enumerate(pages) if "Signature \u2014 Rafael Ortiz" in p]
+        assert review == mine == theirs, n
+        assert pages[review].count("Date") >= 2, n
+        moved += review > 0
+    assert moved  # some lengths did push the block onto a later page

@@ -50,6 +50,7 @@ from models.services.incidents import (
     open_incident,
 )
 from models.services.reminders import open_follow_ups
+from tests.consultant import give_details
 
 NOW = datetime(2026, 5, 10, 9, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
@@ -85,6 +86,7 @@ def agreement(
 
 @pytest.fixture
 def client_id(book: Book) -> int:
+    give_details(book)  # issue 17: finalising needs the consultant's details
     return create_client(
         book,
         ClientInput(
@@ -463,10 +465,35 @@ def test_delete_draft_and_missing_rows(book: Book, client_id: int) -> None:
 
 
 def test_finalise_with_the_real_pdf_renderer(book: Book, client_id: int) -> None:
-    set_settings(book, ConsultantSettings(name="Mia Consultant", page_size=PageSize.LETTER))
+    set_settings(
+        book,
+        ConsultantSettings(
+            name="Mia Consultant",
+            business="Mia Advisory",
+            email="mia@example.com",
+            page_size=PageSize.LETTER,
+        ),
+    )
     aid = create_agreement(book, client_id, agreement(), now=NOW)
     digest = finalise(book, aid, pdf_renderer(book), NOW)
     pdf = agreement_pdf(book, aid)
     assert pdf is not None and pdf.startswith(b"%PDF-")
     assert hashlib.sha256(pdf).hexdigest() == digest
     assert b"/MediaBox [ 0 0 612 792 ]" in pdf  # Letter, from the settings
+
+
+def test_finalising_without_my_details_is_refused_with_the_reason(book: Book) -> None:
+    """Issue 17: a final agreement names who it is from, and cannot change later."""
+    from models.services.agreements import MissingDetailsError
+
+    cid = create_client(book, ClientInput(name="Ada"), now=NOW)
+    aid = create_agreement(book, cid, agreement(), now=NOW)
+    set_settings(book, ConsultantSettings(name="Mia Consultant"))
+    with pytest.raises(MissingDetailsError) as err:
+        finalise(book, aid, render, NOW)
+    assert err.value.errors["consultant"].startswith("Add your business and email")
+    assert get_agreement(book, aid).row.status is AgreementStatus.DRAFT
+    assert agreement_pdf(book, aid) is None
+    give_details(book)
+    finalise(book, aid, render, NOW)
+    assert get_agreement(book, aid).row.status is AgreementStatus.FINAL

@@ -167,3 +167,20 @@ def test_changes_combine_and_answer_what_they_touch() -> None:
     assert Changes.EVERYTHING.anything(Changes(settings=True))
     with pytest.raises(ValueError):
         Changes.of("weather")
+
+
+def test_the_today_count_in_the_sidebar_follows_changes_made_on_another_page(
+    qtbot,  # noqa: ANN001
+    rapport: RapportApp,
+    main: MainWindow,
+) -> None:
+    from tests.helpers import due_client
+    from ui.main.common import PAGE_CLIENTS
+    from ui.ops import announce
+
+    main.finish_start()
+    main.sidebar.setCurrentRow(PAGE_CLIENTS)
+    assert not main.today_view.isVisible()
+    due_client(rapport, "Cy Okafor", 2)
+    announce(rapport, CLIENTS, None)
+    assert main.sidebar.item(PAGE_TODAY).text() == "Today  (1)"

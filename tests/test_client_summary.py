@@ -42,7 +42,12 @@ def text_of(data: bytes) -> str:
 
 
 def fill(book: Book, name: str = "<b>Smith & Co</b>") -> int:
-    set_settings(book, ConsultantSettings(name="Jonas Weber", business="Weber Web Studio"))
+    set_settings(
+        book,
+        ConsultantSettings(
+            name="Jonas Weber", business="Weber Web Studio", email="jonas@weberweb.example"
+        ),
+    )
     cid = create_client(
         book,
         ClientInput(

@@ -497,7 +497,10 @@ def test_one_repair_finished_in_the_final_agreement(book: Book) -> None:
     assert composed.points[-len(agreement.points) :] == agreement.points
     # The timeline says so, as finishing in the wizard does.
     texts = [t.text for t in timeline(book, repaired.id, now=NOW)]
-    assert f"Repair agreed in writing: {final.number} “{final.title}” (draft)." in texts
+    # Issue 17: the entry says the agreement's state now, not the state it had when
+    # the entry was written (it was a draft then).
+    assert f"Repair agreed in writing: {final.number} “{final.title}” (now final)." in texts
+    assert not any("(draft)" in t for t in texts)
 
 
 def test_only_the_two_demo_incidents_have_repairs(book: Book) -> None:

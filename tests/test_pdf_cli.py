@@ -20,6 +20,7 @@ from models.services.agreements import (
     pdf_renderer,
 )
 from models.services.clients import ClientInput, create_client
+from tests.consultant import give_details
 from tests.test_cli import assert_clean_error, rapport
 
 NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
@@ -32,6 +33,7 @@ def text_of(data: bytes) -> str:
 def make_agreement(path: Path) -> int:
     book = open_book(path)
     try:
+        give_details(book)  # issue 17: finalising needs the consultant's details
         cid = create_client(book, ClientInput(name="<b>Smith & Co</b>"), now=NOW)
         return create_agreement(
             book,

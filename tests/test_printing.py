@@ -28,6 +28,7 @@ from models.services.agreements import (
 )
 from models.services.clients import ClientInput, create_client
 from models.services.repair import finish_other, record_for
+from tests.consultant import give_details
 from tests.test_record_pdf import _incident, _plan_at
 
 NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
@@ -73,6 +74,7 @@ def test_a_draft_is_rendered_at_the_settings_page_size(book: Book) -> None:
 
 def test_a_final_agreement_prints_as_stored_even_when_the_settings_change(book: Book) -> None:
     aid = agreement(book)
+    give_details(book)  # issue 17: finalising needs the consultant's details
     finalise(book, aid, pdf_renderer(book), now=NOW)
     stored = agreement_pdf(book, aid)
     set_settings(book, ConsultantSettings(name="Someone else", page_size=PageSize.LETTER))

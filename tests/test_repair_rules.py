@@ -15,6 +15,7 @@ from models.repair import (
     PlannedCommitment,
     RecordFacts,
     Step,
+    candidates,
     clean_answers,
     compose_agreement,
     compose_record,
@@ -25,6 +26,7 @@ from models.repair import (
     finish_problems,
     skipped_sentence,
     step_done,
+    ticked,
 )
 
 
@@ -138,8 +140,9 @@ ANSWERS = {
 
 
 def test_agreement_holds_every_step() -> None:
-    ag = compose_agreement(ANSWERS, [], incident_title="Late report", client_name="Anna Berg")
-    assert ag.title == "Working together again after: Late report"
+    ag = compose_agreement(ANSWERS, [], today=date(2026, 12, 6), client_name="Anna Berg")
+    # Issue 17: a clean title the client can read, not our incident's name.
+    assert ag.title == "Our agreement \u2014 6 December 2026"
     for words in (
         "nine days late",
         "left waiting",
@@ -150,16 +153,51 @@ def test_agreement_holds_every_step() -> None:
         assert words in ag.context
     assert "skipped" not in ag.context
     assert "Anna's priorities, in order: 1. Quick replies; 2. Monthly numbers" in ag.points
-    assert "We went through the record together (2 items)." in ag.points
+    # Issue 17: private preparation (our view, the evidence looked at, our figures, the
+    # check-in draft) stays out unless ticked; see test_private_points_need_a_tick.
+    assert "We went through the record together (2 items)." not in ag.points
+    assert "A data source broke." not in ag.context
     assert "Invoices monthly" in ag.points
     assert ag.ours == [PlannedCommitment("Weekly status email", date(2026, 12, 4))]
     assert ag.theirs == [PlannedCommitment("Feedback within 3 days", None)]
     assert ag.review_on == date(2027, 2, 23)
 
 
+def test_private_points_need_a_tick() -> None:
+    """Issue 17: private preparation is offered unticked; a tick brings it in, an
+    untick takes a shared point out, and the context keeps its headed paragraphs."""
+    answers = {**ANSWERS, "apology": "I am sorry about May."}
+    offered = {c.key: c for c in candidates(answers, [], client_name="Anna Berg")}
+    private = {k for k, c in offered.items() if c.private}
+    assert private == {
+        "context:our_view",
+        "context:apology",
+        "point:evidence",
+        "point:figures",
+        "point:check_in",
+    }
+    plain = compose_agreement(answers, [], today=date(2026, 12, 6), client_name="Anna Berg")
+    for words in ("data source broke", "sorry about May", "38 hours", "A short call", "record"):
+        assert words not in plain.context + " ".join(plain.points)
+    assert "How Anna sees it\nWe were left waiting." in plain.context
+    chosen = {
+        **answers,
+        "shown": ["point:figures", "context:apology"],
+        "hidden": ["context:client_contribution"],
+    }
+    ag = compose_agreement(chosen, [], today=date(2026, 12, 6), client_name="Anna Berg")
+    assert "Figures: 38 hours in May" in ag.points
+    assert "My apology\nI am sorry about May." in ag.context
+    assert "two weeks late" not in ag.context
+    assert "A short call" not in " ".join(ag.points)
+    assert ticked(offered["point:figures"], chosen) and not ticked(
+        offered["point:check_in"], chosen
+    )
+
+
 def test_skipped_steps_add_nothing_and_are_named() -> None:
     skipped = sorted(SKIPPABLE)
-    ag = compose_agreement(ANSWERS, skipped, incident_title="Late report", client_name="Anna")
+    ag = compose_agreement(ANSWERS, skipped, today=date(2026, 12, 6), client_name="Anna")
     assert ag.ours == ag.theirs == []
     assert ag.review_on is None
     assert "Did not warn early" not in ag.context

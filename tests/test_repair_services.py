@@ -56,6 +56,7 @@ from models.services.repair import (
     set_skipped,
     start_or_resume,
 )
+from tests.consultant import give_details
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -210,6 +211,7 @@ def test_finalising_the_wizards_draft_does_not_double_its_follow_ups(
     update_draft(
         book, agreement_id, AgreementInput(**{**data.__dict__, "review_on": date(2027, 4, 1)})
     )
+    give_details(book)  # issue 17: finalising needs the consultant's details
     finalise(book, agreement_id, lambda _doc: b"%PDF-1.4 test", now=NOW)
     after = sorted((f.id, f.due_on) for f in open_follow_ups(book, client_id))
     assert [f[0] for f in after] == [f[0] for f in before]

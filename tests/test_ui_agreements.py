@@ -24,6 +24,7 @@ from models.services.agreements import (
     list_agreements,
     pdf_renderer,
 )
+from tests.consultant import give_details
 from tests.helpers import NOW, add_client, fixed_clock, save_screenshot
 from ui.agreement_window import AgreementWindow, new_agreement_window, open_agreement_window
 from ui.app import RapportApp
@@ -37,6 +38,7 @@ def app_clock():  # noqa: ANN201 - fixture override
 
 
 def _draft(rapport: RapportApp, client_id: int, title: str = "Reset after the outage") -> int:
+    give_details(rapport.book)  # issue 17: finalising needs the consultant's details
     return create_agreement(
         rapport.book,
         client_id,
@@ -226,7 +228,9 @@ def test_save_as_writes_the_stored_final_pdf(qtbot, rapport: RapportApp, tmp_pat
     copy = w.viewing_copy()
     assert copy is not None and copy.read_bytes() == agreement_pdf(rapport.book, aid)
     assert copy.suffix == ".pdf"
-    assert get_settings(rapport.book).name == ""
+    # Saving copies touches no setting (issue 17: _draft now gives the book the
+    # consultant's details, so they are the ones given there, unchanged).
+    assert get_settings(rapport.book).name == "Mia Consultant"
 
 
 # -- the consultant's details ------------------------------------------------------------

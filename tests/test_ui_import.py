@@ -270,3 +270,25 @@ rapport.close()
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_preview_warns_of_a_mixed_encoding_and_names_a_control_character(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    """The per-file warning above the table, the per-row reason in it."""
+    src = tmp_path / "glued.csv"
+    src.write_bytes(
+        "Name,E-mail 1 - Value\r\nJürgen Weiß,j@example.de\r\nEsc\x1bape,e@example.de\r\n".encode()
+        + "Zoë Brontë,z@example.com\r\n".encode("cp1252")
+        + "".join(f"Plain {n},p{n}@example.com\r\n" for n in range(20)).encode()
+    )
+    preview = open_preview(qtbot, window, src)
+    assert preview.warning_label.isVisible()
+    assert "JÃ¼rgen" in preview.warning_label.text()
+    rows = {w: (a, why) for w, a, why in preview.actions_shown()}
+    assert rows["row 3"][0] == "Skip" and "U+001B" in rows["row 3"][1]
+    assert rows["row 2"][0] == "Add"
+    preview.reject()
+    clean = open_preview(qtbot, window, FIXTURES / "google.csv")
+    assert not clean.warning_label.isVisible()
+    clean.reject()

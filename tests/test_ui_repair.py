@@ -282,7 +282,8 @@ def test_whole_wizard_typed_through_ends_in_the_agreement_as_entered(
 
     # 10. In writing, with the preview.
     title = page(w, Step.IN_WRITING).texts["title"]
-    assert title.text() == "Working together again after: Monthly report sent late"
+    # Issue 17: a clean suggested title, not the incident's name.
+    assert title.text() == "Our agreement \u2014 10 March 2026"
     title.selectAll()
     qtbot.keyClick(title, Qt.Key.Key_Backspace)
     qtbot.keyClicks(title, "Reports we can both rely on")

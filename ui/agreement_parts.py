@@ -67,7 +67,6 @@ STATE_TEXT = {
 PREVIEW_HINT = "Press Preview to see the document as it will print."
 
 
-NO_DETAILS = "Your own name is not filled in yet; add it under Settings › Your details."
 
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -29,14 +29,20 @@ from models.services.agreements import (
     pdf_renderer,
 )
 from ui.agreement_parts import (
+    AGREEMENT_GONE,
     FINAL_WARNING,
     Finalised,
     PdfJob,
     load_pdf,
+    log,
     print_document,
 )
 from ui.kit.forms import show_error
-from ui.ops import announce
+from ui.ops import start_op
+from ui.your_details import missing_details, refuse_without_details
+
+SAVED_FOR_PREVIEW = "The draft was saved, then laid out for this preview."
+MAKING_FINAL = "Making the final document…"
 
 
 class AgreementPdfMixin:
@@ -54,12 +60,15 @@ class AgreementPdfMixin:
         job.signals.done.connect(self._job_done, queued)
         job.signals.failed.connect(self._job_failed, queued)
         self.job = job
+        self._show_busy(busy)
+        QThreadPool.globalInstance().start(job)
+
+    def _show_busy(self, busy: str) -> None:
         self.busy.show()
         self.preview_hint.setText(busy)
         self.preview_hint.show()
         self._apply_mode()
         self.save_button.setEnabled(False)
-        QThreadPool.globalInstance().start(job)
 
     def _job_done(self, result: object) -> None:
         self.job = None
@@ -86,6 +95,10 @@ class AgreementPdfMixin:
             return False
         if self.agreement_id is None:
             return False
+        if unsaved and self.status is AgreementStatus.DRAFT:
+            # Preview shows the draft as saved, so it saves first: said, not hidden.
+            self.statusBar().showMessage(SAVED_FOR_PREVIEW, 6000)
+        self.saved_for_preview = unsaved
         document = document_for(book, self.agreement_id)
 
         def work() -> bytes:
@@ -95,8 +108,14 @@ class AgreementPdfMixin:
         return True
 
     def confirm_final(self) -> QMessageBox | None:
+        """Ask before making the draft final; without the consultant's details, say
+        so and offer to fill them in instead (finalising would be refused)."""
         if self.agreement_id is None or self.status is not AgreementStatus.DRAFT:
             return None
+        reason = missing_details(self.rapport)
+        if reason:
+            self.message_box = refuse_without_details(self.rapport, self, reason, self._asked)
+            return self.message_box
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Make final",
@@ -118,6 +137,12 @@ class AgreementPdfMixin:
         box.open()
         return box
 
+    def _asked(self) -> None:
+        """The details are saved: the preview hint forgets its warning and the
+        question is asked again."""
+        self._hint_missing_details()
+        self.confirm_final()
+
     def make_final(self) -> bool:
         """Save what is typed, then finalise on a worker thread (the PDF is rendered
         inside that one transaction) and show the stored PDF."""
@@ -132,13 +157,44 @@ class AgreementPdfMixin:
         def work() -> Finalised:
             return Finalised(finalise(book, agreement_id, pdf_renderer(book), now=now))
 
-        def done(_result: object) -> None:
+        def refuse(errors: dict[str, str]) -> None:
+            reason = errors.get("consultant")
+            if reason is None:
+                show_error(self.general_error, " ".join(errors.values()))
+                return
+            # The details went missing meanwhile (MissingDetailsError): ask for them.
+            self._hint_missing_details()
+            self.message_box = refuse_without_details(self.rapport, self, reason, self._asked)
+
+        def then(_result: object) -> None:
             self.pdf_is_final = False
             self.reload()
             self.statusBar().showMessage("The agreement is final.", 4000)
-            announce(self.rapport, AGREEMENTS | REMINDERS, self)
 
-        self._run(work, done, "Making the final document…")
+        def settled(ok: bool) -> None:
+            self.job = None
+            self.busy.hide()
+            if not ok and self.preview_hint.text() == MAKING_FINAL:
+                self.preview_hint.hide()
+            self._apply_mode()
+
+        # A write that renders the PDF inside its transaction: off the GUI thread,
+        # through the one op path, announced once when it lands.
+        self.job = start_op(
+            self.rapport,
+            work,
+            changes=AGREEMENTS | REMINDERS,
+            initiator=self,
+            explain=lambda message: show_error(self.general_error, message),
+            failed="The document could not be made. Please try again.",
+            logger=log,
+            log_message="Making an agreement final failed",
+            refuse=refuse,
+            gone=AGREEMENT_GONE,
+            then=then,
+            settled=settled,
+        )
+        self._show_busy(MAKING_FINAL)
         return True
 
     def show_pdf(self, pdf: object, *, final: bool) -> None:
@@ -151,11 +207,13 @@ class AgreementPdfMixin:
         self._buffer = load_pdf(self.pdf_document, pdf, self)
         if old is not None:
             old.deleteLater()
-        self.preview_hint.setText(
-            "The final document, as stored."
-            if final
-            else "Preview of the draft; not saved as a PDF."
-        )
+        if final:
+            hint = "The final document, as stored."
+        elif getattr(self, "saved_for_preview", False):
+            hint = f"{SAVED_FOR_PREVIEW} Not a PDF file yet."
+        else:
+            hint = "Preview of the saved draft; not a PDF file yet."
+        self.preview_hint.setText(hint)
         self.preview_hint.show()
         self._apply_mode()
         self.pdf_ready.emit()

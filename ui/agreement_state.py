@@ -17,7 +17,6 @@ from models.services.agreements import (
     agreement_pdf,
     create_agreement,
     get_agreement,
-    get_settings,
     set_commitment_state,
     update_draft,
 )
@@ -25,7 +24,6 @@ from models.services.clients import get_client
 from ui.agreement_parts import (
     AGREEMENT_GONE,
     FINAL_WARNING,
-    NO_DETAILS,
     PREVIEW_HINT,
     STATE_TEXT,
     as_date,
@@ -35,6 +33,7 @@ from ui.agreement_parts import (
 )
 from ui.kit.forms import set_invalid, show_error
 from ui.ops import run_op
+from ui.your_details import missing_details
 
 
 class AgreementStateMixin:
@@ -95,9 +94,8 @@ class AgreementStateMixin:
     def _hint_missing_details(self) -> None:
         """A document that names the client but not the consultant looks unfinished;
         say where to fix it before it is made final."""
-        book = self.rapport.book
-        missing = book is not None and not get_settings(book).name
-        self.preview_hint.setText(f"{NO_DETAILS}\n{PREVIEW_HINT}" if missing else PREVIEW_HINT)
+        missing = missing_details(self.rapport)
+        self.preview_hint.setText(f"{missing}\n{PREVIEW_HINT}" if missing else PREVIEW_HINT)
 
     def _fill_form(self, d: AgreementDetail) -> None:
         self._filling = True

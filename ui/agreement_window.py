@@ -61,7 +61,7 @@ from ui.app import RapportApp
 from ui.kit.forms import STYLE, error_label, form_label, show_error
 from ui.kit.record_window import RecordWindow
 from ui.kit.screen import fit_on_show, scrolling
-from ui.ops import run_op
+from ui.ops import OpJob, run_op
 
 __all__ = [
     "AgreementWindow",
@@ -100,7 +100,7 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         self.pdf_bytes: bytes | None = None
         self.pdf_is_final = False
         self.message_box: QMessageBox | None = None
-        self.job: PdfJob | None = None
+        self.job: PdfJob | OpJob | None = None  # a preview's render, or a finalise
         self._then: Callable[[object], None] | None = None
         self._buffer: QBuffer | None = None
         self._dirty = False
@@ -256,6 +256,7 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         self.save_button = QPushButton("Save")
         self.save_button.setToolTip("Save the draft (Ctrl+S)")
         self.preview_button = QPushButton("Preview")
+        self.preview_button.setToolTip("Saves the draft first, then shows how it will print.")
         self.final_button = QPushButton("Make final…")
         self.version_button = QPushButton("New version")
         self.version_button.setToolTip("Start a draft that will replace this agreement.")
@@ -318,9 +319,11 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
                 event.ignore()
                 return
         self.stop_following()
-        if self.job is not None:
-            # A finalise still running completes in the book; this window just
-            # no longer hears about it.
+        if isinstance(self.job, OpJob):
+            # A finalise still running completes in the book and the other views
+            # hear of it; this window just no longer does.
+            self.job.forget_caller()
+        elif self.job is not None:
             with contextlib.suppress(RuntimeError, TypeError):
                 self.job.signals.done.disconnect(self._job_done)
                 self.job.signals.failed.disconnect(self._job_failed)

@@ -1,9 +1,10 @@
-"""The application object and the GUI entry point.
+"""The application object (the GUI is put together in ui/gui.py).
 
 RapportApp owns what must outlive any one window and must change together when
 the user switches books: the open Book, its lock and the single-instance server.
-Views listen to ``changed`` and decide for themselves whether to refresh, so a
-save in a dialog never has to know which views are open.
+Each user action announces once what it changed (``changed(Changes, initiator)``,
+only through ui/ops.py); views subscribe by flags (ui/kit/subscribe.py), so a save
+in a dialog never has to know which views are open. This module imports no window.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from models.reminders import TodayPlan, local_date
 from ui.due_clock import DueClock
 from ui.icons import app_icon
 from ui.instance import SingleInstance
+from ui.kit.jobs import wait_off_gui_thread
 from ui.kit.registry import AGREEMENT as AGREEMENT_WINDOW
 from ui.kit.registry import open_windows
 from ui.ops import announce as announce_change
@@ -288,6 +290,16 @@ class RapportApp(QObject):
             announce_change(self, BOOK, self)
         return OpenOutcome(OpenStatus.OPENED)
 
+    def open_in_place(self, book_path: Path) -> OpenOutcome:
+        """Open ``book_path`` where a damaged or restored book was, and say so:
+        ``open`` announces only a switch from one open book to another, while here
+        the views (a window showing no book) must hear of it either way."""
+        had_book = self.book is not None
+        outcome = self.open(book_path)
+        if not had_book and outcome.ok:
+            announce_change(self, BOOK, self)
+        return outcome
+
     def _poll_check(self) -> None:
         book = self.book
         if book is None:
@@ -375,17 +387,18 @@ class RapportApp(QObject):
         error: str | None = None
         result: RestoreResult | None = None
         try:
-            result = restore_backup(target, backup)
+            # Copying and checking a big book takes seconds: off the GUI thread,
+            # the window still drawn (ui/kit/jobs.py).
+            result = wait_off_gui_thread(
+                lambda: restore_backup(target, backup), what="Restoring a backup"
+            )
         except RapportError as exc:
             error = str(exc)
         except OSError as exc:
             error = f"The backup could not be restored: {exc.strerror or exc}."
         finally:
             lock.release()
-        had_book = self.book is not None
-        outcome = self.open(target)
-        if not had_book and outcome.ok:
-            announce_change(self, BOOK, self)
+        outcome = self.open_in_place(target)
         if error is not None or result is None:
             return OpenOutcome(OpenStatus.FAILED, error or "The backup was not restored.")
         if not outcome.ok:

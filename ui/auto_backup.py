@@ -1,4 +1,5 @@
-"""Automatic backups: after start-up and every half hour, on a worker thread.
+"""Automatic backups: after start-up and every half hour, on the kit's background
+job (ui/kit/jobs.py), the result told on the GUI thread.
 
 Apart from the backup dialogs so that starting the app loads only this (and
 models.backups, which needs no SQLAlchemy), not the dialogs behind it.
@@ -10,10 +11,11 @@ import logging
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from models.backups import KIND_AUTO, BackupError, BackupInfo, needs_backup, take_backup
 from ui.app import RapportApp
+from ui.kit.jobs import BackgroundJob
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +23,6 @@ log = logging.getLogger(__name__)
 BACKUP_INTERVAL_MS = 30 * 60 * 1000
 # The start-up backup waits until the window is up and drawn.
 START_DELAY_MS = 1500
-# How often the GUI thread looks whether a backup thread has finished.
-COLLECT_MS = 100
 
 
 class AutoBackup(QObject):
@@ -39,15 +39,15 @@ class AutoBackup(QObject):
         super().__init__(parent)
         self.rapport = rapport
         self.started = False
+        # The pool thread the last backup ran on (the kit's BackgroundJob).
         self.worker: threading.Thread | None = None
+        self.job: BackgroundJob | None = None
+        # Set while no backup runs: closing and restoring wait on it.
+        self._idle = threading.Event()
+        self._idle.set()
         # Commits seen when the last backup began, per book: the in-process half of
         # "has anything changed" (the file fingerprint in models.backups is the other).
         self._commits: dict[Path, int] = {}
-        # What the worker left behind: (BackupInfo or None, None) or (None, message).
-        self._result: tuple[BackupInfo | None, str | None] | None = None
-        self._collect_timer = QTimer(self)
-        self._collect_timer.setInterval(COLLECT_MS)
-        self._collect_timer.timeout.connect(self._collect)
         self.timer = QTimer(self)
         self.timer.setInterval(BACKUP_INTERVAL_MS)
         self.timer.timeout.connect(self.maybe_back_up)
@@ -64,16 +64,13 @@ class AutoBackup(QObject):
         """Stop the timer and let a backup in progress finish (it takes seconds at most)."""
         self.timer.stop()
         self.wait()
-        self._collect_timer.stop()
 
     @property
     def busy(self) -> bool:
-        return self.worker is not None and self.worker.is_alive()
+        return not self._idle.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        if self.worker is not None:
-            self.worker.join(timeout)
-        return not self.busy
+        return self._idle.wait(timeout)
 
     def _on_checked(self, book: object) -> None:
         if self.started and book is self.rapport.book and not self.rapport.book.damaged:
@@ -87,35 +84,33 @@ class AutoBackup(QObject):
         changed = book.commits != self._commits.get(book.path, 0)
         self._commits[book.path] = book.commits
         path = book.path
-        self._result = None
-        self.worker = threading.Thread(
-            target=self._work, args=(path, changed), name="backup", daemon=False
-        )
-        self.worker.start()
-        self._collect_timer.start()
+        self._idle.clear()
+        job = BackgroundJob(lambda: self._work(path, changed), what="The automatic backup")
+        # Queued to this object, which lives on the GUI thread: the result lands there.
+        job.signals.done.connect(self._landed, Qt.ConnectionType.QueuedConnection)
+        self.job = job
+        job.start()
         return True
 
-    def _work(self, path: Path, changed: bool) -> None:
-        """On the worker thread: no Qt here, only the result left for ``_collect``."""
+    def _work(self, path: Path, changed: bool) -> tuple[BackupInfo | None, str | None]:
+        """On a pool thread: no Qt here. (BackupInfo or None, None), or (None, what
+        went wrong in the user's words)."""
+        self.worker = threading.current_thread()
         try:
             if not changed and not needs_backup(path):
-                self._result = (None, None)
-            else:
-                self._result = (take_backup(path, kind=KIND_AUTO), None)
+                return (None, None)
+            return (take_backup(path, kind=KIND_AUTO), None)
         except BackupError as exc:
-            self._result = (None, str(exc))
+            return (None, str(exc))
         except Exception as exc:  # logged, and the user hears that backups fail
             log.exception("The automatic backup of %s failed", path)
-            self._result = (None, f"The automatic backup failed: {exc}")
+            return (None, f"The automatic backup failed: {exc}")
+        finally:
+            self._idle.set()
 
-    def _collect(self) -> None:
-        if self.busy:
-            return
-        self._collect_timer.stop()
-        result, self._result = self._result, None
-        if result is None:
-            return
-        info, problem = result
+    def _landed(self, result: object) -> None:
+        self.job = None
+        info, problem = result  # type: ignore[misc]
         if problem is not None:
             self.failed.emit(problem)
         else:

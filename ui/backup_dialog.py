@@ -51,15 +51,15 @@ from models.backups import (
     list_backups,
     size_text,
 )
-from models.changes import BOOK
+from models.changes import Changes
 from models.services.backups import get_keep_policy, set_keep_policy
 from ui.app import APP_NAME, RapportApp
 from ui.auto_backup import AutoBackup  # noqa: F401 - re-exported
-from ui.forms import save_cancel_buttons, save_or_explain
+from ui.forms import save_cancel_buttons
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.kit.forms import STYLE, error_label, show_error
 from ui.kit.screen import fit_on_show
-from ui.ops import announce
+from ui.ops import run_op
 
 log = logging.getLogger(__name__)
 
@@ -294,12 +294,15 @@ class BackupSettingsDialog(QDialog):
         if book is None:
             return False
         policy = self.values()
-        if not save_or_explain(
+        if not run_op(
+            self.rapport,
             lambda: set_keep_policy(book, policy),
+            changes=Changes(),  # only the next backup reads it; no view shows it
+            initiator=self,
             refuse=lambda errors: show_error(self.error, " ".join(errors.values())),
             explain=lambda message: show_error(self.error, message),
             failed="The backup settings could not be saved; nothing was changed.",
-            log=log,
+            logger=log,
             log_message="Saving the backup settings failed",
         ):
             return False
@@ -405,9 +408,7 @@ def offer_backup(
             dialog.chooser = RestoreDialog(rapport, parent, book_path=report.book)
             _show(dialog.chooser, modal=parent is None)
         elif choice == "empty":
-            had_book = rapport.book is not None
-            if rapport.open(report.book).ok and not had_book:
-                announce(rapport, BOOK, dialog)
+            rapport.open_in_place(report.book)
         elif choice == "quit":
             rapport.quit()
 

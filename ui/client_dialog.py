@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import CLIENTS
 from models.db import Book
 from models.enums import ClientStatus
 from models.services.clients import (
@@ -48,9 +49,10 @@ from ui.client_fields import (
     split_tags,
 )
 from ui.client_table import STATUS_TEXT
-from ui.forms import save_cancel_buttons, save_or_explain
+from ui.forms import save_cancel_buttons
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
 from ui.kit.screen import fit_on_show
+from ui.ops import HasChanged, run_op
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +67,17 @@ class ClientDialog(QDialog):
     saved = Signal(int)
 
     def __init__(
-        self, book: Book, client_id: int | None = None, parent: QWidget | None = None
+        self,
+        book: Book,
+        client_id: int | None = None,
+        parent: QWidget | None = None,
+        *,
+        rapport: HasChanged,
     ) -> None:
         super().__init__(parent)
         self.book = book
+        # Saves go through ui/ops.run_op, which tells the views (once) what changed.
+        self.rapport = rapport
         self.client_id = client_id
         self.discard_box: QMessageBox | None = None
         self.discard_button: QAbstractButton | None = None
@@ -307,14 +316,17 @@ class ClientDialog(QDialog):
             else:
                 update_client(self.book, self.client_id, data)
 
-        if not save_or_explain(
+        if not run_op(
+            self.rapport,
             write,
+            changes=CLIENTS,
+            initiator=self.parent(),
             refuse=self._refuse,
             explain=lambda message: show_error(self.general_error, message),
             failed=(
                 "The client could not be saved; nothing was changed. Please try again in a moment."
             ),
-            log=log,
+            logger=log,
             log_message="Saving a client failed",
         ):
             return False

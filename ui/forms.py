@@ -27,14 +27,15 @@ def save_or_explain(
     failed: str,
     log: logging.Logger,
     log_message: str,
-    gone: str = CLIENT_GONE,
+    gone: str | Callable[[], object] = CLIENT_GONE,
 ) -> bool:
     """Run ``write``; True if it went through, otherwise False once the user is told.
 
     - ValidationError: ``refuse`` gets the per-field messages (the service's rules
       may catch what the form's own check did not).
     - NotFoundError: the record was deleted meanwhile (another window, an import);
-      ``gone`` says so.
+      ``gone`` says so, or, given a callable, does what the caller does about it
+      (close the window, reload the list).
     - any other RapportError: its message is already written for the user.
     - anything else (the disk, the database file): logged with its traceback under
       ``log_message`` for the developer, and the user sees ``failed``.
@@ -45,7 +46,10 @@ def save_or_explain(
         refuse(exc.errors)
         return False
     except NotFoundError:
-        explain(gone)
+        if callable(gone):
+            gone()
+        else:
+            explain(gone)
         return False
     except RapportError as exc:
         explain(str(exc))

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 from exports.contacts_csv import FIELD_LABELS, CsvContacts, Field
 from exports.contacts_io import ContactFormat, ContactSource, load_contacts
 from models.changes import CLIENTS
-from models.errors import RapportError
 from models.services.contacts import (
     Action,
     ImportCancelled,
@@ -44,7 +43,7 @@ from models.services.contacts import (
 from ui.app import RapportApp
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.kit.screen import fit_on_show
-from ui.ops import announce
+from ui.ops import run_op
 
 log = logging.getLogger(__name__)
 
@@ -313,20 +312,27 @@ class ImportDialog(QDialog):
             return
         records = self.source.records()
         progress = Progress(self, "Importing contacts…", enabled=len(records) >= PROGRESS_FROM)
-        try:
-            plan = apply_import(book, records, now=self.rapport.now(), progress=progress)
-        except RapportError as exc:
-            self._tell(str(exc))
+
+        def write() -> None:
+            # On the GUI thread: the progress dialog keeps the window drawn and can
+            # cancel (ImportCancelled rolls the whole import back).
+            try:
+                self.plan = apply_import(book, records, now=self.rapport.now(), progress=progress)
+            finally:
+                progress.close()
+
+        if not run_op(
+            self.rapport,
+            write,
+            changes=CLIENTS,
+            initiator=self,
+            explain=self._tell,
+            failed="The import failed, so nothing was changed. Please try again.",
+            logger=log,
+            log_message="Importing contacts failed",
+        ):
             return
-        except Exception:  # the disk, the file: logged for us, told plainly to the user
-            log.exception("Importing contacts failed")
-            self._tell("The import failed, so nothing was changed. Please try again.")
-            return
-        finally:
-            progress.close()
-        self.plan = plan
-        announce(self.rapport, CLIENTS, self)
-        self.imported.emit(plan)
+        self.imported.emit(self.plan)
         self.accept()
 
     def _tell(self, text: str) -> None:

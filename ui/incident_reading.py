@@ -4,6 +4,7 @@ what happened, saved back when edited."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 from models.changes import INCIDENTS, Changes
 from models.enums import IncidentCategory, IncidentStatus, Severity
 from models.incidents import TRANSITIONS
-from models.services.clients import NotFoundError, ValidationError
+from models.services.clients import NotFoundError
 from models.services.incidents import (
     EvidenceRow,
     IncidentDetail,
@@ -55,7 +56,7 @@ from ui.incident_words import (
     status_label,
 )
 from ui.kit.forms import set_invalid, show_error
-from ui.ops import announce, run_op
+from ui.ops import run_op
 
 
 class IncidentReadingMixin:
@@ -198,28 +199,50 @@ class IncidentReadingMixin:
         new = IncidentStatus(str(self.status_combo.itemData(index)))
         if new == self.detail.row.status:
             return
-        try:
-            set_status(book, self.incident_id, new, now=self.rapport.now())
-        except ValidationError as exc:
-            self.statusBar().showMessage(" ".join(exc.errors.values()), 6000)
+
+        def refuse(errors: dict[str, str]) -> None:
+            self.statusBar().showMessage(" ".join(errors.values()), 6000)
             self.reload()
-            return
-        except NotFoundError:
-            self.close()
-            return
-        self.statusBar().showMessage(f"Now {status_label(new).lower()}.", 4000)
-        announce(self.rapport, INCIDENTS, self)
+
+        self._incident_op(
+            lambda: set_status(book, self.incident_id, new, now=self.rapport.now()),
+            "Moving an incident's status",
+            refuse=refuse,
+            then=lambda: self.statusBar().showMessage(f"Now {status_label(new).lower()}.", 4000),
+        )
+
+    def _incident_op(
+        self,
+        write: Callable[[], object],
+        doing: str,
+        *,
+        refuse: Callable[[dict[str, str]], None] | None = None,
+        then: Callable[[], object] | None = None,
+    ) -> bool:
+        """A quick write to this incident through the one op path: the window closes
+        if the incident was deleted meanwhile; other refusals go in the status bar."""
+        return run_op(
+            self.rapport,
+            write,
+            changes=INCIDENTS,
+            initiator=self,
+            explain=lambda message: self.statusBar().showMessage(message, 6000),
+            refuse=refuse,
+            failed="That could not be saved. Please try again.",
+            logger=log,
+            log_message=f"{doing} failed",
+            gone=self.close,
+            then=then,
+        )
 
     def record_answer(self) -> None:
         book = self.rapport.book
         if book is None:
             return
-        try:
-            record_response(book, self.incident_id, now=self.rapport.now())
-        except NotFoundError:
-            self.close()
-            return
-        announce(self.rapport, INCIDENTS, self)
+        self._incident_op(
+            lambda: record_response(book, self.incident_id, now=self.rapport.now()),
+            "Recording an answer",
+        )
 
     def change_promise_dialog(self) -> PromiseDialog | None:
         if self.detail is None:
@@ -234,12 +257,10 @@ class IncidentReadingMixin:
         book = self.rapport.book
         if book is None:
             return
-        try:
-            set_promise(book, self.incident_id, due_at, now=self.rapport.now())
-        except NotFoundError:
-            self.close()
-            return
-        announce(self.rapport, INCIDENTS, self)
+        self._incident_op(
+            lambda: set_promise(book, self.incident_id, due_at, now=self.rapport.now()),
+            "Changing the promise",
+        )
 
     def _on_edited(self) -> None:
         if not self._filling:

@@ -3,6 +3,7 @@ and the repair it leads to."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.changes import INCIDENTS
+from models.changes import INCIDENTS, Changes
 from models.db import Book
 from models.enums import IncidentStatus
 from models.services.clients import NotFoundError, ValidationError
@@ -41,7 +42,7 @@ from ui.incident_parts import (
     timeline_key,
 )
 from ui.kit.forms import show_error
-from ui.ops import announce
+from ui.ops import run_op
 
 
 class IncidentRecordsMixin:
@@ -49,6 +50,9 @@ class IncidentRecordsMixin:
 
     A part of IncidentWindow (ui/incident_window.py): it works on the widgets and
     attributes the window's __init__ makes."""
+
+    # From IncidentReadingMixin (ui/incident_reading.py): the window's one way to write.
+    _incident_op: Callable[..., bool]
 
     def selected_timeline_row(self) -> TimelineRow | None:
         item = self.timeline_tree.currentItem()
@@ -98,9 +102,9 @@ class IncidentRecordsMixin:
         entry_id = row.entry_id
 
         def done(result: int) -> None:
-            if result == QMessageBox.StandardButton.Yes and self.rapport.book is not None:
-                delete_entry(self.rapport.book, entry_id)
-                announce(self.rapport, INCIDENTS, self)
+            book = self.rapport.book
+            if result == QMessageBox.StandardButton.Yes and book is not None:
+                self._incident_op(lambda: delete_entry(book, entry_id), "Deleting an entry")
 
         box.finished.connect(done)
         self.message_box = box
@@ -158,6 +162,40 @@ class IncidentRecordsMixin:
         ids: list[int] = []
         problems: list[str] = []
         again: list[str] = []
+
+        def write() -> None:
+            """Each file stands alone, so this explains its own refusals; run_op
+            then says once that the evidence changed."""
+            self._attach_each(book, paths, known, ids, problems, again)
+
+        run_op(
+            self.rapport,
+            write,
+            changes=lambda: INCIDENTS if ids else Changes(),
+            initiator=self,
+            explain=lambda message: problems.append(message),
+            failed="The files could not be attached. Please try again.",
+            logger=log,
+            log_message="Attaching files failed",
+            gone=INCIDENT_GONE,
+        )
+        show_error(self.evidence_error, "\n".join(problems))
+        new = len({i for i in ids if i not in known})
+        if new:
+            self.statusBar().showMessage(f"Attached {new} file{'s' if new != 1 else ''}.", 4000)
+        elif again:
+            self.statusBar().showMessage(f"Already attached: {', '.join(again)}.", 5000)
+        return ids
+
+    def _attach_each(
+        self,
+        book: Book,
+        paths: list[Path],
+        known: set[int],
+        ids: list[int],
+        problems: list[str],
+        again: list[str],
+    ) -> None:
         for path in paths:
             try:
                 size = path.stat().st_size if path.is_file() else None
@@ -182,15 +220,6 @@ class IncidentRecordsMixin:
             if evidence_id in known or evidence_id in ids:
                 again.append(display_name(path.name))
             ids.append(evidence_id)
-        show_error(self.evidence_error, "\n".join(problems))
-        new = len({i for i in ids if i not in known})
-        if new:
-            self.statusBar().showMessage(f"Attached {new} file{'s' if new != 1 else ''}.", 4000)
-        elif again:
-            self.statusBar().showMessage(f"Already attached: {', '.join(again)}.", 5000)
-        if ids:
-            announce(self.rapport, INCIDENTS, self)
-        return ids
 
     def open_selected_file(self) -> bool:
         row = self.selected_evidence()
@@ -214,9 +243,8 @@ class IncidentRecordsMixin:
         book = self.rapport.book
         if row is None or book is None:
             return
-        unlink_evidence(book, row.id)
-        self.statusBar().showMessage(f"“{display_name(row.name)}” is no longer attached.", 4000)
-        announce(self.rapport, INCIDENTS, self)
+        if self._incident_op(lambda: unlink_evidence(book, row.id), "Unlinking a file"):
+            self.statusBar().showMessage(f"“{display_name(row.name)}” is no longer attached.", 4000)
 
     def write_agreement(self) -> QWidget | None:
         """A new agreement for this incident's client, linked to the incident."""

@@ -4,16 +4,16 @@ pages (Next, Back, Skip, an ending)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from models.changes import INCIDENTS, REMINDERS
+from models.changes import INCIDENTS, REMINDERS, Changes
 from models.repair import PLAYBOOK, SKIPPABLE, Step
 from models.services.repair import (
     save_step,
     set_skipped,
 )
-from ui.forms import save_or_explain
-from ui.ops import announce
+from ui.ops import run_op
 from ui.repair_pages import RepairPage
 from ui.repair_widgets import guarded
 
@@ -48,17 +48,27 @@ class RepairFlowMixin:
         if self._edited_at is not None and time.monotonic() - self._edited_at >= AUTOSAVE_S:
             self.flush()
 
-    def flush(self) -> bool:
-        """Save the page in front of the user now (the tick calls this after a pause)."""
+    def flush(self, *, settle: bool = False) -> bool:
+        """Save the page in front of the user now (the tick calls this after a pause;
+        leaving the wizard settles, so the incident's views hear of its edits)."""
         self._edited_at = None
         step = self.current_step()
         if step is None or self.read_only or self._restoring or self._closing:
             return True
-        return self._save(step, go_to=step, mark_done=False)
+        return self._save(step, go_to=step, mark_done=False, settle=settle)
 
     def _save(
-        self, step: Step, *, go_to: Step, mark_done: bool, focus_errors: bool = False
+        self,
+        step: Step,
+        *,
+        go_to: Step,
+        mark_done: bool,
+        focus_errors: bool = False,
+        settle: bool = False,
     ) -> bool:
+        """Save a page. An autosave tells the views only of a moved promise; the
+        incident's mirrored views and sides are told when the user leaves the page
+        (``settle``), so the incident window does not reload on every pause."""
         book = self.rapport.book
         if book is None:
             return False
@@ -72,39 +82,55 @@ class RepairFlowMixin:
                 book, before.id, step, values, go_to=go_to, mark_done=mark_done, now=now
             )
 
-        if not save_or_explain(
+        def changes() -> Changes:
+            old, new = before.answers, self.view.answers
+            said = Changes()
+            if old.get("reply_due_at") != new.get("reply_due_at"):
+                # The promise moved: Today, the incident and the tray show it now.
+                said |= INCIDENTS | REMINDERS
+            mirrored = ("client_view", "our_view", "our_mistakes", "client_contribution")
+            if any(old.get(n) != new.get(n) for n in mirrored):
+                self._incident_dirty = True
+            if settle and self._incident_dirty:
+                self._incident_dirty = False
+                said |= INCIDENTS
+            return said
+
+        def then() -> None:
+            page.show_errors({})
+            page.after_save()
+
+        if not run_op(
+            self.rapport,
             write,
+            changes=changes,
+            initiator=self,
             refuse=lambda errors: page.show_errors(errors, focus=focus_errors),
             explain=page.show_general,
             failed=SAVE_FAILED,
-            log=log,
+            logger=log,
             log_message="Saving a repair page failed",
             gone=PLAN_GONE,
+            then=then,
         ):
             return False
-        page.show_errors({})
-        page.after_save()
-        old, new = before.answers, self.view.answers
-        if old.get("reply_due_at") != new.get("reply_due_at"):
-            # The promise moved: Today, the incident and the tray show it now.
-            announce(self.rapport, INCIDENTS | REMINDERS, self)
-        mirrored = ("client_view", "our_view", "our_mistakes", "client_contribution")
-        if any(old.get(n) != new.get(n) for n in mirrored):
-            self._incident_dirty = True
         self.side.show_states(self.states())
         self.saves += 1
         return True
 
-    def incident_changed(self) -> None:
-        """A page changed the incident itself (a file attached): tell the other views."""
-        announce(self.rapport, INCIDENTS, self)
-
-    def _emit_incident_changes(self) -> None:
-        """The incident's views and sides were edited here: the incident window shows
-        them too. Said when the page changes rather than on every pause in typing."""
-        if self._incident_dirty:
-            self._incident_dirty = False
-            announce(self.rapport, INCIDENTS, self)
+    def incident_op(self, write: Callable[[], object], *, touched: Callable[[], bool]) -> bool:
+        """A page's own write to the incident (files attached), through the one op
+        path; the other views hear of it if ``touched()`` says it did something."""
+        return run_op(
+            self.rapport,
+            write,
+            changes=lambda: INCIDENTS if touched() else Changes(),
+            initiator=self,
+            failed=SAVE_FAILED,
+            logger=log,
+            log_message="Attaching files to a repair failed",
+            gone=PLAN_GONE,
+        )
 
     @guarded(False)
     def validateCurrentPage(self) -> bool:  # noqa: N802 - Qt API
@@ -120,7 +146,11 @@ class RepairFlowMixin:
         final = following == -1
         go_to = step if final else Step(following)
         if not self._save(
-            step, go_to=go_to, mark_done=not (self._skipping or final), focus_errors=True
+            step,
+            go_to=go_to,
+            mark_done=not (self._skipping or final),
+            focus_errors=True,
+            settle=not final,
         ):
             return False
         if self._skipping and not self._set_skipped(step, True):
@@ -135,15 +165,17 @@ class RepairFlowMixin:
         previous, self._last_id = self._last_id, new_id
         if new_id == -1:
             return
-        if not self._restoring and not self.read_only:
-            if (
+        if (
+            not self._restoring
+            and not self.read_only
+            and (
                 not self._saved_by_validate
                 and previous in Step._value2member_map_
                 and previous != new_id
-            ):
-                # Back: what the page held is kept, and the plan remembers this page.
-                self._save(Step(previous), go_to=Step(new_id), mark_done=False)
-            self._emit_incident_changes()
+            )
+        ):
+            # Back: what the page held is kept, and the plan remembers this page.
+            self._save(Step(previous), go_to=Step(new_id), mark_done=False, settle=True)
         self._saved_by_validate = False
         self._update_chrome()
         page = self.currentPage()
@@ -176,12 +208,15 @@ class RepairFlowMixin:
             self.view = set_skipped(book, self.view.id, step, skipped, now=self.rapport.now())
 
         page = self.pages[step]
-        ok = save_or_explain(
+        ok = run_op(
+            self.rapport,
             write,
+            changes=Changes(),  # the plan's own bookkeeping: no other view shows it
+            initiator=self,
             refuse=lambda errors: page.show_general(" ".join(errors.values())),
             explain=page.show_general,
             failed=SAVE_FAILED,
-            log=log,
+            logger=log,
             log_message="Skipping a repair step failed",
             gone=PLAN_GONE,
         )

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
+from models.db import Book
 from models.repair import (
     Step,
     draft_apology,
@@ -298,6 +299,22 @@ class EvidencePage(RepairPage):
             return []
         ids: list[int] = []
         problems: list[str] = []
+
+        def write() -> None:
+            """Each file stands alone: its refusal is said, the others still go."""
+            self._attach_each(book, paths, ids, problems)
+
+        self.owner.incident_op(write, touched=lambda: bool(ids))
+        self._checked["evidence_ids"] |= set(ids)
+        self.reload_lists()
+        show_error(self.errors["evidence_ids"], "\n".join(problems))
+        if ids:
+            self._changed()
+        return ids
+
+    def _attach_each(
+        self, book: Book, paths: Sequence[Path], ids: list[int], problems: list[str]
+    ) -> None:
         for path in paths:
             try:
                 size = path.stat().st_size if path.is_file() else None
@@ -319,13 +336,6 @@ class EvidencePage(RepairPage):
             except Exception:  # the disk, the database: say so, keep the others
                 log.exception("Attaching %s failed", path)
                 problems.append(f"“{display_name(path.name)}” could not be attached.")
-        self._checked["evidence_ids"] |= set(ids)
-        self.reload_lists()
-        show_error(self.errors["evidence_ids"], "\n".join(problems))
-        if ids:
-            self.owner.incident_changed()
-            self._changed()
-        return ids
 
 
 class BothSidesPage(RepairPage):

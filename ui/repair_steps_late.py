@@ -19,14 +19,16 @@ from PySide6.QtWidgets import (
 )
 
 from models.repair import (
+    INSURER_NO_ADMISSIONS,
     Step,
     default_review_on,
     draft_check_in,
     plain_day,
 )
 from models.services.clients import NotFoundError
-from models.services.repair import get_insurer, preview_agreement
+from models.services.repair import agreement_candidates, get_insurer, preview_agreement
 from ui.kit.forms import form_label
+from ui.repair_choices import ClientChoices, DetailsBar
 from ui.repair_commitments import CommitmentList
 from ui.repair_page_base import (
     WARN_STYLE,
@@ -215,6 +217,8 @@ class TimeframePage(RepairPage):
 
 class InWritingPage(RepairPage):
     def build(self) -> None:
+        self.details_bar = DetailsBar(self)
+        self.body.addWidget(self.details_bar)
         self.body.addWidget(self.line_field("title", "&Title", "What this agreement is about"))
         points = self.text_field(
             "points", "E&xtra points, one per line", "Anything else you agreed", 60, 100
@@ -227,6 +231,22 @@ class InWritingPage(RepairPage):
             100,
         )
         self.body.addLayout(self.row(points, notes))
+        self.choices = self.control(ClientChoices())
+        assert isinstance(self.choices, ClientChoices)
+        self.choices.on_change = self._changed
+        self.choices.setMinimumHeight(110)
+        self.body.addWidget(
+            self.field(
+                "shown", "What the &client sees: tick what goes in the agreement", self.choices
+            ),
+            1,
+        )
+        self.body.addWidget(
+            self.hint(
+                "Private preparation (how you see it, the apology draft, the evidence you "
+                "looked at, your figures, the check-in draft) stays out unless you tick it."
+            )
+        )
         self.preview = QTextBrowser()
         self.preview.setOpenLinks(False)
         self.preview.setTabChangesFocus(True)
@@ -251,9 +271,15 @@ class InWritingPage(RepairPage):
         out["points"] = str(out.get("points", "")).splitlines()
         return out
 
+    def extra_values(self) -> dict[str, Any]:
+        # Before the list has been loaded it knows nothing: saving it then would
+        # wipe the choices the book holds.
+        return self.choices.choices() if self.choices.loaded else {}
+
     @guarded(None)
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self.refresh_preview()
+        self.details_bar.refresh(self.owner.rapport)
 
     def after_save(self) -> None:
         self.refresh_preview()
@@ -264,8 +290,10 @@ class InWritingPage(RepairPage):
             return
         try:
             composed = preview_agreement(book, self.owner.view.id)
+            offered = agreement_candidates(book, self.owner.view.id)
         except NotFoundError:
             return
+        self.choices.set_candidates(offered)
         self.preview.setHtml(agreement_html(composed, self.owner.view.client_name))
 
 
@@ -329,6 +357,7 @@ class InsurerPage(RepairPage):
                 "notice with the list of evidence kept."
             )
         )
+        self.body.addWidget(self.hint(INSURER_NO_ADMISSIONS))
 
     @guarded(None)
     def initializePage(self) -> None:  # noqa: N802 - Qt API

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from models.changes import BOOK, INCIDENTS, Changes
 from models.repair import ENDINGS, PLAYBOOK, SKIPPABLE, TITLES, Step
 from models.services.agreements import get_settings
-from models.services.clients import NotFoundError
+from models.services.clients import NotFoundError, ValidationError
 from models.services.incidents import get_incident
 from models.services.repair import (
     PlanView,
@@ -42,12 +42,11 @@ from models.services.repair import (
     start_or_resume,
 )
 from ui.app import RapportApp
-from ui.forms import save_or_explain
 from ui.kit.forms import STYLE
 from ui.kit.registry import WIZARD, bring_to_front, forget, open_windows, remember
 from ui.kit.screen import fit_on_show
 from ui.kit.subscribe import on_changes
-from ui.ops import announce
+from ui.ops import run_op
 from ui.repair_pages import RepairPage, make_page
 from ui.repair_widgets import guarded
 
@@ -264,8 +263,7 @@ class RepairWizard(RepairFlowMixin, RepairEndingMixin, QWizard):
             return
         if self.message_box is not None and self.message_box.isVisible():
             return
-        self.flush()
-        self._emit_incident_changes()
+        self.flush(settle=True)
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Leave the repair",
@@ -298,17 +296,19 @@ class RepairWizard(RepairFlowMixin, RepairEndingMixin, QWizard):
             return False
         page = self.currentPage()
         explain = page.show_general if isinstance(page, RepairPage) else log.warning
-        if not save_or_explain(
+        if not run_op(
+            self.rapport,
             lambda: discard_plan(book, self.view.id),
+            changes=INCIDENTS,
+            initiator=self,
             refuse=lambda errors: explain(" ".join(errors.values())),
             explain=explain,
             failed="The plan could not be discarded. Please try again.",
-            log=log,
+            logger=log,
             log_message="Discarding a repair plan failed",
             gone=PLAN_GONE,
         ):
             return False
-        announce(self.rapport, INCIDENTS, self)
         self._close_now()
         return True
 
@@ -358,6 +358,33 @@ def open_wizards(rapport: RapportApp) -> dict[int, RepairWizard]:
     return open_windows(rapport, WIZARD)  # type: ignore[return-value]
 
 
+def _start_plan(rapport: RapportApp, incident_id: int) -> PlanView | None:
+    """Start the incident's repair through the one op path (the incident window's
+    button then says Continue). The rules' refusals are raised again for the caller
+    to explain, as before; anything else is logged and None returned."""
+    book = rapport.book
+    started: list[PlanView] = []
+    refused: list[Exception] = []
+
+    def start() -> None:
+        try:
+            started.append(start_or_resume(book, incident_id, now=rapport.now()))
+        except (ValidationError, NotFoundError) as exc:
+            refused.append(exc)
+
+    ok = run_op(
+        rapport,
+        start,
+        changes=lambda: INCIDENTS if started else Changes(),
+        failed="The repair could not be started. Please try again.",
+        logger=log,
+        log_message="Starting a repair failed",
+    )
+    if refused:
+        raise refused[0]
+    return started[0] if ok and started else None
+
+
 def open_repair_wizard(
     rapport: RapportApp, incident_id: int, parent: QWidget | None = None
 ) -> RepairWizard | None:
@@ -374,12 +401,11 @@ def open_repair_wizard(
     wizard = windows.get(incident_id)
     if wizard is None:
         plan = latest_plan(book, incident_id)
-        started = plan is None
         if plan is None:
-            plan = start_or_resume(book, incident_id, now=rapport.now())
+            plan = _start_plan(rapport, incident_id)
+            if plan is None:
+                return None
         wizard = RepairWizard(rapport, plan, parent)
-        if started:  # the incident window's button now says Continue
-            announce(rapport, INCIDENTS, wizard)
         remember(rapport, WIZARD, incident_id, wizard)
         # A finished dialog is done with, even before Qt deletes it.
         wizard.finished.connect(lambda *_a, gone=wizard: forget(rapport, WIZARD, incident_id, gone))

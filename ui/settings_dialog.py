@@ -94,7 +94,7 @@ class SettingsDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key, label, hint in (
             ("name", "&Name", "Your name as it is signed"),
-            ("business", "&Business", "Optional"),
+            ("business", "&Business", "Your business or trading name"),
         ):
             edit = QLineEdit(getattr(current, key))
             edit.setPlaceholderText(hint)

@@ -189,7 +189,9 @@ class TodayView(QWidget):
         self.tree.doubleClicked.connect(lambda _i: self.log_touch_selected())
         self.tree.customContextMenuRequested.connect(self._show_context_menu)
         self.tree.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
-        on_changes(self, rapport.changed, TODAY_SHOWS, self._on_changed)
+        # Not deferred while hidden: the sidebar's "Today (n)" count comes from here
+        # and must be right on every page.
+        on_changes(self, rapport.changed, TODAY_SHOWS, self._on_changed, defer_hidden=False)
         self.refresh()
 
     def _action(self, text: str, slot: Callable[[], object], keys: str | None = None) -> QAction:

@@ -4,7 +4,7 @@ The main window opens on Today, which plain sqlite3 reads can fill (models/reads
 SQLAlchemy, the services and the dialogs take three times as long to import as
 PySide6 itself, so they load after the first paint instead of before it:
 
-1. on a worker thread, the ORM and the services (pure Python imports, no Qt: the
+1. on a worker thread (ui/kit/jobs.py), the ORM and the services (pure Python imports, no Qt: the
    event loop keeps running, and the GIL is let go every few milliseconds);
 2. back on the GUI thread, the window fills what it left out (the client list with
    its health scores, the incidents page);
@@ -23,7 +23,9 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+
+from ui.kit.jobs import BackgroundJob
 
 if TYPE_CHECKING:
     from ui.app import RapportApp
@@ -40,7 +42,6 @@ DIALOG_MODULES = (
     "ui.incident_dialog",
     "ui.incident_window",
 )
-POLL_MS = 10
 
 
 class Warmup(QObject):
@@ -56,12 +57,10 @@ class Warmup(QObject):
         self.window = window
         self.started = False
         self.finished = False
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
+        self.job: BackgroundJob | None = None
+        # Set once the worker's imports are over (closing waits on it).
+        self._loaded = threading.Event()
         self._dialogs = list(DIALOG_MODULES)
-        self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(self._check_thread)
 
     def start_after_paint(self) -> None:
         """Start once the window has been painted for the first time."""
@@ -82,25 +81,28 @@ class Warmup(QObject):
         if self.started:
             return
         self.started = True
-        self._thread = threading.Thread(target=self._load, name="warm-up", daemon=True)
-        self._thread.start()
-        self._poll.start()
+        job = BackgroundJob(self._load, what="The warm-up")
+        # Queued to this object, which lives on the GUI thread: stage 2 runs there.
+        job.signals.done.connect(self._after_load, Qt.ConnectionType.QueuedConnection)
+        self.job = job
+        job.start()
 
-    def _load(self) -> None:
-        """On the worker thread: imports only; the error, if any, goes to the GUI thread."""
+    def _load(self) -> BaseException | None:
+        """On a pool thread (the kit's BackgroundJob): imports only. The error, if
+        any, is handed to the GUI thread to be raised there (the crash dialog)."""
         try:
             from models.services import load_app_services
 
             load_app_services()  # no Qt in it: models/ never imports PySide6
-        except BaseException as exc:  # re-raised on the GUI thread by _check_thread
-            self._error = exc
+        except BaseException as exc:  # raised again on the GUI thread by _after_load
+            return exc
+        finally:
+            self._loaded.set()
+        return None
 
-    def _check_thread(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._poll.stop()
-        if self._error is not None:
-            error, self._error = self._error, None
+    def _after_load(self, error: object) -> None:
+        self.job = None
+        if isinstance(error, BaseException):
             raise error
         self.window.finish_start()
         QTimer.singleShot(0, self._next_dialog)
@@ -117,5 +119,5 @@ class Warmup(QObject):
 
     def wait(self, timeout: float | None = None) -> None:
         """Let the worker's imports finish (closing the app must not cut one short)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        if self.started:
+            self._loaded.wait(timeout)

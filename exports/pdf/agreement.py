@@ -33,6 +33,7 @@ from exports.pdf.common import (
     plain_date,
     title_head,
 )
+from models.agreements import context_parts
 from models.documents import AgreementDocument, CommitmentLine, PageSize, Party
 from models.files import write_atomic
 
@@ -91,9 +92,11 @@ def commitment_table(
     return table
 
 
-def _signatures(doc: AgreementDocument, width: float, st: Styles, cov: frozenset[int]) -> Any:
+def _signatures(
+    doc: AgreementDocument, width: float, st: Styles, cov: frozenset[int]
+) -> list[Any]:
     from reportlab.lib import colors
-    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     gap = 24.0
     col = (width - gap) / 2
@@ -135,11 +138,11 @@ def _signatures(doc: AgreementDocument, width: float, st: Styles, cov: frozenset
             ]
         ),
     )
-    return KeepTogether([Paragraph("Signatures", st.heading), table])
+    return [Paragraph("Signatures", st.heading), table]
 
 
 def _story(doc: AgreementDocument, width: float, st: Styles, cov: frozenset[int]) -> list[Any]:
-    from reportlab.platypus import Paragraph, Spacer
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
     title_block: list[Any] = [
         Paragraph(escape_text(doc.title or "Agreement", cov), st.title),
@@ -167,8 +170,7 @@ def _story(doc: AgreementDocument, width: float, st: Styles, cov: frozenset[int]
 
     if doc.context.strip():
         story.extend(heading("Context", st))
-        for para in paragraphs(doc.context):
-            story.append(Paragraph(escape_text(para, cov), st.body))
+        story.extend(_context(doc.context, st, cov))
 
     points = [p for p in doc.points if p.strip()]
     if points:
@@ -181,16 +183,46 @@ def _story(doc: AgreementDocument, width: float, st: Styles, cov: frozenset[int]
     story.extend(heading("Your commitments", st, TABLE_HEADING_ROOM))
     story.append(commitment_table(doc.theirs, width, st, cov))
 
-    story.extend(heading("Review date", st))
     if doc.review_on is not None:
-        story.append(
-            Paragraph(f"We will review this agreement on {plain_date(doc.review_on)}.", st.body)
-        )
+        review = f"We will review this agreement on {plain_date(doc.review_on)}."
     else:
-        story.append(Paragraph("No review date has been set.", st.body))
-
-    story.append(_signatures(doc, width, st, cov))
+        review = "No review date has been set."
+    # The review date and both signature lines travel as one block: they move to a
+    # new page together or not at all, so neither is ever left alone on a page.
+    story.append(
+        KeepTogether(
+            [
+                Paragraph("Review date", st.heading),
+                Paragraph(review, st.body),
+                *_signatures(doc, width, st, cov),
+            ]
+        )
+    )
     return story
+
+
+def _context(context: str, st: Styles, cov: frozenset[int]) -> list[Any]:
+    """The context's parts: a label the wizard wrote on its own line prints as a
+    small heading above its words (models/agreements.context_parts)."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    sub = ParagraphStyle(
+        "ContextHeading",
+        parent=st.heading,
+        fontSize=st.body.fontSize + 0.5,
+        leading=st.body.leading,
+        spaceBefore=6,
+        spaceAfter=1,
+        keepWithNext=1,
+    )
+    out: list[Any] = []
+    for head, body in context_parts(context):
+        if head:
+            out.append(Paragraph(escape_text(head, cov), sub))
+        for para in paragraphs(body):
+            out.append(Paragraph(escape_text(para, cov), st.body))
+    return out
 
 
 def render_agreement(doc: AgreementDocument, *, page_size: PageSize = PageSize.A4) -> bytes:

@@ -38,8 +38,10 @@ from exports.pdf.common import (
 )
 from models.documents import ClientSummaryDocument, PageSize, SummaryIncident
 from models.files import write_atomic
+from models.text import human_size
 
 DASH = "\u2014"
+SHA_SHOWN = 12  # hex digits of the SHA-256: enough to match a file by eye
 
 
 def _when(moment: datetime | None) -> str:
@@ -133,7 +135,7 @@ def _promise(inc: SummaryIncident) -> str:
 
 
 def _incident(inc: SummaryIncident, width: float, st: Styles, cov: frozenset[int]) -> list[Any]:
-    from reportlab.platypus import CondPageBreak, Paragraph
+    from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 
     story: list[Any] = [
         CondPageBreak(TABLE_HEADING_ROOM),
@@ -167,6 +169,29 @@ def _incident(inc: SummaryIncident, width: float, st: Styles, cov: frozenset[int
         )
     else:
         story.append(Paragraph("No timeline entries.", st.small))
+    story.append(Spacer(1, 6))
+    story.append(Paragraph(f"Evidence files ({len(inc.evidence)})", st.label))
+    if inc.evidence:
+        size_w, added_w, sha_w = 64.0, 104.0, 96.0
+        story.append(
+            _table(
+                ("File", "Size", "Added", "SHA-256"),
+                [
+                    (
+                        f.name,
+                        human_size(f.size),
+                        _day(f.added_at.astimezone().date()),
+                        f.sha256[:SHA_SHOWN] + "\u2026",
+                    )
+                    for f in inc.evidence
+                ],
+                (width - size_w - added_w - sha_w, size_w, added_w, sha_w),
+                st,
+                cov,
+            )
+        )
+    else:
+        story.append(Paragraph("No files attached.", st.small))
     return story
 
 

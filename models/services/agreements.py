@@ -323,11 +323,41 @@ def finalise(book: Book, agreement_id: int, render: Renderer, now: datetime | No
         return finalise_in(s, _agreement(s, agreement_id), render, now)
 
 
+class MissingDetailsError(ValidationError):
+    """Finalising needs the consultant's own details: a final agreement is signed
+    by a named person, and its PDF can never be changed afterwards."""
+
+
+def missing_details(me: ConsultantSettings) -> list[str]:
+    """Which of the details a final agreement must name are still empty, in the
+    words the consultant knows them by (name, business, email)."""
+    return [
+        label
+        for label, value in (("name", me.name), ("business", me.business), ("email", me.email))
+        if not value.strip()
+    ]
+
+
+def details_problem(me: ConsultantSettings) -> str | None:
+    """Why an agreement cannot be made final yet for want of the consultant's details."""
+    missing = missing_details(me)
+    if not missing:
+        return None
+    words = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
+    return (
+        f"Add your {words} in Your details first: a final agreement names who it is "
+        "from, and it cannot be changed afterwards."
+    )
+
+
 def finalise_in(s: Session, ag: Agreement, render: Renderer, now: datetime) -> str:
     """``finalise`` inside a unit of work the caller owns (the demo book uses it)."""
     problem = move_problem(ag.status, AgreementStatus.FINAL)
     if problem:
         raise ValidationError({"status": problem})
+    problem = details_problem(_settings(s))
+    if problem:
+        raise MissingDetailsError({"consultant": problem})
     client = client_or_error(s, ag.client_id)
     doc = _document(s, ag, status=AgreementStatus.FINAL)
     pdf = render(doc)

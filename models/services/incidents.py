@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Date, Select, bindparam, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from models.agreements import overdue_commitments
+from models.agreements import live_entry, overdue_commitments
 from models.db import Book
 from models.entities import (
     Agreement,
@@ -399,13 +399,34 @@ def delete_entry(book: Book, entry_id: int) -> None:
             s.delete(entry)
 
 
+def agreement_states(s: Session, incident_id: int) -> dict[str, tuple[int, AgreementStatus]]:
+    """Each agreement number linked to the incident, with its newest version and that
+    version's status: what the timeline says about it today (``live_entry``)."""
+    out: dict[str, tuple[int, AgreementStatus]] = {}
+    rows = s.execute(
+        select(Agreement.number, Agreement.version, Agreement.status)
+        .where(Agreement.incident_id == incident_id)
+        .order_by(Agreement.number, Agreement.version)
+    )
+    for number, version, status in rows:
+        out[number] = (version, status)
+    return out
+
+
 def timeline(book: Book, incident_id: int, *, now: datetime | None = None) -> list[TimelineRow]:
     """Entries and the client's touches while the incident was open, newest first."""
     now = now or utcnow()
     with book.reader() as s:
         inc = _incident(s, incident_id)
+        current = agreement_states(s, inc.id)
         rows = [
-            TimelineRow(e.happened_at, e.kind.value, e.text, entry_id=e.id, edited_at=e.edited_at)
+            TimelineRow(
+                e.happened_at,
+                e.kind.value,
+                live_entry(e.text, current),
+                entry_id=e.id,
+                edited_at=e.edited_at,
+            )
             for e in s.scalars(select(IncidentEntry).where(IncidentEntry.incident_id == inc.id))
         ]
         end = inc.closed_at or now

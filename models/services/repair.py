@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from models.agreements import agreed_entry, live_entry
 from models.db import Book
 from models.documents import Party, RecordDocument
 from models.entities import (
@@ -42,9 +43,11 @@ from models.repair import (
     FIELDS,
     SKIPPABLE,
     TITLES,
+    Candidate,
     ComposedAgreement,
     RecordFacts,
     Step,
+    candidates,
     clean_answers,
     compose_agreement,
     compose_record,
@@ -54,6 +57,7 @@ from models.repair import (
     draft_reply,
     finish_problems,
     text,
+    ticked,
 )
 from models.services.agreements import (
     AgreementInput,
@@ -69,7 +73,12 @@ from models.services.clients import (
     local_date,
     recompute_touch_due,
 )
-from models.services.incidents import recompute_priority, set_promise_in, settle_promise_in
+from models.services.incidents import (
+    agreement_states,
+    recompute_priority,
+    set_promise_in,
+    settle_promise_in,
+)
 from models.text import human_size
 from models.types import utcnow
 
@@ -164,7 +173,9 @@ def get_plan(book: Book, plan_id: int) -> PlanView:
         return _view(s, _plan(s, plan_id))
 
 
-def preview_agreement(book: Book, plan_id: int) -> ComposedAgreement:
+def preview_agreement(
+    book: Book, plan_id: int, *, today: datetime | None = None
+) -> ComposedAgreement:
     """What Finish would write into the agreement, for the last page's preview."""
     with book.reader() as s:
         plan = _plan(s, plan_id)
@@ -173,9 +184,21 @@ def preview_agreement(book: Book, plan_id: int) -> ComposedAgreement:
         return compose_agreement(
             _answers(plan),
             sorted(_steps(plan.skipped)),
-            incident_title=inc.title,
+            today=local_date(today or utcnow()),
             client_name=client.name,
         )
+
+
+def agreement_candidates(book: Book, plan_id: int) -> list[tuple[Candidate, bool]]:
+    """Everything step 10 offers to put in the agreement, each with its tick (the
+    consultant's choice, else the default: private preparation unticked)."""
+    with book.reader() as s:
+        plan = _plan(s, plan_id)
+        inc = _incident(s, plan.incident_id)
+        client = client_or_error(s, inc.client_id)
+        answers = _answers(plan)
+        offered = candidates(answers, sorted(_steps(plan.skipped)), client_name=client.name)
+        return [(c, ticked(c, answers)) for c in offered]
 
 
 def get_insurer(book: Book) -> InsurerDetails:
@@ -236,7 +259,7 @@ def start_or_resume(book: Book, incident_id: int, *, now: datetime | None = None
             reply_due_at=due.isoformat(),
             review_on=review.isoformat(),
             check_in=draft_check_in(client.name, review),
-            title=default_title(inc.title),
+            title=default_title(local_date(now)),
             **_insurer_settings(s),
         )
         plan = RepairPlan(
@@ -336,7 +359,7 @@ def finish_with_agreement(book: Book, plan_id: int, *, now: datetime | None = No
         inc = _incident(s, plan.incident_id)
         client = client_or_error(s, inc.client_id)
         composed = compose_agreement(
-            answers, sorted(_steps(plan.skipped)), incident_title=inc.title, client_name=client.name
+            answers, sorted(_steps(plan.skipped)), today=local_date(now), client_name=client.name
         )
         data = AgreementInput(
             title=composed.title,
@@ -352,7 +375,7 @@ def finish_with_agreement(book: Book, plan_id: int, *, now: datetime | None = No
         _answered(s, inc, now)
         if inc.status is not IncidentStatus.REPAIRING:
             _move(inc, IncidentStatus.REPAIRING, now)
-        _entry(s, inc, f"Repair agreed in writing: {ag.number} “{ag.title}” (draft).", now)
+        _entry(s, inc, agreed_entry(ag.number, ag.title), now)
         recompute_priority(s, client)
         _close(plan, RepairEnding.AGREEMENT, Step.IN_WRITING, now, agreement=ag)
         return ag.id
@@ -423,8 +446,9 @@ def record_for(book: Book, plan_id: int, *, today: date | None = None) -> Record
                 .order_by(Evidence.added_at, Evidence.id)
             )
         ]
+        current = agreement_states(s, inc.id)
         history = [
-            f"{local_date(when):%d %b %Y}: {' '.join(words.split())}"
+            f"{local_date(when):%d %b %Y}: {' '.join(live_entry(words, current).split())}"
             for when, words in s.execute(
                 select(IncidentEntry.happened_at, IncidentEntry.text)
                 .where(IncidentEntry.incident_id == inc.id)

@@ -18,6 +18,7 @@ from models.documents import (
     SummaryAgreement,
     SummaryEntry,
     SummaryFactor,
+    SummaryFile,
     SummaryIncident,
     SummaryTouch,
 )
@@ -30,7 +31,13 @@ from models.services.agreements import (
     list_agreements,
 )
 from models.services.clients import get_client
-from models.services.incidents import client_health, get_incident, list_incidents, timeline
+from models.services.incidents import (
+    client_health,
+    get_incident,
+    list_evidence,
+    list_incidents,
+    timeline,
+)
 
 
 def all_touches(book: Book, client_id: int) -> list[SummaryTouch]:
@@ -70,6 +77,10 @@ def client_summary(
                 entries=[
                     SummaryEntry(e.happened_at, e.kind, e.text)
                     for e in timeline(book, row.id, now=now)
+                ],
+                evidence=[
+                    SummaryFile(f.name, f.size, f.added_at, f.sha256)
+                    for f in list_evidence(book, row.id)
                 ],
             )
         )

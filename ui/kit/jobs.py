@@ -8,11 +8,24 @@ this one, so a failure is logged and told the same way from either.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from typing import TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEventLoop,
+    QObject,
+    QRunnable,
+    QThreadPool,
+    Signal,
+)
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# How often a wait on the pool lets the window paint (seconds).
+WAIT_STEP_S = 0.02
 
 
 class JobSignals(QObject):
@@ -45,3 +58,35 @@ class BackgroundJob(QRunnable):
         """Queue the job (on the global pool unless told otherwise)."""
         (pool or QThreadPool.globalInstance()).start(self)
         return self
+
+
+def wait_off_gui_thread(work: Callable[[], T], *, what: str = "Background work") -> T:
+    """Run ``work`` on the pool and wait for it, the window still drawn meanwhile.
+
+    For a slow step whose callers need its answer at once (restoring a backup
+    between closing the book and opening it again): the GUI thread keeps
+    painting and running timers, but takes no clicks or keys until it is over, so
+    nothing can be started against a book that is not there. ``work``'s exception
+    is raised here, as if it had run in place.
+    """
+    if QCoreApplication.instance() is None:
+        return work()
+    over = threading.Event()
+    outcome: list[tuple[bool, object]] = []
+
+    def guarded() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as exc:  # raised again below, on the caller's thread
+            outcome.append((False, exc))
+        finally:
+            over.set()
+
+    BackgroundJob(guarded, what=what).start()
+    while not over.wait(WAIT_STEP_S):
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    ok, value = outcome[0]
+    if not ok:
+        assert isinstance(value, BaseException)
+        raise value
+    return value  # type: ignore[return-value]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from models.changes import CLIENTS
-from models.errors import NotFoundError
 from ui.app import RapportApp
 from ui.client_table import (
     COL_NAME,
@@ -15,7 +14,7 @@ from ui.keys import menu_text
 from ui.main.common import (
     UndoEntry,
 )
-from ui.ops import announce
+from ui.ops import run_op
 
 
 class ArchiveMixin:
@@ -39,6 +38,21 @@ class ArchiveMixin:
                 return int(value) if value is not None else None
         return None
 
+    def _client_op(self, write: Callable[[], object], doing: str) -> bool:
+        """Archive or unarchive through the one op path. A client deleted meanwhile
+        just leaves the list (it is reloaded); any other refusal is said in the
+        status bar."""
+        return run_op(
+            self.rapport,
+            write,
+            changes=CLIENTS,
+            initiator=self,
+            explain=lambda message: self.statusBar().showMessage(message, 6000),
+            failed="That did not work, so nothing was changed. Please try again.",
+            log_message=f"{doing} a client failed",
+            gone=self.refresh,
+        )
+
     def archive_selected(self) -> None:
         from models.services.clients import archive_client
 
@@ -49,12 +63,8 @@ class ArchiveMixin:
         neighbour = None if self.show_archived_action.isChecked() else self._neighbour_id()
         row = self.model.row_at(self.model.row_of(client_id))
         name = row.name if row is not None else "client"
-        try:
-            archive_client(book, client_id)
-        except NotFoundError:
-            self.refresh()
+        if not self._client_op(lambda: archive_client(book, client_id), "Archiving"):
             return
-        announce(self.rapport, CLIENTS, self)
         self.offer_undo(
             f"Archived {name}.",
             f"&Undo archive {menu_text(name)}",
@@ -102,12 +112,8 @@ class ArchiveMixin:
         book = self.rapport.book
         if book is None:
             return
-        try:
-            unarchive_client(book, client_id)
-        except NotFoundError:
-            self.refresh()
+        if not self._client_op(lambda: unarchive_client(book, client_id), "Undoing an archive"):
             return
-        announce(self.rapport, CLIENTS, self)
         self._show_in_list(client_id)
         self.statusBar().showMessage(f"{name} is back in your book.", 4000)
 
@@ -118,9 +124,9 @@ class ArchiveMixin:
         client_id = self.selected_client_id()
         if book is None or client_id is None or not self._selected_is_archived():
             return
-        unarchive_client(book, client_id)
+        if not self._client_op(lambda: unarchive_client(book, client_id), "Unarchiving"):
+            return
         if self.last_undo is not None and self.last_undo.archived_client == client_id:
             self.last_undo = None
             self.undo_bar.hide()
-        announce(self.rapport, CLIENTS, self)
         self.select_client(client_id)

@@ -11,10 +11,8 @@ from PySide6.QtWidgets import (
     QFileDialog,
 )
 
-from models.changes import CLIENTS
 from models.errors import NotFoundError, RapportError
 from ui.app import RapportApp
-from ui.ops import announce
 
 # The services (and SQLAlchemy under them) and the dialogs are imported where they are
 # first used: the window is built and painted before they are loaded (ui/warmup.py).
@@ -57,7 +55,7 @@ class LaunchersMixin:
 
         if self.rapport.book is None:
             return None
-        return self._open_dialog(ClientDialog(self.rapport.book, None, self))
+        return self._open_dialog(ClientDialog(self.rapport.book, None, self, rapport=self.rapport))
 
     def edit_client_dialog(self, client_id: int) -> ClientDialog | None:
         from ui.client_dialog import ClientDialog
@@ -65,7 +63,7 @@ class LaunchersMixin:
         if self.rapport.book is None:
             return None
         try:
-            dialog = ClientDialog(self.rapport.book, client_id, self)
+            dialog = ClientDialog(self.rapport.book, client_id, self, rapport=self.rapport)
         except NotFoundError:
             self.refresh()
             return None
@@ -146,7 +144,7 @@ class LaunchersMixin:
     def _on_saved(self, client_id: int) -> None:
         from models.services.clients import get_client
 
-        announce(self.rapport, CLIENTS, self)
+        # The dialog's save announced the change (ui/ops.run_op); the list has it.
         self._show_in_list(client_id)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         if self.rapport.book is not None:
