@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
     QMainWindow,
+    QStyleOptionViewItem,
+    QTableView,
     QWidget,
 )
 
@@ -81,6 +83,75 @@ def look(name: str, window: QWidget) -> dict[str, Any]:
     }
 
 
+LONG_NAME = "Maximiliane Wolkenstein-Rodeck"  # 30 characters, wide ones among them
+
+
+def list_cells(window: Any) -> dict[str, Any]:
+    """Every client name and health badge in the list: wanted width (the view's own
+    delegate and option) against the cell's visual width, and the columns shown."""
+    from ui.client_table import COL_HEALTH, COL_NAME, HEADERS, ID_ROLE
+
+    table = window.table
+    option = QStyleOptionViewItem()
+    QTableView.initViewItemOption(table, option)
+    delegate = table.itemDelegate()
+    header = table.horizontalHeader()
+    names, badges = [], []
+    proxy = table.model()
+    table.scrollToTop()
+    for row in range(proxy.rowCount()):
+        table.scrollTo(proxy.index(row, COL_NAME))
+        QApplication.processEvents()
+        for column, into in ((COL_NAME, names), (COL_HEALTH, badges)):
+            index = proxy.index(row, column)
+            text = str(index.data() or "")
+            if not text:
+                continue
+            wanted = delegate.sizeHint(option, index).width()
+            has = table.visualRect(index).width()
+            into.append({"text": text, "wanted": wanted, "has": has, "id": index.data(ID_ROLE)})
+    return {
+        "names": names,
+        "badges": badges,
+        "shown": [HEADERS[c] for c in range(len(HEADERS)) if not header.isSectionHidden(c)],
+        "horizontal_bar": table.horizontalScrollBar().isVisible(),
+    }
+
+
+def pane_check(window: Any) -> dict[str, Any]:
+    """Each client of the list in the detail pane: does the text fit the pane's width,
+    and does any line break inside a word (not after a space)?"""
+    from PySide6.QtGui import QTextBlock
+
+    from ui.client_table import COL_NAME, ID_ROLE
+
+    browser = window.detail.browser
+    proxy = window.table.model()
+    wide, broken, clients = [], [], 0
+    for row in range(proxy.rowCount()):
+        client_id = proxy.index(row, COL_NAME).data(ID_ROLE)
+        window.select_client(int(client_id))
+        QApplication.processEvents()
+        clients += 1
+        document = browser.document()
+        if document.size().width() > browser.viewport().width() + 1 or (
+            browser.horizontalScrollBar().maximum() > 0
+        ):
+            wide.append(proxy.index(row, COL_NAME).data())
+        block: QTextBlock = document.begin()
+        while block.isValid():
+            text, layout = block.text(), block.layout()
+            for i in range(1, layout.lineCount()):
+                start = layout.lineAt(i).textStart()
+                before, around = text[start - 1 : start], text[max(0, start - 12) : start + 12]
+                # Prose may break after a hyphen ("sign-/up"); an id or email never does.
+                prose = before == "-" and not any(ch.isdigit() or ch in "@." for ch in around)
+                if start > 0 and not before.isspace() and before != "\u2028" and not prose:
+                    broken.append(f"{text[max(0, start - 12) : start]}/{text[start : start + 12]}")
+            block = block.next()
+    return {"clients": clients, "wide": wide, "broken": broken}
+
+
 def main(out: Path) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="rapport-screen-"))
     bind_renderers()
@@ -99,6 +170,11 @@ def main(out: Path) -> int:
     big.deleteLater()
 
     from models.services.agreements import list_agreements
+    from models.services.clients import ClientInput, create_client
+
+    create_client(
+        rapport.book, ClientInput(name=LONG_NAME, organisation="Wolkenstein Holdings GmbH")
+    )
     from models.services.incidents import list_incidents
     from ui.crash import CrashDialog
     from ui.main.window import MainWindow
@@ -118,6 +194,9 @@ def main(out: Path) -> int:
     contacts.write_text("Name,Email\nAda Lovelace,ada@example.org\n", encoding="utf-8")
 
     results = [look("main window", window)]
+    cells = list_cells(window)
+    pane = pane_check(window)
+    window.select_client(client_id)
 
     def crash() -> QWidget:
         dialog = CrashDialog(window)
@@ -151,7 +230,8 @@ def main(out: Path) -> int:
         results.append(look(name, opened))
         opened.close()
         QApplication.processEvents()
-    out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    found = {"windows": results, "list": cells, "pane": pane}
+    out.write_text(json.dumps(found, indent=1), encoding="utf-8")
     window.close()
     rapport.close()
     qapp.processEvents()

@@ -40,7 +40,7 @@ WINDOWS = {
 }
 
 
-def run_child(tmp_path: Path, width: int, height: int, scale: str) -> list[dict[str, Any]]:
+def run_child(tmp_path: Path, width: int, height: int, scale: str) -> dict[str, Any]:
     config = tmp_path / "screen.json"
     config.write_text(
         json.dumps(
@@ -89,7 +89,8 @@ def run_child(tmp_path: Path, width: int, height: int, scale: str) -> list[dict[
 def test_every_window_fits_with_its_buttons_on_screen(
     tmp_path: Path, width: int, height: int, scale: str, logical: tuple[int, int]
 ) -> None:
-    seen = run_child(tmp_path, width, height, scale)
+    got = run_child(tmp_path, width, height, scale)
+    seen = got["windows"]
     assert {w["name"] for w in seen} == WINDOWS
     for w in seen:
         name = w["name"]
@@ -108,3 +109,21 @@ def test_every_window_fits_with_its_buttons_on_screen(
     main = next(w for w in seen if w["name"] == "main window")
     # The geometry saved on a 1649×1049 monitor did not come back at that size.
     assert main["size"][0] <= logical[0] and main["size"][1] <= logical[1]
+
+    # The client list reads whole: every name (the demo book's, and one of 30 wide
+    # characters) and every health badge has the width its text and icon need.
+    cells = got["list"]
+    assert cells["shown"] == ["Name", "Organisation", "Email", "Health"]
+    assert not cells["horizontal_bar"]
+    names = {n["text"] for n in cells["names"]}
+    assert "Maximiliane Wolkenstein-Rodeck" in names and len(names) > 20
+    for cell in cells["names"] + cells["badges"]:
+        assert cell["wanted"] <= cell["has"], f"{cell['text']!r} is cut: {cell}"
+    assert "100" in {b["text"] for b in cells["badges"]}  # the widest badge is among them
+
+    # The detail pane, for every client: no line wider than the pane (so no
+    # horizontal scroll bar) and no line broken inside a word, an email or an id.
+    pane = got["pane"]
+    assert pane["clients"] == len(cells["names"])
+    assert pane["wide"] == []
+    assert pane["broken"] == []
