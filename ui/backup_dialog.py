@@ -163,7 +163,7 @@ class RestoreDialog(QDialog):
             "and every half hour while you work."
         )
         self.empty.setWordWrap(True)
-        self.error = error_label()
+        self.error = error_label(reserve=True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.restore_button = QPushButton("Restore…")
         self.buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -276,7 +276,7 @@ class BackupSettingsDialog(QDialog):
             text = QLabel(label)
             text.setBuddy(spin)
             form.addRow(text, spin)
-        self.error = error_label()
+        self.error = error_label(reserve=True)
         self.buttons, _save = save_cancel_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(note)

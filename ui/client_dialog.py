@@ -87,7 +87,7 @@ class ClientDialog(QDialog):
         self.setStyleSheet(STYLE)
         self.setMinimumWidth(540)
 
-        self.general_error = error_label()
+        self.general_error = error_label(reserve=True)
 
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Full name")
@@ -109,7 +109,8 @@ class ClientDialog(QDialog):
         self.notes_edit.setMinimumHeight(90)
 
         self.error_labels: dict[str, QLabel] = {
-            key: error_label() for key in ("name", "organisation", "role", "tags", "cadence_days")
+            key: error_label(reserve=True)
+            for key in ("name", "organisation", "role", "tags", "cadence_days")
         }
         self.fields: dict[str, QWidget] = {
             "name": self.name_edit,

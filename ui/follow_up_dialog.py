@@ -50,10 +50,10 @@ class FollowUpDialog(QDialog):
         self.client_picker = ClientPicker(rapport, self)
         if client_id is not None:
             self.client_picker.select_client(client_id)
-        self.client_error = error_label()
+        self.client_error = error_label(reserve=True)
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("e.g. Send the revised quote")
-        self.title_error = error_label()
+        self.title_error = error_label(reserve=True)
         self.due_edit = QDateEdit(to_qdate(rapport.today() + timedelta(days=DEFAULT_DAYS_AHEAD)))
         self.due_edit.setCalendarPopup(True)
         self.due_edit.setDisplayFormat(DATE_FORMAT)
@@ -61,7 +61,7 @@ class FollowUpDialog(QDialog):
         self.note_edit.setPlaceholderText("Optional: anything you want to remember then")
         self.note_edit.setTabChangesFocus(True)
         self.note_edit.setFixedHeight(80)
-        self.general_error = error_label()
+        self.general_error = error_label(reserve=True)
 
         form = QFormLayout()
         form.addRow(form_label("&Client", self.client_picker), self.client_picker)

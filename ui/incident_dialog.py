@@ -133,10 +133,10 @@ class IncidentDialog(QDialog):
         self.setWindowTitle(f"Report an incident with {client_name}")
         self.setMinimumWidth(620)
 
-        self.general_error = error_label()
+        self.general_error = error_label(reserve=True)
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("e.g. Invoice 42 disputed")
-        self.title_error = error_label()
+        self.title_error = error_label(reserve=True)
         self.category_combo = category_combo()
         self.severity_combo = severity_combo()
         self.severity_combo.setCurrentIndex(self.severity_combo.findData(Severity.MEDIUM.value))
@@ -149,7 +149,7 @@ class IncidentDialog(QDialog):
         grid.setVerticalSpacing(2)
         for i, (name, label, placeholder) in enumerate(TEXTS):
             edit = text_edit(placeholder)
-            error = error_label()
+            error = error_label(reserve=True)
             self.texts[name] = edit
             self.text_errors[name] = error
             row, col = divmod(i, 2)

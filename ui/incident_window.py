@@ -197,9 +197,9 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         return page
 
     def _make_details_tab(self) -> QWidget:
-        self.details_error = error_label()
+        self.details_error = error_label(reserve=True)
         self.title_edit = QLineEdit()
-        self.title_error = error_label()
+        self.title_error = error_label(reserve=True)
         self.category_combo = category_combo()
         self.severity_combo = severity_combo()
         self.texts: dict[str, QPlainTextEdit] = {}
@@ -209,7 +209,7 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         grid.setVerticalSpacing(2)
         for i, (name, label, placeholder) in enumerate(TEXTS):
             edit = text_edit(placeholder)
-            error = error_label()
+            error = error_label(reserve=True)
             self.texts[name] = edit
             self.text_errors[name] = error
             r, c = divmod(i, 2)
@@ -248,7 +248,7 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         self.evidence_list.files_dropped.connect(self._queue_attach)
         self.evidence_list.itemSelectionChanged.connect(self._update_buttons)
         self.evidence_list.itemDoubleClicked.connect(lambda _i, _c: self.open_selected_file())
-        self.evidence_error = error_label()
+        self.evidence_error = error_label(reserve=True)
         hint = QLabel(DROP_HINT)
         hint.setProperty("role", "hint")
         hint.setWordWrap(True)

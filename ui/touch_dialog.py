@@ -180,18 +180,18 @@ class TouchDialog(QDialog):
         self.setMinimumWidth(480)
 
         now = rapport.now()
-        self.general_error = error_label()
+        self.general_error = error_label(reserve=True)
 
         self.client_picker = ClientPicker(rapport)
         if client_id is not None:
             self.client_picker.select_client(client_id)
-        self.client_error = error_label()
+        self.client_error = error_label(reserve=True)
 
         self.summary_edit = QPlainTextEdit()
         self.summary_edit.setPlaceholderText("What did you talk about?")
         self.summary_edit.setTabChangesFocus(True)
         self.summary_edit.setMinimumHeight(80)
-        self.summary_error = error_label()
+        self.summary_error = error_label(reserve=True)
 
         self.channel_combo = ChannelCombo()
         for channel in Channel:
@@ -206,7 +206,7 @@ class TouchDialog(QDialog):
         self.when_edit.setMaximumDateTime(to_qdatetime(now))
         self.when_edit.setToolTip("When it happened; earlier is fine, later is not.")
         self.when_edit.dateTimeChanged.connect(self._on_when_changed)
-        self.when_error = error_label()
+        self.when_error = error_label(reserve=True)
 
         self.next_step_edit = QLineEdit()
         self.next_step_edit.setPlaceholderText("Optional, e.g. Send the revised quote")
@@ -218,7 +218,7 @@ class TouchDialog(QDialog):
         self.next_date_edit.setMinimumDate(to_qdate(rapport.today()))
         self.next_date_edit.setEnabled(False)
         self.remind_check.toggled.connect(self.next_date_edit.setEnabled)
-        self.next_step_error = error_label()
+        self.next_step_error = error_label(reserve=True)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
