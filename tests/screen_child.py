@@ -33,21 +33,21 @@ def _rect(r: QRect) -> list[int]:
     return [r.x(), r.y(), r.width(), r.height()]
 
 
-def _scrolled(widget: QWidget, top: QWidget) -> bool:
-    """Whether ``widget`` sits inside a scroll area's viewport (it may be scrolled to)."""
+def _viewport(widget: QWidget, top: QWidget) -> QWidget | None:
+    """The scroll area's viewport ``widget`` sits in (it can be scrolled into it), or None."""
     parent = widget.parentWidget()
     while parent is not None and parent is not top:
-        if isinstance(parent.parentWidget(), QAbstractScrollArea) and (
-            parent is parent.parentWidget().viewport()  # type: ignore[union-attr]
-        ):
-            return True
+        area = parent.parentWidget()
+        if isinstance(area, QAbstractScrollArea) and parent is area.viewport():
+            return parent
         parent = parent.parentWidget()
-    return False
+    return None
 
 
 def look(name: str, window: QWidget) -> dict[str, Any]:
     """What a user sees of ``window``: its frame against the screen, and every button
-    that is not inside a scroll area, against the screen and against the window."""
+    (or, for one in a scrolling page, the page's viewport) against the screen and
+    against the window."""
     from ui.kit.screen import screen_of, was_fitted
 
     QApplication.processEvents()
@@ -57,9 +57,9 @@ def look(name: str, window: QWidget) -> dict[str, Any]:
     for button in window.findChildren(QAbstractButton):
         if not button.isVisibleTo(window) or button.window() is not window:
             continue
-        if _scrolled(button, window):
-            continue
-        where = QRect(button.mapToGlobal(QPoint(0, 0)), button.size())
+        # A button in a scrolling page is reachable when the page's viewport is.
+        holder = _viewport(button, window) or button
+        where = QRect(holder.mapToGlobal(QPoint(0, 0)), holder.size())
         buttons.append(
             {
                 "text": button.text() or button.toolTip() or button.objectName(),

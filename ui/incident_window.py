@@ -59,7 +59,7 @@ from ui.incident_records import IncidentRecordsMixin
 from ui.kit.drops import accept_file_drag, take_file_drop
 from ui.kit.forms import STYLE, error_label, form_label
 from ui.kit.record_window import RecordWindow
-from ui.kit.screen import fit_on_show
+from ui.kit.screen import fit_on_show, scrolling
 
 __all__ = [
     "EntryDialog",
@@ -103,7 +103,8 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         self.tabs.addTab(self._make_details_tab(), "What happened")
         self.tabs.addTab(self._make_evidence_tab(), "Evidence")
         layout.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
+        # On a small screen the window scrolls rather than pushing "Add entry…" off it.
+        self.setCentralWidget(scrolling(central))
         self.statusBar()
 
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
@@ -111,10 +112,10 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_details)
         QShortcut(QKeySequence("Ctrl+R"), self, self.open_repair)
 
-        fit_on_show(self, QSize(900, 660))
         # The timeline shows touches and agreements; the header the client's name.
         self.follow_changes(rapport.changed, Changes.EVERYTHING, self._on_changed)
         self.reload()
+        fit_on_show(self, QSize(900, 660))  # once filled: the texts set what it needs
 
     def _make_header(self) -> QVBoxLayout:
         self.client_label = QLabel()
@@ -158,10 +159,15 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         row.addWidget(self.status_combo)
         row.addSpacing(18)
         row.addWidget(self.promise_label, 1)
-        row.addWidget(self.answer_button)
-        row.addWidget(self.promise_button)
-        row.addWidget(self.repair_button)
-        row.addWidget(self.agreement_button)
+        # The actions on a line of their own: beside the promise they made the window
+        # wider than a laptop screen at 1.5x.
+        actions = QHBoxLayout()
+        actions.setContentsMargins(0, 0, 0, 6)
+        actions.addWidget(self.answer_button)
+        actions.addWidget(self.promise_button)
+        actions.addWidget(self.repair_button)
+        actions.addWidget(self.agreement_button)
+        actions.addStretch(1)
 
         header = QVBoxLayout()
         header.setSpacing(2)
@@ -169,6 +175,7 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         header.addWidget(self.title_label)
         header.addWidget(self.meta_label)
         header.addLayout(row)
+        header.addLayout(actions)
         return header
 
     def _make_timeline_tab(self) -> QWidget:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 # Room for the window manager's frame before it is known (it is only known once the
 # window is mapped): a title bar and thin borders, in logical pixels.
-FRAME_ALLOWANCE = QSize(12, 36)
+FRAME_ALLOWANCE = QSize(8, 28)
 _FITTED = "rapport_fitted"
 
 
@@ -75,6 +75,9 @@ def fit_to_screen(window: QWidget, preferred: QSize | None = None) -> None:
     most = room(window)
     if window.isMaximized() or window.isFullScreen():
         return
+    layout = window.layout()
+    if layout is not None:
+        layout.activate()  # the minimum the content needs, as the first show would set it
     minimum = window.minimumSize()
     if minimum.width() > most.width() or minimum.height() > most.height():
         window.setMinimumSize(minimum.boundedTo(most))
