@@ -313,6 +313,10 @@ def opened(path: Path, *, write: bool, must_exist: bool = False) -> Iterator[Boo
             book = open_book(path)
         except BookDamagedError as exc:
             raise CliError(damage_message(path, exc.problems, lock)) from exc
+        from models.dates import use_locale
+        from models.reads import date_locale
+
+        use_locale(date_locale(book))
         try:
             yield book
         finally:

@@ -142,6 +142,17 @@ def next_due_after(book: Book, day: date, *, today: date) -> DueItem | None:
     return min(candidates, key=lambda i: i.due_on) if candidates else None
 
 
+LOCALE_KEY = "format.locale"
+
+
+def date_locale(book: Book) -> str:
+    """The book's chosen date locale ("" follows the machine), read before the ORM
+    loads so the first window already writes dates the consultant's way."""
+    with book.read() as conn:
+        row = conn.execute("SELECT value FROM setting WHERE key = ?", (LOCALE_KEY,)).fetchone()
+    return str(row[0]).strip() if row else ""
+
+
 def count_clients(book: Book, *, include_archived: bool = False) -> int:
     """How many clients the book has (archived ones only when asked)."""
     with book.read() as conn:

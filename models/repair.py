@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from models.dates import format_date, format_moment
 from models.documents import Audience, Party, RecordDocument, RecordSection, Topic
+from models.working_time import WorkingWeek, working_day_on_or_after
 
 TEXT_MAX = 20_000
 LIST_MAX = 100
@@ -274,23 +276,27 @@ def first_name(full_name: str) -> str:
     return words[0] if words else "there"
 
 
-def default_review_on(today: date) -> date:
-    """Three months on, the playbook's usual pause before looking again.
+def default_review_on(today: date, week: WorkingWeek | None = None) -> date:
+    """Three months on, the playbook's usual pause before looking again; with the
+    consultant's working week, moved to the next working day (never a Saturday or a
+    bank holiday).
 
     dateutil keeps month-end dates honest (30 November → 28 February).
     """
     from dateutil.relativedelta import relativedelta
 
     review: date = today + relativedelta(months=REVIEW_MONTHS)
-    return review
+    return review if week is None else working_day_on_or_after(review, week)
 
 
 def plain_day(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """ "Monday, 8 March 2027" in the consultant's date style, for a sentence."""
+    return format_date(day, weekday=True, keep_together=False)
 
 
 def plain_moment(moment: datetime) -> str:
-    return f"{moment:%A} {moment.day} {moment:%B} at {moment:%H:%M}"
+    """ "Monday, 7 December 2026 at 16:00" on the consultant's clock and style."""
+    return format_moment(moment)
 
 
 def draft_reply(client_name: str, my_name: str, answer_by: datetime | None) -> str:
@@ -344,7 +350,7 @@ def draft_check_in(client_name: str, review_on: date | None) -> str:
 def default_title(day: date) -> str:
     """A title the client can read without knowing our incident's name (which is our
     own shorthand, often a complaint in the client's words)."""
-    return f"Our agreement \u2014 {day.day} {day:%B %Y}"
+    return f"Our agreement \u2014 {format_date(day, keep_together=False)}"
 
 
 # --- the agreement the happy path ends in ----------------------------------------

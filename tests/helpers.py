@@ -111,3 +111,15 @@ def save_screenshot(widget: QWidget, folder: Path, name: str) -> Path:
     }
     assert len(colours) > 2, f"{path} is blank ({len(colours)} colour(s))"
     return path
+
+
+def round_the_clock(book) -> None:
+    """Let promises fall due at any hour on any day, for tests about breaches rather
+    than working time (a promise made at 03:30 is then due 03:30 the next day)."""
+    from datetime import time
+
+    from models.services.work_settings import WorkSettings, set_work_settings
+    from models.working_time import WorkingWeek
+
+    week = WorkingWeek(days=frozenset(range(7)), start=time(0), end=time(23, 59, 59))
+    set_work_settings(book, WorkSettings(week=week))

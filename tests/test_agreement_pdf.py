@@ -57,8 +57,9 @@ def all_text(data: bytes) -> str:
 
 
 def test_dates_are_printed_plainly() -> None:
-    assert plain_date(date(2026, 11, 22)) == "22 November 2026"
-    assert plain_date(date(2027, 1, 3)) == "3 January 2027"
+    # Issue 17: through models.dates, with non-breaking spaces so a date never wraps.
+    assert plain_date(date(2026, 11, 22)) == "22\u00a0November\u00a02026"
+    assert plain_date(date(2027, 1, 3)) == "3\u00a0January\u00a02027"
 
 
 def test_every_commitment_party_and_review_date_is_in_the_text() -> None:

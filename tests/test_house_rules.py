@@ -61,7 +61,8 @@ from models.db import open_book
 app = QApplication([])
 book = open_book(Path({str(tmp_path / "b.db")!r}))
 from ui.main.window import MainWindow  # noqa: E402
-heavy = {{'reportlab', 'alembic', 'pypdf', 'pydantic'}}
+heavy = {{'reportlab', 'alembic', 'pypdf', 'pydantic', 'babel', 'holidays',
+         'bidi', 'arabic_reshaper'}}
 heavy = sorted({{m.split('.')[0] for m in sys.modules}} & heavy)
 print(heavy)
 """

@@ -64,16 +64,18 @@ def test_open_incident_promises_a_full_answer(book: Book, client_id: int) -> Non
     iid = open_incident(book, client_id, incident(), now=NOW)
     row = get_incident(book, iid, now=NOW).row
     assert row.status is IncidentStatus.OPEN
-    assert row.response_due_at == NOW + timedelta(hours=24)
+    # Issue 17: NOW is a Sunday, and the 24 hours count from Monday 09:00, the start of
+    # the working week (it was NOW + 24h, a Monday 09:00 deadline made on a day off).
+    assert row.response_due_at == NOW + timedelta(days=2)
     [fu] = open_follow_ups(book, client_id)
     assert fu.kind is FollowUpKind.RESPONSE_PROMISE
     assert fu.title == "Full answer promised: Report was wrong"
-    assert any(i.follow_up_id == fu.id for i in due_items(book, date(2026, 5, 11), horizon_days=0))
+    assert any(i.follow_up_id == fu.id for i in due_items(book, date(2026, 5, 12), horizon_days=0))
 
 
 def test_missed_promise_is_breached_by_how_much(book: Book, client_id: int) -> None:
     iid = open_incident(book, client_id, incident(), promise_hours=24, now=NOW)
-    later = NOW + timedelta(hours=30)
+    later = NOW + timedelta(days=2, hours=6)  # due Tuesday 09:00 (NOW is a Sunday): issue 17
     assert get_incident(book, iid, now=later).row.breach == timedelta(hours=6)
     assert [r.id for r in list_incidents(book, breached_only=True, now=later)] == [iid]
     record_response(book, iid, now=later)

@@ -101,7 +101,7 @@ def test_reply_promises_a_time_in_the_clients_first_name() -> None:
     when = datetime(2026, 11, 24, 9, 30, tzinfo=timezone(timedelta(hours=1)))
     reply = draft_reply("Anna Berg", "Sam Reed", when)
     assert reply.startswith("Hello Anna,")
-    assert "Tuesday 24 November at 09:30" in reply
+    assert "Tuesday, 24 November 2026 at 09:30" in reply  # issue 17: the locale's style
     assert reply.endswith("Sam Reed")
 
 
@@ -116,7 +116,7 @@ def test_apology_names_only_the_listed_mistakes() -> None:
 
 
 def test_check_in_names_the_review_day() -> None:
-    assert "Tuesday 23 February 2027" in draft_check_in("Anna Berg", date(2027, 2, 23))
+    assert "Tuesday, 23 February 2027" in draft_check_in("Anna Berg", date(2027, 2, 23))
 
 
 ANSWERS = {
@@ -241,7 +241,7 @@ def test_records_of_the_other_endings() -> None:
     assert notice.reference == "Policy PI-1"
     evidence = next(s for s in notice.sections if s.heading == "Evidence kept")
     assert evidence.items == ["may-report.pdf (1.2 MB)"]
-    assert "Monday 2 November 2026" in notice.sections[0].text
+    assert "Monday, 2 November 2026" in notice.sections[0].text
 
     closing = compose_record(Step.PART_WAYS, {"facts": "x", "we_owe": "A refund"}, FACTS, today)
     owed = {s.heading: s.text for s in closing.sections}

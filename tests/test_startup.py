@@ -26,7 +26,8 @@ from ui.app import ensure_application
 import main
 
 HEAVY = {
-    "reportlab", "alembic", "pypdf", "vobject", "icalendar", "dateutil", "pydantic", "jsonschema"
+    "reportlab", "alembic", "pypdf", "vobject", "icalendar", "dateutil", "pydantic", "jsonschema",
+    "babel", "holidays", "bidi", "arabic_reshaper",
 }
 app = ensure_application()
 seen = {}

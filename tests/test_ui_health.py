@@ -17,7 +17,16 @@ from models.services.incidents import (
     open_incident,
     priority_clients,
 )
-from tests.helpers import LEFT, NOW, TODAY, add_client, fixed_clock, open_window, shown
+from tests.helpers import (
+    LEFT,
+    NOW,
+    TODAY,
+    add_client,
+    fixed_clock,
+    open_window,
+    round_the_clock,
+    shown,
+)
 from ui.app import CHANGED_CLIENTS
 from ui.client_table import (
     COL_HEALTH,
@@ -46,6 +55,7 @@ def people(rapport) -> dict[str, int]:
         "dora": add_client(rapport, "Dora Wu", None, 60),
     }
     # A critical incident whose 24-hour promise ran out six hours ago: 100 - 35 - 15.
+    round_the_clock(rapport.book)  # a promise due at 03:30, broken by 6 hours at 09:30
     open_incident(
         rapport.book,
         ids["dora"],

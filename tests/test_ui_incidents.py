@@ -32,7 +32,16 @@ from models.services.incidents import (
 )
 from models.services.reminders import TouchInput, log_touch
 from models.text import human_size
-from tests.helpers import CTRL, LEFT, NOW, add_client, fixed_clock, open_window, shown
+from tests.helpers import (
+    CTRL,
+    LEFT,
+    NOW,
+    add_client,
+    fixed_clock,
+    open_window,
+    round_the_clock,
+    shown,
+)
 from ui.app import CHANGED_CLIENTS, CHANGED_DAY
 from ui.incident_dialog import KEY_PROMISE_HOURS
 from ui.incident_window import IncidentWindow
@@ -494,6 +503,7 @@ def test_unsaved_details_are_kept_while_the_book_changes(qtbot, window, rapport,
 @pytest.fixture
 def several(rapport, ada) -> dict[str, int]:
     ben = add_client(rapport, "Ben Okafor", None, 90)
+    round_the_clock(rapport.book)  # "broken" is due at 03:30 and 6 hours late at 09:30
     ids = {
         "broken": report(rapport, ada, "Invoice disputed", opened=NOW - timedelta(hours=30)),
         "low": report(rapport, ben, "Typo in report", severity=Severity.LOW, promise_hours=None),

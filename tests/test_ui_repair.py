@@ -197,7 +197,7 @@ def test_whole_wizard_typed_through_ends_in_the_agreement_as_entered(
     ):
         facts.due_edit.setDateTime(new_due)
     reply = text_of(w, Step.FACTS, "reply")
-    assert "by Thursday 12 March at 15:00" in reply  # the untouched draft follows the time
+    assert "by Thursday, 12 March 2026 at 15:00" in reply  # the untouched draft follows the time
     qtbot.mouseClick(facts.copy_button, LEFT)
     assert QGuiApplication.clipboard().text() == reply
     due = get_incident(book, incident, now=NOW).row.response_due_at
@@ -277,7 +277,7 @@ def test_whole_wizard_typed_through_ends_in_the_agreement_as_entered(
     tf = page(w, Step.TIMEFRAME)
     assert tf.review_on() == date(2026, 6, 10)
     tf.review_edit.setDate(QDate(2026, 6, 15))
-    assert "Monday 15 June 2026" in text_of(w, Step.TIMEFRAME, "check_in")
+    assert "Monday, 15 June 2026" in text_of(w, Step.TIMEFRAME, "check_in")
     go_next(qtbot, w)
 
     # 10. In writing, with the preview.
@@ -296,7 +296,7 @@ def test_whole_wizard_typed_through_ends_in_the_agreement_as_entered(
         "Send a one-line status every Friday",
         "Send the data by the 1st",
         "No surprises; 2. Reports on time",
-        "Monday 15 June 2026",
+        "Monday, 15 June 2026",
     ):
         assert words in preview
     assert not w.button(NEXT).isVisible() or not w.button(NEXT).isEnabled()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from models.agreements import display_number
 from models.changes import AGREEMENTS, REMINDERS
-from models.enums import AgreementStatus
+from models.enums import AgreementStatus, Channel
 from models.files import write_atomic
 from models.services.agreements import (
     agreement_viewing_copy,
@@ -37,8 +37,10 @@ from ui.agreement_parts import (
     log,
     print_document,
 )
+from ui.handoff import client_email, email_file
 from ui.kit.forms import show_error
-from ui.ops import start_op
+from ui.ops import run_op, start_op
+from ui.print_pdf import PrintRoute, print_pdf
 from ui.your_details import missing_details, refuse_without_details
 
 SAVED_FOR_PREVIEW = "The draft was saved, then laid out for this preview."
@@ -219,15 +221,33 @@ class AgreementPdfMixin:
         self.pdf_ready.emit()
 
     def print_to(self, printer: QPrinter) -> int:
-        """Print the shown PDF on ``printer``; the dialog path and tests both use this."""
+        """Print the shown PDF on ``printer``; the dialog path and tests both use this.
+
+        The PDF itself goes out (to the file, or to CUPS); pages are rasterised only
+        where neither is possible (ui/print_pdf.py)."""
         if self.pdf_bytes is None:
             return 0
-        return print_document(self.pdf_document, printer)
+        title = self.suggested_name().removesuffix(".pdf")
+        try:
+            result = print_pdf(self.pdf_bytes, printer, self.pdf_document, title, print_document)
+        except OSError as exc:
+            show_error(self.general_error, f"The file could not be written ({exc.strerror}).")
+            return 0
+        self.last_print = result
+        where = {
+            PrintRoute.FILE: f"Saved {Path(printer.outputFileName()).name}.",
+            PrintRoute.CUPS: f"Sent to {printer.printerName() or 'the printer'}.",
+            PrintRoute.RENDERED: "Sent to the printer.",
+        }[result.route]
+        self.statusBar().showMessage(where, 4000)
+        return result.pages
 
     def print_dialog(self) -> QPrintDialog | None:
         if self.pdf_bytes is None:
             return None
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        # The dialog's "print to file" name: AG-2026-0003.pdf, not print.pdf.
+        printer.setDocName(self.suggested_name().removesuffix(".pdf"))
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("Print agreement")
         if dialog.exec() == QPrintDialog.DialogCode.Accepted:
@@ -268,6 +288,54 @@ class AgreementPdfMixin:
             return None
         return agreement_viewing_copy(
             self.detail.row.number, self.detail.row.version, self.pdf_bytes
+        )
+
+    def email_pdf(self) -> QMessageBox | None:
+        """Start an email with the PDF attached, then offer to log it as a touch."""
+        try:
+            path = self.viewing_copy()
+        except OSError as exc:
+            show_error(self.general_error, f"The PDF could not be written ({exc.strerror}).")
+            return None
+        if path is None or self.detail is None:
+            return None
+        row = self.detail.row
+        shown = display_number(row.number, row.version)
+        said = email_file(path, client_email(self.rapport, row.client_id), f"Our agreement {shown}")
+        self.statusBar().showMessage(said, 6000)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Log the email?",
+            f"{said}\n\nOnce you have sent it, log it as a touch with {row.client_name}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Yes).setText("Log as sent")
+        box.button(QMessageBox.StandardButton.No).setText("Not now")
+
+        def answered(result: int) -> None:
+            if result == QMessageBox.StandardButton.Yes:
+                self.log_email_sent(shown)
+
+        box.finished.connect(answered)
+        box.open()
+        return box
+
+    def log_email_sent(self, shown: str) -> bool:
+        from models.services.reminders import TouchInput, log_touch
+
+        book = self.rapport.book
+        if book is None or self.detail is None:
+            return False
+        cid, now = self.detail.row.client_id, self.rapport.now()
+        touch = TouchInput(now, Channel.EMAIL, f"Sent the agreement {shown}")
+        return run_op(
+            self.rapport,
+            lambda: log_touch(book, cid, touch),
+            changes=REMINDERS,
+            initiator=self,
+            explain=lambda message: show_error(self.general_error, message),
+            failed="The touch could not be logged. Please try again.",
         )
 
     def open_in_viewer(self) -> bool:

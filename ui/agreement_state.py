@@ -21,6 +21,8 @@ from models.services.agreements import (
     update_draft,
 )
 from models.services.clients import get_client
+from models.services.work_settings import get_working_week
+from models.working_time import WorkingWeek
 from ui.agreement_parts import (
     AGREEMENT_GONE,
     FINAL_WARNING,
@@ -57,7 +59,7 @@ class AgreementStateMixin:
         self.number_label.setText("New agreement")
         self.status_label.setText("Draft · not saved yet")
         self.date_edit.setDate(as_qdate(today))
-        self.review_edit.setDate(as_qdate(default_review_on(today)))
+        self.review_edit.setDate(as_qdate(default_review_on(today, self._week())))
         self._filling = False
         self.setWindowTitle(f"New agreement — {name}" if name else "New agreement")
         self._hint_missing_details()
@@ -101,7 +103,9 @@ class AgreementStateMixin:
         self._filling = True
         self.title_edit.setText(d.row.title)
         self.date_edit.setDate(as_qdate(d.row.dated))
-        self.review_edit.setDate(as_qdate(d.row.review_on or default_review_on(d.row.dated)))
+        self.review_edit.setDate(
+            as_qdate(d.row.review_on or default_review_on(d.row.dated, self._week()))
+        )
         self.context_edit.setPlainText(d.context)
         self.points_edit.setPlainText("\n".join(d.points))
         final = d.row.status is not AgreementStatus.DRAFT
@@ -141,9 +145,12 @@ class AgreementStateMixin:
         self.final_button.setEnabled(draft and saved and self.job is None)
         self.version_button.setEnabled(self.status is AgreementStatus.FINAL)
         has_pdf = self.pdf_bytes is not None
-        for b in (self.print_button, self.save_as_button, self.open_button):
+        for b in (self.print_button, self.save_as_button, self.open_button, self.email_button):
             b.setEnabled(has_pdf)
         self.final_button.setToolTip(FINAL_WARNING)
+
+    def _week(self) -> WorkingWeek:
+        return get_working_week(self.rapport.book)
 
     def _mark_dirty(self, *_args: object) -> None:
         if not self._filling:
@@ -153,7 +160,7 @@ class AgreementStateMixin:
         """Keep the review three months on while the user has not picked one."""
         if self._filling or self.status is not AgreementStatus.DRAFT:
             return
-        self.review_edit.setDate(as_qdate(default_review_on(as_date(q))))
+        self.review_edit.setDate(as_qdate(default_review_on(as_date(q), self._week())))
 
     def form_input(self) -> tuple[AgreementInput | None, dict[str, str]]:
         """What the form says, or the problems the form itself can see."""

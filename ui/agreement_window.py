@@ -98,6 +98,7 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         self.incident_id = incident_id
         self.detail: AgreementDetail | None = None
         self.pdf_bytes: bytes | None = None
+        self.last_print: object = None  # the last PrintResult: how the PDF went out
         self.pdf_is_final = False
         self.message_box: QMessageBox | None = None
         self.job: PdfJob | OpJob | None = None  # a preview's render, or a finalise
@@ -263,6 +264,8 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         self.print_button = QPushButton("Print…")
         self.save_as_button = QPushButton("Save as…")
         self.open_button = QPushButton("Open in viewer")
+        self.email_button = QPushButton("Email…")
+        self.email_button.setToolTip("Start an email with this PDF attached.")
         self.save_button.clicked.connect(self.save)
         self.preview_button.clicked.connect(self.preview)
         self.final_button.clicked.connect(self.confirm_final)
@@ -270,12 +273,13 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         self.print_button.clicked.connect(self.print_dialog)
         self.save_as_button.clicked.connect(self.save_as_dialog)
         self.open_button.clicked.connect(self.open_in_viewer)
+        self.email_button.clicked.connect(self.email_pdf)
         row = QHBoxLayout()
         row.setContentsMargins(0, 8, 0, 0)
         for b in (self.save_button, self.preview_button, self.final_button, self.version_button):
             row.addWidget(b)
         row.addStretch(1)
-        for b in (self.print_button, self.save_as_button, self.open_button):
+        for b in (self.print_button, self.save_as_button, self.open_button, self.email_button):
             row.addWidget(b)
         return row
 

@@ -31,10 +31,11 @@ from models.backups import (
     restore_backup,
 )
 from models.changes import AGREEMENTS, BOOK, CLIENTS, DAY, INCIDENTS, REMINDERS, Changes
+from models.dates import use_locale
 from models.db import CHECK_BACKGROUND, Book, BookDamagedError, BookError, open_book
 from models.errors import RapportError
 from models.lock import BookLock
-from models.reads import count_clients, today_plan
+from models.reads import count_clients, date_locale, today_plan
 from models.reminders import TodayPlan, local_date
 from ui.due_clock import DueClock
 from ui.icons import app_icon
@@ -268,6 +269,7 @@ class RapportApp(QObject):
                 OpenStatus.FAILED, f"{path} could not be opened: {exc.strerror or exc}."
             )
 
+        use_locale(date_locale(book))
         old_book, old_lock, old_instance = self.book, self.lock, self.instance
         if old_instance is not None:
             old_instance.close()

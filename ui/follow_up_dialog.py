@@ -7,7 +7,7 @@ optional note. Snooze and done live on the Today row, where the follow-up shows 
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from models.changes import REMINDERS
 from models.services.reminders import add_follow_up
+from models.services.work_settings import get_working_week
+from models.working_time import default_day
 from ui.app import RapportApp
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
 from ui.kit.screen import fit_on_show
@@ -54,7 +56,11 @@ class FollowUpDialog(QDialog):
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("e.g. Send the revised quote")
         self.title_error = error_label(reserve=True)
-        self.due_edit = QDateEdit(to_qdate(rapport.today() + timedelta(days=DEFAULT_DAYS_AHEAD)))
+        self.due_edit = QDateEdit(
+            to_qdate(
+                default_day(rapport.today(), DEFAULT_DAYS_AHEAD, get_working_week(rapport.book))
+            )
+        )
         self.due_edit.setCalendarPopup(True)
         self.due_edit.setDisplayFormat(DATE_FORMAT)
         self.note_edit = QPlainTextEdit()

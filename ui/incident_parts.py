@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
@@ -38,6 +38,8 @@ from models.services.incidents import (
     add_entry,
     edit_entry,
 )
+from models.services.work_settings import get_working_week
+from models.working_time import due_after_local
 from ui.app import RapportApp
 from ui.forms import save_cancel_buttons
 from ui.incident_dialog import (
@@ -207,7 +209,8 @@ class PromiseDialog(QDialog):
         self.setWindowTitle("Change the promise")
         now = rapport.now()
         if due_at is None:
-            due_at = now + timedelta(hours=default_promise_hours(rapport.settings))
+            hours = default_promise_hours(rapport.settings)
+            due_at = due_after_local(now, hours, get_working_week(rapport.book))
         self.when_edit = QDateTimeEdit(to_qdatetime(due_at))
         self.when_edit.setCalendarPopup(True)
         self.when_edit.setDisplayFormat(DATE_TIME_FORMAT)

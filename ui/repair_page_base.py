@@ -28,6 +28,7 @@ from models.repair import (
 )
 from models.services.repair import PlanView
 from ui.app import RapportApp
+from ui.handoff import MailHandoff
 from ui.kit.forms import Place, error_label, form_label, show_error, show_errors
 from ui.repair_widgets import (
     chain_focus,
@@ -176,6 +177,20 @@ class RepairPage(QWizardPage):
         label.setWordWrap(True)
         label.setStyleSheet(MUTED)
         return label
+
+    def mail_handoff(self, subject: str, field: str) -> MailHandoff:
+        """ "Open in mail app" for the draft in ``field``, then "Log as sent"."""
+        return MailHandoff(
+            self.owner.rapport,
+            lambda: self.owner.view.client_id,
+            lambda: subject,
+            lambda: self._field_text(field),
+            self,
+        )
+
+    def _field_text(self, field: str) -> str:
+        w = self.texts.get(field)
+        return w.toPlainText() if isinstance(w, QPlainTextEdit) else ""
 
     def control(self, widget: QWidget) -> QWidget:
         self.controls.append(widget)

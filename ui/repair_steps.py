@@ -101,11 +101,13 @@ class FactsPage(RepairPage):
         self.copied.setStyleSheet(MUTED)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
+        self.mail = self.mail_handoff("Thank you for telling me", "reply")
         buttons.addWidget(self.redraft_button)
         buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.mail)
         buttons.addWidget(self.copied, 1)
         self.body.addLayout(buttons)
-        self.order += [self.redraft_button, self.copy_button]
+        self.order += [self.redraft_button, self.copy_button, *self.mail.focus_widgets()]
         self._due_text = ""
         self._due_shown = self.due_edit.dateTime()
         self._due_before = self._due_shown
@@ -377,12 +379,13 @@ class ApologyPage(RepairPage):
         self.copy_button.clicked.connect(lambda: copy_text(self.texts["apology"].toPlainText()))
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
+        self.mail = self.mail_handoff("I am sorry", "apology")
         buttons.addWidget(self.draft_button)
         buttons.addWidget(self.copy_button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.mail, 1)
         self.body.addLayout(buttons)
         self.body.addWidget(self.note)
-        self.order += [self.draft_button, self.copy_button]
+        self.order += [self.draft_button, self.copy_button, *self.mail.focus_widgets()]
 
     def _draft(self) -> str:
         mistakes = str(self.owner.page_values(Step.BOTH_SIDES).get("our_mistakes", ""))

@@ -3,7 +3,7 @@ the timeframe, the agreement in writing) and the three other endings."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -27,6 +27,8 @@ from models.repair import (
 )
 from models.services.clients import NotFoundError
 from models.services.repair import agreement_candidates, get_insurer, preview_agreement
+from models.services.work_settings import get_working_week
+from models.working_time import default_day
 from ui.kit.forms import form_label
 from ui.repair_choices import ClientChoices, DetailsBar
 from ui.repair_commitments import CommitmentList
@@ -121,7 +123,10 @@ class CommitmentsPage(RepairPage):
         name, label, placeholder, add_text, hint = self.SPEC[self.step]
         self.name = name
         self.commitments = CommitmentList(label.replace("&", ""), placeholder, add_text)
-        self.commitments.default_due = self.owner.rapport.today() + timedelta(days=DEFAULT_DUE_DAYS)
+        week = get_working_week(self.owner.rapport.book)
+        self.commitments.default_due = default_day(
+            self.owner.rapport.today(), DEFAULT_DUE_DAYS, week
+        )
         self.commitments.on_change = self._changed
         self.body.addWidget(self.field(name, label, self.commitments, self.commitments))
         self.body.addWidget(self.hint(hint))
@@ -170,12 +175,13 @@ class TimeframePage(RepairPage):
         self.copy_button.clicked.connect(lambda: copy_text(self.texts["check_in"].toPlainText()))
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
+        self.mail = self.mail_handoff("Checking in", "check_in")
         buttons.addWidget(self.redraft_button)
         buttons.addWidget(self.copy_button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.mail, 1)
         self.body.addLayout(buttons)
         self.body.addStretch(1)
-        self.order += [self.redraft_button, self.copy_button]
+        self.order += [self.redraft_button, self.copy_button, *self.mail.focus_widgets()]
         self._review = self.owner.rapport.today()
 
     def review_on(self) -> date:
@@ -186,7 +192,13 @@ class TimeframePage(RepairPage):
 
     def fill_extra(self, answers: dict[str, Any]) -> None:
         text = answers.get("review_on") or ""
-        day = date.fromisoformat(text) if text else default_review_on(self.owner.rapport.today())
+        day = (
+            date.fromisoformat(text)
+            if text
+            else default_review_on(
+                self.owner.rapport.today(), get_working_week(self.owner.rapport.book)
+            )
+        )
         self.review_edit.setDate(qdate(day))
         self._review = day
         self._note()

@@ -23,6 +23,7 @@ pages (``splitInRow``).
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from models.dates import format_date
 from models.documents import PageSize, Party
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; reportlab is imported lazily
@@ -44,6 +46,7 @@ FONT_FILES = {
     f"{FAMILY}-Oblique": "DejaVuSans-Oblique.ttf",
     f"{FAMILY}-BoldOblique": "DejaVuSans-BoldOblique.ttf",
 }
+UPRIGHT = (FAMILY, f"{FAMILY}-Bold")  # first in FONT_FILES: the faces documents use
 HEADING_ROOM = 56.0  # a heading and a line or two of text, else a new page
 TABLE_HEADING_ROOM = 90.0  # a heading, the table header and one row
 FRAME_PADDING = 6.0  # platypus Frame default, each side
@@ -81,8 +84,9 @@ _coverage: frozenset[int] | None = None
 
 
 def plain_date(d: date) -> str:
-    """``22 November 2026``: the same in every locale."""
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    """``22 November 2026`` in the consultant's date style (models.dates), the same
+    as the app's; its spaces do not break, so a date never wraps in a table."""
+    return format_date(d)
 
 
 def register_fonts() -> frozenset[int]:
@@ -121,14 +125,45 @@ def register_fonts() -> frozenset[int]:
         # Only the Basic Multilingual Plane: DejaVu draws a few emoji (U+1F600), but
         # ReportLab writes their ToUnicode entries as invalid 5-digit hex, which
         # breaks copy and paste, so astral characters are replaced like CJK is.
-        _coverage = frozenset(c for c in set.intersection(*faces) if c <= 0xFFFF)
+        # The documents use the upright faces only (user text is escaped, so no <i>);
+        # DejaVu's oblique faces lack Arabic, and counting them turned Arabic into U+FFFD.
+        upright = faces[: len(UPRIGHT)]
+        _coverage = frozenset(c for c in set.intersection(*upright) if c <= 0xFFFF)
         return _coverage
 
 
+def _right_to_left(line: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line)
+
+
+def visual_order(line: str) -> str:
+    """One line of text in the order a PDF draws it, left to right.
+
+    A PDF has no text direction: Hebrew and Arabic must be laid out before drawing.
+    arabic-reshaper picks each Arabic letter's joined form (DejaVu has them as
+    presentation forms) and python-bidi applies the Unicode bidi algorithm; both are
+    small, maintained, pure Python, and imported only when a line needs them.
+    ReportLab's own RTL support needs rlbidi, which is not on the package index.
+    """
+    if not _right_to_left(line):
+        return line
+    import arabic_reshaper
+    from bidi import get_display
+
+    shown: str = get_display(arabic_reshaper.reshape(line))
+    return shown
+
+
 def drawable(value: str, coverage: frozenset[int]) -> str:
-    """``value`` with every character the font lacks replaced, controls dropped."""
+    """``value`` with every character the font lacks replaced, controls dropped,
+    right-to-left lines laid out, and combining marks joined to their letters where
+    Unicode has the composed letter (NFC), so "e" + U+0301 prints as one "é"."""
     out = []
-    for ch in value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    "):
+    text = unicodedata.normalize(
+        "NFC", value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    )
+    text = "\n".join(visual_order(line) for line in text.split("\n"))
+    for ch in text:
         code = ord(ch)
         if ch == "\n":
             out.append(ch)

@@ -36,6 +36,7 @@ from exports.pdf.common import (
     plain_date,
     register_fonts,
 )
+from models.dates import format_datetime
 from models.documents import ClientSummaryDocument, PageSize, SummaryIncident
 from models.files import write_atomic
 from models.text import human_size
@@ -48,8 +49,7 @@ def _when(moment: datetime | None) -> str:
     """A stored UTC moment in the user's local time: ``22 November 2026 10:05``."""
     if moment is None:
         return DASH
-    local = moment.astimezone()
-    return f"{plain_date(local.date())} {local:%H:%M}"
+    return format_datetime(moment.astimezone())
 
 
 def _day(d: date | None) -> str:
@@ -95,6 +95,15 @@ def _table(
         )
     )
     return table
+
+
+def _fit_width(texts: Sequence[str], st: Styles, least: float, most: float) -> float:
+    """A column just wide enough for its widest text (dates and times, which must not
+    wrap: "18 October 2026 14:01" split over two lines reads as two facts)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    widest = max((stringWidth(t, st.cell.fontName, st.cell.fontSize) for t in texts), default=0)
+    return min(most, max(least, widest + 12 + 2))  # the cell's padding, and a hair
 
 
 def _facts(pairs: Sequence[tuple[str, str]], width: float, st: Styles, cov: frozenset[int]) -> Any:
@@ -157,11 +166,12 @@ def _incident(inc: SummaryIncident, width: float, st: Styles, cov: frozenset[int
         ),
     ]
     if inc.entries:
-        when_w, kind_w = 118.0, 100.0
+        whens = [_when(e.happened_at) for e in inc.entries]
+        when_w, kind_w = _fit_width(whens, st, 118.0, width * 0.4), 100.0
         story.append(
             _table(
                 ("When", "What", "Entry"),
-                [(_when(e.happened_at), _label(e.kind), e.text) for e in inc.entries],
+                [(w, _label(e.kind), e.text) for w, e in zip(whens, inc.entries, strict=True)],
                 (when_w, kind_w, width - when_w - kind_w),
                 st,
                 cov,
@@ -274,7 +284,8 @@ def _story(doc: ClientSummaryDocument, width: float, st: Styles, cov: frozenset[
 
     story.extend(heading(f"Touches ({len(doc.touches)})", st, TABLE_HEADING_ROOM))
     if doc.touches:
-        when_w, chan_w = 118.0, 70.0
+        when_w = _fit_width([_when(t.happened_at) for t in doc.touches], st, 118.0, width * 0.4)
+        chan_w = 70.0
         story.append(
             _table(
                 ("When", "How", "Summary"),

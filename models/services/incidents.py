@@ -61,7 +61,9 @@ from models.services.clients import (
     local_date,
     many_small_objects,
 )
+from models.services.work_settings import read_working_week
 from models.types import utcnow
+from models.working_time import due_after_local
 
 TITLE_MAX = 300
 TEXT_MAX = 20_000
@@ -206,7 +208,10 @@ def open_incident(
         s.add(inc)
         s.flush()
         if promise_hours is not None:
-            _set_promise(s, inc, now + timedelta(hours=promise_hours), now)
+            # Counted in working time: a promise made on Friday afternoon is not due
+            # on Saturday, and never at night.
+            due = due_after_local(now, promise_hours, read_working_week(s))
+            _set_promise(s, inc, due, now)
         _recompute_priority(s, client)
         return inc.id
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from models.agreements import agreed_entry, live_entry
+from models.dates import format_short_date
 from models.db import Book
 from models.documents import Party, RecordDocument
 from models.entities import (
@@ -79,8 +80,10 @@ from models.services.incidents import (
     set_promise_in,
     settle_promise_in,
 )
+from models.services.work_settings import read_working_week
 from models.text import human_size
 from models.types import utcnow
+from models.working_time import due_after_local
 
 ENDING_OF: dict[Step, RepairEnding] = {
     Step.IN_WRITING: RepairEnding.AGREEMENT,
@@ -249,10 +252,11 @@ def start_or_resume(book: Book, incident_id: int, *, now: datetime | None = None
             )
         client = client_or_error(s, inc.client_id)
         me = read_settings(s)
+        week = read_working_week(s)
         due = inc.response_due_at
         if due is None or (inc.responded_at is None and due < now):
-            due = now + timedelta(hours=DEFAULT_PROMISE_HOURS)
-        review = default_review_on(local_date(now))
+            due = due_after_local(now, DEFAULT_PROMISE_HOURS, week)
+        review = default_review_on(local_date(now), week)
         answers: dict[str, Any] = {name: getattr(inc, name) for name in MIRRORED}
         answers.update(
             reply=draft_reply(client.name, me.name, due.astimezone()),
@@ -436,7 +440,8 @@ def record_for(book: Book, plan_id: int, *, today: date | None = None) -> Record
         client = client_or_error(s, inc.client_id)
         me = read_settings(s)
         evidence = [
-            f"{name} ({human_size(size)}, added {local_date(added):%d %b %Y}, SHA-256 {sha[:12]}…)"
+            f"{name} ({human_size(size)}, added {format_short_date(local_date(added))}, "
+            f"SHA-256 {sha[:12]}…)"
             for name, size, added, sha in s.execute(
                 select(
                     Evidence.original_name, StoredFile.size, Evidence.added_at, StoredFile.sha256
@@ -448,7 +453,7 @@ def record_for(book: Book, plan_id: int, *, today: date | None = None) -> Record
         ]
         current = agreement_states(s, inc.id)
         history = [
-            f"{local_date(when):%d %b %Y}: {' '.join(live_entry(words, current).split())}"
+            f"{format_short_date(local_date(when))}: {' '.join(live_entry(words, current).split())}"
             for when, words in s.execute(
                 select(IncidentEntry.happened_at, IncidentEntry.text)
                 .where(IncidentEntry.incident_id == inc.id)
