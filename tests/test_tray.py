@@ -61,7 +61,8 @@ def test_tooltip_and_menu_name_who_is_due(qtbot, rapport, hidden) -> None:
         ids[name] = due_client(rapport, name, 10 - i)
     create_client(rapport.book, ClientInput("Hal"))  # no rhythm: never due
     rapport.changed.emit(CHANGED_CLIENTS, None)
-    assert tray.tooltip() == "Rapport — 7 due: Ada, Ben, Chloé and 4 more"
+    # Issue 16: the tooltip and the menu say the count in the header's words.
+    assert tray.tooltip() == "Rapport — 7 to do: 7 overdue. First: Ada, Ben, Chloé and 4 more"
     assert tray.badge_count == 7
 
     tray.menu.aboutToShow.emit()
@@ -69,12 +70,13 @@ def test_tooltip_and_menu_name_who_is_due(qtbot, rapport, hidden) -> None:
     assert texts == [
         "&Today…",
         "&Log a touch…",
-        "Due now",
+        "7 to do: 7 overdue",
         "Ada — 10 days late",
         "Ben — 9 days late",
         "Chloé — 8 days late",
         "Dan — 7 days late",
         "Eve — 6 days late",
+        "and 2 more…",
         "&Pause reminders until tomorrow",
         "&Open Rapport",
         "&Quit",
@@ -90,11 +92,11 @@ def test_menu_is_rebuilt_each_time_it_opens(qtbot, rapport, hidden) -> None:
     _window, tray = hidden
     tray.menu.aboutToShow.emit()
     assert not any("Ada" in a.text() for a in tray.menu.actions())
-    assert tray.tooltip() == "Rapport — nobody is due today"
+    assert tray.tooltip() == "Rapport — nothing to do today"
     due_client(rapport, "Ada", 3)  # added behind the app's back: no changed signal
     tray.menu.aboutToShow.emit()
     assert "Ada — 3 days late" in [a.text() for a in tray.menu.actions()]
-    assert tray.tooltip() == "Rapport — 1 due: Ada"
+    assert tray.tooltip() == "Rapport — 1 to do: 1 overdue. First: Ada"
 
 
 def test_today_and_log_a_touch_from_the_menu(qtbot, rapport, hidden) -> None:
@@ -165,7 +167,9 @@ def test_pause_until_tomorrow_silences_and_calms(qtbot, rapport, hidden) -> None
     tray.pause_action.trigger()
     assert tray.paused() and tray.pause_action.isChecked()
     assert tray.badge_count == 0
-    assert tray.tooltip() == "Rapport — 1 due: Ada (reminders paused until tomorrow)"
+    assert tray.tooltip() == (
+        "Rapport — 1 to do: 1 overdue. First: Ada (reminders paused until tomorrow)"
+    )
     tray.sync()
     assert tray.last_message is None
     # The same setting is in the window's Settings menu.
@@ -189,6 +193,8 @@ def test_no_popup_while_the_window_is_in_front(qtbot, rapport) -> None:
     rapport.clock = lambda: NOW + timedelta(days=1)
     rapport.due_clock.resync()
     assert tray.last_message is None
+    # Its warm-up ends inside the test, not in the next one's event loop.
+    qtbot.waitUntil(lambda: rapport.warmup.finished, timeout=20_000)
     rapport.due_clock.stop()
     tray.hide()
 
@@ -216,7 +222,7 @@ def test_badge_shows_a_count_and_calm_when_nothing_is_due(qapp) -> None:
 
     assert red_pixels(0) == 0
     assert red_pixels(3) > 40
-    assert red_pixels(12) > red_pixels(3)  # "9+" needs a wider badge
+    assert red_pixels(12) > red_pixels(3)  # two digits need a wider badge
 
 
 def test_without_a_tray_the_window_says_so_once_and_close_really_closes(qtbot, rapport) -> None:
@@ -312,6 +318,9 @@ def first():
     facts["tooltip"] = tray.icon.toolTip()
     tray.menu.aboutToShow.emit()
     facts["menu"] = [a.text() for a in tray.menu.actions()]
+    facts["badge"] = tray.badge_count
+    facts["sidebar"] = window.sidebar.item(0).text()
+    facts["header"] = window.today_view.summary_label.text()
 
     action(tray.menu, "&Log a touch…").trigger()
     wait(lambda: window.touch_dialog is not None and window.touch_dialog.isVisible())
@@ -504,11 +513,19 @@ def test_tray_on_a_real_desktop(tmp_path: Path, tray_display: str) -> None:
     assert x > 640 and y < 30  # in trayer's panel, top right of the 1280x800 screen
     assert facts["window_visible"] is True
     assert facts["message"] is None  # the window shows Today; no popup at start
-    assert facts["tooltip"] == "Rapport — 3 due: Ada Lovelace, Ben Okafor, Chloé Martin"
+    # One count everywhere (issue 16): three things to do, with a real tray host.
+    assert facts["tooltip"] == (
+        "Rapport — 3 to do: 2 overdue, 1 today. First: Ada Lovelace, Ben Okafor, Chloé Martin"
+    )
+    assert facts["badge"] == 3
+    assert facts["sidebar"] == "Today  (3)"
+    assert facts["header"] == "3 to do: 2 overdue, 1 today"
     menu = [t for t in facts["menu"] if t]
-    assert menu[:3] == ["&Today…", "&Log a touch…", "Due now"]
+    assert menu[:3] == ["&Today…", "&Log a touch…", "3 to do: 2 overdue, 1 today"]
     assert menu[3].startswith("Ada Lovelace — 10 days late")
-    assert {m.split(" — ")[0] for m in menu[3:6]} == {"Ada Lovelace", "Ben Okafor", "Chloé Martin"}
+    names = {m.split(" — ")[0].split(":")[0] for m in menu[3:6]}
+    assert names == {"Ada Lovelace", "Ben Okafor", "Chloé Martin"}
+    assert "Chloé Martin: Send the revised quote — today" in menu  # a follow-up says what
     assert not any(m.startswith("Dan Brown") for m in menu)
     assert menu[-3:] == ["&Pause reminders until tomorrow", "&Open Rapport", "&Quit"]
     assert facts["dialog_visible"] is True
@@ -549,3 +566,22 @@ def test_keep_running_in_the_tray_is_on_by_default_and_remembered(qtbot, rapport
     again = MainWindow(rapport)
     qtbot.addWidget(again)
     assert not again.keep_in_tray_action.isChecked()
+
+
+def test_what_is_due_is_marked_announced_after_the_first_paint(qtbot, rapport) -> None:
+    """Issue 16: the quiet start-up bookkeeping waits for the paint, and still happens."""
+    from ui.tray import KEY_NOTIFIED, KEY_NOTIFIED_ON
+
+    ada = due_client(rapport, "Ada", 1)
+    window, tray = make_gui(rapport)
+    qtbot.addWidget(window)
+    assert rapport.settings.value(KEY_NOTIFIED_ON) is None  # not before the paint
+    assert tray.badge_count == 1  # the icon and tooltip are there already
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: rapport.warmup.started)
+    assert rapport.settings.value(KEY_NOTIFIED_ON) == TODAY.isoformat()
+    assert str(rapport.settings.value(KEY_NOTIFIED)).split() == [f"k{ada}"]
+    assert tray.last_message is None
+    qtbot.waitUntil(lambda: rapport.warmup.finished, timeout=20_000)
+    rapport.due_clock.stop()
+    tray.hide()

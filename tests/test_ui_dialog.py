@@ -296,9 +296,11 @@ def test_cadence_round_trips_through_the_dialog(qtbot, window, rapport) -> None:
         "Twice a year",
         "Custom…",
     ]
-    assert cadence.combo.currentText() == "No reminder"
+    # Issue 16: a new client starts on the default rhythm (monthly), not "No reminder".
+    assert cadence.combo.currentText() == "Monthly"
     assert not cadence.spin.isVisible()
     qtbot.keyClicks(dialog.name_edit, "Rhythm Client")
+    choose(cadence.combo, "Weekly")
     choose(cadence.combo, "Monthly")
     with qtbot.waitSignal(dialog.saved) as saved:
         qtbot.mouseClick(dialog.save_button, LEFT)

@@ -272,6 +272,59 @@ rapport.close()
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_new_and_imported_clients_get_the_default_rhythm(qtbot, window: MainWindow) -> None:
+    """Issue 16: monthly unless the setting says otherwise; the preview says so, and
+    clients already in the book keep their own rhythm."""
+    from models.reminders import DEFAULT_CADENCE_DAYS
+    from ui.rhythm_setting import KEY_DEFAULT_CADENCE, default_cadence
+
+    book = window.rapport.book
+    assert book is not None
+    assert default_cadence(window.rapport.settings) == DEFAULT_CADENCE_DAYS == 30
+    jm = create_client(
+        book, ClientInput(name="Jürgen M.", emails=[Contact("juergen.mueller@example.de")])
+    )
+    window.refresh()
+    # The user picks "Every 2 weeks" in Settings › Default rhythm for new clients.
+    dialog = window.default_rhythm_dialog()
+    dialog.setTextValue("Every 2 weeks")
+    dialog.accept()
+    assert window.rapport.settings.value(KEY_DEFAULT_CADENCE) == 14
+    assert window.statusBar().currentMessage() == (
+        "New clients get a keep-in-touch rhythm: every 2 weeks."
+    )
+
+    preview = open_preview(qtbot, window, FIXTURES / "custom_columns.csv")
+    assert preview.rhythm_label.text().startswith(
+        "New clients get a keep-in-touch rhythm: every 2 weeks."
+    )
+    for header, fld in (
+        ("Vorname", Field.GIVEN),
+        ("Nachname", Field.FAMILY),
+        ("Handy", Field.PHONE),
+        ("Firma", Field.ORGANISATION),
+    ):
+        combo = preview.column_combos[preview.source.header.index(header)]
+        combo.setCurrentIndex(combo.findData(fld.value))
+    qtbot.mouseClick(preview.import_button, LEFT)
+    qtbot.waitUntil(lambda: not preview.isVisible())
+    rhythms = {r.name: get_client(book, r.id).cadence_days for r in list_clients(book)}
+    assert rhythms == {"Jürgen M.": None, "Karin Schulz": 14, "Анна Петрова": 14}
+    assert get_client(book, jm).cadence_days is None  # an update never sets a rhythm
+
+    # The new-client dialog starts on the same rhythm; "No reminder" is a choice too.
+    new = window.new_client_dialog()
+    assert new is not None and new.cadence_edit.days() == 14
+    new.reject()
+    dialog = window.default_rhythm_dialog()
+    dialog.setTextValue("No reminder")
+    dialog.accept()
+    assert default_cadence(window.rapport.settings) is None
+    new = window.new_client_dialog()
+    assert new is not None and new.cadence_edit.days() is None
+    new.reject()
+
+
 def test_preview_warns_of_a_mixed_encoding_and_names_a_control_character(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:

@@ -101,6 +101,16 @@ def button_pos(view: TodayView, kind: DueKind, client_id: int, follow_up_id: int
     raise AssertionError(f"no {name} button on that row")
 
 
+def settled_as(view: TodayView, kind: DueKind, client_id: int, follow_up_id: int = 0):
+    """What a settled row says it became (struck through, in place), or None."""
+    return view.model.settled_label((str(kind), client_id, follow_up_id))
+
+
+def move_on(qtbot, view: TodayView) -> None:
+    """The user moves on with the keyboard: settled rows leave the list."""
+    qtbot.keyClick(view.tree, Qt.Key.Key_Down)
+
+
 def touch_dialog(qtbot, window: MainWindow) -> TouchDialog:
     return shown(qtbot, window.touch_dialog)
 
@@ -118,7 +128,7 @@ def test_today_is_home_and_lists_the_sections(window) -> None:
         "Next 7 days": ["Chloé Martin: Keep in touch (Friday)"],
     }
     assert view.date_label.text() == "Tuesday 10 Mar"
-    assert view.summary_label.text() == "2 due · 1 overdue"
+    assert view.summary_label.text() == "2 to do: 1 overdue, 1 today"  # issue 16: one count
     assert not view.empty_box.isVisible()
     assert window.sidebar.item(PAGE_TODAY).text() == "Today  (2)"
 
@@ -191,9 +201,14 @@ def test_enter_logs_a_touch_through_the_dialog_and_the_row_leaves(qtbot, window,
     [t] = list_touches(rapport.book, people["ada"])
     assert t.summary == "Talked about the spring workshop"
     assert get_client(rapport.book, people["ada"]).touch_due_on == TODAY + timedelta(days=30)
-    assert due_names(view) == ["Ben Okafor: Send the revised quote (Today)"]
     assert window.statusBar().currentMessage() == "Logged a touch with Ada Lovelace."
-    # The keyboard is back on the list, on the row that took Ada's place.
+    # Issue 16: Ada's row stays where it was, settled, until the user moves on.
+    assert settled_as(view, DueKind.KEEP_IN_TOUCH, people["ada"]) == "Touch logged"
+    assert due_names(view)[0] == "Ada Lovelace: Keep in touch (10 days late)"
+    assert window.sidebar.item(PAGE_TODAY).text() == "Today  (1)"  # the count is current
+    move_on(qtbot, view)
+    assert due_names(view) == ["Ben Okafor: Send the revised quote (Today)"]
+    # The keyboard is on the list, on the row the user moved to.
     assert view.selected_item() is not None
     assert view.selected_item().client_name == "Ben Okafor"
 
@@ -222,6 +237,8 @@ def test_a_touch_from_a_follow_up_row_settles_the_follow_up(qtbot, window, rappo
     assert [t.summary for t in list_touches(rapport.book, people["ben"])] == [
         "Sent the quote, two options"
     ]
+    assert settled_as(view, DueKind.FOLLOW_UP, people["ben"], people["quote"]) == "Touch logged"
+    qtbot.keyClick(view.tree, Qt.Key.Key_Up)  # moving on, upwards
     assert due_names(view) == ["Ada Lovelace: Keep in touch (10 days late)"]
 
 
@@ -251,7 +268,9 @@ def test_ctrl_d_marks_done_and_undo_brings_it_back(qtbot, window, rapport, peopl
     view = window.today_view
     select(view, DueKind.FOLLOW_UP, people["ben"], people["quote"])
     qtbot.keyClick(view.tree, Qt.Key.Key_D, CTRL)
-    assert due_names(view) == ["Ada Lovelace: Keep in touch (10 days late)"]
+    # Issue 16: the row stays in place, struck through, with Undo.
+    assert "Ben Okafor: Send the revised quote (Today)" in due_names(view)
+    assert settled_as(view, DueKind.FOLLOW_UP, people["ben"], people["quote"]) == "Done"
     assert open_follow_ups(rapport.book, people["ben"]) == []
     assert window.undo_bar.isVisible()
     assert window.undo_label.text() == "Done: Send the revised quote (Ben Okafor)."
@@ -296,6 +315,10 @@ def test_s_snoozes_into_the_next_days(qtbot, window, rapport, people) -> None:
     next(a for a in menu.actions() if a.text() == "In 3 days").trigger()
     menu.close()
 
+    assert settled_as(view, DueKind.FOLLOW_UP, people["ben"], people["quote"]) == (
+        "Snoozed until Friday"
+    )
+    move_on(qtbot, view)
     assert due_names(view) == ["Ada Lovelace: Keep in touch (10 days late)"]
     assert sections(view)["Next 7 days"] == [
         "Ben Okafor: Send the revised quote (Friday)",
@@ -321,6 +344,8 @@ def test_snooze_to_a_picked_date(qtbot, window, rapport, people) -> None:
     dialog.calendar.setSelectedDate(QDate(2026, 3, 30))
     dialog.accept()
     assert open_follow_ups(rapport.book, people["ben"])[0].due_on == date(2026, 3, 30)
+    assert "Ben Okafor: Send the revised quote (Today)" in due_names(view)  # settled, in place
+    view.reload()  # as when the user moves on
     assert "Ben Okafor: Send the revised quote (Today)" not in due_names(view)
     assert all("Ben" not in r for r in sections(view).get("Next 7 days", []))
 

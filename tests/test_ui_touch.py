@@ -278,3 +278,34 @@ def test_next_step_date_defaults_a_week_ahead_and_not_before_today(qtbot, window
     assert date(d.date().year(), d.date().month(), d.date().day()) == TODAY + timedelta(days=7)
     assert d.minimumDate().toString("yyyy-MM-dd") == TODAY.isoformat()
     dialog.reject()
+
+
+def test_typing_a_next_step_ticks_remind_me(qtbot, window, rapport, people) -> None:
+    """Issue 16: a typed next step is never dropped silently."""
+    dialog = open_dialog(qtbot, window, people["ada"])
+    assert not dialog.remind_check.isChecked()
+    qtbot.keyClicks(dialog.next_step_edit, "Send the proposal")
+    assert dialog.remind_check.isChecked() and dialog.next_date_edit.isEnabled()
+    # Cleared again: no reminder without a step.
+    dialog.next_step_edit.clear()
+    assert not dialog.remind_check.isChecked()
+    qtbot.keyClicks(dialog.next_step_edit, "Send the proposal")
+    qtbot.keyClicks(dialog.summary_edit, "Lunch, she wants a proposal")
+    qtbot.keyClick(dialog.next_step_edit, Qt.Key.Key_Return, CTRL)
+    assert not dialog.isVisible()
+    [fu] = open_follow_ups(rapport.book, people["ada"])
+    assert (fu.title, fu.due_on) == ("Send the proposal", TODAY + timedelta(days=7))
+
+
+def test_unticking_remind_me_is_the_users_choice(qtbot, window, rapport, people) -> None:
+    dialog = open_dialog(qtbot, window, people["ada"])
+    qtbot.keyClicks(dialog.next_step_edit, "Maybe a call")
+    qtbot.mouseClick(dialog.remind_check, Qt.MouseButton.LeftButton)  # the user says no
+    qtbot.keyClicks(dialog.next_step_edit, " in spring")
+    assert not dialog.remind_check.isChecked()
+    qtbot.keyClicks(dialog.summary_edit, "Quick hello")
+    qtbot.keyClick(dialog.next_step_edit, Qt.Key.Key_Return, CTRL)
+    assert not dialog.isVisible()
+    assert open_follow_ups(rapport.book, people["ada"]) == []
+    [t] = list_touches(rapport.book, people["ada"])
+    assert t.next_step == "Maybe a call in spring"

@@ -73,15 +73,18 @@ class ClientDialog(QDialog):
         parent: QWidget | None = None,
         *,
         rapport: HasChanged,
+        default_cadence: int | None = None,
     ) -> None:
+        """``default_cadence``: the rhythm a new client starts with (the setting)."""
         super().__init__(parent)
         self.book = book
         # Saves go through ui/ops.run_op, which tells the views (once) what changed.
         self.rapport = rapport
         self.client_id = client_id
+        self.default_cadence = default_cadence
         self.discard_box: QMessageBox | None = None
         self.discard_button: QAbstractButton | None = None
-        self._base = ClientInput(name="")
+        self._base = ClientInput(name="", cadence_days=default_cadence)
         self._live = False
         self._closing = False
         self.setStyleSheet(STYLE)
@@ -213,6 +216,7 @@ class ClientDialog(QDialog):
     def _load(self) -> None:
         if self.client_id is None:
             self.setWindowTitle("New client")
+            self.cadence_edit.set_days(self.default_cadence)
             self.emails.add_row()
             self.phones.add_row()
             return

@@ -43,13 +43,17 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
     rapport.due_clock.start()
     shown = not start_hidden or not tray.available
     # The window opens on Today, which already says who is due: no popup for that.
-    tray.sync(quietly=shown)
+    # Marking it all as announced waits for the paint (below): on a big book it is a
+    # key per due item written to the settings, 150 ms at 100 000 clients.
+    tray.sync(notify=not shown)
     # Backups start once the window is up, on a worker thread.
     rapport.auto_backup = AutoBackup(rapport, rapport)
     rapport.auto_backup.finished.connect(window.on_backup_finished)
     rapport.auto_backup.failed.connect(window.on_backup_failed)
     rapport.warmup = Warmup(rapport, window)
     rapport.warmup.done.connect(rapport.auto_backup.start)
+    if shown:
+        rapport.warmup.begun.connect(lambda: tray.notify_due(quietly=True))
     if shown:
         rapport.warmup.start_after_paint()
         window.show()

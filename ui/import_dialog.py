@@ -44,6 +44,7 @@ from ui.app import RapportApp
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.kit.screen import fit_on_show
 from ui.ops import run_op
+from ui.rhythm_setting import default_cadence, rhythm_phrase_for_new
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +202,12 @@ class ImportDialog(QDialog):
         self.summary_label = QLabel()
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         self.summary_label.setWordWrap(True)
+        self.cadence_days = default_cadence(rapport.settings)
+        self.rhythm_label = QLabel(
+            rhythm_phrase_for_new(self.cadence_days)
+            + " (Settings › Default rhythm for new clients)"
+        )
+        self.rhythm_label.setWordWrap(True)
 
         self.model = PlanModel(self)
         self.table = QTableView()
@@ -230,6 +237,7 @@ class ImportDialog(QDialog):
         if self.columns_box is not None:
             layout.addWidget(self.columns_box)
         layout.addWidget(self.summary_label)
+        layout.addWidget(self.rhythm_label)
         layout.addWidget(self.table, 1)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -317,7 +325,13 @@ class ImportDialog(QDialog):
             # On the GUI thread: the progress dialog keeps the window drawn and can
             # cancel (ImportCancelled rolls the whole import back).
             try:
-                self.plan = apply_import(book, records, now=self.rapport.now(), progress=progress)
+                self.plan = apply_import(
+                    book,
+                    records,
+                    now=self.rapport.now(),
+                    progress=progress,
+                    cadence_days=self.cadence_days,
+                )
             finally:
                 progress.close()
 

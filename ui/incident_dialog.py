@@ -9,6 +9,7 @@ gives. Rules come from validate_incident; nothing is saved while any remain.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -37,6 +38,9 @@ from ui.incident_words import severity_text
 from ui.kit.forms import STYLE, Place, error_label, form_label, show_error, show_errors
 from ui.kit.screen import fit_on_show
 from ui.ops import run_op
+
+if TYPE_CHECKING:
+    from ui.touch_dialog import ClientPicker
 
 log = logging.getLogger(__name__)
 
@@ -122,16 +126,31 @@ class IncidentDialog(QDialog):
     saved = Signal(int)
 
     def __init__(
-        self, rapport: RapportApp, client_id: int, client_name: str, parent: QWidget | None = None
+        self,
+        rapport: RapportApp,
+        client_id: int | None,
+        client_name: str,
+        parent: QWidget | None = None,
     ) -> None:
+        """With no ``client_id`` (reported from the Incidents page), the dialog
+        starts with a client picker, as the touch dialog does."""
         super().__init__(parent)
         self.rapport = rapport
         self.client_id = client_id
         self.incident_id: int | None = None
         self._live = False
         self.setStyleSheet(STYLE)
-        self.setWindowTitle(f"Report an incident with {client_name}")
+        self.setWindowTitle(
+            f"Report an incident with {client_name}" if client_id else "Report an incident"
+        )
         self.setMinimumWidth(620)
+        self.client_picker: ClientPicker | None = None
+        self.client_error = error_label(reserve=True)
+        if client_id is None:
+            from ui.touch_dialog import ClientPicker
+
+            self.client_picker = ClientPicker(rapport)
+            self.client_picker.setAccessibleName("Client")
 
         self.general_error = error_label(reserve=True)
         self.title_edit = QLineEdit()
@@ -184,6 +203,9 @@ class IncidentDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 12)
         layout.addWidget(self.general_error)
+        if self.client_picker is not None:
+            form.insertRow(0, form_label("C&lient", self.client_picker), self.client_picker)
+            form.insertRow(1, "", self.client_error)
         layout.addLayout(form)
         layout.addSpacing(6)
         layout.addLayout(grid)
@@ -197,7 +219,11 @@ class IncidentDialog(QDialog):
         self.title_edit.textChanged.connect(self._revalidate)
         for edit in self.texts.values():
             edit.textChanged.connect(self._revalidate)
-        self.title_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.client_picker is not None:
+            QWidget.setTabOrder(self.client_picker, self.title_edit)
+            self.client_picker.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.title_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         fit_on_show(self)
 
     # -- reading the form ------------------------------------------------------
@@ -213,14 +239,28 @@ class IncidentDialog(QDialog):
     def promise(self) -> int | None:
         return self.promise_hours.value() if self.promise_check.isChecked() else None
 
+    def chosen_client(self) -> int | None:
+        if self.client_picker is None:
+            return self.client_id
+        return self.client_picker.client_id()
+
+    def validate(self) -> dict[str, str]:
+        errors = validate_incident(self.to_input())
+        if self.chosen_client() is None:
+            errors = {"client": "Choose the client this is about.", **errors}
+        return errors
+
     def show_errors(self, errors: dict[str, str], *, focus: bool = True) -> None:
-        places: list[Place] = [("title", self.title_error, self.title_edit)]
+        places: list[Place] = []
+        if self.client_picker is not None:
+            places.append(("client", self.client_error, self.client_picker))
+        places.append(("title", self.title_error, self.title_edit))
         places += [(n, self.text_errors[n], self.texts[n]) for n, _l, _p in TEXTS]
         show_errors(errors, places, self.general_error, focus=focus)
 
     def _revalidate(self) -> None:
         if self._live:
-            self.show_errors(validate_incident(self.to_input()), focus=False)
+            self.show_errors(self.validate(), focus=False)
 
     def _refuse(self, errors: dict[str, str]) -> None:
         self._live = True
@@ -231,15 +271,17 @@ class IncidentDialog(QDialog):
     def save(self) -> bool:
         book = self.rapport.book
         data = self.to_input()
-        errors = validate_incident(data)
-        if errors or book is None:
+        errors = self.validate()
+        client_id = self.chosen_client()
+        if errors or book is None or client_id is None:
             self._refuse(errors or {"book": "No book is open."})
             return False
         hours = self.promise()
+        self.client_id = client_id
 
         def write() -> None:
             self.incident_id = open_incident(
-                book, self.client_id, data, promise_hours=hours, now=self.rapport.now()
+                book, client_id, data, promise_hours=hours, now=self.rapport.now()
             )
 
         def then() -> None:

@@ -57,6 +57,7 @@ from ui.incident_parts import (
 from ui.incident_reading import IncidentReadingMixin
 from ui.incident_records import IncidentRecordsMixin
 from ui.kit.drops import accept_file_drag, take_file_drop
+from ui.kit.empty import EmptyState
 from ui.kit.forms import STYLE, error_label, form_label
 from ui.kit.record_window import RecordWindow
 from ui.kit.screen import fit_on_show, scrolling
@@ -184,6 +185,11 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         self.timeline_tree.setColumnWidth(1, 120)
         self.timeline_tree.itemDoubleClicked.connect(lambda _i, _c: self.edit_entry_dialog())
         self.timeline_tree.itemSelectionChanged.connect(self._update_buttons)
+        self.timeline_empty = EmptyState(
+            self.timeline_tree,
+            "Nothing on the timeline yet. Note what happens next (a call, an email, "
+            "a decision) with Add entry… (Ctrl+E).",
+        )
         self.add_entry_button = QPushButton("Add entry…")
         self.add_entry_button.setToolTip("A note, call, email, meeting or decision (Ctrl+E)")
         self.add_entry_button.clicked.connect(self.add_entry_dialog)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -73,7 +74,7 @@ SEVERITY_FILTERS: tuple[tuple[str, tuple[Severity, ...] | None], ...] = (
     ("High or critical", (Severity.HIGH, Severity.CRITICAL)),
     *((severity_text(s), (s,)) for s in Severity),
 )
-NONE_YET = "No incidents yet. When something goes wrong, report it from the client's page (Ctrl+I)."
+NONE_YET = "No incidents yet. When something goes wrong, report it here (Ctrl+I)."
 NONE_MATCH = "No incidents match these filters."
 
 
@@ -186,6 +187,7 @@ class IncidentsView(QWidget):
     """The Incidents page. Enter or a double-click asks for the incident's window."""
 
     open_incident_requested = Signal(int)
+    report_requested = Signal()
 
     def __init__(
         self, rapport: RapportApp, parent: QWidget | None = None, *, defer: bool = False
@@ -220,6 +222,14 @@ class IncidentsView(QWidget):
         filters.addStretch(1)
         self.count_label = QLabel()
         filters.addWidget(self.count_label)
+        self.report_button = QPushButton("Report an incident…")
+        self.report_button.setToolTip("Report an incident with any client (Ctrl+I)")
+        self.report_button.clicked.connect(self.report_requested)
+        # Its own row under the list, so the filters keep the page's width as it was.
+        actions = QHBoxLayout()
+        actions.setContentsMargins(12, 6, 12, 8)
+        actions.addStretch(1)
+        actions.addWidget(self.report_button)
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -264,6 +274,7 @@ class IncidentsView(QWidget):
         layout.setSpacing(0)
         layout.addLayout(filters)
         layout.addWidget(self.stack, 1)
+        layout.addLayout(actions)
 
         self.status_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.severity_filter.currentIndexChanged.connect(lambda _i: self.refresh())

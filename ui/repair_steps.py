@@ -36,6 +36,7 @@ from models.services.incidents import (
 from models.services.reminders import list_touches
 from models.text import human_size
 from ui.incident_words import entry_kind_text
+from ui.kit.empty import EmptyState
 from ui.kit.forms import error_label, form_label, show_error
 from ui.repair_page_base import (
     MUTED,
@@ -179,6 +180,15 @@ class EvidencePage(RepairPage):
             w.setMinimumHeight(80)
             w.on_change = self._changed
             self.control(w)
+        self.empty_states = [
+            EmptyState(
+                self.files,
+                "No files yet. Add copies of emails, invoices or notes "
+                "with Add files…; the originals stay where they are.",
+            ),
+            EmptyState(self.entries, "No timeline entries on this incident yet."),
+            EmptyState(self.touches, "No calls or emails with them logged yet."),
+        ]
         self.add_button = self.control(QPushButton("&Add files…"))
         self.add_button.setToolTip("Attach copies to the incident; the originals stay put.")
         self.add_button.clicked.connect(self.attach_files_dialog)

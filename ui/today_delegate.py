@@ -1,5 +1,6 @@
-"""Today's row buttons, painted by a delegate (no widget per row), and the
-small date dialog behind Snooze."""
+"""Today's row buttons, painted by a delegate (no widget per row) and only on the
+row the user is on (selected or under the mouse), and the small date dialog
+behind Snooze. A settled row offers only Undo."""
 
 from __future__ import annotations
 
@@ -37,10 +38,12 @@ from ui.item_models import AnyIndex
 from ui.today_model import (
     COL_ACTIONS,
     KIND_ROLE,
+    SETTLED_ROLE,
 )
 
 # The row's buttons, in slots so "Open" lines up whether or not a row can snooze.
 ACTION_LOG, ACTION_SNOOZE, ACTION_DONE, ACTION_OPEN = "log", "snooze", "done", "open"
+ACTION_UNDO = "undo"
 
 
 BUTTONS: tuple[tuple[str, str], ...] = (
@@ -63,9 +66,17 @@ BUTTON_PAD = 18
 SNOOZE_CHOICES = (("Tomorrow", "tomorrow"), ("In 3 days", "3 days"), ("Next week", "next week"))
 
 
-def buttons_for(kind: DueKind | str) -> list[tuple[str, str]]:
+def buttons_for(kind: DueKind | str, settled: bool = False) -> list[tuple[str, str]]:
+    if settled:
+        return [(ACTION_UNDO, "Undo")]
     follow_up = str(kind) == str(DueKind.FOLLOW_UP)
     return [(name, text) for name, text in BUTTONS if follow_up or name not in FOLLOW_UP_ONLY]
+
+
+def row_is_active(option: QStyleOptionViewItem) -> bool:
+    """The row the user is on: chosen with the keyboard or under the mouse."""
+    state = option.state
+    return bool(state & QStyle.StateFlag.State_Selected or state & QStyle.StateFlag.State_MouseOver)
 
 
 class TodayDelegate(QStyledItemDelegate):
@@ -85,18 +96,20 @@ class TodayDelegate(QStyledItemDelegate):
     def actions_width(self) -> int:
         return sum(self._widths().values()) + BUTTON_GAP * (len(BUTTONS) + 1)
 
-    def button_rects(self, cell: QRect, kind: DueKind | str) -> list[tuple[str, str, QRect]]:
-        """Where each button of a row sits; slots stay fixed so columns line up."""
+    def button_rects(
+        self, cell: QRect, kind: DueKind | str, settled: bool = False
+    ) -> list[tuple[str, str, QRect]]:
+        """Where each button of a row sits, packed from the left: only one row shows
+        them at a time, so nothing needs to line up with the rows around it."""
         widths = self._widths()
         height = min(cell.height() - 6, self.view.fontMetrics().height() + 10)
         top = cell.top() + (cell.height() - height) // 2
         x = cell.left() + BUTTON_GAP
-        wanted = {name for name, _t in buttons_for(kind)}
         rects = []
-        for name, text in BUTTONS:
-            if name in wanted:
-                rects.append((name, text, QRect(x, top, widths[name], height)))
-            x += widths[name] + BUTTON_GAP
+        for name, text in buttons_for(kind, settled):
+            width = widths.get(name, widths[ACTION_LOG])
+            rects.append((name, text, QRect(x, top, width, height)))
+            x += width + BUTTON_GAP
         return rects
 
     def initStyleOption(  # noqa: N802 - Qt API
@@ -120,8 +133,11 @@ class TodayDelegate(QStyledItemDelegate):
         self.initStyleOption(opt, index)
         style = self.view.style()
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, self.view)
+        if not row_is_active(opt):
+            return  # a calm list: buttons only where the user is
         kind = index.data(KIND_ROLE) or ""
-        for _name, text, rect in self.button_rects(option.rect, kind):
+        settled = index.data(SETTLED_ROLE) is not None
+        for _name, text, rect in self.button_rects(option.rect, kind, settled):
             button = QStyleOptionButton()
             button.rect = rect
             button.text = text
@@ -143,8 +159,15 @@ class TodayDelegate(QStyledItemDelegate):
             return False
         if event.button() != Qt.MouseButton.LeftButton:
             return False
+        view = self.view
+        selected = view.selectionModel().isRowSelected(index.row(), index.parent())
+        if not (selected or row_is_active(option)):
+            return False
         pos = event.position().toPoint()
-        for name, _text, rect in self.button_rects(option.rect, index.data(KIND_ROLE) or ""):
+        settled = index.data(SETTLED_ROLE) is not None
+        for name, _text, rect in self.button_rects(
+            option.rect, index.data(KIND_ROLE) or "", settled
+        ):
             if rect.contains(pos):
                 self.action.emit(name, QPersistentModelIndex(index), rect)
                 return True

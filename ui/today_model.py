@@ -27,7 +27,7 @@ from PySide6.QtGui import (
 from models.changes import AGREEMENTS, BOOK, CLIENTS, DAY, INCIDENTS, REMINDERS
 from models.reminders import DueItem, DueKind, TodayPlan
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
-from ui.wording import MONTHS, WEEKDAYS, short_date, what_text, when_text
+from ui.wording import MONTHS, WEEKDAYS, reason_text, short_date, what_text, when_text
 
 EMPTY_TITLE = "Nobody is waiting on you today."
 
@@ -47,7 +47,7 @@ SECTION_TITLES = {OVERDUE: "Overdue", DUE_TODAY: "Due today", UPCOMING: "Next 7 
 COL_CLIENT, COL_WHAT, COL_WHEN, COL_ACTIONS = range(4)
 
 
-HEADERS = ("Client", "What", "When", "")
+HEADERS = ("Client", "What", "Why here", "")
 
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -57,6 +57,23 @@ SECTION_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 3
+
+
+# What a settled row says it became ("Done", "Snoozed until Friday"), or None.
+SETTLED_ROLE = Qt.ItemDataRole.UserRole + 4
+
+
+# The longest reasons the rules give: the reason column is made this wide.
+REASON_SAMPLES = (
+    "flagged · 365 days late · two-monthly rhythm",
+    "flagged · follow-up due Wednesday",
+    "flagged · due Wed 18 Mar · half-yearly rhythm",
+)
+
+
+# More rows than anyone works through in a day: the first ones (the rules' most
+# urgent) are listed, the rest follow as these are settled, or on "Show all".
+SHOW_FIRST = 150
 
 
 # What Today's plan is read from: follow-ups come from touches, incidents'
@@ -71,6 +88,9 @@ PRIORITY_COLOUR = "#d9480f"
 
 
 MUTED_STYLE = "color: palette(placeholder-text);"
+
+
+MUTED_COLOUR = "#7a7a7a"
 
 
 # A row's identity across reloads: its kind, client and follow-up.
@@ -100,6 +120,7 @@ class Row:
     when: str
     late: bool
     tooltip: str
+    why: str
 
 
 class Rows(Sequence[Row]):
@@ -147,15 +168,17 @@ def plan_row(item: DueItem, today: date) -> Row:
     tip = f"{item.client_name}: {what}, due {short_date(item.due_on, today)}"
     if item.priority:
         tip += ". Priority client: they come first for now."
-    return Row(item, what_text(item), when[:1].upper() + when[1:], item.due_on < today, tip)
+    why = reason_text(item, today)
+    return Row(item, what_text(item), when[:1].upper() + when[1:], item.due_on < today, tip, why)
 
 
-def sections_for(plan: TodayPlan, today: date) -> list[Section]:
-    """Overdue, due today and the next days, each in the rules' order, empty ones left out."""
+def sections_for(plan: TodayPlan, today: date, limit: int | None = None) -> list[Section]:
+    """Overdue, due today and the next days, each in the rules' order, empty ones
+    left out; each cut to its first ``limit`` rows when a limit is given."""
     overdue = [i for i in plan.due if i.due_on < today]
     due_today = [i for i in plan.due if i.due_on >= today]
     return [
-        Section(key, SECTION_TITLES[key], Rows(items, today))
+        Section(key, SECTION_TITLES[key], Rows(items[:limit], today))
         for key, items in ((OVERDUE, overdue), (DUE_TODAY, due_today), (UPCOMING, plan.upcoming))
         if items
     ]
@@ -188,9 +211,16 @@ class TodayModel(QAbstractItemModel):
         super().__init__(parent)
         self._sections: list[Section] = []
         self.today: date | None = None
+        self.limit: int | None = SHOW_FIRST
+        self.hidden_rows = 0
+        # Rows the user settled since the last reload: what each became, latest last.
+        self._settled: dict[RowKey, list[str]] = {}
         self._late = QBrush(QColor(LATE_COLOUR))
+        self._muted = QBrush(QColor(MUTED_COLOUR))
         self._bold = QFont()
         self._bold.setBold(True)
+        self._struck = QFont()
+        self._struck.setStrikeOut(True)
         self._flag = priority_icon()
 
     # -- content --------------------------------------------------------------
@@ -198,8 +228,38 @@ class TodayModel(QAbstractItemModel):
     def set_plan(self, plan: TodayPlan, today: date) -> None:
         self.beginResetModel()
         self.today = today
-        self._sections = sections_for(plan, today)
+        self._settled.clear()
+        self._sections = sections_for(plan, today, self.limit)
+        shown = sum(len(s.rows) for s in self._sections)
+        self.hidden_rows = len(plan.due) + len(plan.upcoming) - shown
         self.endResetModel()
+
+    # -- settled rows: struck through, kept in place until the user moves on ----------
+
+    def settle(self, key: RowKey, label: str) -> None:
+        self._settled.setdefault(key, []).append(label)
+        self._row_changed(key)
+
+    def unsettle(self, key: RowKey) -> None:
+        labels = self._settled.get(key)
+        if labels:
+            labels.pop()
+            if not labels:
+                del self._settled[key]
+            self._row_changed(key)
+
+    def settled_label(self, key: RowKey) -> str | None:
+        labels = self._settled.get(key)
+        return labels[-1] if labels else None
+
+    def has_settled(self) -> bool:
+        return bool(self._settled)
+
+    def _row_changed(self, key: RowKey) -> None:
+        first = self.index_of(key, 0)
+        if first.isValid():
+            last = self.createIndex(first.row(), len(HEADERS) - 1, first.internalId())
+            self.dataChanged.emit(first, last)
 
     @property
     def sections(self) -> list[Section]:
@@ -285,14 +345,24 @@ class TodayModel(QAbstractItemModel):
         if row is None:
             return None
         column = index.column()
+        settled = self.settled_label(row_key(row.item)) if self._settled else None
         if role == Qt.ItemDataRole.DisplayRole:
             if column == COL_CLIENT:
                 return row.item.client_name
             if column == COL_WHAT:
                 return row.what
             if column == COL_WHEN:
-                return row.when
+                return settled if settled is not None else row.why
             return None
+        if settled is not None:
+            if role == Qt.ItemDataRole.FontRole and column in (COL_CLIENT, COL_WHAT):
+                return self._struck
+            if role == Qt.ItemDataRole.ForegroundRole and column != COL_ACTIONS:
+                return self._muted
+            if role == SETTLED_ROLE:
+                return settled
+            if role == Qt.ItemDataRole.AccessibleTextRole and column == COL_CLIENT:
+                return f"{row.item.client_name}, {row.what}: {settled}"
         if role == Qt.ItemDataRole.ToolTipRole and column != COL_ACTIONS:
             return row.tooltip
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_WHEN and row.late:
@@ -301,7 +371,7 @@ class TodayModel(QAbstractItemModel):
             return self._flag
         if role == Qt.ItemDataRole.AccessibleTextRole and column == COL_CLIENT:
             prefix = "Priority. " if row.item.priority else ""
-            return f"{prefix}{row.item.client_name}, {row.what}, {row.when}"
+            return f"{prefix}{row.item.client_name}, {row.what}, {row.why}"
         if role == ITEM_ROLE:
             return row.item
         if role == KIND_ROLE:

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
-    QPoint,
     QRect,
     Qt,
     Signal,
@@ -24,32 +25,35 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QAction,
     QKeySequence,
+    QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenu,
+    QPushButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from models.changes import REMINDERS, Changes
-from models.errors import NotFoundError
+from models.changes import Changes
 from models.reads import next_due_after
-from models.reminders import DueItem, DueKind, TodayPlan, snooze_date
+from models.reminders import DueItem, DueKind, TodayPlan
 from ui.app import RapportApp
 from ui.keys import widget_shortcut
 from ui.kit.subscribe import on_changes
-from ui.ops import announce
+from ui.today_acts import TodayActs
 from ui.today_delegate import (
     ACTION_DONE,
     ACTION_LOG,
     ACTION_OPEN,
     ACTION_SNOOZE,
-    SNOOZE_CHOICES,
+    ACTION_UNDO,
     DatePickDialog,
     TodayDelegate,
 )
@@ -63,6 +67,7 @@ from ui.today_model import (
     MUTED_STYLE,
     NO_BOOK,
     NOTHING_AHEAD,
+    REASON_SAMPLES,
     TODAY_SHOWS,
     RowKey,
     TodayModel,
@@ -70,7 +75,6 @@ from ui.today_model import (
     next_up_text,
     row_key,
 )
-from ui.wording import when_text
 
 __all__ = [
     "ACTION_DONE",
@@ -87,7 +91,7 @@ __all__ = [
 ]
 
 
-class TodayView(QWidget):
+class TodayView(TodayActs, QWidget):
     """The home page. It changes the book only through the services and then tells
     the app (``changed``); it asks its window for what belongs to the window: the
     touch dialog, the client page, the status bar's Undo."""
@@ -108,6 +112,13 @@ class TodayView(QWidget):
         self.next_up: DueItem | None = None
         self.snooze_menu: QMenu | None = None
         self.date_dialog: DatePickDialog | None = None
+        # A touch asked for from a row: when the book changes and the row is no
+        # longer due, it is shown settled ("Touch logged") rather than taken away.
+        self._touching: RowKey | None = None
+        self._undos: dict[RowKey, Callable[[], None]] = {}
+        self._stale = False
+        self._reloading = False
+        self._reload_when_mouse_leaves = False
 
         self.title = QLabel("Today")
         font = self.title.font()
@@ -153,6 +164,7 @@ class TodayView(QWidget):
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setIndentation(0)
         self.tree.setAccessibleName("Today")
+        self.tree.setMouseTracking(True)  # the row under the mouse shows its buttons
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.delegate = TodayDelegate(self.tree)
         self.tree.setItemDelegate(self.delegate)
@@ -163,8 +175,14 @@ class TodayView(QWidget):
         header.setSectionResizeMode(COL_WHAT, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COL_WHEN, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_ACTIONS, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(COL_CLIENT, 220)
-        header.resizeSection(COL_WHEN, 120)
+        # In characters of the font in use, so a scale change never leaves them stale.
+        chars = self.tree.fontMetrics().averageCharWidth()
+        header.resizeSection(COL_CLIENT, 22 * chars)
+        # The longest reasons the rules give, measured in the font in use.
+        metrics = self.tree.fontMetrics()
+        widest = max(metrics.horizontalAdvance(text) for text in REASON_SAMPLES)
+        self._why_width = widest + 2 * chars
+        header.resizeSection(COL_WHEN, self._why_width)
         header.resizeSection(COL_ACTIONS, self.delegate.actions_width())
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
@@ -173,6 +191,17 @@ class TodayView(QWidget):
         layout.addLayout(heading)
         layout.addWidget(self.empty_box)
         layout.addWidget(self.tree, 1)
+        self.more_label = QLabel()
+        self.more_label.setStyleSheet(MUTED_STYLE)
+        self.show_all_button = QPushButton("Show &all")
+        self.show_all_button.clicked.connect(self.show_all)
+        self.more_box = QWidget()
+        more_layout = QHBoxLayout(self.more_box)
+        more_layout.setContentsMargins(0, 4, 0, 0)
+        more_layout.addWidget(self.more_label, 1)
+        more_layout.addWidget(self.show_all_button)
+        self.more_box.hide()
+        layout.addWidget(self.more_box)
         self.spacer = QWidget()
         layout.addWidget(self.spacer, 1)
 
@@ -183,12 +212,15 @@ class TodayView(QWidget):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             widget_shortcut(QKeySequence(key), self.tree, self.log_touch_selected)
         widget_shortcut(QKeySequence("Ctrl+D"), self.tree, self.done_selected)
+        widget_shortcut(QKeySequence(Qt.Key.Key_D), self.tree, self.done_selected)
         widget_shortcut(QKeySequence(Qt.Key.Key_S), self.tree, self.snooze_selected)
 
         self.delegate.action.connect(self._on_button)
         self.tree.doubleClicked.connect(lambda _i: self.log_touch_selected())
         self.tree.customContextMenuRequested.connect(self._show_context_menu)
         self.tree.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
+        self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.tree.viewport().installEventFilter(self)
         # Not deferred while hidden: the sidebar's "Today (n)" count comes from here
         # and must be right on every page.
         on_changes(self, rapport.changed, TODAY_SHOWS, self._on_changed, defer_hidden=False)
@@ -208,35 +240,34 @@ class TodayView(QWidget):
     def _on_changed(self, _what: Changes, _initiator: object) -> None:
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self, *, reload: bool = False) -> None:
         """Ask the book for today's plan again, keeping the keyboard on the same row
-        (or, when that row is gone, on the one that took its place)."""
+        (or, when that row is gone, on the one that took its place).
+
+        While a row the user settled is on screen, the list is not reloaded (so
+        nothing moves under the mouse): only the counts are. It reloads when the
+        user moves on to another row, or Today is shown again (``reload``)."""
         book = self.rapport.book
         today = self.rapport.today()
-        keep = self.selected_item()
-        keep_pos = self._selected_position()
         plan = self.rapport.today_plan()
         self.plan = plan
-        self.model.set_plan(plan, today)
-        # Each section opened on its own: expandAll() also asks every item whether it
-        # has children, a Python call per row on a list thousands long.
-        # Spans first, while the sections are closed: spanning a row makes the tree lay
-        # out again, and an open section would be laid out row by row each time.
-        sections = range(self.model.rowCount())
-        for si in sections:
-            self.tree.setFirstColumnSpanned(si, QModelIndex(), True)
-        for si in sections:
-            self.tree.expand(self.model.index(si, 0))
-
+        self._notice_logged_touch(plan)
+        count = plan.counts(today)
+        self.summary_label.setText(count.headline() if count.total else "")
+        if self.model.has_settled() and not reload and self.model.today == today:
+            self._stale = True
+            self._update_actions()
+            self.count_changed.emit(count.total)
+            return
+        self._stale = False
+        keep = self.selected_item()
+        keep_pos = self._selected_position()
+        self._reloading = True
+        try:
+            self._load(plan, today)
+        finally:
+            self._reloading = False
         self.date_label.setText(long_date(today))
-        n_due = len(plan.due)
-        late = sum(1 for i in plan.due if i.due_on < today)
-        if late == n_due and n_due:
-            self.summary_label.setText(f"{n_due} overdue")
-        elif late:
-            self.summary_label.setText(f"{n_due} due · {late} overdue")
-        else:
-            self.summary_label.setText(f"{n_due} due" if n_due else "")
         self.next_up = None
         if not plan.due and book is not None:
             if plan.upcoming:
@@ -253,18 +284,105 @@ class TodayView(QWidget):
         has_rows = self.model.rowCount() > 0
         self.tree.setVisible(has_rows)
         self.spacer.setVisible(not has_rows)
+        hidden = self.model.hidden_rows
+        self.more_box.setVisible(hidden > 0)
+        if hidden:
+            self.more_label.setText(
+                f"The first {self.model.limit} of each part are listed, most urgent first; "
+                f"{hidden} more follow as you settle these."
+            )
 
-        if keep is not None and self.select_key(row_key(keep)):
-            pass
-        elif keep_pos is not None:
-            rows = self.model.item_indexes()
-            if rows:
-                self._select_index(rows[min(keep_pos, len(rows) - 1)])
+        self._reloading = True
+        try:
+            if keep is not None and self.select_key(row_key(keep)):
+                pass
+            elif keep_pos is not None:
+                rows = self.model.item_indexes()
+                if rows:
+                    self._select_index(rows[min(keep_pos, len(rows) - 1)])
+        finally:
+            self._reloading = False
         self._update_actions()
-        self.count_changed.emit(n_due)
+        self.count_changed.emit(count.total)
+
+    def _load(self, plan: TodayPlan, today: date) -> None:
+        self.model.set_plan(plan, today)
+        # Each section opened on its own: expandAll() also asks every item whether it
+        # has children, a Python call per row.
+        # Spans first, while the sections are closed: spanning a row makes the tree lay
+        # out again, and an open section would be laid out row by row each time.
+        sections = range(self.model.rowCount())
+        for si in sections:
+            self.tree.setFirstColumnSpanned(si, QModelIndex(), True)
+        for si in sections:
+            self.tree.expand(self.model.index(si, 0))
+
+    def show_all(self) -> None:
+        """List every row, not only the first ones of each part."""
+        self.model.limit = None
+        self.refresh(reload=True)
+        self.focus_list()
+
+    def reload(self) -> None:
+        """The user moved on: settled rows leave, the list shows the book as it is."""
+        self._reload_when_mouse_leaves = False
+        if self.model.has_settled() or self._stale:
+            self.refresh(reload=True)
+
+    def _notice_logged_touch(self, plan: TodayPlan) -> None:
+        key = self._touching
+        if key is None or self.model.settled_label(key) is not None:
+            return
+        before = self.model.item_at(self.model.index_of(key))
+        if before is None:
+            self._touching = None
+            return
+        now_due = {row_key(i): i.due_on for i in plan.due}
+        if now_due.get(key) != before.due_on:
+            self._touching = None
+            self.model.settle(key, "Touch logged")
+
+    def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self._reloading:
+            return
+        item, before = self.model.item_at(current), self.model.item_at(previous)
+        if item is None or (before is not None and row_key(item) == row_key(before)):
+            return
+        self._touching = None
+        if not (self.model.has_settled() or self._stale):
+            return
+        if QApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            # Chosen with the mouse: reload once the mouse has left the list, so the
+            # rows do not move under it.
+            self._reload_when_mouse_leaves = True
+        else:
+            self.reload()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if (
+            watched is self.tree.viewport()
+            and event.type() == QEvent.Type.Leave
+            and self._reload_when_mouse_leaves
+        ):
+            self.reload()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """On a narrow window (1024 px, or a 1.5 scale) the reason column gives way
+        to what is to be done: at most a third of the list, never a scrollbar."""
+        super().resizeEvent(event)
+        room = self.tree.viewport().width() - self.tree.header().sectionSize(COL_ACTIONS)
+        self.tree.header().resizeSection(COL_WHEN, max(60, min(self._why_width, room // 3)))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self.model.has_settled() or self._stale:
+            self.refresh(reload=True)
 
     def count_due(self) -> int:
-        return len(self.plan.due) if self.plan is not None else 0
+        if self.plan is None:
+            return 0
+        return self.plan.counts(self.rapport.today()).total
 
     # -- selection ------------------------------------------------------------
 
@@ -274,6 +392,14 @@ class TodayView(QWidget):
 
     def selected_item(self) -> DueItem | None:
         return self.model.item_at(self.selected_index())
+
+    def selected_key(self) -> RowKey | None:
+        item = self.selected_item()
+        return row_key(item) if item is not None else None
+
+    @staticmethod
+    def key_of(item: DueItem) -> RowKey:
+        return row_key(item)
 
     def _selected_position(self) -> int | None:
         index = self.selected_index()
@@ -336,6 +462,8 @@ class TodayView(QWidget):
             self.mark_done(item)
         elif name == ACTION_OPEN:
             self.open_client_requested.emit(item.client_id)
+        elif name == ACTION_UNDO:
+            self.undo_row(row_key(item))
 
     def log_touch_selected(self) -> None:
         item = self.selected_item()
@@ -343,6 +471,7 @@ class TodayView(QWidget):
             self._request_touch(item)
 
     def _request_touch(self, item: DueItem) -> None:
+        self._touching = row_key(item)
         if item.follow_up_id is not None:
             self.follow_up_touch_requested.emit(item.client_id, item.follow_up_id, item.title)
         else:
@@ -352,115 +481,3 @@ class TodayView(QWidget):
         item = self.selected_item()
         if item is not None:
             self.open_client_requested.emit(item.client_id)
-
-    def done_selected(self) -> None:
-        item = self.selected_item()
-        if item is not None:
-            self.mark_done(item)
-
-    def snooze_selected(self) -> None:
-        item = self.selected_item()
-        if item is None or item.kind is not DueKind.FOLLOW_UP:
-            return
-        index = self.model.index_of(row_key(item), COL_ACTIONS)
-        rect = self.tree.visualRect(index)
-        self.show_snooze_menu(item, self.tree.viewport().mapToGlobal(rect.bottomLeft()))
-
-    def mark_done(self, item: DueItem) -> bool:
-        book = self.rapport.book
-        if book is None or item.follow_up_id is None:
-            return False
-        from models.services.reminders import complete_follow_up, reopen_follow_up
-
-        fid = item.follow_up_id
-        try:
-            complete_follow_up(book, fid, now=self.rapport.now())
-        except NotFoundError:
-            self.refresh()
-            return False
-        announce(self.rapport, REMINDERS, self)
-
-        def undo() -> None:
-            if self.rapport.book is book:
-                try:
-                    reopen_follow_up(book, fid)
-                except NotFoundError:
-                    return
-                announce(self.rapport, REMINDERS, self)
-                self.select_key(row_key(item))
-
-        self.undoable.emit(f"Done: {item.title} ({item.client_name}).", "Undo done", undo)
-        return True
-
-    def show_snooze_menu(self, item: DueItem, at: QPoint | None = None) -> QMenu:
-        """The snooze choices for one follow-up, popped up without blocking."""
-        if self.snooze_menu is not None:
-            self.snooze_menu.deleteLater()
-        menu = QMenu(self)
-        for text, choice in SNOOZE_CHOICES:
-            action = menu.addAction(text)
-            action.triggered.connect(
-                lambda _c=False, ch=choice: self.snooze(item, snooze_date(ch, self.rapport.today()))
-            )
-        menu.addSeparator()
-        pick = menu.addAction("Pick a date…")
-        pick.triggered.connect(lambda _c=False: self.pick_snooze_date(item))
-        self.snooze_menu = menu
-        if at is None:
-            rect = self.tree.visualRect(self.model.index_of(row_key(item), COL_ACTIONS))
-            at = self.tree.viewport().mapToGlobal(rect.bottomLeft())
-        menu.popup(at)
-        return menu
-
-    def pick_snooze_date(self, item: DueItem) -> DatePickDialog:
-        dialog = DatePickDialog(self.rapport.today(), item.due_on, self)
-        dialog.accepted.connect(lambda: self.snooze(item, dialog.chosen()))
-        if self.date_dialog is not None:
-            self.date_dialog.deleteLater()
-        self.date_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def snooze(self, item: DueItem, until: date) -> bool:
-        book = self.rapport.book
-        if book is None or item.follow_up_id is None:
-            return False
-        from models.services.reminders import snooze_follow_up
-
-        fid, before = item.follow_up_id, item.due_on
-        try:
-            snooze_follow_up(book, fid, until)
-        except NotFoundError:
-            self.refresh()
-            return False
-        announce(self.rapport, REMINDERS, self)
-
-        def undo() -> None:
-            if self.rapport.book is book:
-                try:
-                    snooze_follow_up(book, fid, before)
-                except NotFoundError:
-                    return
-                announce(self.rapport, REMINDERS, self)
-                self.select_key(row_key(item))
-
-        when = when_text(until, self.rapport.today())
-        self.undoable.emit(
-            f"Snoozed {item.title} ({item.client_name}) until {when}.", "Undo snooze", undo
-        )
-        return True
-
-    def _show_context_menu(self, pos: QPoint) -> None:
-        index = self.tree.indexAt(pos)
-        item = self.model.item_at(index)
-        if item is None:
-            return
-        self.select_key(row_key(item))
-        menu = QMenu(self)
-        menu.addAction(self.log_action)
-        if item.kind is DueKind.FOLLOW_UP:
-            menu.addAction(self.snooze_action)
-            menu.addAction(self.done_action)
-        menu.addSeparator()
-        menu.addAction(self.open_action)
-        menu.popup(self.tree.viewport().mapToGlobal(pos))

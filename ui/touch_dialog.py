@@ -218,6 +218,11 @@ class TouchDialog(QDialog):
         self.next_date_edit.setMinimumDate(to_qdate(rapport.today()))
         self.next_date_edit.setEnabled(False)
         self.remind_check.toggled.connect(self.next_date_edit.setEnabled)
+        # Typing a next step ticks "Remind me" (a week ahead) so it is never dropped
+        # silently; once the user ticks or unticks it themselves, their choice stands.
+        self._remind_chosen = False
+        self.remind_check.clicked.connect(self._on_remind_clicked)
+        self.next_step_edit.textChanged.connect(self._on_next_step_typed)
         self.next_step_error = error_label(reserve=True)
 
         form = QFormLayout()
@@ -291,6 +296,13 @@ class TouchDialog(QDialog):
         else:
             self.summary_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         fit_on_show(self)
+
+    def _on_remind_clicked(self, _checked: bool) -> None:
+        self._remind_chosen = True
+
+    def _on_next_step_typed(self, text: str) -> None:
+        if not self._remind_chosen:
+            self.remind_check.setChecked(bool(text.strip()))
 
     @staticmethod
     def _stack(*widgets: QWidget) -> QWidget:

@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from models.changes import Changes
-from models.reminders import DueItem, DueKind, TodayPlan
+from models.reminders import DueCount, DueItem, DueKind, TodayPlan
 from ui.app import APP_NAME, RapportApp
 from ui.icons import app_icon
 from ui.keys import menu_text
@@ -48,7 +48,7 @@ KEY_PAUSED_UNTIL = "tray/paused_until"
 KEY_NOTIFIED_ON = "tray/notified_on"
 KEY_NOTIFIED = "tray/notified"
 
-MENU_CLIENTS = 5
+MENU_ITEMS = 5
 TOOLTIP_NAMES = 3
 ICON_SIZES = (16, 22, 24, 32, 48, 64)
 BADGE_COLOUR = "#d93a2b"
@@ -56,7 +56,8 @@ NOTIFY_MS = 10000
 
 
 def badge_text(count: int) -> str:
-    return str(count) if count < 10 else "9+"
+    """The badge says the same number as the sidebar and the header, up to 99."""
+    return str(count) if count < 100 else "99+"
 
 
 def tray_icon(count: int) -> QIcon:
@@ -75,14 +76,15 @@ def tray_icon(count: int) -> QIcon:
         base.paint(p, QRect(0, 0, size, size))
         if count > 0:
             text = badge_text(count)
-            d = size * (0.66 if len(text) == 1 else 0.78)
+            d = size * (0.66 if len(text) == 1 else 0.78 if len(text) == 2 else 0.9)
             badge = QRectF(size - d, size - d, d, d)
             p.setPen(QPen(QColor("white"), max(1.0, size / 22)))
             p.setBrush(QColor(BADGE_COLOUR))
             p.drawEllipse(badge.adjusted(0.5, 0.5, -0.5, -0.5))
             font = QFont()
             font.setBold(True)
-            font.setPixelSize(max(7, round(d * (0.66 if len(text) == 1 else 0.5))))
+            scale = {1: 0.66, 2: 0.5}.get(len(text), 0.36)
+            font.setPixelSize(max(6, round(d * scale)))
             p.setFont(font)
             p.setPen(QColor("white"))
             p.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
@@ -97,16 +99,18 @@ def item_key(item: DueItem) -> str:
     return f"k{item.client_id}"
 
 
-def tooltip_text(plan: TodayPlan, *, paused: bool = False) -> str:
-    clients = unique_clients(plan.due)
-    if not clients:
-        text = f"{APP_NAME} — nobody is due today"
+def tooltip_text(plan: TodayPlan, today: date, *, paused: bool = False) -> str:
+    """The headline count (the same words as Today's header), then who comes first."""
+    count = plan.counts(today)
+    if not count.total:
+        text = f"{APP_NAME} — nothing to do today"
     else:
-        names = [n for _i, n in clients]
-        shown = ", ".join(names[:TOOLTIP_NAMES])
-        if len(names) > TOOLTIP_NAMES:
-            shown += f" and {len(names) - TOOLTIP_NAMES} more"
-        text = f"{APP_NAME} — {len(names)} due: {shown}"
+        names = [n for _i, n in unique_clients(plan.due, limit=TOOLTIP_NAMES)]
+        shown = ", ".join(names)
+        clients = len({i.client_id for i in plan.due})
+        if clients > TOOLTIP_NAMES:
+            shown += f" and {clients - TOOLTIP_NAMES} more"
+        text = f"{APP_NAME} — {count.headline()}. First: {shown}"
     if paused:
         text += " (reminders paused until tomorrow)"
     return text
@@ -138,6 +142,7 @@ class RapportTray(QObject):
         self.window = window
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
         self.plan = TodayPlan(due=[], upcoming=[])
+        self.count = DueCount(0, 0, 0)
         self.badge_count = 0
         self.last_message: tuple[str, str] | None = None
         self._icons: dict[int, QIcon] = {}
@@ -185,7 +190,7 @@ class RapportTray(QObject):
         self.sync()
 
     def _icon(self, count: int) -> QIcon:
-        bucket = min(count, 10)
+        bucket = min(count, 100)
         if bucket not in self._icons:
             self._icons[bucket] = tray_icon(bucket)
         return self._icons[bucket]
@@ -200,10 +205,10 @@ class RapportTray(QObject):
             self.pause_action.blockSignals(True)
             self.pause_action.setChecked(paused)
             self.pause_action.blockSignals(False)
-        count = len(unique_clients(self.plan.due))
-        self.badge_count = 0 if paused else count
+        self.count = self.plan.counts(self.rapport.today())
+        self.badge_count = 0 if paused else self.count.total
         self.icon.setIcon(self._icon(self.badge_count))
-        self.icon.setToolTip(tooltip_text(self.plan, paused=paused))
+        self.icon.setToolTip(tooltip_text(self.plan, self.rapport.today(), paused=paused))
         if notify:
             self.notify_due(quietly=quietly)
 
@@ -224,10 +229,16 @@ class RapportTray(QObject):
             told: set[str] = set()
         else:
             told = set(str(s.value(KEY_NOTIFIED, "") or "").split())
-        new = [i for i in self.plan.due if item_key(i) not in told]
+        # Keys made inline: on a big book this runs over tens of thousands of items.
+        keys = [
+            f"k{i.client_id}" if i.follow_up_id is None else f"f{i.follow_up_id}"
+            for i in self.plan.due
+        ]
+        new = [i for i, k in zip(self.plan.due, keys, strict=True) if k not in told]
         if not new:
             return None
-        told.update(item_key(i) for i in new)
+        new_keys = [k for k in keys if k not in told]
+        told.update(new_keys)
         s.setValue(KEY_NOTIFIED_ON, today)
         s.setValue(KEY_NOTIFIED, " ".join(sorted(told)))
         s.sync()
@@ -253,18 +264,20 @@ class RapportTray(QObject):
         menu.addAction("&Today…").triggered.connect(self.open_today)
         menu.addAction("&Log a touch…").triggered.connect(lambda _c=False: self.log_touch(None))
         today = self.rapport.today()
-        firsts: dict[int, DueItem] = {}
-        for item in self.plan.due:
-            firsts.setdefault(item.client_id, item)
-        if firsts:
+        if self.count.total:
+            # Today's first rows, in Today's order, and how many more Today has.
             menu.addSeparator()
-            header = menu.addAction("Due now")
+            header = menu.addAction(self.count.headline())
             header.setEnabled(False)
-            for client_id, item in list(firsts.items())[:MENU_CLIENTS]:
-                text = f"{menu_text(item.client_name)} — {when_text(item.due_on, today)}"
+            for item in self.plan.due[:MENU_ITEMS]:
+                what = "" if item.kind is DueKind.KEEP_IN_TOUCH else f": {menu_text(item.title)}"
+                text = f"{menu_text(item.client_name)}{what} — {when_text(item.due_on, today)}"
                 action = menu.addAction(text)
                 action.setToolTip(f"Log a touch with {item.client_name}")
-                action.triggered.connect(lambda _c=False, cid=client_id: self.log_touch(cid))
+                action.triggered.connect(lambda _c=False, cid=item.client_id: self.log_touch(cid))
+            more = self.count.total - min(self.count.total, MENU_ITEMS)
+            if more:
+                menu.addAction(f"and {more} more…").triggered.connect(self.open_today)
         menu.addSeparator()
         menu.addAction(self.pause_action)
         menu.addSeparator()

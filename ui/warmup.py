@@ -48,6 +48,8 @@ class Warmup(QObject):
     """Runs the three stages above once for a window, and says when it is done."""
 
     done = Signal()
+    # The first turn of the event loop after the first paint (or soon, when hidden).
+    begun = Signal()
 
     def __init__(self, rapport: RapportApp, window: MainWindow) -> None:
         super().__init__(window)
@@ -81,6 +83,7 @@ class Warmup(QObject):
         if self.started:
             return
         self.started = True
+        self.begun.emit()
         job = BackgroundJob(self._load, what="The warm-up")
         # Queued to this object, which lives on the GUI thread: stage 2 runs there.
         job.signals.done.connect(self._after_load, Qt.ConnectionType.QueuedConnection)

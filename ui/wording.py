@@ -88,12 +88,52 @@ def name_list(names: list[str], limit: int = 3) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def unique_clients(items: list[DueItem]) -> list[tuple[int, str]]:
-    """Each client once, in the order the items come (the most urgent first)."""
+def unique_clients(items: list[DueItem], limit: int | None = None) -> list[tuple[int, str]]:
+    """Each client once, in the order the items come (the most urgent first); the
+    first ``limit`` only when given (a tooltip names three of thousands)."""
     seen: set[int] = set()
     out: list[tuple[int, str]] = []
     for item in items:
         if item.client_id not in seen:
             seen.add(item.client_id)
             out.append((item.client_id, item.client_name))
+            if limit is not None and len(out) >= limit:
+                break
     return out
+
+
+RHYTHM_WORDS = {
+    7: "weekly",
+    14: "fortnightly",
+    30: "monthly",
+    61: "two-monthly",
+    91: "quarterly",
+    182: "half-yearly",
+}
+
+
+def rhythm_phrase(cadence_days: int | None) -> str:
+    """ "monthly rhythm", "45-day rhythm": the rhythm a keep-in-touch row is
+    measured against, short enough for Today's reason column."""
+    if cadence_days is None:
+        return "no rhythm"
+    word = RHYTHM_WORDS.get(cadence_days, f"{cadence_days}-day")
+    return f"{word} rhythm"
+
+
+def reason_text(item: DueItem, today: date) -> str:
+    """Why a row sits where it does on Today, in the order's own terms: flagged
+    clients first, then how late it is against its rhythm (a follow-up counts a
+    week as its rhythm). "38 days late · monthly rhythm", "follow-up due today"."""
+    late = (today - item.due_on).days
+    if late > 0:
+        when = f"{plural(late, 'day')} late"
+    elif late == 0:
+        when = "due today"
+    else:
+        when = f"due {when_text(item.due_on, today)}"
+    if item.kind is DueKind.KEEP_IN_TOUCH:
+        text = f"{when} · {rhythm_phrase(item.cadence_days)}"
+    else:
+        text = f"follow-up {when}"
+    return f"flagged · {text}" if item.priority else text

@@ -218,8 +218,11 @@ def apply_import(
     *,
     now: datetime | None = None,
     progress: Progress | None = None,
+    cadence_days: int | None = None,
 ) -> ImportPlan:
-    """Import ``records`` in one transaction and say what was done.
+    """Import ``records`` in one transaction and say what was done. New clients
+    get ``cadence_days`` as their keep-in-touch rhythm (the app passes its
+    default-rhythm setting); clients already in the book keep theirs.
 
     The plan is made again inside the write, so it is the truth of this moment
     even if the book changed since a preview. Any failure, or ImportCancelled
@@ -230,6 +233,11 @@ def apply_import(
         with book.session() as s, many_small_objects():
             rows = _plan(s, records, None)
             creates = [r.data for r in rows if r.action is Action.CREATE and r.data is not None]
+            if cadence_days is not None:
+                creates = [
+                    replace(d, cadence_days=cadence_days) if d.cadence_days is None else d
+                    for d in creates
+                ]
             updates = [r for r in rows if r.action is Action.UPDATE and r.data is not None]
             total = len(creates) + len(updates)
             # Every tag exists before the first client is written, so no query below

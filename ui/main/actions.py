@@ -43,7 +43,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("export_selected_action", "Export &selected…", "export_selected_contacts"),
     ActionSpec("close_action", "&Close window", "close", QKeySequence.StandardKey.Close),
     ActionSpec("quit_action", "&Quit", "quit_app", "Ctrl+Q", role=QAction.MenuRole.QuitRole),
-    ActionSpec("show_today_action", "&Today", "show_today", "Ctrl+1"),
+    ActionSpec("show_today_action", "&Today", "go_today", "Ctrl+1"),
     ActionSpec("show_clients_action", "&Clients", "show_clients", "Ctrl+2"),
     ActionSpec("show_incidents_action", "&Incidents", "show_incidents", "Ctrl+3"),
     ActionSpec(
@@ -57,6 +57,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("restore_action", "&Restore from a backup…", "restore_from_backup"),
     ActionSpec("backups_action", "&Backups…", "backup_settings"),
     ActionSpec("promise_hours_action", "Default response &promise…", "promise_hours_dialog"),
+    ActionSpec(
+        "default_rhythm_action", "Default &rhythm for new clients…", "default_rhythm_dialog"
+    ),
     ActionSpec("log_touch_action", "&Log a touch…", "log_touch_for_current", "Ctrl+L"),
     ActionSpec("follow_up_action", "Add a &follow-up…", "follow_up_for_current", "Ctrl+Shift+L"),
     ActionSpec(
@@ -137,6 +140,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "autostart_action",
             None,
             "promise_hours_action",
+            "default_rhythm_action",
         ),
     ),
     ("&Help", ("open_log_action", None, "about_action")),

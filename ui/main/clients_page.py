@@ -29,6 +29,7 @@ from ui.client_table import (
 # first used: the window is built and painted before they are loaded (ui/warmup.py).
 if TYPE_CHECKING:
     from models.services.agreements import AgreementRow
+    from ui.kit.empty import EmptyState
 from ui.main.common import (
     LATEST_TOUCHES,
     NO_MATCH,
@@ -44,6 +45,7 @@ class ClientsPageMixin:
 
     # The window's own (QMainWindow and the attributes __init__ sets).
     rapport: RapportApp
+    list_empty: EmptyState | None
 
     def _make_table(self) -> QTableView:
         table = QTableView()
@@ -111,6 +113,28 @@ class ClientsPageMixin:
         else:
             self.detail.set_hint(HINT)
         self._show_selected()
+        if self.list_empty is None:
+            # Made at the first fill, not with the window: the deferred list is empty
+            # until then and must not be described as empty.
+            from ui.kit.empty import EmptyState
+
+            self.list_empty = EmptyState(self.table, self._empty_list_text)
+        self.list_empty.update()
+
+    def _empty_list_text(self) -> str:
+        """What the list says when it has no rows (an empty book has its own page)."""
+        book = self.rapport.book
+        query = self.search.text().strip()
+        if book is None:
+            return ""
+        if query:
+            return NO_MATCH.format(query=query)
+        if not self.show_archived_action.isChecked() and count_clients(book) == 0:
+            return (
+                "Every client is archived. Turn on View › Show archived to see them, "
+                "or add a new client (Ctrl+N)."
+            )
+        return ""
 
     def _show_totals(self, total: int | None = None, shown: int = 0) -> None:
         """The client count in the status bar, and the first-run page for an empty book."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
+    QInputDialog,
 )
 
 from models.errors import NotFoundError, RapportError
@@ -52,10 +53,29 @@ class LaunchersMixin:
     def new_client_dialog(self) -> ClientDialog | None:
         """Open the new-client dialog without blocking and hand it back."""
         from ui.client_dialog import ClientDialog
+        from ui.rhythm_setting import default_cadence
 
         if self.rapport.book is None:
             return None
-        return self._open_dialog(ClientDialog(self.rapport.book, None, self, rapport=self.rapport))
+        cadence = default_cadence(self.rapport.settings)
+        return self._open_dialog(
+            ClientDialog(
+                self.rapport.book, None, self, rapport=self.rapport, default_cadence=cadence
+            )
+        )
+
+    def default_rhythm_dialog(self) -> QInputDialog:
+        """Settings › Default rhythm: what new and imported clients start with."""
+        from ui.rhythm_setting import default_cadence, rhythm_dialog, rhythm_phrase_for_new
+
+        dialog = rhythm_dialog(self, self.rapport.settings)
+        dialog.textValueSelected.connect(
+            lambda _t: self.statusBar().showMessage(
+                rhythm_phrase_for_new(default_cadence(self.rapport.settings)), 5000
+            )
+        )
+        dialog.open()
+        return dialog
 
     def edit_client_dialog(self, client_id: int) -> ClientDialog | None:
         from ui.client_dialog import ClientDialog

@@ -38,6 +38,9 @@ class RecordsMixin:
     def report_incident_for_current(self) -> IncidentDialog | None:
         """Report an incident for the client in front of the user: the selected
         Today row on Today, the selected client otherwise."""
+        if self.rapport.book is not None and self.current_page() == PAGE_INCIDENTS:
+            # No client in front of the user: the dialog asks which one.
+            return self.report_incident_dialog(None)
         client_id = self._client_for_incident()
         return self.report_incident_dialog(client_id) if client_id is not None else None
 
@@ -63,7 +66,7 @@ class RecordsMixin:
         return client_id
 
     def report_incident_dialog(
-        self, client_id: int, *, then_repair: bool = False
+        self, client_id: int | None, *, then_repair: bool = False
     ) -> IncidentDialog | None:
         from models.services.clients import get_client
         from ui.incident_dialog import IncidentDialog
@@ -72,7 +75,7 @@ class RecordsMixin:
         if book is None:
             return None
         try:
-            name = get_client(book, client_id).name
+            name = get_client(book, client_id).name if client_id is not None else ""
         except NotFoundError:
             self.refresh()
             return None

@@ -104,9 +104,10 @@ class ShellMixin:
         return book is not None and count_clients(book) > 0
 
     def _choose_start_page(self) -> None:
-        """Today is home once there is someone to keep in touch with."""
+        """Today is home once there is someone to keep in touch with, with the
+        keyboard on its first row (not in the sidebar, where Down switches pages)."""
         if self._has_clients():
-            self.show_today(focus=False)
+            self.show_today(focus=True)
         else:
             self.show_clients(focus=False)
 
@@ -124,6 +125,11 @@ class ShellMixin:
         self.sidebar.setCurrentRow(PAGE_TODAY)
         if focus:
             self.today_view.focus_list()
+
+    def go_today(self) -> None:
+        """Ctrl+1: Today with the keyboard on a row. (A slot of its own: triggered's
+        ``checked`` argument, False, would otherwise arrive as ``focus``.)"""
+        self.show_today(focus=True)
 
     def show_clients(self, focus: bool = True) -> None:
         self.sidebar.setCurrentRow(PAGE_CLIENTS)

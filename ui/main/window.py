@@ -121,6 +121,7 @@ class MainWindow(
         self.search.textChanged.connect(lambda _t: self.search_timer.start())
 
         self.table = self._make_table()
+        self.list_empty = None  # the list's empty state, made at its first fill
         self.detail = ClientDetailPane()
         self.detail.setMinimumWidth(260)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -205,6 +206,7 @@ class MainWindow(
         self.today_view.open_client_requested.connect(self.open_client)
         self.today_view.undoable.connect(self.offer_undo)
         self.today_view.count_changed.connect(self._on_due_count)
+        self.today_view.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.search.textEdited.connect(lambda _t: self.show_clients(focus=False))
         self._on_due_count(self.today_view.count_due())
         self.detail.archive_requested.connect(self.archive_selected)
@@ -214,6 +216,7 @@ class MainWindow(
         self.detail.new_agreement_requested.connect(self.new_agreement_for_current)
         self.detail.open_agreement_requested.connect(self.open_agreement_window)
         self.incidents_view.open_incident_requested.connect(self.open_incident_window)
+        self.incidents_view.report_requested.connect(self.report_incident_for_current)
         self.detail.unarchive_requested.connect(self.unarchive_selected)
         self.first_run.add_button.clicked.connect(self.new_client_dialog)
         self.first_run.demo_button.clicked.connect(self.open_demo)
