@@ -51,6 +51,7 @@ from ui.app import APP_NAME, RapportApp
 from ui.auto_backup import AutoBackup  # noqa: F401 - re-exported
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.kit.forms import STYLE, error_label, show_error
+from ui.kit.screen import fit_on_show
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class RestoreDialog(QDialog):
             "and every half hour while you work."
         )
         self.empty.setWordWrap(True)
-        self.error = error_label()
+        self.error = error_label(reserve=True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.restore_button = QPushButton("Restore…")
         self.buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -168,6 +169,7 @@ class RestoreDialog(QDialog):
         layout.addWidget(self.buttons)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
         self.reload()
+        fit_on_show(self)
 
     def reload(self) -> None:
         rows = list_backups(self.book_path) if self.book_path is not None else []

@@ -103,7 +103,7 @@ class EntryDialog(QDialog):
         self.setStyleSheet(STYLE)
         self.setWindowTitle("Edit entry" if entry is not None else "Add an entry")
         self.setMinimumWidth(460)
-        self.general_error = error_label()
+        self.general_error = error_label(reserve=True)
         self.kind_combo = QComboBox()
         for kind, text in ENTRY_KIND_TEXT.items():
             self.kind_combo.addItem(text, kind.value)
@@ -114,7 +114,7 @@ class EntryDialog(QDialog):
         self.text_edit.setPlaceholderText("What happened, what was said or decided")
         self.text_edit.setTabChangesFocus(True)
         self.text_edit.setMinimumHeight(100)
-        self.text_error = error_label()
+        self.text_error = error_label(reserve=True)
         if entry is not None:
             self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(entry.kind)))
             self.text_edit.setPlainText(entry.text)

@@ -112,7 +112,7 @@ class RepairPage(QWizardPage):
         bar.addWidget(self.skipped_label, 1)
         bar.addWidget(self.unskip_button)
         self.skipped_bar.hide()
-        self.general_error = error_label()
+        self.general_error = error_label(reserve=True)
 
         content = QWidget()
         self.body = QVBoxLayout(content)
@@ -148,7 +148,7 @@ class RepairPage(QWizardPage):
         v.setSpacing(3)
         v.addWidget(form_label(label, buddy or widget))
         v.addWidget(widget, 1)
-        error = error_label()
+        error = error_label(reserve=True)
         v.addWidget(error)
         self.inputs[name] = widget
         self.errors[name] = error

@@ -42,8 +42,13 @@ def set_invalid(widget: QWidget, invalid: bool) -> None:
     widget.style().polish(widget)
 
 
-def error_label() -> QLabel:
-    """A hidden label styled as an error (the style sheet keys on role=error)."""
+def error_label(*, reserve: bool = False) -> QLabel:
+    """A hidden label styled as an error (the style sheet keys on role=error).
+
+    With ``reserve`` its line is kept even while it is hidden: a message appearing
+    used to push the fields below it down, so a click meant for a field landed on
+    a label. (Every form should reserve; a form that cannot yet scroll, and would
+    grow past a small screen, may leave it off until it does.)"""
     label = QLabel()
     palette = label.palette()
     palette.setColor(QPalette.ColorRole.WindowText, QColor(tone("error")))
@@ -51,6 +56,11 @@ def error_label() -> QLabel:
     label.setProperty("role", "error")
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
+    if reserve:
+        label.setMinimumHeight(label.fontMetrics().lineSpacing())
+        policy = label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        label.setSizePolicy(policy)
     label.hide()
     return label
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from models.reads import count_clients
 from ui import autostart
 from ui.app import APP_NAME, RapportApp
+from ui.client_columns import restore_columns, save_columns
 from ui.icons import app_icon, icon
 from ui.kit.registry import bring_to_front
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 from ui.main.common import (
     KEY_CLOSE_EXPLAINED,
     KEY_GEOMETRY,
-    KEY_HEADER,
     KEY_KEEP_IN_TRAY,
     KEY_NO_TRAY_TOLD,
     KEY_SHOW_ARCHIVED,
@@ -163,7 +163,7 @@ class ShellMixin:
         s.setValue(KEY_GEOMETRY, self.saveGeometry())
         s.setValue(KEY_STATE, self.saveState())
         s.setValue(KEY_SPLITTER, self.splitter.saveState())
-        s.setValue(KEY_HEADER, self.table.horizontalHeader().saveState())
+        save_columns(s, self.table, self.column_fitter)
         s.setValue(KEY_SHOW_ARCHIVED, self.show_archived_action.isChecked())
         s.sync()
 
@@ -178,12 +178,9 @@ class ShellMixin:
         splitter = s.value(KEY_SPLITTER)
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
-        header_state = s.value(KEY_HEADER)
-        header = self.table.horizontalHeader()
-        if isinstance(header_state, QByteArray) and not header_state.isEmpty():
-            header.restoreState(header_state)
-            self.column_fitter.adopt_current_widths()
-            self.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        # Columns by what is shown and their shares, never by pixels: a header state
+        # saved at another scale (KEY_HEADER, from before) is left unread.
+        restore_columns(s, self.table, self.column_fitter)
         show_archived = s.value(KEY_SHOW_ARCHIVED, False, type=bool)
         self.show_archived_action.blockSignals(True)
         self.show_archived_action.setChecked(bool(show_archived))

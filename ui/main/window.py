@@ -35,6 +35,7 @@ from ui.first_run import FirstRunPage
 from ui.icons import app_icon
 from ui.incidents_view import IncidentsView
 from ui.keys import widget_shortcut
+from ui.kit.screen import fit_on_show
 from ui.kit.subscribe import on_changes
 from ui.today_view import TodayView
 
@@ -162,6 +163,8 @@ class MainWindow(
 
         self.resize(1100, 700)
         self.restore_settings()
+        # A size restored from a bigger screen (or another scale) comes back on this one.
+        fit_on_show(self)
         self._retitle()
         if defer_lists:
             self._show_totals()
