@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
     QApplication,
+    QLineEdit,
     QMainWindow,
     QStyleOptionViewItem,
     QTableView,
@@ -56,6 +57,10 @@ def look(name: str, window: QWidget) -> dict[str, Any]:
     buttons = []
     for button in window.findChildren(QAbstractButton):
         if not button.isVisibleTo(window) or button.window() is not window:
+            continue
+        # A line edit's own side buttons (an action's icon, the clear button) are
+        # sized by the line edit itself, smaller than a free-standing button.
+        if isinstance(button.parent(), QLineEdit):
             continue
         # A button in a scrolling page is reachable when the page's viewport is.
         holder = _viewport(button, window) or button

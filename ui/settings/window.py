@@ -10,7 +10,7 @@ reason and the window stays open).
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QShowEvent
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ui.app import RapportApp
 from ui.icons import icon
+from ui.kit.screen import fit_on_show
 from ui.settings.backups import BackupsPage
 from ui.settings.details import YourDetailsPage
 from ui.settings.insurer import InsurerPage
@@ -100,25 +101,9 @@ class SettingsWindow(QDialog):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(body, 1)
         layout.addWidget(self.buttons)
-        self._fit()
-
-    def _fit(self) -> None:
-        """Ask for the preferred size, but never more than the screen it opens on."""
-        screen = (self.parentWidget() or self).screen() or QGuiApplication.primaryScreen()
-        room = screen.availableGeometry()
-        width = min(PREFERRED.width(), room.width() - 40)
-        height = min(PREFERRED.height(), room.height() - 60)
-        self.resize(width, height)
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
-        """Centred on its parent by Qt, then pulled wholly onto the screen."""
-        super().showEvent(event)
-        room = self.screen().availableGeometry()
-        frame = self.frameGeometry()
-        x = min(max(frame.x(), room.x()), room.right() - frame.width() + 1)
-        y = min(max(frame.y(), room.y()), room.bottom() - frame.height() + 1)
-        if (x, y) != (frame.x(), frame.y()):
-            self.move(x, y)
+        # The window kit's one fitting rule: as large as asked where the screen has
+        # room, never past the screen it opens on, all of its frame on that screen.
+        fit_on_show(self, PREFERRED)
 
     def page(self, key: str) -> SettingsPage:
         return next(p for p in self.pages if p.key == key)
