@@ -14,12 +14,16 @@ dates sort as text).
 from __future__ import annotations
 
 import gc
+import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from models.reminders import UPCOMING_DAYS, DueItem, DueKind, TodayPlan, plan
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from models.db import Book
@@ -147,9 +151,20 @@ LOCALE_KEY = "format.locale"
 
 def date_locale(book: Book) -> str:
     """The book's chosen date locale ("" follows the machine), read before the ORM
-    loads so the first window already writes dates the consultant's way."""
-    with book.read() as conn:
-        row = conn.execute("SELECT value FROM setting WHERE key = ?", (LOCALE_KEY,)).fetchone()
+    loads so the first window already writes dates the consultant's way.
+
+    It is read before the book's health check has spoken (the app checks on a
+    worker thread), so a damaged page must not turn a preference into a crash:
+    the machine's style is used, and the check reports the damage as it always does.
+    """
+    try:
+        with book.read() as conn:
+            row = conn.execute("SELECT value FROM setting WHERE key = ?", (LOCALE_KEY,)).fetchone()
+    except sqlite3.DatabaseError as exc:
+        log.warning(
+            "The date style could not be read from %s (%s); using the machine's.", book.path, exc
+        )
+        return ""
     return str(row[0]).strip() if row else ""
 
 

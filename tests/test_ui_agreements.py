@@ -240,9 +240,9 @@ def test_settings_dialog_refuses_a_bad_email_then_saves(
     qtbot, rapport: RapportApp, tmp_path: Path
 ) -> None:  # noqa: ANN001, E501
     from models.services.agreements import stored_page_size
-    from ui.settings_dialog import SettingsDialog, locale_page_size
+    from ui.settings.details import YourDetailsPage, locale_page_size
 
-    dialog = SettingsDialog(rapport)
+    dialog = YourDetailsPage(rapport)
     qtbot.addWidget(dialog)
     assert stored_page_size(rapport.book) is locale_page_size()  # stored when first shown
     dialog.fields["name"].setText("Sam Reed")
@@ -281,7 +281,7 @@ def test_settings_dialog_refuses_a_bad_email_then_saves(
     assert s.logo_png == good.read_bytes()
     assert s.page_size.value == "Letter"
 
-    again = SettingsDialog(rapport)
+    again = YourDetailsPage(rapport)
     qtbot.addWidget(again)
     again.remove_logo_button.click()
     assert again.save()
@@ -385,12 +385,13 @@ def test_finalising_v2_shows_v1_as_superseded(qtbot, rapport: RapportApp) -> Non
 
 
 def test_settings_screenshot(qtbot, rapport: RapportApp, shots_dir: Path) -> None:  # noqa: ANN001
-    from ui.settings_dialog import SettingsDialog
+    from ui.settings.window import SettingsWindow
 
-    dialog = SettingsDialog(rapport)
-    qtbot.addWidget(dialog)
+    window = SettingsWindow(rapport)
+    qtbot.addWidget(window)
+    dialog = window.page("details")
     dialog.fields["email"].setText("sam at example")
     dialog.save()
-    dialog.show()
+    window.show()
     qtbot.waitExposed(dialog)
-    save_screenshot(dialog, shots_dir, "settings_dialog.png")
+    save_screenshot(window, shots_dir, "settings_dialog.png")

@@ -97,13 +97,15 @@ def test_an_empty_backup_list_says_when_backups_happen(
 
 def test_how_many_to_keep_is_saved_in_the_book(qtbot, window: MainWindow, rapport) -> None:
     window.backups_action.trigger()
-    dialog = shown(qtbot, window.backup_settings_dialog)
+    settings = shown(qtbot, window.settings_window)
+    dialog = settings.current_page()
+    assert dialog.key == "backups" and dialog.isVisible()
     assert [s.value() for s in dialog.spins.values()] == [7, 5, 12]
     dialog.spins["daily"].setValue(3)
     dialog.spins["weekly"].setValue(2)
     dialog.spins["monthly"].setValue(24)
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    settings.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: not settings.isVisible())
     assert get_keep_policy(rapport.book) == KeepPolicy(daily=3, weekly=2, monthly=24)
     assert window.statusBar().currentMessage() == "Backup settings saved."
 

@@ -356,3 +356,18 @@ def test_a_preset_number_of_days_shows_as_the_preset(qtbot, window, rapport) -> 
     assert dialog.cadence_edit.spin.value() == 10
     assert not dialog.has_changes()
     dialog.reject()
+
+
+def test_a_validation_message_never_moves_the_fields_below_it(qtbot, window) -> None:
+    """Issue 16: an error appears in a line kept for it, so a click aimed at the next
+    field still lands on that field."""
+    dialog = new_dialog(qtbot, window)
+    below = [dialog.organisation_edit, dialog.role_edit, dialog.emails.rows[0].value_edit]
+    where = [w.mapTo(dialog, w.rect().topLeft()) for w in below]
+    name_error = dialog.error_labels["name"]
+    assert not name_error.isVisible()
+    assert name_error.height() >= name_error.fontMetrics().lineSpacing()  # kept while hidden
+    qtbot.mouseClick(dialog.save_button, LEFT)
+    assert name_error.isVisible() and name_error.text()
+    qtbot.wait(10)  # let the layout settle as it would on screen
+    assert [w.mapTo(dialog, w.rect().topLeft()) for w in below] == where

@@ -64,8 +64,9 @@ def test_detail_pane_shows_rhythm_dates_follow_ups_and_touches(qtbot, window, ra
     assert "Next: 30 Mar · due in 20 days" in text
     assert "FOLLOW-UPS" in text and "Send the invoice" in text and "2 days late" in text
     assert "LATEST TOUCHES" in text
-    # Newest first, each with its date and channel (table cells come out one a line).
-    assert "28 Feb\nEmail\nSent the plan\n18 Feb\nCall\nKick-off call <about> Q2" in text
+    # Newest first, each with its date and channel, the summary beneath (issue 16: the
+    # pane is a column of lines, no table, so nothing is squeezed into a narrow cell).
+    assert "28 Feb · Email\nSent the plan\n18 Feb · Call\nKick-off call <about> Q2" in text
     assert "<about>" not in window.detail.browser.toHtml()
 
 

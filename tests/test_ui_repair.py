@@ -591,9 +591,9 @@ def test_hand_over_from_step_3_ends_with_a_timeline_entry(
 def test_insurer_ending_starts_from_settings_and_keeps_what_was_typed(
     qtbot, rapport: RapportApp, incident: int
 ) -> None:
-    from ui.settings_dialog import SettingsDialog
+    from ui.settings.insurer import InsurerPage
 
-    dialog = SettingsDialog(rapport)
+    dialog = InsurerPage(rapport)
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.insurer_fields["insurer_name"], "Hiscox")
     qtbot.keyClicks(dialog.insurer_fields["insurer_policy"], "PI-2291")

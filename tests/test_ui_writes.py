@@ -15,8 +15,6 @@ ANNOUNCE_ALLOWED = {
     # The day rolling over (ui/due_clock.py asks the app) and a book opened,
     # switched, restored or set aside as damaged: the app's own news, no user write.
     "ui.app": "the day rolled over, or the book changed under the views",
-    # Today is being rebuilt in another branch, which routes its writes too.
-    "ui.today_view": "Today's writes, until its rebuild goes through run_op",
 }
 
 

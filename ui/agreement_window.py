@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import (
     QBuffer,
+    QSize,
     Qt,
     Signal,
 )
@@ -59,6 +60,7 @@ from ui.agreement_state import AgreementStateMixin
 from ui.app import RapportApp
 from ui.kit.forms import STYLE, error_label, form_label, show_error
 from ui.kit.record_window import RecordWindow
+from ui.kit.screen import fit_on_show, scrolling
 from ui.ops import OpJob, run_op
 
 __all__ = [
@@ -112,7 +114,7 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         outer.setContentsMargins(16, 12, 16, 8)
         outer.addLayout(self._make_header())
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self._make_form())
+        self.splitter.addWidget(scrolling(self._make_form()))
         self.splitter.addWidget(self._make_preview())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -124,7 +126,7 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_dialog)
-        self.resize(1100, 760)
+        fit_on_show(self, QSize(1100, 760))
         self.follow_changes(rapport.changed, AGREEMENTS | BOOK, self._on_changed, skip_own=True)
         if agreement_id is None:
             self._start_new()
@@ -153,21 +155,21 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         header.setSpacing(2)
         header.addWidget(self.client_label)
         header.addLayout(row)
-        self.general_error = error_label()
+        self.general_error = error_label(reserve=True)
         header.addWidget(self.general_error)
         return header
 
     def _make_form(self) -> QWidget:
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("What this agreement is about")
-        self.title_error = error_label()
+        self.title_error = error_label(reserve=True)
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat(DUE_FORMAT)
         self.review_edit = QDateEdit()
         self.review_edit.setCalendarPopup(True)
         self.review_edit.setDisplayFormat(DUE_FORMAT)
-        self.review_error = error_label()
+        self.review_error = error_label(reserve=True)
         self.date_edit.dateChanged.connect(self._on_date_changed)
         self.context_edit = QPlainTextEdit()
         self.context_edit.setPlaceholderText("Why you met, and what led here")

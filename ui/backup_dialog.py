@@ -1,4 +1,4 @@
-"""Backups in the app: the automatic ones, the restore list, how many to keep, and
+"""Backups in the app: the automatic ones, the restore list, and
 what the user is told when a book turns out to be damaged or on a network drive.
 
 The copying runs on a plain worker thread (models.backups opens its own sqlite3
@@ -26,39 +26,32 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from models.backups import (
-    KEEP_LIMITS,
     KIND_AUTO,
     KIND_BEFORE_RESTORE,
     KIND_BEFORE_UPGRADE,
     KIND_MANUAL,
     BackupInfo,
     DamageReport,
-    KeepPolicy,
     clients_phrase,
     describe_time,
     list_backups,
     size_text,
 )
-from models.changes import Changes
-from models.services.backups import get_keep_policy, set_keep_policy
 from ui.app import APP_NAME, RapportApp
 from ui.auto_backup import AutoBackup  # noqa: F401 - re-exported
-from ui.forms import save_cancel_buttons
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.kit.forms import STYLE, error_label, show_error
-from ui.ops import run_op
+from ui.kit.screen import fit_on_show
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +155,7 @@ class RestoreDialog(QDialog):
             "and every half hour while you work."
         )
         self.empty.setWordWrap(True)
-        self.error = error_label()
+        self.error = error_label(reserve=True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.restore_button = QPushButton("Restore…")
         self.buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -176,6 +169,7 @@ class RestoreDialog(QDialog):
         layout.addWidget(self.buttons)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
         self.reload()
+        fit_on_show(self)
 
     def reload(self) -> None:
         rows = list_backups(self.book_path) if self.book_path is not None else []
@@ -230,85 +224,6 @@ class RestoreDialog(QDialog):
         self.restored.emit(outcome.message)
         self.accept()
         return True
-
-
-# --- how many to keep ---------------------------------------------------------------
-
-
-class BackupSettingsDialog(QDialog):
-    """Settings › Backups: how many daily, weekly and monthly copies to keep."""
-
-    saved = Signal()
-
-    def __init__(self, rapport: RapportApp, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rapport = rapport
-        self.setStyleSheet(STYLE)
-        self.setWindowTitle("Backups")
-        book = rapport.book
-        assert book is not None
-        current = get_keep_policy(book)
-        note = QLabel(
-            "Rapport backs your book up when you start it and every half hour while you "
-            "work. Older copies are thinned out: it keeps the newest copy of each day, "
-            "week and month, as many as you choose here."
-        )
-        note.setWordWrap(True)
-        folder = QLabel(f"Backups are kept in {book.backups_dir}.")
-        folder.setWordWrap(True)
-        folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        folder.setProperty("role", "hint")
-        self.spins: dict[str, QSpinBox] = {}
-        form = QFormLayout()
-        for name, label in (
-            ("daily", "&Days"),
-            ("weekly", "&Weeks"),
-            ("monthly", "&Months"),
-        ):
-            spin = QSpinBox()
-            low, high = KEEP_LIMITS[name]
-            spin.setRange(low, high)
-            spin.setValue(getattr(current, name))
-            spin.setAccessibleName(f"Keep {name} backups")
-            self.spins[name] = spin
-            text = QLabel(label)
-            text.setBuddy(spin)
-            form.addRow(text, spin)
-        self.error = error_label()
-        self.buttons, _save = save_cancel_buttons(self)
-        layout = QVBoxLayout(self)
-        layout.addWidget(note)
-        layout.addLayout(form)
-        layout.addWidget(folder)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-
-    def values(self) -> KeepPolicy:
-        return KeepPolicy(**{name: spin.value() for name, spin in self.spins.items()})
-
-    def save(self) -> bool:
-        book = self.rapport.book
-        if book is None:
-            return False
-        policy = self.values()
-        if not run_op(
-            self.rapport,
-            lambda: set_keep_policy(book, policy),
-            changes=Changes(),  # only the next backup reads it; no view shows it
-            initiator=self,
-            refuse=lambda errors: show_error(self.error, " ".join(errors.values())),
-            explain=lambda message: show_error(self.error, message),
-            failed="The backup settings could not be saved; nothing was changed.",
-            logger=log,
-            log_message="Saving the backup settings failed",
-        ):
-            return False
-        self.saved.emit()
-        super().accept()
-        return True
-
-    def accept(self) -> None:
-        self.save()
 
 
 # --- a damaged book -----------------------------------------------------------------

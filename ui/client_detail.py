@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from PySide6.QtCore import QDateTime, QLocale, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -29,6 +29,7 @@ from models.incidents import PRIORITY_OPEN_ENDED
 from models.reminders import cadence_label, under_priority
 from models.text import digits_only
 from ui.client_table import status_text
+from ui.detail_text import DEFAULT_LIMIT, joined, lines, whole, words
 from ui.incident_words import (
     BAND_COLOUR,
     BAND_TEXT,
@@ -78,7 +79,9 @@ def _chip(text: str, style: str = CHIP_STYLE) -> str:
     return f'<span style="{style}">&nbsp;{_e(text)}&nbsp;</span>'
 
 
-def _contact_rows(contacts: list[Contact], scheme: str) -> str:
+def _contact_rows(contacts: list[Contact], scheme: str, limit: int = DEFAULT_LIMIT) -> str:
+    """One line per address: its label, then the address kept whole (an email is
+    never split at its hyphen; a long one is shortened, in full in its tooltip)."""
     rows = []
     for c in contacts:
         if scheme == "mailto":
@@ -86,12 +89,14 @@ def _contact_rows(contacts: list[Contact], scheme: str) -> str:
         else:
             plus = "+" if c.value.strip().startswith("+") else ""
             target = "tel:" + plus + digits_only(c.value)
-        label = _e(c.label[:1].upper() + c.label[1:]) if c.label else "&nbsp;"
+        label = (c.label[:1].upper() + c.label[1:])[:12] if c.label else ""
+        room = limit - (len(label) + 1 if label else 0)
+        shown = whole(label, 12, MUTED) + " " if label else ""
         rows.append(
-            f'<tr><td style="{MUTED} padding-right:12px;">{label}</td>'
-            f'<td><a href="{_e(target)}">{_e(c.value)}</a></td></tr>'
+            f'<p style="margin-top:0px; margin-bottom:2px;">{shown}'
+            f'<a href="{_e(target)}">{whole(c.value, room)}</a></p>'
         )
-    return '<table cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>"
+    return "".join(rows)
 
 
 def _section(title: str, body: str) -> str:
@@ -111,11 +116,12 @@ def keep_in_touch_html(
     today: date,
     touches: Sequence[TouchRow] = (),
     follow_ups: Sequence[FollowUpRow] = (),
+    limit: int = DEFAULT_LIMIT,
 ) -> str:
     """Rhythm, last and next touch, open follow-ups and the latest touches."""
-    rhythm = _e(cadence_label(d.cadence_days))
+    rhythm = whole(cadence_label(d.cadence_days), limit)
     last = (
-        f"last touch {_e(short_date(d.last_touch_on, today))}"
+        f"last touch {whole(short_date(d.last_touch_on, today), limit)}"
         if d.last_touch_on is not None
         else "no touch logged yet"
     )
@@ -124,8 +130,8 @@ def keep_in_touch_html(
         phrase = due_phrase(d.touch_due_on, today)
         style = LATE if d.touch_due_on < today else ""
         lines.append(
-            f'Next: {_e(short_date(d.touch_due_on, today))} · <span style="{style}">'
-            f"{_e(phrase)}</span>"
+            f"Next: {whole(short_date(d.touch_due_on, today), limit)} · "
+            f"{whole(phrase, limit, style)}"
         )
     elif d.cadence_days is not None:
         why = "archived" if d.archived_at is not None else status_text(d.status).lower()
@@ -143,31 +149,22 @@ def keep_in_touch_html(
         for fu in follow_ups:
             style = LATE if fu.due_on < today else MUTED
             rows.append(
-                f'<tr><td style="padding-right:12px;">{_e(fu.title)}</td>'
-                f'<td style="{style}">{_e(when_text(fu.due_on, today))}</td></tr>'
+                f'<p style="margin-top:0px; margin-bottom:6px;">{words(fu.title, limit)}<br>'
+                f"{whole(when_text(fu.due_on, today), limit, style)}</p>"
             )
-        parts.append(
-            _section(
-                "Follow-ups",
-                '<table cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>",
-            )
-        )
+        parts.append(_section("Follow-ups", "".join(rows)))
     if touches:
         rows = []
         for t in touches:
-            summary = _e(_one_line(t.summary)) if t.summary.strip() else "&nbsp;"
+            when = whole(short_date(local_day(t.happened_at), today), limit, MUTED)
+            how = whole(channel_text(t.channel), limit, MUTED)
+            summary = words(_one_line(t.summary), limit) if t.summary.strip() else ""
             rows.append(
-                f'<tr><td style="{MUTED} padding-right:10px; white-space:nowrap;">'
-                f"{_e(short_date(local_day(t.happened_at), today))}</td>"
-                f'<td style="{MUTED} padding-right:10px;">{_e(channel_text(t.channel))}</td>'
-                f"<td>{summary}</td></tr>"
+                f'<p style="margin-top:0px; margin-bottom:6px;">{when} · {how}'
+                + (f"<br>{summary}" if summary else "")
+                + "</p>"
             )
-        parts.append(
-            _section(
-                "Latest touches",
-                '<table cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>",
-            )
-        )
+        parts.append(_section("Latest touches", "".join(rows)))
     return "".join(parts)
 
 
@@ -182,52 +179,53 @@ def health_html(h: ClientHealth) -> str:
         f' &nbsp;<span style="{MUTED}">{_e(trend_text(h.trend))}</span></p>'
     )
     if now.factors:
-        lines = "<br>".join(_e(factor_text(f)) for f in now.factors)
-        body = f"<p>{lines}</p>"
+        reasons = "<br>".join(_e(factor_text(f)) for f in now.factors)
+        body = f"<p>{reasons}</p>"
     else:
         body = f'<p style="{MUTED}">Nothing is pulling the score down.</p>'
     return _section("Health", head + body)
 
 
-def incidents_html(incidents: Sequence[IncidentRow], today: date, now: datetime) -> str:
-    """The client's incidents, open ones first, each a link to its window."""
+def incidents_html(
+    incidents: Sequence[IncidentRow], today: date, now: datetime, limit: int = DEFAULT_LIMIT
+) -> str:
+    """The client's incidents, open ones first: each a link to its window on one
+    line, its severity, state and promise beneath."""
     ordered = sorted(incidents, key=lambda r: (not is_active(r), -r.opened_at.timestamp()))
     rows = []
     for r in ordered:
         promise, broken = promise_short(r, now)
-        style = LATE if broken else MUTED
-        state = _e(status_label(r.status))
-        if not is_active(r):
-            state = f'<span style="{MUTED}">{state}</span>'
-        rows.append(
-            f'<tr><td style="padding-right:10px;"><a href="{INCIDENT_SCHEME}:{r.id}">'
-            f"{_e(_one_line(r.title, 60))}</a></td>"
-            f'<td style="{MUTED} padding-right:10px;">{_e(severity_text(r.severity))}</td>'
-            f'<td style="padding-right:10px;">{state}</td>'
-            f'<td style="{style}">{_e(promise)}</td></tr>'
+        state = whole(status_label(r.status), limit, "" if is_active(r) else MUTED)
+        beneath = joined(
+            whole(severity_text(r.severity), limit, MUTED),
+            state,
+            whole(promise, limit, LATE if broken else MUTED) if promise else "",
         )
-    return _section(
-        "Incidents", '<table cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>"
-    )
+        rows.append(
+            f'<p style="margin-top:0px; margin-bottom:6px;">'
+            f'<a href="{INCIDENT_SCHEME}:{r.id}">{words(_one_line(r.title, limit), limit)}</a>'
+            f"<br>{beneath}</p>"
+        )
+    return _section("Incidents", "".join(rows))
 
 
-def agreements_html(agreements: Sequence[AgreementRow]) -> str:
-    """The client's agreements, newest first, each a link to its window."""
+def agreements_html(agreements: Sequence[AgreementRow], limit: int = DEFAULT_LIMIT) -> str:
+    """The client's agreements, newest first: each a link to its window on one
+    line, its number, state and date beneath."""
     rows = []
     for a in agreements:
-        status = _e(AGREEMENT_STATUS.get(str(a.status), str(a.status)))
-        if str(a.status) != "final":
-            status = f'<span style="{MUTED}">{status}</span>'
-        rows.append(
-            f'<tr><td style="{MUTED} padding-right:10px;">{_e(a.display_number)}</td>'
-            f'<td style="padding-right:10px;"><a href="{AGREEMENT_SCHEME}:{a.id}">'
-            f"{_e(_one_line(a.title, 60))}</a></td>"
-            f'<td style="padding-right:10px;">{status}</td>'
-            f'<td style="{MUTED}">{_e(short_date(a.dated))}</td></tr>'
+        status = AGREEMENT_STATUS.get(str(a.status), str(a.status))
+        beneath = joined(
+            whole(a.display_number, limit, MUTED),
+            whole(status, limit, "" if str(a.status) == "final" else MUTED),
+            whole(short_date(a.dated), limit, MUTED),
         )
-    return _section(
-        "Agreements", '<table cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>"
-    )
+        rows.append(
+            f'<p style="margin-top:0px; margin-bottom:6px;">'
+            f'<a href="{AGREEMENT_SCHEME}:{a.id}">{words(_one_line(a.title, limit), limit)}</a>'
+            f"<br>{beneath}</p>"
+        )
+    return _section("Agreements", "".join(rows))
 
 
 def local_day(moment: datetime) -> date:
@@ -244,44 +242,50 @@ def detail_html(
     incidents: Sequence[IncidentRow] = (),
     now: datetime | None = None,
     agreements: Sequence[AgreementRow] = (),
+    limit: int = DEFAULT_LIMIT,
 ) -> str:
     """The pane's content for one client; pure so it can be tested without a window.
 
     The keep-in-touch part needs ``today`` (the app's clock, so tests can fix it);
-    without it only the client's own details are shown.
+    without it only the client's own details are shown. ``limit`` is how many
+    characters of ordinary text a line of the pane holds: nothing is broken inside
+    a word, and a word longer than that is shortened (ui/detail_text.py).
     """
-    parts = [f'<p style="font-size:x-large; font-weight:600; margin-bottom:2px;">{_e(d.name)}</p>']
-    who = " · ".join(_e(x) for x in (d.role, d.organisation) if x)
+    parts = [
+        '<p style="font-size:x-large; font-weight:600; margin-bottom:2px;">'
+        f"{words(d.name, limit * 2 // 3)}</p>"
+    ]
+    who = " · ".join(words(x, limit) for x in (d.role, d.organisation) if x)
     if who:
         parts.append(f'<p style="margin-top:0px; font-size:medium;">{who}</p>')
-    badges = [_chip(status_text(d.status), STATUS_STYLE.get(str(d.status), CHIP_STYLE))]
+    badges = [whole(status_text(d.status), limit, STATUS_STYLE.get(str(d.status), CHIP_STYLE))]
     if d.archived_at is not None:
-        badges.append(_chip("Archived", STATUS_STYLE["former"]))
+        badges.append(whole("Archived", limit, STATUS_STYLE["former"]))
     parts.append("<p>" + " ".join(badges) + "</p>")
     if health is not None:
         parts.append(health_html(health))
     if d.emails:
-        parts.append(_section("Email", _contact_rows(d.emails, "mailto")))
+        parts.append(_section("Email", _contact_rows(d.emails, "mailto", limit)))
     if d.phones:
-        parts.append(_section("Phone", _contact_rows(d.phones, "tel")))
+        parts.append(_section("Phone", _contact_rows(d.phones, "tel", limit)))
     if today is not None:
-        parts.append(keep_in_touch_html(d, today, touches, follow_ups))
+        parts.append(keep_in_touch_html(d, today, touches, follow_ups, limit))
     if incidents and today is not None and now is not None:
-        parts.append(incidents_html(incidents, today, now))
+        parts.append(incidents_html(incidents, today, now, limit))
     if agreements:
-        parts.append(agreements_html(agreements))
+        parts.append(agreements_html(agreements, limit))
     if d.tags:
-        parts.append(_section("Tags", "<p>" + " ".join(_chip(t) for t in d.tags) + "</p>"))
+        chips = " ".join(whole(t, limit, CHIP_STYLE) for t in d.tags)
+        parts.append(_section("Tags", f"<p>{chips}</p>"))
     if d.notes.strip():
-        parts.append(
-            _section("Notes", f'<p style="white-space:pre-wrap;">{_e(d.notes.strip())}</p>')
-        )
-    stamps = f"Added {local_time(d.created_at)}"
+        parts.append(_section("Notes", f"<p>{lines(d.notes.strip(), limit)}</p>"))
+    stamps = [f"Added {local_time(d.created_at)}"]
     if d.updated_at and abs((d.updated_at - d.created_at).total_seconds()) >= 1:
-        stamps += f" · Updated {local_time(d.updated_at)}"
+        stamps.append(f"Updated {local_time(d.updated_at)}")
     if d.archived_at is not None:
-        stamps += f" · Archived {local_time(d.archived_at)}"
-    parts.append(f'<p style="margin-top:18px; {MUTED} font-size:small;">{stamps}</p>')
+        stamps.append(f"Archived {local_time(d.archived_at)}")
+    stamped = joined(*(whole(x, limit) for x in stamps))
+    parts.append(f'<p style="margin-top:18px; {MUTED} font-size:small;">{stamped}</p>')
     return "".join(parts)
 
 
@@ -316,6 +320,12 @@ class ClientDetailPane(QWidget):
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.browser.document().setDocumentMargin(12)
+        # Lines break between words only; what cannot fit is shortened (detail_html's
+        # ``limit``), so the pane never needs a horizontal scroll bar.
+        self.browser.setWordWrapMode(QTextOption.WrapMode.WordWrap)
+        self.browser.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._shown: dict[str, object] = {}
+        self._limit = DEFAULT_LIMIT
 
         self.log_touch_button = QPushButton("Log a touch…")
         self.log_touch_button.setToolTip("Note a call, email or meeting (Ctrl+L)")
@@ -395,18 +405,17 @@ class ClientDetailPane(QWidget):
         # Keep the reader's place when the same client is shown again after a change.
         same = self.browser.property("client_id") == detail.id
         scroll = self.browser.verticalScrollBar().value() if same else 0
-        self.browser.setHtml(
-            detail_html(
-                detail,
-                today=today,
-                touches=touches,
-                follow_ups=follow_ups,
-                health=health,
-                incidents=incidents,
-                now=now,
-                agreements=agreements,
-            )
-        )
+        self._shown = {
+            "today": today,
+            "touches": touches,
+            "follow_ups": follow_ups,
+            "health": health,
+            "incidents": incidents,
+            "now": now,
+            "agreements": agreements,
+        }
+        self._limit = self.line_limit()
+        self.browser.setHtml(detail_html(detail, limit=self._limit, **self._shown))  # type: ignore[arg-type]
         self.browser.setProperty("client_id", detail.id)
         self.browser.verticalScrollBar().setValue(scroll)
         self.archive_button.setText("Unarchive" if detail.archived_at else "Archive")
@@ -415,6 +424,23 @@ class ClientDetailPane(QWidget):
         self.repair_button.setEnabled(detail.archived_at is None)
         self.agreement_button.setEnabled(detail.archived_at is None)
         self.stack.setCurrentWidget(self.detail_page)
+
+    def line_limit(self) -> int:
+        """How many characters of ordinary text one line of the pane holds (a
+        little less, as wide letters are wider than the average)."""
+        margin = 2 * int(self.browser.document().documentMargin()) + 4
+        width = self.browser.viewport().width() - margin
+        average = max(1, self.browser.fontMetrics().averageCharWidth())
+        return max(8, int(width / average * 0.8))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        # A narrower pane shortens long words sooner; write the same client again.
+        if self.client is not None and self.line_limit() != self._limit:
+            scroll = self.browser.verticalScrollBar().value()
+            self._limit = self.line_limit()
+            self.browser.setHtml(detail_html(self.client, limit=self._limit, **self._shown))  # type: ignore[arg-type]
+            self.browser.verticalScrollBar().setValue(scroll)
 
     def _on_link(self, url: QUrl) -> None:
         if url.scheme() == AGREEMENT_SCHEME:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -51,6 +51,7 @@ from ui.client_fields import (
 from ui.client_table import STATUS_TEXT
 from ui.forms import save_cancel_buttons
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
+from ui.kit.screen import fit_on_show
 from ui.ops import HasChanged, run_op
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ class ClientDialog(QDialog):
         self.setStyleSheet(STYLE)
         self.setMinimumWidth(540)
 
-        self.general_error = error_label()
+        self.general_error = error_label(reserve=True)
 
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Full name")
@@ -111,7 +112,8 @@ class ClientDialog(QDialog):
         self.notes_edit.setMinimumHeight(90)
 
         self.error_labels: dict[str, QLabel] = {
-            key: error_label() for key in ("name", "organisation", "role", "tags", "cadence_days")
+            key: error_label(reserve=True)
+            for key in ("name", "organisation", "role", "tags", "cadence_days")
         }
         self.fields: dict[str, QWidget] = {
             "name": self.name_edit,
@@ -188,7 +190,7 @@ class ClientDialog(QDialog):
         self.emails.edited.connect(self._revalidate)
         self.phones.edited.connect(self._revalidate)
         self.cadence_edit.edited.connect(self._revalidate)
-        self.resize(600, 680)
+        fit_on_show(self, QSize(600, 680))
         self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @staticmethod

@@ -54,7 +54,7 @@ class ContactRow(QWidget):
         self.remove_button = QPushButton("Remove")
         self.remove_button.setToolTip(f"Remove this {noun}")
         self.remove_button.setAutoDefault(False)
-        self.error_label = error_label()
+        self.error_label = error_label(reserve=True)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from models import __version__
 from models.logs import log_file
+from ui.kit.screen import fit_on_show
 
 log = logging.getLogger("rapport.crash")
 
@@ -147,6 +148,7 @@ class CrashDialog(QDialog):
         layout.addWidget(self.details, 1)
         layout.addLayout(buttons)
         self.safe = True
+        fit_on_show(self)
 
     def add(self, details: str, *, safe: bool) -> None:
         self.count += 1

@@ -30,6 +30,7 @@ from models.errors import RapportError
 from models.services.clients import count_clients
 from ui.app import RapportApp
 from ui.import_dialog import start_folder
+from ui.kit.screen import fit_on_show
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class ExportDialog(QDialog):
         layout.addWidget(how)
         layout.addWidget(note)
         layout.addWidget(buttons)
+        fit_on_show(self)
 
     def format(self) -> ExportFormat:
         return ExportFormat.VCARD if self.vcard_radio.isChecked() else ExportFormat.CSV

@@ -28,6 +28,7 @@ from models.services.work_settings import get_working_week
 from models.working_time import default_day
 from ui.app import RapportApp
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
+from ui.kit.screen import fit_on_show
 from ui.ops import run_op
 from ui.touch_dialog import DATE_FORMAT, ClientPicker, from_qdate, to_qdate
 
@@ -51,10 +52,10 @@ class FollowUpDialog(QDialog):
         self.client_picker = ClientPicker(rapport, self)
         if client_id is not None:
             self.client_picker.select_client(client_id)
-        self.client_error = error_label()
+        self.client_error = error_label(reserve=True)
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("e.g. Send the revised quote")
-        self.title_error = error_label()
+        self.title_error = error_label(reserve=True)
         self.due_edit = QDateEdit(
             to_qdate(
                 default_day(rapport.today(), DEFAULT_DAYS_AHEAD, get_working_week(rapport.book))
@@ -66,7 +67,7 @@ class FollowUpDialog(QDialog):
         self.note_edit.setPlaceholderText("Optional: anything you want to remember then")
         self.note_edit.setTabChangesFocus(True)
         self.note_edit.setFixedHeight(80)
-        self.general_error = error_label()
+        self.general_error = error_label(reserve=True)
 
         form = QFormLayout()
         form.addRow(form_label("&Client", self.client_picker), self.client_picker)
@@ -89,6 +90,7 @@ class FollowUpDialog(QDialog):
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
         (self.title_edit if client_id is not None else self.client_picker).setFocus()
+        fit_on_show(self)
 
     def due_on(self) -> date:
         return from_qdate(self.due_edit.date())

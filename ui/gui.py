@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 from ui.app import APP_NAME, OpenStatus, RapportApp, ensure_application
 from ui.auto_backup import AutoBackup
 from ui.main.window import MainWindow
+from ui.theme import follow_system
 from ui.tray import RapportTray
 from ui.warmup import Warmup
 
@@ -77,6 +78,7 @@ def run_gui(book_path: Path, *, start_hidden: bool = False, config_dir: Path | N
     A second start on the same book brings the first window forward and returns 0.
     """
     qapp = ensure_application()
+    follow_system(qapp)  # light or dark as the desktop says, readable in both
     rapport = RapportApp(config_dir=config_dir)
     outcome = rapport.open(book_path)
     if outcome.status is OpenStatus.HANDED_OVER:

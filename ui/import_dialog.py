@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -42,6 +42,7 @@ from models.services.contacts import (
 )
 from ui.app import RapportApp
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
+from ui.kit.screen import fit_on_show
 from ui.ops import run_op
 from ui.rhythm_setting import default_cadence, rhythm_phrase_for_new
 
@@ -192,7 +193,7 @@ class ImportDialog(QDialog):
         self.message_box: QMessageBox | None = None
         self.column_combos: dict[int, QComboBox] = {}
         self.setWindowTitle(TITLE)
-        self.resize(880, 560)
+        fit_on_show(self, QSize(880, 560))
 
         name = source.path.name if source.path is not None else "The file"
         kind = "CSV" if source.format is ContactFormat.CSV else "vCard"

@@ -36,6 +36,7 @@ from ui.app import RapportApp
 from ui.forms import save_cancel_buttons
 from ui.incident_words import severity_text
 from ui.kit.forms import STYLE, Place, error_label, form_label, show_error, show_errors
+from ui.kit.screen import fit_on_show
 from ui.ops import run_op
 
 if TYPE_CHECKING:
@@ -144,17 +145,17 @@ class IncidentDialog(QDialog):
         )
         self.setMinimumWidth(620)
         self.client_picker: ClientPicker | None = None
-        self.client_error = error_label()
+        self.client_error = error_label(reserve=True)
         if client_id is None:
             from ui.touch_dialog import ClientPicker
 
             self.client_picker = ClientPicker(rapport)
             self.client_picker.setAccessibleName("Client")
 
-        self.general_error = error_label()
+        self.general_error = error_label(reserve=True)
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("e.g. Invoice 42 disputed")
-        self.title_error = error_label()
+        self.title_error = error_label(reserve=True)
         self.category_combo = category_combo()
         self.severity_combo = severity_combo()
         self.severity_combo.setCurrentIndex(self.severity_combo.findData(Severity.MEDIUM.value))
@@ -167,7 +168,7 @@ class IncidentDialog(QDialog):
         grid.setVerticalSpacing(2)
         for i, (name, label, placeholder) in enumerate(TEXTS):
             edit = text_edit(placeholder)
-            error = error_label()
+            error = error_label(reserve=True)
             self.texts[name] = edit
             self.text_errors[name] = error
             row, col = divmod(i, 2)
@@ -223,6 +224,7 @@ class IncidentDialog(QDialog):
             self.client_picker.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.title_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        fit_on_show(self)
 
     # -- reading the form ------------------------------------------------------
 

@@ -47,11 +47,11 @@ from ui.incident_dialog import (
 )
 from ui.incident_words import (
     ENTRY_KIND_TEXT,
-    LATE_COLOUR,
 )
 from ui.kit.drops import accept_file_drag, take_file_drop
 from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
 from ui.ops import run_op
+from ui.theme import tone
 from ui.touch_dialog import DATE_TIME_FORMAT, from_qdatetime, to_qdatetime
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,10 @@ TOUCH_TIP = "A touch logged with the client while this incident was open."
 MUTED = "color: palette(placeholder-text);"
 
 
-SEVERITY_COLOUR = {Severity.HIGH: "#b26a00", Severity.CRITICAL: LATE_COLOUR}
+def severity_colour(severity: Severity) -> str | None:
+    """The colour a serious severity is written in, readable in the scheme in force."""
+    tones = {Severity.HIGH: "warn", Severity.CRITICAL: "late"}
+    return tone(tones[severity]) if severity in tones else None
 
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -100,7 +103,7 @@ class EntryDialog(QDialog):
         self.setStyleSheet(STYLE)
         self.setWindowTitle("Edit entry" if entry is not None else "Add an entry")
         self.setMinimumWidth(460)
-        self.general_error = error_label()
+        self.general_error = error_label(reserve=True)
         self.kind_combo = QComboBox()
         for kind, text in ENTRY_KIND_TEXT.items():
             self.kind_combo.addItem(text, kind.value)
@@ -111,7 +114,7 @@ class EntryDialog(QDialog):
         self.text_edit.setPlaceholderText("What happened, what was said or decided")
         self.text_edit.setTabChangesFocus(True)
         self.text_edit.setMinimumHeight(100)
-        self.text_error = error_label()
+        self.text_error = error_label(reserve=True)
         if entry is not None:
             self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(entry.kind)))
             self.text_edit.setPlainText(entry.text)

@@ -39,14 +39,13 @@ from models.text import human_size
 from ui.incident_parts import (
     INCIDENT_GONE,
     ROW_ROLE,
-    SEVERITY_COLOUR,
     TOUCH_TIP,
     PromiseDialog,
     log,
+    severity_colour,
     timeline_key,
 )
 from ui.incident_words import (
-    LATE_COLOUR,
     category_label,
     day_text,
     entry_kind_text,
@@ -57,6 +56,7 @@ from ui.incident_words import (
 )
 from ui.kit.forms import set_invalid, show_error
 from ui.ops import run_op
+from ui.theme import tone
 
 
 class IncidentReadingMixin:
@@ -105,7 +105,7 @@ class IncidentReadingMixin:
         self.client_label.setText(r.client_name)
         self.title_label.setText(r.title)
         severity = severity_text(r.severity)
-        colour = SEVERITY_COLOUR.get(r.severity)
+        colour = severity_colour(r.severity)
         sev_html = (
             f'<span style="color:{colour}; font-weight:600;">{severity}</span>'
             if colour
@@ -125,7 +125,8 @@ class IncidentReadingMixin:
         self.status_combo.blockSignals(False)
         text, broken = promise_text(r, now)
         self.promise_label.setText(text)
-        self.promise_label.setStyleSheet(f"color:{LATE_COLOUR}; font-weight:600;" if broken else "")
+        late = f"color:{tone('late')}; font-weight:600;"
+        self.promise_label.setStyleSheet(late if broken else "")
         self.answer_button.setEnabled(r.responded_at is None)
         self.promise_button.setEnabled(r.responded_at is None)
 
@@ -133,7 +134,7 @@ class IncidentReadingMixin:
         keep = self._selected_timeline_key()
         tree = self.timeline_tree
         tree.clear()
-        muted = QBrush(QColor("#6b6b6b"))
+        muted = QBrush(QColor(tone("muted")))
         for i, row in enumerate(rows):
             text = row.text
             if row.edited_at is not None:

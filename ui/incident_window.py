@@ -9,7 +9,7 @@ says something changed, so an answer recorded from Today shows here too.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
@@ -60,6 +60,7 @@ from ui.kit.drops import accept_file_drag, take_file_drop
 from ui.kit.empty import EmptyState
 from ui.kit.forms import STYLE, error_label, form_label
 from ui.kit.record_window import RecordWindow
+from ui.kit.screen import fit_on_show, scrolling
 
 __all__ = [
     "EntryDialog",
@@ -103,7 +104,8 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         self.tabs.addTab(self._make_details_tab(), "What happened")
         self.tabs.addTab(self._make_evidence_tab(), "Evidence")
         layout.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
+        # On a small screen the window scrolls rather than pushing "Add entry…" off it.
+        self.setCentralWidget(scrolling(central))
         self.statusBar()
 
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
@@ -111,10 +113,10 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_details)
         QShortcut(QKeySequence("Ctrl+R"), self, self.open_repair)
 
-        self.resize(900, 660)
         # The timeline shows touches and agreements; the header the client's name.
         self.follow_changes(rapport.changed, Changes.EVERYTHING, self._on_changed)
         self.reload()
+        fit_on_show(self, QSize(900, 660))  # once filled: the texts set what it needs
 
     def _make_header(self) -> QVBoxLayout:
         self.client_label = QLabel()
@@ -158,10 +160,15 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         row.addWidget(self.status_combo)
         row.addSpacing(18)
         row.addWidget(self.promise_label, 1)
-        row.addWidget(self.answer_button)
-        row.addWidget(self.promise_button)
-        row.addWidget(self.repair_button)
-        row.addWidget(self.agreement_button)
+        # The actions on a line of their own: beside the promise they made the window
+        # wider than a laptop screen at 1.5x.
+        actions = QHBoxLayout()
+        actions.setContentsMargins(0, 0, 0, 6)
+        actions.addWidget(self.answer_button)
+        actions.addWidget(self.promise_button)
+        actions.addWidget(self.repair_button)
+        actions.addWidget(self.agreement_button)
+        actions.addStretch(1)
 
         header = QVBoxLayout()
         header.setSpacing(2)
@@ -169,6 +176,7 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         header.addWidget(self.title_label)
         header.addWidget(self.meta_label)
         header.addLayout(row)
+        header.addLayout(actions)
         return header
 
     def _make_timeline_tab(self) -> QWidget:
@@ -202,9 +210,9 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         return page
 
     def _make_details_tab(self) -> QWidget:
-        self.details_error = error_label()
+        self.details_error = error_label(reserve=True)
         self.title_edit = QLineEdit()
-        self.title_error = error_label()
+        self.title_error = error_label(reserve=True)
         self.category_combo = category_combo()
         self.severity_combo = severity_combo()
         self.texts: dict[str, QPlainTextEdit] = {}
@@ -214,7 +222,7 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         grid.setVerticalSpacing(2)
         for i, (name, label, placeholder) in enumerate(TEXTS):
             edit = text_edit(placeholder)
-            error = error_label()
+            error = error_label(reserve=True)
             self.texts[name] = edit
             self.text_errors[name] = error
             r, c = divmod(i, 2)
@@ -253,7 +261,7 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         self.evidence_list.files_dropped.connect(self._queue_attach)
         self.evidence_list.itemSelectionChanged.connect(self._update_buttons)
         self.evidence_list.itemDoubleClicked.connect(lambda _i, _c: self.open_selected_file())
-        self.evidence_error = error_label()
+        self.evidence_error = error_label(reserve=True)
         hint = QLabel(DROP_HINT)
         hint.setProperty("role", "hint")
         hint.setWordWrap(True)

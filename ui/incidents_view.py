@@ -40,7 +40,6 @@ from models.incidents import ACTIVE_STATUSES
 from models.text import fold
 from ui.app import RapportApp
 from ui.incident_words import (
-    LATE_COLOUR,
     SEVERITY_RANK,
     STATUS_RANK,
     day_text,
@@ -52,6 +51,7 @@ from ui.incident_words import (
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.keys import widget_shortcut
 from ui.kit.subscribe import on_changes
+from ui.theme import tone
 
 if TYPE_CHECKING:
     from models.services.incidents import IncidentRow
@@ -87,8 +87,8 @@ class IncidentTableModel(QAbstractTableModel):
         self._cells: list[tuple[str, ...]] = []
         self._sort: list[tuple[Any, ...]] = []
         self._late: list[bool] = []
-        self._late_brush = QBrush(QColor(LATE_COLOUR))
-        self._serious_brush = QBrush(QColor("#b26a00"))
+        self._late_brush = QBrush(QColor(tone("late")))
+        self._serious_brush = QBrush(QColor(tone("warn")))
 
     def set_rows(self, rows: Sequence[IncidentRow], now: datetime) -> None:
         self.beginResetModel()
@@ -264,7 +264,7 @@ class IncidentsView(QWidget):
         self.empty_label = QLabel(NONE_YET)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
-        self.empty_label.setStyleSheet("color:#6b6b6b;")
+        self.empty_label.setStyleSheet("color: palette(placeholder-text);")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty_label)

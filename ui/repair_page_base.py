@@ -38,6 +38,7 @@ from ui.repair_words import (
     GUIDE,
     page_title,
 )
+from ui.theme import tone
 
 
 class PageOwner(Protocol):
@@ -61,10 +62,19 @@ log = logging.getLogger(__name__)
 MUTED = "color: palette(placeholder-text);"
 
 
-WARN_STYLE = "background:#fbe3d6; color:#8a2c0d; padding:6px 8px; border-radius:3px;"
+def warn_style() -> str:
+    """A warning band in the scheme in force (ui/theme.py)."""
+    return (
+        f"background:{tone('warn_bg')}; color:{tone('warn_fg')}; "
+        "padding:6px 8px; border-radius:3px;"
+    )
 
 
-SKIPPED_STYLE = "background:#eeeeee; color:#444444; padding:6px 8px; border-radius:3px;"
+def skipped_style() -> str:
+    return (
+        f"background:{tone('quiet_bg')}; color:{tone('quiet_fg')}; "
+        "padding:6px 8px; border-radius:3px;"
+    )
 
 
 class RepairPage(QWizardPage):
@@ -96,13 +106,13 @@ class RepairPage(QWizardPage):
         self.unskip_button = QPushButton("Use this step after all")
         self.unskip_button.clicked.connect(self.unskip_requested)
         self.skipped_bar = QFrame()
-        self.skipped_bar.setStyleSheet(f"QFrame {{ {SKIPPED_STYLE} }}")
+        self.skipped_bar.setStyleSheet(f"QFrame {{ {skipped_style()} }}")
         bar = QHBoxLayout(self.skipped_bar)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.skipped_label, 1)
         bar.addWidget(self.unskip_button)
         self.skipped_bar.hide()
-        self.general_error = error_label()
+        self.general_error = error_label(reserve=True)
 
         content = QWidget()
         self.body = QVBoxLayout(content)
@@ -138,7 +148,7 @@ class RepairPage(QWizardPage):
         v.setSpacing(3)
         v.addWidget(form_label(label, buddy or widget))
         v.addWidget(widget, 1)
-        error = error_label()
+        error = error_label(reserve=True)
         v.addWidget(error)
         self.inputs[name] = widget
         self.errors[name] = error

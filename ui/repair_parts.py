@@ -24,6 +24,7 @@ from models.repair import ENDINGS, PLAYBOOK, TITLES, Step
 from models.services.repair import (
     PlanView,
 )
+from ui.theme import tone
 
 if TYPE_CHECKING:
     pass
@@ -67,7 +68,8 @@ STATE_WORDS = {
 }
 
 
-STATE_COLOUR = {"done": "#2e7d32", "skipped": "#6b6b6b", "todo": "#555555", "current": ""}
+# Tones (ui/theme.py) per state; the current step takes the highlight colour.
+STATE_TONE = {"done": "ok", "skipped": "muted", "todo": "muted", "current": ""}
 
 
 ACTIVE_BUTTONS = [
@@ -155,8 +157,8 @@ class StepsPanel(QFrame):
         self.outcome = QFrame()
         self.outcome.setObjectName("outcome")
         self.outcome.setStyleSheet(
-            "#outcome { background: #e3eeee; border-radius: 4px; }"
-            "#outcome QLabel { color: #1f4f4e; }"
+            f"#outcome {{ background: {tone('calm_bg')}; border-radius: 4px; }}"
+            f"#outcome QLabel {{ color: {tone('calm_fg')}; }}"
         )
         self.outcome_label = QLabel()
         self.outcome_label.setWordWrap(True)
@@ -209,8 +211,8 @@ class StepsPanel(QFrame):
             font.setWeight(font.Weight.DemiBold if state == "current" else font.Weight.Normal)
             font.setItalic(state == "skipped")
             item.setFont(font)
-            colour = STATE_COLOUR[state]
-            item.setForeground(QColor(colour) if colour else self.palette().highlight())
+            name = STATE_TONE[state]
+            item.setForeground(QColor(tone(name)) if name else self.palette().highlight())
 
     def state_of(self, step: Step) -> str:
         return str(self.items[step].data(STATE_ROLE))

@@ -84,7 +84,7 @@ class FactsPage(RepairPage):
         due_row.addWidget(due_label)
         due_row.addWidget(self.due_edit)
         due_row.addWidget(self.due_note, 1)
-        self.errors["reply_due_at"] = error_label()
+        self.errors["reply_due_at"] = error_label(reserve=True)
         self.inputs["reply_due_at"] = self.due_edit
         self.order.append(self.due_edit)
         self.body.addLayout(due_row)

@@ -33,8 +33,8 @@ from ui.kit.forms import form_label
 from ui.repair_choices import ClientChoices, DetailsBar
 from ui.repair_commitments import CommitmentList
 from ui.repair_page_base import (
-    WARN_STYLE,
     RepairPage,
+    warn_style,
 )
 from ui.repair_widgets import (
     DEFAULT_DUE_DAYS,
@@ -391,7 +391,7 @@ class PartWaysPage(RepairPage):
     def build(self) -> None:
         self.warning = QLabel()
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet(WARN_STYLE)
+        self.warning.setStyleSheet(warn_style())
         self.body.addWidget(self.warning)
         self.body.addLayout(
             self.row(

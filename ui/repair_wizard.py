@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -44,6 +44,7 @@ from models.services.repair import (
 from ui.app import RapportApp
 from ui.kit.forms import STYLE
 from ui.kit.registry import WIZARD, bring_to_front, forget, open_windows, remember
+from ui.kit.screen import fit_on_show
 from ui.kit.subscribe import on_changes
 from ui.ops import run_op
 from ui.repair_pages import RepairPage, make_page
@@ -168,8 +169,7 @@ class RepairWizard(RepairFlowMixin, RepairEndingMixin, QWizard):
             app.aboutToQuit.connect(self.flush)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
 
-        self.resize(1060, 720)
-        self.setMinimumSize(900, 600)
+        fit_on_show(self, QSize(1060, 720))
         self._retitle()
         for page in self.pages.values():
             page.fill(plan.answers)

@@ -14,6 +14,7 @@ from models.repair import PLAYBOOK, TITLES, ComposedAgreement, Step, first_name,
 from models.services.agreements import AgreementRow
 from models.services.clients import local_date
 from models.services.repair import PlanView
+from ui.theme import tone
 
 # What each page says before its fields: why the step matters, in a sentence or two.
 GUIDE: dict[Step, str] = {
@@ -106,7 +107,7 @@ def agreement_html(composed: ComposedAgreement, client_name: str) -> str:
             parts.append(f"<p><b>{e(title)}</b></p><ul>")
             for c in items:
                 due = (
-                    f" <span style='color:#6b6b6b'>(by {e(plain_day(c.due_on))})</span>"
+                    f" <span style='color:{tone('muted')}'>(by {e(plain_day(c.due_on))})</span>"
                     if c.due_on
                     else ""
                 )

@@ -3,7 +3,7 @@ of each, which also takes the row back out of its settled state.
 
 A mixin of TodayView, kept apart so the view stays small: it needs the view's
 model, its signals and its ``rapport``; it changes the book only through the
-services and then tells the app (``announce``)."""
+services through the one op path (``run_op``), which tells the app once."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QMenu, QWidget
 
 from models.changes import REMINDERS
-from models.errors import NotFoundError
 from models.reminders import DueItem, DueKind, snooze_date
-from ui.ops import announce
+from ui.ops import run_op
 from ui.today_delegate import SNOOZE_CHOICES, DatePickDialog
 from ui.today_model import COL_ACTIONS, RowKey, row_key
 from ui.wording import when_text
@@ -105,24 +104,24 @@ class TodayActs:
             self.message.emit("That one is done already. Ctrl+Z brings it back.")
             return False
         fid = item.follow_up_id
-        try:
-            complete_follow_up(book, fid, now=self.rapport.now())
-        except NotFoundError:
-            self.refresh()
+        if not self._write(
+            lambda: complete_follow_up(book, fid, now=self.rapport.now()),
+            gone=self.refresh,
+            then=lambda: self.model.settle(key, DONE_LABEL),
+        ):
             return False
-        self.model.settle(key, DONE_LABEL)
-        announce(self.rapport, REMINDERS, cast(QWidget, self))
         used: list[bool] = []  # an undo runs once, from the row or from Ctrl+Z
 
+        def undone() -> None:
+            used.append(True)
+            self._pop_undo(key, previous)
+
         def undo() -> None:
-            if self.rapport.book is book and not used:
-                try:
-                    reopen_follow_up(book, fid)
-                except NotFoundError:
-                    return
-                used.append(True)
-                self._pop_undo(key, previous)
-                announce(self.rapport, REMINDERS, cast(QWidget, self))
+            if (
+                self.rapport.book is book
+                and not used
+                and self._write(lambda: reopen_follow_up(book, fid), then=undone)
+            ):
                 self.select_key(key)
 
         previous = self._undos.get(key)
@@ -130,6 +129,25 @@ class TodayActs:
 
         self.undoable.emit(f"Done: {item.title} ({item.client_name}).", "Undo done", undo)
         return True
+
+    def _write(
+        self,
+        write: Callable[[], object],
+        *,
+        then: Callable[[], object],
+        gone: Callable[[], object] = lambda: None,
+    ) -> bool:
+        """A Today write through the one op path: settled in the row (``then``) before
+        the views hear of it, once; a follow-up deleted meanwhile only ``gone``s."""
+        return run_op(
+            self.rapport,
+            write,
+            changes=REMINDERS,
+            initiator=cast(QWidget, self),
+            explain=self.message.emit,
+            gone=gone,
+            then=then,
+        )
 
     def _pop_undo(self, key: RowKey, previous: Callable[[], None] | None) -> None:
         """An undo ran: the row goes back to what it was before that step."""
@@ -175,25 +193,25 @@ class TodayActs:
         from models.services.reminders import snooze_follow_up
 
         fid, before, key = item.follow_up_id, item.due_on, row_key(item)
-        try:
-            snooze_follow_up(book, fid, until)
-        except NotFoundError:
-            self.refresh()
-            return False
         when = when_text(until, self.rapport.today())
-        self.model.settle(key, f"Snoozed until {when}")
-        announce(self.rapport, REMINDERS, cast(QWidget, self))
+        if not self._write(
+            lambda: snooze_follow_up(book, fid, until),
+            gone=self.refresh,
+            then=lambda: self.model.settle(key, f"Snoozed until {when}"),
+        ):
+            return False
         used: list[bool] = []  # an undo runs once, from the row or from Ctrl+Z
 
+        def undone() -> None:
+            used.append(True)
+            self._pop_undo(key, previous)
+
         def undo() -> None:
-            if self.rapport.book is book and not used:
-                try:
-                    snooze_follow_up(book, fid, before)
-                except NotFoundError:
-                    return
-                used.append(True)
-                self._pop_undo(key, previous)
-                announce(self.rapport, REMINDERS, cast(QWidget, self))
+            if (
+                self.rapport.book is book
+                and not used
+                and self._write(lambda: snooze_follow_up(book, fid, before), then=undone)
+            ):
                 self.select_key(key)
 
         previous = self._undos.get(key)

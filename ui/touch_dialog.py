@@ -37,6 +37,7 @@ from models.text import fold
 from ui.app import RapportApp
 from ui.forms import save_cancel_buttons
 from ui.kit.forms import STYLE, error_label, form_label, show_error, show_errors
+from ui.kit.screen import fit_on_show
 from ui.ops import run_op
 from ui.wording import channel_text
 
@@ -179,18 +180,18 @@ class TouchDialog(QDialog):
         self.setMinimumWidth(480)
 
         now = rapport.now()
-        self.general_error = error_label()
+        self.general_error = error_label(reserve=True)
 
         self.client_picker = ClientPicker(rapport)
         if client_id is not None:
             self.client_picker.select_client(client_id)
-        self.client_error = error_label()
+        self.client_error = error_label(reserve=True)
 
         self.summary_edit = QPlainTextEdit()
         self.summary_edit.setPlaceholderText("What did you talk about?")
         self.summary_edit.setTabChangesFocus(True)
         self.summary_edit.setMinimumHeight(80)
-        self.summary_error = error_label()
+        self.summary_error = error_label(reserve=True)
 
         self.channel_combo = ChannelCombo()
         for channel in Channel:
@@ -205,7 +206,7 @@ class TouchDialog(QDialog):
         self.when_edit.setMaximumDateTime(to_qdatetime(now))
         self.when_edit.setToolTip("When it happened; earlier is fine, later is not.")
         self.when_edit.dateTimeChanged.connect(self._on_when_changed)
-        self.when_error = error_label()
+        self.when_error = error_label(reserve=True)
 
         self.next_step_edit = QLineEdit()
         self.next_step_edit.setPlaceholderText("Optional, e.g. Send the revised quote")
@@ -222,7 +223,7 @@ class TouchDialog(QDialog):
         self._remind_chosen = False
         self.remind_check.clicked.connect(self._on_remind_clicked)
         self.next_step_edit.textChanged.connect(self._on_next_step_typed)
-        self.next_step_error = error_label()
+        self.next_step_error = error_label(reserve=True)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -294,6 +295,7 @@ class TouchDialog(QDialog):
             self.client_picker.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.summary_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        fit_on_show(self)
 
     def _on_remind_clicked(self, _checked: bool) -> None:
         self._remind_chosen = True

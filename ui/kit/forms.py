@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-# One look for refused fields and error text in every window.
-ERROR_COLOUR = "#c62828"
+from ui.theme import tone
+
+# One look for refused fields in every window: a mid red whose border stands out
+# (3:1) on light and dark fields alike. Error text takes theme.tone("error").
+ERROR_COLOUR = "#d9463b"
 
 STYLE = f"""
 QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{
@@ -22,7 +26,6 @@ QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{
     border-radius: 3px;
     padding: 2px;
 }}
-QLabel[role="error"] {{ color: {ERROR_COLOUR}; }}
 QLabel[role="hint"] {{ color: palette(placeholder-text); }}
 """
 
@@ -39,12 +42,25 @@ def set_invalid(widget: QWidget, invalid: bool) -> None:
     widget.style().polish(widget)
 
 
-def error_label() -> QLabel:
-    """A hidden label styled as an error (the style sheet keys on role=error)."""
+def error_label(*, reserve: bool = False) -> QLabel:
+    """A hidden label styled as an error (the style sheet keys on role=error).
+
+    With ``reserve`` its line is kept even while it is hidden: a message appearing
+    used to push the fields below it down, so a click meant for a field landed on
+    a label. (Every form should reserve; a form that cannot yet scroll, and would
+    grow past a small screen, may leave it off until it does.)"""
     label = QLabel()
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(tone("error")))
+    label.setPalette(palette)
     label.setProperty("role", "error")
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
+    if reserve:
+        label.setMinimumHeight(label.fontMetrics().lineSpacing())
+        policy = label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        label.setSizePolicy(policy)
     label.hide()
     return label
 

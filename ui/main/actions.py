@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QLineEdit,
     QMenu,
     QPushButton,
     QToolBar,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ui import autostart
 from ui.app import RapportApp
+from ui.icons import icon
 from ui.main.common import (
     KEY_KEEP_IN_TRAY,
 )
@@ -32,36 +34,76 @@ class ActionSpec:
     shortcut: QKeySequence.StandardKey | str | None = None
     checkable: bool = False
     role: QAction.MenuRole | None = None
+    # A Lucide icon name (resources/icons/lucide/), shown in menus and toolbars.
+    icon: str | None = None
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("new_action", "&New client…", "new_client_dialog", "Ctrl+N"),
-    ActionSpec("open_demo_action", "Open &demo book", "open_demo"),
-    ActionSpec("open_mine_action", "Open &my book", "open_my_book"),
-    ActionSpec("import_contacts_action", "&Import contacts…", "import_contacts"),
-    ActionSpec("export_contacts_action", "E&xport contacts…", "export_contacts"),
+    ActionSpec("new_action", "&New client…", "new_client_dialog", "Ctrl+N", icon="user-plus"),
+    ActionSpec("open_demo_action", "Open &demo book", "open_demo", icon="book-open"),
+    ActionSpec("open_mine_action", "Open &my book", "open_my_book", icon="book-user"),
+    ActionSpec("import_contacts_action", "&Import contacts…", "import_contacts", icon="import"),
+    ActionSpec("export_contacts_action", "E&xport contacts…", "export_contacts", icon="upload"),
     ActionSpec("export_selected_action", "Export &selected…", "export_selected_contacts"),
-    ActionSpec("close_action", "&Close window", "close", QKeySequence.StandardKey.Close),
-    ActionSpec("quit_action", "&Quit", "quit_app", "Ctrl+Q", role=QAction.MenuRole.QuitRole),
-    ActionSpec("show_today_action", "&Today", "go_today", "Ctrl+1"),
-    ActionSpec("show_clients_action", "&Clients", "show_clients", "Ctrl+2"),
-    ActionSpec("show_incidents_action", "&Incidents", "show_incidents", "Ctrl+3"),
+    ActionSpec("close_action", "&Close window", "close", QKeySequence.StandardKey.Close, icon="x"),
     ActionSpec(
-        "report_incident_action", "Report an &incident…", "report_incident_for_current", "Ctrl+I"
+        "quit_action", "&Quit", "quit_app", "Ctrl+Q", role=QAction.MenuRole.QuitRole, icon="power"
     ),
-    ActionSpec("start_repair_action", "Start a &repair…", "repair_for_current", "Ctrl+Shift+R"),
+    ActionSpec("show_today_action", "&Today", "go_today", "Ctrl+1", icon="calendar-check"),
+    ActionSpec("show_clients_action", "&Clients", "show_clients", "Ctrl+2", icon="users"),
     ActionSpec(
-        "new_agreement_action", "New &agreement…", "new_agreement_for_current", "Ctrl+Shift+A"
+        "show_incidents_action", "&Incidents", "show_incidents", "Ctrl+3", icon="triangle-alert"
     ),
-    ActionSpec("your_details_action", "Your &details…", "your_details_dialog"),
-    ActionSpec("restore_action", "&Restore from a backup…", "restore_from_backup"),
-    ActionSpec("backups_action", "&Backups…", "backup_settings"),
-    ActionSpec("promise_hours_action", "Default response &promise…", "promise_hours_dialog"),
     ActionSpec(
-        "default_rhythm_action", "Default &rhythm for new clients…", "default_rhythm_dialog"
+        "report_incident_action",
+        "Report an &incident…",
+        "report_incident_for_current",
+        "Ctrl+I",
+        icon="triangle-alert",
     ),
-    ActionSpec("log_touch_action", "&Log a touch…", "log_touch_for_current", "Ctrl+L"),
-    ActionSpec("follow_up_action", "Add a &follow-up…", "follow_up_for_current", "Ctrl+Shift+L"),
+    ActionSpec(
+        "start_repair_action",
+        "Start a &repair…",
+        "repair_for_current",
+        "Ctrl+Shift+R",
+        icon="handshake",
+    ),
+    ActionSpec(
+        "new_agreement_action",
+        "New &agreement…",
+        "new_agreement_for_current",
+        "Ctrl+Shift+A",
+        icon="file-signature",
+    ),
+    ActionSpec("settings_action", "&Settings…", "show_settings", "Ctrl+,", icon="settings"),
+    ActionSpec("your_details_action", "Your &details…", "your_details_dialog", icon="user"),
+    ActionSpec(
+        "restore_action", "&Restore from a backup…", "restore_from_backup", icon="archive-restore"
+    ),
+    ActionSpec("backups_action", "&Backups…", "backup_settings", icon="hard-drive"),
+    ActionSpec(
+        "promise_hours_action", "Default response &promise…", "promise_hours_dialog", icon="clock"
+    ),
+    ActionSpec(
+        "log_touch_action",
+        "&Log a touch…",
+        "log_touch_for_current",
+        "Ctrl+L",
+        icon="message-square-plus",
+    ),
+    ActionSpec(
+        "follow_up_action",
+        "Add a &follow-up…",
+        "follow_up_for_current",
+        "Ctrl+Shift+L",
+        icon="calendar-plus",
+    ),
+    ActionSpec(
+        "default_rhythm_action",
+        "Default &rhythm for new clients…",
+        "default_rhythm_dialog",
+        icon="bell",
+    ),
     ActionSpec(
         "keep_in_tray_action",
         "&Keep running in the tray when the window is closed",
@@ -74,16 +116,26 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "set_autostart",
         checkable=True,
     ),
-    ActionSpec("undo_action", "&Undo", "undo", QKeySequence.StandardKey.Undo),
-    ActionSpec("find_action", "&Find", "focus_search", QKeySequence.StandardKey.Find),
-    ActionSpec("edit_action", "&Edit…", "edit_selected"),
-    ActionSpec("archive_action", "&Archive", "archive_selected", QKeySequence.StandardKey.Delete),
-    ActionSpec("unarchive_action", "&Unarchive", "unarchive_selected"),
+    ActionSpec("undo_action", "&Undo", "undo", QKeySequence.StandardKey.Undo, icon="undo-2"),
+    ActionSpec(
+        "find_action", "&Find", "focus_search", QKeySequence.StandardKey.Find, icon="search"
+    ),
+    ActionSpec("edit_action", "&Edit…", "edit_selected", icon="pencil"),
+    ActionSpec(
+        "archive_action",
+        "&Archive",
+        "archive_selected",
+        QKeySequence.StandardKey.Delete,
+        icon="archive",
+    ),
+    ActionSpec("unarchive_action", "&Unarchive", "unarchive_selected", icon="archive-restore"),
     ActionSpec(
         "show_archived_action", "Show &archived", "_on_show_archived_toggled", checkable=True
     ),
-    ActionSpec("open_log_action", "Open &log folder", "open_log_folder"),
-    ActionSpec("about_action", "&About Rapport", "show_about", role=QAction.MenuRole.AboutRole),
+    ActionSpec("open_log_action", "Open &log folder", "open_log_folder", icon="folder-open"),
+    ActionSpec(
+        "about_action", "&About Rapport", "show_about", role=QAction.MenuRole.AboutRole, icon="info"
+    ),
 )
 
 # The menu bar, in order; None is a separator.
@@ -133,6 +185,8 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
     (
         "&Settings",
         (
+            "settings_action",
+            None,
             "your_details_action",
             "backups_action",
             None,
@@ -161,6 +215,8 @@ class ActionsMixin:
         checkable, toggled) calls the window's method of the same row."""
         for spec in ACTIONS:
             action = QAction(spec.text, self)
+            if spec.icon is not None:
+                action.setIcon(icon(spec.icon))
             if spec.shortcut is not None:
                 action.setShortcut(QKeySequence(spec.shortcut))
             if spec.role is not None:
@@ -212,20 +268,21 @@ class ActionsMixin:
         bar.setMovable(False)
         bar.setFloatable(False)
         bar.setContentsMargins(6, 4, 6, 4)
-        self.new_button = QPushButton("New client")
+        self.new_button = QPushButton(icon("user-plus"), "New client")
         self.new_button.setToolTip("Add a client (Ctrl+N)")
         self.new_button.clicked.connect(self.new_action.trigger)
         bar.addWidget(self.new_button)
         gap = QWidget()
         gap.setFixedWidth(4)
         bar.addWidget(gap)
-        self.log_touch_button = QPushButton("Log a touch")
+        self.log_touch_button = QPushButton(icon("message-square-plus"), "Log a touch")
         self.log_touch_button.setToolTip("Note a call, email or meeting (Ctrl+L)")
         self.log_touch_button.clicked.connect(self.log_touch_action.trigger)
         bar.addWidget(self.log_touch_button)
         spacer = QWidget()
         spacer.setFixedWidth(8)
         bar.addWidget(spacer)
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         bar.addWidget(self.search)
         self.toolbar = bar
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
@@ -249,9 +306,11 @@ class ActionsMixin:
         self.report_incident_action.setEnabled(has_book and has_clients)
         self.start_repair_action.setEnabled(has_book and has_clients)
         self.new_agreement_action.setEnabled(has_book and has_clients)
+        self.settings_action.setEnabled(has_book)
         self.your_details_action.setEnabled(has_book)
         self.restore_action.setEnabled(has_book)
         self.backups_action.setEnabled(has_book)
+        self.promise_hours_action.setEnabled(has_book)
         if self.last_undo is None:
             self.undo_action.setText("&Undo")
             self.undo_action.setEnabled(False)

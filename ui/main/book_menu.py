@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import (
-    QInputDialog,
-)
-
+from ui import autostart
 from ui.app import APP_NAME, OpenOutcome, OpenStatus, RapportApp
+from ui.main.common import KEY_KEEP_IN_TRAY
 
 # The services (and SQLAlchemy under them) and the dialogs are imported where they are
 # first used: the window is built and painted before they are loaded (ui/warmup.py).
 if TYPE_CHECKING:
     from models.backups import DamageReport
-    from ui.backup_dialog import BackupSettingsDialog, RestoreDialog
-    from ui.settings_dialog import SettingsDialog
+    from ui.backup_dialog import RestoreDialog
+    from ui.settings.window import SettingsWindow
 
 
 class BookMenuMixin:
@@ -37,18 +35,6 @@ class BookMenuMixin:
         dialog = RestoreDialog(self.rapport, self)
         dialog.restored.connect(lambda message: self.statusBar().showMessage(message, 10000))
         self.restore_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def backup_settings(self) -> BackupSettingsDialog | None:
-        """Settings › Backups: how many daily, weekly and monthly copies to keep."""
-        if self.rapport.book is None:
-            return None
-        from ui.backup_dialog import BackupSettingsDialog
-
-        dialog = BackupSettingsDialog(self.rapport, self)
-        dialog.saved.connect(lambda: self.statusBar().showMessage("Backup settings saved.", 4000))
-        self.backup_settings_dialog = dialog
         dialog.open()
         return dialog
 
@@ -88,37 +74,55 @@ class BookMenuMixin:
     def open_my_book(self) -> None:
         self._after_open(self.rapport.open_default(), "Your book")
 
-    def promise_hours_dialog(self) -> QInputDialog:
-        """Settings › Default response promise: the hours a new incident offers."""
-        from ui.incident_dialog import PROMISE_HOURS_MAX, default_promise_hours
+    def open_settings(self, page: str | None = None) -> SettingsWindow | None:
+        """The Settings window, on ``page`` (its key) or where the user left it.
 
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle("Default response promise")
-        dialog.setLabelText("Promise a full answer within (hours):")
-        dialog.setInputMode(QInputDialog.InputMode.IntInput)
-        dialog.setIntRange(1, PROMISE_HOURS_MAX)
-        dialog.setIntValue(default_promise_hours(self.rapport.settings))
-        dialog.intValueSelected.connect(self._set_promise_hours)
-        dialog.open()
-        return dialog
-
-    def _set_promise_hours(self, hours: int) -> None:
-        from ui.incident_dialog import KEY_PROMISE_HOURS
-
-        self.rapport.settings.setValue(KEY_PROMISE_HOURS, hours)
-        self.rapport.settings.sync()
-        self.statusBar().showMessage(
-            f"New incidents will promise an answer within {hours} hours.", 5000
-        )
-
-    def your_details_dialog(self) -> SettingsDialog | None:
-        """Settings › Your details: who "we" are on every agreement."""
+        One window at a time: asked again, the open one comes forward on the page."""
         if self.rapport.book is None:
             return None
-        from ui.settings_dialog import SettingsDialog
+        window = self.settings_window
+        if window is None or not window.isVisible():
+            from ui.settings.window import SettingsWindow
 
-        dialog = SettingsDialog(self.rapport, self)
-        dialog.saved.connect(lambda: self.statusBar().showMessage("Your details are saved.", 4000))
-        self.settings_dialog = dialog
-        dialog.open()
-        return dialog
+            if window is not None:
+                window.deleteLater()  # closed earlier: start from what is stored now
+            tray = self.tray
+            window = SettingsWindow(
+                self.rapport,
+                self,
+                pause_action=tray.pause_action if tray is not None else None,
+                tray_available=self.keep_in_tray_action.isEnabled(),
+            )
+            window.saved.connect(self._settings_saved)
+            self.settings_window = window
+            window.open()
+        if page is not None:
+            window.show_page(page)
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def _settings_saved(self, message: str) -> None:
+        """The menu's switches follow what the Start at login page stored."""
+        keep = self.rapport.settings.value(KEY_KEEP_IN_TRAY, True, type=bool)
+        for action, on in (
+            (self.keep_in_tray_action, keep),
+            (self.autostart_action, autostart.is_enabled()),
+        ):
+            action.blockSignals(True)
+            action.setChecked(bool(on))
+            action.blockSignals(False)
+        self.statusBar().showMessage(message, 5000)
+
+    # The Settings menu's older entries open the window on their page.
+    def show_settings(self) -> SettingsWindow | None:
+        return self.open_settings()
+
+    def your_details_dialog(self) -> SettingsWindow | None:
+        return self.open_settings("details")
+
+    def backup_settings(self) -> SettingsWindow | None:
+        return self.open_settings("backups")
+
+    def promise_hours_dialog(self) -> SettingsWindow | None:
+        return self.open_settings("promises")

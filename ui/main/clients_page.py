@@ -16,13 +16,12 @@ from PySide6.QtWidgets import (
 from models.errors import NotFoundError
 from models.reads import count_clients
 from ui.app import RapportApp
+from ui.client_columns import hide_defaults, make_fitter, show_column_menu
 from ui.client_detail import HINT
 from ui.client_table import (
     ARCHIVED_ROLE,
     COL_NAME,
-    COLUMN_WEIGHTS,
     ID_ROLE,
-    ColumnFitter,
     HealthScores,
 )
 
@@ -66,10 +65,15 @@ class ClientsPageMixin:
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 12)
         header = table.horizontalHeader()
         header.setHighlightSections(False)
-        header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.column_fitter = ColumnFitter(table, COLUMN_WEIGHTS)
+        self.column_fitter = make_fitter(table)
+        hide_defaults(table)
+        # Hidden columns come back from the header's own context menu.
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(
+            lambda at: show_column_menu(table, self.column_fitter, at)
+        )
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.setAccessibleName("Clients")
         return table

@@ -21,6 +21,8 @@ KEY_NO_TRAY_TOLD = "tray/unavailable_told"
 
 PAGE_TODAY, PAGE_CLIENTS, PAGE_INCIDENTS = 0, 1, 2
 PAGE_NAMES = ("Today", "Clients", "Incidents")
+# Their icons (ui/icons.py, Lucide names), in the same order.
+PAGE_ICONS = ("calendar-check", "users", "triangle-alert")
 PICK_A_CLIENT = "Select a client first, then report the incident from their page."
 LATEST_TOUCHES = 5
 NO_TRAY = (

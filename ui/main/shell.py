@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 from models.reads import count_clients
 from ui import autostart
 from ui.app import APP_NAME, RapportApp
-from ui.icons import app_icon
+from ui.client_columns import restore_columns, save_columns
+from ui.icons import app_icon, icon
 from ui.kit.registry import bring_to_front
 
 # The services (and SQLAlchemy under them) and the dialogs are imported where they are
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 from ui.main.common import (
     KEY_CLOSE_EXPLAINED,
     KEY_GEOMETRY,
-    KEY_HEADER,
     KEY_KEEP_IN_TRAY,
     KEY_NO_TRAY_TOLD,
     KEY_SHOW_ARCHIVED,
@@ -39,6 +39,7 @@ from ui.main.common import (
     KEY_STATE,
     NO_TRAY,
     PAGE_CLIENTS,
+    PAGE_ICONS,
     PAGE_INCIDENTS,
     PAGE_NAMES,
     PAGE_TODAY,
@@ -62,9 +63,10 @@ class ShellMixin:
         sidebar.setFrameShape(QFrame.Shape.NoFrame)
         sidebar.setSpacing(2)
         for i, name in enumerate(PAGE_NAMES):
-            item = QListWidgetItem(name)
+            item = QListWidgetItem(icon(PAGE_ICONS[i]), name)
             item.setToolTip(f"{name} (Ctrl+{i + 1})")
             sidebar.addItem(item)
+        sidebar.setIconSize(QSize(18, 18))
         sidebar.setFixedWidth(150)
         sidebar.setStyleSheet(
             "QListWidget { padding-top: 8px; outline: 0; }"
@@ -161,7 +163,7 @@ class ShellMixin:
         s.setValue(KEY_GEOMETRY, self.saveGeometry())
         s.setValue(KEY_STATE, self.saveState())
         s.setValue(KEY_SPLITTER, self.splitter.saveState())
-        s.setValue(KEY_HEADER, self.table.horizontalHeader().saveState())
+        save_columns(s, self.table, self.column_fitter)
         s.setValue(KEY_SHOW_ARCHIVED, self.show_archived_action.isChecked())
         s.sync()
 
@@ -176,12 +178,9 @@ class ShellMixin:
         splitter = s.value(KEY_SPLITTER)
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
-        header_state = s.value(KEY_HEADER)
-        header = self.table.horizontalHeader()
-        if isinstance(header_state, QByteArray) and not header_state.isEmpty():
-            header.restoreState(header_state)
-            self.column_fitter.adopt_current_widths()
-            self.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        # Columns by what is shown and their shares, never by pixels: a header state
+        # saved at another scale (KEY_HEADER, from before) is left unread.
+        restore_columns(s, self.table, self.column_fitter)
         show_archived = s.value(KEY_SHOW_ARCHIVED, False, type=bool)
         self.show_archived_action.blockSignals(True)
         self.show_archived_action.setChecked(bool(show_archived))

@@ -35,19 +35,20 @@ from ui.first_run import FirstRunPage
 from ui.icons import app_icon
 from ui.incidents_view import IncidentsView
 from ui.keys import widget_shortcut
+from ui.kit.screen import fit_on_show
 from ui.kit.subscribe import on_changes
 from ui.today_view import TodayView
 
 # The services (and SQLAlchemy under them) and the dialogs are imported where they are
 # first used: the window is built and painted before they are loaded (ui/warmup.py).
 if TYPE_CHECKING:
-    from ui.backup_dialog import BackupSettingsDialog, DamagedBookDialog, RestoreDialog
+    from ui.backup_dialog import DamagedBookDialog, RestoreDialog
     from ui.client_dialog import ClientDialog
     from ui.export_dialog import ExportDialog
     from ui.follow_up_dialog import FollowUpDialog
     from ui.import_dialog import ImportDialog
     from ui.incident_dialog import IncidentDialog
-    from ui.settings_dialog import SettingsDialog
+    from ui.settings.window import SettingsWindow
     from ui.touch_dialog import TouchDialog
     from ui.tray import RapportTray
 from ui.main.actions import ActionsMixin
@@ -88,7 +89,7 @@ class MainWindow(
         self.touch_dialog: TouchDialog | None = None
         self.follow_up_dialog: FollowUpDialog | None = None
         self.incident_dialog: IncidentDialog | None = None
-        self.settings_dialog: SettingsDialog | None = None
+        self.settings_window: SettingsWindow | None = None
         self.message_box: QMessageBox | None = None
         self.file_dialog: QFileDialog | None = None
         self.import_dialog: ImportDialog | None = None
@@ -96,7 +97,6 @@ class MainWindow(
         self.last_undo: UndoEntry | None = None
         self.tray: RapportTray | None = None
         self.restore_dialog: RestoreDialog | None = None
-        self.backup_settings_dialog: BackupSettingsDialog | None = None
         self.damage_dialog: DamagedBookDialog | None = None
         self.network_dialog: QMessageBox | None = None
         self._refreshing = False
@@ -163,6 +163,8 @@ class MainWindow(
 
         self.resize(1100, 700)
         self.restore_settings()
+        # A size restored from a bigger screen (or another scale) comes back on this one.
+        fit_on_show(self)
         self._retitle()
         if defer_lists:
             self._show_totals()
