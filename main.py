@@ -374,9 +374,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"Book: {path}")
     print(f"Schema version: {schema}")
     print(f"Clients: {report.clients}")
+    if report.missing_evidence:
+        n = len(report.missing_evidence)
+        print(
+            f"Evidence files: {n} of {report.evidence} missing or changed: "
+            + ", ".join(report.missing_evidence)
+        )
+    elif report.evidence:
+        print(f"Evidence files: ok ({report.evidence})")
     if report.healthy:
         print("Integrity: ok")
-        return EXIT_OK
+        return EXIT_ERROR if report.missing_evidence else EXIT_OK
     print("Integrity: PROBLEMS FOUND")
     for problem in report.problems:
         print(f"  {problem}")

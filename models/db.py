@@ -521,6 +521,8 @@ class CheckReport:
     revision: str | None
     problems: list[str]
     clients: int
+    evidence: int = 0  # evidence files the book refers to
+    missing_evidence: list[str] = field(default_factory=list)  # their names, missing or changed
 
     @property
     def current(self) -> bool:
@@ -556,11 +558,53 @@ def check_book(path: Path) -> CheckReport:
     try:
         problems = sqlite_problems(conn)
         clients = 0
+        files: list[tuple[str, str]] = []
         if revision is not None:
             clients = conn.execute("SELECT count(*) FROM client").fetchone()[0]
+            files = _evidence_files(conn)
     except sqlite3.DatabaseError as exc:
         problems = _unavailable_or_damaged(path, exc)
         clients = 0
+        files = []
     finally:
         conn.close()
-    return CheckReport(revision=revision, problems=problems, clients=clients)
+    missing = _missing_files(path, files)
+    return CheckReport(
+        revision=revision,
+        problems=problems,
+        clients=clients,
+        evidence=len({sha for sha, _ in files}),
+        missing_evidence=missing,
+    )
+
+
+def _evidence_files(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(sha256, the name it was attached under) for every stored evidence file."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "stored_file" not in tables:
+        return []
+    if "evidence" not in tables:
+        return [(r[0], r[0][:12]) for r in conn.execute("SELECT sha256 FROM stored_file")]
+    return [
+        (str(sha), str(name or sha[:12]))
+        for sha, name in conn.execute(
+            "SELECT f.sha256, min(e.original_name) FROM stored_file f "
+            "LEFT JOIN evidence e ON e.file_id = f.id GROUP BY f.id ORDER BY f.sha256"
+        )
+    ]
+
+
+def _missing_files(path: Path, files: list[tuple[str, str]]) -> list[str]:
+    """The names of evidence files that are not in the attachments folder, or whose
+    bytes no longer match their hash: `check` must not say "ok" over lost evidence."""
+    from models.backups import file_sha256, stored_file_path
+
+    missing: list[str] = []
+    for sha, name in files:
+        try:
+            ok = file_sha256(stored_file_path(path, sha)) == sha
+        except OSError:
+            ok = False
+        if not ok:
+            missing.append(name)
+    return missing

@@ -121,3 +121,19 @@ def test_a_restore_beside_backups_never_loses_its_source(tmp_path: Path) -> None
         thinner.wait()
     assert not list((tmp_path / "backups").glob(".*.restoring-src"))
     assert restored > 0
+
+
+def test_check_names_missing_and_changed_evidence_files(tmp_path: Path) -> None:
+    book = tmp_path / "book.db"
+    rapport("--db", book, "demo", check=True)
+    ok = rapport("--db", book, "check")
+    assert ok.returncode == 0 and "Evidence files: ok (" in ok.stdout, ok.stdout
+    stored = sorted(p for p in (tmp_path / "attachments").rglob("*") if p.is_file())
+    assert len(stored) >= 2
+    stored[0].unlink()
+    stored[1].write_bytes(b"not what was attached")
+    result = rapport("--db", book, "check")
+    assert result.returncode != 0
+    [line] = [x for x in result.stdout.splitlines() if x.startswith("Evidence files:")]
+    assert line.startswith(f"Evidence files: 2 of {len(stored)} missing or changed: "), line
+    assert "Traceback" not in result.stderr
