@@ -5,11 +5,48 @@ checks and the merge know one shape only."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import copy
 from typing import Any
 
 from exports.book_json.format import FORMAT, TOP_LEVEL_FIELDS, VERSION, BookFormatError, _kind, _q
 
-NEW_IN_2 = ("cadence_days", "priority_until", "touches", "follow_ups")
+# What a version-1 client is read as having (its keys are new in version 2).
+FILL_2: dict[str, Any] = {
+    "cadence_days": None,
+    "priority_until": None,
+    "touches": [],
+    "follow_ups": [],
+}
+NEW_IN_2 = tuple(FILL_2)
+
+
+def _fill_clients(data: dict[str, Any], fill: dict[str, Any], to: int) -> dict[str, Any]:
+    """Give every client object the keys new in version ``to``, with ``fill``'s values.
+
+    A file that already uses one of those keys is refused rather than half-read: its
+    writer meant the newer version and should say so. Anything that is not a client
+    object is left for the checks to report in the file's own terms.
+    """
+    clients = data.get("clients")
+    if not isinstance(clients, list):
+        return {**data, "version": to}
+    problems: list[str] = []
+    upgraded: list[Any] = []
+    for i, c in enumerate(clients):
+        if not isinstance(c, dict):
+            upgraded.append(c)
+            continue
+        for key in fill:
+            if key in c:
+                problems.append(
+                    f"clients[{i}]: unknown field {_q(key)} in a version {to - 1} file "
+                    f'(it is new in version {to}; say "version": {to}).'
+                )
+        # A fresh copy per client: no two clients share one list.
+        upgraded.append({**c, **{key: copy(value) for key, value in fill.items()}})
+    if problems:
+        raise BookFormatError(problems)
+    return {**data, "version": to, "clients": upgraded}
 
 
 def _upgrade_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
@@ -20,27 +57,7 @@ def _upgrade_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
     Only clients that are objects are given the new keys; anything else is left for
     the checks to report in the file's own terms.
     """
-    clients = data.get("clients")
-    if not isinstance(clients, list):
-        return {**data, "version": 2}
-    problems: list[str] = []
-    upgraded: list[Any] = []
-    for i, c in enumerate(clients):
-        if not isinstance(c, dict):
-            upgraded.append(c)
-            continue
-        for key in NEW_IN_2:
-            if key in c:
-                problems.append(
-                    f"clients[{i}]: unknown field {_q(key)} in a version 1 file "
-                    '(it is new in version 2; say "version": 2).'
-                )
-        upgraded.append(
-            {**c, "cadence_days": None, "priority_until": None, "touches": [], "follow_ups": []}
-        )
-    if problems:
-        raise BookFormatError(problems)
-    return {**data, "version": 2, "clients": upgraded}
+    return _fill_clients(data, FILL_2, 2)
 
 
 def _upgrade_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
@@ -49,24 +66,7 @@ def _upgrade_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
     As with version 1, a file that already uses the new key is refused rather than
     half-read; anything that is not a client object is left for the checks.
     """
-    clients = data.get("clients")
-    if not isinstance(clients, list):
-        return {**data, "version": 3}
-    problems: list[str] = []
-    upgraded: list[Any] = []
-    for i, c in enumerate(clients):
-        if not isinstance(c, dict):
-            upgraded.append(c)
-            continue
-        if "incidents" in c:
-            problems.append(
-                f'clients[{i}]: unknown field "incidents" in a version 2 file '
-                '(it is new in version 3; say "version": 3).'
-            )
-        upgraded.append({**c, "incidents": []})
-    if problems:
-        raise BookFormatError(problems)
-    return {**data, "version": 3, "clients": upgraded}
+    return _fill_clients(data, {"incidents": []}, 3)
 
 
 def _upgrade_3_to_4(data: dict[str, Any]) -> dict[str, Any]:
