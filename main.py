@@ -452,7 +452,24 @@ def cmd_restore(args: argparse.Namespace) -> int:
         print(f"The book as it was is kept as the backup {result.before_restore.name}.")
     if result.set_aside:
         print(f"The damaged book was set aside unchanged as {result.set_aside[0].name}.")
+    if result.missing_evidence:
+        print(missing_evidence_text(path, result.missing_evidence))
+        for name in result.missing_evidence:
+            print(f"  missing: {name}")
     return EXIT_OK
+
+
+def missing_evidence_text(path: Path, names: list[str]) -> str:
+    """What a restore says when the backup's evidence files are not all there."""
+    from models.backups import ATTACHMENTS
+
+    n = len(names)
+    files = f"{n} evidence file{'s' if n != 1 else ''}"
+    return (
+        f"Your clients and records were restored, but {files} the backup refers to "
+        f"{'are' if n != 1 else 'is'} missing from {path.parent / ATTACHMENTS} (or changed); "
+        "attach a copy of one again to its incident and it is whole again:"
+    )
 
 
 def cmd_pdf_agreement(args: argparse.Namespace) -> int:

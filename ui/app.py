@@ -100,6 +100,8 @@ class OpenOutcome:
     message: str = ""
     # Set when the book failed its check: it was set aside, and this says what to offer.
     damage: DamageReport | None = None
+    # After a restore: evidence files the backup refers to that were not there.
+    missing_evidence: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -411,7 +413,11 @@ class RapportApp(QObject):
         )
         if result.before_restore is not None:
             message += " Your book as it was is saved as a backup."
-        return OpenOutcome(OpenStatus.OPENED, message)
+        missing = tuple(result.missing_evidence)
+        if missing:
+            n = len(missing)
+            message += f" {n} evidence file{'s were' if n != 1 else ' was'} missing."
+        return OpenOutcome(OpenStatus.OPENED, message, missing_evidence=missing)
 
     def open_demo(self) -> OpenOutcome:
         """Switch to the demo book, filling it with sample clients the first time."""

@@ -139,6 +139,38 @@ def _hashes(conn: sqlite3.Connection, tables: Sequence[str]) -> list[str]:
     return sorted(r[0] for r in conn.execute("SELECT sha256 FROM stored_file"))
 
 
+def evidence_files(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(sha256, the name it was attached under) for every stored evidence file: the
+    name is what the user recognises when `check` or a restore says one is missing."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "stored_file" not in tables:
+        return []
+    if "evidence" not in tables:
+        return [(r[0], r[0][:12]) for r in conn.execute("SELECT sha256 FROM stored_file")]
+    return [
+        (str(sha), str(name or sha[:12]))
+        for sha, name in conn.execute(
+            "SELECT f.sha256, min(e.original_name) FROM stored_file f "
+            "LEFT JOIN evidence e ON e.file_id = f.id GROUP BY f.id ORDER BY f.sha256"
+        )
+    ]
+
+
+def missing_evidence(book_path: Path, files: Sequence[tuple[str, str]]) -> list[str]:
+    """The names of evidence files that are not in the attachments folder, or whose
+    bytes no longer match their hash: `check` must not say "ok" over lost evidence,
+    and a restore names what it could not bring back."""
+    missing: list[str] = []
+    for sha, name in files:
+        try:
+            ok = file_sha256(stored_file_path(book_path, sha)) == sha
+        except OSError:
+            ok = False
+        if not ok:
+            missing.append(name)
+    return missing
+
+
 def _keep_settings(conn: sqlite3.Connection, tables: Sequence[str]) -> dict[str, str]:
     if "setting" not in tables:
         return {}
