@@ -673,7 +673,13 @@ def cmd_import_contacts(src: Path, *, dry_run: bool, args: argparse.Namespace) -
         )
     records = source.records()
     with opened(book_path(args), write=not dry_run, must_exist=dry_run) as book:
-        plan = plan_import(book, records) if dry_run else apply_import(book, records)
+        if dry_run:
+            plan = plan_import(book, records)
+        else:
+            from models.services.backups import backup_before_import
+
+            backup_before_import(book)  # pinned: the way back, as the app takes it
+            plan = apply_import(book, records)
     counts = f"{plan.created} created, {plan.updated} updated, {plan.skipped} skipped"
     if plan.unchanged:
         counts += f" ({plan.unchanged} already up to date)"
@@ -696,15 +702,11 @@ def cmd_import_contacts(src: Path, *, dry_run: bool, args: argparse.Namespace) -
 
 def cmd_import_json(args: argparse.Namespace) -> int:
     from exports.book_json import attachments_dir_for, import_book, read_json
-    from models.backups import KIND_BEFORE_IMPORT, take_backup
-    from models.services.clients import count_clients
+    from models.services.backups import backup_before_import
 
     data = read_json(args.src)
     with opened(book_path(args), write=True) as book:
-        if count_clients(book, include_archived=True):
-            # The way back from an import that was not what the user meant: pinned,
-            # so the daily rule does not thin it away the same day.
-            take_backup(book.path, kind=KIND_BEFORE_IMPORT)
+        backup_before_import(book)  # pinned: the way back, as the app takes it
         # Evidence files travel in the folder beside the JSON file (docs/json-format.md).
         result = import_book(book, data, attachments=attachments_dir_for(args.src))
     print(
