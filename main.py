@@ -309,9 +309,11 @@ def opened(path: Path, *, write: bool, must_exist: bool = False) -> Iterator[Boo
             raise CliError(
                 f"This book is open in Rapport{who}. Close it there first, then try again."
             )
-        from models.backups import clear_restore_leftovers
+    from models.backups import clear_leftovers
 
-        clear_restore_leftovers(path)  # we hold the lock: no restore is running
+    # What killed backups, restores and imports left; with the lock held no restore
+    # is running, so its files may go too (models/backups/leftovers.py).
+    clear_leftovers(path, locked=write)
     try:
         try:
             book = open_book(path)
@@ -361,9 +363,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from models.backups import clear_leftovers
     from models.db import SCHEMA_HEAD, check_book
 
     path = book_path(args)
+    clear_leftovers(path, locked=False)
     report = check_book(path)
     if report.revision is None:
         schema = "none (a new, empty book)"
@@ -428,7 +432,13 @@ def cmd_backups(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from models.backups import clients_phrase, describe_time, resolve_backup, restore_backup
+    from models.backups import (
+        clear_leftovers,
+        clients_phrase,
+        describe_time,
+        resolve_backup,
+        restore_backup,
+    )
     from models.lock import BookLock
 
     path = book_path(args).absolute()
@@ -441,6 +451,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         who = f" (process {pid})" if pid else ""
         raise CliError(f"This book is open in Rapport{who}. Close it there first, then try again.")
     try:
+        clear_leftovers(path, locked=True)  # a killed restore's half-made book first
         result = restore_backup(path, backup)
     finally:
         lock.release()

@@ -24,6 +24,7 @@ from models import paths
 from models.backups import (
     DamageReport,
     RestoreResult,
+    clear_leftovers,
     clients_phrase,
     describe_time,
     network_warning,
@@ -256,6 +257,8 @@ class RapportApp(QObject):
             if SingleInstance.notify_running(path):
                 return OpenOutcome(OpenStatus.HANDED_OVER)
             return OpenOutcome(OpenStatus.FAILED, busy_message(lock.holder_pid()))
+        # Ours alone now: what a killed backup, restore or import left beside it goes.
+        clear_leftovers(path, locked=True)
         try:
             book = open_book(path, check=CHECK_BACKGROUND)
         except BookDamagedError as exc:

@@ -61,6 +61,7 @@ from models.backups.damage import (
     set_aside,
     size_text,
 )
+from models.backups.leftovers import clear_leftovers, clear_restore_leftovers
 from models.backups.mounts import network_filesystem, network_warning
 from models.backups.policy import (
     KEEP_LIMITS,
@@ -71,7 +72,6 @@ from models.backups.policy import (
 )
 from models.backups.restore import (
     RestoreResult,
-    clear_restore_leftovers,
     describe_backup,
     resolve_backup,
     restore_backup,
@@ -116,6 +116,7 @@ __all__ = [
     "backups_dir",
     "backups_to_keep",
     "cannot_write_reason",
+    "clear_leftovers",
     "clear_restore_leftovers",
     "clear_orphans",
     "is_damage",

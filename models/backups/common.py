@@ -13,6 +13,7 @@ from pathlib import Path
 
 from models.backups.policy import SETTING_KEYS
 from models.errors import RapportError
+from models.files import STALE_TEMP_SECONDS
 from models.paths import companion_dir
 
 BACKUPS = "backups"
@@ -44,8 +45,9 @@ PIN_DAYS = 30
 # backup the app's worker thread is still reading, and two backups gain nothing.
 _COPYING = threading.RLock()
 
-# A temp file this old is left over from a crash, not a backup still being written.
-STALE_PART_SECONDS = 3600
+# A temp file this old is left over from a crash, not a backup still being written
+# (a younger one is, when its writer's pid is gone: models.files.is_leftover).
+STALE_PART_SECONDS = STALE_TEMP_SECONDS
 _CHUNK = 1024 * 1024
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{12}Z)-(?P<kind>[a-z-]+)\.db$")

@@ -28,6 +28,7 @@ from models.backups.common import (
     row_counts,
 )
 from models.backups.damage import cannot_write_reason, is_damage, open_check, set_aside
+from models.backups.leftovers import held_link, restoring_path
 from models.backups.take import (
     BackupInfo,
     _older_info,
@@ -146,7 +147,7 @@ def _restore_backup(path: Path, backup: Path, now: datetime | None) -> RestoreRe
     # A second hard link keeps the backup's bytes while we read them, even if a backup
     # taken beside this restore (another process) thins the original name away.
     source = Path(backup).absolute()
-    held = source.with_name(f".{source.name}.restoring-src")
+    held = held_link(source)
     try:
         held.unlink(missing_ok=True)
         os.link(source, held)
@@ -210,26 +211,6 @@ def _restore_held(path: Path, info: BackupInfo, now: datetime | None) -> Restore
         for p in [tmp, *_companions(tmp)]:
             p.unlink(missing_ok=True)
     return RestoreResult(info, before, moved, counts, missing_evidence(path, files))
-
-
-def restoring_path(path: Path) -> Path:
-    """Where a restore prepares the replacement, beside the book (same file system)."""
-    return Path(path).with_name(f".{Path(path).name}.restoring")
-
-
-def clear_restore_leftovers(path: Path) -> list[Path]:
-    """A restore killed part way leaves its half-made replacement; the caller holds the
-    book's lock, so no restore is running and the leftovers can go."""
-    gone: list[Path] = []
-    tmp = restoring_path(path)
-    held = sorted((Path(path).parent / BACKUPS).glob(".*.restoring-src"))
-    for p in [tmp, *_companions(tmp), *held]:
-        try:
-            p.unlink()
-            gone.append(p)
-        except FileNotFoundError:
-            pass
-    return gone
 
 
 def _current_problems(path: Path) -> list[str]:
