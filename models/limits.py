@@ -33,3 +33,8 @@ PRINT_LINES_MAX = 2_000
 # text the forms accept for one entry.
 PRINT_CELL_MAX = 20_000
 PRINT_CELL_LINES = 400
+
+# The largest image Rapport decodes (a logo): a PNG's size is read from its header
+# first, and one past these is refused when it is chosen and left out when printing,
+# never decoded. A logo prints at most 120 x 48 points; 4 000 pixels is ample.
+IMAGE_MAX_SIDE = 4_000

@@ -24,6 +24,8 @@ and table rows taller than a page split across pages (``splitInRow``).
 
 from __future__ import annotations
 
+import functools
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -45,6 +47,7 @@ from exports.pdf.text import (
 )
 from models.dates import format_date
 from models.documents import PageSize, Party
+from models.images import image_size, too_large
 
 __all__ = [  # the text helpers, re-exported: the renderers import them from here
     "REPLACEMENT",
@@ -101,6 +104,7 @@ ZEBRA_FILL = "#f8f9fb"
 ACCENT = "#1d4e89"
 DRAFT_RED = "#b42318"
 
+log = logging.getLogger(__name__)
 _font_lock = threading.Lock()
 _coverage: frozenset[int] | None = None
 
@@ -249,23 +253,57 @@ def page_dimensions(page_size: PageSize) -> tuple[float, float]:
     return LETTER if PageSize(page_size) is PageSize.LETTER else A4
 
 
-def logo_image(data: bytes | None, max_w: float, max_h: float) -> Any:
-    """The logo as a small Image flowable, or None when absent or unreadable."""
-    if not data:
-        return None
-    from reportlab.lib.utils import ImageReader
-    from reportlab.platypus import Image
+PRINT_DPI = 300  # a logo is kept at most this sharp: more pixels print no better
+
+
+@functools.lru_cache(maxsize=4)
+def _print_ready(data: bytes, max_w: float, max_h: float) -> tuple[bytes, int, int] | None:
+    """The logo decoded once, shrunk to what it prints at, as PNG bytes and its size.
+
+    Cached: a book's logo is the same bytes on every document, so it is decoded and
+    shrunk once per process, not once per PDF. None when the pixels cannot be read.
+    """
+    from PIL import Image
 
     try:
-        reader = ImageReader(BytesIO(data))
-        w, h = reader.getSize()
-        if w <= 0 or h <= 0:
-            return None
-        reader.getRGBData()  # decodes the pixels: a truncated file fails here, not at build
+        with Image.open(BytesIO(data)) as image:
+            image.load()  # decodes the pixels: a truncated file fails here, not at build
+            w, h = image.size
+            most = (max_w * PRINT_DPI / 72, max_h * PRINT_DPI / 72)
+            if w > most[0] or h > most[1]:
+                shrunk = image.copy()
+                shrunk.thumbnail((max(1, int(most[0])), max(1, int(most[1]))))
+                out = BytesIO()
+                shrunk.save(out, format="PNG")
+                return out.getvalue(), w, h
+            return data, w, h
     except Exception:  # noqa: BLE001 - any broken image is skipped, never fatal
         return None
+
+
+def logo_image(data: bytes | None, max_w: float, max_h: float) -> Any:
+    """The logo as a small Image flowable, or None when absent, unreadable or too
+    large to decode (its size is read from the header first: models/images.py)."""
+    if not data:
+        return None
+    from reportlab.platypus import Image
+
+    size = image_size(data)
+    if size is None or min(size) <= 0:
+        return None
+    if too_large(size):
+        log.warning(
+            "The logo (%d x %d pixels) is too large to print; it was left out. "
+            "Choose a smaller one in Settings, Your details.",
+            *size,
+        )
+        return None
+    ready = _print_ready(data, max_w, max_h)
+    if ready is None:
+        return None
+    png, w, h = ready
     scale = min(max_w / w, max_h / h)
-    return Image(BytesIO(data), width=w * scale, height=h * scale)
+    return Image(BytesIO(png), width=w * scale, height=h * scale)
 
 
 def title_head(title_block: list[Any], logo_png: bytes | None, width: float) -> list[Any]:
