@@ -229,9 +229,9 @@ _rtl_class: type | None = None
 def right_to_left_class() -> type:
     """The Paragraph that wraps in logical order and reorders each line as it draws.
 
-    It relies on ReportLab's simple layout (one run of text in one font, which every
-    chunk is: user text is escaped, so it holds no markup): ``blPara.lines`` is then a
-    list of (spare width, words). The lines stay logical so that a split across pages
+    It relies on ReportLab's simple layout (one run of text in one font: ``_paragraph``
+    hands it a single plain fragment): ``blPara.lines`` is then a list of (spare
+    width, words). The lines stay logical so that a split across pages
     carries on with the right words; only drawing sees them reordered.
     """
     global _rtl_class
@@ -241,6 +241,13 @@ def right_to_left_class() -> type:
 
     class RightToLeft(Paragraph):
         base_direction = "R"
+
+        def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
+            parts: list[Any] = super().split(availWidth, availHeight)
+            for part in parts:  # the part on the next page keeps the paragraph's direction
+                if isinstance(part, RightToLeft):
+                    part.base_direction = self.base_direction
+            return parts
 
         def drawPara(self, debug: int = 0) -> Any:  # noqa: N802 - ReportLab's name
             laid = self.blPara
@@ -258,12 +265,17 @@ def right_to_left_class() -> type:
     return RightToLeft
 
 
-def _paragraph(markup: str, style: ParagraphStyle, bullet: str | None, base: str | None) -> Any:
+def _paragraph(text: str, style: ParagraphStyle, bullet: str | None, base: str | None) -> Any:
+    """A Paragraph of ``text``: markup (escaped user text) when ``base`` is None; else
+    one plain line of right-to-left text, which never meets the markup parser at all
+    (so an "&" cannot cut it into pieces ReportLab's simple layout cannot take)."""
     from reportlab.platypus import Paragraph
 
     if base is None:
-        return Paragraph(markup, style, bulletText=bullet)
-    para = right_to_left_class()(markup, style, bulletText=bullet)
+        return Paragraph(text, style, bulletText=bullet)
+    para = right_to_left_class()("x", style, bulletText=bullet)
+    (frag,) = para.frags
+    frag.text = text
     para.base_direction = base
     return para
 
@@ -302,8 +314,8 @@ def _chunk_flowables(
     out: list[Any] = []
     for i, (part, base) in enumerate(parts):
         st = _variant(style, first=i == 0, last=last and i == len(parts) - 1, right=base == "R")
-        markup = escape(part).replace("\n", "<br/>")
-        out.append(_paragraph(markup, st, bullet if i == 0 else None, base))
+        text = escape(part).replace("\n", "<br/>") if base is None else part
+        out.append(_paragraph(text, st, bullet if i == 0 else None, base))
     return out
 
 
