@@ -167,12 +167,11 @@ def test_detail_chips_and_todays_late_text_read_in_both_schemes(
     """Issue 16, point 8: the detail pane's chips (status, tags, priority), its muted
     and late text, the health band's words and Today's late and settled rows take
     the scheme's colours, never light chips on a dark pane."""
-    from datetime import timedelta
 
     from models.entities import ClientStatus
     from models.health import Band
     from models.services.clients import ClientDetail
-    from tests.helpers import NOW, TODAY
+    from tests.helpers import TODAY
     from ui.client_detail import detail_html
     from ui.today_model import TodayModel
 
@@ -180,25 +179,7 @@ def test_detail_chips_and_todays_late_text_read_in_both_schemes(
     dark = scheme == Qt.ColorScheme.Dark
     page = scheme_restored.palette().color(Role.Base)
     assert is_dark() == dark
-    client = ClientDetail(
-        id=1,
-        uid="a" * 32,
-        name="Ada Byrne",
-        organisation="Byrne Accountancy",
-        role="Owner",
-        emails=[],
-        phones=[],
-        tags=["vip", "retainer"],
-        notes="",
-        status=ClientStatus.ACTIVE,
-        created_at=NOW,
-        updated_at=NOW,
-        archived_at=None,
-        cadence_days=7,
-        last_touch_on=TODAY - timedelta(days=19),
-        touch_due_on=TODAY - timedelta(days=12),
-        priority_until=TODAY + timedelta(days=3),
-    )
+    client = ada_detail()
     checked: set[str] = set()
     for status in (ClientStatus.ACTIVE, ClientStatus.PAUSED, ClientStatus.FORMER):
         markup = detail_html(ClientDetail(**{**client.__dict__, "status": status}), today=TODAY)
@@ -217,6 +198,36 @@ def test_detail_chips_and_todays_late_text_read_in_both_schemes(
         colour = model._brush(name).color()
         assert colour == QColor(tone(name))
         assert contrast_ratio(colour, page) >= AA, name
+
+
+def ada_detail():  # noqa: ANN201 - ClientDetail, imported late like the app does
+    """A client whose pane shows every chip: a status, two tags, a priority band
+    and a late keep-in-touch date."""
+    from datetime import timedelta
+
+    from models.entities import ClientStatus
+    from models.services.clients import ClientDetail
+    from tests.helpers import NOW, TODAY
+
+    return ClientDetail(
+        id=1,
+        uid="a" * 32,
+        name="Ada Byrne",
+        organisation="Byrne Accountancy",
+        role="Owner",
+        emails=[],
+        phones=[],
+        tags=["vip", "retainer"],
+        notes="",
+        status=ClientStatus.ACTIVE,
+        created_at=NOW,
+        updated_at=NOW,
+        archived_at=None,
+        cadence_days=7,
+        last_touch_on=TODAY - timedelta(days=19),
+        touch_due_on=TODAY - timedelta(days=12),
+        priority_until=TODAY + timedelta(days=3),
+    )
 
 
 def _single(colour: QColor) -> QPalette:
@@ -250,3 +261,22 @@ def test_the_wizards_steps_read_on_their_panel(
         assert contrast_ratio(colour, panel_colour) >= AA, (item.text(), colour.name())
         read += 1
     assert read == len(PLAYBOOK) + len(ENDINGS) + 1  # every step and the endings' header
+
+
+def test_the_pane_takes_the_new_colours_when_the_scheme_switches(
+    qtbot, scheme_restored: QApplication
+) -> None:
+    """A desktop switching to dark while a client is shown: the pane is written
+    again in dark colours, with no light chip left behind."""
+    from tests.helpers import TODAY
+    from ui.client_detail import ClientDetailPane
+
+    apply_scheme(scheme_restored, Qt.ColorScheme.Light)
+    pane = ClientDetailPane()
+    qtbot.addWidget(pane)
+    pane.show_client(ada_detail(), today=TODAY)
+    assert LIGHT_TONES["calm_bg"] in pane.browser.toHtml()
+    apply_scheme(scheme_restored, Qt.ColorScheme.Dark)
+    qtbot.waitUntil(lambda: DARK_TONES["calm_bg"] in pane.browser.toHtml())
+    html = pane.browser.toHtml()
+    assert not any(LIGHT_TONES[n] in html for n in ("calm_bg", "warn_bg", "active_bg"))
