@@ -38,6 +38,7 @@ from models.errors import RapportError
 from models.lock import BookLock
 from models.reads import count_clients, date_locale, today_plan
 from models.reminders import TodayPlan, local_date
+from ui.date_refresh import open_date_style
 from ui.due_clock import DueClock
 from ui.icons import app_icon
 from ui.instance import SingleInstance
@@ -179,6 +180,9 @@ class RapportApp(QObject):
         self.changed.connect(self._forget_plan)
         self.warm = False
         self.warmup: Waitable | None = None
+        # A date style still to compile (ui/date_refresh.py), and the job doing it.
+        self.date_style_wanted: str | None = None
+        self.date_style_job: object | None = None
 
     def now(self) -> datetime:
         """The current moment, time-zone aware, from the injectable clock."""
@@ -274,7 +278,9 @@ class RapportApp(QObject):
                 OpenStatus.FAILED, f"{path} could not be opened: {exc.strerror or exc}."
             )
 
-        use_locale(date_locale(book))
+        setting = date_locale(book)
+        use_locale(setting)
+        open_date_style(self, setting)
         old_book, old_lock, old_instance = self.book, self.lock, self.instance
         if old_instance is not None:
             old_instance.close()

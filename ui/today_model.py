@@ -24,11 +24,12 @@ from PySide6.QtGui import (
     QPixmap,
 )
 
-from models.changes import AGREEMENTS, BOOK, CLIENTS, DAY, INCIDENTS, REMINDERS
+from models.changes import AGREEMENTS, BOOK, CLIENTS, DATES, DAY, INCIDENTS, REMINDERS
+from models.date_style import format_named
 from models.reminders import DueItem, DueKind, TodayPlan
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.theme import is_dark, tone
-from ui.wording import MONTHS, WEEKDAYS, reason_text, short_date, what_text, when_text
+from ui.wording import reason_text, short_date, what_text, when_text
 
 EMPTY_TITLE = "Nobody is waiting on you today."
 
@@ -79,7 +80,7 @@ SHOW_FIRST = 150
 
 # What Today's plan is read from: follow-ups come from touches, incidents'
 # promises and agreements' commitments; a client's rhythm; the date itself.
-TODAY_SHOWS = CLIENTS | REMINDERS | INCIDENTS | AGREEMENTS | BOOK | DAY
+TODAY_SHOWS = CLIENTS | REMINDERS | INCIDENTS | AGREEMENTS | BOOK | DAY | DATES
 
 
 PRIORITY_COLOUR = "#d9480f"
@@ -99,7 +100,7 @@ def row_key(item: DueItem) -> RowKey:
 
 
 def long_date(day: date) -> str:
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+    return format_named("weekday_long", day)
 
 
 def next_up_text(item: DueItem, today: date) -> str:
