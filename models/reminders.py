@@ -218,7 +218,8 @@ class TodayHead:
     upcoming: list[DueItem]
     count: DueCount
     upcoming_total: int
-    # The soonest of the coming week (the earliest date, then name), wherever it ranks.
+    # When nothing is due, the soonest of the coming week (the earliest date, then
+    # name, wherever it ranks): what an empty Today offers as "next up".
     first_upcoming: DueItem | None
     limit: int | None
 
@@ -238,7 +239,8 @@ def head_of(whole: TodayPlan, today: date, limit: int | None = FIRST_ROWS) -> To
     """The head of a whole plan (``limit`` None keeps every row)."""
     overdue = [i for i in whole.due if i.due_on < today]
     due_today = [i for i in whole.due if i.due_on >= today]
-    first = min(whole.upcoming, key=lambda i: (i.due_on, i.client_name), default=None)
+    soonest = min(whole.upcoming, key=lambda i: (i.due_on, i.client_name), default=None)
+    first = None if whole.due else soonest
     return TodayHead(
         overdue=overdue[:limit],
         due_today=due_today[:limit],
