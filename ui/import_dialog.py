@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from exports.contacts_csv import FIELD_LABELS, CsvContacts, Field
 from exports.contacts_io import ContactFormat, ContactSource, load_contacts
 from models.changes import CLIENTS
+from models.services.backups import backup_before_import
 from models.services.contacts import (
     Action,
     ImportCancelled,
@@ -42,6 +43,7 @@ from models.services.contacts import (
 )
 from ui.app import RapportApp
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
+from ui.kit.jobs import wait_off_gui_thread
 from ui.kit.screen import fit_on_show
 from ui.ops import run_op
 from ui.rhythm_setting import default_cadence, rhythm_phrase_for_new
@@ -324,6 +326,11 @@ class ImportDialog(QDialog):
         progress = Progress(self, "Importing contacts…", enabled=len(records) >= PROGRESS_FROM)
 
         def write() -> None:
+            # The pinned way back first, as the command line takes it; copying a big
+            # book takes seconds, so off the GUI thread with the window still drawn.
+            wait_off_gui_thread(
+                lambda: backup_before_import(book), what="Backing up before an import"
+            )
             # On the GUI thread: the progress dialog keeps the window drawn and can
             # cancel (ImportCancelled rolls the whole import back).
             try:
