@@ -188,6 +188,9 @@ _PROPERTY_HEAD = re.compile(r"^[A-Za-z0-9.\-]+;[^:]*:")
 def _upper_qp(line: str) -> str:
     """vobject only decodes "QUOTED-PRINTABLE" in capitals; Android also writes
     "encoding=quoted-printable". Only a property's parameters are touched."""
+    colon = line.find(":")
+    if colon < 0 or "-printable" not in line[:colon].lower():
+        return line  # most lines: no quoted-printable before the value
     head = _PROPERTY_HEAD.match(line)
     if head is None or "quoted-printable" not in head.group().casefold():
         return line
@@ -327,6 +330,8 @@ def _raw(line: Any) -> str:
 
 def _split(text: str, sep: str) -> list[str]:
     """Split on ``sep`` where it is not backslash-escaped (N, ORG, CATEGORIES)."""
+    if "\\" not in text:
+        return text.split(sep)  # nothing escaped: the common case, at C speed
     parts, current, i = [], [], 0
     while i < len(text):
         ch = text[i]
@@ -350,6 +355,22 @@ def _unescape(text: str, modern: bool) -> str:
     which is why values are read raw and unescaped here)."""
     if not modern:
         return text.replace("\\;", ";")
+    if "\\" not in text:
+        return text
+    return _ESCAPED.sub(_unescaped, text)
+
+
+# A backslash and the character after it (a lone backslash at the end stays).
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+
+
+def _unescaped(m: re.Match[str]) -> str:
+    nxt = m.group(1)
+    return "\n" if nxt in "nN" else nxt
+
+
+def _unescape_slowly(text: str) -> str:
+    """The character-by-character reading _unescape's regex must agree with."""
     out, i = [], 0
     while i < len(text):
         ch = text[i]

@@ -193,3 +193,18 @@ def test_the_book_is_unchanged_when_an_import_fails_in_a_late_batch(tmp_path: Pa
     with sqlite3.connect(tmp_path / "book.db") as db:
         assert db.execute("SELECT count(*) FROM client").fetchone() == (0,)
     db.close()
+
+
+def test_the_quick_unescape_agrees_with_reading_character_by_character() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from exports.vcard import _unescape, _unescape_slowly
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet="ab\\nN,;:\n\r é", max_size=30))
+    def agree(text: str) -> None:
+        assert _unescape(text, True) == _unescape_slowly(text)
+
+    agree()
+    assert _unescape("a\\nb\\,c\\\\d\\", True) == "a\nb,c\\d\\"
