@@ -127,12 +127,14 @@ def cut_card_stream(lines: Iterable[str], name: str = "The file") -> Iterator[Ca
     card_size = 0
     too_big = ""
     for line in lines:
+        if dropping and line[:1] in " \t\n":
+            continue  # a folded line of a photo: the fast path for megabytes of them
         if line.endswith("\n"):
             line = line[:-1]
         first = line[:1]
         starts_property = first != "" and not first.isspace()
         if dropping and not starts_property:
-            continue  # a folded line of a photo: the fast path for megabytes of them
+            continue
         if starts_property and first in "bBeE":
             bare = line.strip()
             if _BEGIN.match(bare):
