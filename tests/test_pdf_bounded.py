@@ -228,3 +228,27 @@ def test_every_document_type_prints_huge_fields_in_seconds() -> None:
     )
     seconds, text = timed(render_client_summary, summary)
     assert seconds < SECONDS and f"{WORD} opens it." in text and "too long to print" in text
+
+
+def test_many_huge_fields_share_one_allowance_per_document() -> None:
+    """Eight sections of a megabyte and eight of 100 000 lines: each field is under its
+    own limit's reach, so the document as a whole has one (PRINT_DOCUMENT_MAX)."""
+    sections = [
+        RecordSection(f"Part {i}", text=f"Part{i}start " + prose(1_000_000)) for i in range(8)
+    ] + [RecordSection(f"Lines {i}", items=[short_lines(100_000)]) for i in range(8)]
+    record = RecordDocument(
+        kind="Hand-over brief",
+        title="Everything",
+        dated=date(2026, 11, 22),
+        consultant=Party(name="M"),
+        client=Party(name="C"),
+        sections=sections,
+    )
+    seconds, text = timed(render_record, record)
+    assert seconds < SECONDS, f"{seconds:.1f} s"
+    assert "Part0start" in text and "Part3start" in text  # the first fields in full measure
+    assert "Part7start" not in text  # the allowance was spent before the last
+    assert "Lines 7" in text  # every heading still prints, with the sentence below it
+    assert text.count("too long to print here") == 16
+    pages = len(PdfReader(io.BytesIO(render_record(record))).pages)
+    assert pages <= 130

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from exports.pdf.text import (
     REPLACEMENT,
     cell,
+    document_budget,
     drawable,
     escape_text,
     one_line,
@@ -52,6 +53,7 @@ from models.images import image_size, too_large
 __all__ = [  # the text helpers, re-exported: the renderers import them from here
     "REPLACEMENT",
     "cell",
+    "document_budget",
     "drawable",
     "escape_text",
     "one_line",
@@ -490,5 +492,7 @@ def build_pdf(
     # The frame pads 6 pt on each side; tables are sized to what is inside it.
     width = template.width - 2 * FRAME_PADDING
     canvasmaker = numbered_canvas(one_line(footer, cov), mark, page, margin, FRAME_PADDING)
-    template.build(story(width, st, cov), canvasmaker=canvasmaker)
+    with document_budget():
+        flowables = story(width, st, cov)
+    template.build(flowables, canvasmaker=canvasmaker)
     return out.getvalue()

@@ -26,6 +26,7 @@ from exports.pdf.common import (
     ZEBRA_FILL,
     Styles,
     cell,
+    document_budget,
     drawable,
     escape_text,
     heading,
@@ -368,7 +369,9 @@ def render_client_summary(
     footer = drawable(f"Client summary \u00b7 {doc.client.name}", cov).replace("\n", " ")
     width = template.width - 2 * FRAME_PADDING
     canvasmaker = numbered_canvas(footer, None, page, margin, FRAME_PADDING)
-    template.build(_story(doc, width, st, cov), canvasmaker=canvasmaker)
+    with document_budget():
+        flowables = _story(doc, width, st, cov)
+    template.build(flowables, canvasmaker=canvasmaker)
     return out.getvalue()
 
 
