@@ -197,7 +197,7 @@ def test_every_document_type_prints_huge_fields_in_seconds() -> None:
 
     record = RecordDocument(
         kind="Notice to insurer",
-        title="Invoice dispute",
+        title="Invoice dispute " + word,  # the title is in every footer, too
         dated=date(2026, 11, 22),
         consultant=Party(name="M"),
         client=Party(name="C"),

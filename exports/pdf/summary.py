@@ -27,11 +27,11 @@ from exports.pdf.common import (
     Styles,
     cell,
     document_budget,
-    drawable,
     escape_text,
     heading,
     make_styles,
     numbered_canvas,
+    one_line,
     page_dimensions,
     party_cell,
     plain_date,
@@ -360,13 +360,13 @@ def render_client_summary(
         rightMargin=margin,
         topMargin=margin,
         bottomMargin=margin + 6 * mm,
-        title=drawable(f"Client summary: {doc.client.name}", cov),
-        author=drawable(doc.consultant.name, cov),
+        title=one_line(f"Client summary: {doc.client.name}", cov),
+        author=one_line(doc.consultant.name, cov),
         subject="Client summary",
         creator="Rapport",
         invariant=1,
     )
-    footer = drawable(f"Client summary \u00b7 {doc.client.name}", cov).replace("\n", " ")
+    footer = one_line(f"Client summary \u00b7 {doc.client.name}", cov)
     width = template.width - 2 * FRAME_PADDING
     canvasmaker = numbered_canvas(footer, None, page, margin, FRAME_PADDING)
     with document_budget():

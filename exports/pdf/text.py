@@ -50,6 +50,7 @@ CHUNK_LINES = 40  # and at most this many lines (a page holds about 50)
 BREAK_WINDOW = 600  # a long line is cut in its chunk's final stretch, after a sentence
 
 RTL_CLASSES = frozenset({"R", "AL"})
+ONE_LINE_CHARS = 300  # a footer or a metadata field: longer is never read
 LEFT_OUT = (
     "The rest of this text ({count} more characters) is too long to print here; "
     "it is kept in full in the book."
@@ -68,6 +69,10 @@ def _direction(line: str) -> str | None:
 
 
 def has_right_to_left(text: str) -> bool:
+    # Every right-to-left letter lies at U+0590 or above: most text is ruled out at C
+    # speed before any character is looked up.
+    if not text or max(text) < "\u0590":
+        return False
     return any(unicodedata.bidirectional(ch) in RTL_CLASSES for ch in text)
 
 
@@ -144,7 +149,11 @@ def escape_text(value: str, coverage: frozenset[int]) -> str:
 
 
 def one_line(value: str, coverage: frozenset[int]) -> str:
-    """User text for a footer or the file's metadata, where a line break has no place."""
+    """User text for a footer or the file's metadata, where a line break has no place.
+    Cut to ``ONE_LINE_CHARS`` first: a title of megabytes would otherwise be shaped
+    and stored whole in the file's metadata."""
+    if len(value) > ONE_LINE_CHARS:
+        value = value[:ONE_LINE_CHARS] + "\u2026"
     return drawable(value, coverage).replace("\n", " ")
 
 
