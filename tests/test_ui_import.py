@@ -359,3 +359,49 @@ def test_preview_warns_of_a_mixed_encoding_and_names_a_control_character(
     clean = open_preview(qtbot, window, FIXTURES / "google.csv")
     assert not clean.warning_label.isVisible()
     clean.reject()
+
+
+def test_an_import_takes_a_pinned_backup_first_that_restores_the_book_as_it_was(
+    qtbot, window: MainWindow
+) -> None:
+    from models.backups import KIND_BEFORE_IMPORT, list_backups
+
+    book = window.rapport.book
+    assert book is not None
+    create_client(book, ClientInput(name="Jürgen M.", emails=[Contact("juergen@example.de")]))
+    create_client(book, ClientInput(name="Already here"))
+    window.refresh()
+    names_before = sorted(r.name for r in list_clients(book))
+    assert [b.kind for b in list_backups(book.path)] == []
+
+    preview = open_preview(qtbot, window, FIXTURES / "android.vcf")
+    assert preview.import_button.isEnabled()
+    qtbot.mouseClick(preview.import_button, LEFT)
+    qtbot.waitUntil(lambda: not preview.isVisible())
+    after = window.rapport.book
+    assert after is not None
+    names_after = sorted(r.name for r in list_clients(after))
+    assert names_after != names_before  # the import did add someone
+
+    [pre] = list_backups(after.path)
+    assert pre.kind == KIND_BEFORE_IMPORT and pre.verified
+    assert pre.pinned(pre.taken_at.astimezone().date())
+    assert pre.clients == len(names_before)
+
+    outcome = window.rapport.restore(pre.path)
+    assert outcome.ok, outcome.message
+    restored = window.rapport.book
+    assert restored is not None
+    assert sorted(r.name for r in list_clients(restored)) == names_before
+
+
+def test_an_import_into_an_empty_book_takes_no_backup(qtbot, window: MainWindow) -> None:
+    from models.backups import list_backups
+
+    book = window.rapport.book
+    assert book is not None
+    preview = open_preview(qtbot, window, FIXTURES / "android.vcf")
+    qtbot.mouseClick(preview.import_button, LEFT)
+    qtbot.waitUntil(lambda: not preview.isVisible())
+    assert list_clients(book)  # imported
+    assert list_backups(book.path) == []  # nothing to go back to, so no copy

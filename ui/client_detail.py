@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from PySide6.QtCore import QDateTime, QEvent, QLocale, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPalette, QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
     QFrame,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.date_style import format_datetime
 from models.incidents import PRIORITY_OPEN_ENDED
 from models.reminders import cadence_label, under_priority
 from models.text import digits_only
@@ -78,9 +79,8 @@ AGREEMENT_STATUS = {"draft": "Draft", "final": "Final", "superseded": "Supersede
 
 
 def local_time(moment: datetime) -> str:
-    """A stored UTC moment as the user's wall clock reads it."""
-    qdt = QDateTime.fromSecsSinceEpoch(int(moment.timestamp())).toLocalTime()
-    return QLocale().toString(qdt, "d MMM yyyy, HH:mm")
+    """A stored UTC moment as the user's wall clock reads it, in the date style."""
+    return format_datetime(moment.astimezone())
 
 
 def _e(text: str) -> str:

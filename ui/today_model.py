@@ -24,11 +24,12 @@ from PySide6.QtGui import (
     QPixmap,
 )
 
-from models.changes import AGREEMENTS, BOOK, CLIENTS, DAY, INCIDENTS, REMINDERS
-from models.reminders import DueItem, DueKind, TodayPlan
+from models.changes import AGREEMENTS, BOOK, CLIENTS, DATES, DAY, INCIDENTS, REMINDERS
+from models.date_style import format_named
+from models.reminders import FIRST_ROWS, DueItem, DueKind, TodayHead, TodayPlan, head_of
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.theme import is_dark, tone
-from ui.wording import MONTHS, WEEKDAYS, reason_text, short_date, what_text, when_text
+from ui.wording import reason_text, short_date, what_text, when_text
 
 EMPTY_TITLE = "Nobody is waiting on you today."
 
@@ -74,12 +75,12 @@ REASON_SAMPLES = (
 
 # More rows than anyone works through in a day: the first ones (the rules' most
 # urgent) are listed, the rest follow as these are settled, or on "Show all".
-SHOW_FIRST = 150
+SHOW_FIRST = FIRST_ROWS
 
 
 # What Today's plan is read from: follow-ups come from touches, incidents'
 # promises and agreements' commitments; a client's rhythm; the date itself.
-TODAY_SHOWS = CLIENTS | REMINDERS | INCIDENTS | AGREEMENTS | BOOK | DAY
+TODAY_SHOWS = CLIENTS | REMINDERS | INCIDENTS | AGREEMENTS | BOOK | DAY | DATES
 
 
 PRIORITY_COLOUR = "#d9480f"
@@ -99,7 +100,7 @@ def row_key(item: DueItem) -> RowKey:
 
 
 def long_date(day: date) -> str:
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+    return format_named("weekday_long", day)
 
 
 def next_up_text(item: DueItem, today: date) -> str:
@@ -169,16 +170,11 @@ def plan_row(item: DueItem, today: date) -> Row:
     return Row(item, what_text(item), when[:1].upper() + when[1:], item.due_on < today, tip, why)
 
 
-def sections_for(plan: TodayPlan, today: date, limit: int | None = None) -> list[Section]:
-    """Overdue, due today and the next days, each in the rules' order, empty ones
-    left out; each cut to its first ``limit`` rows when a limit is given."""
-    overdue = [i for i in plan.due if i.due_on < today]
-    due_today = [i for i in plan.due if i.due_on >= today]
-    return [
-        Section(key, SECTION_TITLES[key], Rows(items[:limit], today))
-        for key, items in ((OVERDUE, overdue), (DUE_TODAY, due_today), (UPCOMING, plan.upcoming))
-        if items
-    ]
+def sections_for(head: TodayHead, today: date) -> list[Section]:
+    """Overdue, due today and the next days, each in the rules' order (cut to the
+    head's first rows), empty ones left out."""
+    parts = ((OVERDUE, head.overdue), (DUE_TODAY, head.due_today), (UPCOMING, head.upcoming))
+    return [Section(key, SECTION_TITLES[key], Rows(items, today)) for key, items in parts if items]
 
 
 def priority_icon() -> QIcon:
@@ -223,12 +219,16 @@ class TodayModel(QAbstractItemModel):
     # -- content --------------------------------------------------------------
 
     def set_plan(self, plan: TodayPlan, today: date) -> None:
+        self.set_head(head_of(plan, today, self.limit), today)
+
+    def set_head(self, head: TodayHead, today: date) -> None:
+        """Show the head's rows: all the list needs is each part's first rows and
+        the counts (models.reads.today_head reads just those)."""
         self.beginResetModel()
         self.today = today
         self._settled.clear()
-        self._sections = sections_for(plan, today, self.limit)
-        shown = sum(len(s.rows) for s in self._sections)
-        self.hidden_rows = len(plan.due) + len(plan.upcoming) - shown
+        self._sections = sections_for(head, today)
+        self.hidden_rows = head.hidden
         self.endResetModel()
 
     # -- settled rows: struck through, kept in place until the user moves on ----------
