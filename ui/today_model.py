@@ -83,9 +83,6 @@ SHOW_FIRST = FIRST_ROWS
 TODAY_SHOWS = CLIENTS | REMINDERS | INCIDENTS | AGREEMENTS | BOOK | DAY | DATES
 
 
-PRIORITY_COLOUR = "#d9480f"
-
-
 MUTED_STYLE = "color: palette(placeholder-text);"
 
 
@@ -186,7 +183,7 @@ def priority_icon() -> QIcon:
         p = QPainter(pm)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(PRIORITY_COLOUR))
+        p.setBrush(QColor(tone("flag")))
         s = size / 16
         p.drawRect(QRect(round(3 * s), round(2 * s), max(1, round(1.6 * s)), round(12 * s)))
         p.drawRect(QRect(round(4.5 * s), round(2.5 * s), round(8 * s), round(5.5 * s)))
