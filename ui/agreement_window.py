@@ -58,7 +58,7 @@ from ui.agreement_parts import (
 from ui.agreement_pdf import AgreementPdfMixin
 from ui.agreement_state import AgreementStateMixin
 from ui.app import RapportApp
-from ui.kit.forms import STYLE, error_label, form_label, show_error
+from ui.kit.forms import error_label, form_label, form_style, show_error
 from ui.kit.record_window import RecordWindow
 from ui.kit.screen import fit_on_show, scrolling
 from ui.ops import OpJob, run_op
@@ -106,7 +106,7 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         self._buffer: QBuffer | None = None
         self._dirty = False
         self._filling = False
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(form_style())
 
         self.pdf_document = QPdfDocument(self)
         central = QWidget()

@@ -49,7 +49,7 @@ from ui.incident_words import (
     ENTRY_KIND_TEXT,
 )
 from ui.kit.drops import accept_file_drag, take_file_drop
-from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
+from ui.kit.forms import error_label, form_label, form_style, set_invalid, show_error
 from ui.ops import run_op
 from ui.theme import tone
 from ui.touch_dialog import DATE_TIME_FORMAT, from_qdatetime, to_qdatetime
@@ -100,7 +100,7 @@ class EntryDialog(QDialog):
         self.incident_id = incident_id
         self.entry = entry
         self.entry_id: int | None = entry.entry_id if entry is not None else None
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(form_style())
         self.setWindowTitle("Edit entry" if entry is not None else "Add an entry")
         self.setMinimumWidth(460)
         self.general_error = error_label(reserve=True)

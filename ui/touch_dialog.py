@@ -36,7 +36,7 @@ from models.services.reminders import TouchInput, log_touch, validate_touch
 from models.text import fold
 from ui.app import RapportApp
 from ui.forms import save_cancel_buttons
-from ui.kit.forms import STYLE, error_label, form_label, show_error, show_errors
+from ui.kit.forms import error_label, form_label, form_style, show_error, show_errors
 from ui.kit.screen import fit_on_show
 from ui.ops import run_op
 from ui.wording import channel_text
@@ -176,7 +176,7 @@ class TouchDialog(QDialog):
         self.follow_up_check.setVisible(follow_up is not None)
         self._live = False
         self._when_edited = False
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(form_style())
         self.setMinimumWidth(480)
 
         now = rapport.now()
