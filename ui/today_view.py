@@ -75,6 +75,7 @@ from ui.today_model import (
     next_up_text,
     row_key,
 )
+from ui.wording import dated_reasons
 
 __all__ = [
     "ACTION_DONE",
@@ -239,6 +240,8 @@ class TodayView(TodayActs, QWidget):
 
     def _on_changed(self, _what: Changes, _initiator: object) -> None:
         self.refresh()
+        if _what.dates:
+            self._fit_reasons()
 
     def refresh(self, *, reload: bool = False) -> None:
         """Ask the book for today's plan again, keeping the keyboard on the same row
@@ -371,8 +374,15 @@ class TodayView(TodayActs, QWidget):
         """On a narrow window (1024 px, or a 1.5 scale) the reason column gives way
         to what is to be done: at most a third of the list, never a scrollbar."""
         super().resizeEvent(event)
+        self._fit_reasons()
+
+    def _fit_reasons(self) -> None:
         room = self.tree.viewport().width() - self.tree.header().sectionSize(COL_ACTIONS)
-        self.tree.header().resizeSection(COL_WHEN, max(60, min(self._why_width, room // 3)))
+        metrics = self.tree.fontMetrics()
+        # Never narrower than a reason up to its date: a date is never cut short.
+        dated = max(metrics.horizontalAdvance(t) for t in dated_reasons(self.rapport.today()))
+        least = dated + 2 * metrics.averageCharWidth()
+        self.tree.header().resizeSection(COL_WHEN, max(least, min(self._why_width, room // 3)))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
