@@ -198,3 +198,28 @@ def test_dates_in_table_cells_are_never_cut_or_wrapped_at_1024x640(
         ok, why = _cell_fits(table, index)
         assert ok, why
         assert table.item(row, 1).text()  # a date is there to be measured
+
+
+@pytest.mark.parametrize("locale", ["en_GB", "en_US", "de_DE", "fr_FR", "he"])
+def test_date_fields_show_the_same_text_as_the_lists(qtbot: Any, locale: str) -> None:
+    from PySide6.QtCore import QDate, QDateTime, QTime
+    from PySide6.QtWidgets import QDateTimeEdit
+
+    from models.dates import compile_table
+    from ui.date_edits import style_date_edit
+
+    date_style.install(compile_table(locale, ""))
+    for month in range(1, 13):
+        moment = QDateTime(QDate(2026, month, 7), QTime(14, 30))
+        edit = QDateTimeEdit()
+        qtbot.addWidget(edit)
+        style_date_edit(edit, time=True)
+        edit.setDateTime(moment)
+        py = moment.toPython()
+        want = f"{date_style.format_short_date(py.date())} {date_style.format_time(py)}"
+        assert edit.text().replace(NBSP, " ") == want.replace(NBSP, " ")
+        style_date_edit(edit, weekday=True)
+        assert edit.text().replace(NBSP, " ") == date_style.format_named(
+            "weekday_medium", py.date()
+        ).replace(NBSP, " ")
+    assert "2026-" not in edit.text()  # no ISO left
