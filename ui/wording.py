@@ -58,11 +58,9 @@ def when_text(due_on: date, today: date) -> str:
 
 def dated_reasons(today: date) -> list[str]:
     """The longest ways Today's reason column starts with a date, in the date style
-    now in force: the column is never narrower than these, so a date is never cut.
-    (A flagged client's reason starts "flagged · ": its flag icon says so too, and at
-    1024 px the column keeps to a third of the list.)"""
+    now in force: the column is never narrower than these, so a date is never cut."""
     days = [today + timedelta(days=n) for n in range(2, 9)]
-    return [f"follow-up due {when_text(day, today)}" for day in days]
+    return [f"flagged · follow-up due {when_text(day, today)}" for day in days]
 
 
 def due_phrase(due_on: date, today: date) -> str:
