@@ -221,6 +221,14 @@ class CommitmentTable(QWidget):
         self.table.setWordWrap(False)
         self.table.setItemDelegateForColumn(1, DueDelegate(self.table))
         self.table.itemChanged.connect(lambda _item: self.edited.emit())
+        # Three rows always show whole (each holds a state menu): on a short screen
+        # the form scrolls rather than cutting the second row in half.
+        row = max(
+            self.table.verticalHeader().defaultSectionSize(),
+            QComboBox().sizeHint().height() + 2,
+        )
+        frame = 2 * self.table.frameWidth()
+        self.table.setMinimumHeight(header.sizeHint().height() + 3 * row + frame)
         self.add_button = QPushButton("Add")
         self.remove_button = QPushButton("Remove")
         self.up_button = QPushButton("Up")
