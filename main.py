@@ -682,15 +682,16 @@ def cmd_import_contacts(src: Path, *, dry_run: bool, args: argparse.Namespace) -
             f"None of the columns of {src.name} is one Rapport knows (a name or an email). "
             "Open it with File > Import contacts in the app to choose them."
         )
-    records = source.records()
+    # The source is read as a stream, a batch at a time: memory follows the batch,
+    # not the file.
     with opened(book_path(args), write=not dry_run, must_exist=dry_run) as book:
         if dry_run:
-            plan = plan_import(book, records)
+            plan = plan_import(book, source, keep_data=False)
         else:
             from models.services.backups import backup_before_import
 
             backup_before_import(book)  # pinned: the way back, as the app takes it
-            plan = apply_import(book, records)
+            plan = apply_import(book, source)
     counts = f"{plan.created} created, {plan.updated} updated, {plan.skipped} skipped"
     if plan.unchanged:
         counts += f" ({plan.unchanged} already up to date)"

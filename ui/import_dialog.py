@@ -268,7 +268,7 @@ class ImportDialog(QDialog):
             for fld, text in FIELD_LABELS.items():
                 combo.addItem(text, fld.value)
             combo.setCurrentIndex(combo.findData(self.source.roles[col].field.value))
-            sample = next((r[col].strip() for r in self.source.rows if r[col].strip()), "")
+            sample = self.source.sample(col)
             header = self.source.header[col].strip() or f"Column {col + 1}"
             # A label with a buddy reads "&" as a shortcut marker: "Müller & Söhne" needs "&&".
             label = QLabel(f"“{header}” (e.g. “{sample[:40]}”)".replace("&", "&&"))
@@ -302,11 +302,13 @@ class ImportDialog(QDialog):
         book = self.rapport.book
         if book is None:
             return
-        records = self.source.records()
+        # The file is read again as a stream; the preview keeps one line per row,
+        # not each new client's data.
+        records = self.source
         large = len(records) >= PROGRESS_FROM
         progress = Progress(self, "Comparing with your book…", enabled=large)
         try:
-            self.plan = plan_import(book, records, progress=progress)
+            self.plan = plan_import(book, records, progress=progress, keep_data=False)
         except ImportCancelled:
             self.plan = ImportPlan([])
         finally:
@@ -320,7 +322,7 @@ class ImportDialog(QDialog):
         book = self.rapport.book
         if book is None:
             return
-        records = self.source.records()
+        records = self.source
         progress = Progress(self, "Importing contacts…", enabled=len(records) >= PROGRESS_FROM)
 
         def write() -> None:
