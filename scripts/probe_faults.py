@@ -419,6 +419,8 @@ class Probe:
         home.mkdir()
         target = home / "rapport.db"
         shutil.copyfile(book, target)
+        if (book.parent / "attachments").is_dir():  # or `check` rightly reports them missing
+            shutil.copytree(book.parent / "attachments", home / "attachments")
         backup = None
         if self.rng.random() < 0.5:
             code, _o, _e, _k, _s = self.run(["--db", str(target), "backup"])
