@@ -293,6 +293,15 @@ def date_locale(book: Book) -> str:
     return str(row[0]).strip() if row else ""
 
 
+def has_clients(book: Book) -> bool:
+    """Whether the book has a client that is not archived: what the first window asks
+    to choose its page, answered from the first index entry rather than a count of
+    every row (a whole pass over the client table of a big book)."""
+    with book.read() as conn:
+        row = conn.execute("SELECT 1 FROM client WHERE archived_at IS NULL LIMIT 1").fetchone()
+    return row is not None
+
+
 def count_clients(book: Book, *, include_archived: bool = False) -> int:
     """How many clients the book has (archived ones only when asked)."""
     with book.read() as conn:

@@ -231,3 +231,14 @@ def test_today_is_the_local_day_at_midnight(book: Book, far_time_zone: str) -> N
     assert key in {(i.kind, i.follow_up_id) for i in today_head(book, day_before, None).due_today}
     assert key in {(i.kind, i.follow_up_id) for i in today_head(book, day_after, None).overdue}
     assert late.count.overdue >= ahead.count.total
+
+
+def test_has_clients_answers_what_a_count_would(book: Book) -> None:
+    """The first window picks its page by whether any client is not archived."""
+    from models.reads import count_clients, has_clients
+
+    assert not has_clients(book)
+    cid = create_client(book, ClientInput(name="Ada"))
+    assert has_clients(book) and count_clients(book) == 1
+    archive_client(book, cid)
+    assert not has_clients(book) and count_clients(book, include_archived=True) == 1
