@@ -242,3 +242,20 @@ def test_has_clients_answers_what_a_count_would(book: Book) -> None:
     assert has_clients(book) and count_clients(book) == 1
     archive_client(book, cid)
     assert not has_clients(book) and count_clients(book, include_archived=True) == 1
+
+
+def test_the_app_cuts_the_same_head_before_and_after_it_is_warm(rapport) -> None:
+    """Before the warm-up Today reads the head from the book; after it, from the
+    whole plan the tray reads anyway. Either way the same rows and counts."""
+    from tests.helpers import fixed_clock
+
+    rapport.clock = fixed_clock
+    fill_demo(rapport.book, now=NOW)
+    assert not rapport.warm
+    cold = rapport.today_head()
+    assert rapport._plan is None  # nothing but the head was read
+    rapport._forget_plan()
+    rapport.warm = True
+    warm = rapport.today_head()
+    assert rapport._plan is not None
+    assert warm == cold and warm.count.total > 5
