@@ -24,6 +24,7 @@ from models import paths
 from models.backups import (
     DamageReport,
     RestoreResult,
+    clear_leftovers,
     clients_phrase,
     describe_time,
     network_warning,
@@ -37,6 +38,7 @@ from models.errors import RapportError
 from models.lock import BookLock
 from models.reads import count_clients, date_locale, today_head, today_plan
 from models.reminders import FIRST_ROWS, TodayHead, TodayPlan, head_of, local_date
+from ui.date_refresh import open_date_style
 from ui.due_clock import DueClock
 from ui.icons import app_icon
 from ui.instance import SingleInstance
@@ -100,6 +102,8 @@ class OpenOutcome:
     message: str = ""
     # Set when the book failed its check: it was set aside, and this says what to offer.
     damage: DamageReport | None = None
+    # After a restore: evidence files the backup refers to that were not there.
+    missing_evidence: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -179,6 +183,9 @@ class RapportApp(QObject):
         self.changed.connect(self._forget_plan)
         self.warm = False
         self.warmup: Waitable | None = None
+        # A date style still to compile (ui/date_refresh.py), and the job doing it.
+        self.date_style_wanted: str | None = None
+        self.date_style_job: object | None = None
 
     def now(self) -> datetime:
         """The current moment, time-zone aware, from the injectable clock."""
@@ -281,6 +288,8 @@ class RapportApp(QObject):
             if SingleInstance.notify_running(path):
                 return OpenOutcome(OpenStatus.HANDED_OVER)
             return OpenOutcome(OpenStatus.FAILED, busy_message(lock.holder_pid()))
+        # Ours alone now: what a killed backup, restore or import left beside it goes.
+        clear_leftovers(path, locked=True)
         try:
             book = open_book(path, check=CHECK_BACKGROUND)
         except BookDamagedError as exc:
@@ -296,7 +305,9 @@ class RapportApp(QObject):
                 OpenStatus.FAILED, f"{path} could not be opened: {exc.strerror or exc}."
             )
 
-        use_locale(date_locale(book))
+        setting = date_locale(book)
+        use_locale(setting)
+        open_date_style(self, setting)
         old_book, old_lock, old_instance = self.book, self.lock, self.instance
         if old_instance is not None:
             old_instance.close()
@@ -438,7 +449,11 @@ class RapportApp(QObject):
         )
         if result.before_restore is not None:
             message += " Your book as it was is saved as a backup."
-        return OpenOutcome(OpenStatus.OPENED, message)
+        missing = tuple(result.missing_evidence)
+        if missing:
+            n = len(missing)
+            message += f" {n} evidence file{'s were' if n != 1 else ' was'} missing."
+        return OpenOutcome(OpenStatus.OPENED, message, missing_evidence=missing)
 
     def open_demo(self) -> OpenOutcome:
         """Switch to the demo book, filling it with sample clients the first time."""

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from ui.app import APP_NAME, OpenStatus, RapportApp, ensure_application
 from ui.auto_backup import AutoBackup
+from ui.date_refresh import refresh_date_style
 from ui.main.window import MainWindow
 from ui.theme import follow_system
 from ui.tray import RapportTray
@@ -54,6 +55,8 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
     rapport.auto_backup.failed.connect(window.on_backup_failed)
     rapport.warmup = Warmup(rapport, window)
     rapport.warmup.done.connect(rapport.auto_backup.start)
+    # A date style not compiled yet is compiled behind the first paint.
+    rapport.warmup.done.connect(lambda: refresh_date_style(rapport))
     if shown:
         rapport.warmup.begun.connect(lambda: tray.sync(quietly=True))
     if shown:

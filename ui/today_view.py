@@ -361,6 +361,10 @@ class TodayView(TodayActs, QWidget):
             self.reload()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            # The list is hidden until Today has loaded, and a hidden list is sized
+            # only when shown: fit the reason column to the list's own width then.
+            self._fit_reason_column()
         if (
             watched is self.tree.viewport()
             and event.type() == QEvent.Type.Leave
@@ -371,10 +375,20 @@ class TodayView(TodayActs, QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         """On a narrow window (1024 px, or a 1.5 scale) the reason column gives way
-        to what is to be done: at most a third of the list, never a scrollbar."""
+        to what is to be done: at most half of the room, never a scrollbar."""
         super().resizeEvent(event)
-        room = self.tree.viewport().width() - self.tree.header().sectionSize(COL_ACTIONS)
-        self.tree.header().resizeSection(COL_WHEN, max(60, min(self._why_width, room // 3)))
+        self._fit_reason_column()
+
+    def _fit_reason_column(self) -> None:
+        """What is to be done and why it is here share what the client's name and
+        the action buttons leave, the reason never wider than its longest text."""
+        header = self.tree.header()
+        room = (
+            self.tree.viewport().width()
+            - header.sectionSize(COL_ACTIONS)
+            - header.sectionSize(COL_CLIENT)
+        )
+        header.resizeSection(COL_WHEN, max(60, min(self._why_width, room // 2)))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)

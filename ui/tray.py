@@ -280,8 +280,14 @@ class RapportTray(QObject):
         if self.count.total:
             # Today's first rows, in Today's order, and how many more Today has.
             menu.addSeparator()
+            # The count heads the list; it opens Today, so it is enabled and reads in
+            # full contrast (a disabled heading was grey, 2.6:1, in the screenshots).
             header = menu.addAction(self.count.headline())
-            header.setEnabled(False)
+            font = header.font()
+            font.setBold(True)
+            header.setFont(font)
+            header.setToolTip("Open Today")
+            header.triggered.connect(self.open_today)
             for item in self.head.due[:MENU_ITEMS]:
                 what = "" if item.kind is DueKind.KEEP_IN_TOUCH else f": {menu_text(item.title)}"
                 text = f"{menu_text(item.client_name)}{what} — {when_text(item.due_on, today)}"
