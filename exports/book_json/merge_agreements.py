@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, selectinload, undefer
 
 from exports.book_json.format import _SQL_CHUNK, BookFormatError
 from exports.book_json.incoming import _Incoming, _IncomingAgreement
-from exports.book_json.merge_history import _clients_by_uid
 from models.entities import (
     Agreement,
     AgreementStatus,
+    Client,
     Commitment,
     CommitmentState,
     FollowUp,
@@ -29,7 +29,7 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
     agreements changed. Runs after every client, touch, follow-up and incident is
     in place, so links by id resolve."""
     wanted = [inc for inc in incoming if inc.agreements is not None]
-    clients = _clients_by_uid(s, [inc.uid for inc in wanted])
+    clients = _client_ids(s, [inc.uid for inc in wanted])
     fu_ids = dict(s.execute(select(FollowUp.uid, FollowUp.id)).all())
     inc_ids = dict(s.execute(select(Incident.uid, Incident.id)).all())
     all_uids = [a.uid for inc in wanted for a in inc.agreements or []]
@@ -45,22 +45,24 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
     ids_to_uid = dict(s.execute(select(Agreement.id, Agreement.uid)).all())
     changed: set[str] = set()
     keep = set(all_uids)
-    for inc in wanted:
-        client = clients[inc.uid]
-        for r in s.scalars(select(Agreement).where(Agreement.client_id == client.id)):
+    owner = {clients[inc.uid]: inc.uid for inc in wanted}
+    client_ids = sorted(owner)
+    for start in range(0, len(client_ids), _SQL_CHUNK):
+        chunk = client_ids[start : start + _SQL_CHUNK]
+        for r in s.scalars(select(Agreement).where(Agreement.client_id.in_(chunk))):
             # A final agreement is part of the record: a file that leaves it out
             # leaves it alone, it never removes it.
             if r.uid not in keep and AgreementStatus(r.status) != AgreementStatus.FINAL:
                 s.delete(r)
-                changed.add(inc.uid)
+                changed.add(owner[r.client_id])
     s.flush()
     placed: list[tuple[Agreement, _IncomingAgreement]] = []
     for inc in wanted:
-        client = clients[inc.uid]
+        client_id = clients[inc.uid]
         for j, ia in enumerate(inc.agreements or []):
             row = rows.get(ia.uid)
             where = f"clients[{inc.index}].agreements[{j}]"
-            if row is not None and row.client_id != client.id:
+            if row is not None and row.client_id != client_id:
                 raise BookFormatError(
                     f"{where}: the id {ia.uid} belongs to an agreement of another client "
                     "in this book; nothing was imported."
@@ -77,7 +79,7 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
                 continue
             if (
                 row is not None
-                and row.client_id == client.id
+                and row.client_id == client_id
                 and _row_values(row, ids_to_uid) == values
                 and (ia.created_at is None or row.created_at == ia.created_at)
             ):
@@ -85,9 +87,9 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
                 continue
             changed.add(inc.uid)
             if row is None:
-                row = Agreement(uid=ia.uid, client_id=client.id, created_at=ia.created_at or now)
+                row = Agreement(uid=ia.uid, client_id=client_id, created_at=ia.created_at or now)
                 s.add(row)
-            row.client_id = client.id
+            row.client_id = client_id
             if ia.created_at is not None:
                 row.created_at = ia.created_at
             (
@@ -118,6 +120,16 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
         if row.supersedes_id != target:
             row.supersedes_id = target
     return changed
+
+
+def _client_ids(s: Session, uids: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(uids), _SQL_CHUNK):
+        chunk = uids[start : start + _SQL_CHUNK]
+        found.update(
+            (u, i) for u, i in s.execute(select(Client.uid, Client.id).where(Client.uid.in_(chunk)))
+        )
+    return found
 
 
 def _final_part(values: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -216,5 +228,3 @@ def _replace_commitments(
             ic.state,
         )
         c.follow_up_id = fu_ids[ic.follow_up_uid] if ic.follow_up_uid else None
-
-
