@@ -46,6 +46,7 @@ from models.entities import (
     Side,
     new_uid,
 )
+from models.images import size_problem
 from models.services.bulk import insert_rows
 from models.services.clients import (
     EMAIL_SHAPE,
@@ -627,6 +628,10 @@ def validate_settings(data: ConsultantSettings) -> dict[str, str]:
             errors["logo_png"] = "The logo must be a PNG image."
         elif len(data.logo_png) > LOGO_MAX_BYTES:
             errors["logo_png"] = f"Keep the logo under {LOGO_MAX_BYTES // 1024} KB."
+        elif problem := size_problem(data.logo_png, "This logo"):
+            # A few KB can claim 12 000 x 12 000 pixels: the header says so before
+            # anything decodes it (models/images.py).
+            errors["logo_png"] = problem
     try:
         PageSize(data.page_size)
     except ValueError:

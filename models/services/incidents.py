@@ -45,6 +45,7 @@ from models.entities import (
     new_uid,
 )
 from models.errors import RapportError
+from models.files import temp_prefix
 from models.health import FADE_DAYS, Health, day_before, health, incidents_as_of
 from models.incidents import (
     ACTIVE_STATUSES,
@@ -480,7 +481,7 @@ def _copy_in(book: Book, source: Path) -> tuple[str, int]:
     folder = book.attachments_dir
     digest = hashlib.sha256()
     size = 0
-    fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".part", dir=folder)
+    fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix("incoming"), suffix=".part", dir=folder)
     tmp = Path(tmp_name)
     try:
         with src, os.fdopen(fd, "wb") as out:
