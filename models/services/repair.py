@@ -273,7 +273,7 @@ def start_or_resume(book: Book, incident_id: int, *, now: datetime | None = None
         return _view(s, _plan(s, plan_id))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewPlan:
     """One repair plan for ``add_plans_in``: its answers as the wizard holds them
     (ids of evidence, entries and touches are the book's row ids)."""
