@@ -10,11 +10,25 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from exports import vcard
 from exports.contacts_csv import parse_csv
-from exports.vcard import parse_vcards
+from exports.vcard import (
+    card_identity,
+    card_record,
+    cut_card_stream,
+    cut_card_text,
+    cut_cards,
+    parse_vcards,
+)
 from models.db import Book
 from models.services.clients import ClientInput, Contact, create_client
-from models.services.contacts import Action, ContactFileError, plan_import
+from models.services.contacts import (
+    Action,
+    ContactFileError,
+    ContactRecord,
+    control_problem,
+    plan_import,
+)
 
 FUZZ = settings(
     max_examples=120,
@@ -141,3 +155,112 @@ def test_random_vcards(
         lines += [f"{prop}{params}:{value}" for prop, params, value in card]
         lines.append(case("END:VCARD"))
     plan_or_refuse(known_book, "\r\n".join(lines).encode("utf-8", errors="ignore"), "vcard")
+
+
+def _identity(rec: ContactRecord) -> tuple[object, ...]:
+    """What an import's first pass reads of a record."""
+    keys = sorted(" ".join(c.value.split()).casefold() for c in rec.emails)
+    return (rec.problem, control_problem(rec), rec.full_name(), keys)
+
+
+@FUZZ
+@given(
+    card=st.lists(
+        st.tuples(
+            st.sampled_from([*PROPERTIES.elements, "n", "fn", "Email", "begin", "PROFILE", "A.B"]),
+            st.sampled_from([*PARAMS.elements, ";TYPE=INTERNET,WORK", ";TYPE=", ";X_Y=1"]),
+            st.one_of(
+                st.text(max_size=40),
+                EMAILS,
+                st.sampled_from(["mailto:a@b", " Anna  Smith ", "Müller;Anna;;;", "a\\,b", "x="]),
+            ),
+        ),
+        max_size=8,
+    ),
+    version=st.sampled_from(["2.1", "3.0", "4.0"]),
+)
+@example(card=[("FN", "", "Anna Smith"), ("EMAIL", ";TYPE=INTERNET,WORK", "a@b")], version="3.0")
+def test_vcard_identity_scan_agrees_with_vobject(
+    card: list[tuple[str, str, str]], version: str
+) -> None:
+    """The first pass's cheap scan of a card gives the keys vobject's reading gives,
+    or steps aside (None) for a card it cannot read the same way."""
+    lines = ["BEGIN:VCARD", f"VERSION:{version}"]
+    lines += [f"{prop}{params}:{value}" for prop, params, value in card]
+    text = "\r\n".join([*lines, "END:VCARD", ""])
+    for cut in cut_cards(text):
+        quick = card_identity(cut)
+        if quick is not None:
+            assert _identity(quick) == _identity(card_record(cut))
+
+
+def test_vcard_identity_scans_a_plain_card_and_steps_aside_for_others() -> None:
+    plain = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Anna;;;\r\nFN:Anna  Müller\r\nORG:Firm;\r\n"
+        "item1.EMAIL;TYPE=INTERNET,WORK:mailto:Anna@Example.com\r\nEMAIL:b@example.com\r\n"
+        "NOTE:Met at the 3/2025 meetup.\r\nEND:VCARD\r\n"
+    )
+    (cut,) = cut_cards(plain)
+    quick = card_identity(cut)
+    assert quick is not None
+    assert (quick.name, quick.family, quick.given, quick.organisation) == (
+        "Anna Müller",
+        "Müller",
+        "Anna",
+        "Firm",
+    )
+    assert [c.value for c in quick.emails] == ["Anna@Example.com", "b@example.com"]
+    assert quick.notes == "" and quick.phones == []  # keys only, nothing else read
+    assert _identity(quick) == _identity(card_record(cut))
+    for odd in ("NOTE:a\\nb", "FN;ENCODING=QUOTED-PRINTABLE:=41", "NOTE:a\r\n b", "FN:\x07"):
+        (cut,) = cut_cards(plain.replace("NOTE:Met at the 3/2025 meetup.", odd))
+        assert card_identity(cut) is None
+
+
+@FUZZ
+@given(
+    parts=st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "BEGIN:VCARD",
+                    "begin:vcard",
+                    "END:VCARD",
+                    " END:VCARD",
+                    "FN:Anna",
+                    "EMAIL;TYPE=WORK:a@b",
+                    "item1.EMAIL:x@y",
+                    "PHOTO;ENCODING=b:AAAA",
+                    " AAAA",
+                    "\tBBBB",
+                    "NOTE;ENCODING=QUOTED-PRINTABLE:a=",
+                    "X-A.PHOTO:z",
+                    "",
+                ]
+            ),
+            st.text(max_size=20),
+        ),
+        max_size=30,
+    ),
+    newline=st.sampled_from(["\r\n", "\n", "\r"]),
+    chunk=st.sampled_from([1, 7, 64, 1 << 20]),
+)
+def test_whole_card_cutting_agrees_with_line_by_line(
+    parts: list[str], newline: str, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cards cut whole from a stream are the cards the line-by-line reading gives,
+    with the same numbers and problems, wherever the chunks of the stream end."""
+    monkeypatch.setattr(vcard, "READ_CHUNK", chunk)
+    text = newline.join(parts) + (newline if parts and len(parts) % 2 else "")
+    expected = list(cut_card_stream(io.StringIO(text, newline=None)))
+    assert list(cut_card_text(io.StringIO(text, newline=None))) == expected
+
+
+def test_whole_card_cutting_takes_plain_cards_whole() -> None:
+    text = "BEGIN:VCARD\nVERSION:3.0\nFN:Anna\nEND:VCARD\nBEGIN:VCARD\nFN:Bob\n PHOTO\nEND:VCARD\n"
+    got = list(cut_card_text(io.StringIO(text, newline=None)))
+    assert [(c.number, c.text) for c in got] == [
+        (1, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna\r\nEND:VCARD\r\n"),
+        (2, "BEGIN:VCARD\r\nFN:Bob\r\n PHOTO\r\nEND:VCARD\r\n"),
+    ]
+    assert got == list(cut_card_stream(io.StringIO(text, newline=None)))
