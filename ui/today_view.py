@@ -77,6 +77,7 @@ from ui.today_model import (
     next_up_text,
     row_key,
 )
+from ui.wording import dated_reasons
 
 __all__ = [
     "ACTION_DONE",
@@ -240,6 +241,8 @@ class TodayView(TodayActs, QWidget):
 
     def _on_changed(self, _what: Changes, _initiator: object) -> None:
         self.refresh()
+        if _what.dates:
+            self._fit_reason_column()
 
     def refresh(self, *, reload: bool = False) -> None:
         """Ask the book for today's plan again, keeping the keyboard on the same row
@@ -384,7 +387,11 @@ class TodayView(TodayActs, QWidget):
         on (ui/today_delegate.py)."""
         header = self.tree.header()
         room = self.tree.viewport().width() - header.sectionSize(COL_CLIENT)
-        header.resizeSection(COL_WHEN, max(60, min(self._why_width, room // 2)))
+        metrics = self.tree.fontMetrics()
+        # Never narrower than a reason up to its date: a date is never cut short.
+        dated = max(metrics.horizontalAdvance(t) for t in dated_reasons(self.rapport.today()))
+        least = dated + 2 * metrics.averageCharWidth()
+        header.resizeSection(COL_WHEN, max(least, min(self._why_width, room // 2)))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
