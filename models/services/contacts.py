@@ -563,6 +563,10 @@ def _total(records: Iterable[ContactRecord]) -> int:
         return 0
 
 
+# Up to this many records are kept between the two passes, so a file of that
+# size is parsed once; beyond it the file is read again, and memory stays that of
+# the batch (tests/test_contacts_stream.py).
+KEEP_RECORDS = 20_000
 # Progress is said every this many records.
 _STEP = 500
 
@@ -757,6 +761,10 @@ def _run(
     records, the plan's one line per row, and the keys."""
     records = _reiterable(records)
     total = _total(records)
+    if 0 < total <= KEEP_RECORDS and not isinstance(records, list):
+        # A file this small is parsed once and its records kept for both passes (at
+        # most a few tens of MB); a larger one is read as a stream, twice.
+        records = list(records)
 
     def say(done: int) -> None:
         if progress is not None:
