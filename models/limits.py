@@ -20,3 +20,19 @@ LAST_DAY = date(MAX_YEAR, 12, 31)
 def date_in_range(day: date) -> bool:
     """Whether ``day`` is inside the one range the app supports (years 1900–2200)."""
     return FIRST_DAY <= day <= LAST_DAY
+
+
+# No text field of a book holds more than this. A longer one is a damaged or
+# hostile file, or a paste gone wrong, and a note this long would print as some 500
+# pages. Every edge keeps to it (the forms' services and the JSON format), so a
+# book never holds text its own export could not bring back.
+TEXT_LIMIT = 1_000_000
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be kept in any field of a book, in words for the user, or
+    None. Control characters are kept (notes hold NULs and all, exactly as typed);
+    only the length is bounded."""
+    if len(text) > TEXT_LIMIT:
+        return f"This is {len(text)} characters long; a field holds at most {TEXT_LIMIT}."
+    return None
