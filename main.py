@@ -309,9 +309,11 @@ def opened(path: Path, *, write: bool, must_exist: bool = False) -> Iterator[Boo
             raise CliError(
                 f"This book is open in Rapport{who}. Close it there first, then try again."
             )
-        from models.backups import clear_restore_leftovers
+    from models.backups import clear_leftovers
 
-        clear_restore_leftovers(path)  # we hold the lock: no restore is running
+    # What killed backups, restores and imports left; with the lock held no restore
+    # is running, so its files may go too (models/backups/leftovers.py).
+    clear_leftovers(path, locked=write)
     try:
         try:
             book = open_book(path)
@@ -361,9 +363,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from models.backups import clear_leftovers
     from models.db import SCHEMA_HEAD, check_book
 
     path = book_path(args)
+    clear_leftovers(path, locked=False)
     report = check_book(path)
     if report.revision is None:
         schema = "none (a new, empty book)"
@@ -428,7 +432,13 @@ def cmd_backups(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from models.backups import clients_phrase, describe_time, resolve_backup, restore_backup
+    from models.backups import (
+        clear_leftovers,
+        clients_phrase,
+        describe_time,
+        resolve_backup,
+        restore_backup,
+    )
     from models.lock import BookLock
 
     path = book_path(args).absolute()
@@ -441,6 +451,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         who = f" (process {pid})" if pid else ""
         raise CliError(f"This book is open in Rapport{who}. Close it there first, then try again.")
     try:
+        clear_leftovers(path, locked=True)  # a killed restore's half-made book first
         result = restore_backup(path, backup)
     finally:
         lock.release()
@@ -452,7 +463,24 @@ def cmd_restore(args: argparse.Namespace) -> int:
         print(f"The book as it was is kept as the backup {result.before_restore.name}.")
     if result.set_aside:
         print(f"The damaged book was set aside unchanged as {result.set_aside[0].name}.")
+    if result.missing_evidence:
+        print(missing_evidence_text(path, result.missing_evidence))
+        for name in result.missing_evidence:
+            print(f"  missing: {name}")
     return EXIT_OK
+
+
+def missing_evidence_text(path: Path, names: list[str]) -> str:
+    """What a restore says when the backup's evidence files are not all there."""
+    from models.backups import ATTACHMENTS
+
+    n = len(names)
+    files = f"{n} evidence file{'s' if n != 1 else ''}"
+    return (
+        f"Your clients and records were restored, but {files} the backup refers to "
+        f"{'are' if n != 1 else 'is'} missing from {path.parent / ATTACHMENTS} (or changed); "
+        "attach a copy of one again to its incident and it is whole again:"
+    )
 
 
 def cmd_pdf_agreement(args: argparse.Namespace) -> int:
@@ -654,9 +682,16 @@ def cmd_import_contacts(src: Path, *, dry_run: bool, args: argparse.Namespace) -
             f"None of the columns of {src.name} is one Rapport knows (a name or an email). "
             "Open it with File > Import contacts in the app to choose them."
         )
-    records = source.records()
+    # The source is read as a stream, a batch at a time: memory follows the batch,
+    # not the file.
     with opened(book_path(args), write=not dry_run, must_exist=dry_run) as book:
-        plan = plan_import(book, records) if dry_run else apply_import(book, records)
+        if dry_run:
+            plan = plan_import(book, source, keep_data=False)
+        else:
+            from models.services.backups import backup_before_import
+
+            backup_before_import(book)  # pinned: the way back, as the app takes it
+            plan = apply_import(book, source)
     counts = f"{plan.created} created, {plan.updated} updated, {plan.skipped} skipped"
     if plan.unchanged:
         counts += f" ({plan.unchanged} already up to date)"
@@ -679,15 +714,11 @@ def cmd_import_contacts(src: Path, *, dry_run: bool, args: argparse.Namespace) -
 
 def cmd_import_json(args: argparse.Namespace) -> int:
     from exports.book_json import attachments_dir_for, import_book, read_json
-    from models.backups import KIND_BEFORE_IMPORT, take_backup
-    from models.services.clients import count_clients
+    from models.services.backups import backup_before_import
 
     data = read_json(args.src)
     with opened(book_path(args), write=True) as book:
-        if count_clients(book, include_archived=True):
-            # The way back from an import that was not what the user meant: pinned,
-            # so the daily rule does not thin it away the same day.
-            take_backup(book.path, kind=KIND_BEFORE_IMPORT)
+        backup_before_import(book)  # pinned: the way back, as the app takes it
         # Evidence files travel in the folder beside the JSON file (docs/json-format.md).
         result = import_book(book, data, attachments=attachments_dir_for(args.src))
     print(

@@ -19,16 +19,18 @@ import enum
 import functools
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from exports.contacts_io import (
     MAX_CONTACTS,
     MAX_FIELD_BYTES,
+    ContactFile,
     ContactFormat,
-    decode_text,
-    mixed_encoding_warning,
+    TextInfo,
+    open_text,
+    scan_text,
 )
 from models.reads import many_small_objects
 from models.services.clients import ClientDetail, Contact
@@ -296,29 +298,39 @@ def sniff_delimiter(first_line: str) -> str:
 
 @dataclass
 class CsvContacts:
-    """A CSV file's table and what each column is taken to mean (changeable)."""
+    """A CSV file's header and what each column is taken to mean (changeable).
+
+    The rows are not kept: iterating reads the file again as a stream, so the
+    records of a 100 000-row file exist a batch at a time, never all at once. What
+    the preview needs of the rows (which unknown columns hold anything, an example
+    of each) was noted on the first pass."""
 
     header: list[str]
-    rows: list[list[str]]
     roles: list[ColumnRole]
     encoding: str
     delimiter: str
     path: Path | None = None
-    # Spreadsheet row number of each row (the header is row 1).
-    row_numbers: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    count: int = 0
+    file: ContactFile | None = field(default=None, repr=False)
+    text: TextInfo | None = field(default=None, repr=False)
+    # Columns with something in them, and the first such value of each.
+    samples: dict[int, str] = field(default_factory=dict)
 
     @property
     def format(self) -> ContactFormat:
         return ContactFormat.CSV
 
+    def __len__(self) -> int:
+        return self.count
+
     def unknown_columns(self) -> list[int]:
         """Columns we could not place that have something in them: the user's call."""
-        return [
-            i
-            for i, role in enumerate(self.roles)
-            if not role.known and any(i < len(r) and r[i].strip() for r in self.rows)
-        ]
+        return [i for i, role in enumerate(self.roles) if not role.known and i in self.samples]
+
+    def sample(self, column: int) -> str:
+        """The first value in ``column``, to show what it holds ("" when none)."""
+        return self.samples.get(column, "")
 
     def set_field(self, column: int, fld: Field) -> None:
         """The user's choice for a column; it keeps its place among the unknown ones."""
@@ -329,46 +341,65 @@ class CsvContacts:
         return any(r.field in useful for r in self.roles)
 
     def records(self) -> list[ContactRecord]:
-        # Only the columns that hold something we keep are visited, row after row.
-        kept = [(i, role) for i, role in enumerate(self.roles) if role.field is not Field.IGNORE]
         with many_small_objects():
-            return [
-                self._record(n, row, kept)
-                for n, row in zip(self.row_numbers, self.rows, strict=True)
-            ]
+            return list(self)
 
-    def _record(
-        self, number: int, row: list[str], kept: list[tuple[int, ColumnRole]]
-    ) -> ContactRecord:
-        rec = ContactRecord(place=f"row {number}")
-        notes: list[str] = []
-        for i, role in kept:
-            if i >= len(row):
-                continue
-            value = unguard(row[i]).strip()
-            if not value or value in NOT_A_VALUE:
-                continue
-            label = role.label
-            if role.label_column is not None and role.label_column < len(row):
-                label = normal_label(row[role.label_column].split(MULTI_SEPARATOR)[0])
+    def __iter__(self) -> Iterator[ContactRecord]:
+        assert self.file is not None and self.text is not None
+        # Only the columns that hold something we keep are visited, row after row,
+        # each with what it is decided once here rather than once per row.
+        kept: list[tuple[int, int, str, str, int | None]] = []
+        for i, role in enumerate(self.roles):
             f = role.field
-            if f is Field.EMAIL:
-                rec.emails += [Contact(v, label) for v in _split_multi(value)]
-            elif f is Field.PHONE:
-                rec.phones += [Contact(v, label) for v in _split_multi(value)]
-            elif f is Field.TAGS:
-                rec.tags += _tags(value)
-            elif f is Field.NOTES:
-                notes.append(value)
-            else:
-                attr = f.value
-                if not getattr(rec, attr):
-                    setattr(rec, attr, value)
-        rec.notes = "\n".join(notes)
-        return rec
+            if f is Field.IGNORE:
+                continue
+            kind = _KIND.get(f, _ATTR)
+            kept.append((i, kind, f.value, role.label, role.label_column))
+        width = len(self.header)
+        rows = _rows(self.file, self.text, self.delimiter, self.file.name)
+        next(rows, None)  # the header
+        for n, row in rows:
+            if len(row) != width:
+                row = (row + [""] * width)[:width]
+            yield _record(n, row, kept)
+
+
+_ATTR, _EMAIL, _PHONE, _TAGS, _NOTES = range(5)
+_KIND = {Field.EMAIL: _EMAIL, Field.PHONE: _PHONE, Field.TAGS: _TAGS, Field.NOTES: _NOTES}
+
+
+def _record(
+    number: int, row: list[str], kept: list[tuple[int, int, str, str, int | None]]
+) -> ContactRecord:
+    rec = ContactRecord(place=f"row {number}")
+    notes: list[str] = []
+    for i, kind, attr, label, label_column in kept:
+        value = row[i]
+        if value[:1] == "'":
+            value = unguard(value)
+        value = value.strip()
+        if not value or value in NOT_A_VALUE:
+            continue
+        if label_column is not None and label_column < len(row):
+            label = normal_label(row[label_column].split(MULTI_SEPARATOR)[0])
+        if kind == _ATTR:
+            if not getattr(rec, attr):
+                setattr(rec, attr, value)
+        elif kind == _EMAIL:
+            rec.emails += [Contact(v, label) for v in _split_multi(value)]
+        elif kind == _PHONE:
+            rec.phones += [Contact(v, label) for v in _split_multi(value)]
+        elif kind == _TAGS:
+            rec.tags += _tags(value)
+        else:
+            notes.append(value)
+    rec.notes = "\n".join(notes)
+    return rec
 
 
 def _split_multi(value: str) -> list[str]:
+    if MULTI_SEPARATOR not in value and value[:1] != "'":
+        return [value]  # already stripped, and not a placeholder (the caller checked)
     parts = (unguard(v).strip() for v in value.split(MULTI_SEPARATOR))
     return [v for v in parts if v and v not in NOT_A_VALUE]
 
@@ -391,68 +422,90 @@ def _read_tags(value: str) -> list[str]:
     return tags
 
 
-def parse_csv(data: bytes, *, path: Path | None = None) -> CsvContacts:
-    """A CSV file as a table with a guess for every column.
+def parse_csv(data: bytes | ContactFile, *, path: Path | None = None) -> CsvContacts:
+    """A CSV file's header with a guess for every column, after one pass through
+    its rows (to count them and check the limits); the rows are not kept.
 
     Raises ContactFileError when there is no table to speak of: no text, no
     header, or no row of data under it.
     """
+    file = data if isinstance(data, ContactFile) else ContactFile(path, data=data)
     name = path.name if path is not None else "The file"
-    text, encoding = decode_text(data, name)
-    if not text.strip():
+    text = scan_text(file)
+    if text.blank:
         raise ContactFileError(f"{name} is empty.")
-    warning = mixed_encoding_warning(text)
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    with open_text(file, text) as fh:
+        first_line = ""
+        for line in fh:
+            if line.strip("\r\n"):
+                first_line = line.rstrip("\r\n")
+                break
     delimiter = sniff_delimiter(first_line)
-    numbered = _rows(text, delimiter, name)
-    del text  # the rows are all that is kept
-    if not numbered:
+    rows = _rows(file, text, delimiter, name)
+    first = next(rows, None)
+    if first is None:
         raise ContactFileError(f"{name} is empty.")
-    _, header = numbered[0]
-    body = numbered[1:]
-    if not body:
+    header = first[1]
+    roles = guess_roles(header)
+    watch = [i for i, role in enumerate(roles) if not role.known]
+    samples: dict[int, str] = {}
+    count = 0
+    for _n, row in rows:
+        count += 1
+        for i in watch:
+            if i < len(row) and i not in samples and row[i].strip():
+                samples[i] = row[i].strip()
+    if not count:
         raise ContactFileError(f"{name} has a header row but no contacts under it.")
-    width = len(header)
-    rows = [(row + [""] * width)[:width] if len(row) != width else row for _, row in body]
     return CsvContacts(
         header=list(header),
-        rows=rows,
-        roles=guess_roles(header),
-        encoding=encoding,
+        roles=roles,
+        encoding=text.encoding,
         delimiter=delimiter,
         path=path,
-        row_numbers=[n for n, _ in body],
-        warnings=[w for w in (warning,) if w],
+        warnings=[w for w in (text.warning,) if w],
+        count=count,
+        file=file,
+        text=text,
+        samples=samples,
     )
 
 
-def _rows(text: str, delimiter: str, name: str) -> list[tuple[int, list[str]]]:
-    """The non-blank rows by their line number, within the limits at the edge."""
-    old_limit = csv.field_size_limit()
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbered: list[tuple[int, list[str]]] = []
-    try:
-        csv.field_size_limit(MAX_FIELD_BYTES)
-        for n, row in enumerate(reader, start=1):
+def _rows(
+    file: ContactFile, text: TextInfo, delimiter: str, name: str = "The file"
+) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank rows by their row number, read as a stream within the limits."""
+    with open_text(file, text) as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        found = 0
+        n = 0
+        while True:
+            old_limit = csv.field_size_limit(MAX_FIELD_BYTES)
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "field larger than field limit" in str(exc):
+                    raise ContactFileError(
+                        f"{name} has a field over {MAX_FIELD_BYTES // 1024} KB near line "
+                        f"{reader.line_num}; that is not a contact's detail, so the file is not "
+                        "read."
+                    ) from None
+                raise ContactFileError(
+                    f"{name} could not be read as CSV (near line {reader.line_num}): {exc}."
+                ) from None
+            finally:
+                csv.field_size_limit(old_limit)
+            n += 1
             if any(c.strip() for c in row):
-                numbered.append((n, row))
-                if len(numbered) > MAX_CONTACTS + 1:
+                found += 1
+                if found > MAX_CONTACTS + 1:
                     raise ContactFileError(
                         f"{name} has more than {MAX_CONTACTS:,} contacts; import it in parts "
                         f"of up to {MAX_CONTACTS:,}."
                     )
-    except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            raise ContactFileError(
-                f"{name} has a field over {MAX_FIELD_BYTES // 1024} KB near line "
-                f"{reader.line_num}; that is not a contact's detail, so the file is not read."
-            ) from None
-        raise ContactFileError(
-            f"{name} could not be read as CSV (near line {reader.line_num}): {exc}."
-        ) from None
-    finally:
-        csv.field_size_limit(old_limit)
-    return numbered
+                yield n, row
 
 
 def csv_bytes(clients: Sequence[ClientDetail]) -> bytes:

@@ -31,6 +31,8 @@ class Changes:
     book: bool = False
     # The local date moved on (midnight, a wake-up, a clock change).
     day: bool = False
+    # How dates are written (the date style): every date on screen is written again.
+    dates: bool = False
 
     NONE: ClassVar[Changes]
     EVERYTHING: ClassVar[Changes]
@@ -105,11 +107,13 @@ AGREEMENTS = Changes(agreements=True)
 SETTINGS = Changes(settings=True)
 BOOK = Changes(book=True)
 DAY = Changes(day=True)
+DATES = Changes(dates=True)
 
 __all__ = [
     "AGREEMENTS",
     "BOOK",
     "CLIENTS",
+    "DATES",
     "DAY",
     "INCIDENTS",
     "REMINDERS",

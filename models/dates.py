@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import functools
 import locale as c_locale
+import logging
 import os
 from datetime import date, datetime
+from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 NBSP = "\u00a0"
 FALLBACK = "en_GB"
@@ -138,3 +142,140 @@ def format_moment(moment: datetime, *, locale: str | None = None) -> str:
     moment's own clock."""
     day = format_date(moment.date(), locale=locale, weekday=True, keep_together=False)
     return f"{day} at {_keep_together(format_time(moment, locale=locale), False)}"
+
+
+# The app writes dates from a compiled table (models/date_style.py) so that Babel is
+# not imported at start-up; these build that table and are its reference.
+
+SKELETONS = {
+    "day_month": "MMMd",
+    "weekday_day_month": "MMMEd",
+    "weekday_medium": "yMMMEd",
+    "weekday_long": "MMMMEEEEd",
+}
+PLAIN_PATTERNS = {"weekday": "cccc", "weekday_short": "ccc"}
+_NUMERIC = set("yudHhKkms")
+
+
+def pattern_for(name: str, locale: str | None = None) -> str:
+    """The CLDR pattern behind one of models/date_style's names, for a locale."""
+    loc = _locale(locale or current_locale())
+    if name in ("full", "long", "medium"):
+        return loc.date_formats[name].pattern  # type: ignore[attr-defined]
+    if name == "time":
+        return loc.time_formats["short"].pattern  # type: ignore[attr-defined]
+    if name in PLAIN_PATTERNS:
+        return PLAIN_PATTERNS[name]
+    from babel.dates import match_skeleton
+
+    skeletons = loc.datetime_skeletons  # type: ignore[attr-defined]
+    skeleton = SKELETONS[name]
+    if skeleton not in skeletons:
+        skeleton = match_skeleton(skeleton, skeletons)
+    found = skeletons[skeleton]
+    return str(getattr(found, "pattern", found))
+
+
+def format_pattern(name: str, value: date | datetime, *, locale: str | None = None) -> str:
+    """Babel's own rendering of a named pattern, kept together: what the compiled
+    table must equal."""
+    from babel.dates import format_date as babel_date
+    from babel.dates import format_time as babel_time
+
+    loc = _locale(locale or current_locale())
+    pattern = pattern_for(name, locale)
+    if name == "time":
+        assert isinstance(value, datetime)
+        return _keep_together(babel_time(value, pattern, locale=loc))
+    day = value.date() if isinstance(value, datetime) else value
+    return _keep_together(babel_date(day, pattern, locale=loc))
+
+
+def compile_table(setting: str, system: str | None = None) -> dict[str, object]:
+    """The date style for a setting ("" follows the machine) as plain data: each
+    pattern as tokens, and every name those tokens need. Raises ValueError for a
+    locale whose patterns use a field models/date_style cannot fill in."""
+    from babel.dates import DateTimeFormat, get_era_names, tokenize_pattern
+
+    from models.date_style import DATE_PATTERNS, TABLE_FORMAT, TIME_PATTERNS, babel_stamp
+
+    system = system_locale_name() if system is None else system
+    setting = setting.strip()
+    name = setting if setting and _usable(setting) else default_locale(system)
+    loc = _locale(name)
+    patterns: dict[str, list[list[object]]] = {}
+    names: dict[str, list[str]] = {}
+    monday = date(2001, 1, 1)
+    for key in DATE_PATTERNS + TIME_PATTERNS:
+        tokens: list[list[object]] = []
+        for kind, body in tokenize_pattern(pattern_for(key, name)):
+            if kind == "chars":
+                tokens.append(["chars", body])
+                continue
+            char, count = body
+            tokens.append(["field", char, count])
+            field = char * count
+            if char in "ML" and count >= 3:
+                names[field] = [DateTimeFormat(date(2001, m, 1), loc)[field] for m in range(1, 13)]
+            elif char in "Eec" and (count >= 3 or char == "E"):
+                field = field if count >= 3 else "EEE"
+                names[field] = [
+                    DateTimeFormat(monday.replace(day=1 + i), loc)[field] for i in range(7)
+                ]
+            elif char == "a":
+                names[field] = [
+                    DateTimeFormat(datetime(2001, 1, 1, h), loc)[field] for h in (0, 12)
+                ]
+            elif char == "G":
+                width = {3: "abbreviated", 4: "wide", 5: "narrow"}[max(3, count)]
+                eras = get_era_names(width, locale=loc)
+                names[field] = [eras[0], eras[1]]
+            elif not (char in _NUMERIC or (char in "MLec" and count <= 2)):
+                raise ValueError(f"{name}: the date field {field!r} is not supported")
+        patterns[key] = tokens
+    return {
+        "format": TABLE_FORMAT,
+        "for": {"setting": setting, "system": system},
+        "stamp": babel_stamp(),
+        "locale": name,
+        "first_week_day": loc.first_week_day,  # type: ignore[attr-defined]
+        "patterns": patterns,
+        "names": names,
+    }
+
+
+def style_folder() -> Path:
+    """Where compiled date styles are kept (the user cache folder)."""
+    from models.paths import cache_dir
+
+    return cache_dir() / "date-styles"
+
+
+def prepare_style(setting: str, folder: Path | None = None) -> dict[str, object] | None:
+    """Compile the date style for a setting, keep it for the next start and make it
+    the app's. Imports Babel: run it when saving the setting or off the GUI thread.
+    None (and en_GB in force) for a style the app cannot write."""
+    from models import date_style
+
+    try:
+        table = compile_table(setting)
+    except ValueError as exc:
+        log.warning("Dates stay in en_GB's style: %s", exc)
+        date_style.install(date_style.builtin())
+        return None
+    try:
+        date_style.save(folder or style_folder(), table)
+    except OSError as exc:  # a read-only cache: the next start compiles again
+        log.warning("The date style could not be kept for the next start: %s", exc)
+    date_style.install(table)
+    return table
+
+
+def open_style(setting: str, folder: Path | None = None) -> bool:
+    """Write dates in the book's style from now on, if it is compiled (no Babel);
+    else in the built-in en_GB until ``prepare_style`` has run. True when in force."""
+    from models import date_style
+
+    style = date_style.load(folder or style_folder(), setting, system_locale_name())
+    date_style.install(style or date_style.builtin())
+    return style is not None

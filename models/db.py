@@ -30,8 +30,10 @@ from models.backups import (
     KIND_BEFORE_UPGRADE,
     cannot_write_reason,
     clear_orphans,
+    evidence_files,
     has_backups,
     is_damage,
+    missing_evidence,
     open_check,
     take_backup,
 )
@@ -561,14 +563,14 @@ def check_book(path: Path) -> CheckReport:
         files: list[tuple[str, str]] = []
         if revision is not None:
             clients = conn.execute("SELECT count(*) FROM client").fetchone()[0]
-            files = _evidence_files(conn)
+            files = evidence_files(conn)
     except sqlite3.DatabaseError as exc:
         problems = _unavailable_or_damaged(path, exc)
         clients = 0
         files = []
     finally:
         conn.close()
-    missing = _missing_files(path, files)
+    missing = missing_evidence(path, files)
     return CheckReport(
         revision=revision,
         problems=problems,
@@ -576,35 +578,3 @@ def check_book(path: Path) -> CheckReport:
         evidence=len({sha for sha, _ in files}),
         missing_evidence=missing,
     )
-
-
-def _evidence_files(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(sha256, the name it was attached under) for every stored evidence file."""
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if "stored_file" not in tables:
-        return []
-    if "evidence" not in tables:
-        return [(r[0], r[0][:12]) for r in conn.execute("SELECT sha256 FROM stored_file")]
-    return [
-        (str(sha), str(name or sha[:12]))
-        for sha, name in conn.execute(
-            "SELECT f.sha256, min(e.original_name) FROM stored_file f "
-            "LEFT JOIN evidence e ON e.file_id = f.id GROUP BY f.id ORDER BY f.sha256"
-        )
-    ]
-
-
-def _missing_files(path: Path, files: list[tuple[str, str]]) -> list[str]:
-    """The names of evidence files that are not in the attachments folder, or whose
-    bytes no longer match their hash: `check` must not say "ok" over lost evidence."""
-    from models.backups import file_sha256, stored_file_path
-
-    missing: list[str] = []
-    for sha, name in files:
-        try:
-            ok = file_sha256(stored_file_path(path, sha)) == sha
-        except OSError:
-            ok = False
-        if not ok:
-            missing.append(name)
-    return missing

@@ -1,32 +1,27 @@
 """A realistic demo book, so a first-time user (and a screenshot) sees a lived-in book.
 
-The people and firms are invented; addresses use the reserved ".example" domain and
-phone numbers come from ranges kept free for fiction where a country has one. The
-data is a plain list of small records keyed by ``key`` so later features (touches,
-incidents, agreements) can hang their own demo rows on the same clients without
-touching these. Timestamps and ids come from a seeded generator, so the same seed
-and ``now`` always give the same book, byte for byte in an export.
+The data is in ``models.demo_data``; everything here is written through the
+services' own session-level writers (``add_clients_in``, ``log_touch_in``,
+``add_follow_ups_in``, ``add_incidents_in``, ``add_entries_in``,
+``add_evidence_in``, ``add_agreements_in``, ``finalise_in``, ``add_plans_in``), so
+the demo's rows are the rows the app writes. Timestamps and ids come from a seeded
+generator: the same seed and ``now`` give the same book, byte for byte in an export.
 
 Keep-in-touch data is laid out backwards from the day the demo is made, so the
-Today view looks lived-in whenever someone first opens it: a few clients overdue,
-one or two due today, follow-ups waiting, the coming week filling up.
-
-Incidents too: one critical and still open with its promised answer overdue (red
-health, first in Today), one high being repaired (amber), one resolved a fortnight
-ago (fading) and one that lost a client, with evidence files the demo writes itself.
-
-Repairs: the incident being repaired went through the whole wizard and ended in the
-final agreement; the critical claim has a plan stopped on step 5 with its first four
-steps written, so the wizard has something to resume.
+Today view looks lived-in whenever it is first opened. Incidents: one critical and
+still open with its promised answer overdue, one high being repaired, one resolved a
+fortnight ago and one that lost a client, with evidence files the demo writes
+itself. Their promises are counted in working time by the app's own rule, so none
+falls on a day off or outside working hours. The incident being repaired went
+through the whole wizard and ended in the final agreement; the critical claim has a
+plan stopped on step 5, ready to resume.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import tempfile
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,723 +31,80 @@ from sqlalchemy.orm import Session
 
 from models.agreements import agreed_entry, points_from_text
 from models.db import Book
+from models.demo_data import (  # noqa: F401 - re-exported: tests and callers read them here
+    DEMO_AGREEMENTS,
+    DEMO_CLIENTS,
+    DEMO_CONSULTANT,
+    DEMO_FILES,
+    DEMO_FOLLOW_UPS,
+    DEMO_INCIDENTS,
+    DEMO_RHYTHMS,
+    HISTORY_DAYS,
+    NEWEST_DAYS,
+    NEXT_STEPS,
+    SUMMARIES,
+    TOUCH_HISTORY_DAYS,
+    DemoClient,
+    DemoIncident,
+    DemoRhythm,
+    finished_answers,
+    resumed_answers,
+)
 from models.entities import (
     Agreement,
-    AgreementStatus,
     Channel,
     Client,
-    ClientStatus,
-    Commitment,
     EntryKind,
     Evidence,
     FollowUp,
     FollowUpKind,
     Incident,
-    IncidentCategory,
     IncidentEntry,
-    IncidentStatus,
     RepairEnding,
-    RepairPlan,
     RepairPlanStatus,
-    Setting,
-    Severity,
     Side,
-    StoredFile,
     Touch,
 )
 from models.errors import RapportError
-from models.repair import (
-    PLAYBOOK,
-    Step,
-    default_review_on,
-    default_title,
-    draft_check_in,
-    draft_reply,
-    first_name,
-)
+from models.repair import PLAYBOOK, Step, default_review_on
 from models.services.agreements import (
-    ConsultantSettings,
+    NewAgreement,
+    NewCommitment,
     Renderer,
+    add_agreements_in,
     finalise_in,
     pdf_renderer,
-    settings_values,
+    set_settings_in,
     validate_settings,
 )
 from models.services.clients import (
-    ClientInput,
-    Contact,
-    add_client_in,
+    NewClient,
+    add_clients_in,
     local_date,
     recompute_touch_due,
     validate_client,
 )
-from models.services.incidents import _promise_title, recompute_priority, store_file
-from models.services.reminders import TouchInput, log_touch_in
+from models.services.incidents import (
+    NewEntry,
+    NewEvidence,
+    NewIncident,
+    _promise_title,
+    add_entries_in,
+    add_evidence_in,
+    add_incidents_in,
+    refresh_priority_in,
+    store_file,
+    stored_files_in,
+)
+from models.services.reminders import NewFollowUp, TouchInput, add_follow_ups_in, log_touch_in
+from models.services.repair import NewPlan, add_plans_in
+from models.services.work_settings import read_working_week
 from models.types import utcnow
-
-ACTIVE = ClientStatus.ACTIVE
-PAUSED = ClientStatus.PAUSED
-FORMER = ClientStatus.FORMER
-
-# How far back the oldest demo client may go, and how fresh the newest is.
-HISTORY_DAYS = 3 * 365
-NEWEST_DAYS = 10
+from models.working_time import WorkingWeek, due_after_local
 
 
 class DemoError(RapportError, ValueError):
     """The demo cannot go into this book; the message says why, for the user."""
-
-
-@dataclass(frozen=True)
-class DemoClient:
-    key: str  # stable handle for later demo data (touches, incidents, …)
-    name: str
-    organisation: str
-    role: str
-    emails: tuple[tuple[str, str], ...] = ()  # (address, label)
-    phones: tuple[tuple[str, str], ...] = ()  # (number, label)
-    tags: tuple[str, ...] = ()
-    notes: str = ""
-    status: ClientStatus = ACTIVE
-    archived: bool = False
-
-    def as_input(self) -> ClientInput:
-        return ClientInput(
-            name=self.name,
-            organisation=self.organisation,
-            role=self.role,
-            emails=[Contact(v, label) for v, label in self.emails],
-            phones=[Contact(v, label) for v, label in self.phones],
-            tags=list(self.tags),
-            notes=self.notes,
-            status=self.status,
-        )
-
-
-DEMO_CLIENTS: tuple[DemoClient, ...] = (
-    DemoClient(
-        key="bakery",
-        name="Margit Oberholzer",
-        organisation="Backstube Oberholzer",
-        role="Owner",
-        emails=(("margit@backstube-oberholzer.example", "work"),),
-        phones=(("+44 20 7946 0112", "work"), ("+44 7700 900112", "mobile")),
-        tags=("small", "retainer"),
-        notes=(
-            "Two shops and a stall at the Saturday market. Wants online pre-orders "
-            "for the weekend bread.\nBest reached before 7 in the morning or after 2."
-        ),
-    ),
-    DemoClient(
-        key="dental",
-        name="Amélie Durand",
-        organisation="Cabinet dentaire du Parc",
-        role="Practice manager",
-        emails=(("a.durand@dentaire-du-parc.example", "work"),),
-        phones=(("+33 1 99 00 41 27", "work"),),
-        tags=("retainer", "referral"),
-        notes="Monthly check on the booking system and reminder texts. Referred by Aisling.",
-    ),
-    DemoClient(
-        key="ngo",
-        name="Kwame Mensah",
-        organisation="Open Fields Foundation",
-        role="Executive director",
-        emails=(
-            ("kwame@openfields.example", "work"),
-            ("k.mensah@home-mail.example", "home"),
-        ),
-        phones=(("+44 20 7946 0387", "work"),),
-        tags=("nonprofit", "project"),
-        notes=(
-            "Grant reporting overhaul; the board meets quarterly and wants one-page "
-            "summaries, not dashboards.\nReduced day rate agreed for the nonprofit."
-        ),
-    ),
-    DemoClient(
-        key="saas",
-        name="Zoë Hartley",
-        organisation="Ledgerly",
-        role="Co-founder and CEO",
-        emails=(("zoe@ledgerly.example", "work"),),
-        phones=(("+1 (415) 555-0148", "mobile"),),
-        tags=("vip", "retainer"),
-        notes=(
-            "Series A in the spring. Cares about onboarding time more than any "
-            "traffic number; report on that first."
-        ),
-    ),
-    DemoClient(
-        key="lawfirm",
-        name="Łukasz Wiśniewski",
-        organisation="Wiśniewski & Partners",
-        role="Managing partner",
-        emails=(("lukasz.wisniewski@wp-law.example", "work"),),
-        phones=(("+48 22 555 01 90", "work"), ("+48 555 019 044", "mobile")),
-        tags=("vip", "project"),
-        notes=(
-            "Document management migration. Everything in writing, please: he forwards "
-            "emails to the other partners.\nInvoices go to the office manager, not to him."
-        ),
-    ),
-    DemoClient(
-        key="municipality",
-        name="Ingrid Solberg",
-        organisation="Lillehavn kommune",
-        role="Digital services coordinator",
-        emails=(("ingrid.solberg@lillehavn.example", "work"),),
-        phones=(("+47 555 01 234", "work"),),
-        tags=("project", "public sector"),
-        notes=(
-            "Procurement rules: any change of scope needs a written order first. "
-            "Budget year ends in December."
-        ),
-    ),
-    DemoClient(
-        key="yoga",
-        name="Priya Raman",
-        organisation="Still Point Yoga",
-        role="Studio owner",
-        emails=(("hello@stillpoint-yoga.example", "work"),),
-        phones=(("+44 7700 900471", "mobile"),),
-        tags=("small", "at-risk"),
-        notes=(
-            "Class booking app kept double-booking the Sunday session; she was upset "
-            "and said so. Fixed, but follow up."
-        ),
-        status=PAUSED,
-    ),
-    DemoClient(
-        key="architect",
-        name="Søren Kragh",
-        organisation="Kragh Arkitekter",
-        role="Partner, architect",
-        emails=(("soren@kragh-ark.example", "work"),),
-        phones=(("+45 55 50 12 34", "work"),),
-        tags=("project", "referral"),
-        notes=(
-            "New website with a project portfolio. Photos arrive in huge batches; "
-            "ask for a shortlist."
-        ),
-    ),
-    DemoClient(
-        key="subcontractor",
-        name="José Ortega",
-        organisation="",
-        role="Freelance data engineer",
-        emails=(("jose@ortega-data.example", "work"),),
-        phones=(("+34 555 010 233", "mobile"),),
-        tags=("subcontractor", "colleague"),
-        notes=(
-            "Takes the database and reporting parts I don't do myself. Day rate agreed, "
-            "invoices me monthly.\nAway most of August."
-        ),
-    ),
-    DemoClient(
-        key="olive-coop",
-        name="Ελένη Παπαδοπούλου",
-        organisation="Aegean Olive Cooperative",
-        role="Export manager",
-        emails=(("eleni.p@aegean-olive.example", "work"),),
-        phones=(("+30 210 555 0190", "work"),),
-        tags=("project",),
-        notes="Wholesale price lists in three languages. Prefers calls to email.",
-    ),
-    DemoClient(
-        key="translation",
-        name="Ольга Смирнова",
-        organisation="Lingua Bridge Translations",
-        role="Founder",
-        emails=(("olga@linguabridge.example", "work"), ("olga.s@home-mail.example", "home")),
-        tags=("retainer", "small"),
-        notes="Quote tool for translators. Pays on the day the invoice arrives.",
-    ),
-    DemoClient(
-        key="physio",
-        name="Tomás Ó Briain",
-        organisation="Harbour Physio",
-        role="Clinic owner",
-        emails=(("tomas@harbourphysio.example", "work"),),
-        phones=(("+353 1 555 0133", "work"),),
-        tags=("small", "referral"),
-        notes="Came through Amélie. Wants online intake forms before the clinic reopens.",
-    ),
-    DemoClient(
-        key="cycles",
-        name="Hannah Whitfield",
-        organisation="Greenway Cycles",
-        role="Operations lead",
-        emails=(("hannah@greenwaycycles.example", "work"),),
-        phones=(("+44 1632 960551", "work"), ("+44 7700 900551", "mobile")),
-        tags=("retainer",),
-        notes="Stock sync between the shop till and the web shop. Busy season is April to June.",
-    ),
-    DemoClient(
-        key="catering",
-        name="Mei Lin Chow",
-        organisation="Chow & Daughters Catering",
-        role="Owner",
-        emails=(("meilin@chowcatering.example", "work"),),
-        phones=(("+61 491 570 156", "mobile"),),
-        tags=("small", "project"),
-        notes="Event booking form and deposit payments.",
-    ),
-    DemoClient(
-        key="tutoring",
-        name="Fatima Al-Sayed",
-        organisation="Brightside Tutoring",
-        role="Director",
-        emails=(("fatima@brightside-tutoring.example", "work"),),
-        tags=("nonprofit",),
-        notes=(
-            "Scheduling for volunteer tutors. Budget is tight until the council grant "
-            "comes through; we paused in the meantime."
-        ),
-        status=PAUSED,
-    ),
-    DemoClient(
-        key="plumbing",
-        name="Jonas Becker",
-        organisation="Becker Haustechnik GmbH",
-        role="Geschäftsführer",
-        emails=(("j.becker@becker-haustechnik.example", "work"),),
-        phones=(("+49 30 555 01 77", "work"), ("+49 555 0177 123", "mobile")),
-        tags=("retainer",),
-        notes="Job sheets on tablets for the fitters. Calls from the van; keep it short.",
-    ),
-    DemoClient(
-        key="accountant",
-        name="Aisling Byrne",
-        organisation="Byrne Accountancy",
-        role="Partner",
-        emails=(("aisling@byrne-accountancy.example", "work"),),
-        phones=(("+353 1 555 0172", "work"),),
-        tags=("referral", "vip"),
-        notes=(
-            "Sends clients my way; a thank-you lunch twice a year.\n"
-            "Small job of her own: the client portal."
-        ),
-    ),
-    DemoClient(
-        key="trattoria",
-        name="Marco Bellini",
-        organisation="Trattoria Bellini",
-        role="Owner",
-        emails=(("marco@trattoria-bellini.example", "work"),),
-        phones=(("+44 20 7946 0925", "work"),),
-        tags=("small",),
-        notes="Table booking project finished. Sold the restaurant last year.",
-        status=FORMER,
-    ),
-    DemoClient(
-        key="games",
-        name="Nina Korhonen",
-        organisation="Northlight Games",
-        role="Producer",
-        emails=(("nina@northlight-games.example", "work"),),
-        phones=(("+358 555 0192 44", "mobile"),),
-        tags=("project",),
-        notes="Build pipeline review. Studio works late; mornings are quiet.",
-    ),
-    DemoClient(
-        key="library-friends",
-        name="Daniel Okafor",
-        organisation="Friends of the City Library",
-        role="Chair",
-        emails=(("chair@library-friends.example", "work"), ("d.okafor@home-mail.example", "home")),
-        tags=("nonprofit", "small"),
-        notes="Membership list and newsletter. Volunteer-run; answers come at weekends.",
-    ),
-    DemoClient(
-        key="bridal",
-        name="Sophie Laurent",
-        organisation="Atelier Laurent",
-        role="Owner and designer",
-        emails=(("sophie@atelier-laurent.example", "work"),),
-        phones=(("+33 1 99 00 73 18", "work"),),
-        tags=("small",),
-        notes="Appointment booking. On maternity leave until autumn; back in touch then.",
-        status=PAUSED,
-    ),
-    DemoClient(
-        key="logistics",
-        name="Rafael Mendes",
-        organisation="Mendes Logística",
-        role="IT manager",
-        emails=(("rafael.mendes@mendes-log.example", "work"),),
-        phones=(("+351 21 555 0140", "work"), ("+351 555 014 099", "mobile")),
-        tags=("retainer", "at-risk"),
-        notes=(
-            "Second invoice paid three weeks late and the last two replies were one line "
-            "each. Worth a call, not another email."
-        ),
-    ),
-    DemoClient(
-        key="healthtech",
-        name="Grace Tan",
-        organisation="Lumen Health",
-        role="Head of product",
-        emails=(("grace.tan@lumenhealth.example", "work"),),
-        phones=(("+1 (646) 555-0175", "mobile"),),
-        tags=("project", "vip"),
-        notes=(
-            "Accessibility audit of the patient app, then fixes. Wants weekly written "
-            "updates on Fridays."
-        ),
-    ),
-    DemoClient(
-        key="estate-agent",
-        name="Pieter de Vries",
-        organisation="De Vries Makelaardij",
-        role="Director",
-        emails=(("pieter@devries-makelaardij.example", "work"),),
-        phones=(("+31 20 555 0163", "work"),),
-        tags=("project",),
-        notes="Listings feed to the property portals.",
-        status=FORMER,
-    ),
-    DemoClient(
-        key="designer",
-        name="Sara Lindqvist",
-        organisation="Lindqvist Design",
-        role="Freelance designer",
-        emails=(("sara@lindqvist-design.example", "work"),),
-        phones=(("+46 8 555 011 20", "mobile"),),
-        tags=("colleague", "referral"),
-        notes="Does the visual side when a client needs it; we refer work both ways.",
-    ),
-    DemoClient(
-        key="dental-lab",
-        name="Ahmed Haddad",
-        organisation="Cedar Dental Lab",
-        role="Owner",
-        emails=(("ahmed@cedar-lab.example", "work"),),
-        phones=(("+44 1632 960884", "work"),),
-        tags=("small", "referral"),
-        notes="Order tracking for the dental practices he supplies. Met him through Amélie.",
-    ),
-    DemoClient(
-        key="school",
-        name="Claire Dubois-Martin",
-        organisation="Riverside Primary School",
-        role="School business manager",
-        emails=(("bursar@riverside-primary.example", "work"),),
-        phones=(("+44 20 7946 0648", "work"),),
-        tags=("public sector", "project"),
-        notes=(
-            "Parent payments and trip consent forms. Term dates rule everything:\n"
-            "nothing goes live during exams or the last week of term."
-        ),
-    ),
-    DemoClient(
-        key="roofing",
-        name="Ben Carter",
-        organisation="Carter & Sons Roofing",
-        role="Owner",
-        emails=(("ben@carter-roofing.example", "work"),),
-        phones=(("+44 7700 900963", "mobile"),),
-        tags=("small",),
-        notes="Quote builder. We parted ways amicably: he wanted a cheaper off-the-shelf tool.",
-        status=FORMER,
-        archived=True,
-    ),
-    DemoClient(
-        key="tea-house",
-        name="Yuki Tanaka",
-        organisation="Kumo Tea House",
-        role="Owner",
-        emails=(("yuki@kumo-tea.example", "work"),),
-        tags=("small",),
-        notes="Loyalty cards and a simple web shop for loose tea.",
-    ),
-    DemoClient(
-        key="family-office",
-        name="Olivia Grant",
-        organisation="Grant Family Office",
-        role="Chief of staff",
-        emails=(("ogrant@grant-office.example", "work"),),
-        phones=(("+1 (212) 555-0109", "work"), ("+1 (917) 555-0109", "mobile")),
-        tags=("vip", "retainer"),
-        notes=(
-            "Discretion matters more than speed. Quarterly review in person.\n"
-            "Never put names of family members in email subjects."
-        ),
-    ),
-    DemoClient(
-        key="private-author",
-        name="Mateo Rossi",
-        organisation="",
-        role="Retired professor, writing a book",
-        emails=(("mateo.rossi@home-mail.example", "home"),),
-        phones=(("+39 06 555 0188", "home"),),
-        tags=("small",),
-        notes="Helping him set up a writing and backup routine. Happy to be called any time.",
-    ),
-    DemoClient(
-        key="brewery",
-        name="Siobhán Kelly",
-        organisation="Hilltop Brewing Co.",
-        role="Co-owner",
-        emails=(("siobhan@hilltop-brewing.example", "work"),),
-        phones=(("+353 1 555 0159", "work"),),
-        tags=("project",),
-        notes="Taproom events calendar. Project ended when they sold to a bigger brewery.",
-        status=FORMER,
-    ),
-)
-
-
-CALL, EMAIL, MEETING = Channel.CALL, Channel.EMAIL, Channel.MEETING
-MESSAGE, VISIT, OTHER = Channel.MESSAGE, Channel.VISIT, Channel.OTHER
-
-# How far back the touch history goes.
-TOUCH_HISTORY_DAYS = 365
-
-
-@dataclass(frozen=True)
-class DemoRhythm:
-    """How the consultant keeps in touch with one demo client, counted from today.
-
-    A client with a cadence gives ``due_in`` (days from today its next touch falls
-    due: negative is overdue); one without gives ``last_touch_ago``. The latest
-    touch is placed so that the rules produce exactly that.
-    """
-
-    cadence_days: int | None = None
-    due_in: int | None = None
-    last_touch_ago: int | None = None
-    channels: tuple[Channel, ...] = (CALL, EMAIL)
-    last_channel: Channel | None = None  # how the latest touch happened, to fit its summary
-    last_summary: str = ""
-    last_next_step: str = ""
-    last_next_step_in: int | None = None  # days from today; makes an open follow-up
-
-    def latest_touch_ago(self) -> int:
-        if self.cadence_days is not None and self.due_in is not None:
-            return self.cadence_days - self.due_in
-        if self.last_touch_ago is None:  # a mistake in DEMO_RHYTHMS, not the user's
-            raise ValueError("A demo rhythm needs due_in (with a cadence) or last_touch_ago.")
-        return self.last_touch_ago
-
-
-@dataclass(frozen=True)
-class DemoFollowUp:
-    key: str  # the client's key
-    title: str
-    due_in: int  # days from today
-    kind: FollowUpKind = FollowUpKind.MANUAL
-    note: str = ""
-    snoozed_from: int | None = None  # first asked for this many days from today
-    created_ago: int = 10
-
-
-DEMO_RHYTHMS: dict[str, DemoRhythm] = {
-    # Overdue, one of them badly and under priority after an unhappy exchange.
-    "logistics": DemoRhythm(
-        30,
-        due_in=-19,
-        channels=(EMAIL, EMAIL, CALL),
-        last_channel=EMAIL,
-        last_summary="Sent the new delivery report; one-line reply, sounded unhappy.",
-    ),
-    "saas": DemoRhythm(
-        14,
-        due_in=-9,
-        channels=(MEETING, CALL, MESSAGE),
-        last_channel=CALL,
-        last_summary="Check-in call; she wants onboarding numbers before the board meets.",
-    ),
-    "ngo": DemoRhythm(
-        61,
-        due_in=-38,
-        channels=(EMAIL, MEETING),
-        last_channel=EMAIL,
-        last_summary="Sent the one-page board summary; waiting to hear how it landed.",
-    ),
-    "municipality": DemoRhythm(
-        91,
-        due_in=-5,
-        channels=(MEETING, EMAIL),
-        last_channel=MEETING,
-        last_summary="Meeting on phase 2. Nothing starts without a written order.",
-        last_next_step="Chase the written order for phase 2",
-        last_next_step_in=14,
-    ),
-    "architect": DemoRhythm(
-        30,
-        due_in=-2,
-        channels=(VISIT, EMAIL, CALL),
-        last_channel=VISIT,
-        last_summary="Went through the photo shortlist for the portfolio, 40 out of 600.",
-    ),
-    # Due today.
-    "dental": DemoRhythm(
-        30,
-        due_in=0,
-        channels=(CALL, EMAIL),
-        last_channel=CALL,
-        last_summary="Monthly check of bookings and reminder texts: all quiet.",
-    ),
-    "bakery": DemoRhythm(
-        14,
-        due_in=0,
-        channels=(CALL, VISIT, MESSAGE),
-        last_channel=CALL,
-        last_summary="Call before the shop opened: weekend pre-orders have doubled.",
-    ),
-    # Coming up this week.
-    "lawfirm": DemoRhythm(
-        14,
-        due_in=1,
-        channels=(EMAIL, EMAIL, MEETING),
-        last_channel=CALL,
-        last_summary="Call about the migration plan; he wants every step in writing.",
-        last_next_step="Send the migration plan in writing",
-        last_next_step_in=0,
-    ),
-    "cycles": DemoRhythm(
-        30,
-        due_in=3,
-        channels=(CALL, EMAIL),
-        last_channel=CALL,
-        last_summary="Stock sync ran clean all month; talked about the spring rush.",
-    ),
-    "accountant": DemoRhythm(
-        182,
-        due_in=4,
-        channels=(MEETING, OTHER),
-        last_channel=OTHER,
-        last_summary="Thank-you lunch. Two of her clients may want help in the new year.",
-    ),
-    "healthtech": DemoRhythm(
-        7,
-        due_in=5,
-        channels=(EMAIL,),
-        last_channel=EMAIL,
-        last_summary="Friday written update: 14 of 22 audit findings fixed.",
-    ),
-    "family-office": DemoRhythm(
-        91,
-        due_in=6,
-        channels=(MEETING, VISIT),
-        last_channel=MEETING,
-        last_summary="Quarterly review in person. Happy; asked for fewer, shorter emails.",
-    ),
-    # Later.
-    "games": DemoRhythm(14, due_in=9, channels=(MESSAGE, CALL)),
-    "physio": DemoRhythm(30, due_in=12, channels=(CALL, EMAIL)),
-    "olive-coop": DemoRhythm(30, due_in=16, channels=(CALL, CALL, EMAIL)),
-    "plumbing": DemoRhythm(30, due_in=19, channels=(CALL, MESSAGE)),
-    "tea-house": DemoRhythm(61, due_in=20, channels=(VISIT, EMAIL)),
-    "translation": DemoRhythm(61, due_in=25, channels=(EMAIL, CALL)),
-    "dental-lab": DemoRhythm(61, due_in=33, channels=(CALL, EMAIL)),
-    "designer": DemoRhythm(91, due_in=40, channels=(MESSAGE, MEETING, OTHER)),
-    "school": DemoRhythm(91, due_in=50, channels=(EMAIL, MEETING)),
-    # Active, but no rhythm set: history only.
-    "subcontractor": DemoRhythm(last_touch_ago=6, channels=(MESSAGE, CALL)),
-    "catering": DemoRhythm(last_touch_ago=45, channels=(EMAIL, CALL)),
-    "library-friends": DemoRhythm(last_touch_ago=20, channels=(EMAIL,)),
-    "private-author": DemoRhythm(last_touch_ago=9, channels=(CALL, VISIT)),
-    # Paused and former clients: reminders stop, history stays.
-    "yoga": DemoRhythm(
-        30,
-        last_touch_ago=12,
-        channels=(MESSAGE, CALL),
-        last_channel=MESSAGE,
-        last_summary="Apologised for the double bookings; the fix is live since Friday.",
-    ),
-    "tutoring": DemoRhythm(last_touch_ago=80, channels=(EMAIL,)),
-    "bridal": DemoRhythm(91, last_touch_ago=150, channels=(EMAIL, VISIT)),
-    "trattoria": DemoRhythm(last_touch_ago=300, channels=(VISIT, CALL)),
-    "estate-agent": DemoRhythm(last_touch_ago=250, channels=(EMAIL,)),
-    "roofing": DemoRhythm(last_touch_ago=200, channels=(CALL,)),
-    "brewery": DemoRhythm(last_touch_ago=160, channels=(EMAIL, VISIT)),
-}
-
-DEMO_FOLLOW_UPS: tuple[DemoFollowUp, ...] = (
-    DemoFollowUp(
-        "saas",
-        "Send the onboarding time report",
-        due_in=-3,
-        note="Board meets next week. Numbers first: sign-up, first invoice; then the story 📈",
-    ),
-    DemoFollowUp(
-        "logistics",
-        "Call Rafael about the late invoices",
-        due_in=-1,
-        note="A call, not another email. Ask what changed on their side.",
-        created_ago=4,
-    ),
-    DemoFollowUp(
-        "yoga",
-        "Check the Sunday class booked cleanly",
-        due_in=-2,
-        snoozed_from=-9,
-        created_ago=12,
-    ),
-    DemoFollowUp(
-        "healthtech",
-        "Fix the sign-up screen contrast",
-        due_in=2,
-        kind=FollowUpKind.COMMITMENT,
-        note="Promised in the audit report, section 3.",
-        created_ago=20,
-    ),
-    DemoFollowUp("school", "Check exam dates before picking a go-live day", due_in=4),
-    DemoFollowUp(
-        "family-office",
-        "Prepare the quarterly review agenda",
-        due_in=5,
-        kind=FollowUpKind.REVIEW,
-        created_ago=85,
-    ),
-    DemoFollowUp("translation", "Send the renewal quote", due_in=11, created_ago=3),
-)
-
-_SUMMARIES: dict[Channel, tuple[str, ...]] = {
-    CALL: (
-        "Quick call to see how things are going.",
-        "Talked through the next phase and the timeline.",
-        "Call about the open invoice; sorted.",
-        "Walked through the test results on the phone.",
-        "Caught up by phone; all calm on their side.",
-        "Agreed the priorities for the month.",
-    ),
-    EMAIL: (
-        "Sent the monthly summary.",
-        "Answered questions about the last release.",
-        "Emailed the revised quote.",
-        "Shared notes from our last meeting.",
-        "Short progress update, with two screenshots.",
-    ),
-    MEETING: (
-        "Review meeting at their office.",
-        "Planning session for next quarter.",
-        "Video meeting with the team about the roadmap.",
-        "Workshop on the new process with two of their staff.",
-    ),
-    MESSAGE: (
-        "Quick message to check the fix held up.",
-        "Sent the access details they asked for.",
-        "Short exchange about dates for the next visit.",
-    ),
-    VISIT: (
-        "On-site visit: checked the setup with the staff.",
-        "Dropped by to set up the new tablet.",
-        "Coffee at their place; talked about what comes next.",
-    ),
-    OTHER: (
-        "Bumped into each other at a local business evening.",
-        "Sent a card for their anniversary.",
-    ),
-}
-_NEXT_STEPS = (
-    "Send the written summary",
-    "Book the next review",
-    "Check the figures with their accountant",
-    "Send the updated quote",
-    "Confirm the go-live date",
-)
 
 
 def fill_demo(book: Book, *, seed: int = 7, now: datetime | None = None) -> int:
@@ -767,31 +119,16 @@ def fill_demo(book: Book, *, seed: int = 7, now: datetime | None = None) -> int:
         raise ValueError("fill_demo needs an aware datetime for now.")
     rng = random.Random(seed)
     render = pdf_renderer(book)  # before the unit of work: it reads the settings itself
+    stored = _store_files(book, local_date(now))
     with book.session() as s:
         if s.scalar(select(func.count(Client.id))):
             raise DemoError("The demo can only fill an empty book; this one already has clients.")
-        clients: dict[str, Client] = {}
-        for demo in DEMO_CLIENTS:
-            data = demo.as_input()
-            errors = validate_client(data)
-            if errors:  # a mistake in the list above, not the user's
-                raise ValueError(f"Demo client {demo.key!r} is invalid: {errors}")
-            uid = _uid(rng)
-            created_at = now - timedelta(
-                days=rng.uniform(NEWEST_DAYS, HISTORY_DAYS), seconds=rng.randrange(86_400)
-            )
-            updated_at = created_at + (now - created_at) * rng.random()
-            client = add_client_in(
-                s, data.cleaned(), now=updated_at, uid=uid, created_at=created_at
-            )
-            if demo.archived:
-                client.archived_at = updated_at + (now - updated_at) * rng.random()
-            clients[demo.key] = client
-        s.flush()
-        # A generator of its own, so adding reminders left the clients' ids and
-        # dates exactly what they were before.
+        clients = _add_clients(s, rng, now)
+        # A generator per part, so adding one part leaves the others' ids and dates
+        # exactly what they were.
         _fill_reminders(s, clients, random.Random(f"{seed}/reminders"), now)
-        _fill_incidents(s, book, clients, random.Random(f"{seed}/incidents"), now)
+        week = read_working_week(s)
+        _fill_incidents(s, stored, clients, random.Random(f"{seed}/incidents"), now, week)
         _fill_agreements(s, clients, random.Random(f"{seed}/agreements"), now, render)
         _fill_repairs(s, clients, random.Random(f"{seed}/repairs"), now)
     return len(DEMO_CLIENTS)
@@ -808,11 +145,33 @@ def _at(day: date, rng: random.Random) -> datetime:
     return local.astimezone().astimezone(UTC)
 
 
+def _add_clients(s: Session, rng: random.Random, now: datetime) -> dict[str, Client]:
+    rows: list[NewClient] = []
+    for demo in DEMO_CLIENTS:
+        data = demo.as_input()
+        errors = validate_client(data)
+        if errors:  # a mistake in the table, not the user's
+            raise ValueError(f"Demo client {demo.key!r} is invalid: {errors}")
+        uid = _uid(rng)
+        created_at = now - timedelta(
+            days=rng.uniform(NEWEST_DAYS, HISTORY_DAYS), seconds=rng.randrange(86_400)
+        )
+        updated_at = created_at + (now - created_at) * rng.random()
+        archived_at = updated_at + (now - updated_at) * rng.random() if demo.archived else None
+        rows.append(NewClient(data.cleaned(), created_at, updated_at, uid, archived_at))
+    ids = add_clients_in(s, rows)
+    found = {c.id: c for c in s.scalars(select(Client).where(Client.id.in_(ids)))}
+    return {demo.key: found[cid] for demo, cid in zip(DEMO_CLIENTS, ids, strict=True)}
+
+
+# --------------------------------------------------------------------------- touches
+
+
 def _fill_reminders(
     s: Session, clients: dict[str, Client], rng: random.Random, now: datetime
 ) -> None:
-    """Touches, cadences and follow-ups written as the services would write them:
-    the same rows, the same denormalised dates (see tests/test_demo.py)."""
+    """Touches through ``log_touch_in`` (the dialog's writer) and the curated open
+    follow-ups through ``add_follow_ups_in``."""
     today = local_date(now)
     for key, rhythm in DEMO_RHYTHMS.items():
         client = clients[key]
@@ -828,41 +187,25 @@ def _fill_reminders(
         added_next_day = local_date(client.created_at) + timedelta(days=1)
         first_day = max(added_next_day, today - timedelta(TOUCH_HISTORY_DAYS))
         for day in _history_days(rhythm, first_day, last_day, rng):
-            channel = rng.choice(rhythm.channels)
-            if day == last_day and rhythm.last_channel is not None:
-                channel = rhythm.last_channel
-            summary = rng.choice(_SUMMARIES[channel])
-            next_step, next_step_on, done = "", None, True
-            if day == last_day:
-                summary = rhythm.last_summary or summary
-                next_step = rhythm.last_next_step
-                if rhythm.last_next_step_in is not None:
-                    next_step_on = today + timedelta(days=rhythm.last_next_step_in)
-                    done = False
-            elif rng.random() < 0.25:
-                next_step = rng.choice(_NEXT_STEPS)
-                next_step_on = day + timedelta(days=rng.choice((3, 7, 14)))
-                if next_step_on > today - timedelta(days=4):
-                    # Open follow-ups are the curated ones below; a recent next
-                    # step stays a note, so the Today view is the same every time.
-                    next_step_on = None
-            _log_touch(s, client, day, channel, summary, next_step, next_step_on, done, rng, now)
+            _log_touch(s, client, rhythm, day, last_day, today, rng, now)
+    rows: list[NewFollowUp] = []
     for fu in DEMO_FOLLOW_UPS:
         due_on = today + timedelta(days=fu.due_in)
         original = today + timedelta(days=fu.snoozed_from) if fu.snoozed_from else due_on
         created_at = min(now, _at(today - timedelta(days=fu.created_ago), rng))
-        s.add(
-            FollowUp(
-                uid=_uid(rng),
-                client_id=clients[fu.key].id,
-                kind=fu.kind,
-                title=fu.title,
+        rows.append(
+            NewFollowUp(
+                clients[fu.key].id,
+                fu.kind,
+                fu.title,
+                due_on,
+                created_at,
                 note=fu.note,
-                due_on=due_on,
                 original_due_on=original,
-                created_at=created_at,
+                uid=_uid(rng),
             )
         )
+    add_follow_ups_in(s, rows)
 
 
 def _history_days(
@@ -885,18 +228,34 @@ def _history_days(
 def _log_touch(
     s: Session,
     client: Client,
+    rhythm: DemoRhythm,
     day: date,
-    channel: Channel,
-    summary: str,
-    next_step: str,
-    next_step_on: date | None,
-    done: bool,
+    last_day: date,
+    today: date,
     rng: random.Random,
     now: datetime,
 ) -> None:
-    """A touch of the demo's history, written by the service's own writer
-    (log_touch_in); a next step that is past is marked done a few days after it was
-    due. The random draws keep their order, so the demo stays the same book."""
+    """One touch of the history; a next step that is past is marked done a few days
+    after it was due. The random draws keep their order, so the demo stays the same
+    book."""
+    channel: Channel = rng.choice(rhythm.channels)
+    if day == last_day and rhythm.last_channel is not None:
+        channel = rhythm.last_channel
+    summary = rng.choice(SUMMARIES[channel])
+    next_step, next_step_on, done = "", None, True
+    if day == last_day:
+        summary = rhythm.last_summary or summary
+        next_step = rhythm.last_next_step
+        if rhythm.last_next_step_in is not None:
+            next_step_on = today + timedelta(days=rhythm.last_next_step_in)
+            done = False
+    elif rng.random() < 0.25:
+        next_step = rng.choice(NEXT_STEPS)
+        next_step_on = day + timedelta(days=rng.choice((3, 7, 14)))
+        if next_step_on > today - timedelta(days=4):
+            # Open follow-ups are the curated ones; a recent next step stays a
+            # note, so the Today view is the same every time.
+            next_step_on = None
     happened_at = _at(day, rng)
     logged_at = min(now, happened_at + timedelta(minutes=rng.randint(5, 240)))
     touch_uid = _uid(rng)
@@ -922,424 +281,170 @@ def _log_touch(
 # --------------------------------------------------------------------------- incidents
 
 
-@dataclass(frozen=True)
-class DemoIncident:
-    """One incident's life so far, counted back from ``now`` (days and hours)."""
-
-    key: str  # the client's key
-    title: str
-    category: IncidentCategory
-    severity: Severity
-    status: IncidentStatus
-    opened_ago: float  # days before now
-    client_view: str = ""
-    our_view: str = ""
-    our_mistakes: str = ""
-    client_contribution: str = ""
-    acknowledged_after: float | None = None  # hours after opening
-    promise_hours: float | None = 24
-    responded_after: float | None = None  # hours after opening; None: not answered yet
-    closed_ago: float | None = None  # days before now (resolved or lost)
-    timeline: tuple[tuple[float, EntryKind, str], ...] = ()  # (days before now, kind, text)
-    files: tuple[str, ...] = ()  # names in DEMO_FILES
-
-
-def _hours_log(today: date) -> str:
-    rows = [
-        (6, "Compared the old and new delivery reports, region by region", 2.5),
-        (5, "Traced the long routes to the region filter of release 2.3", 3.0),
-        (5, "Fixed the filter on the test server; re-ran two weeks of data", 2.0),
-        (4, "Call with Rafael; notes and a first written summary", 1.0),
-        (3, "Wrote up the cost of the extra routes from their fuel log", 1.5),
-    ]
-    lines = ["date,task,hours"]
-    lines += [f'{today - timedelta(days=ago)},"{task}",{hours}' for ago, task, hours in rows]
-    return "\n".join(lines) + "\n"
-
-
-def _email_transcript(today: date) -> str:
-    sent = today - timedelta(days=4)
-    return (
-        f"From: Rafael Mendes <rafael.mendes@mendes-log.example>\n"
-        f"Date: {sent:%d %B %Y}\n"
-        "Subject: Delivery report - routes\n\n"
-        "Three of our trucks have been sent the long way round since the new report\n"
-        "went live. That is two weeks of extra fuel and overtime. I expect you to\n"
-        "cover it, and I want to know by Friday how this could happen.\n\n"
-        "Rafael\n"
-    )
-
-
-def _screen_reader_notes(today: date) -> str:
-    tested = today - timedelta(days=11)
-    return (
-        f"Screen reader check, {tested:%d %B %Y}\n\n"
-        "Sign-up form, release 4.2, with the two common screen readers:\n"
-        "- the e-mail field is announced, then focus jumps to the footer\n"
-        "- the password rules are not read out at all\n"
-        "- the error message after a wrong code is silent\n\n"
-        "Cause: the new focus trap from audit finding 9 is on the wrong container.\n"
-    )
-
-
-DEMO_FILES = {
-    "hours-log.csv": _hours_log,
-    "email-from-rafael.txt": _email_transcript,
-    "screen-reader-check.txt": _screen_reader_notes,
-}
-
-DEMO_INCIDENTS: tuple[DemoIncident, ...] = (
-    DemoIncident(
-        "logistics",
-        "Wrong routes in the delivery report: he wants the costs covered",
-        IncidentCategory.CLAIM_THREATENED,
-        Severity.CRITICAL,
-        IncidentStatus.ACKNOWLEDGED,
-        opened_ago=4,
-        client_view=(
-            "The report sent three trucks the long way for two weeks; he wants the extra "
-            "fuel and overtime paid and an explanation in writing."
-        ),
-        our_view="A region filter changed in release 2.3 and nobody compared the totals.",
-        our_mistakes="Shipped the report change without a side-by-side check of the old one.",
-        client_contribution="Their dispatch team saw odd routes a week before telling anyone.",
-        acknowledged_after=2,
-        promise_hours=48,
-        timeline=(
-            (
-                3.9,
-                EntryKind.CALL,
-                "Rafael called, angry. Listened; promised a full written answer within two days.",
-            ),
-            (
-                3.0,
-                EntryKind.NOTE,
-                "Found the cause: the region filter in release 2.3. Fixed on the test server.",
-            ),
-            (
-                1.5,
-                EntryKind.DECISION,
-                "Offer to cover the fuel; ask to see the overtime sheets before agreeing to those.",
-            ),
-        ),
-        files=("email-from-rafael.txt", "hours-log.csv"),
-    ),
-    DemoIncident(
-        "healthtech",
-        "Audit fixes broke the screen reader on sign-up",
-        IncidentCategory.DELIVERABLE_QUALITY,
-        Severity.HIGH,
-        IncidentStatus.REPAIRING,
-        opened_ago=12,
-        client_view="A patient tester could not sign up at all; she heard it from her CEO.",
-        our_view="The focus trap from finding 9 went on the wrong container.",
-        our_mistakes="Tested with the mouse and one screen reader only.",
-        acknowledged_after=1,
-        promise_hours=24,
-        responded_after=30,  # six hours late: on record, and it still costs health
-        timeline=(
-            (11.9, EntryKind.CALL, "Grace called: sign-up is unusable with a screen reader."),
-            (
-                11.0,
-                EntryKind.EMAIL,
-                "Sent what went wrong and a fix plan, six hours later than promised.",
-            ),
-            (
-                9.0,
-                EntryKind.DECISION,
-                "Every release is checked with two screen readers before it goes to her team.",
-            ),
-            (
-                4.0,
-                EntryKind.MEETING,
-                "Walked through the fixed form together; two small issues left.",
-            ),
-        ),
-        files=("screen-reader-check.txt",),
-    ),
-    DemoIncident(
-        "yoga",
-        "Sunday class double-booked two weeks running",
-        IncidentCategory.DELIVERABLE_QUALITY,
-        Severity.MEDIUM,
-        IncidentStatus.RESOLVED,
-        opened_ago=25,
-        client_view="Twelve people turned up for eight mats, twice.",
-        our_view="The waiting list let people in when a class was moved, not only cancelled.",
-        acknowledged_after=2,
-        promise_hours=24,
-        responded_after=20,
-        closed_ago=13,
-        timeline=(
-            (
-                24.8,
-                EntryKind.NOTE,
-                "Priya's message: double-booked again, she is not amused.",
-            ),
-            (21.0, EntryKind.DECISION, "Fix the waiting list; refund the two sessions."),
-            (13.0, EntryKind.NOTE, "Two Sundays without a double booking. Closing this."),
-        ),
-    ),
-    DemoIncident(
-        "estate-agent",
-        "Listings feed down during the spring launch",
-        IncidentCategory.MISSED_DEADLINE,
-        Severity.HIGH,
-        IncidentStatus.LOST,
-        opened_ago=270,
-        client_view="Their new homes were missing from the portals for the busiest week.",
-        our_view="The portal changed its format; our alert went to an old address.",
-        acknowledged_after=5,
-        promise_hours=24,
-        responded_after=20,
-        closed_ago=255,
-        timeline=(
-            (269.0, EntryKind.CALL, "Pieter called: no listings on two portals since Monday."),
-            (262.0, EntryKind.MEETING, "Apologised in person; he has asked an agency to quote."),
-            (255.0, EntryKind.NOTE, "He moved the feed to the agency. Handed over the docs."),
-        ),
-    ),
-)
-
-
-def _fill_incidents(
-    s: Session, book: Book, clients: dict[str, Client], rng: random.Random, now: datetime
-) -> None:
-    """The demo incidents, written as open_incident, set_status, record_response,
-    add_entry and attach_file leave them, in the demo's one unit of work.
-
-    attach_file itself is not called: it commits on its own and gives random ids,
-    and the demo must be one transaction and the same for the same seed. Its two
-    halves are: the files go in through store_file (the same content-addressed
-    copy) and the rows are written here; the priority window is set by the
-    services' own rule (recompute_priority).
-    """
-    today = local_date(now)
+def _store_files(book: Book, today: date) -> dict[str, tuple[str, int]]:
+    """The evidence files, copied in by the services' content-addressed store before
+    any row points at them."""
+    stored: dict[str, tuple[str, int]] = {}
     with tempfile.TemporaryDirectory(prefix="rapport-demo-") as tmp:
-        stored: dict[str, tuple[str, int]] = {}
         for name, make in DEMO_FILES.items():
             path = Path(tmp) / name
             path.write_text(make(today), encoding="utf-8")
             stored[name] = store_file(book, path)
-    file_ids: dict[str, int] = {}
-    for name, (sha, size) in stored.items():
-        row = s.scalars(select(StoredFile).where(StoredFile.sha256 == sha)).one_or_none()
-        if row is None:
-            row = StoredFile(sha256=sha, size=size, created_at=now)
-            s.add(row)
-            s.flush()
-        file_ids[name] = row.id
+    return stored
+
+
+def promise_due(opened: datetime, hours: float, week: WorkingWeek) -> datetime:
+    """When a promise made at ``opened`` falls due: the app's own working-time rule
+    (open_incident uses it), never on a day off or outside working hours."""
+    return due_after_local(opened, hours, week)
+
+
+def _opened(demo: DemoIncident, now: datetime, week: WorkingWeek) -> datetime:
+    """When the incident was opened. A promise still unanswered is placed so it is
+    overdue by at least a day whatever the weekday: a weekend or holiday in between
+    would otherwise leave it not yet due."""
+    opened = now - timedelta(days=demo.opened_ago)
+    if demo.promise_hours is None or demo.answered_late_by is not None:
+        return opened
+    latest = local_date(now) - timedelta(days=2)
+    for _ in range(14):
+        if local_date(promise_due(opened, demo.promise_hours, week)) <= latest:
+            break
+        opened -= timedelta(days=1)
+    return opened
+
+
+def _fill_incidents(
+    s: Session,
+    stored: dict[str, tuple[str, int]],
+    clients: dict[str, Client],
+    rng: random.Random,
+    now: datetime,
+    week: WorkingWeek,
+) -> None:
+    """The demo incidents, as open_incident, set_status, record_response, add_entry
+    and attach_file leave them, through the same writers."""
+    file_ids = stored_files_in(s, dict(stored.values()), now)
     for demo in DEMO_INCIDENTS:
         client = clients[demo.key]
-        opened = now - timedelta(days=demo.opened_ago)
+        opened = _opened(demo, now, week)
         if client.created_at > opened - timedelta(days=1):
             # Nobody has an incident before they are a client: this one goes back further.
             client.created_at = opened - timedelta(days=rng.randint(30, 200))
             recompute_touch_due(client)
-
-        def at(hours: float | None, start: datetime = opened) -> datetime | None:
-            return None if hours is None else start + timedelta(hours=hours)
-
-        due = at(demo.promise_hours)
-        responded = at(demo.responded_after)
+        due = None if demo.promise_hours is None else promise_due(opened, demo.promise_hours, week)
+        responded = None
+        if due is not None and demo.answered_late_by is not None:
+            responded = due + timedelta(hours=demo.answered_late_by)
         closed = now - timedelta(days=demo.closed_ago) if demo.closed_ago is not None else None
-        inc = Incident(
-            uid=_uid(rng),
-            client_id=client.id,
-            title=demo.title,
-            category=demo.category,
-            severity=demo.severity,
+        acknowledged = None
+        if demo.acknowledged_after is not None:
+            acknowledged = opened + timedelta(hours=demo.acknowledged_after)
+        promise_id = None
+        incident_uid = _uid(rng)
+        if due is not None:
+            day = local_date(due)
+            promise = NewFollowUp(
+                client.id,
+                FollowUpKind.RESPONSE_PROMISE,
+                _promise_title(demo.title),
+                day,
+                opened,
+                done_at=responded or closed,  # settled by the answer, or by closing
+                uid=_uid(rng),
+            )
+            (promise_id,) = add_follow_ups_in(s, [promise])
+        row = NewIncident(
+            client.id,
+            demo.title,
+            demo.category,
+            demo.severity,
+            opened_at=opened,
+            updated_at=max(t for t in (opened, responded, closed) if t is not None),
             status=demo.status,
             client_view=demo.client_view,
             our_view=demo.our_view,
             our_mistakes=demo.our_mistakes,
             client_contribution=demo.client_contribution,
-            opened_at=opened,
-            acknowledged_at=at(demo.acknowledged_after),
+            acknowledged_at=acknowledged,
             closed_at=closed,
             response_due_at=due,
             responded_at=responded,
-            updated_at=max(t for t in (opened, responded, closed) if t is not None),
+            promise_follow_up_id=promise_id,
+            uid=incident_uid,
         )
-        s.add(inc)
-        s.flush()
-        if due is not None:
-            day = local_date(due)
-            promise = FollowUp(
-                uid=_uid(rng),
-                client_id=client.id,
-                kind=FollowUpKind.RESPONSE_PROMISE,
-                title=_promise_title(demo.title),
-                due_on=day,
-                original_due_on=day,
-                # Settled by the answer, or by closing the incident.
-                done_at=responded or closed,
-                created_at=opened,
-            )
-            s.add(promise)
-            s.flush()
-            inc.promise_follow_up_id = promise.id
+        (incident_id,) = add_incidents_in(s, [row])
+        entries = []
         for ago, kind, text in demo.timeline:
             happened = now - timedelta(days=ago)
-            s.add(
-                IncidentEntry(
-                    uid=_uid(rng),
-                    incident_id=inc.id,
-                    kind=kind,
-                    happened_at=happened,
-                    text=text,
-                    created_at=min(now, happened + timedelta(minutes=rng.randint(5, 90))),
-                )
+            created = min(now, happened + timedelta(minutes=rng.randint(5, 90)))
+            entries.append(NewEntry(incident_id, kind, text, happened, created, uid=_uid(rng)))
+        add_entries_in(s, entries)
+        evidence = [
+            NewEvidence(
+                incident_id,
+                file_ids[stored[name][0]],
+                name,
+                opened + timedelta(hours=3, minutes=k),
+                uid=_uid(rng),
             )
-        for k, name in enumerate(demo.files):
-            s.add(
-                Evidence(
-                    uid=_uid(rng),
-                    incident_id=inc.id,
-                    file_id=file_ids[name],
-                    original_name=name,
-                    added_at=opened + timedelta(hours=3, minutes=k),
-                )
-            )
-        recompute_priority(s, client)
+            for k, name in enumerate(demo.files)
+        ]
+        add_evidence_in(s, evidence)
+    refresh_priority_in(s, [c.id for c in clients.values()])
 
 
-# --- agreements ------------------------------------------------------------------
-
-DEMO_CONSULTANT = ConsultantSettings(
-    name="Jonas Weber",
-    business="Weber Web Studio",
-    address="Lindenstraße 12\n10969 Berlin\nGermany",
-    email="jonas@weber-web.example",
-    phone="+49 30 5550 1234",
-)
-
-
-@dataclass(frozen=True)
-class DemoAgreement:
-    key: str
-    title: str
-    dated_ago: int  # days before now
-    review_in: int  # days after now
-    context: str
-    points: tuple[str, ...]
-    ours: tuple[tuple[str, int | None], ...]  # text, due in days from now (None: no date)
-    theirs: tuple[tuple[str, int | None], ...]
-    final: bool
-    incident_title: str | None = None
-
-
-DEMO_AGREEMENTS: tuple[DemoAgreement, ...] = (
-    DemoAgreement(
-        "healthtech",
-        "Screen reader fixes and how we check releases",
-        dated_ago=8,
-        review_in=52,
-        context=(
-            "The audit fixes broke sign-up for screen reader users, and our written answer "
-            "came six hours later than promised. We met to agree how releases are checked "
-            "from now on."
-        ),
-        points=(
-            "The focus trap went on the wrong container; it is fixed on the test server.",
-            "Releases were tested with the mouse and one screen reader only.",
-            "Grace heard about the problem from her CEO, not from us.",
-            "Written updates every Friday, whether or not there is news.",
-        ),
-        ours=(
-            ("Check every release with NVDA and VoiceOver before it reaches your team", None),
-            ("Send a written update every Friday by 4 pm", None),
-            ("Ship the sign-up fix to production", 3),
-            ("Add keyboard-only tests for sign-up and login", 20),
-        ),
-        theirs=(
-            ("Name one tester who uses a screen reader every day", 10),
-            ("Reply to release notes within two working days", None),
-        ),
-        final=True,
-        incident_title="Audit fixes broke the screen reader on sign-up",
-    ),
-    DemoAgreement(
-        "bakery",
-        "Weekend pre-orders: scope and dates",
-        dated_ago=2,
-        review_in=40,
-        context="A short agreement on what the online pre-order page does before Christmas.",
-        points=(
-            "Pre-orders close Thursday at 6 pm for Saturday pick-up.",
-            "Payment at pick-up for now; card payments after the holidays.",
-        ),
-        ours=(
-            ("Put the pre-order page live", 14),
-            ("Train the shop staff on the order list", 16),
-        ),
-        theirs=(
-            ("Send the bread list with prices", 5),
-            ("Choose the pick-up times for each shop", 7),
-        ),
-        final=False,
-    ),
-)
-
-
-def settings_rows(data: ConsultantSettings) -> list[Setting]:
-    return [Setting(key=k, value=v) for k, v in settings_values(data).items()]
+# --------------------------------------------------------------------------- agreements
 
 
 def _fill_agreements(
     s: Session, clients: dict[str, Client], rng: random.Random, now: datetime, render: Renderer
 ) -> None:
     """The consultant's own details, one final agreement (its PDF rendered and
-    stored as finalise does) and one draft, dated relative to ``now``."""
+    stored by finalise_in) and one draft, dated relative to ``now``."""
     errors = validate_settings(DEMO_CONSULTANT)
-    if errors:  # a mistake above, not the user's
+    if errors:  # a mistake in the table, not the user's
         raise ValueError(f"The demo consultant is invalid: {errors}")
-    for row in settings_rows(DEMO_CONSULTANT):
-        s.merge(row)
-    s.flush()
+    set_settings_in(s, DEMO_CONSULTANT)
     today = local_date(now)
     for n, demo in enumerate(DEMO_AGREEMENTS, start=1):
         client = clients[demo.key]
         incident_id = None
         if demo.incident_title is not None:
-            incident_id = s.scalar(
-                select(Incident.id).where(
-                    Incident.client_id == client.id, Incident.title == demo.incident_title
-                )
-            )
+            incident_id = _demo_incident(s, client, demo.incident_title).id
         dated = today - timedelta(days=demo.dated_ago)
         created = now - timedelta(days=demo.dated_ago, hours=rng.randint(1, 6))
-        ag = Agreement(
-            uid=_uid(rng),
-            client_id=client.id,
+        uid = _uid(rng)
+        commitments = [
+            NewCommitment(
+                side,
+                position,
+                text,
+                None if due_in is None else today + timedelta(days=due_in),
+                uid=_uid(rng),
+            )
+            for side, lines in ((Side.OURS, demo.ours), (Side.THEIRS, demo.theirs))
+            for position, (text, due_in) in enumerate(lines)
+        ]
+        row = NewAgreement(
+            client.id,
+            f"AG-{dated.year:04d}-{n:04d}",
+            demo.title,
+            dated,
+            created_at=created,
+            updated_at=created,
             incident_id=incident_id,
-            number=f"AG-{dated.year:04d}-{n:04d}",
-            version=1,
-            title=demo.title,
-            dated=dated,
             context=demo.context,
             points="\n".join(demo.points),
             review_on=today + timedelta(days=demo.review_in),
-            status=AgreementStatus.DRAFT,
-            created_at=created,
-            updated_at=created,
+            commitments=tuple(commitments),
+            uid=uid,
         )
-        for side, lines in ((Side.OURS, demo.ours), (Side.THEIRS, demo.theirs)):
-            for position, (text, due_in) in enumerate(lines):
-                ag.commitments.append(
-                    Commitment(
-                        uid=_uid(rng),
-                        side=side,
-                        position=position,
-                        text=text,
-                        due_on=None if due_in is None else today + timedelta(days=due_in),
-                    )
-                )
-        s.add(ag)
-        s.flush()
+        (agreement_id,) = add_agreements_in(s, [row])
         if demo.final:
-            finalised = now - timedelta(days=demo.dated_ago)
-            finalise_in(s, ag, render, finalised)
+            ag = s.get(Agreement, agreement_id)
+            assert ag is not None
+            finalise_in(s, ag, render, now - timedelta(days=demo.dated_ago))
             # finalise_in makes its follow-ups with random uids; the demo's are seeded.
             ids = [ag.review_follow_up_id] + [c.follow_up_id for c in ag.commitments]
             for fid in filter(None, ids):
@@ -1348,7 +453,7 @@ def _fill_agreements(
                     fu.uid = _uid(rng)
 
 
-# --- repair plans ----------------------------------------------------------------
+# --------------------------------------------------------------------------- repairs
 
 
 def _fill_repairs(
@@ -1363,80 +468,43 @@ def _fill_repairs(
     ag = s.scalars(
         select(Agreement).where(Agreement.client_id == grace.id, Agreement.incident_id == inc.id)
     ).one()
-    entries = _entry_ids(s, inc)
     started = inc.opened_at + timedelta(hours=2)
     due = inc.response_due_at or started + timedelta(hours=24)
     review_on = ag.review_on or default_review_on(local_date(ag.created_at))
-    answers: dict[str, Any] = {
-        "facts": (
-            "Release 4.2 shipped the accessibility audit fixes.\n"
-            "The focus trap from finding 9 sat on the wrong container, so a screen reader "
-            "user could not get past the e-mail field on sign-up."
-        ),
-        "client_view": inc.client_view,
-        "our_view": inc.our_view,
-        "reply": draft_reply(grace.name, me, due.astimezone()),
-        "reply_due_at": due.isoformat(),
-        "evidence_ids": _evidence_ids(s, inc),
-        "entry_ids": entries[:2],
+    answers: dict[str, Any] = finished_answers(grace.name, me, inc, due, review_on)
+    answers |= {
+        "evidence_ids": _ids(s, Evidence, inc),
+        "entry_ids": _ids(s, IncidentEntry, inc)[:2],
         "touch_ids": [],
-        "figures": "3 of the 12 sign-up steps failed with a screen reader; 0 with the mouse.",
-        "our_mistakes": inc.our_mistakes,
-        "client_contribution": inc.client_contribution,
-        "apology": (
-            f"Hello {first_name(grace.name)},\n\n"
-            "I am sorry. I tested release 4.2 with the mouse and one screen reader only, "
-            "and my written answer reached you six hours after I promised it.\n\n"
-            f"That was my part, and I own it.\n\n{me}"
-        ),
-        "project_state": "The sign-up fix is on the test server, waiting for your tester.",
-        "done_so_far": "Audit findings 1 to 12 fixed; finding 9 fixed twice.",
-        "choices": "Fixed the focus trap first, before the remaining colour-contrast work.",
-        "client_choices": "The release went to patients the same day, without a test round.",
-        "why_hired": "To make the patient portal usable for everyone before the spring audit.",
-        "priorities": [
-            "Patients can sign up with any screen reader",
-            "No surprises for Grace's CEO",
-            "The spring audit passes",
-        ],
         "ours": _planned(ag, Side.OURS),
         "theirs": _planned(ag, Side.THEIRS),
-        "review_on": review_on.isoformat(),
-        "check_in": draft_check_in(grace.name, review_on),
         "title": ag.title,
         "points": points_from_text(ag.points),
-        "notes": "Releases went out on trust, without a check that matched how her users work.",
-        "insurer_name": "",
-        "insurer_policy": "",
-        "insurer_contact": "",
     }
     finished = ag.created_at
-    s.add(
-        RepairPlan(
-            uid=_uid(rng),
-            incident_id=inc.id,
-            status=RepairPlanStatus.FINISHED,
-            current_step=int(Step.IN_WRITING),
-            answers=_stored(answers),
-            skipped="",
-            done=",".join(str(int(step)) for step in PLAYBOOK),
-            ending=RepairEnding.AGREEMENT,
-            agreement_id=ag.id,
-            started_at=started,
-            updated_at=finished,
-            finished_at=finished,
-        )
+    plan = NewPlan(
+        inc.id,
+        answers,
+        started_at=started,
+        updated_at=finished,
+        status=RepairPlanStatus.FINISHED,
+        current_step=int(Step.IN_WRITING),
+        done=frozenset(int(step) for step in PLAYBOOK),
+        ending=RepairEnding.AGREEMENT,
+        agreement_id=ag.id,
+        finished_at=finished,
+        uid=_uid(rng),
     )
-    s.add(
-        IncidentEntry(
-            uid=_uid(rng),
-            incident_id=inc.id,
-            kind=EntryKind.DECISION,
-            text=agreed_entry(ag.number, ag.title),
-            happened_at=finished,
-            created_at=finished,
-        )
+    add_plans_in(s, [plan])
+    entry = NewEntry(
+        inc.id,
+        EntryKind.DECISION,
+        agreed_entry(ag.number, ag.title),
+        finished,
+        finished,
+        uid=_uid(rng),
     )
+    add_entries_in(s, [entry])
 
     rafael = clients["logistics"]
     inc = _demo_incident(
@@ -1448,52 +516,22 @@ def _fill_repairs(
     latest_touch = s.scalars(
         select(Touch.id).where(Touch.client_id == rafael.id).order_by(Touch.happened_at.desc())
     ).first()
-    answers = {
-        "facts": (
-            "Release 2.3 of the delivery report changed the region filter. For two weeks "
-            "three trucks were sent the long way round, costing fuel and overtime.\n\n"
-            "Nobody compared the new totals with the old report before it went live."
-        ),
-        "client_view": inc.client_view,
-        "our_view": inc.our_view,
-        "reply": draft_reply(rafael.name, me, due.astimezone()),
-        "reply_due_at": due.isoformat(),
-        "evidence_ids": _evidence_ids(s, inc),
-        "entry_ids": _entry_ids(s, inc),
+    answers = resumed_answers(rafael.name, me, inc, due, review_on, local_date(started))
+    answers |= {
+        "evidence_ids": _ids(s, Evidence, inc),
+        "entry_ids": _ids(s, IncidentEntry, inc),
         "touch_ids": [latest_touch] if latest_touch is not None else [],
-        "figures": (
-            "About 410 extra km over 14 days on three trucks; 10 hours of my own time so "
-            "far to find and fix the cause (hours-log.csv)."
-        ),
-        "our_mistakes": inc.our_mistakes,
-        "client_contribution": inc.client_contribution,
-        "apology": (
-            f"Hello {first_name(rafael.name)},\n\n"
-            "I am sorry. I shipped the change to the region filter without checking the new "
-            "report against the old one, and your trucks paid for it.\n\n"
-            f"That was my part, and I own it. Here is what I am changing so it does not "
-            f"happen again.\n\n{me}"
-        ),
-        "review_on": review_on.isoformat(),
-        "check_in": draft_check_in(rafael.name, review_on),
-        "title": default_title(local_date(started)),
-        "insurer_name": "",
-        "insurer_policy": "",
-        "insurer_contact": "",
     }
-    s.add(
-        RepairPlan(
-            uid=_uid(rng),
-            incident_id=inc.id,
-            status=RepairPlanStatus.ACTIVE,
-            current_step=int(Step.STATE),
-            answers=_stored(answers),
-            skipped="",
-            done="1,2,3,4",
-            started_at=started,
-            updated_at=now - timedelta(hours=rng.randint(3, 20)),
-        )
+    plan = NewPlan(
+        inc.id,
+        answers,
+        started_at=started,
+        updated_at=now - timedelta(hours=rng.randint(3, 20)),
+        current_step=int(Step.STATE),
+        done=frozenset({1, 2, 3, 4}),
+        uid=_uid(rng),
     )
+    add_plans_in(s, [plan])
 
 
 def _demo_incident(s: Session, client: Client, title: str) -> Incident:
@@ -1503,23 +541,11 @@ def _demo_incident(s: Session, client: Client, title: str) -> Incident:
     return inc
 
 
-def _entry_ids(s: Session, inc: Incident) -> list[int]:
+def _ids(s: Session, entity: type[Evidence] | type[IncidentEntry], inc: Incident) -> list[int]:
+    """The incident's evidence or timeline rows, oldest first, as step 2 lists them."""
+    when = entity.added_at if entity is Evidence else entity.happened_at  # type: ignore[union-attr]
     return list(
-        s.scalars(
-            select(IncidentEntry.id)
-            .where(IncidentEntry.incident_id == inc.id)
-            .order_by(IncidentEntry.happened_at, IncidentEntry.id)
-        )
-    )
-
-
-def _evidence_ids(s: Session, inc: Incident) -> list[int]:
-    return list(
-        s.scalars(
-            select(Evidence.id)
-            .where(Evidence.incident_id == inc.id)
-            .order_by(Evidence.added_at, Evidence.id)
-        )
+        s.scalars(select(entity.id).where(entity.incident_id == inc.id).order_by(when, entity.id))
     )
 
 
@@ -1530,8 +556,3 @@ def _planned(ag: Agreement, side: Side) -> list[dict[str, str | None]]:
         for c in sorted(ag.commitments, key=lambda c: c.position)
         if c.side is side
     ]
-
-
-def _stored(answers: dict[str, Any]) -> str:
-    """As the repair services store a plan's answers."""
-    return json.dumps(answers, ensure_ascii=False, sort_keys=True)

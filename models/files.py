@@ -9,8 +9,63 @@ a live SQLite book may only be copied through SQLite's backup API.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
+from collections.abc import Iterable
 from pathlib import Path
+
+# A temp file this old is left over from a crash, whoever wrote it: no write of ours
+# takes an hour. A younger one is a leftover only if its writer is known to be gone.
+STALE_TEMP_SECONDS = 3600
+# Every temp file carries its writer's pid (``.NAME.~PID.RANDOM.part``), so the next
+# start can tell a killed writer's leftover from a file another process is writing.
+_TEMP_PID = re.compile(r"\.~(\d{1,10})\.")
+
+
+def temp_prefix(name: str) -> str:
+    """The prefix of a temp file written for ``name`` by this process (mkstemp's)."""
+    return f".{name}.~{os.getpid()}."
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # ours: the caller may still be writing it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone's: not ours to judge
+    return True
+
+
+def is_leftover(path: Path, *, now: float | None = None) -> bool:
+    """True for a temp file no live process is writing: its writer's pid is gone, or
+    (a name without a pid, from an older Rapport, or a pid that was reused) it is
+    older than any write takes. A symlink is judged by itself, never followed."""
+    match = _TEMP_PID.search(path.name)
+    if match is not None and not _pid_alive(int(match.group(1))):
+        return True
+    try:
+        mtime = path.lstat().st_mtime
+    except OSError:
+        return False
+    return mtime < (time.time() if now is None else now) - STALE_TEMP_SECONDS
+
+
+def clear_leftover_temps(paths: Iterable[Path]) -> list[Path]:
+    """Remove those of ``paths`` that are leftovers (``is_leftover``); returns them.
+    A file that cannot be removed is left for the next time."""
+    gone: list[Path] = []
+    for path in paths:
+        try:
+            if is_leftover(path) and not path.is_dir():
+                path.unlink()
+                gone.append(path)
+        except OSError:
+            pass
+    return gone
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
@@ -23,7 +78,9 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     explicitly so the umask cannot widen it.
     """
     path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    # A killed writer's temp files for this name go first (a full disk of them helps no one).
+    clear_leftover_temps(path.parent.glob(f".{glob_escape(path.name)}.~*.part"))
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path.name), suffix=".part")
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -37,6 +94,11 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def glob_escape(name: str) -> str:
+    """``name`` as a literal in a glob pattern."""
+    return re.sub(r"([*?\[])", r"[\1]", name)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -36,3 +36,20 @@ def text_problem(text: str) -> str | None:
     if len(text) > TEXT_LIMIT:
         return f"This is {len(text)} characters long; a field holds at most {TEXT_LIMIT}."
     return None
+
+# The most of one text field a PDF prints: about 25 pages of prose, or 40 of short
+# lines. The book keeps any longer text whole; the document prints this much and
+# says how much it left out, so a pasted log or a runaway import never makes
+# printing take minutes (ReportLab draws some thirty dense pages a second).
+PRINT_TEXT_MAX = 100_000
+PRINT_LINES_MAX = 2_000
+# A table cell (a timeline entry, a touch, a commitment) prints less: a table row
+# that spans pages is laid out again at every page it crosses. This is the longest
+# text the forms accept for one entry.
+PRINT_CELL_MAX = 20_000
+PRINT_CELL_LINES = 400
+
+# The largest image Rapport decodes (a logo): a PNG's size is read from its header
+# first, and one past these is refused when it is chosen and left out when printing,
+# never decoded. A logo prints at most 120 x 48 points; 4 000 pixels is ample.
+IMAGE_MAX_SIDE = 4_000

@@ -115,14 +115,30 @@ def urgency(item: DueItem, today: date) -> float:
     return item.overdue(today) / max(scale or FOLLOW_UP_SCALE_DAYS, 1)
 
 
-def sort_key(item: DueItem, today: date) -> tuple[bool, float, date, str, int]:
-    """Clients under priority first, then the most overdue relative to cadence."""
+def sort_key(item: DueItem, today: date) -> tuple[bool, float, date, str, int, int]:
+    """Clients under priority first, then the most overdue relative to cadence.
+
+    The last two keys make the order total (a keep-in-touch row before a client's
+    follow-ups, then by client), so the first screen read straight from the book
+    (models.reads.today_head) lists exactly the rows this order puts first."""
     return (
         not item.priority,
         -urgency(item, today),
         item.due_on,
         item.client_name.casefold(),
         item.follow_up_id or 0,
+        item.client_id,
+    )
+
+
+def upcoming_key(item: DueItem) -> tuple[bool, date, str, int, int]:
+    """The coming week: priority first, then by date and name (total, as above)."""
+    return (
+        not item.priority,
+        item.due_on,
+        item.client_name.casefold(),
+        item.follow_up_id or 0,
+        item.client_id,
     )
 
 
@@ -142,6 +158,7 @@ def order(items: list[DueItem], today: date) -> list[DueItem]:
             i.due_on,
             i.client_name.casefold(),
             i.follow_up_id or 0,
+            i.client_id,
         )
         for i in items
     ]
@@ -177,9 +194,61 @@ def plan(items: list[DueItem], today: date, *, upcoming_days: int = UPCOMING_DAY
     upcoming = [i for i in items if today < i.due_on <= horizon]
     return TodayPlan(
         due=order(due, today),
-        upcoming=sorted(
-            upcoming, key=lambda i: (not i.priority, i.due_on, i.client_name.casefold())
-        ),
+        upcoming=sorted(upcoming, key=upcoming_key),
+    )
+
+
+# More rows than anyone works through in a day: Today lists each part's first ones
+# (the rules' most urgent), the rest follow as these are settled, or on "Show all".
+FIRST_ROWS = 150
+
+
+@dataclass(frozen=True)
+class TodayHead:
+    """What Today's first screen and the tray show of the plan: each part's first
+    ``limit`` rows in the rules' order, and the counts of all of it.
+
+    Worked out from a whole plan by ``head_of``, or read straight from the book by
+    ``models.reads.today_head`` (an ordered, limited query and a count), which is
+    how the first window is painted without ordering every due item of a big book.
+    tests/test_today_head.py keeps the two equal, so "due" has one definition."""
+
+    overdue: list[DueItem]
+    due_today: list[DueItem]
+    upcoming: list[DueItem]
+    count: DueCount
+    upcoming_total: int
+    # When nothing is due, the soonest of the coming week (the earliest date, then
+    # name, wherever it ranks): what an empty Today offers as "next up".
+    first_upcoming: DueItem | None
+    limit: int | None
+
+    @property
+    def due(self) -> list[DueItem]:
+        """The due rows listed, in Today's reading order: overdue, then today."""
+        return self.overdue + self.due_today
+
+    @property
+    def hidden(self) -> int:
+        """How many rows the limit leaves out."""
+        shown = len(self.overdue) + len(self.due_today) + len(self.upcoming)
+        return self.count.total + self.upcoming_total - shown
+
+
+def head_of(whole: TodayPlan, today: date, limit: int | None = FIRST_ROWS) -> TodayHead:
+    """The head of a whole plan (``limit`` None keeps every row)."""
+    overdue = [i for i in whole.due if i.due_on < today]
+    due_today = [i for i in whole.due if i.due_on >= today]
+    soonest = min(whole.upcoming, key=lambda i: (i.due_on, i.client_name), default=None)
+    first = None if whole.due else soonest
+    return TodayHead(
+        overdue=overdue[:limit],
+        due_today=due_today[:limit],
+        upcoming=whole.upcoming[:limit],
+        count=whole.counts(today),
+        upcoming_total=len(whole.upcoming),
+        first_upcoming=first,
+        limit=limit,
     )
 
 

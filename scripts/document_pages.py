@@ -5,7 +5,7 @@ summary, as printed from the demo book and rendered by pdftoppm at 50 dpi.
 Usage: python scripts/document_pages.py [OUT_DIR]. Needs pdftoppm (poppler-utils).
 Everything happens in a throw-away folder; the PDFs are left there and its path is
 printed. The repair is the demo's "wrong routes" incident, answered as in
-scripts/repair_screenshots.py, ended each way in turn (the plan is started again
+scripts/shot_answers.py, ended each way in turn (the plan is started again
 after each ending; parting ways comes last, since it closes the incident).
 """
 
@@ -45,7 +45,7 @@ ENDING_WORDS = {
 
 def _answers() -> object:
     spec = importlib.util.spec_from_file_location(
-        "repair_screenshots", ROOT / "scripts" / "repair_screenshots.py"
+        "shot_answers", ROOT / "scripts" / "shot_answers.py"
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

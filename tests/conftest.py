@@ -40,6 +40,18 @@ def _private_dirs(
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
 
+@pytest.fixture(autouse=True)
+def _default_date_style() -> Iterator[None]:
+    """Each test starts and ends in the default date style: a test that chose
+    de_DE must not leave it to the next (the style is module state, as in the app)."""
+    from models import date_style
+    from models.dates import use_locale
+
+    yield
+    use_locale("")
+    date_style.reset()
+
+
 @pytest.fixture
 def shots_dir(tmp_path: Path) -> Path:
     """Where screenshot tests save their pictures: the test's own folder, or

@@ -155,3 +155,34 @@ def test_without_xdg_email_the_file_is_shown_in_its_folder(monkeypatch, tmp_path
         QDesktopServices.unsetUrlHandler("file")
     assert "shown in its folder" in said
     assert opened == [str(tmp_path)]
+
+
+def test_the_closing_note_opens_in_the_mail_app_then_logs_the_touch(
+    qtbot, rapport, incident, mail  # noqa: F811
+) -> None:
+    """The parting-ways ending's closing note has Copy and "Open in mail app" like
+    every other draft; "Log as sent" shows only once the mail program was asked."""
+    from PySide6.QtGui import QGuiApplication
+
+    w = wizard_for(qtbot, rapport, incident)
+    ending = page(w, Step.PART_WAYS)
+    note = "Thank you for two good years, Ada.\nThe last files reach you on Friday."
+    ending.texts["closing_message"].setPlainText(note)
+    assert ending.mail.log_button.isHidden()
+    qtbot.mouseClick(ending.copy_button, LEFT)
+    assert QGuiApplication.clipboard().text() == note
+    assert mail.urls == []  # Copy opens no mail program
+    qtbot.mouseClick(ending.mail.open_button, LEFT)
+    [url] = mail.urls
+    to, query = parts(url)
+    assert to == "ada@example.test"
+    assert query["subject"] == ["Thank you for working with me"]
+    assert query["body"] == [note.replace("\n", "\r\n")]
+    assert not ending.mail.log_button.isHidden()
+    client_id = w.view.client_id
+    before = len(list_touches(rapport.book, client_id))
+    qtbot.mouseClick(ending.mail.log_button, LEFT)
+    touches = list_touches(rapport.book, client_id)
+    assert len(touches) == before + 1
+    assert touches[0].summary == "Sent: Thank you for working with me"
+    assert ending.mail.log_button.isHidden()

@@ -4,10 +4,14 @@ order they were typed; combining marks join their letters instead of printing bo
 
 from __future__ import annotations
 
+import io
 import unicodedata
 
+from pypdf import PdfReader
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+
 from exports.pdf.agreement import render_agreement
-from exports.pdf.common import drawable, register_fonts, visual_order
+from exports.pdf.common import drawable, make_styles, register_fonts, text_flowables, visual_order
 from models.documents import Party
 from tests.test_agreement_pdf import all_text, make_doc
 
@@ -51,3 +55,60 @@ def test_combining_marks_join_their_letters() -> None:
     assert "\ufffd" not in drawable("q\u0323 \u05e9\u05c1\u05b8", cov)  # marks the font has
     data = render_agreement(make_doc(client=Party(name="Zoe\u0308 Nguye\u0302\u0303n")))
     assert "Zoë Nguyễn" in all_text(data)
+
+
+HEBREW_WORDS = ["אחד", "שתיים", "שלוש", "ארבע", "חמש", "שש", "שבע", "שמונה", "תשע", "עשר"]
+
+
+def hebrew_paragraph(first: str, last: str, rounds: int = 4) -> str:
+    """A Hebrew paragraph that wraps to several lines, with marked first and last words."""
+    return " ".join([first, *(HEBREW_WORDS * rounds), last])
+
+
+def page_lines(data: bytes) -> list[str]:
+    """The extracted lines of every page, in page order."""
+    return [
+        line
+        for page in PdfReader(io.BytesIO(data)).pages
+        for line in page.extract_text().splitlines()
+    ]
+
+
+def test_a_wrapped_hebrew_paragraph_keeps_its_lines_in_reading_order() -> None:
+    # Issue 17, point 8: reordering the whole paragraph before ReportLab wrapped it
+    # put its last words on the first line. Now each line is reordered as it is drawn.
+    para = hebrew_paragraph("פתיחה", "סוף")
+    data = render_agreement(make_doc(context=para))
+    lines = [line.strip() for line in page_lines(data) if any(w in line for w in HEBREW_WORDS)]
+    assert len(lines) >= 3
+    assert lines[0].startswith("פתיחה")  # the first words on the first line
+    assert lines[-1].endswith("סוף")  # and the last on the last
+    assert " ".join(" ".join(lines).split()) == para  # every word, in the typed order
+    assert "סוף" not in lines[0] and "פתיחה" not in lines[-1]
+
+
+def test_wrapped_arabic_and_markup_characters_keep_their_order_too() -> None:
+    arabic = "البداية " + " ".join(["واحد اثنان ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة عشرة"] * 4)
+    arabic += " النهاية"
+    hebrew = hebrew_paragraph("פתיחה &", "& סוף")  # "&" once cut the line into pieces
+    data = render_agreement(make_doc(context=f"{arabic}\n\n{hebrew}"))
+    lines = [logical(line).strip() for line in page_lines(data)]
+    ar = [line for line in lines if "عشرة" in line or "ثلاثة" in line]
+    assert len(ar) >= 3 and ar[0].startswith("البداية") and ar[-1].endswith("النهاية")
+    he = [line for line in lines if any(w in line for w in HEBREW_WORDS)]
+    assert len(he) >= 3
+    assert he[0].startswith("פתיחה &") and he[-1].endswith("& סוף")
+
+
+def test_right_to_left_paragraphs_are_right_aligned_and_others_left() -> None:
+    cov = register_fonts()
+    st = make_styles()
+    (hebrew,) = text_flowables(hebrew_paragraph("פתיחה", "סוף"), st.body, cov)
+    (mixed,) = text_flowables(f"Agreed with {HEBREW} on the plan.", st.body, cov)
+    (plain,) = text_flowables("Plain English.", st.body, cov)
+    assert hebrew.style.alignment == TA_RIGHT
+    assert mixed.style.alignment == TA_LEFT and plain.style is st.body
+    # A right-to-left paragraph split across pages carries on right to left.
+    hebrew.wrap(200, 10_000)
+    first, rest = hebrew.split(200, hebrew.style.leading * 2)
+    assert first.base_direction == rest.base_direction == "R"

@@ -103,18 +103,50 @@ def test_restore_round_trips_rows_and_evidence_and_keeps_the_book_as_it_was(book
         reopened.close()
 
 
-def test_restore_refuses_when_an_evidence_file_is_missing_or_changed(book: Book) -> None:
-    book_with_evidence(book)
+def test_restore_without_its_evidence_files_restores_the_data_and_names_them(
+    book: Book,
+) -> None:
+    # Issue 18 changed this: a missing or changed evidence file used to refuse the
+    # whole restore ("needs 2 evidence files"), so no client could be brought back.
+    incident = book_with_evidence(book, files=3)
     backup = take_backup(book.path)
-    [first, second] = sorted(hashes(book.path))
+    saved_counts = counts(book.path)
+    [first, second, third] = sorted(hashes(book.path))
+    for i in range(3):
+        create_client(book, ClientInput(name=f"Later {i}"))
+    names = {sha: name for sha, name in _attached_names(book.path)}
     book.close()
-    before = file_sha(book.path)
     stored_path(book, first).unlink()
     stored_path(book, second).write_bytes(b"not what was attached")
-    with pytest.raises(RestoreError, match="needs 2 evidence files.*nothing was restored"):
-        restore_backup(book.path, backup.path)
-    assert file_sha(book.path) == before
-    assert [b.kind for b in list_backups(book.path)] == ["auto"]  # no pre-restore copy either
+    third_bytes = stored_path(book, third).read_bytes()
+
+    result = restore_backup(book.path, backup.path)
+
+    assert counts(book.path) == saved_counts  # every row is back
+    assert sorted(result.missing_evidence) == sorted([names[first], names[second]])
+    assert names[third] not in result.missing_evidence
+    assert stored_path(book, third).read_bytes() == third_bytes  # nothing else lost
+    before = result.before_restore
+    assert before is not None and counts(before.path)["client"] == saved_counts["client"] + 3
+    reopened = open_book(book.path)
+    try:
+        assert reopened.wait_checked(10) and not reopened.damaged
+        from models.services.incidents import list_evidence
+
+        assert len(list_evidence(reopened, incident)) == 3  # all three rows are back
+    finally:
+        reopened.close()
+
+
+def _attached_names(path: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute(
+            "SELECT f.sha256, e.original_name FROM stored_file f "
+            "JOIN evidence e ON e.file_id = f.id"
+        ).fetchall()
+    finally:
+        conn.close()
 
 
 def test_restore_refuses_a_backup_changed_since_it_was_taken(book: Book) -> None:
@@ -197,6 +229,28 @@ def test_cli_backup_list_and_restore(book: Book) -> None:
     assert counts(book.path)["client"] == 7
     kinds = sorted(b.kind for b in list_backups(book.path))
     assert kinds == ["before-restore", "manual"]
+
+
+def test_cli_restore_without_evidence_files_restores_and_lists_them(book: Book) -> None:
+    book_with_evidence(book, files=2)
+    backup = take_backup(book.path)
+    saved_counts = counts(book.path)
+    names = dict(_attached_names(book.path))
+    [gone, kept] = sorted(names)
+    create_client(book, ClientInput(name="Later"))
+    book.close()
+    stored_path(book, gone).unlink()
+
+    result = rapport("--db", book.path, "restore", backup.name)
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert counts(book.path) == saved_counts
+    lines = result.stdout.splitlines()
+    assert any("1 evidence file the backup refers to is missing" in line for line in lines)
+    assert f"  missing: {names[gone]}" in lines
+    assert not any(names[kept] in line for line in lines)  # only the missing one is named
+    assert file_sha(stored_path(book, kept)) == kept
 
 
 def test_cli_restore_needs_the_lock(book: Book) -> None:

@@ -48,6 +48,7 @@ def at_ready():
         "rows": w.model.rowCount(),
         "pending": w.lists_pending,
         "warm": w.rapport.warm,
+        "whole plan": w.rapport._plan is not None,
     }
     print(json.dumps(seen), flush=True)
     QApplication.quit()
@@ -61,6 +62,9 @@ def at_paint():
         "rows": w.model.rowCount(),
         "count": w.count_label.text(),
         "pending": w.lists_pending,
+        "whole plan": w.rapport._plan is not None,
+        "sidebar": w.sidebar.item(0).text(),
+        "tray": w.tray.badge_count,
     }
     w.findChild(QObject, "rapport-warmup").done.connect(at_ready)
 
@@ -118,7 +122,12 @@ def test_today_is_painted_before_sqlalchemy_loads_and_the_rest_follows(tmp_path:
     assert paint["due"] == ["Ada Lovelace"]
     assert paint["count"] == "3 clients"
     assert paint["pending"] is True and paint["rows"] == 0
+    # Today's first screen and every count come from the head (ordered, limited
+    # reads); the whole plan (the tray's tooltip and notifications) waits for the paint.
+    assert paint["whole plan"] is False
+    assert paint["sidebar"].split() == ["Today", "(1)"] and paint["tray"] == 1
     # Then the warm-up: the ORM and the client list, still no PDF or import code.
     assert ready["loaded"] == ["sqlalchemy"]
     assert ready["warm"] is True and ready["pending"] is False
     assert ready["rows"] == 3
+    assert ready["whole plan"] is True

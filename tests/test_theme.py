@@ -5,6 +5,7 @@ reports no scheme of its own)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -53,7 +54,7 @@ def test_contrast_is_measured_as_wcag_says() -> None:
 def test_every_named_colour_reads_on_its_background(qapp: QApplication, tones) -> None:
     palette = dark_palette() if tones is DARK_TONES else readable(qapp.style().standardPalette())
     assert is_dark(palette) == (tones is DARK_TONES)
-    for name in ("error", "late", "warn", "ok", "muted"):
+    for name in ("error", "late", "warn", "ok", "muted", "accent"):
         assert tone(name, palette) == tones[name]
         for bg in (Role.Window, Role.Base):
             assert contrast_ratio(QColor(tones[name]), palette.color(bg)) >= AA, (name, bg)
@@ -139,3 +140,143 @@ def test_error_labels_take_the_schemes_red(qtbot, scheme_restored: QApplication)
         label = error_label()
         qtbot.addWidget(label)
         assert label.palette().color(Role.WindowText).name() == colour
+
+
+STYLE_ATTR = re.compile(r'style="([^"]*)"')
+COLOUR = re.compile(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{6})")
+BACKGROUND = re.compile(r"background-color:\s*(#[0-9a-fA-F]{6})")
+
+
+def pairs_in(markup: str, page: QColor) -> list[tuple[str, QColor, QColor]]:
+    """Every coloured text in rich text, with what it is painted on: its own
+    background when it has one, else the page."""
+    found = []
+    for style in STYLE_ATTR.findall(markup):
+        fg = COLOUR.search(style)
+        if fg is None:
+            continue
+        bg = BACKGROUND.search(style)
+        found.append((style, QColor(fg.group(1)), QColor(bg.group(1)) if bg else page))
+    return found
+
+
+@pytest.mark.parametrize("scheme", SCHEMES, ids=["light", "dark"])
+def test_detail_chips_and_todays_late_text_read_in_both_schemes(
+    scheme_restored: QApplication, scheme: Qt.ColorScheme
+) -> None:
+    """Issue 16, point 8: the detail pane's chips (status, tags, priority), its muted
+    and late text, the health band's words and Today's late and settled rows take
+    the scheme's colours, never light chips on a dark pane."""
+
+    from models.entities import ClientStatus
+    from models.health import Band
+    from models.services.clients import ClientDetail
+    from tests.helpers import TODAY
+    from ui.client_detail import detail_html
+    from ui.today_model import TodayModel
+
+    apply_scheme(scheme_restored, scheme)
+    dark = scheme == Qt.ColorScheme.Dark
+    page = scheme_restored.palette().color(Role.Base)
+    assert is_dark() == dark
+    client = ada_detail()
+    checked: set[str] = set()
+    for status in (ClientStatus.ACTIVE, ClientStatus.PAUSED, ClientStatus.FORMER):
+        markup = detail_html(ClientDetail(**{**client.__dict__, "status": status}), today=TODAY)
+        for style, fg, bg in pairs_in(markup, page):
+            assert contrast_ratio(fg, bg) >= AA, (style, fg.name(), bg.name())
+            assert is_dark(_single(bg)) == dark, style  # no light chip on a dark pane
+            checked.add(style)
+    # Status chips of all three kinds, tag chips, the priority band, late text.
+    backgrounds = {BACKGROUND.search(s).group(1) for s in checked if BACKGROUND.search(s)}
+    assert len(backgrounds) >= 5, checked
+    assert any(tone("late") in s and "background" not in s for s in checked)
+    for band in Band:
+        assert contrast_ratio(QColor(tone(f"band_{band.value}")), page) >= AA, band
+    model = TodayModel()
+    for name in ("late", "muted"):
+        colour = model._brush(name).color()
+        assert colour == QColor(tone(name))
+        assert contrast_ratio(colour, page) >= AA, name
+
+
+def ada_detail():  # noqa: ANN201 - ClientDetail, imported late like the app does
+    """A client whose pane shows every chip: a status, two tags, a priority band
+    and a late keep-in-touch date."""
+    from datetime import timedelta
+
+    from models.entities import ClientStatus
+    from models.services.clients import ClientDetail
+    from tests.helpers import NOW, TODAY
+
+    return ClientDetail(
+        id=1,
+        uid="a" * 32,
+        name="Ada Byrne",
+        organisation="Byrne Accountancy",
+        role="Owner",
+        emails=[],
+        phones=[],
+        tags=["vip", "retainer"],
+        notes="",
+        status=ClientStatus.ACTIVE,
+        created_at=NOW,
+        updated_at=NOW,
+        archived_at=None,
+        cadence_days=7,
+        last_touch_on=TODAY - timedelta(days=19),
+        touch_due_on=TODAY - timedelta(days=12),
+        priority_until=TODAY + timedelta(days=3),
+    )
+
+
+def _single(colour: QColor) -> QPalette:
+    palette = QPalette()
+    palette.setColor(Role.Window, colour)
+    return palette
+
+
+@pytest.mark.parametrize("scheme", SCHEMES, ids=["light", "dark"])
+def test_the_wizards_steps_read_on_their_panel(
+    qtbot, scheme_restored: QApplication, scheme: Qt.ColorScheme
+) -> None:
+    """./dev shot showed the current step in the selection's blue, 2.7:1 on the dark
+    panel, and "Other endings" in the disabled grey: every line reads at 4.5:1."""
+    from models.repair import ENDINGS, PLAYBOOK
+    from ui.repair_parts import StepsPanel
+
+    apply_scheme(scheme_restored, scheme)
+    panel = StepsPanel()
+    qtbot.addWidget(panel)
+    states = ("done", "current", "skipped", "todo")
+    panel.show_states({s: states[i % 4] for i, s in enumerate((*PLAYBOOK, *ENDINGS))})
+    panel_colour = panel.palette().color(Role.AlternateBase)
+    read = 0
+    for row in range(panel.list.count()):
+        item = panel.list.item(row)
+        if not item.text():
+            continue
+        colour = item.foreground().color()
+        assert item.foreground().style() != Qt.BrushStyle.NoBrush, item.text()
+        assert contrast_ratio(colour, panel_colour) >= AA, (item.text(), colour.name())
+        read += 1
+    assert read == len(PLAYBOOK) + len(ENDINGS) + 1  # every step and the endings' header
+
+
+def test_the_pane_takes_the_new_colours_when_the_scheme_switches(
+    qtbot, scheme_restored: QApplication
+) -> None:
+    """A desktop switching to dark while a client is shown: the pane is written
+    again in dark colours, with no light chip left behind."""
+    from tests.helpers import TODAY
+    from ui.client_detail import ClientDetailPane
+
+    apply_scheme(scheme_restored, Qt.ColorScheme.Light)
+    pane = ClientDetailPane()
+    qtbot.addWidget(pane)
+    pane.show_client(ada_detail(), today=TODAY)
+    assert LIGHT_TONES["calm_bg"] in pane.browser.toHtml()
+    apply_scheme(scheme_restored, Qt.ColorScheme.Dark)
+    qtbot.waitUntil(lambda: DARK_TONES["calm_bg"] in pane.browser.toHtml())
+    html = pane.browser.toHtml()
+    assert not any(LIGHT_TONES[n] in html for n in ("calm_bg", "warn_bg", "active_bg"))

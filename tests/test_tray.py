@@ -116,6 +116,14 @@ def test_today_and_log_a_touch_from_the_menu(qtbot, rapport, hidden) -> None:
     assert window.isVisible()
     assert window.current_page() == PAGE_TODAY
 
+    # The count heading the list is no grey, disabled label: it opens Today too.
+    window.show_clients(focus=False)
+    tray.menu.aboutToShow.emit()
+    heading = next(a for a in tray.menu.actions() if a.text() == "1 to do: 1 overdue")
+    assert heading.isEnabled() and heading.font().bold()
+    heading.trigger()
+    assert window.current_page() == PAGE_TODAY
+
 
 def test_notifications_once_per_item_per_day_and_grouped(qtbot, rapport, hidden) -> None:
     _window, tray = hidden

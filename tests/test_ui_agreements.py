@@ -102,7 +102,7 @@ def test_new_draft_round_trips_through_the_editor(qtbot, rapport: RapportApp) ->
     qtbot.addWidget(again)
     assert again.title_edit.text() == "Working together again"
     assert again.points_edit.toPlainText() == "Weekly call\nOne shared plan"
-    assert again.ours.table.item(1, 1).text() == "2026-03-20"
+    assert again.ours.table.item(1, 1).text() == "20\u00a0Mar\u00a02026"
     assert again.theirs.table.item(0, 0).text() == "Reply within two days"
     assert open_agreement_window(rapport, aid) is again  # opening twice raises the same one
     assert again.status_label.text() == "Draft"

@@ -64,25 +64,54 @@ def test_restore_from_the_file_menu(qtbot, window: MainWindow, rapport: RapportA
     assert window.model.rowCount() == 3  # the list shows the restored book
 
 
-def test_a_refused_restore_keeps_the_book_and_says_why(
+def test_a_restore_without_its_evidence_files_brings_the_clients_back_and_names_them(
     qtbot, window: MainWindow, rapport: RapportApp
 ) -> None:
+    # Issue 18 changed this: missing evidence used to refuse the restore outright.
     assert rapport.book is not None
     client = create_client(rapport.book, ClientInput(name="Ana"))
     incident = open_incident(
         rapport.book, client, IncidentInput("Late", IncidentCategory.OTHER, Severity.LOW)
     )
-    src = rapport.book.path.parent / "proof.txt"
-    src.write_text("proof")
-    attach_file(rapport.book, incident, src)
+    for name, text in [("proof.txt", "proof"), ("kept.txt", "kept")]:
+        src = rapport.book.path.parent / name
+        src.write_text(text)
+        attach_file(rapport.book, incident, src)
     take_backup(rapport.book.path)
     add_clients(rapport, 2)
     stored_path(rapport.book, hashlib.sha256(b"proof").hexdigest()).unlink()
+    kept = stored_path(rapport.book, hashlib.sha256(b"kept").hexdigest())
+
+    window.restore_action.trigger()
+    dialog = shown(qtbot, window.restore_dialog)
+    assert dialog.restore(dialog.model.rows[0])
+    notice = shown(qtbot, dialog.notice)
+    assert notice.parent() is window  # outlives the restore list, which has closed
+    assert "1 evidence file" in notice.text()
+    assert "proof.txt" in notice.informativeText()
+    assert "kept.txt" not in notice.informativeText()  # only what is missing is named
+    assert rapport.book is not None and count_clients(rapport.book) == 1
+    assert kept.read_text() == "kept"
+    assert "1 evidence file was missing" in window.statusBar().currentMessage()
+    assert "before-restore" in {b.kind for b in list_backups(rapport.book.path)}
+
+
+def test_a_refused_restore_keeps_the_book_and_says_why(
+    qtbot, window: MainWindow, rapport: RapportApp
+) -> None:
+    assert rapport.book is not None
+    create_client(rapport.book, ClientInput(name="Ana"))
+    backup = take_backup(rapport.book.path)
+    add_clients(rapport, 2)
+    data = bytearray(backup.path.read_bytes())
+    data[-10] ^= 0x01  # the backup changed after it was taken: its hash says so
+    backup.path.write_bytes(bytes(data))
 
     window.restore_action.trigger()
     dialog = shown(qtbot, window.restore_dialog)
     assert not dialog.restore(dialog.model.rows[0])
-    assert dialog.error.isVisible() and "evidence file" in dialog.error.text()
+    assert dialog.error.isVisible() and "changed since it was taken" in dialog.error.text()
+    assert dialog.notice is None
     assert rapport.book is not None and count_clients(rapport.book) == 3
 
 

@@ -272,6 +272,23 @@ rapport.close()
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
+def choose_default_rhythm(qtbot, window: MainWindow, days: int | None) -> None:
+    """Settings › Default rhythm…, as the user works it: the menu item, the page's
+    choice, Save. No dialog of its own is left (one Settings window, issue 16)."""
+    from PySide6.QtWidgets import QDialogButtonBox, QInputDialog
+
+    window.default_rhythm_action.trigger()
+    settings = window.settings_window
+    assert settings is not None
+    qtbot.waitUntil(settings.isVisible)
+    assert settings.current_page().key == "reminders"
+    assert not window.findChildren(QInputDialog)
+    combo = settings.current_page().rhythm_combo  # type: ignore[attr-defined]
+    combo.setCurrentIndex(combo.findData(days))
+    settings.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: not settings.isVisible())
+
+
 def test_new_and_imported_clients_get_the_default_rhythm(qtbot, window: MainWindow) -> None:
     """Issue 16: monthly unless the setting says otherwise; the preview says so, and
     clients already in the book keep their own rhythm."""
@@ -285,10 +302,9 @@ def test_new_and_imported_clients_get_the_default_rhythm(qtbot, window: MainWind
         book, ClientInput(name="Jürgen M.", emails=[Contact("juergen.mueller@example.de")])
     )
     window.refresh()
-    # The user picks "Every 2 weeks" in Settings › Default rhythm for new clients.
-    dialog = window.default_rhythm_dialog()
-    dialog.setTextValue("Every 2 weeks")
-    dialog.accept()
+    # The user picks "Every 2 weeks" in Settings › Default rhythm for new clients,
+    # which opens the Settings window on its Reminders and rhythm page.
+    choose_default_rhythm(qtbot, window, 14)
     assert window.rapport.settings.value(KEY_DEFAULT_CADENCE) == 14
     assert window.statusBar().currentMessage() == (
         "New clients get a keep-in-touch rhythm: every 2 weeks."
@@ -316,9 +332,7 @@ def test_new_and_imported_clients_get_the_default_rhythm(qtbot, window: MainWind
     new = window.new_client_dialog()
     assert new is not None and new.cadence_edit.days() == 14
     new.reject()
-    dialog = window.default_rhythm_dialog()
-    dialog.setTextValue("No reminder")
-    dialog.accept()
+    choose_default_rhythm(qtbot, window, None)
     assert default_cadence(window.rapport.settings) is None
     new = window.new_client_dialog()
     assert new is not None and new.cadence_edit.days() is None
@@ -345,3 +359,49 @@ def test_preview_warns_of_a_mixed_encoding_and_names_a_control_character(
     clean = open_preview(qtbot, window, FIXTURES / "google.csv")
     assert not clean.warning_label.isVisible()
     clean.reject()
+
+
+def test_an_import_takes_a_pinned_backup_first_that_restores_the_book_as_it_was(
+    qtbot, window: MainWindow
+) -> None:
+    from models.backups import KIND_BEFORE_IMPORT, list_backups
+
+    book = window.rapport.book
+    assert book is not None
+    create_client(book, ClientInput(name="Jürgen M.", emails=[Contact("juergen@example.de")]))
+    create_client(book, ClientInput(name="Already here"))
+    window.refresh()
+    names_before = sorted(r.name for r in list_clients(book))
+    assert [b.kind for b in list_backups(book.path)] == []
+
+    preview = open_preview(qtbot, window, FIXTURES / "android.vcf")
+    assert preview.import_button.isEnabled()
+    qtbot.mouseClick(preview.import_button, LEFT)
+    qtbot.waitUntil(lambda: not preview.isVisible())
+    after = window.rapport.book
+    assert after is not None
+    names_after = sorted(r.name for r in list_clients(after))
+    assert names_after != names_before  # the import did add someone
+
+    [pre] = list_backups(after.path)
+    assert pre.kind == KIND_BEFORE_IMPORT and pre.verified
+    assert pre.pinned(pre.taken_at.astimezone().date())
+    assert pre.clients == len(names_before)
+
+    outcome = window.rapport.restore(pre.path)
+    assert outcome.ok, outcome.message
+    restored = window.rapport.book
+    assert restored is not None
+    assert sorted(r.name for r in list_clients(restored)) == names_before
+
+
+def test_an_import_into_an_empty_book_takes_no_backup(qtbot, window: MainWindow) -> None:
+    from models.backups import list_backups
+
+    book = window.rapport.book
+    assert book is not None
+    preview = open_preview(qtbot, window, FIXTURES / "android.vcf")
+    qtbot.mouseClick(preview.import_button, LEFT)
+    qtbot.waitUntil(lambda: not preview.isVisible())
+    assert list_clients(book)  # imported
+    assert list_backups(book.path) == []  # nothing to go back to, so no copy

@@ -217,7 +217,7 @@ def test_promise_wording_in_time_broken_and_kept(qtbot, window, rapport, ada) ->
     # Opened yesterday evening with 24 hours: due today (a Tuesday) at 14:00.
     on_time = report(rapport, ada, "Slow replies", opened=NOW - timedelta(hours=19, minutes=30))
     iw = incident_window(qtbot, window, on_time)
-    assert iw.promise_label.text() == "Full answer promised by Tue 14:00"
+    assert iw.promise_label.text() == "Full answer promised by Tue\u00a014:00"
     assert LATE_COLOUR not in iw.promise_label.styleSheet()
 
     # Later that day the clock passes the promise by six hours.
@@ -272,7 +272,7 @@ def test_add_edit_and_delete_timeline_entries(qtbot, window, rapport, ada) -> No
     qtbot.mouseClick(dialog.save_button, LEFT)
     qtbot.waitUntil(lambda: not dialog.isVisible())
     item = tree.topLevelItem(0)
-    assert item.text(2) == "Refund the second invoice in full\n(edited 10 Mar 09:30)"
+    assert item.text(2) == "Refund the second invoice in full\n(edited 10\u00a0Mar\u00a009:30)"
 
     # An empty entry is refused in place.
     qtbot.mouseClick(iw.add_entry_button, LEFT)

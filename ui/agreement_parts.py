@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QBuffer,
     QByteArray,
     QDate,
     QIODevice,
+    QModelIndex,
     QObject,
     QRectF,
     QSize,
@@ -27,7 +29,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLineEdit,
     QPushButton,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -40,6 +44,7 @@ from models.services.agreements import (
 )
 from ui.kit.forms import error_label
 from ui.kit.jobs import BackgroundJob
+from ui.wording import short_date
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +72,11 @@ STATE_TEXT = {
 PREVIEW_HINT = "Press Preview to see the document as it will print."
 
 
-
-
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+# A Due cell shows its date in the consultant's style and keeps it as ISO text (and
+# the text it was shown as, to tell it from text typed over it).
+DUE_ROLE = Qt.ItemDataRole.UserRole + 2
+SHOWN_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 DUE_FORMAT = "yyyy-MM-dd"
@@ -140,6 +147,59 @@ def print_document(document: QPdfDocument, printer: QPrinter) -> int:
     return count
 
 
+def due_cell_text(day: date | None) -> str:
+    return short_date(day) if day else ""
+
+
+class DueDelegate(QStyledItemDelegate):
+    """Edits a Due cell as ISO text ("2026-05-31"), however the cell shows it."""
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802 - Qt API
+        if isinstance(editor, QLineEdit):
+            editor.setText(
+                due_value(
+                    index.data(Qt.ItemDataRole.DisplayRole),
+                    index.data(DUE_ROLE),
+                    index.data(SHOWN_ROLE),
+                )
+            )
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(  # noqa: N802 - Qt API
+        self, editor: QWidget, model: QAbstractItemModel, index: QModelIndex
+    ) -> None:
+        if not isinstance(editor, QLineEdit):
+            super().setModelData(editor, model, index)
+            return
+        text = editor.text().strip()
+        day = parse_due(text)
+        shown = due_cell_text(day) if day else text
+        model.setData(index, day.isoformat() if day else "", DUE_ROLE)
+        model.setData(index, shown, SHOWN_ROLE)
+        model.setData(index, shown, Qt.ItemDataRole.DisplayRole)
+
+
+def due_value(shown: object, kept: object, shown_as: object) -> str:
+    """What a Due cell holds: its date as ISO text while it shows what it was given,
+    else the text typed over it (which may not be a date)."""
+    shown_text = str(shown or "").strip()
+    if kept and shown_text == str(shown_as or "").strip():
+        return str(kept)
+    return shown_text
+
+
+def set_due(item: QTableWidgetItem, day: date | None) -> None:
+    shown = due_cell_text(day)
+    item.setData(DUE_ROLE, day.isoformat() if day else "")
+    item.setData(SHOWN_ROLE, shown)
+    item.setText(shown)
+
+
+def due_of(item: QTableWidgetItem) -> str:
+    return due_value(item.text(), item.data(DUE_ROLE), item.data(SHOWN_ROLE))
+
+
 class CommitmentTable(QWidget):
     """One side's commitments: text, optional due date, state, in order."""
 
@@ -158,7 +218,18 @@ class CommitmentTable(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # A due date is one unbroken line, never elided (the column fits it).
+        self.table.setWordWrap(False)
+        self.table.setItemDelegateForColumn(1, DueDelegate(self.table))
         self.table.itemChanged.connect(lambda _item: self.edited.emit())
+        # Three rows always show whole (each holds a state menu): on a short screen
+        # the form scrolls rather than cutting the second row in half.
+        row = max(
+            self.table.verticalHeader().defaultSectionSize(),
+            QComboBox().sizeHint().height() + 2,
+        )
+        frame = 2 * self.table.frameWidth()
+        self.table.setMinimumHeight(header.sizeHint().height() + 3 * row + frame)
         self.add_button = QPushButton("Add")
         self.remove_button = QPushButton("Remove")
         self.up_button = QPushButton("Up")
@@ -207,8 +278,9 @@ class CommitmentTable(QWidget):
         self.table.blockSignals(True)
         item = QTableWidgetItem(text)
         item.setData(ID_ROLE, commitment_id)
-        due = QTableWidgetItem(due_on.isoformat() if due_on else "")
-        due.setToolTip("A date like 2026-05-31, or leave empty")
+        due = QTableWidgetItem()
+        set_due(due, due_on)
+        due.setToolTip("Type a date like 2026-05-31, or leave it empty")
         for it in (item, due):
             if self.final:
                 it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -245,7 +317,7 @@ class CommitmentTable(QWidget):
         cid = text_item.data(ID_ROLE) if text_item else None
         return (
             text_item.text() if text_item else "",
-            due_item.text().strip() if due_item else "",
+            due_of(due_item) if due_item else "",
             state,
             cid if isinstance(cid, int) else None,
         )
@@ -275,6 +347,16 @@ class CommitmentTable(QWidget):
             row = self.table.rowCount()
             self.table.insertRow(row)
             self._fill(row, text, due_on, state, cid)
+
+    def restyle_dates(self) -> None:
+        """Write the due dates again in the date style now in force (typed text that
+        is not a date yet stays as typed)."""
+        self.table.blockSignals(True)
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 1)
+            if item is not None and item.data(DUE_ROLE) and due_of(item) == item.data(DUE_ROLE):
+                set_due(item, parse_due(str(item.data(DUE_ROLE))))
+        self.table.blockSignals(False)
 
     def set_final(self, final: bool) -> None:
         self.final = final

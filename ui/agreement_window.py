@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.changes import AGREEMENTS, BOOK, Changes
+from models.changes import AGREEMENTS, BOOK, DATES, Changes
 from models.enums import AgreementStatus
 from models.services.agreements import (
     AgreementDetail,
@@ -127,7 +127,9 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_dialog)
         fit_on_show(self, QSize(1100, 760))
-        self.follow_changes(rapport.changed, AGREEMENTS | BOOK, self._on_changed, skip_own=True)
+        self.follow_changes(
+            rapport.changed, AGREEMENTS | BOOK | DATES, self._on_changed, skip_own=True
+        )
         if agreement_id is None:
             self._start_new()
         else:
@@ -315,6 +317,9 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
             self.close()
         elif what.agreements and self.agreement_id is not None:
             self.reload()
+        elif what.dates:
+            for table in (self.ours, self.theirs):
+                table.restyle_dates()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         if self._dirty and self.status is AgreementStatus.DRAFT and self.rapport.book is not None:

@@ -24,6 +24,7 @@ from models import paths
 from models.backups import (
     DamageReport,
     RestoreResult,
+    clear_leftovers,
     clients_phrase,
     describe_time,
     network_warning,
@@ -35,8 +36,9 @@ from models.dates import use_locale
 from models.db import CHECK_BACKGROUND, Book, BookDamagedError, BookError, open_book
 from models.errors import RapportError
 from models.lock import BookLock
-from models.reads import count_clients, date_locale, today_plan
-from models.reminders import TodayPlan, local_date
+from models.reads import count_clients, date_locale, today_head, today_plan
+from models.reminders import FIRST_ROWS, TodayHead, TodayPlan, head_of, local_date
+from ui.date_refresh import open_date_style
 from ui.due_clock import DueClock
 from ui.icons import app_icon
 from ui.instance import SingleInstance
@@ -100,6 +102,8 @@ class OpenOutcome:
     message: str = ""
     # Set when the book failed its check: it was set aside, and this says what to offer.
     damage: DamageReport | None = None
+    # After a restore: evidence files the backup refers to that were not there.
+    missing_evidence: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -172,10 +176,16 @@ class RapportApp(QObject):
         self._check_poll.timeout.connect(self._poll_check)
         # Today's plan, shared by the Today view and the tray: (book, day, commits, plan).
         self._plan: tuple[Book, date, int, TodayPlan] | None = None
+        # Its first rows and counts, as Today and the tray show them:
+        # (book, day, commits, limit, head).
+        self._head: tuple[Book, date, int, int | None, TodayHead] | None = None
         # Connected before any view is, so every view reads a fresh plan after a change.
         self.changed.connect(self._forget_plan)
         self.warm = False
         self.warmup: Waitable | None = None
+        # A date style still to compile (ui/date_refresh.py), and the job doing it.
+        self.date_style_wanted: str | None = None
+        self.date_style_job: object | None = None
 
     def now(self) -> datetime:
         """The current moment, time-zone aware, from the injectable clock."""
@@ -200,8 +210,29 @@ class RapportApp(QObject):
         self._plan = (book, day, book.commits, plan)
         return plan
 
+    def today_head(self, limit: int | None = FIRST_ROWS) -> TodayHead:
+        """The first ``limit`` rows of each part of today's plan and the counts of all
+        of it: what Today and the tray show. Read straight from the book (ordered,
+        limited queries) unless the whole plan is already at hand, so the first window
+        never waits for every due item of a big book to be ordered."""
+        book = self.book
+        day = self.today()
+        if book is None:
+            return head_of(TodayPlan(due=[], upcoming=[]), day, limit)
+        cached = self._head
+        if cached is not None and cached[0] is book and cached[1:4] == (day, book.commits, limit):
+            return cached[4]
+        whole = self._plan
+        if whole is not None and whole[0] is book and whole[1:3] == (day, book.commits):
+            head = head_of(whole[3], day, limit)
+        else:
+            head = today_head(book, day, limit)
+        self._head = (book, day, book.commits, limit, head)
+        return head
+
     def _forget_plan(self, _what: object = None, _initiator: object = None) -> None:
         self._plan = None
+        self._head = None
 
     def _on_day_changed(self, _day: date) -> None:
         announce_change(self, DAY, self)
@@ -254,6 +285,8 @@ class RapportApp(QObject):
             if SingleInstance.notify_running(path):
                 return OpenOutcome(OpenStatus.HANDED_OVER)
             return OpenOutcome(OpenStatus.FAILED, busy_message(lock.holder_pid()))
+        # Ours alone now: what a killed backup, restore or import left beside it goes.
+        clear_leftovers(path, locked=True)
         try:
             book = open_book(path, check=CHECK_BACKGROUND)
         except BookDamagedError as exc:
@@ -269,7 +302,9 @@ class RapportApp(QObject):
                 OpenStatus.FAILED, f"{path} could not be opened: {exc.strerror or exc}."
             )
 
-        use_locale(date_locale(book))
+        setting = date_locale(book)
+        use_locale(setting)
+        open_date_style(self, setting)
         old_book, old_lock, old_instance = self.book, self.lock, self.instance
         if old_instance is not None:
             old_instance.close()
@@ -411,7 +446,11 @@ class RapportApp(QObject):
         )
         if result.before_restore is not None:
             message += " Your book as it was is saved as a backup."
-        return OpenOutcome(OpenStatus.OPENED, message)
+        missing = tuple(result.missing_evidence)
+        if missing:
+            n = len(missing)
+            message += f" {n} evidence file{'s were' if n != 1 else ' was'} missing."
+        return OpenOutcome(OpenStatus.OPENED, message, missing_evidence=missing)
 
     def open_demo(self) -> OpenOutcome:
         """Switch to the demo book, filling it with sample clients the first time."""

@@ -128,6 +128,7 @@ class RestoreDialog(QDialog):
         # The open book, or one that was just set aside as damaged (no book is open then).
         self.book_path = book_path if book_path is not None else rapport.book_path
         self.confirm: QMessageBox | None = None
+        self.notice: QMessageBox | None = None  # after a restore that lacked files
         self.setStyleSheet(STYLE)
         self.setWindowTitle("Restore from a backup")
         self.setMinimumSize(560, 340)
@@ -221,9 +222,41 @@ class RestoreDialog(QDialog):
             show_error(self.error, outcome.message)
             self.reload()
             return False
+        if outcome.missing_evidence:
+            self.notice = missing_evidence_notice(outcome.missing_evidence, self.parentWidget())
+            self.notice.open()
         self.restored.emit(outcome.message)
         self.accept()
         return True
+
+
+LISTED_MISSING = 12  # names in the notice itself; all of them under "Show Details"
+
+
+def missing_evidence_notice(names: tuple[str, ...], parent: QWidget | None) -> QMessageBox:
+    """Says that a restore brought the data back without some evidence files, and
+    which: the clients are there, and the user can look for the files by name."""
+    n = len(names)
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle("Backup restored")
+    box.setText(
+        f"Your clients and records are back, but {n} evidence "
+        f"file{'s' if n != 1 else ''} the backup refers to {'are' if n != 1 else 'is'} "
+        "not in the attachments folder (or no longer match what was attached)."
+    )
+    shown = "\n".join(f"• {name}" for name in names[:LISTED_MISSING])
+    more = n - LISTED_MISSING
+    if more > 0:
+        shown += f"\n…and {more} more (Show Details lists them all)."
+    box.setInformativeText(
+        f"{shown}\n\nIf you have a copy of one, attach it again to its incident "
+        "and it is whole again."
+    )
+    if more > 0:
+        box.setDetailedText("\n".join(names))
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    return box
 
 
 # --- a damaged book -----------------------------------------------------------------
@@ -242,6 +275,7 @@ class DamagedBookDialog(QMessageBox):
         # What the choice led to, kept so it is not garbage-collected (and for tests).
         self.failure: QMessageBox | None = None
         self.chooser: RestoreDialog | None = None
+        self.notice: QMessageBox | None = None
         self.setIcon(QMessageBox.Icon.Warning)
         self.setWindowTitle(APP_NAME)
         self.setText("This book is damaged, so Rapport stopped before changing anything.")
@@ -316,6 +350,9 @@ def offer_backup(
             if not outcome.ok:
                 dialog.failure = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, outcome.message)
                 _show(dialog.failure, modal=parent is None)
+            elif outcome.missing_evidence:
+                dialog.notice = missing_evidence_notice(outcome.missing_evidence, parent)
+                _show(dialog.notice, modal=parent is None)
         elif choice == "another":
             dialog.chooser = RestoreDialog(rapport, parent, book_path=report.book)
             _show(dialog.chooser, modal=parent is None)

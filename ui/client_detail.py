@@ -12,8 +12,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from PySide6.QtCore import QDateTime, QLocale, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QResizeEvent, QTextOption
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QPalette, QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.date_style import format_datetime
 from models.incidents import PRIORITY_OPEN_ENDED
 from models.reminders import cadence_label, under_priority
 from models.text import digits_only
 from ui.client_table import status_text
 from ui.detail_text import DEFAULT_LIMIT, joined, lines, whole, words
 from ui.incident_words import (
-    BAND_COLOUR,
     BAND_TEXT,
     factor_text,
     is_active,
@@ -40,6 +40,7 @@ from ui.incident_words import (
     status_label,
     trend_text,
 )
+from ui.theme import css, tone
 from ui.wording import channel_text, due_phrase, short_date, when_text
 
 if TYPE_CHECKING:
@@ -50,15 +51,27 @@ if TYPE_CHECKING:
 
 HINT = "Select a client to see their details."
 
-CHIP_STYLE = "background-color:#e3eeee; color:#1f4f4e;"
-STATUS_STYLE = {
-    "active": "background-color:#dcefdc; color:#1e5b1e;",
-    "paused": "background-color:#f6ecd2; color:#6b5310;",
-    "former": "background-color:#e6e6e6; color:#444444;",
-}
-MUTED = "color:#6b6b6b;"
-LATE = "color:#b3261e;"
-PRIORITY_STYLE = "background-color:#fbe3d6; color:#8a2c0d;"
+# The pane's colours come from the scheme in force (ui/theme.py): use_palette sets
+# them before each render, so light chips never sit on a dark pane.
+CHIP_STYLE = MUTED = LATE = PRIORITY_STYLE = ""
+STATUS_STYLE: dict[str, str] = {}
+
+
+def use_palette(palette: QPalette | None = None) -> None:
+    """Take the colours of ``palette`` (the application's by default), each pair
+    at 4.5:1 or better (tests/test_theme.py)."""
+    global CHIP_STYLE, MUTED, LATE, PRIORITY_STYLE
+    CHIP_STYLE = css("calm_fg", "calm_bg", palette)
+    MUTED = css("muted", None, palette)
+    LATE = css("late", None, palette)
+    PRIORITY_STYLE = css("warn_fg", "warn_bg", palette)
+    STATUS_STYLE.update(
+        active=css("active_fg", "active_bg", palette),
+        paused=css("paused_fg", "paused_bg", palette),
+        former=css("quiet_fg", "quiet_bg", palette),
+    )
+
+
 SUMMARY_CHARS = 140
 INCIDENT_SCHEME = "incident"  # links in the pane that open an incident window
 AGREEMENT_SCHEME = "agreement"  # links that open an agreement window
@@ -66,16 +79,16 @@ AGREEMENT_STATUS = {"draft": "Draft", "final": "Final", "superseded": "Supersede
 
 
 def local_time(moment: datetime) -> str:
-    """A stored UTC moment as the user's wall clock reads it."""
-    qdt = QDateTime.fromSecsSinceEpoch(int(moment.timestamp())).toLocalTime()
-    return QLocale().toString(qdt, "d MMM yyyy, HH:mm")
+    """A stored UTC moment as the user's wall clock reads it, in the date style."""
+    return format_datetime(moment.astimezone())
 
 
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _chip(text: str, style: str = CHIP_STYLE) -> str:
+def _chip(text: str, style: str | None = None) -> str:
+    style = CHIP_STYLE if style is None else style
     return f'<span style="{style}">&nbsp;{_e(text)}&nbsp;</span>'
 
 
@@ -171,7 +184,7 @@ def keep_in_touch_html(
 def health_html(h: ClientHealth) -> str:
     """Score, band and trend, then each reason the score is below 100."""
     now = h.now
-    colour = BAND_COLOUR[now.band]
+    colour = tone(f"band_{now.band.value}")
     head = (
         f'<p><span style="color:{colour}; font-size:large;">&#9679;</span>&nbsp;'
         f'<span style="font-size:large; font-weight:600;">{now.score}</span>&nbsp; '
@@ -251,6 +264,7 @@ def detail_html(
     characters of ordinary text a line of the pane holds: nothing is broken inside
     a word, and a word longer than that is shortened (ui/detail_text.py).
     """
+    use_palette()
     parts = [
         '<p style="font-size:x-large; font-weight:600; margin-bottom:2px;">'
         f"{words(d.name, limit * 2 // 3)}</p>"
@@ -307,7 +321,7 @@ class ClientDetailPane(QWidget):
         self.hint = QLabel(HINT)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet(MUTED)
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
 
         self.browser = QTextBrowser()
         # Links are handled here: mail and phone go to the desktop, incidents to us.
@@ -439,6 +453,15 @@ class ClientDetailPane(QWidget):
         if self.client is not None and self.line_limit() != self._limit:
             scroll = self.browser.verticalScrollBar().value()
             self._limit = self.line_limit()
+            self.browser.setHtml(detail_html(self.client, limit=self._limit, **self._shown))  # type: ignore[arg-type]
+            self.browser.verticalScrollBar().setValue(scroll)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        """The system switched between light and dark: write the client again in
+        the new scheme's colours."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.client is not None:
+            scroll = self.browser.verticalScrollBar().value()
             self.browser.setHtml(detail_html(self.client, limit=self._limit, **self._shown))  # type: ignore[arg-type]
             self.browser.verticalScrollBar().setValue(scroll)
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from ui.app import APP_NAME, OpenStatus, RapportApp, ensure_application
 from ui.auto_backup import AutoBackup
+from ui.date_refresh import refresh_date_style
 from ui.main.window import MainWindow
 from ui.theme import follow_system
 from ui.tray import RapportTray
@@ -44,17 +45,20 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
     rapport.due_clock.start()
     shown = not start_hidden or not tray.available
     # The window opens on Today, which already says who is due: no popup for that.
-    # Marking it all as announced waits for the paint (below): on a big book it is a
-    # key per due item written to the settings, 150 ms at 100 000 clients.
-    tray.sync(notify=not shown)
+    # The badge and the menu need only the counts and the first rows; the whole plan
+    # (the tooltip's "and 3 more", marking it all as announced: a key per due item
+    # written to the settings) waits for the paint, below.
+    tray.sync(notify=not shown, whole=not shown)
     # Backups start once the window is up, on a worker thread.
     rapport.auto_backup = AutoBackup(rapport, rapport)
     rapport.auto_backup.finished.connect(window.on_backup_finished)
     rapport.auto_backup.failed.connect(window.on_backup_failed)
     rapport.warmup = Warmup(rapport, window)
     rapport.warmup.done.connect(rapport.auto_backup.start)
+    # A date style not compiled yet is compiled behind the first paint.
+    rapport.warmup.done.connect(lambda: refresh_date_style(rapport))
     if shown:
-        rapport.warmup.begun.connect(lambda: tray.notify_due(quietly=True))
+        rapport.warmup.begun.connect(lambda: tray.sync(quietly=True))
     if shown:
         rapport.warmup.start_after_paint()
         window.show()

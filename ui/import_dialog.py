@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from exports.contacts_csv import FIELD_LABELS, CsvContacts, Field
 from exports.contacts_io import ContactFormat, ContactSource, load_contacts
 from models.changes import CLIENTS
+from models.services.backups import backup_before_import
 from models.services.contacts import (
     Action,
     ImportCancelled,
@@ -42,6 +43,7 @@ from models.services.contacts import (
 )
 from ui.app import RapportApp
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
+from ui.kit.jobs import wait_off_gui_thread
 from ui.kit.screen import fit_on_show
 from ui.ops import run_op
 from ui.rhythm_setting import default_cadence, rhythm_phrase_for_new
@@ -266,7 +268,7 @@ class ImportDialog(QDialog):
             for fld, text in FIELD_LABELS.items():
                 combo.addItem(text, fld.value)
             combo.setCurrentIndex(combo.findData(self.source.roles[col].field.value))
-            sample = next((r[col].strip() for r in self.source.rows if r[col].strip()), "")
+            sample = self.source.sample(col)
             header = self.source.header[col].strip() or f"Column {col + 1}"
             # A label with a buddy reads "&" as a shortcut marker: "Müller & Söhne" needs "&&".
             label = QLabel(f"“{header}” (e.g. “{sample[:40]}”)".replace("&", "&&"))
@@ -300,11 +302,13 @@ class ImportDialog(QDialog):
         book = self.rapport.book
         if book is None:
             return
-        records = self.source.records()
+        # The file is read again as a stream; the preview keeps one line per row,
+        # not each new client's data.
+        records = self.source
         large = len(records) >= PROGRESS_FROM
         progress = Progress(self, "Comparing with your book…", enabled=large)
         try:
-            self.plan = plan_import(book, records, progress=progress)
+            self.plan = plan_import(book, records, progress=progress, keep_data=False)
         except ImportCancelled:
             self.plan = ImportPlan([])
         finally:
@@ -318,10 +322,15 @@ class ImportDialog(QDialog):
         book = self.rapport.book
         if book is None:
             return
-        records = self.source.records()
+        records = self.source
         progress = Progress(self, "Importing contacts…", enabled=len(records) >= PROGRESS_FROM)
 
         def write() -> None:
+            # The pinned way back first, as the command line takes it; copying a big
+            # book takes seconds, so off the GUI thread with the window still drawn.
+            wait_off_gui_thread(
+                lambda: backup_before_import(book), what="Backing up before an import"
+            )
             # On the GUI thread: the progress dialog keeps the window drawn and can
             # cancel (ImportCancelled rolls the whole import back).
             try:

@@ -101,7 +101,9 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self._make_timeline_tab(), "Timeline")
-        self.tabs.addTab(self._make_details_tab(), "What happened")
+        # The long form scrolls inside its own tab, so its height never pushes the
+        # timeline's "Add entry…" below the window on a 768-pixel screen.
+        self.tabs.addTab(scrolling(self._make_details_tab()), "What happened")
         self.tabs.addTab(self._make_evidence_tab(), "Evidence")
         layout.addWidget(self.tabs, 1)
         # On a small screen the window scrolls rather than pushing "Add entry…" off it.

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from models.date_style import NBSP, format_named, format_time
 from models.enums import EntryKind, IncidentCategory, IncidentStatus, Severity
 from models.health import Band, Factor
 from models.incidents import ACTIVE_STATUSES, CATEGORY_LABELS, STATUS_LABELS, breach_words
-from ui.wording import MONTHS, WEEKDAYS, channel_text
+from ui.wording import channel_text, short_date, weekday_date
 
 if TYPE_CHECKING:
     from models.services.incidents import IncidentRow
@@ -58,32 +59,25 @@ def is_active(row: IncidentRow) -> bool:
 
 def moment_text(moment: datetime, now: datetime) -> str:
     """A moment on the user's clock: "Tue 14:00" within the week around now,
-    "Tue 17 Mar 14:00" further off, with the year only when it differs."""
+    "Tue 17 Mar 14:00" further off, with the year only when it differs (in the
+    consultant's date style)."""
     local = moment.astimezone()
     here = now.astimezone()
-    day = WEEKDAYS[local.weekday()][:3]
-    clock = f"{local.hour:02d}:{local.minute:02d}"
     if abs((local.date() - here.date()).days) <= 6:
-        return f"{day} {clock}"
-    text = f"{day} {local.day} {MONTHS[local.month - 1]}"
-    if local.year != here.year:
-        text += f" {local.year}"
-    return f"{text} {clock}"
+        day = format_named("weekday_short", local)
+    else:
+        day = weekday_date(local.date(), here.date())
+    return f"{day}{NBSP}{format_time(local)}"
 
 
 def day_text(moment: datetime, now: datetime) -> str:
     """ "10 Mar", or "10 Mar 2025" for another year, on the user's clock."""
-    local = moment.astimezone()
-    text = f"{local.day} {MONTHS[local.month - 1]}"
-    if local.year != now.astimezone().year:
-        text += f" {local.year}"
-    return text
+    return short_date(moment.astimezone().date(), now.astimezone().date())
 
 
 def stamp_text(moment: datetime, now: datetime) -> str:
     """ "10 Mar 14:02": a day and a time, for the timeline."""
-    local = moment.astimezone()
-    return f"{day_text(moment, now)} {local.hour:02d}:{local.minute:02d}"
+    return f"{day_text(moment, now)}{NBSP}{format_time(moment.astimezone())}"
 
 
 def promise_text(row: IncidentRow, now: datetime) -> tuple[str, bool]:

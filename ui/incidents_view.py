@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.changes import BOOK, CLIENTS, DAY, INCIDENTS, REMINDERS
+from models.changes import BOOK, CLIENTS, DATES, DAY, INCIDENTS, REMINDERS
 from models.enums import IncidentStatus, Severity
 from models.incidents import ACTIVE_STATUSES
 from models.text import fold
@@ -283,7 +283,7 @@ class IncidentsView(QWidget):
         on_changes(
             self,
             rapport.changed,
-            INCIDENTS | CLIENTS | REMINDERS | BOOK | DAY,
+            INCIDENTS | CLIENTS | REMINDERS | BOOK | DAY | DATES,
             lambda _c, _who: self.refresh(),
         )
         if not defer:

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 
 from models.repair import Candidate
 from ui.app import RapportApp
+from ui.theme import css
 from ui.your_details import FILL_IN, missing_details, open_your_details
 
-NOTE_STYLE = "background:#fff4d6; color:#5c4400; padding:6px 8px; border-radius:3px;"
+NOTE_BOX = "padding:6px 8px; border-radius:3px;"
 
 KEY = Qt.ItemDataRole.UserRole
 PRIVATE = Qt.ItemDataRole.UserRole + 1
@@ -109,7 +110,8 @@ class DetailsBar(QFrame):
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
-        self.setStyleSheet(f"QFrame {{ {NOTE_STYLE} }}")
+        # A yellow note in light, a dark amber one in dark (ui/theme.py).
+        self.setStyleSheet(f"QFrame {{ {css('paused_fg', 'paused_bg')} {NOTE_BOX} }}")
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)

@@ -69,7 +69,7 @@ STATE_WORDS = {
 
 
 # Tones (ui/theme.py) per state; the current step takes the highlight colour.
-STATE_TONE = {"done": "ok", "skipped": "muted", "todo": "muted", "current": ""}
+STATE_TONE = {"done": "ok", "skipped": "muted", "todo": "muted", "current": "accent"}
 
 
 ACTIVE_BUTTONS = [
@@ -148,6 +148,8 @@ class StepsPanel(QFrame):
         header_font.setPointSizeF(header_font.pointSizeF() * 0.9)
         header_font.setWeight(header_font.Weight.DemiBold)
         header.setFont(header_font)
+        # Not a step (no flags), but still read: muted, not the disabled grey.
+        header.setForeground(QColor(tone("muted")))
         self.list.addItem(QListWidgetItem(""))
         self.list.item(self.list.count() - 1).setFlags(Qt.ItemFlag.NoItemFlags)
         self.list.addItem(header)
@@ -212,7 +214,7 @@ class StepsPanel(QFrame):
             font.setItalic(state == "skipped")
             item.setFont(font)
             name = STATE_TONE[state]
-            item.setForeground(QColor(tone(name)) if name else self.palette().highlight())
+            item.setForeground(QColor(tone(name)))
 
     def state_of(self, step: Step) -> str:
         return str(self.items[step].data(STATE_ROLE))

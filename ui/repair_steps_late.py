@@ -408,6 +408,19 @@ class PartWaysPage(RepairPage):
             ),
             1,
         )
+        # The closing note is a drafted message like the others: Copy, "Open in
+        # mail app", then one click to log it as sent (issue 17, Build 10).
+        self.copy_button = QPushButton("Cop&y")
+        self.copy_button.clicked.connect(
+            lambda: copy_text(self.texts["closing_message"].toPlainText())
+        )
+        self.mail = self.mail_handoff("Thank you for working with me", "closing_message")
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.mail, 1)
+        self.body.addLayout(buttons)
+        self.order += [self.copy_button, *self.mail.focus_widgets()]
 
     def fill_extra(self, answers: dict[str, Any]) -> None:
         self.warning.setText(part_ways_warning(self.owner.view.client_name))

@@ -5,7 +5,6 @@ changes it, so a new client is never silently left without reminders."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QInputDialog, QWidget
 
 from models.reminders import CADENCE_MAX_DAYS, CADENCE_PRESETS, DEFAULT_CADENCE_DAYS, cadence_label
 
@@ -39,26 +38,3 @@ def rhythm_phrase_for_new(days: int | None) -> str:
 
 def choices() -> list[tuple[str, int | None]]:
     return [("No reminder", None), *CADENCE_PRESETS.items()]
-
-
-def rhythm_dialog(parent: QWidget, settings: QSettings) -> QInputDialog:
-    """Settings › Default rhythm: a list of the usual rhythms, the current one chosen."""
-    options = choices()
-    current = default_cadence(settings)
-    labels = [label for label, _d in options]
-    if current is not None and current not in CADENCE_PRESETS.values():
-        options.append((cadence_label(current), current))
-        labels.append(cadence_label(current))
-    dialog = QInputDialog(parent)
-    dialog.setWindowTitle("Default rhythm for new clients")
-    dialog.setLabelText("Keep in touch with new and imported clients:")
-    dialog.setComboBoxItems(labels)
-    dialog.setComboBoxEditable(False)
-    dialog.setTextValue(next(label for label, d in options if d == current))
-
-    def chosen(text: str) -> None:
-        days = dict(options)[text]
-        set_default_cadence(settings, days)
-
-    dialog.textValueSelected.connect(chosen)
-    return dialog

@@ -31,6 +31,9 @@ LIGHT_TONES = {
     "warn": "#8a5300",
     "ok": "#2e6b30",
     "muted": "#5b5f64",
+    # Text that marks where you are (the wizard's current step): the selection's
+    # blue reads only 2.7:1 as text on a dark pane.
+    "accent": "#1c5a96",
     # Text on a tinted band, and the band: an outcome, a warning, a skipped step.
     "calm_fg": "#1f4f4e",
     "calm_bg": "#e3eeee",
@@ -38,6 +41,15 @@ LIGHT_TONES = {
     "warn_bg": "#fbe3d6",
     "quiet_fg": "#444444",
     "quiet_bg": "#eeeeee",
+    # A client's status chip in the detail pane.
+    "active_fg": "#1e5b1e",
+    "active_bg": "#dcefdc",
+    "paused_fg": "#6b5310",
+    "paused_bg": "#f6ecd2",
+    # A health band said in words ("Needs care").
+    "band_green": "#2e6b30",
+    "band_amber": "#8a5300",
+    "band_red": "#b3261e",
 }
 DARK_TONES = {
     "error": "#ff8a80",
@@ -45,12 +57,20 @@ DARK_TONES = {
     "warn": "#ffb74d",
     "ok": "#81c784",
     "muted": "#a9a9a9",
+    "accent": "#8ab4f8",
     "calm_fg": "#cfe8e6",
     "calm_bg": "#1f3a39",
     "warn_fg": "#ffd2bd",
     "warn_bg": "#4a2616",
     "quiet_fg": "#dddddd",
     "quiet_bg": "#383838",
+    "active_fg": "#c8e6c9",
+    "active_bg": "#23402a",
+    "paused_fg": "#ffe0a3",
+    "paused_bg": "#45391a",
+    "band_green": "#81c784",
+    "band_amber": "#ffb74d",
+    "band_red": "#ff8a80",
 }
 
 Role = QPalette.ColorRole
@@ -93,8 +113,17 @@ def is_dark(palette: QPalette | None = None) -> bool:
 
 
 def tone(name: str, palette: QPalette | None = None) -> str:
-    """A named colour (error, late, warn, ok, muted) for the scheme in force."""
+    """A named colour (error, late, warn, ok, muted, a band's or a chip's) for the
+    scheme in force."""
     return (DARK_TONES if is_dark(palette) else LIGHT_TONES)[name]
+
+
+def css(foreground: str, background: str | None = None, palette: QPalette | None = None) -> str:
+    """A style attribute in the scheme's named colours, for rich text and style sheets."""
+    style = f"color:{tone(foreground, palette)};"
+    if background is not None:
+        style = f"background-color:{tone(background, palette)}; " + style
+    return style
 
 
 def dark_palette() -> QPalette:

@@ -24,10 +24,12 @@ from PySide6.QtGui import (
     QPixmap,
 )
 
-from models.changes import AGREEMENTS, BOOK, CLIENTS, DAY, INCIDENTS, REMINDERS
-from models.reminders import DueItem, DueKind, TodayPlan
+from models.changes import AGREEMENTS, BOOK, CLIENTS, DATES, DAY, INCIDENTS, REMINDERS
+from models.date_style import format_named
+from models.reminders import FIRST_ROWS, DueItem, DueKind, TodayHead, TodayPlan, head_of
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
-from ui.wording import MONTHS, WEEKDAYS, reason_text, short_date, what_text, when_text
+from ui.theme import is_dark, tone
+from ui.wording import reason_text, short_date, what_text, when_text
 
 EMPTY_TITLE = "Nobody is waiting on you today."
 
@@ -73,15 +75,12 @@ REASON_SAMPLES = (
 
 # More rows than anyone works through in a day: the first ones (the rules' most
 # urgent) are listed, the rest follow as these are settled, or on "Show all".
-SHOW_FIRST = 150
+SHOW_FIRST = FIRST_ROWS
 
 
 # What Today's plan is read from: follow-ups come from touches, incidents'
 # promises and agreements' commitments; a client's rhythm; the date itself.
-TODAY_SHOWS = CLIENTS | REMINDERS | INCIDENTS | AGREEMENTS | BOOK | DAY
-
-
-LATE_COLOUR = "#b3261e"
+TODAY_SHOWS = CLIENTS | REMINDERS | INCIDENTS | AGREEMENTS | BOOK | DAY | DATES
 
 
 PRIORITY_COLOUR = "#d9480f"
@@ -90,7 +89,6 @@ PRIORITY_COLOUR = "#d9480f"
 MUTED_STYLE = "color: palette(placeholder-text);"
 
 
-MUTED_COLOUR = "#7a7a7a"
 
 
 # A row's identity across reloads: its kind, client and follow-up.
@@ -102,7 +100,7 @@ def row_key(item: DueItem) -> RowKey:
 
 
 def long_date(day: date) -> str:
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+    return format_named("weekday_long", day)
 
 
 def next_up_text(item: DueItem, today: date) -> str:
@@ -172,16 +170,11 @@ def plan_row(item: DueItem, today: date) -> Row:
     return Row(item, what_text(item), when[:1].upper() + when[1:], item.due_on < today, tip, why)
 
 
-def sections_for(plan: TodayPlan, today: date, limit: int | None = None) -> list[Section]:
-    """Overdue, due today and the next days, each in the rules' order, empty ones
-    left out; each cut to its first ``limit`` rows when a limit is given."""
-    overdue = [i for i in plan.due if i.due_on < today]
-    due_today = [i for i in plan.due if i.due_on >= today]
-    return [
-        Section(key, SECTION_TITLES[key], Rows(items[:limit], today))
-        for key, items in ((OVERDUE, overdue), (DUE_TODAY, due_today), (UPCOMING, plan.upcoming))
-        if items
-    ]
+def sections_for(head: TodayHead, today: date) -> list[Section]:
+    """Overdue, due today and the next days, each in the rules' order (cut to the
+    head's first rows), empty ones left out."""
+    parts = ((OVERDUE, head.overdue), (DUE_TODAY, head.due_today), (UPCOMING, head.upcoming))
+    return [Section(key, SECTION_TITLES[key], Rows(items, today)) for key, items in parts if items]
 
 
 def priority_icon() -> QIcon:
@@ -215,8 +208,8 @@ class TodayModel(QAbstractItemModel):
         self.hidden_rows = 0
         # Rows the user settled since the last reload: what each became, latest last.
         self._settled: dict[RowKey, list[str]] = {}
-        self._late = QBrush(QColor(LATE_COLOUR))
-        self._muted = QBrush(QColor(MUTED_COLOUR))
+        # Late and settled text in the scheme's colours (ui/theme.py), per scheme.
+        self._brushes: dict[tuple[bool, str], QBrush] = {}
         self._bold = QFont()
         self._bold.setBold(True)
         self._struck = QFont()
@@ -226,12 +219,16 @@ class TodayModel(QAbstractItemModel):
     # -- content --------------------------------------------------------------
 
     def set_plan(self, plan: TodayPlan, today: date) -> None:
+        self.set_head(head_of(plan, today, self.limit), today)
+
+    def set_head(self, head: TodayHead, today: date) -> None:
+        """Show the head's rows: all the list needs is each part's first rows and
+        the counts (models.reads.today_head reads just those)."""
         self.beginResetModel()
         self.today = today
         self._settled.clear()
-        self._sections = sections_for(plan, today, self.limit)
-        shown = sum(len(s.rows) for s in self._sections)
-        self.hidden_rows = len(plan.due) + len(plan.upcoming) - shown
+        self._sections = sections_for(head, today)
+        self.hidden_rows = head.hidden
         self.endResetModel()
 
     # -- settled rows: struck through, kept in place until the user moves on ----------
@@ -336,6 +333,15 @@ class TodayModel(QAbstractItemModel):
     def columnCount(self, parent: AnyIndex | None = None) -> int:  # noqa: N802 - Qt API
         return len(HEADERS)
 
+    def _brush(self, name: str) -> QBrush:
+        """``late`` or ``muted`` for the scheme in force, readable on the list's
+        background in both (it follows a switch of scheme without a reload)."""
+        key = (is_dark(), name)
+        brush = self._brushes.get(key)
+        if brush is None:
+            brush = self._brushes[key] = QBrush(QColor(tone(name)))
+        return brush
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
@@ -358,7 +364,7 @@ class TodayModel(QAbstractItemModel):
             if role == Qt.ItemDataRole.FontRole and column in (COL_CLIENT, COL_WHAT):
                 return self._struck
             if role == Qt.ItemDataRole.ForegroundRole and column != COL_ACTIONS:
-                return self._muted
+                return self._brush("muted")
             if role == SETTLED_ROLE:
                 return settled
             if role == Qt.ItemDataRole.AccessibleTextRole and column == COL_CLIENT:
@@ -366,7 +372,7 @@ class TodayModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole and column != COL_ACTIONS:
             return row.tooltip
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_WHEN and row.late:
-            return self._late
+            return self._brush("late")
         if role == Qt.ItemDataRole.DecorationRole and column == COL_CLIENT and row.item.priority:
             return self._flag
         if role == Qt.ItemDataRole.AccessibleTextRole and column == COL_CLIENT:

@@ -1,10 +1,12 @@
 """Today: who is waiting on you, most urgent first, and what you can do about it
 without leaving the row.
 
-The rows are a Qt item model over ``today_plan`` (sections as parents, items as
-children), shown in a QTreeView; the per-row buttons are painted by a delegate,
-not built as widgets, so a long overdue list costs nothing to refresh. Every
-string a row shows is worked out once when the plan arrives; data() only picks.
+The rows are a Qt item model over ``today_head`` (sections as parents, items as
+children; each part's first rows and the counts, read with ordered, limited
+queries, so a big book's first screen never waits for its whole plan), shown in
+a QTreeView; the per-row buttons are painted by a delegate, not built as
+widgets, so a long overdue list costs nothing to refresh. Every string a row
+shows is worked out once when the plan arrives; data() only picks.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from models.changes import Changes
 from models.reads import next_due_after
-from models.reminders import DueItem, DueKind, TodayPlan
+from models.reminders import DueItem, DueKind, TodayHead
 from ui.app import RapportApp
 from ui.keys import widget_shortcut
 from ui.kit.subscribe import on_changes
@@ -108,7 +110,8 @@ class TodayView(TodayActs, QWidget):
     def __init__(self, rapport: RapportApp, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rapport = rapport
-        self.plan: TodayPlan | None = None
+        # What the list shows: each part's first rows and the counts of all of it.
+        self.plan: TodayHead | None = None
         self.next_up: DueItem | None = None
         self.snooze_menu: QMenu | None = None
         self.date_dialog: DatePickDialog | None = None
@@ -249,10 +252,10 @@ class TodayView(TodayActs, QWidget):
         user moves on to another row, or Today is shown again (``reload``)."""
         book = self.rapport.book
         today = self.rapport.today()
-        plan = self.rapport.today_plan()
+        plan = self.rapport.today_head(self.model.limit)
         self.plan = plan
         self._notice_logged_touch(plan)
-        count = plan.counts(today)
+        count = plan.count
         self.summary_label.setText(count.headline() if count.total else "")
         if self.model.has_settled() and not reload and self.model.today == today:
             self._stale = True
@@ -269,12 +272,11 @@ class TodayView(TodayActs, QWidget):
             self._reloading = False
         self.date_label.setText(long_date(today))
         self.next_up = None
-        if not plan.due and book is not None:
-            if plan.upcoming:
-                self.next_up = min(plan.upcoming, key=lambda i: (i.due_on, i.client_name))
-            else:
+        if not count.total and book is not None:
+            self.next_up = plan.first_upcoming
+            if self.next_up is None:
                 self.next_up = next_due_after(book, today + timedelta(days=7), today=today)
-        self.empty_box.setVisible(not plan.due)
+        self.empty_box.setVisible(not count.total)
         if book is None:
             self.next_label.setText(NO_BOOK)
         elif self.next_up is not None:
@@ -305,8 +307,8 @@ class TodayView(TodayActs, QWidget):
         self._update_actions()
         self.count_changed.emit(count.total)
 
-    def _load(self, plan: TodayPlan, today: date) -> None:
-        self.model.set_plan(plan, today)
+    def _load(self, plan: TodayHead, today: date) -> None:
+        self.model.set_head(plan, today)
         # Each section opened on its own: expandAll() also asks every item whether it
         # has children, a Python call per row.
         # Spans first, while the sections are closed: spanning a row makes the tree lay
@@ -329,7 +331,7 @@ class TodayView(TodayActs, QWidget):
         if self.model.has_settled() or self._stale:
             self.refresh(reload=True)
 
-    def _notice_logged_touch(self, plan: TodayPlan) -> None:
+    def _notice_logged_touch(self, plan: TodayHead) -> None:
         key = self._touching
         if key is None or self.model.settled_label(key) is not None:
             return
@@ -359,6 +361,10 @@ class TodayView(TodayActs, QWidget):
             self.reload()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            # The list is hidden until Today has loaded, and a hidden list is sized
+            # only when shown: fit the reason column to the list's own width then.
+            self._fit_reason_column()
         if (
             watched is self.tree.viewport()
             and event.type() == QEvent.Type.Leave
@@ -369,10 +375,20 @@ class TodayView(TodayActs, QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         """On a narrow window (1024 px, or a 1.5 scale) the reason column gives way
-        to what is to be done: at most a third of the list, never a scrollbar."""
+        to what is to be done: at most half of the room, never a scrollbar."""
         super().resizeEvent(event)
-        room = self.tree.viewport().width() - self.tree.header().sectionSize(COL_ACTIONS)
-        self.tree.header().resizeSection(COL_WHEN, max(60, min(self._why_width, room // 3)))
+        self._fit_reason_column()
+
+    def _fit_reason_column(self) -> None:
+        """What is to be done and why it is here share what the client's name and
+        the action buttons leave, the reason never wider than its longest text."""
+        header = self.tree.header()
+        room = (
+            self.tree.viewport().width()
+            - header.sectionSize(COL_ACTIONS)
+            - header.sectionSize(COL_CLIENT)
+        )
+        header.resizeSection(COL_WHEN, max(60, min(self._why_width, room // 2)))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
@@ -382,7 +398,7 @@ class TodayView(TodayActs, QWidget):
     def count_due(self) -> int:
         if self.plan is None:
             return 0
-        return self.plan.counts(self.rapport.today()).total
+        return self.plan.count.total
 
     # -- selection ------------------------------------------------------------
 

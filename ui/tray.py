@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from models.changes import Changes
-from models.reminders import DueCount, DueItem, DueKind, TodayPlan
+from models.reminders import DueCount, DueItem, DueKind, TodayHead, TodayPlan, head_of
 from ui.app import APP_NAME, RapportApp
 from ui.icons import app_icon
 from ui.keys import menu_text
@@ -99,16 +99,19 @@ def item_key(item: DueItem) -> str:
     return f"k{item.client_id}"
 
 
-def tooltip_text(plan: TodayPlan, today: date, *, paused: bool = False) -> str:
-    """The headline count (the same words as Today's header), then who comes first."""
-    count = plan.counts(today)
+def tooltip_text(
+    head: TodayHead, today: date, *, clients: int | None = None, paused: bool = False
+) -> str:
+    """The headline count (the same words as Today's header), then who comes first,
+    in Today's order, and how many other clients are waiting (``clients``: how many
+    have something due, known once the whole plan is read, after the first paint)."""
+    count = head.count
     if not count.total:
         text = f"{APP_NAME} — nothing to do today"
     else:
-        names = [n for _i, n in unique_clients(plan.due, limit=TOOLTIP_NAMES)]
+        names = [n for _i, n in unique_clients(head.due, limit=TOOLTIP_NAMES)]
         shown = ", ".join(names)
-        clients = len({i.client_id for i in plan.due})
-        if clients > TOOLTIP_NAMES:
+        if clients is not None and clients > TOOLTIP_NAMES:
             shown += f" and {clients - TOOLTIP_NAMES} more"
         text = f"{APP_NAME} — {count.headline()}. First: {shown}"
     if paused:
@@ -142,6 +145,7 @@ class RapportTray(QObject):
         self.window = window
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
         self.plan = TodayPlan(due=[], upcoming=[])
+        self.head = head_of(self.plan, rapport.today())
         self.count = DueCount(0, 0, 0)
         self.badge_count = 0
         self.last_message: tuple[str, str] | None = None
@@ -164,7 +168,7 @@ class RapportTray(QObject):
         rapport.due_clock.resynced.connect(self.sync)
         self.icon.setIcon(self._icon(0))
         self.icon.setToolTip(APP_NAME)
-        self.rebuild_menu()
+        self.rebuild_menu(whole=False)
         if self.available:
             self.icon.show()
 
@@ -195,20 +199,27 @@ class RapportTray(QObject):
             self._icons[bucket] = tray_icon(bucket)
         return self._icons[bucket]
 
-    def sync(self, notify: bool = True, *, quietly: bool = False) -> None:
+    def sync(self, notify: bool = True, *, quietly: bool = False, whole: bool = True) -> None:
         """Read what is due now and show it: icon, tooltip, maybe a notification
         (``quietly`` marks what is due as announced without a popup, for a start-up
-        where the window already shows it)."""
-        self.plan = self.rapport.today_plan()
+        where the window already shows it). ``whole=False`` reads only the counts and
+        first rows, as the first window does: the tooltip names who comes first but
+        not how many more, until the next sync (right after the first paint)."""
+        self.head = self.rapport.today_head()
+        clients: int | None = None
+        if whole or notify:
+            self.plan = self.rapport.today_plan()
+            clients = len({i.client_id for i in self.plan.due})
         paused = self.paused()
         if self.pause_action.isChecked() != paused:
             self.pause_action.blockSignals(True)
             self.pause_action.setChecked(paused)
             self.pause_action.blockSignals(False)
-        self.count = self.plan.counts(self.rapport.today())
+        self.count = self.head.count
         self.badge_count = 0 if paused else self.count.total
         self.icon.setIcon(self._icon(self.badge_count))
-        self.icon.setToolTip(tooltip_text(self.plan, self.rapport.today(), paused=paused))
+        tip = tooltip_text(self.head, self.rapport.today(), clients=clients, paused=paused)
+        self.icon.setToolTip(tip)
         if notify:
             self.notify_due(quietly=quietly)
 
@@ -223,6 +234,7 @@ class RapportTray(QObject):
         Items are remembered as announced even when the window is in front (the
         user can see them) or reminders are paused, so they do not all pop up later.
         """
+        self.plan = self.rapport.today_plan()  # every due item, not only the first rows
         s = self.rapport.settings
         today = self.rapport.today().isoformat()
         if str(s.value(KEY_NOTIFIED_ON, "") or "") != today:
@@ -255,10 +267,11 @@ class RapportTray(QObject):
 
     # -- the menu ---------------------------------------------------------------
 
-    def rebuild_menu(self) -> None:
-        """Built fresh each time it opens, so it names who is due right now."""
+    def rebuild_menu(self, *, whole: bool = True) -> None:
+        """Built fresh each time it opens, so it names who is due right now (from
+        the counts and first rows only, when ``whole`` is False: at start-up)."""
         if self.rapport.book is not None:
-            self.sync(notify=False)
+            self.sync(notify=False, whole=whole)
         menu = self.menu
         menu.clear()
         menu.addAction("&Today…").triggered.connect(self.open_today)
@@ -267,9 +280,15 @@ class RapportTray(QObject):
         if self.count.total:
             # Today's first rows, in Today's order, and how many more Today has.
             menu.addSeparator()
+            # The count heads the list; it opens Today, so it is enabled and reads in
+            # full contrast (a disabled heading was grey, 2.6:1, in the screenshots).
             header = menu.addAction(self.count.headline())
-            header.setEnabled(False)
-            for item in self.plan.due[:MENU_ITEMS]:
+            font = header.font()
+            font.setBold(True)
+            header.setFont(font)
+            header.setToolTip("Open Today")
+            header.triggered.connect(self.open_today)
+            for item in self.head.due[:MENU_ITEMS]:
                 what = "" if item.kind is DueKind.KEEP_IN_TOUCH else f": {menu_text(item.title)}"
                 text = f"{menu_text(item.client_name)}{what} — {when_text(item.due_on, today)}"
                 action = menu.addAction(text)

@@ -2,20 +2,19 @@
 
 Kept free of Qt and of the machine's locale (Qt sets the C library's locale at
 start-up, which would turn strftime's day names into whatever the system speaks),
-so the words are the same everywhere and can be tested without a display.
+so the words are the same everywhere and can be tested without a display. The dates
+themselves are written in the consultant's date style (models/date_style.py, the
+same as in the PDFs), with no-break spaces so that a date never wraps.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from models.date_style import format_named, format_short_date
 from models.enums import Channel
 from models.reminders import DueItem, DueKind
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-)  # fmt: skip
 CHANNEL_TEXT: dict[Channel, str] = {
     Channel.CALL: "Call",
     Channel.EMAIL: "Email",
@@ -31,11 +30,16 @@ def plural(n: int, word: str) -> str:
 
 
 def short_date(day: date, today: date | None = None) -> str:
-    """ "12 Mar", with the year only when it is not this year's."""
-    text = f"{day.day} {MONTHS[day.month - 1]}"
-    if today is None or day.year != today.year:
-        text += f" {day.year}"
-    return text
+    """ "12 Mar", with the year ("12 Mar 2025") unless it is this year's."""
+    if today is not None and day.year == today.year:
+        return format_named("day_month", day)
+    return format_short_date(day)
+
+
+def weekday_date(day: date, today: date) -> str:
+    """ "Tue 17 Mar", with the year unless it is this year's."""
+    name = "weekday_day_month" if day.year == today.year else "weekday_medium"
+    return format_named(name, day)
 
 
 def when_text(due_on: date, today: date) -> str:
@@ -48,8 +52,8 @@ def when_text(due_on: date, today: date) -> str:
     if late == -1:
         return "tomorrow"
     if late >= -6:
-        return WEEKDAYS[due_on.weekday()]
-    return f"{WEEKDAYS[due_on.weekday()][:3]} {short_date(due_on, today)}"
+        return format_named("weekday", due_on)
+    return weekday_date(due_on, today)
 
 
 def due_phrase(due_on: date, today: date) -> str:

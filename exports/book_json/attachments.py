@@ -16,6 +16,7 @@ from typing import Any
 from exports.book_json.format import ATTACHMENTS_SUFFIX, SHA256_SHAPE, BookFormatError
 from exports.book_json.incoming import _Incoming
 from models.db import Book
+from models.files import clear_leftover_temps, glob_escape, temp_prefix
 from models.services.incidents import (
     EvidenceError,
     file_digest,
@@ -67,7 +68,9 @@ def _copy_atomic(source: Path, target: Path, sha: str) -> None:
     rename; models.files.write_atomic streamed), checking the bytes hash to ``sha``
     on the way: a damaged stored file is reported, not exported."""
     digest = hashlib.sha256()
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    folder, prefix = target.parent, temp_prefix(target.name)
+    clear_leftover_temps(folder.glob(f".{glob_escape(target.name)}.~*.part"))  # a killed export's
+    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".part")
     tmp = Path(tmp_name)
     try:
         with open(source, "rb") as src, os.fdopen(fd, "wb") as out:

@@ -7,9 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from exports.book_json.attachments import (
     _evidence_needed,
@@ -20,33 +18,32 @@ from exports.book_json.attachments import (
 )
 from exports.book_json.check import _check_document
 from exports.book_json.files import read_json
-from exports.book_json.format import _SQL_CHUNK, BookFormatError, ImportResult
+from exports.book_json.format import BookFormatError, ImportResult
 from exports.book_json.incoming import _Incoming
 from exports.book_json.merge_agreements import _merge_agreements
+from exports.book_json.merge_fresh import add_fresh, split_fresh
 from exports.book_json.merge_history import (
     _clients_by_uid,
     _history,
-    _refresh_priority,
-    _refresh_touch_dates,
     _replace_history,
     _unchanged,
 )
-from exports.book_json.merge_incidents import _replace_incidents, _stored_file_ids
+from exports.book_json.merge_incidents import _replace_incidents
 from exports.book_json.merge_plans import _merge_plans
 from models.db import Book
-from models.entities import (
-    FollowUp,
-    Setting,
-    Touch,
-)
+from models.entities import Setting
 from models.services.agreements import (
     ConsultantSettings,
     settings_values,
 )
+from models.services.bulk import RowRefused
 from models.services.clients import (
     add_client_in,
     apply_input,
 )
+from models.services.incidents import refresh_priority_in as _refresh_priority
+from models.services.incidents import stored_files_in
+from models.services.reminders import refresh_touch_dates_in
 from models.types import utcnow
 
 # --------------------------------------------------------------------------- merging
@@ -94,19 +91,6 @@ def import_book(
         raise
 
 
-def _taken_history_uids(s: Session, incoming: list[_Incoming]) -> set[str]:
-    """Which of these clients' touch and follow-up ids the book already uses."""
-    taken: set[str] = set()
-    for entity, uids in (
-        (Touch, [t.uid for inc in incoming for t in inc.touches]),
-        (FollowUp, [f.uid for inc in incoming for f in inc.follow_ups]),
-    ):
-        for start in range(0, len(uids), _SQL_CHUNK):
-            chunk = uids[start : start + _SQL_CHUNK]
-            taken.update(s.scalars(select(entity.uid).where(entity.uid.in_(chunk))))
-    return taken
-
-
 def _merge(
     book: Book,
     incoming: list[_Incoming],
@@ -118,14 +102,17 @@ def _merge(
     with book.session() as s:
         existing = _clients_by_uid(s, [inc.uid for inc in incoming])
         history = _history(s, [c.id for c in existing.values()])
-        file_ids = _stored_file_ids(s, needed, now)
-        # Touch and follow-up ids the book already has, under any client: a new
-        # client none of whose ids is taken has no rows to match or move.
-        taken = _taken_history_uids(s, [inc for inc in incoming if inc.uid not in existing])
+        file_ids = stored_files_in(s, {sha: f.size for sha, f in needed.items()}, now)
+        # New clients none of whose ids the book has go in a table at a time
+        # (merge_fresh); the others are matched row by row, in file order.
+        fresh, _matched = split_fresh(s, [inc for inc in incoming if inc.uid not in existing])
+        fresh_uids = {inc.uid for inc in fresh}
         # Clients whose touches changed: their dates are recomputed once, at the end.
         changed: set[int] = set()
         still: set[str] = set()  # counted unchanged so far
         for inc in incoming:
+            if inc.uid in fresh_uids:
+                continue
             client = existing.get(inc.uid)
             if client is not None and _unchanged(client, inc, history.get(client.id)):
                 result.unchanged += 1
@@ -147,12 +134,7 @@ def _merge(
                 # Flush per client, so a refusal from the database names its client.
                 s.flush()
                 changed.add(client.id)
-                fresh = (
-                    inc.uid not in existing
-                    and not any(t.uid in taken for t in inc.touches)
-                    and not any(f.uid in taken for f in inc.follow_ups)
-                )
-                changed |= _replace_history(s, client, inc, now, fresh=fresh)
+                changed |= _replace_history(s, client, inc, now)
                 s.flush()
                 changed |= _replace_incidents(s, client, inc, file_ids, now)
                 s.flush()
@@ -160,6 +142,12 @@ def _merge(
                 raise BookFormatError(
                     f"clients[{inc.index}]: the book refused this client ({exc.orig})."
                 ) from exc
+            except RowRefused as exc:
+                raise BookFormatError(
+                    f"clients[{inc.index}]: the book refused this client ({exc.reason})."
+                ) from exc
+        changed.update(add_fresh(s, fresh, file_ids, now))
+        result.created += len(fresh)
         later: set[str] = set()
         if any(inc.agreements is not None for inc in incoming):
             later |= _merge_agreements(s, incoming, now)
@@ -173,6 +161,6 @@ def _merge(
         if consultant is not None:
             for key, value in settings_values(consultant).items():
                 s.merge(Setting(key=key, value=value))
-        _refresh_touch_dates(s, changed)
+        refresh_touch_dates_in(s, changed)
         _refresh_priority(s, changed)
     return result

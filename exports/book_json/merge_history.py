@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from exports.book_json.format import _SQL_CHUNK, INCIDENT_TEXTS
@@ -36,24 +36,7 @@ from models.entities import (
     StoredFile,
     Touch,
 )
-from models.reminders import later_touch
-from models.services.clients import (
-    local_date,
-    recompute_touch_due,
-)
-from models.services.incidents import (
-    recompute_priority,
-)
-
-
-def _refresh_priority(s: Session, client_ids: set[int]) -> None:
-    """Each client's priority window from its incidents as they now stand, by the
-    rule the incident services apply: the file's ``priority_until`` is not trusted."""
-    ids = sorted(client_ids)
-    for start in range(0, len(ids), _SQL_CHUNK):
-        chunk = ids[start : start + _SQL_CHUNK]
-        for client in s.scalars(select(Client).where(Client.id.in_(chunk))):
-            recompute_priority(s, client)
+from models.services.reminders import NewFollowUp, NewTouch, add_follow_ups_in, add_touches_in
 
 
 def _clients_by_uid(s: Session, uids: list[str]) -> dict[str, Client]:
@@ -112,19 +95,12 @@ def _history(s: Session, client_ids: list[int]) -> dict[int, _History]:
     return found
 
 
-def _replace_history(
-    s: Session, client: Client, inc: _Incoming, now: datetime, *, fresh: bool = False
-) -> set[int]:
+def _replace_history(s: Session, client: Client, inc: _Incoming, now: datetime) -> set[int]:
     """Make the client's touches and follow-ups exactly the file's, matched by id.
 
     A row the file lists under this client but the book keeps under another moves
     here; the ids of the clients it left are returned, as their dates change too.
-    ``fresh``: the caller knows the book has none of these rows (a new client whose
-    ids are all unused), so there is nothing to look up.
     """
-    if fresh:
-        _insert_history(s, client, inc, now)
-        return set()
     touch_uids = [t.uid for t in inc.touches]
     fu_uids = [f.uid for f in inc.follow_ups]
     touches = {t.uid: t for t in _rows_for(s, Touch, client.id, touch_uids)}
@@ -166,46 +142,36 @@ def _replace_history(
 
 
 def _insert_history(s: Session, client: Client, inc: _Incoming, now: datetime) -> None:
-    """A client whose history the book has none of (a new client: most of a first
-    import): the touches and follow-ups go in as two bulk INSERTs instead of one ORM
-    object and flush each, the same rows either way."""
-    if inc.touches:
-        s.execute(
-            insert(Touch),
-            [
-                {
-                    "uid": t.uid,
-                    "client_id": client.id,
-                    "happened_at": t.happened_at,
-                    "channel": t.channel,
-                    "summary": t.summary,
-                    "next_step": t.next_step,
-                    "created_at": t.created_at or now,
-                }
-                for t in inc.touches
-            ],
+    """A client whose history the book has none of: the touches and follow-ups go
+    in through the services' writers, one executemany each."""
+    touches = [
+        NewTouch(
+            client.id,
+            t.happened_at,
+            t.channel,
+            t.summary,
+            t.next_step,
+            t.created_at or now,
+            uid=t.uid,
         )
-    if not inc.follow_ups:
-        return
-    touch_ids: dict[str, int] = {}
-    if any(f.touch_uid is not None for f in inc.follow_ups):
-        placed = select(Touch.uid, Touch.id).where(Touch.client_id == client.id)
-        touch_ids = {uid: row_id for uid, row_id in s.execute(placed)}
-    s.execute(
-        insert(FollowUp),
+        for t in inc.touches
+    ]
+    touch_ids = dict(zip([t.uid for t in touches], add_touches_in(s, touches), strict=True))
+    add_follow_ups_in(
+        s,
         [
-            {
-                "uid": f.uid,
-                "client_id": client.id,
-                "kind": f.kind,
-                "title": f.title,
-                "note": f.note,
-                "due_on": f.due_on,
-                "original_due_on": f.original_due_on,
-                "done_at": f.done_at,
-                "touch_id": touch_ids[f.touch_uid] if f.touch_uid is not None else None,
-                "created_at": f.created_at or now,
-            }
+            NewFollowUp(
+                client.id,
+                f.kind,
+                f.title,
+                f.due_on,
+                f.created_at or now,
+                note=f.note,
+                original_due_on=f.original_due_on,
+                done_at=f.done_at,
+                touch_id=touch_ids[f.touch_uid] if f.touch_uid is not None else None,
+                uid=f.uid,
+            )
             for f in inc.follow_ups
         ],
     )
@@ -249,23 +215,6 @@ def _rows_for(s: Session, entity: type[_Row], client_id: int, uids: list[str]) -
         for r in s.scalars(select(entity).where(entity.uid.in_(chunk))):
             rows[r.uid] = r
     return list(rows.values())
-
-
-def _refresh_touch_dates(s: Session, client_ids: set[int]) -> None:
-    """Set each client's latest touch day and next due date as logging its touches
-    one by one would have: the latest day any touch happened on, in the user's own
-    time zone, then the due rule."""
-    ids = sorted(client_ids)
-    for start in range(0, len(ids), _SQL_CHUNK):
-        chunk = ids[start : start + _SQL_CHUNK]
-        latest: dict[int, date] = {}
-        for cid, happened_at in s.execute(
-            select(Touch.client_id, Touch.happened_at).where(Touch.client_id.in_(chunk))
-        ):
-            latest[cid] = later_touch(latest.get(cid), local_date(happened_at))
-        for client in s.scalars(select(Client).where(Client.id.in_(chunk))):
-            client.last_touch_on = latest.get(client.id)
-            recompute_touch_due(client)
 
 
 def _unchanged(c: Client, inc: _Incoming, history: _History | None) -> bool:

@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exports.book_json.attachments import _NeededFile
 from exports.book_json.format import _SQL_CHUNK, INCIDENT_TEXTS, BookFormatError
 from exports.book_json.incoming import (
     _Incoming,
@@ -22,28 +21,7 @@ from models.entities import (
     FollowUp,
     Incident,
     IncidentEntry,
-    StoredFile,
 )
-
-
-def _stored_file_ids(s: Session, needed: dict[str, _NeededFile], now: datetime) -> dict[str, int]:
-    """The stored_file row of every needed hash, made for those the book lacks
-    (their files were copied in before this transaction began)."""
-    ids: dict[str, int] = {}
-    shas = sorted(needed)
-    for start in range(0, len(shas), _SQL_CHUNK):
-        chunk = shas[start : start + _SQL_CHUNK]
-        for sha, fid in s.execute(
-            select(StoredFile.sha256, StoredFile.id).where(StoredFile.sha256.in_(chunk))
-        ):
-            ids[sha] = fid
-    for sha in shas:
-        if sha not in ids:
-            row = StoredFile(sha256=sha, size=needed[sha].size, created_at=now)
-            s.add(row)
-            s.flush()
-            ids[sha] = row.id
-    return ids
 
 
 def _replace_incidents(
@@ -159,5 +137,3 @@ def _replace_evidence(
                 row.added_at = e.added_at
         row.file_id = file_ids[e.sha256]
         row.original_name = e.name
-
-

@@ -24,13 +24,15 @@ from exports.pdf.common import (
     ZEBRA_FILL,
     Styles,
     build_pdf,
+    cell,
     drawable,
     escape_text,
     heading,
-    paragraphs,
     party_cell,
     party_row,
     plain_date,
+    prose,
+    text_flowables,
     title_head,
 )
 from models.agreements import context_parts
@@ -61,7 +63,7 @@ def commitment_table(
         rows.append(
             [
                 str(i),
-                Paragraph(escape_text(line.text, cov), st.cell),
+                cell(line.text, st.cell, cov),
                 plain_date(line.due_on) if line.due_on else "\u2014",
                 drawable(state, cov),
             ]
@@ -145,7 +147,7 @@ def _story(doc: AgreementDocument, width: float, st: Styles, cov: frozenset[int]
     from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
     title_block: list[Any] = [
-        Paragraph(escape_text(doc.title or "Agreement", cov), st.title),
+        *text_flowables(doc.title or "Agreement", st.title, cov),
         Paragraph(f"{escape_text(doc.number, cov)} \u00b7 {plain_date(doc.dated)}", st.meta),
     ]
     mark = STATUS_MARKS.get(doc.status)
@@ -176,7 +178,7 @@ def _story(doc: AgreementDocument, width: float, st: Styles, cov: frozenset[int]
     if points:
         story.extend(heading("What we discussed", st))
         for point in points:
-            story.append(Paragraph(escape_text(point.strip(), cov), st.bullet, bulletText="\u2022"))
+            story += text_flowables(point.strip(), st.bullet, cov, bullet="\u2022")
 
     story.extend(heading("Our commitments", st, TABLE_HEADING_ROOM))
     story.append(commitment_table(doc.ours, width, st, cov))
@@ -205,7 +207,6 @@ def _context(context: str, st: Styles, cov: frozenset[int]) -> list[Any]:
     """The context's parts: a label the wizard wrote on its own line prints as a
     small heading above its words (models/agreements.context_parts)."""
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph
 
     sub = ParagraphStyle(
         "ContextHeading",
@@ -219,9 +220,8 @@ def _context(context: str, st: Styles, cov: frozenset[int]) -> list[Any]:
     out: list[Any] = []
     for head, body in context_parts(context):
         if head:
-            out.append(Paragraph(escape_text(head, cov), sub))
-        for para in paragraphs(body):
-            out.append(Paragraph(escape_text(para, cov), st.body))
+            out += text_flowables(head, sub, cov)
+        out += prose(body, st.body, cov, note_style=st.small)
     return out
 
 

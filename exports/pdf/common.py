@@ -10,30 +10,56 @@ escaping reaches all of them at once.
 ReportLab is imported inside the functions that need it, never at module level:
 the GUI imports the renderers at start-up, and start-up stays fast.
 
-Every string the user typed goes through ``escape_text`` before it reaches a
-Paragraph: characters the bundled font cannot draw (emoji, CJK) become U+FFFD, a
-visible diamond that copies and pastes cleanly, instead of crashing or vanishing;
-control characters are dropped; the XML markup characters are escaped (a client
-called ``<b>Smith & Co</b>`` prints exactly that); newlines become line breaks.
-Long words are broken by ReportLab itself (``splitLongWords``), so a 5 000-character
-token wraps instead of failing, and table rows taller than a page split across
-pages (``splitInRow``).
+Every string the user typed is made drawable before it reaches a Paragraph
+(exports/pdf/text.py): characters the bundled font cannot draw (emoji, CJK) become
+U+FFFD, a visible diamond that copies and pastes cleanly, instead of crashing or
+vanishing; control characters are dropped; the XML markup characters are escaped (a
+client called ``<b>Smith & Co</b>`` prints exactly that); newlines become line
+breaks. Short fixed-size strings use ``escape_text``; anything that may be long goes
+through ``text_flowables`` (or ``cell`` in a table), which hands ReportLab bounded
+paragraphs so a megabyte of notes prints in seconds, and lays right-to-left lines
+out after wrapping. Long words are broken by ReportLab itself (``splitLongWords``),
+and table rows taller than a page split across pages (``splitInRow``).
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import threading
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
 
+from exports.pdf.text import (
+    REPLACEMENT,
+    cell,
+    drawable,
+    escape_text,
+    one_line,
+    paragraphs,
+    prose,
+    text_flowables,
+    visual_order,
+)
 from models.dates import format_date
 from models.documents import PageSize, Party
+from models.images import image_size, too_large
+
+__all__ = [  # the text helpers, re-exported: the renderers import them from here
+    "REPLACEMENT",
+    "cell",
+    "drawable",
+    "escape_text",
+    "one_line",
+    "paragraphs",
+    "prose",
+    "text_flowables",
+    "visual_order",
+]
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; reportlab is imported lazily
     from reportlab.lib.styles import ParagraphStyle
@@ -50,7 +76,6 @@ UPRIGHT = (FAMILY, f"{FAMILY}-Bold")  # first in FONT_FILES: the faces documents
 HEADING_ROOM = 56.0  # a heading and a line or two of text, else a new page
 TABLE_HEADING_ROOM = 90.0  # a heading, the table header and one row
 FRAME_PADDING = 6.0  # platypus Frame default, each side
-REPLACEMENT = "\ufffd"  # drawn by DejaVu Sans as a visible "?" in a diamond
 LOGO_MAX = (120.0, 48.0)  # width, height in points
 LOGO_COLUMN = 130.0
 PARTY_GAP = 16.0
@@ -79,6 +104,7 @@ ZEBRA_FILL = "#f8f9fb"
 ACCENT = "#1d4e89"
 DRAFT_RED = "#b42318"
 
+log = logging.getLogger(__name__)
 _font_lock = threading.Lock()
 _coverage: frozenset[int] | None = None
 
@@ -130,60 +156,6 @@ def register_fonts() -> frozenset[int]:
         upright = faces[: len(UPRIGHT)]
         _coverage = frozenset(c for c in set.intersection(*upright) if c <= 0xFFFF)
         return _coverage
-
-
-def _right_to_left(line: str) -> bool:
-    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line)
-
-
-def visual_order(line: str) -> str:
-    """One line of text in the order a PDF draws it, left to right.
-
-    A PDF has no text direction: Hebrew and Arabic must be laid out before drawing.
-    arabic-reshaper picks each Arabic letter's joined form (DejaVu has them as
-    presentation forms) and python-bidi applies the Unicode bidi algorithm; both are
-    small, maintained, pure Python, and imported only when a line needs them.
-    ReportLab's own RTL support needs rlbidi, which is not on the package index.
-    """
-    if not _right_to_left(line):
-        return line
-    import arabic_reshaper
-    from bidi import get_display
-
-    shown: str = get_display(arabic_reshaper.reshape(line))
-    return shown
-
-
-def drawable(value: str, coverage: frozenset[int]) -> str:
-    """``value`` with every character the font lacks replaced, controls dropped,
-    right-to-left lines laid out, and combining marks joined to their letters where
-    Unicode has the composed letter (NFC), so "e" + U+0301 prints as one "é"."""
-    out = []
-    text = unicodedata.normalize(
-        "NFC", value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    )
-    text = "\n".join(visual_order(line) for line in text.split("\n"))
-    for ch in text:
-        code = ord(ch)
-        if ch == "\n":
-            out.append(ch)
-        elif code < 0x20 or 0x7F <= code < 0xA0:
-            continue
-        elif code in coverage:
-            out.append(ch)
-        else:
-            out.append(REPLACEMENT)
-    return "".join(out)
-
-
-def escape_text(value: str, coverage: frozenset[int]) -> str:
-    """User text made safe for a Paragraph: drawable, escaped, newlines kept."""
-    return escape(drawable(value, coverage)).replace("\n", "<br/>")
-
-
-def one_line(value: str, coverage: frozenset[int]) -> str:
-    """User text for a footer or the file's metadata, where a line break has no place."""
-    return drawable(value, coverage).replace("\n", " ")
 
 
 @dataclass(frozen=True)
@@ -281,23 +253,57 @@ def page_dimensions(page_size: PageSize) -> tuple[float, float]:
     return LETTER if PageSize(page_size) is PageSize.LETTER else A4
 
 
-def logo_image(data: bytes | None, max_w: float, max_h: float) -> Any:
-    """The logo as a small Image flowable, or None when absent or unreadable."""
-    if not data:
-        return None
-    from reportlab.lib.utils import ImageReader
-    from reportlab.platypus import Image
+PRINT_DPI = 300  # a logo is kept at most this sharp: more pixels print no better
+
+
+@functools.lru_cache(maxsize=4)
+def _print_ready(data: bytes, max_w: float, max_h: float) -> tuple[bytes, int, int] | None:
+    """The logo decoded once, shrunk to what it prints at, as PNG bytes and its size.
+
+    Cached: a book's logo is the same bytes on every document, so it is decoded and
+    shrunk once per process, not once per PDF. None when the pixels cannot be read.
+    """
+    from PIL import Image
 
     try:
-        reader = ImageReader(BytesIO(data))
-        w, h = reader.getSize()
-        if w <= 0 or h <= 0:
-            return None
-        reader.getRGBData()  # decodes the pixels: a truncated file fails here, not at build
+        with Image.open(BytesIO(data)) as image:
+            image.load()  # decodes the pixels: a truncated file fails here, not at build
+            w, h = image.size
+            most = (max_w * PRINT_DPI / 72, max_h * PRINT_DPI / 72)
+            if w > most[0] or h > most[1]:
+                shrunk = image.copy()
+                shrunk.thumbnail((max(1, int(most[0])), max(1, int(most[1]))))
+                out = BytesIO()
+                shrunk.save(out, format="PNG")
+                return out.getvalue(), w, h
+            return data, w, h
     except Exception:  # noqa: BLE001 - any broken image is skipped, never fatal
         return None
+
+
+def logo_image(data: bytes | None, max_w: float, max_h: float) -> Any:
+    """The logo as a small Image flowable, or None when absent, unreadable or too
+    large to decode (its size is read from the header first: models/images.py)."""
+    if not data:
+        return None
+    from reportlab.platypus import Image
+
+    size = image_size(data)
+    if size is None or min(size) <= 0:
+        return None
+    if too_large(size):
+        log.warning(
+            "The logo (%d x %d pixels) is too large to print; it was left out. "
+            "Choose a smaller one in Settings, Your details.",
+            *size,
+        )
+        return None
+    ready = _print_ready(data, max_w, max_h)
+    if ready is None:
+        return None
+    png, w, h = ready
     scale = min(max_w / w, max_h / h)
-    return Image(BytesIO(data), width=w * scale, height=h * scale)
+    return Image(BytesIO(png), width=w * scale, height=h * scale)
 
 
 def title_head(title_block: list[Any], logo_png: bytes | None, width: float) -> list[Any]:
@@ -326,14 +332,12 @@ def title_head(title_block: list[Any], logo_png: bytes | None, width: float) -> 
 def party_cell(label: str, party: Party, st: Styles, cov: frozenset[int]) -> list[Any]:
     from reportlab.platypus import Paragraph
 
-    cell = [
-        Paragraph(escape_text(label.upper(), cov), st.label),
-        Paragraph(escape_text(party.name, cov), st.party_name),
-    ]
+    cell: list[Any] = [Paragraph(escape_text(label.upper(), cov), st.label)]
+    cell += text_flowables(party.name, st.party_name, cov)
     role_org = ", ".join(v.strip() for v in (party.role, party.organisation) if v.strip())
     for line in (role_org, party.address.strip(), party.email.strip(), party.phone.strip()):
         if line:
-            cell.append(Paragraph(escape_text(line, cov), st.party_line))
+            cell += text_flowables(line, st.party_line, cov)
     return cell
 
 
@@ -386,13 +390,6 @@ def heading(markup: str, st: Styles, room: float = HEADING_ROOM) -> list[Any]:
     from reportlab.platypus import CondPageBreak, Paragraph
 
     return [CondPageBreak(room), Paragraph(markup, st.heading)]
-
-
-def paragraphs(text: str) -> list[str]:
-    """Blank lines separate paragraphs; single newlines stay line breaks."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    parts = [p.strip("\n") for p in text.split("\n\n")]
-    return [p for p in parts if p.strip()]
 
 
 def numbered_canvas(

@@ -22,10 +22,11 @@ from exports.pdf.common import (
     build_pdf,
     escape_text,
     heading,
-    paragraphs,
     party_cell,
     party_row,
     plain_date,
+    prose,
+    text_flowables,
     title_head,
 )
 from models.documents import PageSize, Party, RecordDocument, RecordSection
@@ -55,14 +56,12 @@ def _parties(doc: RecordDocument, width: float, st: Styles, cov: frozenset[int])
 
 
 def _section(section: RecordSection, st: Styles, cov: frozenset[int]) -> list[Any]:
-    from reportlab.platypus import Paragraph
 
     out = heading(escape_text(section.heading.strip() or "Notes", cov), st)
-    for para in paragraphs(section.text):
-        out.append(Paragraph(escape_text(para, cov), st.body))
+    out += prose(section.text, st.body, cov, note_style=st.small)
     for item in section.items:
         if item.strip():
-            out.append(Paragraph(escape_text(item.strip(), cov), st.item, bulletText="\u2022"))
+            out += text_flowables(item.strip(), st.item, cov, bullet="\u2022")
     return out
 
 
@@ -71,7 +70,7 @@ def _story(doc: RecordDocument, width: float, st: Styles, cov: frozenset[int]) -
 
     title_block: list[Any] = [Paragraph(escape_text(doc.kind or "Record", cov), st.title)]
     if doc.title.strip():
-        title_block.append(Paragraph(escape_text(doc.title.strip(), cov), st.subtitle))
+        title_block += text_flowables(doc.title.strip(), st.subtitle, cov)
     title_block.append(Paragraph(plain_date(doc.dated), st.meta))
     if doc.reference.strip():
         title_block.append(Paragraph(escape_text(doc.reference.strip(), cov), st.meta))

@@ -25,16 +25,18 @@ from exports.pdf.common import (
     TABLE_HEADING_ROOM,
     ZEBRA_FILL,
     Styles,
+    cell,
     drawable,
     escape_text,
     heading,
     make_styles,
     numbered_canvas,
     page_dimensions,
-    paragraphs,
     party_cell,
     plain_date,
+    prose,
     register_fonts,
+    text_flowables,
 )
 from models.dates import format_datetime
 from models.documents import ClientSummaryDocument, PageSize, SummaryIncident
@@ -77,7 +79,7 @@ def _table(
 
     data: list[list[Any]] = [[Paragraph(h, st.cell_head) for h in header]]
     for row in rows:
-        data.append([Paragraph(escape_text(cell, cov), st.cell) for cell in row])
+        data.append([cell(text, st.cell, cov) for text in row])
     table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=1, splitInRow=1)
     table.setStyle(
         TableStyle(
@@ -112,9 +114,7 @@ def _facts(pairs: Sequence[tuple[str, str]], width: float, st: Styles, cov: froz
 
     label_w = 120.0
     data = [
-        [Paragraph(escape_text(k, cov), st.label), Paragraph(escape_text(v, cov), st.cell)]
-        for k, v in pairs
-        if v
+        [Paragraph(escape_text(k, cov), st.label), cell(v, st.cell, cov)] for k, v in pairs if v
     ]
     if not data:
         return Paragraph("Nothing recorded.", st.small)
@@ -148,7 +148,7 @@ def _incident(inc: SummaryIncident, width: float, st: Styles, cov: frozenset[int
 
     story: list[Any] = [
         CondPageBreak(TABLE_HEADING_ROOM),
-        Paragraph(escape_text(inc.title, cov), st.party_name),
+        *text_flowables(inc.title, st.party_name, cov),
         _facts(
             [
                 ("STATUS", _label(inc.status)),
@@ -209,7 +209,7 @@ def _story(doc: ClientSummaryDocument, width: float, st: Styles, cov: frozenset[
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     story: list[Any] = [
-        Paragraph(escape_text(doc.client.name or "Client", cov), st.title),
+        *text_flowables(doc.client.name or "Client", st.title, cov),
         Paragraph(f"Client summary \u00b7 as of {plain_date(doc.today)}", st.meta),
         Spacer(1, 10),
     ]
@@ -252,8 +252,7 @@ def _story(doc: ClientSummaryDocument, width: float, st: Styles, cov: frozenset[
     )
     if doc.notes.strip():
         story.extend(heading("Notes", st))
-        for para in paragraphs(doc.notes):
-            story.append(Paragraph(escape_text(para, cov), st.body))
+        story += prose(doc.notes, st.body, cov, note_style=st.small)
 
     story.extend(heading("Keeping in touch", st))
     story.append(
@@ -276,11 +275,7 @@ def _story(doc: ClientSummaryDocument, width: float, st: Styles, cov: frozenset[
         band = f" ({_label(doc.health_band)})" if doc.health_band else ""
         story.append(Paragraph(f"Score {doc.health_score} of 100{escape_text(band, cov)}", st.body))
         for f in doc.factors:
-            story.append(
-                Paragraph(
-                    f"{f.points:+d}: {escape_text(f.reason, cov)}", st.bullet, bulletText="\u2022"
-                )
-            )
+            story += text_flowables(f"{f.points:+d}: {f.reason}", st.bullet, cov, bullet="\u2022")
 
     story.extend(heading(f"Touches ({len(doc.touches)})", st, TABLE_HEADING_ROOM))
     if doc.touches:

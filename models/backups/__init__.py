@@ -40,10 +40,12 @@ from models.backups.common import (
     RestoreError,
     attachments_dir,
     backups_dir,
+    evidence_files,
     file_sha256,
     fingerprint,
     full_check,
     manifest_path,
+    missing_evidence,
     row_counts,
     stored_file_path,
 )
@@ -59,6 +61,7 @@ from models.backups.damage import (
     set_aside,
     size_text,
 )
+from models.backups.leftovers import clear_leftovers, clear_restore_leftovers
 from models.backups.mounts import network_filesystem, network_warning
 from models.backups.policy import (
     KEEP_LIMITS,
@@ -69,7 +72,6 @@ from models.backups.policy import (
 )
 from models.backups.restore import (
     RestoreResult,
-    clear_restore_leftovers,
     describe_backup,
     resolve_backup,
     restore_backup,
@@ -114,12 +116,14 @@ __all__ = [
     "backups_dir",
     "backups_to_keep",
     "cannot_write_reason",
+    "clear_leftovers",
     "clear_restore_leftovers",
     "clear_orphans",
     "is_damage",
     "clients_phrase",
     "describe_backup",
     "describe_time",
+    "evidence_files",
     "file_sha256",
     "fingerprint",
     "full_check",
@@ -127,6 +131,7 @@ __all__ = [
     "hashes_in_kept_backups",
     "list_backups",
     "manifest_path",
+    "missing_evidence",
     "needs_backup",
     "network_filesystem",
     "network_warning",

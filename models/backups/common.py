@@ -13,6 +13,7 @@ from pathlib import Path
 
 from models.backups.policy import SETTING_KEYS
 from models.errors import RapportError
+from models.files import STALE_TEMP_SECONDS
 from models.paths import companion_dir
 
 BACKUPS = "backups"
@@ -44,8 +45,9 @@ PIN_DAYS = 30
 # backup the app's worker thread is still reading, and two backups gain nothing.
 _COPYING = threading.RLock()
 
-# A temp file this old is left over from a crash, not a backup still being written.
-STALE_PART_SECONDS = 3600
+# A temp file this old is left over from a crash, not a backup still being written
+# (a younger one is, when its writer's pid is gone: models.files.is_leftover).
+STALE_PART_SECONDS = STALE_TEMP_SECONDS
 _CHUNK = 1024 * 1024
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{12}Z)-(?P<kind>[a-z-]+)\.db$")
@@ -137,6 +139,38 @@ def _hashes(conn: sqlite3.Connection, tables: Sequence[str]) -> list[str]:
     if "stored_file" not in tables:
         return []
     return sorted(r[0] for r in conn.execute("SELECT sha256 FROM stored_file"))
+
+
+def evidence_files(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(sha256, the name it was attached under) for every stored evidence file: the
+    name is what the user recognises when `check` or a restore says one is missing."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "stored_file" not in tables:
+        return []
+    if "evidence" not in tables:
+        return [(r[0], r[0][:12]) for r in conn.execute("SELECT sha256 FROM stored_file")]
+    return [
+        (str(sha), str(name or sha[:12]))
+        for sha, name in conn.execute(
+            "SELECT f.sha256, min(e.original_name) FROM stored_file f "
+            "LEFT JOIN evidence e ON e.file_id = f.id GROUP BY f.id ORDER BY f.sha256"
+        )
+    ]
+
+
+def missing_evidence(book_path: Path, files: Sequence[tuple[str, str]]) -> list[str]:
+    """The names of evidence files that are not in the attachments folder, or whose
+    bytes no longer match their hash: `check` must not say "ok" over lost evidence,
+    and a restore names what it could not bring back."""
+    missing: list[str] = []
+    for sha, name in files:
+        try:
+            ok = file_sha256(stored_file_path(book_path, sha)) == sha
+        except OSError:
+            ok = False
+        if not ok:
+            missing.append(name)
+    return missing
 
 
 def _keep_settings(conn: sqlite3.Connection, tables: Sequence[str]) -> dict[str, str]:

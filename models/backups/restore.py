@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,16 +18,17 @@ from models.backups.common import (
     RestoreError,
     _companions,
     _fsync_file,
-    _hashes,
     _revision,
     _ro,
     _tables,
+    evidence_files,
     file_sha256,
     full_check,
+    missing_evidence,
     row_counts,
-    stored_file_path,
 )
 from models.backups.damage import cannot_write_reason, is_damage, open_check, set_aside
+from models.backups.leftovers import held_link, restoring_path
 from models.backups.take import (
     BackupInfo,
     _older_info,
@@ -46,6 +47,10 @@ class RestoreResult:
     before_restore: BackupInfo | None  # the book as it was, backed up first
     set_aside: list[Path]  # or, when it was damaged, where it was moved unchanged
     counts: dict[str, int]
+    # Evidence files the backup refers to that are not in the attachments folder (or
+    # no longer match their hash), by the name they were attached under: the data was
+    # restored all the same, and the user is told which files to find.
+    missing_evidence: list[str] = field(default_factory=list)
 
 
 def resolve_backup(book_path: Path, name: str | Path) -> Path:
@@ -74,10 +79,16 @@ def verify_backup(book_path: Path, info: BackupInfo) -> dict[str, int]:
     """Check a backup before it may become the book; returns its row counts.
 
     Its file hash and row counts must match its manifest (when it has one), it must
-    pass integrity_check and foreign_key_check, come from a schema this Rapport
-    knows, and every evidence file it refers to must be in the attachments folder
-    with the right hash.
+    pass integrity_check and foreign_key_check, and come from a schema this Rapport
+    knows. Evidence files are not part of the verdict: a backup whose files are gone
+    still holds every client, and refusing it would lose them all (issue 18); the
+    restore names the missing files instead (``RestoreResult.missing_evidence``).
     """
+    return _verify(book_path, info)[0]
+
+
+def _verify(book_path: Path, info: BackupInfo) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    """The row counts of a backup that passed its checks, and its evidence files."""
     from models import schema
 
     if info.sha256 is not None and file_sha256(info.path) != info.sha256:
@@ -97,7 +108,7 @@ def verify_backup(book_path: Path, info: BackupInfo) -> dict[str, int]:
         tables = _tables(conn)
         revision = _revision(conn, tables)
         counts = row_counts(conn)
-        hashes = _hashes(conn, tables)
+        files = evidence_files(conn)
     except sqlite3.DatabaseError as exc:
         raise RestoreError(
             f"The backup {info.name} is damaged ({exc}); it was not restored."
@@ -114,32 +125,19 @@ def verify_backup(book_path: Path, info: BackupInfo) -> dict[str, int]:
         raise RestoreError(
             f"The backup {info.name} does not hold what its record says; it was not restored."
         )
-    missing = [h for h in hashes if not _stored_file_ok(book_path, h)]
-    if missing:
-        n = len(missing)
-        raise RestoreError(
-            f"The backup {info.name} needs {n} evidence file{'s' if n != 1 else ''} that "
-            f"{'are' if n != 1 else 'is'} missing from the attachments folder or changed; "
-            "nothing was restored."
-        )
-    return counts
-
-
-def _stored_file_ok(book_path: Path, sha256: str) -> bool:
-    try:
-        return file_sha256(stored_file_path(book_path, sha256)) == sha256
-    except OSError:
-        return False
+    return counts, files
 
 
 def restore_backup(book_path: Path, backup: Path, *, now: datetime | None = None) -> RestoreResult:
     """Replace the book with a verified copy of ``backup``.
 
     The caller holds the book's lock and has closed the book. Order: check the
-    backup (and its evidence files); back the current book up (or, if it fails its
+    backup; back the current book up (or, if it fails its
     own check, set it aside unchanged); copy the backup to a temp file beside the
     book and check that copy; fold the current book's WAL in; rename the copy over
     the book. A crash at any point leaves either the old book or the new one whole.
+    Evidence files the backup needs but the attachments folder lacks do not stop it;
+    they are named in the result.
     """
     with _COPYING:
         return _restore_backup(Path(book_path).absolute(), Path(backup), now)
@@ -149,7 +147,7 @@ def _restore_backup(path: Path, backup: Path, now: datetime | None) -> RestoreRe
     # A second hard link keeps the backup's bytes while we read them, even if a backup
     # taken beside this restore (another process) thins the original name away.
     source = Path(backup).absolute()
-    held = source.with_name(f".{source.name}.restoring-src")
+    held = held_link(source)
     try:
         held.unlink(missing_ok=True)
         os.link(source, held)
@@ -167,7 +165,7 @@ def _restore_backup(path: Path, backup: Path, now: datetime | None) -> RestoreRe
 
 
 def _restore_held(path: Path, info: BackupInfo, now: datetime | None) -> RestoreResult:
-    counts = verify_backup(path, info)
+    counts, files = _verify(path, info)
     _check_free_space(path, info.path)
     before: BackupInfo | None = None
     moved: list[Path] = []
@@ -212,27 +210,7 @@ def _restore_held(path: Path, info: BackupInfo, now: datetime | None) -> Restore
     finally:
         for p in [tmp, *_companions(tmp)]:
             p.unlink(missing_ok=True)
-    return RestoreResult(info, before, moved, counts)
-
-
-def restoring_path(path: Path) -> Path:
-    """Where a restore prepares the replacement, beside the book (same file system)."""
-    return Path(path).with_name(f".{Path(path).name}.restoring")
-
-
-def clear_restore_leftovers(path: Path) -> list[Path]:
-    """A restore killed part way leaves its half-made replacement; the caller holds the
-    book's lock, so no restore is running and the leftovers can go."""
-    gone: list[Path] = []
-    tmp = restoring_path(path)
-    held = sorted((Path(path).parent / BACKUPS).glob(".*.restoring-src"))
-    for p in [tmp, *_companions(tmp), *held]:
-        try:
-            p.unlink()
-            gone.append(p)
-        except FileNotFoundError:
-            pass
-    return gone
+    return RestoreResult(info, before, moved, counts, missing_evidence(path, files))
 
 
 def _current_problems(path: Path) -> list[str]:

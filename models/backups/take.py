@@ -8,7 +8,6 @@ import logging
 import os
 import sqlite3
 import tempfile
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,10 +23,8 @@ from models.backups.common import (
     KIND_OLDER,
     KINDS,
     MANIFEST_FORMAT,
-    MANIFEST_SUFFIX,
     PIN_DAYS,
     PINNED_KINDS,
-    STALE_PART_SECONDS,
     THINNED_KINDS,
     BackupError,
     _companions,
@@ -44,8 +41,9 @@ from models.backups.common import (
     manifest_path,
     row_counts,
 )
+from models.backups.leftovers import _clear_orphan_manifests, held_name
 from models.backups.policy import KeepPolicy, backups_to_keep, policy_from_settings
-from models.files import _fsync_dir, write_atomic
+from models.files import _fsync_dir, clear_leftover_temps, temp_prefix, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +68,9 @@ class BackupInfo:
 
     @property
     def name(self) -> str:
-        # A restore reads through a hidden second link (".NAME.restoring-src"); the
+        # A restore reads through a hidden second link (".NAME.~PID.restoring-src"); the
         # user knows the copy by its own name.
-        name = self.path.name
-        if name.startswith(".") and name.endswith(".restoring-src"):
-            return name[1 : -len(".restoring-src")]
-        return name
+        return held_name(self.path.name) or self.path.name
 
     def pinned_until(self) -> date | None:
         """The last day the daily rule may not thin this copy (None: never pinned)."""
@@ -105,19 +100,10 @@ def _backup_name(book_path: Path, kind: str, taken_at: datetime) -> str:
 
 
 def _clear_stale_parts(folder: Path) -> None:
-    """Temp files a crash left behind, and manifests whose copy never took its name;
-    a fresh one may belong to a backup still in progress."""
-    cutoff = time.time() - STALE_PART_SECONDS
-    leftovers = list(folder.glob(".*.part*"))
-    leftovers += [
-        m for m in folder.glob(f"*.db{MANIFEST_SUFFIX}") if not m.with_suffix("").exists()
-    ]
-    for leftover in leftovers:
-        try:
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
-        except OSError:
-            pass
+    """Temp files a killed backup left behind, and manifests whose copy never took its
+    name; one a live backup (in this process or another) is still writing stays."""
+    clear_leftover_temps(folder.glob(".*.part*"))
+    _clear_orphan_manifests(folder)
 
 
 def take_backup(
@@ -164,7 +150,7 @@ def _take_backup(
     tmp: Path | None = None
     manifest_written = False
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{final.name}.", suffix=".part")
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=temp_prefix(final.name), suffix=".part")
         os.close(fd)
         tmp = Path(tmp_name)
         source_state = fingerprint(path)

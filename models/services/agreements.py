@@ -44,7 +44,10 @@ from models.entities import (
     Incident,
     Setting,
     Side,
+    new_uid,
 )
+from models.images import size_problem
+from models.services.bulk import insert_rows
 from models.services.clients import (
     EMAIL_SHAPE,
     PHONE_SHAPE,
@@ -230,6 +233,85 @@ def _apply(s: Session, ag: Agreement, data: AgreementInput) -> None:
             s.delete(fu)
 
 
+# --- session-level writer: the dialog's draft, the demo's and an import's rows ---
+
+
+@dataclass(frozen=True)
+class NewCommitment:
+    """One commitment of a ``NewAgreement``, as stored."""
+
+    side: Side
+    position: int
+    text: str
+    due_on: date | None = None
+    state: CommitmentState = CommitmentState.OPEN
+    follow_up_id: int | None = None
+    uid: str | None = None
+
+
+@dataclass(frozen=True)
+class NewAgreement:
+    """One agreement for ``add_agreements_in``, as stored. A final one arrives with
+    its PDF and hash; ``finalise_in`` is how a draft becomes final in the book."""
+
+    client_id: int
+    number: str
+    title: str
+    dated: date
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+    status: AgreementStatus = AgreementStatus.DRAFT
+    incident_id: int | None = None
+    supersedes_id: int | None = None
+    context: str = ""
+    points: str = ""
+    review_on: date | None = None
+    review_follow_up_id: int | None = None
+    finalised_at: datetime | None = None
+    pdf: bytes | None = None
+    pdf_sha256: str | None = None
+    commitments: tuple[NewCommitment, ...] = ()
+    uid: str | None = None
+
+
+_AGREEMENT_COLUMNS = tuple(
+    f for f in NewAgreement.__dataclass_fields__ if f not in ("uid", "commitments")
+)
+
+
+def add_agreements_in(s: Session, rows: Sequence[NewAgreement]) -> list[int]:
+    """Write agreements and their commitments, one executemany per table; their
+    ids in order."""
+    ids = insert_rows(
+        s,
+        Agreement,
+        [
+            {"uid": r.uid or new_uid(), **{k: getattr(r, k) for k in _AGREEMENT_COLUMNS}}
+            for r in rows
+        ],
+    )
+    insert_rows(
+        s,
+        Commitment,
+        [
+            {
+                "uid": c.uid or new_uid(),
+                "agreement_id": agreement_id,
+                "side": c.side,
+                "position": c.position,
+                "text": c.text,
+                "due_on": c.due_on,
+                "state": c.state,
+                "follow_up_id": c.follow_up_id,
+            }
+            for agreement_id, r in zip(ids, rows, strict=True)
+            for c in r.commitments
+        ],
+    )
+    return ids
+
+
 # --- use cases -------------------------------------------------------------------
 
 
@@ -268,19 +350,26 @@ def create_in(
             raise ValidationError({"incident": "That incident belongs to another client."})
     prefix = f"AG-{data.dated.year:04d}-%"
     used = s.scalars(select(Agreement.number).where(Agreement.number.like(prefix)).distinct())
-    ag = Agreement(
-        client_id=client_id,
-        incident_id=incident_id,
-        number=next_number(used, data.dated.year),
-        version=1,
-        status=AgreementStatus.DRAFT,
+    positions = {Side.OURS: 0, Side.THEIRS: 0}
+    commitments: list[NewCommitment] = []
+    for c in data.commitments:
+        commitments.append(NewCommitment(c.side, positions[c.side], c.text, c.due_on))
+        positions[c.side] += 1
+    row = NewAgreement(
+        client_id,
+        next_number(used, data.dated.year),
+        data.title,
+        data.dated,
         created_at=now,
         updated_at=now,
+        incident_id=incident_id,
+        context=data.context,
+        points=points_to_text(data.points),
+        review_on=data.review_on,
+        commitments=tuple(commitments),
     )
-    _apply(s, ag, data)
-    s.add(ag)
-    s.flush()
-    return ag
+    (agreement_id,) = add_agreements_in(s, [row])
+    return _agreement(s, agreement_id)
 
 
 def update_draft(
@@ -539,6 +628,10 @@ def validate_settings(data: ConsultantSettings) -> dict[str, str]:
             errors["logo_png"] = "The logo must be a PNG image."
         elif len(data.logo_png) > LOGO_MAX_BYTES:
             errors["logo_png"] = f"Keep the logo under {LOGO_MAX_BYTES // 1024} KB."
+        elif problem := size_problem(data.logo_png, "This logo"):
+            # A few KB can claim 12 000 x 12 000 pixels: the header says so before
+            # anything decodes it (models/images.py).
+            errors["logo_png"] = problem
     try:
         PageSize(data.page_size)
     except ValueError:
@@ -565,8 +658,14 @@ def set_settings(book: Book, data: ConsultantSettings) -> None:
     if errors:
         raise ValidationError(errors)
     with book.session() as s:
-        for key, value in settings_values(cleaned).items():
-            s.merge(Setting(key=key, value=value))
+        set_settings_in(s, cleaned)
+
+
+def set_settings_in(s: Session, cleaned: ConsultantSettings) -> None:
+    """Store already-cleaned, already-checked settings inside the caller's unit of
+    work: what the settings window, the demo and an import write."""
+    for key, value in settings_values(cleaned).items():
+        s.merge(Setting(key=key, value=value))
 
 
 def settings_values(cleaned: ConsultantSettings) -> dict[str, str]:

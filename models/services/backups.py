@@ -10,10 +10,19 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models.backups import KEEP_LIMITS, SETTING_KEYS, KeepPolicy, policy_from_settings
+from models.backups import (
+    KEEP_LIMITS,
+    KIND_BEFORE_IMPORT,
+    SETTING_KEYS,
+    BackupError,
+    BackupInfo,
+    KeepPolicy,
+    policy_from_settings,
+    take_backup,
+)
 from models.db import Book
 from models.entities import Setting
-from models.services.clients import ValidationError
+from models.services.clients import ValidationError, count_clients
 
 
 def get_keep_policy(book: Book) -> KeepPolicy:
@@ -41,3 +50,22 @@ def set_keep_policy(book: Book, policy: KeepPolicy) -> None:
     with book.session() as s:
         for name, key in SETTING_KEYS.items():
             s.merge(Setting(key=key, value=str(getattr(policy, name))))
+
+
+def backup_before_import(book: Book) -> BackupInfo | None:
+    """The way back from an import that was not what the user meant: a pinned copy
+    (so the daily rule does not thin it away the same day), taken before every
+    import, from the command line and the app alike. An empty book has nothing to go
+    back to, so it gets none (None).
+
+    Plain sqlite3 on its own connection, like every backup: the app runs it off the
+    GUI thread. A copy that cannot be taken stops the import before it starts.
+    """
+    if not count_clients(book, include_archived=True):
+        return None
+    try:
+        return take_backup(book.path, kind=KIND_BEFORE_IMPORT)
+    except BackupError as exc:
+        raise BackupError(
+            f"Your book could not be backed up before the import, so nothing was imported. {exc}"
+        ) from exc

@@ -27,6 +27,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    insert,
     select,
     tuple_,
     type_coerce,
@@ -34,7 +35,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 
 from models.db import Book
-from models.entities import Client, ClientStatus, ContactKind, ContactPoint, Tag, client_tag
+from models.entities import (
+    Client,
+    ClientStatus,
+    ContactKind,
+    ContactPoint,
+    Tag,
+    client_tag,
+    new_uid,
+)
 from models.errors import (  # noqa: F401 - re-exported for the services' callers
     NotFoundError,
     RapportError,
@@ -46,6 +55,7 @@ from models.reminders import (
     local_date,
     next_touch_due,
 )
+from models.services.bulk import insert_rows
 from models.text import digits_only, fold, search_words
 from models.types import utcnow
 
@@ -170,7 +180,12 @@ def validate_client(data: ClientInput) -> dict[str, str]:
     Contact fields are keyed ``emails.N`` / ``phones.N`` (N counts the rows the
     user filled in) so a dialog can point at the exact row.
     """
-    d = data.cleaned()
+    return validate_cleaned(data.cleaned())
+
+
+def validate_cleaned(d: ClientInput) -> dict[str, str]:
+    """``validate_client`` of input already ``cleaned()``: an import of thousands
+    of rows cleans each once and keeps the result."""
     errors: dict[str, str] = {}
     if not d.name:
         errors["name"] = "Please give the client a name."
@@ -204,8 +219,11 @@ def validate_client(data: ClientInput) -> dict[str, str]:
     return errors
 
 
+_CONTROL_CHAR = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _has_control(text: str) -> bool:
-    return any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text)
+    return _CONTROL_CHAR.search(text) is not None
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -297,16 +315,86 @@ def add_client_in(
     uid: str | None = None,
     created_at: datetime | None = None,
 ) -> Client:
-    """What adding a client writes, inside a session the caller owns: the one write
-    path for the dialog (through ``create_client``), the demo and the JSON import.
-    ``data`` is taken as checked and cleaned; ``uid`` and ``created_at`` (default
-    ``now``) let a caller keep a client's identity and history."""
-    client = Client(created_at=created_at or now)
-    if uid is not None:
-        client.uid = uid
-    s.add(client)
-    apply_input(s, client, data, now)
+    """What adding a client writes, inside a session the caller owns: one row of
+    ``add_clients_in``, the write path the dialog (through ``create_client``), the
+    demo and the JSON import share. ``data`` is taken as checked and cleaned;
+    ``uid`` and ``created_at`` (default ``now``) let a caller keep a client's
+    identity and history."""
+    row = NewClient(data, uid=uid, created_at=created_at or now, updated_at=now)
+    (client_id,) = add_clients_in(s, [row])
+    client = s.get(Client, client_id)
+    assert client is not None
     return client
+
+
+@dataclass(frozen=True)
+class NewClient:
+    """One client for ``add_clients_in``: checked and cleaned input, and the
+    identity and times a caller replaying history keeps (a new uid when None)."""
+
+    data: ClientInput
+    created_at: datetime
+    updated_at: datetime
+    uid: str | None = None
+    archived_at: datetime | None = None
+
+
+def add_clients_in(s: Session, rows: Sequence[NewClient]) -> list[int]:
+    """Add many clients with their contact points and tags in three executemany
+    calls, and return their ids in order. The columns are the ones ``apply_input``
+    writes, computed by the same functions (search text, due date); tags are
+    reused whatever their case. A refusal raises ``RowRefused`` naming the client."""
+    if not rows:
+        return []
+    tag_ids: dict[str, int] = {}
+    names = [t for r in rows for t in r.data.tags]
+    if names:
+        _tags_by_name(s, names)
+        s.flush()
+        tag_ids = {name.casefold(): tid for tid, name in s.execute(select(Tag.id, Tag.name))}
+    values = []
+    for r in rows:
+        d = r.data
+        due = next_touch_due(
+            cadence_days=d.cadence_days,
+            last_touch_on=None,
+            added_on=local_date(r.created_at),
+            status=d.status,
+            archived=r.archived_at is not None,
+        )
+        values.append(
+            {
+                "uid": r.uid or new_uid(),
+                "name": d.name,
+                "organisation": d.organisation,
+                "role": d.role,
+                "notes": d.notes,
+                "status": d.status,
+                "created_at": r.created_at,
+                "updated_at": r.updated_at,
+                "archived_at": r.archived_at,
+                "search_text": _search_text(d),
+                "cadence_days": d.cadence_days,
+                "touch_due_on": due,
+            }
+        )
+    ids = insert_rows(s, Client, values)
+    points: list[dict[str, Any]] = []
+    links: list[dict[str, int]] = []
+    for cid, r in zip(ids, rows, strict=True):
+        for kind, contacts in (
+            (ContactKind.EMAIL, r.data.emails),
+            (ContactKind.PHONE, r.data.phones),
+        ):
+            points += [
+                {"client_id": cid, "kind": kind, "label": c.label, "value": c.value, "position": i}
+                for i, c in enumerate(contacts)
+            ]
+        links += [{"client_id": cid, "tag_id": tag_ids[t.casefold()]} for t in r.data.tags]
+    insert_rows(s, ContactPoint, points)
+    if links:
+        s.execute(insert(client_tag), links)
+    return ids
 
 
 def update_client(

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -51,7 +51,7 @@ from models.services.clients import (
     _tags_by_name,
     apply_input,
     many_small_objects,
-    validate_client,
+    validate_cleaned,
 )
 from models.text import digits_only, fold
 from models.types import utcnow
@@ -167,7 +167,7 @@ class ContactRecord:
         return name or " ".join(self.organisation.split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedRow:
     place: str
     name: str
@@ -205,16 +205,25 @@ class ImportPlan:
 
 
 def plan_import(
-    book: Book, records: Sequence[ContactRecord], *, progress: Progress | None = None
+    book: Book,
+    records: Iterable[ContactRecord],
+    *,
+    progress: Progress | None = None,
+    keep_data: bool = True,
 ) -> ImportPlan:
-    """What importing ``records`` would do, row by row; the book is only read."""
-    with book.reader() as s:
-        return ImportPlan(_plan(s, records, progress))
+    """What importing ``records`` would do, row by row; the book is only read.
+
+    ``records`` may be a contacts source (exports/), read as a stream once or twice,
+    a batch at a time. With ``keep_data`` false the rows say what would happen
+    without carrying each new client's data, so a preview of 100 000 rows holds
+    their names and emails, not their notes."""
+    with book.reader() as s, many_small_objects():
+        return _run(s, records, progress, None, keep_data)
 
 
 def apply_import(
     book: Book,
-    records: Sequence[ContactRecord],
+    records: Iterable[ContactRecord],
     *,
     now: datetime | None = None,
     progress: Progress | None = None,
@@ -225,40 +234,15 @@ def apply_import(
     default-rhythm setting); clients already in the book keep theirs.
 
     The plan is made again inside the write, so it is the truth of this moment
-    even if the book changed since a preview. Any failure, or ImportCancelled
-    raised from ``progress``, rolls the whole import back.
+    even if the book changed since a preview. Records are read a batch at a time
+    and each batch is written with executemany; all batches are one transaction,
+    so any failure, or ImportCancelled raised from ``progress``, rolls the whole
+    import back and the book is as it was.
     """
     now = now or utcnow()
     try:
         with book.session() as s, many_small_objects():
-            rows = _plan(s, records, None)
-            creates = [r.data for r in rows if r.action is Action.CREATE and r.data is not None]
-            if cadence_days is not None:
-                creates = [
-                    replace(d, cadence_days=cadence_days) if d.cadence_days is None else d
-                    for d in creates
-                ]
-            updates = [r for r in rows if r.action is Action.UPDATE and r.data is not None]
-            total = len(creates) + len(updates)
-            # Every tag exists before the first client is written, so no query below
-            # needs to flush.
-            names = [t for d in creates for t in d.tags]
-            names += [t for r in updates if r.data is not None for t in r.data.tags]
-            _tags_by_name(s, names)
-            s.flush()
-            # Updates are few and touch existing rows: the ORM's rules apply as typed.
-            with s.no_autoflush:
-                for done, row in enumerate(updates):
-                    if progress is not None and done % 50 == 0:
-                        progress(done, total)
-                    found = s.get(Client, row.client_id)
-                    if found is not None and row.data is not None:
-                        apply_input(s, found, row.data, now)
-            s.flush()
-            created = _insert_new(s, creates, now, progress, len(updates), total)
-            if progress is not None:
-                progress(total, total)
-            return ImportPlan(rows, created)
+            return _run(s, records, progress, _Writer(s, now, cadence_days), False)
     except SQLAlchemyError as exc:
         detail = getattr(exc, "orig", None) or exc
         raise ImportFailed(
@@ -276,57 +260,79 @@ _INSERT_POINT = (
 _INSERT_LINK = "INSERT INTO client_tag (client_id, tag_id) VALUES (?,?)"
 
 
-def _insert_new(
-    s: Session,
-    creates: Sequence[ClientInput],
-    now: datetime,
-    progress: Progress | None,
-    done: int,
-    total: int,
-) -> list[int]:
-    """New clients as plain multi-row INSERTs, a batch at a time.
+class _Writer:
+    """Writes an import's batches into one open transaction.
 
-    An ORM object per client (with its contact and tag collections) cost 2 ms a
-    row and 17 KB of memory; these are the same columns apply_input writes,
-    computed by the same functions (search text, due date), as tuples."""
-    tag_ids = {name.casefold(): tid for tid, name in s.execute(select(Tag.id, Tag.name))}
-    next_id = (s.scalar(select(func.max(Client.id))) or 0) + 1
-    first_id = next_id
-    added_on = local_date(now)
-    conn = s.connection()
-    table = Client.__table__.c
+    New clients go in as plain executemany INSERTs: an ORM object per client (with
+    its contact and tag collections) cost 2 ms a row and 17 KB of memory; these are
+    the same columns apply_input writes, computed by the same functions (search
+    text, due date), as tuples. Updates are few and touch existing rows: the ORM's
+    rules apply as typed. After each batch the session lets go of its objects, so
+    memory stays that of one batch."""
 
-    def stored(column: Any, value: object) -> object:
+    def __init__(self, s: Session, now: datetime, cadence_days: int | None) -> None:
+        self.s, self.now, self.cadence_days = s, now, cadence_days
+        self.conn = s.connection()
+        self.next_id = (s.scalar(select(func.max(Client.id))) or 0) + 1
+        self.created: list[int] = []
+        self.tag_ids: dict[str, int] = {}
+        table = Client.__table__.c
+        self.at = self._stored(table.created_at, now)
+        self.active = self._stored(table.status, ClientStatus.ACTIVE)
+        kind = ContactPoint.__table__.c.kind
+        self.email, self.phone = (self._stored(kind, k) for k in ContactKind)
+        self.added_on = local_date(now)
+        self.due_cache: dict[int | None, object] = {}
+
+    def _stored(self, column: Any, value: object) -> object:
         """``value`` as the column's type stores it (once, not once per row)."""
-        process = column.type.bind_processor(conn.dialect)
+        process = column.type.bind_processor(self.conn.dialect)
         return process(value) if process is not None else value
 
-    at = stored(table.created_at, now)
-    active = stored(table.status, ClientStatus.ACTIVE)
-    email, phone = (stored(ContactPoint.__table__.c.kind, k) for k in ContactKind)
-    due_cache: dict[int | None, object] = {}
-
-    def due(cadence: int | None) -> object:
-        if cadence not in due_cache:
+    def _due(self, cadence: int | None) -> object:
+        if cadence not in self.due_cache:
             day = next_touch_due(
                 cadence_days=cadence,
                 last_touch_on=None,
-                added_on=added_on,
+                added_on=self.added_on,
                 status=ClientStatus.ACTIVE,
                 archived=False,
             )
-            due_cache[cadence] = None if day is None else stored(table.touch_due_on, day)
-        return due_cache[cadence]
+            column = Client.__table__.c.touch_due_on
+            self.due_cache[cadence] = None if day is None else self._stored(column, day)
+        return self.due_cache[cadence]
 
-    for start in range(0, len(creates), INSERT_BATCH):
-        if progress is not None:
-            progress(done + start, total)
+    def write(self, creates: list[ClientInput], updates: list[tuple[int, ClientInput]]) -> None:
+        s = self.s
+        if self.cadence_days is not None:
+            creates = [
+                replace(d, cadence_days=self.cadence_days) if d.cadence_days is None else d
+                for d in creates
+            ]
+        # Every tag exists before the first client is written, so no query below
+        # needs to flush.
+        names = [t for d in creates for t in d.tags if t.casefold() not in self.tag_ids]
+        names += [t for _cid, d in updates for t in d.tags]
+        if names:
+            _tags_by_name(s, names)
+            s.flush()
+            self.tag_ids = {
+                name.casefold(): tid for tid, name in s.execute(select(Tag.id, Tag.name))
+            }
+        with s.no_autoflush:
+            for cid, data in updates:
+                found = s.get(Client, cid)
+                if found is not None:
+                    apply_input(s, found, data, self.now)
+        s.flush()
+        s.expunge_all()
         clients: list[tuple[object, ...]] = []
         points: list[tuple[object, ...]] = []
         links: list[tuple[int, int]] = []
-        for d in creates[start : start + INSERT_BATCH]:
-            cid = next_id
-            next_id += 1
+        email, phone, tag_ids = self.email, self.phone, self.tag_ids
+        for d in creates:
+            cid = self.next_id
+            self.next_id += 1
             clients.append(
                 (
                     cid,
@@ -335,23 +341,24 @@ def _insert_new(
                     d.organisation,
                     d.role,
                     d.notes,
-                    active,
-                    at,
-                    at,
+                    self.active,
+                    self.at,
+                    self.at,
                     _search_text(d),
                     d.cadence_days,
-                    due(d.cadence_days),
+                    self._due(d.cadence_days),
                 )
             )
             points += [(cid, email, c.label, c.value, i) for i, c in enumerate(d.emails)]
             points += [(cid, phone, c.label, c.value, i) for i, c in enumerate(d.phones)]
             links += [(cid, tag_ids[t.casefold()]) for t in d.tags]
-        conn.exec_driver_sql(_INSERT_CLIENT, clients)
+            self.created.append(cid)
+        if clients:
+            self.conn.exec_driver_sql(_INSERT_CLIENT, clients)
         if points:
-            conn.exec_driver_sql(_INSERT_POINT, points)
+            self.conn.exec_driver_sql(_INSERT_POINT, points)
         if links:
-            conn.exec_driver_sql(_INSERT_LINK, links)
-    return list(range(first_id, next_id))
+            self.conn.exec_driver_sql(_INSERT_LINK, links)
 
 
 def clients_for_export(book: Book, client_ids: Iterable[int] | None = None) -> list[ClientDetail]:
@@ -391,18 +398,37 @@ def _unique(contacts: Iterable[Contact], key: Callable[[str], str]) -> list[Cont
         k = key(value)
         if value and k not in seen:
             seen.add(k)
-            out.append(Contact(value, " ".join(c.label.split())))
+            label = c.label
+            if " " in label or not label.isprintable() or label != label.strip():
+                label = " ".join(label.split())
+            out.append(c if value == c.value and label == c.label else Contact(value, label))
     return out
 
 
+def _email_keys(rec: ContactRecord) -> list[str]:
+    """The keys ``_as_input(rec).emails`` would have, without building it."""
+    return [_email_key(v) for c in rec.emails if (v := " ".join(c.value.split()))]
+
+
 def _as_input(rec: ContactRecord) -> ClientInput:
+    """The record as a client would be typed in, already as ``cleaned()`` leaves it
+    (names and values trimmed, blanks and repeated tags dropped), so an import
+    need not clean it again row by row."""
+    tags: list[str] = []
+    if rec.tags:
+        seen: set[str] = set()
+        for t in rec.tags:
+            t = " ".join(t.split())
+            if t and (key := t.casefold()) not in seen:
+                seen.add(key)
+                tags.append(t)
     return ClientInput(
         name=rec.full_name(),
         organisation=" ".join(rec.organisation.split()),
         role=" ".join(rec.role.split()),
-        emails=_unique(rec.emails, _email_key),
-        phones=_unique(rec.phones, _phone_key),
-        tags=[t for t in (" ".join(t.split()) for t in rec.tags) if t],
+        emails=_unique(rec.emails, _email_key) if rec.emails else [],
+        phones=_unique(rec.phones, _phone_key) if rec.phones else [],
+        tags=tags,
         notes=rec.notes.strip(),
     )
 
@@ -470,12 +496,19 @@ def _what_is_added(added: list[str]) -> str:
 
 def _refusal(data: ClientInput) -> str | None:
     """Why ``data`` could not be saved, in one line, or None when it can."""
-    errors = validate_client(data)
+    return _checked(data)[1]
+
+
+def _checked(data: ClientInput, clean: bool = True) -> tuple[ClientInput, str | None]:
+    """``data`` cleaned, and why it could not be saved (None when it can). Input
+    straight from ``_as_input`` is clean already (``clean=False``)."""
+    cleaned = data.cleaned() if clean else data
+    errors = validate_cleaned(cleaned)
     if not errors:
-        return None
+        return cleaned, None
     if "name" in errors and not data.name.strip():
-        return "It has no name (nor an organisation) to file it under."
-    return " ".join(dict.fromkeys(errors.values()))
+        return cleaned, "It has no name (nor an organisation) to file it under."
+    return cleaned, " ".join(dict.fromkeys(errors.values()))
 
 
 class _Union:
@@ -483,6 +516,9 @@ class _Union:
 
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
+
+    def add(self) -> None:
+        self.parent.append(len(self.parent))
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -497,38 +533,105 @@ class _Union:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-@dataclass
-class _Book:
-    """The little of the book that planning needs, read once."""
+def _reiterable(records: Iterable[ContactRecord]) -> Iterable[ContactRecord]:
+    """Planning reads the records twice (or three times); a one-shot iterator is
+    kept as a list, a source or a list is simply read again."""
+    return list(records) if iter(records) is records else records
 
-    by_email: dict[str, set[int]]
+
+def _total(records: Iterable[ContactRecord]) -> int:
+    try:
+        return len(records)  # type: ignore[arg-type]
+    except TypeError:
+        return 0
+
+
+# Progress is said every this many records.
+_STEP = 500
+
+
+@dataclass
+class _Survey:
+    """What the first pass learns: who shares an email with whom, and the few
+    names that have no email to match on. Keys only, never a record's text."""
+
+    n: int = 0
+    problems: set[int] = field(default_factory=set)
+    union: _Union = field(default_factory=lambda: _Union(0))
+    first_with: dict[str, int] = field(default_factory=dict)
+    lonely: set[str] = field(default_factory=set)
+
+
+def _survey(records: Iterable[ContactRecord], say: Callable[[int], None]) -> _Survey:
+    sv = _Survey()
+    union, first_with = sv.union, sv.first_with
+    for i, rec in enumerate(records):
+        if i % _STEP == 0:
+            say(i)
+        union.add()
+        sv.n += 1
+        if rec.problem or control_problem(rec):
+            sv.problems.add(i)
+            continue
+        keys = _email_keys(rec)
+        if keys:
+            for key in keys:
+                union.join(i, first_with.setdefault(key, i))
+        elif folded := fold(rec.full_name()):
+            sv.lonely.add(folded)
+    return sv
+
+
+@dataclass
+class _Known:
+    """The little of the book this file touches: clients whose emails are in the
+    file, and clients named like a record that has no email. Read by one pass
+    over the book's emails and names, keeping only what matches."""
+
+    by_lead: dict[int, set[int]]
     by_name: dict[str, int]
     names: dict[int, str]
     archived: set[int]
 
 
-def _read_book(s: Session) -> _Book:
-    by_email: dict[str, set[int]] = {}
-    for cid, value in s.execute(
-        select(ContactPoint.client_id, ContactPoint.value).where(
+def _know(s: Session, sv: _Survey) -> _Known:
+    conn = s.connection()
+    matches: dict[str, set[int]] = {}
+    if sv.first_with:
+        emails = select(ContactPoint.client_id, ContactPoint.value).where(
             ContactPoint.kind == ContactKind.EMAIL
         )
-    ):
-        by_email.setdefault(_email_key(value), set()).add(cid)
+        for cid, value in conn.execute(emails):
+            key = _email_key(value)
+            if key in sv.first_with:
+                matches.setdefault(key, set()).add(cid)
+    by_lead: dict[int, set[int]] = {}
+    for key, ids in matches.items():
+        by_lead.setdefault(sv.union.find(sv.first_with[key]), set()).update(ids)
     names: dict[int, str] = {}
     by_name: dict[str, int] = {}
+    if sv.lonely:
+        for cid, name in conn.execute(select(Client.id, Client.name)):
+            folded = fold(" ".join(name.split()))
+            if folded in sv.lonely and folded not in by_name:
+                by_name[folded] = cid
+                names[cid] = name
     archived: set[int] = set()
-    for cid, name, archived_at in s.execute(select(Client.id, Client.name, Client.archived_at)):
-        names[cid] = name
-        by_name.setdefault(fold(" ".join(name.split())), cid)
-        if archived_at is not None:
-            archived.add(cid)
-    return _Book(by_email, by_name, names, archived)
+    wanted = sorted({cid for ids in by_lead.values() for cid in ids})
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for cid, name, archived_at in conn.execute(
+            select(Client.id, Client.name, Client.archived_at).where(Client.id.in_(chunk))
+        ):
+            names[cid] = name
+            if archived_at is not None:
+                archived.add(cid)
+    return _Known(by_lead, by_name, names, archived)
 
 
-def _existing_inputs(s: Session, ids: set[int]) -> dict[int, ClientInput]:
+def _existing_inputs(s: Session, ids: Iterable[int]) -> dict[int, ClientInput]:
     found: dict[int, ClientInput] = {}
-    ordered = sorted(ids)
+    ordered = sorted(set(ids))
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start : start + _CHUNK]
         for c in s.scalars(
@@ -537,130 +640,222 @@ def _existing_inputs(s: Session, ids: set[int]) -> dict[int, ClientInput]:
             .options(selectinload(Client.contacts), selectinload(Client.tags))
         ):
             found[c.id] = _detail(c).as_input()
+    s.expunge_all()
     return found
 
 
-def _plan(
-    s: Session, records: Sequence[ContactRecord], progress: Progress | None
-) -> list[PlannedRow]:
-    records = [
-        r if r.problem or not (why := control_problem(r)) else replace(r, problem=why)
-        for r in records
-    ]
-    inputs = [_as_input(r) for r in records]
-    rows: list[PlannedRow | None] = [None] * len(records)
+@dataclass
+class _Decided:
+    """Steps 2 and 3 of the rules, decided per group of records before the rows are
+    read again: which book client a group is, or why it is skipped."""
 
-    def skip(i: int, reason: str, name: str | None = None) -> None:
-        rows[i] = PlannedRow(
-            records[i].place,
-            name if name is not None else inputs[i].name,
-            tuple(c.value for c in inputs[i].emails),
-            Action.SKIP,
-            reason,
-        )
+    skip: dict[int, str]  # lead -> reason
+    target: dict[int, int]  # lead -> client id
+    gathered_by: dict[int, int]  # lead -> the earlier lead that gathers it (same client)
+    multi: dict[int, list[int]]  # lead -> its records, when it has more than one
+    units: dict[int, list[int]]  # first lead -> the leads it gathers, itself first
 
-    # 1. Same email in the file: one person, merged into the earliest row.
-    union = _Union(len(records))
-    first_with: dict[str, int] = {}
-    for i, rec in enumerate(records):
-        if rec.problem:
-            continue
-        for c in inputs[i].emails:
-            j = first_with.setdefault(_email_key(c.value), i)
-            union.join(i, j)
-    groups: dict[int, list[int]] = {}
-    for i, rec in enumerate(records):
-        if rec.problem:
-            skip(i, rec.problem, rec.full_name())
-        else:
-            groups.setdefault(union.find(i), []).append(i)
-    for lead, members in groups.items():
-        for i in members[1:]:
-            inputs[lead] = _merge(inputs[lead], inputs[i]).merged
-            skip(i, f"Same email as {records[lead].place}; merged into it.")
 
-    # 2. Who in the book each remaining record is.
-    known = _read_book(s)
+def _decide(sv: _Survey, known: _Known) -> _Decided:
+    multi: dict[int, list[int]] = {}
+    find = sv.union.find
+    for i in range(sv.n):
+        if i not in sv.problems and (lead := find(i)) != i:
+            multi.setdefault(lead, [lead]).append(i)
+    skip: dict[int, str] = {}
     target: dict[int, int] = {}
-    for n, lead in enumerate(sorted(groups)):
-        if progress is not None and n % 200 == 0:
-            progress(n, len(groups))
-        data = inputs[lead]
-        ids: set[int] = set()
-        for c in data.emails:
-            ids |= known.by_email.get(_email_key(c.value), set())
+    for lead in sorted(known.by_lead):
+        ids = known.by_lead[lead]
         if len(ids) > 1:
             who = " and ".join(f"“{known.names[i]}”" for i in sorted(ids)[:2])
-            skip(lead, f"Its emails belong to {len(ids)} clients ({who}); update them by hand.")
-        elif ids:
-            cid = ids.pop()
+            skip[lead] = f"Its emails belong to {len(ids)} clients ({who}); update them by hand."
+        else:
+            (cid,) = ids
             if cid in known.archived:
-                skip(lead, f"It matches “{known.names[cid]}”, who is archived. Unarchive first.")
+                skip[lead] = f"It matches “{known.names[cid]}”, who is archived. Unarchive first."
             else:
                 target[lead] = cid
-
-    # 3. Several records for one client: the earliest gathers the others.
     by_client: dict[int, int] = {}
+    gathered_by: dict[int, int] = {}
+    units: dict[int, list[int]] = {}
     for lead in sorted(target):
         cid = target[lead]
         if cid in by_client:
             first = by_client[cid]
-            inputs[first] = _merge(inputs[first], inputs[lead]).merged
-            skip(lead, f"Same client as {records[first].place}; merged into it.")
+            gathered_by[lead] = first
+            units.setdefault(first, [first]).append(lead)
         else:
             by_client[cid] = lead
-    existing = _existing_inputs(s, set(by_client))
-    for cid, lead in by_client.items():
-        data = inputs[lead]
-        m = _merge(existing[cid], data)
-        emails = tuple(c.value for c in data.emails)
-        name = known.names[cid]
-        if not m.added:
-            rows[lead] = PlannedRow(
-                records[lead].place, name, emails, Action.UNCHANGED, "Already in your book.", cid
-            )
-        elif (why := _refusal(m.merged)) is not None:
-            skip(lead, why, name)
-        else:
-            rows[lead] = PlannedRow(
-                records[lead].place,
-                name,
-                emails,
-                Action.UPDATE,
-                _what_is_added(m.added),
-                cid,
-                m.merged.cleaned(),
+    return _Decided(skip, target, gathered_by, multi, units)
+
+
+def _gather(
+    records: Iterable[ContactRecord], d: _Decided
+) -> tuple[dict[int, ClientInput], dict[int, str]]:
+    """The merged input of every record that gathers others, and the places the
+    skipped ones point to. Only duplicates are held, and only when there are any."""
+    wanted = {i for members in d.multi.values() for i in members}
+    wanted |= {lead for leads in d.units.values() for lead in leads}
+    inputs: dict[int, ClientInput] = {}
+    places: dict[int, str] = {}
+    if not wanted:
+        return inputs, places
+    last = max(wanted)
+    for i, rec in enumerate(records):
+        if i in wanted:
+            inputs[i] = _as_input(rec)
+            places[i] = rec.place
+        if i >= last:
+            break
+    for lead, members in d.multi.items():
+        merged = inputs[lead]
+        for i in members[1:]:
+            merged = _merge(merged, inputs.pop(i)).merged
+        inputs[lead] = merged
+    for first, leads in d.units.items():
+        merged = inputs[first]
+        for lead in leads[1:]:
+            merged = _merge(merged, inputs[lead]).merged
+        inputs[first] = merged
+    return inputs, places
+
+
+def _run(
+    s: Session,
+    records: Iterable[ContactRecord],
+    progress: Progress | None,
+    writer: _Writer | None,
+    keep_data: bool,
+) -> ImportPlan:
+    """The rules of the module docstring, over records read as a stream.
+
+    Pass 1 keeps keys only (emails, the names of records without one); the book is
+    then asked about just those; pass 2 reads the records again and decides and
+    writes them a batch at a time, in file order, so what is held is one batch of
+    records, the plan's one line per row, and the keys."""
+    records = _reiterable(records)
+    total = _total(records)
+
+    def say(done: int) -> None:
+        if progress is not None:
+            progress(done, total)
+
+    sv = _survey(records, lambda i: say(i // 2))
+    total = total or sv.n
+    known = _know(s, sv)
+    decided = _decide(sv, known)
+    inputs, places = _gather(records, decided)
+    find = sv.union.find
+    rows: list[PlannedRow | None] = []
+    names_in_file: dict[str, str] = {}
+    # The batch: its creates, and the clients already in the book it merges into.
+    creates: list[ClientInput] = []
+    pending: list[tuple[int, str, int, ClientInput]] = []
+
+    def flush() -> None:
+        existing = _existing_inputs(s, [cid for _at, _place, cid, _data in pending])
+        updates: list[tuple[int, ClientInput]] = []
+        for at, place, cid, data in pending:
+            m = _merge(existing[cid], data)
+            emails = tuple(c.value for c in data.emails)
+            name = known.names[cid]
+            if not m.added:
+                rows[at] = PlannedRow(
+                    place, name, emails, Action.UNCHANGED, "Already in your book.", cid
+                )
+                continue
+            cleaned, why = _checked(m.merged)
+            if why is not None:
+                rows[at] = PlannedRow(place, name, emails, Action.SKIP, why)
+            else:
+                updates.append((cid, cleaned))
+                rows[at] = PlannedRow(
+                    place,
+                    name,
+                    emails,
+                    Action.UPDATE,
+                    _what_is_added(m.added),
+                    cid,
+                    cleaned if keep_data else None,
+                )
+        if writer is not None:
+            writer.write(creates, updates)
+        creates.clear()
+        pending.clear()
+
+    for i, rec in enumerate(records):
+        if i % _STEP == 0:
+            say(total // 2 + i // 2)
+        if i >= sv.n:
+            raise ContactFileError("The file changed while it was being read.")
+        own = _as_input(rec)
+
+        def skip(
+            reason: str, data: ClientInput = own, name: str | None = None, place: str = rec.place
+        ) -> None:
+            rows.append(
+                PlannedRow(
+                    place,
+                    name if name is not None else data.name,
+                    tuple(c.value for c in data.emails),
+                    Action.SKIP,
+                    reason,
+                )
             )
 
-    # 4. Everyone else is new, unless they have no email and their name is taken.
-    names_in_file: dict[str, int] = {}
-    for lead in sorted(groups):
-        if rows[lead] is not None or lead in target:
+        if i in sv.problems:
+            skip(rec.problem or control_problem(rec), own, rec.full_name())
             continue
-        data = inputs[lead]
-        folded = fold(data.name)
-        if not data.emails and folded:
-            if folded in known.by_name:
-                name = known.names[known.by_name[folded]]
-                skip(lead, f"No email to match on, and “{name}” is already in your book.")
-                continue
-            if folded in names_in_file:
-                place = records[names_in_file[folded]].place
-                skip(lead, f"No email to tell it apart from {place}, which has the same name.")
-                continue
-        if (why := _refusal(data)) is not None:
-            skip(lead, why)
+        lead = find(i)
+        if lead != i:
+            skip(f"Same email as {places[lead]}; merged into it.")
             continue
-        names_in_file.setdefault(folded, lead)
-        rows[lead] = PlannedRow(
-            records[lead].place,
-            data.name,
-            tuple(c.value for c in data.emails),
-            Action.CREATE,
-            "New client.",
-            None,
-            data.cleaned(),
-        )
-    if progress is not None:
-        progress(len(groups), len(groups))
-    return [r for r in rows if r is not None]
+        data = inputs.get(i, own)
+        if i in decided.skip:
+            skip(decided.skip[i], data)
+        elif i in decided.gathered_by:
+            skip(f"Same client as {places[decided.gathered_by[i]]}; merged into it.", data)
+        elif i in decided.target:
+            pending.append((len(rows), rec.place, decided.target[i], data))
+            rows.append(None)
+        else:
+            # 4. New, unless it has no email and its name is taken.
+            folded = fold(data.name) if sv.lonely else ""
+            if not data.emails and folded:
+                if folded in known.by_name:
+                    name = known.names[known.by_name[folded]]
+                    skip(f"No email to match on, and “{name}” is already in your book.", data)
+                    continue
+                if folded in names_in_file:
+                    skip(
+                        f"No email to tell it apart from {names_in_file[folded]}, "
+                        "which has the same name.",
+                        data,
+                    )
+                    continue
+            cleaned, why = _checked(data, clean=data is not own)
+            if why is not None:
+                skip(why, data)
+                continue
+            if folded in sv.lonely:
+                names_in_file.setdefault(folded, rec.place)
+            creates.append(cleaned)
+            rows.append(
+                PlannedRow(
+                    rec.place,
+                    data.name,
+                    tuple(c.value for c in data.emails),
+                    Action.CREATE,
+                    "New client.",
+                    None,
+                    cleaned if keep_data else None,
+                )
+            )
+        if len(creates) + len(pending) >= INSERT_BATCH:
+            flush()
+    if len(rows) != sv.n:
+        raise ContactFileError("The file changed while it was being read.")
+    flush()
+    say(total)
+    done = [r for r in rows if r is not None]
+    return ImportPlan(done, writer.created if writer is not None else [])

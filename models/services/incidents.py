@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -42,8 +42,10 @@ from models.entities import (
     Severity,
     StoredFile,
     Touch,
+    new_uid,
 )
 from models.errors import RapportError
+from models.files import temp_prefix
 from models.health import FADE_DAYS, Health, day_before, health, incidents_as_of
 from models.incidents import (
     ACTIVE_STATUSES,
@@ -54,6 +56,7 @@ from models.incidents import (
     promise_breach,
 )
 from models.reminders import next_touch_due
+from models.services.bulk import SQL_CHUNK, insert_rows
 from models.services.clients import (
     NotFoundError,
     ValidationError,
@@ -61,6 +64,7 @@ from models.services.clients import (
     local_date,
     many_small_objects,
 )
+from models.services.reminders import NewFollowUp, add_follow_ups_in
 from models.services.work_settings import read_working_week
 from models.types import utcnow
 from models.working_time import due_after_local
@@ -192,21 +196,20 @@ def open_incident(
     now = now or utcnow()
     with book.session() as s:
         client = client_or_error(s, client_id)
-        inc = Incident(
-            client_id=client.id,
-            title=d.title,
-            category=d.category,
-            severity=d.severity,
-            status=IncidentStatus.OPEN,
+        row = NewIncident(
+            client.id,
+            d.title,
+            d.category,
+            d.severity,
+            opened_at=now,
+            updated_at=now,
             client_view=d.client_view,
             our_view=d.our_view,
             our_mistakes=d.our_mistakes,
             client_contribution=d.client_contribution,
-            opened_at=now,
-            updated_at=now,
         )
-        s.add(inc)
-        s.flush()
+        (incident_id,) = add_incidents_in(s, [row])
+        inc = _incident(s, incident_id)
         if promise_hours is not None:
             # Counted in working time: a promise made on Friday afternoon is not due
             # on Saturday, and never at night.
@@ -298,17 +301,10 @@ def _set_promise(s: Session, inc: Incident, due_at: datetime, now: datetime) -> 
     day = local_date(due_at)
     fu = s.get(FollowUp, inc.promise_follow_up_id) if inc.promise_follow_up_id else None
     if fu is None:
-        fu = FollowUp(
-            client_id=inc.client_id,
-            kind=FollowUpKind.RESPONSE_PROMISE,
-            title=_promise_title(inc.title),
-            due_on=day,
-            original_due_on=day,
-            created_at=now,
+        promise = NewFollowUp(
+            inc.client_id, FollowUpKind.RESPONSE_PROMISE, _promise_title(inc.title), day, now
         )
-        s.add(fu)
-        s.flush()
-        inc.promise_follow_up_id = fu.id
+        (inc.promise_follow_up_id,) = add_follow_ups_in(s, [promise])
     else:
         fu.due_on = day
         fu.done_at = None
@@ -360,16 +356,9 @@ def add_entry(
         raise ValidationError({"text": f"Keep an entry under {TEXT_MAX} characters."})
     with book.session() as s:
         _incident(s, incident_id)
-        entry = IncidentEntry(
-            incident_id=incident_id,
-            kind=EntryKind(kind),
-            text=text,
-            happened_at=happened_at or now,
-            created_at=now,
-        )
-        s.add(entry)
-        s.flush()
-        return entry.id
+        entry = NewEntry(incident_id, EntryKind(kind), text, happened_at or now, now)
+        (entry_id,) = add_entries_in(s, [entry])
+        return entry_id
 
 
 def edit_entry(
@@ -492,7 +481,7 @@ def _copy_in(book: Book, source: Path) -> tuple[str, int]:
     folder = book.attachments_dir
     digest = hashlib.sha256()
     size = 0
-    fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".part", dir=folder)
+    fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix("incoming"), suffix=".part", dir=folder)
     tmp = Path(tmp_name)
     try:
         with src, os.fdopen(fd, "wb") as out:
@@ -562,6 +551,141 @@ def recompute_priority(s: Session, client: Client) -> None:
     _recompute_priority(s, client)
 
 
+# --- session-level writers: one row or many, the same code for every caller ----
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    """One incident for ``add_incidents_in``, as stored (a new uid when None)."""
+
+    client_id: int
+    title: str
+    category: IncidentCategory
+    severity: Severity
+    opened_at: datetime
+    updated_at: datetime
+    status: IncidentStatus = IncidentStatus.OPEN
+    client_view: str = ""
+    our_view: str = ""
+    our_mistakes: str = ""
+    client_contribution: str = ""
+    acknowledged_at: datetime | None = None
+    closed_at: datetime | None = None
+    response_due_at: datetime | None = None
+    responded_at: datetime | None = None
+    promise_follow_up_id: int | None = None
+    uid: str | None = None
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """One timeline entry for ``add_entries_in``."""
+
+    incident_id: int
+    kind: EntryKind
+    text: str
+    happened_at: datetime
+    created_at: datetime
+    edited_at: datetime | None = None
+    uid: str | None = None
+
+
+@dataclass(frozen=True)
+class NewEvidence:
+    """One evidence row for ``add_evidence_in``; its file is already stored."""
+
+    incident_id: int
+    file_id: int
+    original_name: str
+    added_at: datetime
+    uid: str | None = None
+
+
+_INCIDENT_COLUMNS = tuple(f for f in NewIncident.__dataclass_fields__ if f != "uid")
+
+
+def add_incidents_in(s: Session, rows: Sequence[NewIncident]) -> list[int]:
+    """Write incidents in one executemany and return their ids in order: the writer
+    behind ``open_incident``, the demo and an import. The client's priority window
+    is the caller's to refresh (``recompute_priority``, ``refresh_priority_in``)."""
+    return insert_rows(
+        s,
+        Incident,
+        [
+            {"uid": r.uid or new_uid(), **{k: getattr(r, k) for k in _INCIDENT_COLUMNS}}
+            for r in rows
+        ],
+    )
+
+
+def add_entries_in(s: Session, rows: Sequence[NewEntry]) -> list[int]:
+    """Write timeline entries in one executemany; their ids in order."""
+    return insert_rows(
+        s,
+        IncidentEntry,
+        [
+            {
+                "uid": r.uid or new_uid(),
+                "incident_id": r.incident_id,
+                "kind": r.kind,
+                "text": r.text,
+                "happened_at": r.happened_at,
+                "created_at": r.created_at,
+                "edited_at": r.edited_at,
+            }
+            for r in rows
+        ],
+    )
+
+
+def add_evidence_in(s: Session, rows: Sequence[NewEvidence]) -> list[int]:
+    """Write evidence rows in one executemany; their ids in order."""
+    return insert_rows(
+        s,
+        Evidence,
+        [
+            {
+                "uid": r.uid or new_uid(),
+                "incident_id": r.incident_id,
+                "file_id": r.file_id,
+                "original_name": r.original_name,
+                "added_at": r.added_at,
+            }
+            for r in rows
+        ],
+    )
+
+
+def stored_files_in(s: Session, files: Mapping[str, int], now: datetime) -> dict[str, int]:
+    """The stored_file row id of every SHA-256 in ``files`` (hash to size), made for
+    those the book lacks. The files themselves must be in place already
+    (``store_file``): a row never points at a file that is not there."""
+    ids: dict[str, int] = {}
+    shas = sorted(files)
+    for start in range(0, len(shas), SQL_CHUNK):
+        chunk = shas[start : start + SQL_CHUNK]
+        found = select(StoredFile.sha256, StoredFile.id).where(StoredFile.sha256.in_(chunk))
+        ids.update((sha, file_id) for sha, file_id in s.execute(found))
+    missing = [sha for sha in shas if sha not in ids]
+    rows = [{"sha256": sha, "size": files[sha], "created_at": now} for sha in missing]
+    ids.update(zip(missing, insert_rows(s, StoredFile, rows), strict=True))
+    return ids
+
+
+def refresh_priority_in(s: Session, client_ids: Iterable[int]) -> None:
+    """Each client's priority window from its incidents as they now stand, by the
+    rule every incident service applies; what a writer of many incidents calls once."""
+    ids = sorted(set(client_ids))
+    s.flush()
+    for start in range(0, len(ids), SQL_CHUNK):
+        chunk = ids[start : start + SQL_CHUNK]
+        facts: dict[int, list[IncidentFacts]] = {}
+        for inc in s.scalars(select(Incident).where(Incident.client_id.in_(chunk))):
+            facts.setdefault(inc.client_id, []).append(_facts(inc))
+        for client in s.scalars(select(Client).where(Client.id.in_(chunk))):
+            client.priority_until = priority_until(facts.get(client.id, []))
+
+
 def attach_file(book: Book, incident_id: int, source: Path, *, now: datetime | None = None) -> int:
     """Attach a copy of ``source``; the same file attached twice is stored once."""
     source = Path(source)
@@ -570,27 +694,17 @@ def attach_file(book: Book, incident_id: int, source: Path, *, now: datetime | N
     sha, size = _copy_in(book, source)
     now = now or utcnow()
     with book.session() as s:
-        stored = s.scalars(select(StoredFile).where(StoredFile.sha256 == sha)).one_or_none()
-        if stored is None:
-            stored = StoredFile(sha256=sha, size=size, created_at=now)
-            s.add(stored)
-            s.flush()
+        file_id = stored_files_in(s, {sha: size}, now)[sha]
         existing = s.scalars(
-            select(Evidence).where(
-                Evidence.incident_id == incident_id, Evidence.file_id == stored.id
+            select(Evidence.id).where(
+                Evidence.incident_id == incident_id, Evidence.file_id == file_id
             )
         ).first()
         if existing is not None:
-            return existing.id
-        ev = Evidence(
-            incident_id=incident_id,
-            file_id=stored.id,
-            original_name=display_name(source.name),
-            added_at=now,
-        )
-        s.add(ev)
-        s.flush()
-        return ev.id
+            return existing
+        row = NewEvidence(incident_id, file_id, display_name(source.name), now)
+        (evidence_id,) = add_evidence_in(s, [row])
+        return evidence_id
 
 
 def list_evidence(book: Book, incident_id: int) -> list[EvidenceRow]:

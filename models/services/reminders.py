@@ -7,6 +7,7 @@ to the pure rules in models.reminders for ordering.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.db import Book
-from models.entities import Channel, Client, FollowUp, FollowUpKind, Touch
+from models.entities import Channel, Client, FollowUp, FollowUpKind, Touch, new_uid
 from models.reads import (  # noqa: F401 - re-exported: the services' "who is due"
     due_items,
     next_due_after,
@@ -26,6 +27,7 @@ from models.reminders import (
     DueItem,
     later_touch,
 )
+from models.services.bulk import SQL_CHUNK, insert_rows
 from models.services.clients import (
     NotFoundError,
     ValidationError,
@@ -128,17 +130,21 @@ def log_touch_in(
     (``validate_touch``); ``logged_at`` (default ``now``), the uids and a done next
     step let a caller replay history exactly."""
     logged_at = logged_at or now
-    touch = Touch(
-        client_id=client.id,
-        happened_at=data.happened_at,
-        channel=Channel(data.channel),
-        summary=data.summary.strip(),
-        next_step=data.next_step.strip(),
-        created_at=logged_at,
+    next_step = data.next_step.strip()
+    (touch_id,) = add_touches_in(
+        s,
+        [
+            NewTouch(
+                client.id,
+                data.happened_at,
+                Channel(data.channel),
+                data.summary.strip(),
+                next_step,
+                logged_at,
+                uid=touch_uid,
+            )
+        ],
     )
-    if touch_uid is not None:
-        touch.uid = touch_uid
-    s.add(touch)
     client.last_touch_on = later_touch(client.last_touch_on, local_date(data.happened_at))
     recompute_touch_due(client)
     if completes_follow_up is not None:
@@ -147,21 +153,113 @@ def log_touch_in(
             raise ValidationError({"follow_up": "That follow-up belongs to another client."})
         fu.done_at = fu.done_at or now
     if data.next_step_on is not None:
-        s.flush()  # the follow-up points at the touch
-        follow_up = FollowUp(
-            client_id=client.id,
-            kind=FollowUpKind.NEXT_STEP,
-            title=data.next_step.strip()[:TITLE_MAX],
-            due_on=data.next_step_on,
-            original_due_on=data.next_step_on,
+        step = NewFollowUp(
+            client.id,
+            FollowUpKind.NEXT_STEP,
+            next_step[:TITLE_MAX],
+            data.next_step_on,
+            logged_at,
             done_at=next_step_done_at,
-            touch_id=touch.id,
-            created_at=logged_at,
+            touch_id=touch_id,
+            uid=follow_up_uid,
         )
-        if follow_up_uid is not None:
-            follow_up.uid = follow_up_uid
-        s.add(follow_up)
+        add_follow_ups_in(s, [step])
+    touch = s.get(Touch, touch_id)
+    assert touch is not None
     return touch
+
+
+@dataclass(frozen=True)
+class NewTouch:
+    """One touch for ``add_touches_in``, as stored (a new uid when None)."""
+
+    client_id: int
+    happened_at: datetime
+    channel: Channel
+    summary: str
+    next_step: str
+    created_at: datetime
+    uid: str | None = None
+
+
+@dataclass(frozen=True)
+class NewFollowUp:
+    """One follow-up for ``add_follow_ups_in``; ``original_due_on`` defaults to
+    ``due_on`` (never snoozed)."""
+
+    client_id: int
+    kind: FollowUpKind
+    title: str
+    due_on: date
+    created_at: datetime
+    note: str = ""
+    original_due_on: date | None = None
+    done_at: datetime | None = None
+    touch_id: int | None = None
+    uid: str | None = None
+
+
+def add_touches_in(s: Session, rows: Sequence[NewTouch]) -> list[int]:
+    """Write touches in one executemany and return their ids in order. The clients'
+    last-touch and due dates are the caller's to keep: ``log_touch_in`` moves them
+    per touch, a bulk caller once at the end (``refresh_touch_dates_in``)."""
+    return insert_rows(
+        s,
+        Touch,
+        [
+            {
+                "uid": r.uid or new_uid(),
+                "client_id": r.client_id,
+                "happened_at": r.happened_at,
+                "channel": r.channel,
+                "summary": r.summary,
+                "next_step": r.next_step,
+                "created_at": r.created_at,
+            }
+            for r in rows
+        ],
+    )
+
+
+def add_follow_ups_in(s: Session, rows: Sequence[NewFollowUp]) -> list[int]:
+    """Write follow-ups in one executemany and return their ids in order: the one
+    writer behind a next step, a manual follow-up, a promise and an import."""
+    return insert_rows(
+        s,
+        FollowUp,
+        [
+            {
+                "uid": r.uid or new_uid(),
+                "client_id": r.client_id,
+                "kind": r.kind,
+                "title": r.title,
+                "note": r.note,
+                "due_on": r.due_on,
+                "original_due_on": r.original_due_on or r.due_on,
+                "done_at": r.done_at,
+                "touch_id": r.touch_id,
+                "created_at": r.created_at,
+            }
+            for r in rows
+        ],
+    )
+
+
+def refresh_touch_dates_in(s: Session, client_ids: Iterable[int]) -> None:
+    """Set each client's latest touch day and next due date as logging its touches
+    one by one would have: the latest day any touch happened on, in the user's own
+    time zone, then the due rule. What a writer of many touches calls once."""
+    ids = sorted(set(client_ids))
+    for start in range(0, len(ids), SQL_CHUNK):
+        chunk = ids[start : start + SQL_CHUNK]
+        latest: dict[int, date] = {}
+        for cid, happened_at in s.execute(
+            select(Touch.client_id, Touch.happened_at).where(Touch.client_id.in_(chunk))
+        ):
+            latest[cid] = later_touch(latest.get(cid), local_date(happened_at))
+        for client in s.scalars(select(Client).where(Client.id.in_(chunk))):
+            client.last_touch_on = latest.get(client.id)
+            recompute_touch_due(client)
 
 
 def set_cadence(book: Book, client_id: int, cadence_days: int | None) -> None:
@@ -206,18 +304,9 @@ def add_follow_up(
         raise ValidationError({"title": f"Keep the title under {TITLE_MAX} characters."})
     with book.session() as s:
         client_or_error(s, client_id)
-        fu = FollowUp(
-            client_id=client_id,
-            kind=kind,
-            title=title,
-            note=note,
-            due_on=due_on,
-            original_due_on=due_on,
-            created_at=now or utcnow(),
-        )
-        s.add(fu)
-        s.flush()
-        return fu.id
+        row = NewFollowUp(client_id, kind, title, due_on, now or utcnow(), note=note)
+        (fu_id,) = add_follow_ups_in(s, [row])
+        return fu_id
 
 
 def snooze_follow_up(book: Book, follow_up_id: int, until: date) -> None:

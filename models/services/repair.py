@@ -10,7 +10,7 @@ autosave on every pause in typing; finishing does everything the ending implies
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -37,6 +37,7 @@ from models.entities import (
     Setting,
     Side,
     StoredFile,
+    new_uid,
 )
 from models.incidents import CATEGORY_LABELS, DEFAULT_PROMISE_HOURS
 from models.repair import (
@@ -67,6 +68,7 @@ from models.services.agreements import (
     read_settings,
     sync_follow_ups,
 )
+from models.services.bulk import insert_rows
 from models.services.clients import (
     NotFoundError,
     ValidationError,
@@ -266,19 +268,54 @@ def start_or_resume(book: Book, incident_id: int, *, now: datetime | None = None
             title=default_title(local_date(now)),
             **_insurer_settings(s),
         )
-        plan = RepairPlan(
-            incident_id=inc.id,
-            status=RepairPlanStatus.ACTIVE,
-            current_step=int(Step.FACTS),
-            answers=_dump(answers),
-            skipped="",
-            done="",
-            started_at=now,
-            updated_at=now,
-        )
-        s.add(plan)
-        s.flush()
-        return _view(s, plan)
+        row = NewPlan(inc.id, answers, started_at=now, updated_at=now)
+        (plan_id,) = add_plans_in(s, [row])
+        return _view(s, _plan(s, plan_id))
+
+
+@dataclass(frozen=True)
+class NewPlan:
+    """One repair plan for ``add_plans_in``: its answers as the wizard holds them
+    (ids of evidence, entries and touches are the book's row ids)."""
+
+    incident_id: int
+    answers: Mapping[str, Any]
+    started_at: datetime
+    updated_at: datetime
+    status: RepairPlanStatus = RepairPlanStatus.ACTIVE
+    current_step: int = int(Step.FACTS)
+    skipped: frozenset[int] = frozenset()
+    done: frozenset[int] = frozenset()
+    ending: RepairEnding | None = None
+    agreement_id: int | None = None
+    finished_at: datetime | None = None
+    uid: str | None = None
+
+
+def add_plans_in(s: Any, rows: Sequence[NewPlan]) -> list[int]:
+    """Write repair plans in one executemany, their answers stored as the wizard's
+    autosave stores them; their ids in order."""
+    return insert_rows(
+        s,
+        RepairPlan,
+        [
+            {
+                "uid": r.uid or new_uid(),
+                "incident_id": r.incident_id,
+                "status": r.status,
+                "current_step": r.current_step,
+                "answers": _dump(r.answers),
+                "skipped": _join({Step(n) for n in r.skipped}),
+                "done": _join({Step(n) for n in r.done}),
+                "ending": r.ending,
+                "agreement_id": r.agreement_id,
+                "started_at": r.started_at,
+                "updated_at": r.updated_at,
+                "finished_at": r.finished_at,
+            }
+            for r in rows
+        ],
+    )
 
 
 def save_step(

@@ -105,9 +105,17 @@ def set_work_settings(book: Book, data: WorkSettings) -> None:
     errors = week_problem(week)
     locale_name = data.locale.strip()
     if locale_name:
-        from models.dates import locale_problem
+        from models.dates import compile_table, locale_problem
 
         problem = locale_problem(locale_name)
+        if problem is None:
+            try:
+                compile_table(locale_name)
+            except ValueError:
+                problem = (
+                    f"Rapport cannot yet write dates the way “{locale_name}” does; "
+                    "try another locale, such as en_GB."
+                )
         if problem:
             errors["locale"] = problem
     if errors:
@@ -123,6 +131,9 @@ def set_work_settings(book: Book, data: WorkSettings) -> None:
     with book.session() as s:
         for name, value in values.items():
             s.merge(Setting(key=_KEYS[name], value=value))
-    from models.dates import use_locale
+    from models.dates import prepare_style, use_locale
 
     use_locale(locale_name)
+    # The app writes dates from a compiled table (models/date_style.py): compile it
+    # now, while Babel is loaded, and keep it for the next start.
+    prepare_style(locale_name)

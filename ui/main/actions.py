@@ -311,6 +311,7 @@ class ActionsMixin:
         self.restore_action.setEnabled(has_book)
         self.backups_action.setEnabled(has_book)
         self.promise_hours_action.setEnabled(has_book)
+        self.default_rhythm_action.setEnabled(has_book)
         if self.last_undo is None:
             self.undo_action.setText("&Undo")
             self.undo_action.setEnabled(False)

@@ -126,3 +126,8 @@ class BookMenuMixin:
 
     def promise_hours_dialog(self) -> SettingsWindow | None:
         return self.open_settings("promises")
+
+    def default_rhythm_dialog(self) -> SettingsWindow | None:
+        """Settings › Default rhythm: the Reminders and rhythm page, not a dialog of
+        its own (one Settings window, issue 16)."""
+        return self.open_settings("reminders")

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
-    QInputDialog,
 )
 
 from models.errors import NotFoundError, RapportError
@@ -63,19 +62,6 @@ class LaunchersMixin:
                 self.rapport.book, None, self, rapport=self.rapport, default_cadence=cadence
             )
         )
-
-    def default_rhythm_dialog(self) -> QInputDialog:
-        """Settings › Default rhythm: what new and imported clients start with."""
-        from ui.rhythm_setting import default_cadence, rhythm_dialog, rhythm_phrase_for_new
-
-        dialog = rhythm_dialog(self, self.rapport.settings)
-        dialog.textValueSelected.connect(
-            lambda _t: self.statusBar().showMessage(
-                rhythm_phrase_for_new(default_cadence(self.rapport.settings)), 5000
-            )
-        )
-        dialog.open()
-        return dialog
 
     def edit_client_dialog(self, client_id: int) -> ClientDialog | None:
         from ui.client_dialog import ClientDialog

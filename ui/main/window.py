@@ -242,7 +242,7 @@ class MainWindow(
             self.refresh()
             self._choose_start_page()
             return
-        moved = what.reminders or what.day or what.incidents
+        moved = what.reminders or what.day or what.incidents or what.dates
         if what.clients:
             self.refresh()
         elif moved:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from exports.documents import PageSize
 from models.changes import AGREEMENTS
+from models.images import size_problem
 from models.services.agreements import (
     LOGO_MAX_BYTES,
     ConsultantSettings,
@@ -155,7 +156,13 @@ class YourDetailsPage(SettingsPage):
     def set_logo(self, data: bytes | None) -> None:
         self.logo_png = data or None
         pixmap = QPixmap()
-        if data and pixmap.loadFromData(data):
+        # A stored logo too large to decode (an old book) is named, never decoded.
+        problem = size_problem(data, "The stored logo") if data else None
+        oversized = problem is not None
+        show_error(
+            self.errors["logo_png"], f"{problem} Until then it is left out." if problem else None
+        )
+        if data and not oversized and pixmap.loadFromData(data):
             self.logo_preview.setPixmap(
                 pixmap.scaled(
                     LOGO_SIDE - 4,
@@ -166,7 +173,7 @@ class YourDetailsPage(SettingsPage):
             )
         else:
             self.logo_preview.clear()
-            self.logo_preview.setText("No logo")
+            self.logo_preview.setText("Too large" if oversized else "No logo")
         self.remove_logo_button.setEnabled(self.logo_png is not None)
 
     def choose_logo(self) -> None:

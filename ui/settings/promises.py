@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QSpinBox, QWidget
 
-from models.changes import INCIDENTS, REMINDERS, SETTINGS
+from models.changes import DATES, INCIDENTS, REMINDERS, SETTINGS, Changes
 from models.services.work_settings import WorkSettings, get_work_settings, set_work_settings
 from ui.app import RapportApp
 from ui.incident_dialog import KEY_PROMISE_HOURS, PROMISE_HOURS_MAX, default_promise_hours
@@ -59,13 +59,15 @@ class PromisesPage(SettingsPage):
         hours, work = self.values()
         book = self.rapport.book
         kept_work = getattr(self, "initial", (None, None))[1]
+        restyled = DATES if kept_work is None or kept_work.locale != work.locale else Changes()
         if (
             work != kept_work
             and book is not None
             and not run_op(
                 self.rapport,
                 lambda: set_work_settings(book, work),
-                changes=SETTINGS | REMINDERS | INCIDENTS,  # due dates count working time
+                # Due dates count working time; a new date style rewrites every date.
+                changes=SETTINGS | REMINDERS | INCIDENTS | restyled,
                 initiator=self,
                 refuse=self.working.refuse,
                 explain=lambda message: show_error(self.general_error, message),

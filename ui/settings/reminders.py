@@ -9,7 +9,12 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 from models.reminders import cadence_label
 from ui.app import RapportApp
 from ui.kit.forms import form_label
-from ui.rhythm_setting import choices, default_cadence, set_default_cadence
+from ui.rhythm_setting import (
+    choices,
+    default_cadence,
+    rhythm_phrase_for_new,
+    set_default_cadence,
+)
 from ui.settings.page import SettingsPage
 
 
@@ -62,6 +67,13 @@ class RemindersPage(SettingsPage):
 
     def save(self) -> bool:
         paused, rhythm = self.values()
+        # Saved alone, a new rhythm is said in words ("…: every 2 weeks."), as the
+        # import preview says it.
+        self.saved_message = (
+            rhythm_phrase_for_new(rhythm)
+            if rhythm != self.initial[1]
+            else RemindersPage.saved_message
+        )
         if self.pause_action is not None:
             self.pause_action.setChecked(paused)
         set_default_cadence(self.rapport.settings, rhythm)

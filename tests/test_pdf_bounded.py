@@ -1,0 +1,230 @@
+"""Printing costs time linear in the text (issue 18, point 3 and Build "bounded work").
+
+ReportLab lays a paragraph out whole and again at every page break, so 1 MB of client
+notes took over twenty minutes. These run the real CLI in a child process under a
+memory cap, on a real book whose notes were written straight into SQLite (as an old
+book or another tool could have them), and read the PDF back with pypdf.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from exports.pdf.agreement import render_agreement
+from exports.pdf.common import make_styles, register_fonts
+from exports.pdf.record import render_record
+from exports.pdf.summary import render_client_summary
+from exports.pdf.text import CHUNK_CHARS, CHUNK_LINES, chunks, text_flowables
+from models.db import open_book
+from models.documents import (
+    ClientSummaryDocument,
+    Party,
+    RecordDocument,
+    RecordSection,
+    SummaryEntry,
+    SummaryIncident,
+)
+from models.limits import PRINT_LINES_MAX, PRINT_TEXT_MAX
+from models.services.clients import ClientInput, create_client
+from tests.test_agreement_pdf import make_doc
+
+ROOT = Path(__file__).resolve().parents[1]
+MEMORY_CAP = 1536 * 1024 * 1024  # 1.5 GB of address space for the whole process
+SECONDS = 10.0
+NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
+WORD = "Quokka"  # a word that appears nowhere else in a client summary
+
+
+def prose(size: int) -> str:
+    """Ordinary sentences, one paragraph, ``size`` characters."""
+    sentence = "The client asked for the weekly report and we sent it on Friday. "
+    return (sentence * (size // len(sentence) + 1))[:size]
+
+
+def one_word(size: int) -> str:
+    return ("abcdefghij" * (size // 10 + 1))[:size]
+
+
+def short_lines(count: int) -> str:
+    return "\n".join(f"row {i:07d}" for i in range(count))
+
+
+def capped() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
+def book_with_notes(path: Path, notes: str) -> int:
+    book = open_book(path)
+    try:
+        cid = create_client(book, ClientInput(name="Notes Heavy Ltd"), now=NOW)
+    finally:
+        book.close()
+    with sqlite3.connect(path) as db:  # past any limit a form would set: an old book
+        db.execute("UPDATE client SET notes = ? WHERE id = ?", (notes, cid))
+    return cid
+
+
+def print_client(tmp_path: Path, notes: str) -> tuple[float, str, int]:
+    """`rapport pdf client` in a child process under the memory cap: seconds, text, pages."""
+    path, out = tmp_path / "book.db", tmp_path / "client.pdf"
+    cid = book_with_notes(path, notes)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--db", str(path), "pdf", "client", str(cid)]
+        + [str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=capped,
+    )
+    seconds = time.perf_counter() - start
+    print(f"pdf client: {len(notes):,} characters of notes in {seconds:.2f} s")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    return seconds, "\n".join(p.extract_text() for p in reader.pages), len(reader.pages)
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_a_megabyte_of_notes_prints_in_seconds(tmp_path: Path, scale: int) -> None:
+    notes = f"{WORD} begins here. " + prose(1_000_000 * scale)
+    seconds, text, pages = print_client(tmp_path, notes)
+    assert seconds < SECONDS, f"{seconds:.1f} s"
+    flat = " ".join(text.split())
+    assert f"{WORD} begins here. The client asked for the weekly report" in flat
+    assert "too long to print here; it is kept in full in the book." in flat
+    left = len(notes) - PRINT_TEXT_MAX
+    assert f"({left:,} more characters)" in flat
+    assert 10 < pages < 80
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_a_megabyte_single_word_prints_in_seconds(tmp_path: Path, scale: int) -> None:
+    word = one_word(1_000_000 * scale)
+    seconds, text, _pages = print_client(tmp_path, word)
+    assert seconds < SECONDS, f"{seconds:.1f} s"
+    flat = "".join(text.split())
+    assert word[:3_000] in flat  # broken across lines, every letter kept in order
+    assert "toolongtoprinthere" in flat
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_a_hundred_thousand_short_lines_print_in_seconds(tmp_path: Path, scale: int) -> None:
+    notes = short_lines(100_000 * scale)
+    seconds, text, _pages = print_client(tmp_path, notes)
+    assert seconds < SECONDS, f"{seconds:.1f} s"
+    lines = text.splitlines()
+    assert "row 0000000" in lines and f"row {PRINT_LINES_MAX - 1:07d}" in lines
+    assert f"row {PRINT_LINES_MAX:07d}" not in text  # the rest is left out, and said so
+    assert "too long to print here" in " ".join(text.split())
+
+
+def test_normal_text_is_one_paragraph_as_before() -> None:
+    cov = register_fonts()
+    st = make_styles()
+    text = "\n".join(["A line of ordinary notes, a little under sixty characters."] * 30)
+    assert len(text) < CHUNK_CHARS
+    (para,) = text_flowables(text, st.body, cov)
+    assert para.style is st.body  # the same style, so the same spacing and alignment
+    assert para.text.count("<br/>") == 29  # the lines kept as line breaks
+
+
+def test_long_text_is_cut_into_bounded_chunks_that_lose_nothing() -> None:
+    text = "\n".join([prose(8_000), one_word(7_000), *(f"line {i}" for i in range(100))])
+    parts = chunks(text)
+    assert all(len(part) <= CHUNK_CHARS for part, _ in parts)
+    assert all(part.count("\n") < CHUNK_LINES for part, _ in parts)
+    rebuilt = "".join(part.replace("\n", "") for part, _ in parts)
+    assert rebuilt.replace(" ", "") == text.replace("\n", "").replace(" ", "")
+    # Prose is cut after a sentence, never inside a word.
+    prose_parts = [part for part, _ in parts if " " in part and "line" not in part]
+    assert len(prose_parts) >= 3
+    assert all(part.endswith("on Friday.") for part in prose_parts[:-1])
+
+
+def test_markup_in_long_text_still_prints_as_typed() -> None:
+    cov = register_fonts()
+    st = make_styles()
+    flows = text_flowables('<b>Smith & Co</b> said "no". ' * 500, st.body, cov)
+    assert len(flows) > 1
+    assert all("<b>" not in f.text for f in flows)
+    doc = ClientSummaryDocument(
+        today=date(2026, 11, 22),
+        client=Party(name="C"),
+        consultant=Party(name="M"),
+        notes='<b>Smith & Co</b> said "no". ' * 500,
+    )
+    text = " ".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(render_client_summary(doc))).pages
+    )
+    assert '<b>Smith & Co</b> said "no".' in text
+
+
+def timed(render: object, *args: object) -> tuple[float, str]:
+    start = time.perf_counter()
+    data = render(*args)  # type: ignore[operator]
+    seconds = time.perf_counter() - start
+    reader = PdfReader(io.BytesIO(data))
+    return seconds, " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+
+
+def test_every_document_type_prints_huge_fields_in_seconds() -> None:
+    huge = f"{WORD} opens it. " + prose(3_000_000)
+    lines = short_lines(300_000)
+    word = one_word(2_000_000)
+    agreement = replace(
+        make_doc(),
+        context=huge,
+        points=[lines, word],
+    )
+    seconds, text = timed(render_agreement, agreement)
+    assert seconds < SECONDS and f"{WORD} opens it." in text and "too long to print" in text
+
+    record = RecordDocument(
+        kind="Notice to insurer",
+        title="Invoice dispute",
+        dated=date(2026, 11, 22),
+        consultant=Party(name="M"),
+        client=Party(name="C"),
+        sections=[
+            RecordSection("What happened", text=huge),
+            RecordSection("Evidence", items=[lines, word]),
+        ],
+    )
+    seconds, text = timed(render_record, record)
+    assert seconds < SECONDS and f"{WORD} opens it." in text and "too long to print" in text
+
+    # A timeline entry is a table cell: its row splits across pages.
+    summary = ClientSummaryDocument(
+        today=date(2026, 11, 22),
+        client=Party(name="C"),
+        consultant=Party(name="M"),
+        incidents=[
+            SummaryIncident(
+                title="Invoice dispute",
+                category="billing",
+                severity="high",
+                status="open",
+                opened_at=NOW,
+                client_view=word,
+                entries=[SummaryEntry(NOW, "note", huge), SummaryEntry(NOW, "note", lines)],
+            )
+        ],
+    )
+    seconds, text = timed(render_client_summary, summary)
+    assert seconds < SECONDS and f"{WORD} opens it." in text and "too long to print" in text

@@ -1,0 +1,233 @@
+"""One definition of "due": the first screen read straight from the book
+(models.reads.today_head, an ordered and limited query with counts) is exactly the
+head of the whole plan the pure rules make (models.reminders.plan, head_of), on the
+demo book, on a book with 40 due, and on random books full of edge cases: snoozed
+and done follow-ups, archived, paused and former clients, no reminder, priority
+ending yesterday, today or later, names that tie only when casefolded, due today
+against overdue, and "today" taken at midnight in far-apart time zones."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+import models.reads
+from models.db import Book
+from models.demo import fill_demo
+from models.entities import Client, FollowUp
+from models.enums import Channel, ClientStatus
+from models.reads import today_head, today_plan
+from models.reminders import (
+    UPCOMING_DAYS,
+    DueCount,
+    DueItem,
+    DueKind,
+    TodayHead,
+    head_of,
+    local_date,
+    plan,
+    under_priority,
+)
+from models.services.clients import ClientInput, archive_client, create_client
+from models.services.reminders import (
+    TouchInput,
+    add_follow_up,
+    complete_follow_up,
+    log_touch,
+    snooze_follow_up,
+)
+from tests.helpers import NOW, TODAY
+
+LIMITS = (150, 5, 1, None)
+
+
+def pure_head(book: Book, today: date, limit: int | None) -> TodayHead:
+    """The head the rules make, every filter written in Python over whole tables:
+    no WHERE clause, no ORDER BY, nothing of the SQL under test."""
+    horizon = today + timedelta(days=UPCOMING_DAYS)
+    items: list[DueItem] = []
+    with book.session() as s:
+        clients = {c.id: c for c in s.scalars(select(Client))}
+        for c in clients.values():
+            if c.touch_due_on is not None and c.touch_due_on <= horizon:
+                items.append(
+                    DueItem(
+                        DueKind.KEEP_IN_TOUCH,
+                        c.id,
+                        c.name,
+                        c.touch_due_on,
+                        "Get in touch",
+                        c.cadence_days,
+                        None,
+                        under_priority(c.priority_until, today),
+                    )
+                )
+        for f in s.scalars(select(FollowUp)):
+            c = clients[f.client_id]
+            if f.done_at is None and c.archived_at is None and f.due_on <= horizon:
+                items.append(
+                    DueItem(
+                        DueKind.FOLLOW_UP,
+                        c.id,
+                        c.name,
+                        f.due_on,
+                        f.title,
+                        None,
+                        f.id,
+                        under_priority(c.priority_until, today),
+                    )
+                )
+    return head_of(plan(items, today), today, limit)
+
+
+def assert_one_definition(book: Book, today: date) -> TodayHead:
+    """The SQL head equals the pure one and the whole plan's, at every limit."""
+    whole = today_plan(book, today)
+    for limit in LIMITS:
+        read = today_head(book, today, limit)
+        assert read == pure_head(book, today, limit), (today, limit)
+        assert read == head_of(whole, today, limit), (today, limit)
+    full = today_head(book, today, None)
+    assert full.count == whole.counts(today)
+    assert full.due == [i for i in whole.due if i.due_on < today] + [
+        i for i in whole.due if i.due_on == today
+    ]
+    assert full.hidden == 0
+    return today_head(book, today)
+
+
+def test_demo_book(book: Book) -> None:
+    fill_demo(book, now=NOW)
+    head = assert_one_definition(book, TODAY)
+    assert head.count.total > 5 and head.count.overdue and head.overdue[0].priority
+    # Days later more is late, and what was due today is overdue.
+    for days in (1, 3, 10, 40):
+        later = assert_one_definition(book, TODAY + timedelta(days=days))
+        assert later.count.total >= head.count.total
+    assert_one_definition(book, TODAY - timedelta(days=30))
+
+
+def test_forty_due(book: Book) -> None:
+    for n in range(34):
+        days_late = n % 12
+        create_client(
+            book,
+            ClientInput(name=f"Client {n:02d}", cadence_days=30),
+            now=NOW - timedelta(days=30 + days_late),
+        )
+    for n in range(6):
+        add_follow_up(book, n + 1, f"Send note {n}", TODAY - timedelta(days=n), now=NOW)
+    create_client(book, ClientInput(name="Not yet", cadence_days=30), now=NOW - timedelta(days=27))
+    head = assert_one_definition(book, TODAY)
+    assert head.count == DueCount(total=40, overdue=36, today=4)
+    assert head.upcoming_total == 1 and head.upcoming[0].client_name == "Not yet"
+    small = today_head(book, TODAY, 5)
+    assert len(small.overdue) == 5 and small.hidden == 41 - 5 - 4 - 1
+    # The due rows left out are the least urgent: none listed ranks below one left out.
+    assert small.overdue == head.overdue[:5]
+
+
+NAMES = (
+    "Ada", "ada", "ADA", "Émile", "émile", "Strauß", "STRAUSS", "strauss", "Ben", "ben ",
+    "Zoë", "zoe", "Ørsted", "Ωmega", "ωmega", "Ada",
+)  # fmt: skip
+CADENCES = (None, None, 1, 7, 14, 30, 30, 30, 61, 91, 182, 3660)
+
+
+def random_book(book: Book, rng: random.Random, today: date, clients: int = 70) -> None:
+    """Clients and follow-ups made by the services, the way the app makes them."""
+    now = datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=12)
+    ids: list[int] = []
+    for _ in range(clients):
+        status = rng.choice([ClientStatus.ACTIVE] * 6 + [ClientStatus.PAUSED, ClientStatus.FORMER])
+        data = ClientInput(name=rng.choice(NAMES), cadence_days=rng.choice(CADENCES), status=status)
+        cid = create_client(book, data, now=now - timedelta(days=rng.randrange(0, 400)))
+        ids.append(cid)
+        if rng.random() < 0.6:
+            ago = timedelta(days=rng.randrange(0, 200), hours=rng.randrange(0, 24))
+            log_touch(book, cid, TouchInput(happened_at=now - ago, channel=Channel.CALL))
+    follow_ups: list[int] = []
+    for _ in range(clients):
+        due = today + timedelta(days=rng.randrange(-40, 12))
+        fid = add_follow_up(book, rng.choice(ids), f"Note {rng.randrange(5)}", due, now=now)
+        follow_ups.append(fid)
+    for fid in rng.sample(follow_ups, len(follow_ups) // 5):
+        snooze_follow_up(book, fid, today + timedelta(days=rng.choice([1, 3, 7, 8, -1, 0])))
+    for fid in rng.sample(follow_ups, len(follow_ups) // 6):
+        complete_follow_up(book, fid, now=now)
+    for cid in rng.sample(ids, len(ids) // 8):
+        archive_client(book, cid, now=now)
+    # Priority, as an incident of high severity leaves it, ending around today.
+    with book.session() as s:
+        for cid in rng.sample(ids, len(ids) // 5):
+            end = today + timedelta(days=rng.choice([-1, 0, 1, 30]))
+            s.get(Client, cid).priority_until = end
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_books(book: Book, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    if seed % 2:  # half the books ranked by a scan of the client table, as big ones are
+        monkeypatch.setattr(models.reads, "SCAN_FROM", 0)
+    rng = random.Random(seed)
+    today = date(2026, 3, 10) + timedelta(days=rng.randrange(0, 300))
+    random_book(book, rng, today)
+    heads = [assert_one_definition(book, today + timedelta(days=d)) for d in (-1, 0, 1, 8)]
+    head = heads[1]
+    # The random book really has the edge cases the test is about.
+    assert head.count.overdue and head.count.today and head.upcoming_total
+    assert any(i.priority for i in head.due) and any(not i.priority for i in head.due)
+    kinds = {i.kind for i in head.due}
+    assert kinds == {DueKind.KEEP_IN_TOUCH, DueKind.FOLLOW_UP}
+    names = [i.client_name for i in today_head(book, today, None).due]
+    assert len({n.casefold() for n in names}) < len(set(names))  # ties only casefolded
+
+
+@pytest.fixture
+def far_time_zone(request: pytest.FixtureRequest) -> Iterator[str]:
+    import os
+
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = request.param
+    time.tzset()
+    try:
+        yield request.param
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
+@pytest.mark.parametrize(
+    "far_time_zone", ["Pacific/Auckland", "America/Los_Angeles"], indirect=True
+)
+def test_today_is_the_local_day_at_midnight(book: Book, far_time_zone: str) -> None:
+    """Just before and just after local midnight, the head follows the local day it
+    is given (never SQLite's own idea of "now", which is UTC): a follow-up due on
+    the local date is "today" before midnight and overdue after it."""
+    rng = random.Random(far_time_zone)
+    local_today = date(2026, 6, 30)
+    random_book(book, rng, local_today, clients=40)
+    cid = create_client(book, ClientInput(name="Midnight", cadence_days=None))
+    fid = add_follow_up(book, cid, "Call back", local_today)
+    before = datetime(2026, 6, 30, 23, 59, 30).astimezone()
+    after = before + timedelta(minutes=1)
+    # Far from UTC, so the UTC date differs from the local one at one of these moments.
+    assert {before.astimezone(UTC).date(), after.astimezone(UTC).date()} != {
+        local_date(before),
+        local_date(after),
+    }
+    day_before, day_after = local_date(before), local_date(after)
+    assert (day_before, day_after) == (local_today, local_today + timedelta(days=1))
+    ahead = assert_one_definition(book, day_before)
+    late = assert_one_definition(book, day_after)
+    key = (DueKind.FOLLOW_UP, fid)
+    assert key in {(i.kind, i.follow_up_id) for i in today_head(book, day_before, None).due_today}
+    assert key in {(i.kind, i.follow_up_id) for i in today_head(book, day_after, None).overdue}
+    assert late.count.overdue >= ahead.count.total
