@@ -37,10 +37,10 @@ def _fields(model: type[BaseModel]) -> dict[str, tuple[int, Words | None, Words 
     out: dict[str, tuple[int, Words | None, Words | None, Any]] = {}
     for n, (name, info) in enumerate(model.model_fields.items()):
         found: dict[str, Any] = {"words": None, "item": None, "model": None}
-        for extra in info.metadata:
+        _walk(info.annotation, False, found)
+        for extra in info.metadata:  # the field's own, outermost of all
             if isinstance(extra, Words):
                 found["words"] = extra
-        _walk(info.annotation, False, found)
         out[name] = (n, found["words"], found["item"], found["model"])
     return out
 
@@ -52,9 +52,9 @@ def _walk(annotation: Any, in_list: bool, found: dict[str, Any]) -> None:
     if origin is Annotated:
         base, *extras = get_args(annotation)
         for extra in extras:
-            key = "item" if in_list else "words"
-            if isinstance(extra, Words) and found[key] is None:
-                found[key] = extra
+            # The outermost Words wins (extras run from the innermost out).
+            if isinstance(extra, Words):
+                found["item" if in_list else "words"] = extra
         _walk(base, in_list, found)
     elif origin in (Union, types.UnionType):
         for arg in get_args(annotation):
