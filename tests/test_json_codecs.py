@@ -313,3 +313,21 @@ def test_book_paths_run_from_the_top() -> None:
         'clients[0].touches[0].happened_at: "x" is not a date and time in ISO 8601 form, '
         'like "2025-03-14T09:30:00+00:00".',
     ]
+
+
+# --------------------------------------------------------------------------- the text
+def test_dumps_writes_what_the_standard_library_would() -> None:
+    """The file's bytes are written in Rust; they must be the standard library's."""
+    import json
+
+    from exports.book_json import dumps
+
+    doc = {
+        "text": 'NUL:\x00 \x01\x1f\x7f\x80\x9f \u2028\u2029 é 😀 "q" \\ / \b\f\n\r\t',
+        "empty": [],
+        "nothing": {},
+        "mixed": [1, None, True, False, "x", {"a": [{}]}],
+        "big": 10**20,
+        "negative": -5,
+    }
+    assert dumps(doc) == json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

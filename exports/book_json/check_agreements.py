@@ -8,9 +8,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from datetime import time
 
 from exports.book_json.check_history import utc
-from exports.book_json.format import _q
+from exports.book_json.format import WEEKDAYS, _q
 from exports.book_json.incoming import _IncomingAgreement, _IncomingCommitment
 from exports.book_json.problems import Loc, Problem, Record
 from models.entities import AgreementStatus, Side
@@ -21,6 +22,8 @@ from models.services.agreements import (
     validate_agreement,
     validate_settings,
 )
+from models.services.work_settings import WorkSettings, work_problems
+from models.working_time import WorkingWeek
 
 
 def _base64(value: str, at: Loc, problems: list[Problem]) -> bytes | None:
@@ -167,6 +170,34 @@ def consultant(value: Record, problems: list[Problem]) -> ConsultantSettings | N
         phone=value["phone"],
         logo_png=logo,
         page_size=value["page_size"],
+        work=_work(value["work"], (*at, "work"), problems) if value["work"] else None,
     )
     problems.extend(((*at, key), message) for key, message in validate_settings(data).items())
     return data if len(problems) == before else None
+
+
+# The work settings' fields by the names the file gives them.
+_WORK_FIELDS = {
+    "days": "days",
+    "start": "starts",
+    "end": "ends",
+    "country": "holiday_country",
+    "subdivision": "holiday_subdivision",
+    "locale": "date_locale",
+}
+
+
+def _work(value: Record, at: Loc, problems: list[Problem]) -> WorkSettings | None:
+    """The working week and date style, by the rules of the settings page."""
+    days = frozenset(WEEKDAYS.index(day) for day in value["days"])
+    week = WorkingWeek(
+        days=days,
+        start=time.fromisoformat(value["starts"]),
+        end=time.fromisoformat(value["ends"]),
+        country=value["holiday_country"].strip().upper(),
+        subdivision=value["holiday_subdivision"].strip(),
+    )
+    data = WorkSettings(week=week, locale=value["date_locale"].strip())
+    errors = work_problems(data)
+    problems.extend(((*at, _WORK_FIELDS.get(key, key)), text) for key, text in errors.items())
+    return None if errors else data

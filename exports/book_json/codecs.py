@@ -17,6 +17,7 @@ import this module inside the function that needs it.
 
 from __future__ import annotations
 
+import enum
 import json
 from typing import Annotated, Any, Literal
 
@@ -36,7 +37,7 @@ from exports.book_json.codec_types import (
     choice,
     link,
 )
-from exports.book_json.format import FORMAT, VERSION
+from exports.book_json.format import FORMAT, VERSION, WEEKDAYS
 from models.documents import PageSize
 from models.entities import (
     AgreementStatus,
@@ -215,6 +216,26 @@ class ClientCodec(_Shape):
     )
 
 
+Weekday = enum.StrEnum("Weekday", {name.upper(): name for name in WEEKDAYS})  # type: ignore[misc]
+Clock = Annotated[
+    str, Field(strict=True, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"), Words("clock")
+]
+
+
+class WorkCodec(_Shape):
+    """The working week (promises and default dates keep to it) and the locale
+    dates are written in (empty: the computer's)."""
+
+    days: _list(Annotated[Weekday, choice("day of the week")])
+    starts: Clock
+    ends: Clock
+    holiday_country: Annotated[
+        Text, Field(description='An ISO 3166 code, like "GB"; empty: no public holidays')
+    ]
+    holiday_subdivision: Text
+    date_locale: Annotated[Text, Field(description='Like "en_GB"; empty: the computer\'s')]
+
+
 class ConsultantCodec(_Shape):
     name: Text = ""
     business: Text = ""
@@ -223,6 +244,9 @@ class ConsultantCodec(_Shape):
     phone: Text = ""
     logo_png: Annotated[Base64, Field(description="base64 of a PNG")] | None = None
     page_size: Annotated[PageSize, choice("page size")] = PageSize.A4
+    work: WorkCodec | None = Field(
+        default=None, description="Absent: the book's working week and date style are kept."
+    )
 
 
 class BookCodec(_Shape):
@@ -247,6 +271,7 @@ AGGREGATES: dict[str, type[BaseModel]] = {
     "AGREEMENT": AgreementCodec,
     "COMMITMENT": CommitmentCodec,
     "CONSULTANT": ConsultantCodec,
+    "WORK": WorkCodec,
 }
 
 

@@ -18,7 +18,7 @@ from models.errors import RapportError
 from models.repair import Step
 
 FORMAT = "rapport-book"
-VERSION = 5
+VERSION = 6
 
 TOP_LEVEL_FIELDS = ("format", "version", "consultant", "clients")
 # Order matters: problems are reported in this order, and exports use it too.
@@ -107,7 +107,20 @@ PLAN_LINKS = {
     "entry_ids": ("timeline entry", "this incident's timeline entries"),
     "touch_ids": ("touch", "this client's touches"),
 }
-CONSULTANT_FIELDS = ("name", "business", "address", "email", "phone", "logo_png", "page_size")
+CONSULTANT_FIELDS = (
+    "name",
+    "business",
+    "address",
+    "email",
+    "phone",
+    "logo_png",
+    "page_size",
+    "work",
+)
+# The consultant's working week and how dates are written (new in version 6).
+WORK_FIELDS = ("days", "starts", "ends", "holiday_country", "holiday_subdivision", "date_locale")
+REQUIRED_WORK_FIELDS = WORK_FIELDS
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 AGREEMENT_FIELDS = (
     "id",
     "number",

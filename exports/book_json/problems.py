@@ -238,6 +238,9 @@ _SENTENCES: dict[str, Any] = {
     "answers": lambda w, k, v, c: (
         f"should be an object of answers (field name: answer), not {_kind(v)}."
     ),
+    "clock": lambda w, k, v, c: (
+        f'{_q(v)} is not a time of day like "09:00".' if k == "string_pattern_mismatch" else None
+    ),
     "days": _number,
     "bytes": _number,
     "version": _number,
