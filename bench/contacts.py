@@ -199,7 +199,8 @@ def _app(src: Path, book_path: Path) -> int:
     book = open_book(book_path)
     try:
         t0, c0 = time.perf_counter(), time.process_time()
-        plan = apply_import(book, load_contacts(src).records())
+        # The source itself, as the command line passes it: read as a stream.
+        plan = apply_import(book, load_contacts(src))
         return _report(t0, c0, plan.created)
     finally:
         book.close()

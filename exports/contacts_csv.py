@@ -344,26 +344,44 @@ class CsvContacts:
         with many_small_objects():
             return list(self)
 
-    def __iter__(self) -> Iterator[ContactRecord]:
-        assert self.file is not None and self.text is not None
-        # Only the columns that hold something we keep are visited, row after row,
-        # each with what it is decided once here rather than once per row.
+    def _kept(self) -> list[tuple[int, int, str, str, int | None]]:
+        """The columns that hold something we keep, each with what it is decided
+        once here rather than once per row."""
         kept: list[tuple[int, int, str, str, int | None]] = []
         for i, role in enumerate(self.roles):
             f = role.field
-            if f is Field.IGNORE:
-                continue
-            kind = _KIND.get(f, _ATTR)
-            kept.append((i, kind, f.value, role.label, role.label_column))
+            if f is not Field.IGNORE:
+                kept.append((i, _KIND.get(f, _ATTR), f.value, role.label, role.label_column))
+        return kept
+
+    def _body(self) -> Iterator[tuple[int, list[str]]]:
+        assert self.file is not None and self.text is not None
         width = len(self.header)
         rows = _rows(self.file, self.text, self.delimiter, self.file.name)
         next(rows, None)  # the header
         for n, row in rows:
             if len(row) != width:
                 row = (row + [""] * width)[:width]
+            yield n, row
+
+    def __iter__(self) -> Iterator[ContactRecord]:
+        kept = self._kept()
+        for n, row in self._body():
             yield _record(n, row, kept)
 
+    def identities(self) -> Iterator[ContactRecord]:
+        """The records with only what tells people apart (names, organisation,
+        emails): an import's first pass needs no more. A row with a control
+        character anywhere comes whole, so that pass still finds it and says why."""
+        kept = self._kept()
+        light = [k for k in kept if k[1] == _EMAIL or (k[1] == _ATTR and k[2] in _IDENTITY)]
+        for n, row in self._body():
+            whole = _ANY_CONTROL.search("".join(row)) is not None
+            yield _record(n, row, kept if whole else light)
 
+
+_IDENTITY = frozenset({"name", "given", "middle", "family", "organisation"})
+_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _ATTR, _EMAIL, _PHONE, _TAGS, _NOTES = range(5)
 _KIND = {Field.EMAIL: _EMAIL, Field.PHONE: _PHONE, Field.TAGS: _TAGS, Field.NOTES: _NOTES}
 
@@ -371,30 +389,42 @@ _KIND = {Field.EMAIL: _EMAIL, Field.PHONE: _PHONE, Field.TAGS: _TAGS, Field.NOTE
 def _record(
     number: int, row: list[str], kept: list[tuple[int, int, str, str, int | None]]
 ) -> ContactRecord:
-    rec = ContactRecord(place=f"row {number}")
+    fields: dict[str, str] = {}
+    emails: list[Contact] = []
+    phones: list[Contact] = []
+    tags: list[str] = []
     notes: list[str] = []
     for i, kind, attr, label, label_column in kept:
         value = row[i]
-        if value[:1] == "'":
+        if not value:
+            continue
+        if value[0] == "'":
             value = unguard(value)
         value = value.strip()
         if not value or value in NOT_A_VALUE:
             continue
+        if kind == _ATTR:
+            if attr not in fields:
+                fields[attr] = value
+            continue
         if label_column is not None and label_column < len(row):
             label = normal_label(row[label_column].split(MULTI_SEPARATOR)[0])
-        if kind == _ATTR:
-            if not getattr(rec, attr):
-                setattr(rec, attr, value)
-        elif kind == _EMAIL:
-            rec.emails += [Contact(v, label) for v in _split_multi(value)]
+        if kind == _EMAIL:
+            emails += [Contact(v, label) for v in _split_multi(value)]
         elif kind == _PHONE:
-            rec.phones += [Contact(v, label) for v in _split_multi(value)]
+            phones += [Contact(v, label) for v in _split_multi(value)]
         elif kind == _TAGS:
-            rec.tags += _tags(value)
+            tags += _tags(value)
         else:
             notes.append(value)
-    rec.notes = "\n".join(notes)
-    return rec
+    return ContactRecord(
+        f"row {number}",
+        **fields,
+        notes="\n".join(notes),
+        emails=emails,
+        phones=phones,
+        tags=tags,
+    )
 
 
 def _split_multi(value: str) -> list[str]:
@@ -475,37 +505,33 @@ def _rows(
     file: ContactFile, text: TextInfo, delimiter: str, name: str = "The file"
 ) -> Iterator[tuple[int, list[str]]]:
     """The non-blank rows by their row number, read as a stream within the limits."""
-    with open_text(file, text) as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        found = 0
-        n = 0
-        while True:
-            old_limit = csv.field_size_limit(MAX_FIELD_BYTES)
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                if "field larger than field limit" in str(exc):
-                    raise ContactFileError(
-                        f"{name} has a field over {MAX_FIELD_BYTES // 1024} KB near line "
-                        f"{reader.line_num}; that is not a contact's detail, so the file is not "
-                        "read."
-                    ) from None
-                raise ContactFileError(
-                    f"{name} could not be read as CSV (near line {reader.line_num}): {exc}."
-                ) from None
-            finally:
-                csv.field_size_limit(old_limit)
-            n += 1
-            if any(c.strip() for c in row):
-                found += 1
-                if found > MAX_CONTACTS + 1:
-                    raise ContactFileError(
-                        f"{name} has more than {MAX_CONTACTS:,} contacts; import it in parts "
-                        f"of up to {MAX_CONTACTS:,}."
-                    )
-                yield n, row
+    old_limit = csv.field_size_limit(MAX_FIELD_BYTES)
+    try:
+        with open_text(file, text) as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            found = 0
+            for n, row in enumerate(reader, start=1):
+                if any(row) and any(c.strip() for c in row):
+                    found += 1
+                    if found > MAX_CONTACTS + 1:
+                        raise ContactFileError(
+                            f"{name} has more than {MAX_CONTACTS:,} contacts; import it in "
+                            f"parts of up to {MAX_CONTACTS:,}."
+                        )
+                    yield n, row
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ContactFileError(
+                f"{name} has a field over {MAX_FIELD_BYTES // 1024} KB near line "
+                f"{reader.line_num}; that is not a contact's detail, so the file is not read."
+            ) from None
+        raise ContactFileError(
+            f"{name} could not be read as CSV (near line {reader.line_num}): {exc}."
+        ) from None
+    finally:
+        # The limit is the module's, shared by every reader: this one's lasts
+        # while it is being read.
+        csv.field_size_limit(old_limit)
 
 
 def csv_bytes(clients: Sequence[ClientDetail]) -> bytes:

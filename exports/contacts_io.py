@@ -22,6 +22,7 @@ from typing import Any, BinaryIO, Protocol, TextIO
 
 from models.db import Book
 from models.files import write_atomic
+from models.reads import many_small_objects
 from models.services.contacts import ContactFileError, ContactRecord, Progress, clients_for_export
 
 # Limits at the edge, so no contacts file takes time without bound. Memory is bounded
@@ -399,7 +400,10 @@ def load_contacts(path: Path, *, progress: Progress | None = None) -> ContactSou
         raise ContactFileError(
             f"{Path(path).name} is a Rapport book file (JSON), not an address book export."
         )
-    return parse_contacts(file, kind, path=Path(path), progress=progress)
+    # A row or a card at a time, each a few small lists and strings with no cycles
+    # among them: the cyclic collector would only walk them again and again.
+    with many_small_objects():
+        return parse_contacts(file, kind, path=Path(path), progress=progress)
 
 
 class ExportFormat(enum.StrEnum):

@@ -42,7 +42,8 @@ DATE_PATTERNS = (
     "weekday",  # "Monday": a day within the coming week
     "weekday_short",  # "Mon": a moment within the week around now
 )
-TIME_PATTERNS = ("time",)  # "14:01" or "2:01 PM"
+TIME_PATTERNS = ("time",)
+MEMO_LIMIT = 4096  # "14:01" or "2:01 PM"
 
 Token = list[Any]  # ["chars", text] or ["field", char, count]
 
@@ -65,6 +66,8 @@ class DateStyle:
         self.patterns: dict[str, list[Token]] = table["patterns"]
         self.names: dict[str, list[str]] = table["names"]
         self.first_week_day: int = table["first_week_day"]
+        # A list writes the same few dates over and over: each day once per pattern.
+        self._memo: dict[tuple[str, date], str] = {}
 
     def field(self, char: str, count: int, value: date | datetime) -> str:
         key = char * count
@@ -101,6 +104,17 @@ class DateStyle:
         raise UnsupportedPattern(f"the field {key!r} is not supported")
 
     def render(self, name: str, value: date | datetime) -> str:
+        if type(value) is date:
+            key = (name, value)
+            text = self._memo.get(key)
+            if text is None:
+                if len(self._memo) > MEMO_LIMIT:
+                    self._memo.clear()
+                text = self._memo[key] = self._render(name, value)
+            return text
+        return self._render(name, value)
+
+    def _render(self, name: str, value: date | datetime) -> str:
         parts = []
         for token in self.patterns[name]:
             if token[0] == "chars":

@@ -10,6 +10,10 @@ never wraps in a table cell.
 
 The locale in force is module state set once when a book opens (``use_locale``);
 every function also takes an explicit ``locale`` so tests and renderers can pin it.
+
+The app's windows write dates through models/date_style.py instead, from a table
+that ``compile_table`` makes here once per style, so Babel never loads at start-up;
+tests/test_date_style.py holds the two to the same text.
 """
 
 from __future__ import annotations

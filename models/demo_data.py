@@ -63,376 +63,254 @@ class DemoClient:
         )
 
 
-DEMO_CLIENTS: tuple[DemoClient, ...] = (
-    DemoClient(
-        key="bakery",
-        name="Margit Oberholzer",
-        organisation="Backstube Oberholzer",
-        role="Owner",
-        emails=(("margit@backstube-oberholzer.example", "work"),),
-        phones=(("+44 20 7946 0112", "work"), ("+44 7700 900112", "mobile")),
-        tags=("small", "retainer"),
-        notes=(
-            "Two shops and a stall at the Saturday market. Wants online pre-orders "
-            "for the weekend bread.\nBest reached before 7 in the morning or after 2."
-        ),
-    ),
-    DemoClient(
-        key="dental",
-        name="Amélie Durand",
-        organisation="Cabinet dentaire du Parc",
-        role="Practice manager",
-        emails=(("a.durand@dentaire-du-parc.example", "work"),),
-        phones=(("+33 1 99 00 41 27", "work"),),
-        tags=("retainer", "referral"),
-        notes="Monthly check on the booking system and reminder texts. Referred by Aisling.",
-    ),
-    DemoClient(
-        key="ngo",
-        name="Kwame Mensah",
-        organisation="Open Fields Foundation",
-        role="Executive director",
-        emails=(
-            ("kwame@openfields.example", "work"),
-            ("k.mensah@home-mail.example", "home"),
-        ),
-        phones=(("+44 20 7946 0387", "work"),),
-        tags=("nonprofit", "project"),
-        notes=(
-            "Grant reporting overhaul; the board meets quarterly and wants one-page "
-            "summaries, not dashboards.\nReduced day rate agreed for the nonprofit."
-        ),
-    ),
-    DemoClient(
-        key="saas",
-        name="Zoë Hartley",
-        organisation="Ledgerly",
-        role="Co-founder and CEO",
-        emails=(("zoe@ledgerly.example", "work"),),
-        phones=(("+1 (415) 555-0148", "mobile"),),
-        tags=("vip", "retainer"),
-        notes=(
-            "Series A in the spring. Cares about onboarding time more than any "
-            "traffic number; report on that first."
-        ),
-    ),
-    DemoClient(
-        key="lawfirm",
-        name="Łukasz Wiśniewski",
-        organisation="Wiśniewski & Partners",
-        role="Managing partner",
-        emails=(("lukasz.wisniewski@wp-law.example", "work"),),
-        phones=(("+48 22 555 01 90", "work"), ("+48 555 019 044", "mobile")),
-        tags=("vip", "project"),
-        notes=(
-            "Document management migration. Everything in writing, please: he forwards "
-            "emails to the other partners.\nInvoices go to the office manager, not to him."
-        ),
-    ),
-    DemoClient(
-        key="municipality",
-        name="Ingrid Solberg",
-        organisation="Lillehavn kommune",
-        role="Digital services coordinator",
-        emails=(("ingrid.solberg@lillehavn.example", "work"),),
-        phones=(("+47 555 01 234", "work"),),
-        tags=("project", "public sector"),
-        notes=(
-            "Procurement rules: any change of scope needs a written order first. "
-            "Budget year ends in December."
-        ),
-    ),
-    DemoClient(
-        key="yoga",
-        name="Priya Raman",
-        organisation="Still Point Yoga",
-        role="Studio owner",
-        emails=(("hello@stillpoint-yoga.example", "work"),),
-        phones=(("+44 7700 900471", "mobile"),),
-        tags=("small", "at-risk"),
-        notes=(
-            "Class booking app kept double-booking the Sunday session; she was upset "
-            "and said so. Fixed, but follow up."
-        ),
-        status=PAUSED,
-    ),
-    DemoClient(
-        key="architect",
-        name="Søren Kragh",
-        organisation="Kragh Arkitekter",
-        role="Partner, architect",
-        emails=(("soren@kragh-ark.example", "work"),),
-        phones=(("+45 55 50 12 34", "work"),),
-        tags=("project", "referral"),
-        notes=(
-            "New website with a project portfolio. Photos arrive in huge batches; "
-            "ask for a shortlist."
-        ),
-    ),
-    DemoClient(
-        key="subcontractor",
-        name="José Ortega",
-        organisation="",
-        role="Freelance data engineer",
-        emails=(("jose@ortega-data.example", "work"),),
-        phones=(("+34 555 010 233", "mobile"),),
-        tags=("subcontractor", "colleague"),
-        notes=(
-            "Takes the database and reporting parts I don't do myself. Day rate agreed, "
-            "invoices me monthly.\nAway most of August."
-        ),
-    ),
-    DemoClient(
-        key="olive-coop",
-        name="Ελένη Παπαδοπούλου",
-        organisation="Aegean Olive Cooperative",
-        role="Export manager",
-        emails=(("eleni.p@aegean-olive.example", "work"),),
-        phones=(("+30 210 555 0190", "work"),),
-        tags=("project",),
-        notes="Wholesale price lists in three languages. Prefers calls to email.",
-    ),
-    DemoClient(
-        key="translation",
-        name="Ольга Смирнова",
-        organisation="Lingua Bridge Translations",
-        role="Founder",
-        emails=(("olga@linguabridge.example", "work"), ("olga.s@home-mail.example", "home")),
-        tags=("retainer", "small"),
-        notes="Quote tool for translators. Pays on the day the invoice arrives.",
-    ),
-    DemoClient(
-        key="physio",
-        name="Tomás Ó Briain",
-        organisation="Harbour Physio",
-        role="Clinic owner",
-        emails=(("tomas@harbourphysio.example", "work"),),
-        phones=(("+353 1 555 0133", "work"),),
-        tags=("small", "referral"),
-        notes="Came through Amélie. Wants online intake forms before the clinic reopens.",
-    ),
-    DemoClient(
-        key="cycles",
-        name="Hannah Whitfield",
-        organisation="Greenway Cycles",
-        role="Operations lead",
-        emails=(("hannah@greenwaycycles.example", "work"),),
-        phones=(("+44 1632 960551", "work"), ("+44 7700 900551", "mobile")),
-        tags=("retainer",),
-        notes="Stock sync between the shop till and the web shop. Busy season is April to June.",
-    ),
-    DemoClient(
-        key="catering",
-        name="Mei Lin Chow",
-        organisation="Chow & Daughters Catering",
-        role="Owner",
-        emails=(("meilin@chowcatering.example", "work"),),
-        phones=(("+61 491 570 156", "mobile"),),
-        tags=("small", "project"),
-        notes="Event booking form and deposit payments.",
-    ),
-    DemoClient(
-        key="tutoring",
-        name="Fatima Al-Sayed",
-        organisation="Brightside Tutoring",
-        role="Director",
-        emails=(("fatima@brightside-tutoring.example", "work"),),
-        tags=("nonprofit",),
-        notes=(
-            "Scheduling for volunteer tutors. Budget is tight until the council grant "
-            "comes through; we paused in the meantime."
-        ),
-        status=PAUSED,
-    ),
-    DemoClient(
-        key="plumbing",
-        name="Jonas Becker",
-        organisation="Becker Haustechnik GmbH",
-        role="Geschäftsführer",
-        emails=(("j.becker@becker-haustechnik.example", "work"),),
-        phones=(("+49 30 555 01 77", "work"), ("+49 555 0177 123", "mobile")),
-        tags=("retainer",),
-        notes="Job sheets on tablets for the fitters. Calls from the van; keep it short.",
-    ),
-    DemoClient(
-        key="accountant",
-        name="Aisling Byrne",
-        organisation="Byrne Accountancy",
-        role="Partner",
-        emails=(("aisling@byrne-accountancy.example", "work"),),
-        phones=(("+353 1 555 0172", "work"),),
-        tags=("referral", "vip"),
-        notes=(
-            "Sends clients my way; a thank-you lunch twice a year.\n"
-            "Small job of her own: the client portal."
-        ),
-    ),
-    DemoClient(
-        key="trattoria",
-        name="Marco Bellini",
-        organisation="Trattoria Bellini",
-        role="Owner",
-        emails=(("marco@trattoria-bellini.example", "work"),),
-        phones=(("+44 20 7946 0925", "work"),),
-        tags=("small",),
-        notes="Table booking project finished. Sold the restaurant last year.",
-        status=FORMER,
-    ),
-    DemoClient(
-        key="games",
-        name="Nina Korhonen",
-        organisation="Northlight Games",
-        role="Producer",
-        emails=(("nina@northlight-games.example", "work"),),
-        phones=(("+358 555 0192 44", "mobile"),),
-        tags=("project",),
-        notes="Build pipeline review. Studio works late; mornings are quiet.",
-    ),
-    DemoClient(
-        key="library-friends",
-        name="Daniel Okafor",
-        organisation="Friends of the City Library",
-        role="Chair",
-        emails=(("chair@library-friends.example", "work"), ("d.okafor@home-mail.example", "home")),
-        tags=("nonprofit", "small"),
-        notes="Membership list and newsletter. Volunteer-run; answers come at weekends.",
-    ),
-    DemoClient(
-        key="bridal",
-        name="Sophie Laurent",
-        organisation="Atelier Laurent",
-        role="Owner and designer",
-        emails=(("sophie@atelier-laurent.example", "work"),),
-        phones=(("+33 1 99 00 73 18", "work"),),
-        tags=("small",),
-        notes="Appointment booking. On maternity leave until autumn; back in touch then.",
-        status=PAUSED,
-    ),
-    DemoClient(
-        key="logistics",
-        name="Rafael Mendes",
-        organisation="Mendes Logística",
-        role="IT manager",
-        emails=(("rafael.mendes@mendes-log.example", "work"),),
-        phones=(("+351 21 555 0140", "work"), ("+351 555 014 099", "mobile")),
-        tags=("retainer", "at-risk"),
-        notes=(
-            "Second invoice paid three weeks late and the last two replies were one line "
-            "each. Worth a call, not another email."
-        ),
-    ),
-    DemoClient(
-        key="healthtech",
-        name="Grace Tan",
-        organisation="Lumen Health",
-        role="Head of product",
-        emails=(("grace.tan@lumenhealth.example", "work"),),
-        phones=(("+1 (646) 555-0175", "mobile"),),
-        tags=("project", "vip"),
-        notes=(
-            "Accessibility audit of the patient app, then fixes. Wants weekly written "
-            "updates on Fridays."
-        ),
-    ),
-    DemoClient(
-        key="estate-agent",
-        name="Pieter de Vries",
-        organisation="De Vries Makelaardij",
-        role="Director",
-        emails=(("pieter@devries-makelaardij.example", "work"),),
-        phones=(("+31 20 555 0163", "work"),),
-        tags=("project",),
-        notes="Listings feed to the property portals.",
-        status=FORMER,
-    ),
-    DemoClient(
-        key="designer",
-        name="Sara Lindqvist",
-        organisation="Lindqvist Design",
-        role="Freelance designer",
-        emails=(("sara@lindqvist-design.example", "work"),),
-        phones=(("+46 8 555 011 20", "mobile"),),
-        tags=("colleague", "referral"),
-        notes="Does the visual side when a client needs it; we refer work both ways.",
-    ),
-    DemoClient(
-        key="dental-lab",
-        name="Ahmed Haddad",
-        organisation="Cedar Dental Lab",
-        role="Owner",
-        emails=(("ahmed@cedar-lab.example", "work"),),
-        phones=(("+44 1632 960884", "work"),),
-        tags=("small", "referral"),
-        notes="Order tracking for the dental practices he supplies. Met him through Amélie.",
-    ),
-    DemoClient(
-        key="school",
-        name="Claire Dubois-Martin",
-        organisation="Riverside Primary School",
-        role="School business manager",
-        emails=(("bursar@riverside-primary.example", "work"),),
-        phones=(("+44 20 7946 0648", "work"),),
-        tags=("public sector", "project"),
-        notes=(
-            "Parent payments and trip consent forms. Term dates rule everything:\n"
-            "nothing goes live during exams or the last week of term."
-        ),
-    ),
-    DemoClient(
-        key="roofing",
-        name="Ben Carter",
-        organisation="Carter & Sons Roofing",
-        role="Owner",
-        emails=(("ben@carter-roofing.example", "work"),),
-        phones=(("+44 7700 900963", "mobile"),),
-        tags=("small",),
-        notes="Quote builder. We parted ways amicably: he wanted a cheaper off-the-shelf tool.",
-        status=FORMER,
-        archived=True,
-    ),
-    DemoClient(
-        key="tea-house",
-        name="Yuki Tanaka",
-        organisation="Kumo Tea House",
-        role="Owner",
-        emails=(("yuki@kumo-tea.example", "work"),),
-        tags=("small",),
-        notes="Loyalty cards and a simple web shop for loose tea.",
-    ),
-    DemoClient(
-        key="family-office",
-        name="Olivia Grant",
-        organisation="Grant Family Office",
-        role="Chief of staff",
-        emails=(("ogrant@grant-office.example", "work"),),
-        phones=(("+1 (212) 555-0109", "work"), ("+1 (917) 555-0109", "mobile")),
-        tags=("vip", "retainer"),
-        notes=(
-            "Discretion matters more than speed. Quarterly review in person.\n"
-            "Never put names of family members in email subjects."
-        ),
-    ),
-    DemoClient(
-        key="private-author",
-        name="Mateo Rossi",
-        organisation="",
-        role="Retired professor, writing a book",
-        emails=(("mateo.rossi@home-mail.example", "home"),),
-        phones=(("+39 06 555 0188", "home"),),
-        tags=("small",),
-        notes="Helping him set up a writing and backup routine. Happy to be called any time.",
-    ),
-    DemoClient(
-        key="brewery",
-        name="Siobhán Kelly",
-        organisation="Hilltop Brewing Co.",
-        role="Co-owner",
-        emails=(("siobhan@hilltop-brewing.example", "work"),),
-        phones=(("+353 1 555 0159", "work"),),
-        tags=("project",),
-        notes="Taproom events calendar. Project ended when they sold to a bigger brewery.",
-        status=FORMER,
-    ),
+# One client a block: "key | name | organisation | role", then its tags (and status
+# when not active), its email addresses and phone numbers with their labels, and its
+# notes after ">" (wrapped lines joined by a space; "¶" starts a new line).
+_CLIENTS = """
+bakery | Margit Oberholzer | Backstube Oberholzer | Owner
+  tags small, retainer
+  email work margit@backstube-oberholzer.example
+  phone work +44 20 7946 0112
+  phone mobile +44 7700 900112
+  > Two shops and a stall at the Saturday market. Wants online pre-orders for the weekend
+  > bread. ¶ Best reached before 7 in the morning or after 2.
+
+dental | Amélie Durand | Cabinet dentaire du Parc | Practice manager
+  tags retainer, referral
+  email work a.durand@dentaire-du-parc.example
+  phone work +33 1 99 00 41 27
+  > Monthly check on the booking system and reminder texts. Referred by Aisling.
+
+ngo | Kwame Mensah | Open Fields Foundation | Executive director
+  tags nonprofit, project
+  email work kwame@openfields.example
+  email home k.mensah@home-mail.example
+  phone work +44 20 7946 0387
+  > Grant reporting overhaul; the board meets quarterly and wants one-page summaries, not
+  > dashboards. ¶ Reduced day rate agreed for the nonprofit.
+
+saas | Zoë Hartley | Ledgerly | Co-founder and CEO
+  tags vip, retainer
+  email work zoe@ledgerly.example
+  phone mobile +1 (415) 555-0148
+  > Series A in the spring. Cares about onboarding time more than any traffic number; report
+  > on that first.
+
+lawfirm | Łukasz Wiśniewski | Wiśniewski & Partners | Managing partner
+  tags vip, project
+  email work lukasz.wisniewski@wp-law.example
+  phone work +48 22 555 01 90
+  phone mobile +48 555 019 044
+  > Document management migration. Everything in writing, please: he forwards emails to the
+  > other partners. ¶ Invoices go to the office manager, not to him.
+
+municipality | Ingrid Solberg | Lillehavn kommune | Digital services coordinator
+  tags project, public sector
+  email work ingrid.solberg@lillehavn.example
+  phone work +47 555 01 234
+  > Procurement rules: any change of scope needs a written order first. Budget year ends in
+  > December.
+
+yoga | Priya Raman | Still Point Yoga | Studio owner
+  tags small, at-risk | paused
+  email work hello@stillpoint-yoga.example
+  phone mobile +44 7700 900471
+  > Class booking app kept double-booking the Sunday session; she was upset and said so.
+  > Fixed, but follow up.
+
+architect | Søren Kragh | Kragh Arkitekter | Partner, architect
+  tags project, referral
+  email work soren@kragh-ark.example
+  phone work +45 55 50 12 34
+  > New website with a project portfolio. Photos arrive in huge batches; ask for a shortlist.
+
+subcontractor | José Ortega |  | Freelance data engineer
+  tags subcontractor, colleague
+  email work jose@ortega-data.example
+  phone mobile +34 555 010 233
+  > Takes the database and reporting parts I don't do myself. Day rate agreed, invoices me
+  > monthly. ¶ Away most of August.
+
+olive-coop | Ελένη Παπαδοπούλου | Aegean Olive Cooperative | Export manager
+  tags project
+  email work eleni.p@aegean-olive.example
+  phone work +30 210 555 0190
+  > Wholesale price lists in three languages. Prefers calls to email.
+
+translation | Ольга Смирнова | Lingua Bridge Translations | Founder
+  tags retainer, small
+  email work olga@linguabridge.example
+  email home olga.s@home-mail.example
+  > Quote tool for translators. Pays on the day the invoice arrives.
+
+physio | Tomás Ó Briain | Harbour Physio | Clinic owner
+  tags small, referral
+  email work tomas@harbourphysio.example
+  phone work +353 1 555 0133
+  > Came through Amélie. Wants online intake forms before the clinic reopens.
+
+cycles | Hannah Whitfield | Greenway Cycles | Operations lead
+  tags retainer
+  email work hannah@greenwaycycles.example
+  phone work +44 1632 960551
+  phone mobile +44 7700 900551
+  > Stock sync between the shop till and the web shop. Busy season is April to June.
+
+catering | Mei Lin Chow | Chow & Daughters Catering | Owner
+  tags small, project
+  email work meilin@chowcatering.example
+  phone mobile +61 491 570 156
+  > Event booking form and deposit payments.
+
+tutoring | Fatima Al-Sayed | Brightside Tutoring | Director
+  tags nonprofit | paused
+  email work fatima@brightside-tutoring.example
+  > Scheduling for volunteer tutors. Budget is tight until the council grant comes through; we
+  > paused in the meantime.
+
+plumbing | Jonas Becker | Becker Haustechnik GmbH | Geschäftsführer
+  tags retainer
+  email work j.becker@becker-haustechnik.example
+  phone work +49 30 555 01 77
+  phone mobile +49 555 0177 123
+  > Job sheets on tablets for the fitters. Calls from the van; keep it short.
+
+accountant | Aisling Byrne | Byrne Accountancy | Partner
+  tags referral, vip
+  email work aisling@byrne-accountancy.example
+  phone work +353 1 555 0172
+  > Sends clients my way; a thank-you lunch twice a year. ¶ Small job of her own: the client
+  > portal.
+
+trattoria | Marco Bellini | Trattoria Bellini | Owner
+  tags small | former
+  email work marco@trattoria-bellini.example
+  phone work +44 20 7946 0925
+  > Table booking project finished. Sold the restaurant last year.
+
+games | Nina Korhonen | Northlight Games | Producer
+  tags project
+  email work nina@northlight-games.example
+  phone mobile +358 555 0192 44
+  > Build pipeline review. Studio works late; mornings are quiet.
+
+library-friends | Daniel Okafor | Friends of the City Library | Chair
+  tags nonprofit, small
+  email work chair@library-friends.example
+  email home d.okafor@home-mail.example
+  > Membership list and newsletter. Volunteer-run; answers come at weekends.
+
+bridal | Sophie Laurent | Atelier Laurent | Owner and designer
+  tags small | paused
+  email work sophie@atelier-laurent.example
+  phone work +33 1 99 00 73 18
+  > Appointment booking. On maternity leave until autumn; back in touch then.
+
+logistics | Rafael Mendes | Mendes Logística | IT manager
+  tags retainer, at-risk
+  email work rafael.mendes@mendes-log.example
+  phone work +351 21 555 0140
+  phone mobile +351 555 014 099
+  > Second invoice paid three weeks late and the last two replies were one line each. Worth a
+  > call, not another email.
+
+healthtech | Grace Tan | Lumen Health | Head of product
+  tags project, vip
+  email work grace.tan@lumenhealth.example
+  phone mobile +1 (646) 555-0175
+  > Accessibility audit of the patient app, then fixes. Wants weekly written updates on
+  > Fridays.
+
+estate-agent | Pieter de Vries | De Vries Makelaardij | Director
+  tags project | former
+  email work pieter@devries-makelaardij.example
+  phone work +31 20 555 0163
+  > Listings feed to the property portals.
+
+designer | Sara Lindqvist | Lindqvist Design | Freelance designer
+  tags colleague, referral
+  email work sara@lindqvist-design.example
+  phone mobile +46 8 555 011 20
+  > Does the visual side when a client needs it; we refer work both ways.
+
+dental-lab | Ahmed Haddad | Cedar Dental Lab | Owner
+  tags small, referral
+  email work ahmed@cedar-lab.example
+  phone work +44 1632 960884
+  > Order tracking for the dental practices he supplies. Met him through Amélie.
+
+school | Claire Dubois-Martin | Riverside Primary School | School business manager
+  tags public sector, project
+  email work bursar@riverside-primary.example
+  phone work +44 20 7946 0648
+  > Parent payments and trip consent forms. Term dates rule everything: ¶ nothing goes live
+  > during exams or the last week of term.
+
+roofing | Ben Carter | Carter & Sons Roofing | Owner
+  tags small | former archived
+  email work ben@carter-roofing.example
+  phone mobile +44 7700 900963
+  > Quote builder. We parted ways amicably: he wanted a cheaper off-the-shelf tool.
+
+tea-house | Yuki Tanaka | Kumo Tea House | Owner
+  tags small
+  email work yuki@kumo-tea.example
+  > Loyalty cards and a simple web shop for loose tea.
+
+family-office | Olivia Grant | Grant Family Office | Chief of staff
+  tags vip, retainer
+  email work ogrant@grant-office.example
+  phone work +1 (212) 555-0109
+  phone mobile +1 (917) 555-0109
+  > Discretion matters more than speed. Quarterly review in person. ¶ Never put names of
+  > family members in email subjects.
+
+private-author | Mateo Rossi |  | Retired professor, writing a book
+  tags small
+  email home mateo.rossi@home-mail.example
+  phone home +39 06 555 0188
+  > Helping him set up a writing and backup routine. Happy to be called any time.
+
+brewery | Siobhán Kelly | Hilltop Brewing Co. | Co-owner
+  tags project | former
+  email work siobhan@hilltop-brewing.example
+  phone work +353 1 555 0159
+  > Taproom events calendar. Project ended when they sold to a bigger brewery.
+"""
+
+
+def _client(block: str) -> DemoClient:
+    head, *lines = block.splitlines()
+    key, name, organisation, role = (part.strip() for part in head.split("|"))
+    fields: dict[str, Any] = {"emails": [], "phones": [], "notes": []}
+    for line in (raw.strip() for raw in lines):
+        word, _, rest = line.partition(" ")
+        if word == "tags":
+            tags, _, status = rest.partition("|")
+            fields["tags"] = tuple(t.strip() for t in tags.split(",") if t.strip())
+            fields["status"] = ClientStatus(status.split()[0]) if status.strip() else ACTIVE
+            fields["archived"] = "archived" in status.split()
+        elif word in ("email", "phone"):
+            label, value = rest.split(" ", 1)
+            fields[f"{word}s"].append((value, label))
+        elif word == ">":
+            fields["notes"].append(rest)
+    return DemoClient(
+        key,
+        name,
+        organisation,
+        role,
+        emails=tuple(fields["emails"]),
+        phones=tuple(fields["phones"]),
+        tags=fields["tags"],
+        notes=" ".join(fields["notes"]).replace(" ¶ ", "\n"),
+        status=fields["status"],
+        archived=fields["archived"],
+    )
+
+
+DEMO_CLIENTS: tuple[DemoClient, ...] = tuple(
+    _client(block) for block in _CLIENTS.strip().split("\n\n")
 )
 
 

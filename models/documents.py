@@ -167,7 +167,8 @@ class Topic(enum.StrEnum):
     ACCESS = "access"  # logins, files, who to ask
     GOALS = "goals"  # why they hired us, their priorities
     EVIDENCE = "evidence"  # the files kept
-    HISTORY = "history"  # the dated timeline
+    HISTORY = "history"  # the dated timeline, with the words of each entry
+    DATES = "dates"  # when each event happened and what kind it was, without its words
     CLOSING = "closing"  # the closing message
     OWED = "owed"  # what each side still owes
     NOTES = "notes"  # anything else: the consultant's own file only
@@ -207,8 +208,10 @@ Document = AgreementDocument | ClientSummaryDocument | RecordDocument
 
 # What each audience may read in a record. The insurer gets facts, dates, the
 # client's allegation, what was done and the evidence, never an admission (PI
-# policies commonly forbid admitting liability); a successor gets what they need to
-# carry on; the client gets the closing words and the facts. Unlisted topics
+# policies commonly forbid admitting liability): its dates are the dates and kinds of
+# events only, since a timeline note typed in the moment ("my fault, I forgot") is an
+# admission too. A successor gets what they need to carry on, the timeline's words
+# included; the client gets the closing words and the facts. Unlisted topics
 # (``NOTES`` included) reach only the consultant's own file.
 RECORD_TOPICS: dict[Audience, frozenset[Topic]] = {
     Audience.INSURER: frozenset(
@@ -218,7 +221,7 @@ RECORD_TOPICS: dict[Audience, frozenset[Topic]] = {
             Topic.ALLEGATION,
             Topic.DONE,
             Topic.EVIDENCE,
-            Topic.HISTORY,
+            Topic.DATES,
         }
     ),
     Audience.SUCCESSOR: frozenset(
@@ -232,6 +235,7 @@ RECORD_TOPICS: dict[Audience, frozenset[Topic]] = {
             Topic.GOALS,
             Topic.EVIDENCE,
             Topic.HISTORY,
+            Topic.DATES,
         }
     ),
     Audience.CLIENT: frozenset({Topic.FACTS, Topic.CLOSING, Topic.OWED}),

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from models.enums import IncidentCategory, IncidentStatus, Severity
+from models.enums import EntryKind, IncidentCategory, IncidentStatus, Severity
 
 DEFAULT_PROMISE_HOURS = 24
 PRIORITY_DAYS_AFTER_RESOLUTION = 30
@@ -27,6 +27,16 @@ CATEGORY_LABELS: dict[IncidentCategory, str] = {
     IncidentCategory.BEYOND_SKILLS: "Beyond our skills",
     IncidentCategory.CLAIM_THREATENED: "Claim threatened",
     IncidentCategory.OTHER: "Other",
+}
+
+# What kind of event a timeline entry records, in words: a notice to the insurer
+# prints these with their dates and never the entry's own words.
+ENTRY_KIND_LABELS: dict[EntryKind, str] = {
+    EntryKind.NOTE: "Note",
+    EntryKind.CALL: "Call",
+    EntryKind.EMAIL: "Email",
+    EntryKind.MEETING: "Meeting",
+    EntryKind.DECISION: "Decision",
 }
 
 STATUS_LABELS: dict[IncidentStatus, str] = {

@@ -43,11 +43,19 @@ def text_problem(text: str) -> str | None:
 # printing take minutes (ReportLab draws some thirty dense pages a second).
 PRINT_TEXT_MAX = 100_000
 PRINT_LINES_MAX = 2_000
+# Text with hardly a space (a pasted blob, one huge word) is broken letter by letter,
+# each measured on its own: it prints at most this much (about six pages).
+PRINT_UNBROKEN_MAX = 25_000
 # A table cell (a timeline entry, a touch, a commitment) prints less: a table row
 # that spans pages is laid out again at every page it crosses. This is the longest
 # text the forms accept for one entry.
 PRINT_CELL_MAX = 20_000
 PRINT_CELL_LINES = 400
+# And one document prints at most this much user text in all (about 100 pages),
+# counting each line break as PRINT_LINE_COST characters: a page of short lines
+# costs as much to draw as a page of prose.
+PRINT_DOCUMENT_MAX = 400_000
+PRINT_LINE_COST = 50
 
 # The largest image Rapport decodes (a logo): a PNG's size is read from its header
 # first, and one past these is refused when it is chosen and left out when printing,

@@ -40,14 +40,15 @@ if TYPE_CHECKING:
 
 # Keep-in-touch dates of clients: touch_due_on is NULL for archived, paused and
 # former clients (models.reminders.next_touch_due), so the index range is the rule.
-_DUE_CLIENTS = (
-    "SELECT id, name, touch_due_on, cadence_days, priority_until FROM client"
-    " WHERE touch_due_on <= :until"
-)
-_OPEN_FOLLOW_UPS = (
-    "SELECT f.id, c.id, c.name, f.due_on, f.title, c.priority_until"
-    " FROM follow_up AS f JOIN client AS c ON c.id = f.client_id"
+# Which rows are due by :until, written once for the whole plan and for its head.
+_CLIENT_DUE = "FROM client WHERE touch_due_on <= :until"
+_FOLLOW_UP_OPEN = (
+    "FROM follow_up AS f JOIN client AS c ON c.id = f.client_id"
     " WHERE f.done_at IS NULL AND c.archived_at IS NULL AND f.due_on <= :until"
+)
+_DUE_CLIENTS = f"SELECT id, name, touch_due_on, cadence_days, priority_until {_CLIENT_DUE}"
+_OPEN_FOLLOW_UPS = (
+    f"SELECT f.id, c.id, c.name, f.due_on, f.title, c.priority_until {_FOLLOW_UP_OPEN}"
 )
 _NEXT_CLIENT = (
     "SELECT id, name, touch_due_on, cadence_days, priority_until FROM client"
@@ -70,13 +71,11 @@ _NEXT_FOLLOW_UP = (
 #   keep-in-touch row) and client id.
 _DUE_ROWS = (
     "SELECT 0 AS k, id AS cid, name, touch_due_on AS due_on, 'Get in touch' AS title,"
-    " cadence_days AS cad, NULL AS fid, coalesce(priority_until, '') >= :today AS prio"
-    " FROM client WHERE touch_due_on <= :until"
+    f" cadence_days AS cad, NULL AS fid, coalesce(priority_until, '') >= :today AS prio"
+    f" {_CLIENT_DUE}"
     " UNION ALL"
     " SELECT 1, c.id, c.name, f.due_on, f.title, NULL, f.id,"
-    " coalesce(c.priority_until, '') >= :today"
-    " FROM follow_up AS f JOIN client AS c ON c.id = f.client_id"
-    " WHERE f.done_at IS NULL AND c.archived_at IS NULL AND f.due_on <= :until"
+    f" coalesce(c.priority_until, '') >= :today {_FOLLOW_UP_OPEN}"
 )
 _URGENCY = (
     "(julianday(:today) - julianday(due_on))"
@@ -103,8 +102,7 @@ _FIRST_UPCOMING = (
 # in order (a scan) is then cheaper than one b-tree lookup per row through the
 # due-date index, which is what SQLite would do (half the time at 100 000 clients).
 SCAN_FROM = 2000
-_CLIENT_LEG = "FROM client WHERE touch_due_on"
-_CLIENT_LEG_SCAN = "FROM client NOT INDEXED WHERE touch_due_on"
+_CLIENT_LEG_SCAN = _CLIENT_DUE.replace("FROM client", "FROM client NOT INDEXED")
 # The counts read only indexes (no client row is fetched): keep-in-touch dates from
 # ix_client_touch_due_on, open follow-ups from ix_follow_up_open_due, less those of
 # archived clients (few, from ix_client_archived_name).
@@ -211,12 +209,13 @@ def today_head(book: Book, today: date, limit: int | None = FIRST_ROWS) -> Today
         follow = conn.execute(_FOLLOW_UP_COUNTS, args).fetchone()
         every, late, upcoming = (a + b for a, b in zip(keep, follow, strict=True))
         total = every - upcoming
+
         def rows(query: str, wanted: int) -> list[tuple]:
             return conn.execute(query, args).fetchall() if wanted else []
 
         overdue_query = _DUE_HEAD.format(cmp="<")
         if keep[1] > SCAN_FROM:
-            overdue_query = overdue_query.replace(_CLIENT_LEG, _CLIENT_LEG_SCAN, 1)
+            overdue_query = overdue_query.replace(_CLIENT_DUE, _CLIENT_LEG_SCAN, 1)
         overdue = rows(overdue_query, late)
         on_the_day = rows(_DUE_HEAD.format(cmp="="), total - late)
         week = rows(_UPCOMING_HEAD, upcoming)
@@ -292,6 +291,15 @@ def date_locale(book: Book) -> str:
         )
         return ""
     return str(row[0]).strip() if row else ""
+
+
+def has_clients(book: Book) -> bool:
+    """Whether the book has a client that is not archived: what the first window asks
+    to choose its page, answered from the first index entry rather than a count of
+    every row (a whole pass over the client table of a big book)."""
+    with book.read() as conn:
+        row = conn.execute("SELECT 1 FROM client WHERE archived_at IS NULL LIMIT 1").fetchone()
+    return row is not None
 
 
 def count_clients(book: Book, *, include_archived: bool = False) -> int:

@@ -518,6 +518,7 @@ class RecordFacts:
     consultant: Party
     evidence: list[str] = field(default_factory=list)  # "name (size, added day)"
     history: list[str] = field(default_factory=list)  # "day: text", oldest first
+    dates: list[str] = field(default_factory=list)  # "day: kind", oldest first: no words
 
 
 def _section(
@@ -536,8 +537,9 @@ def _sections(*parts: RecordSection | None) -> list[RecordSection]:
 
 INSURER_NO_ADMISSIONS = (
     "The notice keeps to facts, dates, what the client says and what was done, with the "
-    "evidence list. It leaves out what you think you got wrong: professional indemnity "
-    "policies usually ask you not to admit fault before the insurer has looked at it."
+    "evidence list. It leaves out what you think you got wrong, and lists your timeline "
+    "by date and kind without your notes' words: professional indemnity policies usually "
+    "ask you not to admit fault before the insurer has looked at it."
 )
 
 
@@ -617,7 +619,8 @@ def compose_record(
                     items=facts.evidence or ["No files attached yet."],
                     topic="evidence",
                 ),
-                _section("Dates", items=facts.history, topic="history"),
+                # Dates and kinds only: a note's words may admit fault (issue 17).
+                _section("Dates", items=facts.dates, topic="dates"),
             ),
         )
     if ending is Step.PART_WAYS:

@@ -192,6 +192,13 @@ class Probe:
     # --- the template book and files -------------------------------------------------
 
     def setup(self) -> None:
+        limit, self.limit = self.limit, 600.0  # making the template is no probe
+        try:
+            self._setup()
+        finally:
+            self.limit = limit
+
+    def _setup(self) -> None:
         self.template = self.work / "template" / "rapport.db"
         self.template.parent.mkdir(parents=True)
         code, _out, err, _k, _s = self.run(["--db", str(self.template), "demo"], tz="UTC")
@@ -419,6 +426,8 @@ class Probe:
         home.mkdir()
         target = home / "rapport.db"
         shutil.copyfile(book, target)
+        if (book.parent / "attachments").is_dir():  # or `check` rightly reports them missing
+            shutil.copytree(book.parent / "attachments", home / "attachments")
         backup = None
         if self.rng.random() < 0.5:
             code, _o, _e, _k, _s = self.run(["--db", str(target), "backup"])

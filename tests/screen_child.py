@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QPoint, QRect
+from PySide6.QtCore import QByteArray, QPoint, QRect, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -89,12 +90,13 @@ def look(name: str, window: QWidget) -> dict[str, Any]:
 
 
 LONG_NAME = "Maximiliane Wolkenstein-Rodeck"  # 30 characters, wide ones among them
+LONG_ORG = "Wolkenstein-Rodeck Holdings AG"  # 30 as well
 
 
 def list_cells(window: Any) -> dict[str, Any]:
     """Every client name and health badge in the list: wanted width (the view's own
     delegate and option) against the cell's visual width, and the columns shown."""
-    from ui.client_table import COL_HEALTH, COL_NAME, HEADERS, ID_ROLE
+    from ui.client_table import COL_EMAIL, COL_HEALTH, COL_NAME, HEADERS, ID_ROLE
 
     table = window.table
     option = QStyleOptionViewItem()
@@ -102,11 +104,26 @@ def list_cells(window: Any) -> dict[str, Any]:
     delegate = table.itemDelegate()
     header = table.horizontalHeader()
     names, badges = [], []
+    tips: list[bool] = []
+    fm = QFontMetrics(table.font())
     proxy = table.model()
     table.scrollToTop()
+    name_cells = table.itemDelegateForColumn(COL_NAME)
+    lines = []
     for row in range(proxy.rowCount()):
         table.scrollTo(proxy.index(row, COL_NAME))
         QApplication.processEvents()
+        # The two lines of the name cell, each measured in the table's font against
+        # the room the cell's visual rect leaves them.
+        index = proxy.index(row, COL_NAME)
+        option.rect = table.visualRect(index)
+        room = name_cells.text_area(option, index).width()
+        for text in (str(index.data() or ""), name_cells.organisation(index)):
+            if text:
+                lines.append({"text": text, "wanted": fm.horizontalAdvance(text), "has": room})
+        email = proxy.index(row, COL_EMAIL)
+        if email.data():
+            tips.append(email.data() == email.data(Qt.ItemDataRole.ToolTipRole))
         for column, into in ((COL_NAME, names), (COL_HEALTH, badges)):
             index = proxy.index(row, column)
             text = str(index.data() or "")
@@ -118,6 +135,9 @@ def list_cells(window: Any) -> dict[str, Any]:
     return {
         "names": names,
         "badges": badges,
+        "lines": lines,
+        "email_tips_whole": tips,
+        "email_elide": int(table.itemDelegateForColumn(COL_EMAIL) is not None),
         "shown": [HEADERS[c] for c in range(len(HEADERS)) if not header.isSectionHidden(c)],
         "horizontal_bar": table.horizontalScrollBar().isVisible(),
     }
@@ -177,9 +197,7 @@ def main(out: Path) -> int:
     from models.services.agreements import list_agreements
     from models.services.clients import ClientInput, create_client
 
-    create_client(
-        rapport.book, ClientInput(name=LONG_NAME, organisation="Wolkenstein Holdings GmbH")
-    )
+    create_client(rapport.book, ClientInput(name=LONG_NAME, organisation=LONG_ORG))
     from models.services.incidents import list_incidents
     from ui.crash import CrashDialog
     from ui.main.window import MainWindow

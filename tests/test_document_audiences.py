@@ -241,7 +241,47 @@ def test_the_insurer_notice_admits_nothing(book: Book, incident: int) -> None:
     )
     assert "What I got wrong" not in text and "How I see it" not in text
     assert "march-hours.csv" in text  # the evidence list
-    assert "Insurer told" in text and "6 Dec 2026" in text  # dates of what was done
+    # Dates of what was done, by kind only (issue 17, point 2: a timeline entry's words
+    # no longer reach the insurer, so "Insurer told: …" is now "6 Dec 2026: Decision").
+    assert "6 Dec 2026: Decision" in text and "Insurer told" not in text
+
+
+ADMISSION = "Admitkilo my fault entirely, I forgot to log the calls."
+
+
+def test_a_timeline_note_never_reaches_the_insurer(book: Book, incident: int) -> None:
+    """Issue 17, point 2: the notice's "Dates" section carried the timeline's free
+    text, so an admission typed there reached the insurer. Its dates are now the dates
+    and kinds of events only; the words stay in the consultant's own file."""
+    from models.entities import EntryKind
+    from models.services.incidents import add_entry
+
+    add_entry(
+        book, incident, EntryKind.NOTE, ADMISSION, happened_at=NOW - timedelta(days=1), now=NOW
+    )
+    add_entry(book, incident, EntryKind.CALL, "Callmike Rafael rang, upset.", now=NOW)
+    plan = walk(book, incident)
+    finish_other(book, plan, Step.INSURER, now=NOW)
+    notice = text_of(printing.repair_job(book, plan)())
+    assert "Admitkilo" not in notice and "my fault" not in notice and "Callmike" not in notice
+    dates = notice[notice.index("Dates") :]
+    assert "5 Dec 2026: Note" in dates and "6 Dec 2026: Call" in dates  # when, and what kind
+    assert "6 Dec 2026: Decision" in dates
+    check(  # the rest of the notice is as it was
+        notice,
+        {"facts", "client_view", "done_so_far", "insurer_name", "insurer_policy", "notice"},
+    )
+
+    # The consultant's own file keeps the words: the client summary's timeline.
+    cid = book_client(book, incident)
+    own = " ".join(text_of(printing.summary_job(book, cid, NOW.date())()).split())
+    assert ADMISSION in own and "Callmike Rafael rang, upset." in own
+
+
+def book_client(book: Book, incident_id: int) -> int:
+    from models.services.incidents import get_incident
+
+    return get_incident(book, incident_id).row.client_id
 
 
 def test_the_closing_summary_holds_the_closing_words_and_the_facts(

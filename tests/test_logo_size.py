@@ -184,9 +184,10 @@ def test_a_json_import_with_a_huge_logo_is_one_clear_line(
 
 
 def test_settings_page_refuses_a_huge_logo_and_never_decodes_a_stored_one(
-    qtbot, rapport, tmp_path: Path, huge_png: bytes  # noqa: ANN001
+    qtbot, rapport, tmp_path: Path, huge_png: bytes, shots_dir: Path  # noqa: ANN001
 ) -> None:
     from models.services.agreements import get_settings
+    from tests.helpers import save_screenshot
     from ui.settings.details import YourDetailsPage
 
     page = YourDetailsPage(rapport)
@@ -201,6 +202,8 @@ def test_settings_page_refuses_a_huge_logo_and_never_decodes_a_stored_one(
     assert "12,000 \u00d7 12,000 pixels" in page.errors["logo_png"].text()
     assert page.logo_png is None
     assert get_settings(rapport.book).logo_png is None
+    page.resize(720, 640)
+    save_screenshot(page, shots_dir, "settings-logo-too-large.png")
 
     # A logo stored before the check: named, shown as too large, never decoded.
     page.set_logo(huge_png)

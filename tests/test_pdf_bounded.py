@@ -80,6 +80,17 @@ def print_client(tmp_path: Path, notes: str) -> tuple[float, str, int]:
     """`rapport pdf client` in a child process under the memory cap: seconds, text, pages."""
     path, out = tmp_path / "book.db", tmp_path / "client.pdf"
     cid = book_with_notes(path, notes)
+    seconds, result = run_pdf_client(path, cid, out)
+    print(f"pdf client: {len(notes):,} characters of notes in {seconds:.2f} s")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    return seconds, "\n".join(p.extract_text() for p in reader.pages), len(reader.pages)
+
+
+def run_pdf_client(
+    path: Path, cid: int, out: Path
+) -> tuple[float, subprocess.CompletedProcess[str]]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     start = time.perf_counter()
     result = subprocess.run(
@@ -92,19 +103,34 @@ def print_client(tmp_path: Path, notes: str) -> tuple[float, str, int]:
         timeout=120,
         preexec_fn=capped,
     )
-    seconds = time.perf_counter() - start
-    print(f"pdf client: {len(notes):,} characters of notes in {seconds:.2f} s")
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    reader = PdfReader(io.BytesIO(out.read_bytes()))
-    return seconds, "\n".join(p.extract_text() for p in reader.pages), len(reader.pages)
+    return time.perf_counter() - start, result
+
+
+@pytest.fixture(scope="module")
+def floor(tmp_path_factory: pytest.TempPathFactory) -> float:
+    """The same command on a client with a line of notes, best of two: on a machine
+    shared with other work, start-up alone can take seconds, so each case is held to
+    its cost above this floor as well as to the absolute bound."""
+    folder = tmp_path_factory.mktemp("floor")
+    cid = book_with_notes(folder / "book.db", "A line of notes.")
+    runs = [run_pdf_client(folder / "book.db", cid, folder / "out.pdf") for _ in range(2)]
+    assert all(r.returncode == 0 for _, r in runs)
+    best = min(seconds for seconds, _ in runs)
+    print(f"pdf client floor: {best:.2f} s")
+    return best
+
+
+def within_bound(seconds: float, floor: float) -> bool:
+    """Under SECONDS, or, when the machine is so loaded that the floor alone takes
+    half of that, no more than half of SECONDS above the floor."""
+    return seconds < SECONDS or seconds - floor < SECONDS / 2
 
 
 @pytest.mark.parametrize("scale", [1, 10])
-def test_a_megabyte_of_notes_prints_in_seconds(tmp_path: Path, scale: int) -> None:
+def test_a_megabyte_of_notes_prints_in_seconds(tmp_path: Path, scale: int, floor: float) -> None:
     notes = f"{WORD} begins here. " + prose(1_000_000 * scale)
     seconds, text, pages = print_client(tmp_path, notes)
-    assert seconds < SECONDS, f"{seconds:.1f} s"
+    assert within_bound(seconds, floor), f"{seconds:.1f} s (floor {floor:.1f} s)"
     flat = " ".join(text.split())
     assert f"{WORD} begins here. The client asked for the weekly report" in flat
     assert "too long to print here; it is kept in full in the book." in flat
@@ -114,20 +140,22 @@ def test_a_megabyte_of_notes_prints_in_seconds(tmp_path: Path, scale: int) -> No
 
 
 @pytest.mark.parametrize("scale", [1, 10])
-def test_a_megabyte_single_word_prints_in_seconds(tmp_path: Path, scale: int) -> None:
+def test_a_megabyte_single_word_prints_in_seconds(tmp_path: Path, scale: int, floor: float) -> None:
     word = one_word(1_000_000 * scale)
     seconds, text, _pages = print_client(tmp_path, word)
-    assert seconds < SECONDS, f"{seconds:.1f} s"
+    assert within_bound(seconds, floor), f"{seconds:.1f} s (floor {floor:.1f} s)"
     flat = "".join(text.split())
     assert word[:3_000] in flat  # broken across lines, every letter kept in order
     assert "toolongtoprinthere" in flat
 
 
 @pytest.mark.parametrize("scale", [1, 10])
-def test_a_hundred_thousand_short_lines_print_in_seconds(tmp_path: Path, scale: int) -> None:
+def test_a_hundred_thousand_short_lines_print_in_seconds(
+    tmp_path: Path, scale: int, floor: float
+) -> None:
     notes = short_lines(100_000 * scale)
     seconds, text, _pages = print_client(tmp_path, notes)
-    assert seconds < SECONDS, f"{seconds:.1f} s"
+    assert within_bound(seconds, floor), f"{seconds:.1f} s (floor {floor:.1f} s)"
     lines = text.splitlines()
     assert "row 0000000" in lines and f"row {PRINT_LINES_MAX - 1:07d}" in lines
     assert f"row {PRINT_LINES_MAX:07d}" not in text  # the rest is left out, and said so
@@ -197,7 +225,7 @@ def test_every_document_type_prints_huge_fields_in_seconds() -> None:
 
     record = RecordDocument(
         kind="Notice to insurer",
-        title="Invoice dispute",
+        title="Invoice dispute " + word,  # the title is in every footer, too
         dated=date(2026, 11, 22),
         consultant=Party(name="M"),
         client=Party(name="C"),
@@ -228,3 +256,27 @@ def test_every_document_type_prints_huge_fields_in_seconds() -> None:
     )
     seconds, text = timed(render_client_summary, summary)
     assert seconds < SECONDS and f"{WORD} opens it." in text and "too long to print" in text
+
+
+def test_many_huge_fields_share_one_allowance_per_document() -> None:
+    """Eight sections of a megabyte and eight of 100 000 lines: each field is under its
+    own limit's reach, so the document as a whole has one (PRINT_DOCUMENT_MAX)."""
+    sections = [
+        RecordSection(f"Part {i}", text=f"Part{i}start " + prose(1_000_000)) for i in range(8)
+    ] + [RecordSection(f"Lines {i}", items=[short_lines(100_000)]) for i in range(8)]
+    record = RecordDocument(
+        kind="Hand-over brief",
+        title="Everything",
+        dated=date(2026, 11, 22),
+        consultant=Party(name="M"),
+        client=Party(name="C"),
+        sections=sections,
+    )
+    seconds, text = timed(render_record, record)
+    assert seconds < SECONDS, f"{seconds:.1f} s"
+    assert "Part0start" in text and "Part3start" in text  # the first fields in full measure
+    assert "Part7start" not in text  # the allowance was spent before the last
+    assert "Lines 7" in text  # every heading still prints, with the sentence below it
+    assert text.count("too long to print here") == 16
+    pages = len(PdfReader(io.BytesIO(render_record(record))).pages)
+    assert pages <= 130

@@ -372,7 +372,9 @@ def test_notice_to_insurer_from_the_services(book: Book, tmp_path: Path) -> None
     # The drafted notice, since the user left it empty.
     assert "let you know early about a dispute" in text
     assert re.search(r"Evidence kept • hours-log\.csv \(\d+ bytes, added 23 Nov 2026", text)
-    assert "Insurer told: Hanse Indemnity AG (policy PI-2291)." in text
+    # Issue 17, point 2: the insurer's dates are dates and kinds of events, never a
+    # timeline entry's words (this entry's words were "Insurer told: Hanse …").
+    assert "Dates • 23 Nov 2026: Decision" in text and "Insurer told" not in text
     assert all(f"Page {n} of {len(pages)}" in p for n, p in enumerate(pages, 1))
 
 

@@ -19,6 +19,7 @@ from ui.icons import icon
 from ui.theme import (
     AA,
     DARK_TONES,
+    GRAPHIC,
     LIGHT_TONES,
     apply_scheme,
     contrast_ratio,
@@ -58,6 +59,16 @@ def test_every_named_colour_reads_on_its_background(qapp: QApplication, tones) -
         assert tone(name, palette) == tones[name]
         for bg in (Role.Window, Role.Base):
             assert contrast_ratio(QColor(tones[name]), palette.color(bg)) >= AA, (name, bg)
+    # A health band said in words, and its dot in the list (text, so 4.5:1 for both),
+    # on plain and alternate rows alike.
+    for name in ("band_green", "band_amber", "band_red"):
+        for bg in (Role.Window, Role.Base, Role.AlternateBase):
+            assert contrast_ratio(QColor(tones[name]), palette.color(bg)) >= AA, (name, bg)
+    # Marks that are not text, the priority pennant and a refused field's border: 3:1.
+    for name in ("flag", "field_error"):
+        assert tone(name, palette) == tones[name]
+        for bg in (Role.Window, Role.Base, Role.AlternateBase):
+            assert contrast_ratio(QColor(tones[name]), palette.color(bg)) >= GRAPHIC, (name, bg)
     for band in ("calm", "warn", "quiet"):
         ratio = contrast_ratio(QColor(tones[f"{band}_fg"]), QColor(tones[f"{band}_bg"]))
         assert ratio >= AA, band
@@ -280,3 +291,20 @@ def test_the_pane_takes_the_new_colours_when_the_scheme_switches(
     qtbot.waitUntil(lambda: DARK_TONES["calm_bg"] in pane.browser.toHtml())
     html = pane.browser.toHtml()
     assert not any(LIGHT_TONES[n] in html for n in ("calm_bg", "warn_bg", "active_bg"))
+
+
+def test_no_fixed_colours_are_left_in_the_ui() -> None:
+    """Every colour of the app's own comes from ui/theme.py's pairs, so the dark scheme
+    never shows a light-scheme red; the one exception is the tray badge, painted on
+    the desktop's panel, whose colour the app cannot know."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "ui"
+    hex_colour = re.compile(r"[\"']#[0-9a-fA-F]{6}[\"']")
+    found = {
+        str(path.relative_to(root)): hex_colour.findall(path.read_text(encoding="utf-8"))
+        for path in root.rglob("*.py")
+        if path.name != "theme.py"
+    }
+    left = {name: colours for name, colours in found.items() if colours}
+    assert left == {"tray.py": ['"#d93a2b"']}

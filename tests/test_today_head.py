@@ -231,3 +231,31 @@ def test_today_is_the_local_day_at_midnight(book: Book, far_time_zone: str) -> N
     assert key in {(i.kind, i.follow_up_id) for i in today_head(book, day_before, None).due_today}
     assert key in {(i.kind, i.follow_up_id) for i in today_head(book, day_after, None).overdue}
     assert late.count.overdue >= ahead.count.total
+
+
+def test_has_clients_answers_what_a_count_would(book: Book) -> None:
+    """The first window picks its page by whether any client is not archived."""
+    from models.reads import count_clients, has_clients
+
+    assert not has_clients(book)
+    cid = create_client(book, ClientInput(name="Ada"))
+    assert has_clients(book) and count_clients(book) == 1
+    archive_client(book, cid)
+    assert not has_clients(book) and count_clients(book, include_archived=True) == 1
+
+
+def test_the_app_cuts_the_same_head_before_and_after_it_is_warm(rapport) -> None:
+    """Before the warm-up Today reads the head from the book; after it, from the
+    whole plan the tray reads anyway. Either way the same rows and counts."""
+    from tests.helpers import fixed_clock
+
+    rapport.clock = fixed_clock
+    fill_demo(rapport.book, now=NOW)
+    assert not rapport.warm
+    cold = rapport.today_head()
+    assert rapport._plan is None  # nothing but the head was read
+    rapport._forget_plan()
+    rapport.warm = True
+    warm = rapport.today_head()
+    assert rapport._plan is not None
+    assert warm == cold and warm.count.total > 5

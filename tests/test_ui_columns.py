@@ -3,8 +3,9 @@ kept between runs as shares of the width, never as pixels from another scale."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QPoint
-from PySide6.QtWidgets import QHeaderView
+from PySide6.QtCore import QByteArray, QPoint, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QHeaderView, QStyleOptionViewItem, QTableView
 
 from tests.helpers import add_client, open_window
 from ui.client_columns import KEY_COLUMNS, show_column_menu
@@ -69,3 +70,47 @@ def test_health_is_a_fixed_badge_and_old_pixel_widths_do_not_stick(qtbot, rappor
     assert abs(h2.sectionSize(COL_NAME) / sum(h2.sectionSize(c) for c in shared) - share) < 0.02
     again.resize(800, 600)
     qtbot.waitUntil(lambda: h2.sectionSize(COL_NAME) < 380)
+
+
+def test_the_organisation_sits_beneath_the_name_until_its_column_is_turned_on(
+    qtbot,  # noqa: ANN001
+    rapport,  # noqa: ANN001
+) -> None:
+    from models.services.clients import ClientInput, create_client
+
+    create_client(
+        rapport.book,
+        ClientInput(name="Jonas Becker", organisation="Becker Haustechnik GmbH"),
+    )
+    window = open_window(qtbot, rapport, size=(1024, 640))
+    window.show_clients()
+    table = window.table
+    header = table.horizontalHeader()
+    index = table.model().index(0, COL_NAME)
+    cells = table.itemDelegateForColumn(COL_NAME)
+    assert header.isSectionHidden(COL_ORG)
+    assert cells.organisation(index) == "Becker Haustechnik GmbH"
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == "Jonas Becker\nBecker Haustechnik GmbH"
+    # Two lines a row, both whole in the table's font.
+    fm = QFontMetrics(table.font())
+    assert table.rowHeight(0) >= 2 * fm.height()
+    option = QStyleOptionViewItem()
+    QTableView.initViewItemOption(table, option)
+    option.rect = table.visualRect(index)
+    room = cells.text_area(option, index).width()
+    assert fm.horizontalAdvance("Becker Haustechnik GmbH") <= room
+    # Turned on from the header's menu, the organisation has its own column and the
+    # name cell shows the name alone (never the same text twice).
+    menu = show_column_menu(table, window.column_fitter, QPoint(5, 5))
+    actions = {a.text(): a for a in menu.actions()}
+    assert not actions["Organisation"].isChecked()
+    actions["Organisation"].setChecked(True)
+    menu.close()
+    assert not header.isSectionHidden(COL_ORG)
+    assert cells.organisation(index) == ""
+    assert table.model().index(0, COL_ORG).data() == "Becker Haustechnik GmbH"
+    # The email column keeps both ends of an address it has to shorten.
+    email_cells = table.itemDelegateForColumn(COL_EMAIL)
+    email_option = QStyleOptionViewItem()
+    email_cells.initStyleOption(email_option, table.model().index(0, COL_EMAIL))
+    assert email_option.textElideMode == Qt.TextElideMode.ElideMiddle

@@ -38,7 +38,8 @@ from ui.client_table import (
     ClientTableModel,
 )
 from ui.icons import dot_icon
-from ui.incident_words import BAND_COLOUR, trend_text
+from ui.incident_words import trend_text
+from ui.theme import tone
 
 
 @pytest.fixture
@@ -128,7 +129,7 @@ def test_health_sorts_by_number_with_band_dots(qtbot, window, people) -> None:
     dora = window.model.index(window.model.row_of(people["dora"]), COL_HEALTH)
     assert dora.data(SORT_ROLE) == 50
     assert dora.data(Qt.ItemDataRole.DecorationRole).cacheKey() == (
-        dot_icon(BAND_COLOUR[Band.AMBER]).cacheKey()
+        dot_icon(tone(f"band_{Band.AMBER.value}")).cacheKey()
     )
     tip = dora.data(Qt.ItemDataRole.ToolTipRole)
     assert "−35: critical incident open: “Data leak”" in tip

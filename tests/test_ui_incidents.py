@@ -45,7 +45,7 @@ from tests.helpers import (
 from ui.app import CHANGED_CLIENTS, CHANGED_DAY
 from ui.incident_dialog import KEY_PROMISE_HOURS
 from ui.incident_window import IncidentWindow
-from ui.incident_words import LATE_COLOUR, promise_text
+from ui.incident_words import promise_text
 from ui.incidents_view import (
     COL_CLIENT,
     COL_PROMISE,
@@ -57,6 +57,7 @@ from ui.incidents_view import (
 )
 from ui.main.common import PAGE_INCIDENTS
 from ui.main.window import MainWindow
+from ui.theme import tone
 
 
 @pytest.fixture
@@ -218,13 +219,13 @@ def test_promise_wording_in_time_broken_and_kept(qtbot, window, rapport, ada) ->
     on_time = report(rapport, ada, "Slow replies", opened=NOW - timedelta(hours=19, minutes=30))
     iw = incident_window(qtbot, window, on_time)
     assert iw.promise_label.text() == "Full answer promised by Tue\u00a014:00"
-    assert LATE_COLOUR not in iw.promise_label.styleSheet()
+    assert tone("late") not in iw.promise_label.styleSheet()
 
     # Later that day the clock passes the promise by six hours.
     rapport.clock = lambda: NOW + timedelta(hours=10, minutes=30)
     rapport.changed.emit(CHANGED_DAY, None)
     assert iw.promise_label.text() == "Promise broken: 6 hours late"
-    assert LATE_COLOUR in iw.promise_label.styleSheet()
+    assert tone("late") in iw.promise_label.styleSheet()
 
     rapport.clock = fixed_clock
     rapport.changed.emit(CHANGED_DAY, None)

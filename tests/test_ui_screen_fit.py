@@ -112,14 +112,25 @@ def test_every_window_fits_with_its_buttons_on_screen(
 
     # The client list reads whole: every name (the demo book's, and one of 30 wide
     # characters) and every health badge has the width its text and icon need.
+    # Changed deliberately: the organisation sits beneath the name in one two-line
+    # cell (its own column is off by default), so both read whole at 1024 pixels.
     cells = got["list"]
-    assert cells["shown"] == ["Name", "Organisation", "Email", "Health"]
+    assert cells["shown"] == ["Name", "Email", "Health"]
     assert not cells["horizontal_bar"]
     names = {n["text"] for n in cells["names"]}
     assert "Maximiliane Wolkenstein-Rodeck" in names and len(names) > 20
     for cell in cells["names"] + cells["badges"]:
         assert cell["wanted"] <= cell["has"], f"{cell['text']!r} is cut: {cell}"
     assert "100" in {b["text"] for b in cells["badges"]}  # the widest badge is among them
+    # Both lines of every name cell, measured in the table's font: no name and no
+    # organisation (up to 30 characters) is elided.
+    lines = {line["text"]: line for line in cells["lines"]}
+    assert "Wolkenstein-Rodeck Holdings AG" in lines and "Lumen Health" in lines
+    for line in cells["lines"]:
+        assert line["wanted"] <= line["has"], f"{line['text']!r} is elided: {line}"
+    # An email that must still be shortened keeps both ends and reads whole in its tip.
+    assert cells["email_elide"] and cells["email_tips_whole"]
+    assert all(cells["email_tips_whole"])
 
     # The detail pane, for every client: no line wider than the pane (so no
     # horizontal scroll bar) and no line broken inside a word, an email or an id.

@@ -79,7 +79,6 @@ DUE_ROLE = Qt.ItemDataRole.UserRole + 2
 SHOWN_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
-DUE_FORMAT = "yyyy-MM-dd"
 
 
 def status_text(status: AgreementStatus, version: int) -> str:

@@ -46,7 +46,6 @@ from models.services.agreements import (
 )
 from ui.agreement_parts import (
     AGREEMENT_GONE,
-    DUE_FORMAT,
     PREVIEW_HINT,
     CommitmentTable,
     PdfJob,
@@ -58,7 +57,8 @@ from ui.agreement_parts import (
 from ui.agreement_pdf import AgreementPdfMixin
 from ui.agreement_state import AgreementStateMixin
 from ui.app import RapportApp
-from ui.kit.forms import STYLE, error_label, form_label, show_error
+from ui.date_edits import style_date_edit
+from ui.kit.forms import error_label, form_label, form_style, show_error
 from ui.kit.record_window import RecordWindow
 from ui.kit.screen import fit_on_show, scrolling
 from ui.ops import OpJob, run_op
@@ -106,7 +106,7 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         self._buffer: QBuffer | None = None
         self._dirty = False
         self._filling = False
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(form_style())
 
         self.pdf_document = QPdfDocument(self)
         central = QWidget()
@@ -167,10 +167,10 @@ class AgreementWindow(AgreementStateMixin, AgreementPdfMixin, RecordWindow):
         self.title_error = error_label(reserve=True)
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat(DUE_FORMAT)
+        style_date_edit(self.date_edit)
         self.review_edit = QDateEdit()
         self.review_edit.setCalendarPopup(True)
-        self.review_edit.setDisplayFormat(DUE_FORMAT)
+        style_date_edit(self.review_edit)
         self.review_error = error_label(reserve=True)
         self.date_edit.dateChanged.connect(self._on_date_changed)
         self.context_edit = QPlainTextEdit()

@@ -212,9 +212,10 @@ class RapportApp(QObject):
 
     def today_head(self, limit: int | None = FIRST_ROWS) -> TodayHead:
         """The first ``limit`` rows of each part of today's plan and the counts of all
-        of it: what Today and the tray show. Read straight from the book (ordered,
-        limited queries) unless the whole plan is already at hand, so the first window
-        never waits for every due item of a big book to be ordered."""
+        of it: what Today and the tray show. Until the app is warm it is read straight
+        from the book (ordered, limited queries), so the first window never waits for
+        every due item of a big book to be ordered; after that the tray reads the whole
+        plan on every change anyway (its notifications), and the head is cut from it."""
         book = self.book
         day = self.today()
         if book is None:
@@ -225,6 +226,8 @@ class RapportApp(QObject):
         whole = self._plan
         if whole is not None and whole[0] is book and whole[1:3] == (day, book.commits):
             head = head_of(whole[3], day, limit)
+        elif self.warm:
+            head = head_of(self.today_plan(), day, limit)
         else:
             head = today_head(book, day, limit)
         self._head = (book, day, book.commits, limit, head)

@@ -50,7 +50,7 @@ from models.backups import (
 from ui.app import APP_NAME, RapportApp
 from ui.auto_backup import AutoBackup  # noqa: F401 - re-exported
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
-from ui.kit.forms import STYLE, error_label, show_error
+from ui.kit.forms import error_label, form_style, show_error
 from ui.kit.screen import fit_on_show
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ class RestoreDialog(QDialog):
         self.book_path = book_path if book_path is not None else rapport.book_path
         self.confirm: QMessageBox | None = None
         self.notice: QMessageBox | None = None  # after a restore that lacked files
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(form_style())
         self.setWindowTitle("Restore from a backup")
         self.setMinimumSize(560, 340)
         self.model = BackupListModel(self)

@@ -1,8 +1,10 @@
 """Which columns the client list shows, how wide, and how the user changes that.
 
-By default the list shows a name in full, the organisation, the email and a health
-badge: seven columns on a laptop cut almost every cell ("Lindqvist Des…", "● 1…").
-Phone, tags and status can be turned on from the header's context menu. What is
+By default the list shows a name over its organisation (one two-line cell, see
+ui/client_cells.py), the email and a health badge: seven columns on a laptop cut
+almost every cell ("Lindqvist Des…", "● 1…"), and even three text columns cut
+organisations at 1024 pixels. Organisation (as a column of its own), phone, tags
+and status can be turned on from the header's context menu. What is
 kept between runs is which columns are shown, the sort, and the columns' shares of
 the width, never their pixels (see ui/column_fitter.py).
 """
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import QMenu, QStyle, QTableView
 from ui.client_table import (
     COL_HEALTH,
     COL_NAME,
+    COL_ORG,
     COL_PHONE,
     COL_STATUS,
     COL_TAGS,
@@ -28,8 +31,9 @@ from ui.client_table import (
 from ui.column_fitter import ColumnFitter
 
 KEY_COLUMNS = "main_window/columns"
-HIDDEN_BY_DEFAULT = (COL_PHONE, COL_TAGS, COL_STATUS)
-# A name of this many characters is shown whole whenever the table has room.
+HIDDEN_BY_DEFAULT = (COL_ORG, COL_PHONE, COL_TAGS, COL_STATUS)
+# A name (and the organisation beneath it) of this many characters is shown whole
+# whenever the table has room.
 NAME_CHARS = 30
 
 
@@ -52,7 +56,10 @@ def make_fitter(table: QTableView) -> ColumnFitter:
         return max(header, fm.horizontalAdvance("100") + extra + 8)
 
     def name(fm: QFontMetrics) -> int:
-        return fm.averageCharWidth() * NAME_CHARS + extra
+        # Names run wider than the font's average character (capitals, "m", "w"):
+        # 30 of a middling lower-case letter, or the average, whichever is wider.
+        chars = max(fm.averageCharWidth() * NAME_CHARS, fm.horizontalAdvance("n" * NAME_CHARS))
+        return chars + extra
 
     return ColumnFitter(table, COLUMN_WEIGHTS, fixed={COL_HEALTH: health}, least={COL_NAME: name})
 
@@ -81,6 +88,8 @@ def show_column_menu(table: QTableView, fitter: ColumnFitter, at: QPoint) -> QMe
 def _set_shown(table: QTableView, fitter: ColumnFitter, column: int, on: bool) -> None:
     table.horizontalHeader().setSectionHidden(column, not on)
     fitter.fit()
+    # The name cell shows the organisation beneath it only while its column is off.
+    table.viewport().update()
 
 
 def save_columns(settings: QSettings, table: QTableView, fitter: ColumnFitter) -> None:

@@ -50,7 +50,7 @@ from ui.client_fields import (
 )
 from ui.client_table import STATUS_TEXT
 from ui.forms import save_cancel_buttons
-from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
+from ui.kit.forms import error_label, form_label, form_style, set_invalid, show_error
 from ui.kit.screen import fit_on_show
 from ui.ops import HasChanged, run_op
 
@@ -87,7 +87,7 @@ class ClientDialog(QDialog):
         self._base = ClientInput(name="", cadence_days=default_cadence)
         self._live = False
         self._closing = False
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(form_style())
         self.setMinimumWidth(540)
 
         self.general_error = error_label(reserve=True)

@@ -29,8 +29,9 @@ from models.health import Health
 from models.incidents import PRIORITY_OPEN_ENDED
 from models.text import fold
 from ui.icons import dot_icon, flag_icon
-from ui.incident_words import BAND_COLOUR, BAND_TEXT, factor_text
+from ui.incident_words import BAND_TEXT, factor_text
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
+from ui.theme import tone
 from ui.wording import short_date
 
 if TYPE_CHECKING:
@@ -365,9 +366,11 @@ class ClientTableModel(QAbstractTableModel):
         until = self.priority_of(row) if column == COL_NAME else None
         if until is not None:
             if role == Qt.ItemDataRole.DecorationRole:
-                return flag_icon()
+                return flag_icon(tone("flag"))
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"{row.name}\n{priority_text(until)}"
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_NAME and row.organisation:
+            return f"{row.name}\n{row.organisation}"
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             text = _cell(row, column)
             if role == Qt.ItemDataRole.ToolTipRole and not text:
@@ -410,7 +413,8 @@ class ClientTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return str(h.score)
         if role == Qt.ItemDataRole.DecorationRole:
-            return dot_icon(BAND_COLOUR[h.band])
+            # The band's own colour for the scheme in force (ui/theme.py).
+            return dot_icon(tone(f"band_{h.band.value}"))
         if role == Qt.ItemDataRole.ToolTipRole:
             return health_tooltip(h)
         return None

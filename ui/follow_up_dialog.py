@@ -27,10 +27,11 @@ from models.services.reminders import add_follow_up
 from models.services.work_settings import get_working_week
 from models.working_time import default_day
 from ui.app import RapportApp
-from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
+from ui.date_edits import style_date_edit
+from ui.kit.forms import error_label, form_label, form_style, set_invalid, show_error
 from ui.kit.screen import fit_on_show
 from ui.ops import run_op
-from ui.touch_dialog import DATE_FORMAT, ClientPicker, from_qdate, to_qdate
+from ui.touch_dialog import ClientPicker, from_qdate, to_qdate
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class FollowUpDialog(QDialog):
         self.rapport = rapport
         self.follow_up_id: int | None = None
         self.setWindowTitle("Add a follow-up")
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(form_style())
 
         self.client_picker = ClientPicker(rapport, self)
         if client_id is not None:
@@ -62,7 +63,7 @@ class FollowUpDialog(QDialog):
             )
         )
         self.due_edit.setCalendarPopup(True)
-        self.due_edit.setDisplayFormat(DATE_FORMAT)
+        style_date_edit(self.due_edit, weekday=True)
         self.note_edit = QPlainTextEdit()
         self.note_edit.setPlaceholderText("Optional: anything you want to remember then")
         self.note_edit.setTabChangesFocus(True)

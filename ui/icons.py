@@ -116,7 +116,7 @@ def dot_icon(colour: str, size: int = 12) -> QIcon:
     return QIcon(pixmap)
 
 
-def flag_icon(colour: str = "#c2410c", size: int = 14) -> QIcon:
+def flag_icon(colour: str, size: int = 14) -> QIcon:
     """A small pennant for clients under priority after an incident; its pole takes
     the text colour, so it shows on a dark list as on a light one."""
     return _flag_icon(colour, size, line_colour(QIcon.Mode.Normal).name())

@@ -35,7 +35,7 @@ from models.services.incidents import IncidentInput, open_incident, validate_inc
 from ui.app import RapportApp
 from ui.forms import save_cancel_buttons
 from ui.incident_words import severity_text
-from ui.kit.forms import STYLE, Place, error_label, form_label, show_error, show_errors
+from ui.kit.forms import Place, error_label, form_label, form_style, show_error, show_errors
 from ui.kit.screen import fit_on_show
 from ui.ops import run_op
 
@@ -139,7 +139,7 @@ class IncidentDialog(QDialog):
         self.client_id = client_id
         self.incident_id: int | None = None
         self._live = False
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(form_style())
         self.setWindowTitle(
             f"Report an incident with {client_name}" if client_id else "Report an incident"
         )

@@ -41,6 +41,7 @@ from models.services.incidents import (
 from models.services.work_settings import get_working_week
 from models.working_time import due_after_local
 from ui.app import RapportApp
+from ui.date_edits import style_date_edit
 from ui.forms import save_cancel_buttons
 from ui.incident_dialog import (
     default_promise_hours,
@@ -49,10 +50,10 @@ from ui.incident_words import (
     ENTRY_KIND_TEXT,
 )
 from ui.kit.drops import accept_file_drag, take_file_drop
-from ui.kit.forms import STYLE, error_label, form_label, set_invalid, show_error
+from ui.kit.forms import error_label, form_label, form_style, set_invalid, show_error
 from ui.ops import run_op
 from ui.theme import tone
-from ui.touch_dialog import DATE_TIME_FORMAT, from_qdatetime, to_qdatetime
+from ui.touch_dialog import from_qdatetime, to_qdatetime
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class EntryDialog(QDialog):
         self.incident_id = incident_id
         self.entry = entry
         self.entry_id: int | None = entry.entry_id if entry is not None else None
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(form_style())
         self.setWindowTitle("Edit entry" if entry is not None else "Add an entry")
         self.setMinimumWidth(460)
         self.general_error = error_label(reserve=True)
@@ -109,7 +110,7 @@ class EntryDialog(QDialog):
             self.kind_combo.addItem(text, kind.value)
         self.when_edit = QDateTimeEdit(to_qdatetime(entry.happened_at if entry else rapport.now()))
         self.when_edit.setCalendarPopup(True)
-        self.when_edit.setDisplayFormat(DATE_TIME_FORMAT)
+        style_date_edit(self.when_edit, time=True)
         self.text_edit = QPlainTextEdit()
         self.text_edit.setPlaceholderText("What happened, what was said or decided")
         self.text_edit.setTabChangesFocus(True)
@@ -216,7 +217,7 @@ class PromiseDialog(QDialog):
             due_at = due_after_local(now, hours, get_working_week(rapport.book))
         self.when_edit = QDateTimeEdit(to_qdatetime(due_at))
         self.when_edit.setCalendarPopup(True)
-        self.when_edit.setDisplayFormat(DATE_TIME_FORMAT)
+        style_date_edit(self.when_edit, time=True)
         label = QLabel("Full answer promised &by")
         label.setBuddy(self.when_edit)
         self.buttons = QDialogButtonBox(

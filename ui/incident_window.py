@@ -58,7 +58,7 @@ from ui.incident_reading import IncidentReadingMixin
 from ui.incident_records import IncidentRecordsMixin
 from ui.kit.drops import accept_file_drag, take_file_drop
 from ui.kit.empty import EmptyState
-from ui.kit.forms import STYLE, error_label, form_label
+from ui.kit.forms import error_label, form_label, form_style
 from ui.kit.record_window import RecordWindow
 from ui.kit.screen import fit_on_show, scrolling
 
@@ -91,7 +91,7 @@ class IncidentWindow(IncidentReadingMixin, IncidentRecordsMixin, RecordWindow):
         self._filling = False
         # Set when the incident or its book is gone: unsaved typing has nowhere to go.
         self._discard = False
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(form_style())
         self.setAcceptDrops(True)
 
         central = QWidget()

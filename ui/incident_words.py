@@ -34,10 +34,7 @@ ENTRY_KIND_TEXT: dict[EntryKind, str] = {
     EntryKind.MEETING: "Meeting",
     EntryKind.DECISION: "Decision",
 }
-# Colours for the health bands and for anything late; readable on white and grey.
-BAND_COLOUR: dict[Band, str] = {Band.GREEN: "#2e7d32", Band.AMBER: "#b26a00", Band.RED: "#c62828"}
 BAND_TEXT: dict[Band, str] = {Band.GREEN: "Healthy", Band.AMBER: "Needs care", Band.RED: "At risk"}
-LATE_COLOUR = "#b3261e"
 MINUS = "\u2212"
 
 

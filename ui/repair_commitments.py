@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.date_edits import style_date_edit
 from ui.repair_widgets import (
     DEFAULT_DUE_DAYS,
     EnterLineEdit,
@@ -26,7 +27,6 @@ from ui.repair_widgets import (
     pydate,
     qdate,
 )
-from ui.touch_dialog import DATE_FORMAT
 
 
 class CommitmentRow(QWidget):
@@ -46,7 +46,7 @@ class CommitmentRow(QWidget):
         self.due_check.setToolTip("Give this a date")
         self.due_edit = QDateEdit(qdate(default_due))
         self.due_edit.setCalendarPopup(True)
-        self.due_edit.setDisplayFormat(DATE_FORMAT)
+        style_date_edit(self.due_edit, weekday=True)
         self.due_edit.setAccessibleName("Due on")
         self.due_edit.setEnabled(False)
         self.remove_button = QToolButton()

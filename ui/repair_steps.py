@@ -35,6 +35,7 @@ from models.services.incidents import (
 )
 from models.services.reminders import list_touches
 from models.text import human_size
+from ui.date_edits import style_date_edit
 from ui.incident_words import entry_kind_text
 from ui.kit.empty import EmptyState
 from ui.kit.forms import error_label, form_label, show_error
@@ -52,7 +53,7 @@ from ui.repair_widgets import (
 from ui.repair_words import (
     NO_MISTAKES_YET,
 )
-from ui.touch_dialog import DATE_TIME_FORMAT, from_qdatetime, to_qdatetime
+from ui.touch_dialog import from_qdatetime, to_qdatetime
 from ui.wording import channel_text, short_date
 
 
@@ -72,7 +73,7 @@ class FactsPage(RepairPage):
 
         self.due_edit = QDateTimeEdit()
         self.due_edit.setCalendarPopup(True)
-        self.due_edit.setDisplayFormat(DATE_TIME_FORMAT)
+        style_date_edit(self.due_edit, time=True)
         self.due_edit.dateTimeChanged.connect(self._on_due_changed)
         self.due_note = QLabel()
         self.due_note.setStyleSheet(MUTED)

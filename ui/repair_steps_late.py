@@ -29,6 +29,7 @@ from models.services.clients import NotFoundError
 from models.services.repair import agreement_candidates, get_insurer, preview_agreement
 from models.services.work_settings import get_working_week
 from models.working_time import default_day
+from ui.date_edits import style_date_edit
 from ui.kit.forms import form_label
 from ui.repair_choices import ClientChoices, DetailsBar
 from ui.repair_commitments import CommitmentList
@@ -48,7 +49,6 @@ from ui.repair_words import (
     agreement_html,
     part_ways_warning,
 )
-from ui.touch_dialog import DATE_FORMAT
 
 
 class StatePage(RepairPage):
@@ -152,7 +152,7 @@ class TimeframePage(RepairPage):
     def build(self) -> None:
         self.review_edit = QDateEdit()
         self.review_edit.setCalendarPopup(True)
-        self.review_edit.setDisplayFormat(DATE_FORMAT)
+        style_date_edit(self.review_edit, weekday=True)
         self.review_edit.dateChanged.connect(self._on_review_changed)
         self.control(self.review_edit)
         self.review_note = self.hint("")

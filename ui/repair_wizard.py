@@ -42,7 +42,7 @@ from models.services.repair import (
     start_or_resume,
 )
 from ui.app import RapportApp
-from ui.kit.forms import STYLE
+from ui.kit.forms import form_style
 from ui.kit.registry import WIZARD, bring_to_front, forget, open_windows, remember
 from ui.kit.screen import fit_on_show
 from ui.kit.subscribe import on_changes
@@ -112,7 +112,7 @@ class RepairWizard(RepairFlowMixin, RepairEndingMixin, QWizard):
         self._incident_dirty = False
         self._closing = False
         self._last_id = -1
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(form_style())
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         # Return belongs to the field (a new priority, a new commitment); moving on

@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 ENV_SCHEME = "RAPPORT_COLOR_SCHEME"
 AA = 4.5  # WCAG 2 contrast for body text
+GRAPHIC = 3.0  # WCAG 2 contrast for marks that are not text (icons, borders)
 
 # Named colours per scheme, each at least 4.5:1 against that scheme's window and
 # base colours (tests/test_theme.py checks every pair).
@@ -50,6 +51,10 @@ LIGHT_TONES = {
     "band_green": "#2e6b30",
     "band_amber": "#8a5300",
     "band_red": "#b3261e",
+    # Marks that are not text (WCAG's 3:1 for graphics): the priority pennant and
+    # the border of a refused field.
+    "flag": "#c2410c",
+    "field_error": "#d9463b",
 }
 DARK_TONES = {
     "error": "#ff8a80",
@@ -71,6 +76,8 @@ DARK_TONES = {
     "band_green": "#81c784",
     "band_amber": "#ffb74d",
     "band_red": "#ff8a80",
+    "flag": "#ff8a50",
+    "field_error": "#ff6e61",
 }
 
 Role = QPalette.ColorRole

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
+    QPalette,
 )
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -80,8 +81,9 @@ def row_is_active(option: QStyleOptionViewItem) -> bool:
 
 
 class TodayDelegate(QStyledItemDelegate):
-    """Paints section rows as headings and the last column as real-looking buttons,
-    and turns a click on one into ``action`` (name, row index, button rectangle)."""
+    """Paints section rows as headings and, on the row the user is on, real-looking
+    buttons over the right end of the last column; turns a click on one into
+    ``action`` (name, row index, button rectangle)."""
 
     action = Signal(str, QPersistentModelIndex, QRect)
 
@@ -94,23 +96,30 @@ class TodayDelegate(QStyledItemDelegate):
         return {name: fm.horizontalAdvance(text) + BUTTON_PAD for name, text in BUTTONS}
 
     def actions_width(self) -> int:
+        """The widest set of buttons a row shows, with its gaps."""
         return sum(self._widths().values()) + BUTTON_GAP * (len(BUTTONS) + 1)
 
     def button_rects(
         self, cell: QRect, kind: DueKind | str, settled: bool = False
     ) -> list[tuple[str, str, QRect]]:
-        """Where each button of a row sits, packed from the left: only one row shows
-        them at a time, so nothing needs to line up with the rows around it."""
+        """Where each button of a row sits: packed against the right end of the
+        row's last cell (``cell``), over whatever text is there. Only one row shows
+        them at a time, so the other rows give that room to their text."""
         widths = self._widths()
         height = min(cell.height() - 6, self.view.fontMetrics().height() + 10)
         top = cell.top() + (cell.height() - height) // 2
-        x = cell.left() + BUTTON_GAP
+        chosen = buttons_for(kind, settled)
+        sizes = [widths.get(name, widths[ACTION_LOG]) for name, _text in chosen]
+        x = cell.right() + 1 - BUTTON_GAP - sum(sizes) - BUTTON_GAP * (len(sizes) - 1)
         rects = []
-        for name, text in buttons_for(kind, settled):
-            width = widths.get(name, widths[ACTION_LOG])
+        for (name, text), width in zip(chosen, sizes, strict=True):
             rects.append((name, text, QRect(x, top, width, height)))
             x += width + BUTTON_GAP
         return rects
+
+    def actions_cell(self, index: AnyIndex) -> QRect:
+        """The cell whose right end holds ``index``'s row buttons, in the viewport."""
+        return self.view.visualRect(index.siblingAtColumn(COL_ACTIONS))
 
     def initStyleOption(  # noqa: N802 - Qt API
         self, option: QStyleOptionViewItem, index: AnyIndex
@@ -131,16 +140,37 @@ class TodayDelegate(QStyledItemDelegate):
             return
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        style = self.view.style()
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, self.view)
         if not row_is_active(opt):
-            return  # a calm list: buttons only where the user is
+            super().paint(painter, option, index)  # a calm list: buttons only where the user is
+            return
         kind = index.data(KIND_ROLE) or ""
         settled = index.data(SETTLED_ROLE) is not None
-        for _name, text, rect in self.button_rects(option.rect, kind, settled):
+        rects = self.button_rects(option.rect, kind, settled)
+        style = self.view.style()
+        # The buttons' strip: from just left of the first button to the row's end. The
+        # reason is shortened to end before it (its tooltip has it whole).
+        strip = QRect(option.rect)
+        strip.setLeft(rects[0][2].left() - BUTTON_GAP)
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, self.view)
+        if strip.left() > option.rect.left():
+            text = QStyleOptionViewItem(option)
+            text.rect = QRect(option.rect)
+            text.rect.setRight(strip.left() - 1)
+            super().paint(painter, text, index)
+        # Where the strip reaches into the column before (a narrow window), it covers
+        # that text with the row's own background first.
+        backing = QStyleOptionViewItem(opt)
+        backing.rect = strip
+        alternate = bool(opt.features & QStyleOptionViewItem.ViewItemFeature.Alternate)
+        base = QPalette.ColorRole.AlternateBase if alternate else QPalette.ColorRole.Base
+        painter.fillRect(strip, opt.palette.brush(base))
+        style.drawPrimitive(
+            QStyle.PrimitiveElement.PE_PanelItemViewItem, backing, painter, self.view
+        )
+        for _name, label, rect in rects:
             button = QStyleOptionButton()
             button.rect = rect
-            button.text = text
+            button.text = label
             button.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Raised
             button.palette = option.palette
             button.fontMetrics = option.fontMetrics
@@ -153,7 +183,7 @@ class TodayDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: AnyIndex,
     ) -> bool:
-        if index.column() != COL_ACTIONS or index.internalId() == 0:
+        if index.internalId() == 0:
             return False
         if event.type() != QEvent.Type.MouseButtonRelease or not isinstance(event, QMouseEvent):
             return False
@@ -165,11 +195,13 @@ class TodayDelegate(QStyledItemDelegate):
             return False
         pos = event.position().toPoint()
         settled = index.data(SETTLED_ROLE) is not None
-        for name, _text, rect in self.button_rects(
-            option.rect, index.data(KIND_ROLE) or "", settled
-        ):
+        # The buttons may reach over the column before the last on a narrow window:
+        # a click is matched against the row's buttons whichever cell it landed in.
+        cell = self.actions_cell(index)
+        for name, _text, rect in self.button_rects(cell, index.data(KIND_ROLE) or "", settled):
             if rect.contains(pos):
-                self.action.emit(name, QPersistentModelIndex(index), rect)
+                actions_index = index.siblingAtColumn(COL_ACTIONS)
+                self.action.emit(name, QPersistentModelIndex(actions_index), rect)
                 return True
         return False
 

@@ -46,10 +46,15 @@ OVERDUE, DUE_TODAY, UPCOMING = "overdue", "today", "upcoming"
 SECTION_TITLES = {OVERDUE: "Overdue", DUE_TODAY: "Due today", UPCOMING: "Next 7 days"}
 
 
-COL_CLIENT, COL_WHAT, COL_WHEN, COL_ACTIONS = range(4)
+COL_CLIENT, COL_WHAT, COL_WHEN = range(3)
+# The row's actions have no column of their own: a column reserved for buttons that
+# only the selected (or hovered) row shows left a wide empty strip beside every
+# other row. They are drawn over the right end of the last column instead
+# (ui/today_delegate.py), so that column is where they are looked for.
+COL_ACTIONS = COL_WHEN
 
 
-HEADERS = ("Client", "What", "Why here", "")
+HEADERS = ("Client", "What", "Why here")
 
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -81,9 +86,6 @@ SHOW_FIRST = FIRST_ROWS
 # What Today's plan is read from: follow-ups come from touches, incidents'
 # promises and agreements' commitments; a client's rhythm; the date itself.
 TODAY_SHOWS = CLIENTS | REMINDERS | INCIDENTS | AGREEMENTS | BOOK | DAY | DATES
-
-
-PRIORITY_COLOUR = "#d9480f"
 
 
 MUTED_STYLE = "color: palette(placeholder-text);"
@@ -186,7 +188,7 @@ def priority_icon() -> QIcon:
         p = QPainter(pm)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(PRIORITY_COLOUR))
+        p.setBrush(QColor(tone("flag")))
         s = size / 16
         p.drawRect(QRect(round(3 * s), round(2 * s), max(1, round(1.6 * s)), round(12 * s)))
         p.drawRect(QRect(round(4.5 * s), round(2.5 * s), round(8 * s), round(5.5 * s)))
@@ -363,13 +365,13 @@ class TodayModel(QAbstractItemModel):
         if settled is not None:
             if role == Qt.ItemDataRole.FontRole and column in (COL_CLIENT, COL_WHAT):
                 return self._struck
-            if role == Qt.ItemDataRole.ForegroundRole and column != COL_ACTIONS:
+            if role == Qt.ItemDataRole.ForegroundRole:
                 return self._brush("muted")
             if role == SETTLED_ROLE:
                 return settled
             if role == Qt.ItemDataRole.AccessibleTextRole and column == COL_CLIENT:
                 return f"{row.item.client_name}, {row.what}: {settled}"
-        if role == Qt.ItemDataRole.ToolTipRole and column != COL_ACTIONS:
+        if role == Qt.ItemDataRole.ToolTipRole:
             return row.tooltip
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_WHEN and row.late:
             return self._brush("late")

@@ -77,6 +77,7 @@ from ui.today_model import (
     next_up_text,
     row_key,
 )
+from ui.wording import dated_reasons
 
 __all__ = [
     "ACTION_DONE",
@@ -177,7 +178,6 @@ class TodayView(TodayActs, QWidget):
         header.setSectionResizeMode(COL_CLIENT, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_WHAT, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COL_WHEN, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COL_ACTIONS, QHeaderView.ResizeMode.Fixed)
         # In characters of the font in use, so a scale change never leaves them stale.
         chars = self.tree.fontMetrics().averageCharWidth()
         header.resizeSection(COL_CLIENT, 22 * chars)
@@ -186,7 +186,6 @@ class TodayView(TodayActs, QWidget):
         widest = max(metrics.horizontalAdvance(text) for text in REASON_SAMPLES)
         self._why_width = widest + 2 * chars
         header.resizeSection(COL_WHEN, self._why_width)
-        header.resizeSection(COL_ACTIONS, self.delegate.actions_width())
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
         layout = QVBoxLayout(self)
@@ -242,6 +241,8 @@ class TodayView(TodayActs, QWidget):
 
     def _on_changed(self, _what: Changes, _initiator: object) -> None:
         self.refresh()
+        if _what.dates:
+            self._fit_reason_column()
 
     def refresh(self, *, reload: bool = False) -> None:
         """Ask the book for today's plan again, keeping the keyboard on the same row
@@ -380,15 +381,17 @@ class TodayView(TodayActs, QWidget):
         self._fit_reason_column()
 
     def _fit_reason_column(self) -> None:
-        """What is to be done and why it is here share what the client's name and
-        the action buttons leave, the reason never wider than its longest text."""
+        """What is to be done and why it is here share what the client's name
+        leaves, the reason never wider than its longest text. No room is kept for
+        the row buttons: they are drawn over the right end of the row the user is
+        on (ui/today_delegate.py)."""
         header = self.tree.header()
-        room = (
-            self.tree.viewport().width()
-            - header.sectionSize(COL_ACTIONS)
-            - header.sectionSize(COL_CLIENT)
-        )
-        header.resizeSection(COL_WHEN, max(60, min(self._why_width, room // 2)))
+        room = self.tree.viewport().width() - header.sectionSize(COL_CLIENT)
+        metrics = self.tree.fontMetrics()
+        # Never narrower than a reason up to its date: a date is never cut short.
+        dated = max(metrics.horizontalAdvance(t) for t in dated_reasons(self.rapport.today()))
+        least = dated + 2 * metrics.averageCharWidth()
+        header.resizeSection(COL_WHEN, max(least, min(self._why_width, room // 2)))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)

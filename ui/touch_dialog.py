@@ -35,8 +35,9 @@ from models.services.clients import list_clients
 from models.services.reminders import TouchInput, log_touch, validate_touch
 from models.text import fold
 from ui.app import RapportApp
+from ui.date_edits import style_date_edit
 from ui.forms import save_cancel_buttons
-from ui.kit.forms import STYLE, error_label, form_label, show_error, show_errors
+from ui.kit.forms import error_label, form_label, form_style, show_error, show_errors
 from ui.kit.screen import fit_on_show
 from ui.ops import run_op
 from ui.wording import channel_text
@@ -47,8 +48,6 @@ KEY_LAST_CHANNEL = "touch/last_channel"
 FOLD_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 NEXT_STEP_DEFAULT_DAYS = 7
-DATE_TIME_FORMAT = "d MMM yyyy  HH:mm"
-DATE_FORMAT = "ddd d MMM yyyy"
 
 
 def to_qdatetime(moment: datetime) -> QDateTime:
@@ -176,7 +175,7 @@ class TouchDialog(QDialog):
         self.follow_up_check.setVisible(follow_up is not None)
         self._live = False
         self._when_edited = False
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(form_style())
         self.setMinimumWidth(480)
 
         now = rapport.now()
@@ -202,7 +201,7 @@ class TouchDialog(QDialog):
 
         self.when_edit = QDateTimeEdit(to_qdatetime(now))
         self.when_edit.setCalendarPopup(True)
-        self.when_edit.setDisplayFormat(DATE_TIME_FORMAT)
+        style_date_edit(self.when_edit, time=True)
         self.when_edit.setMaximumDateTime(to_qdatetime(now))
         self.when_edit.setToolTip("When it happened; earlier is fine, later is not.")
         self.when_edit.dateTimeChanged.connect(self._on_when_changed)
@@ -214,7 +213,7 @@ class TouchDialog(QDialog):
         default_next = rapport.today() + timedelta(days=NEXT_STEP_DEFAULT_DAYS)
         self.next_date_edit = QDateEdit(to_qdate(default_next))
         self.next_date_edit.setCalendarPopup(True)
-        self.next_date_edit.setDisplayFormat(DATE_FORMAT)
+        style_date_edit(self.next_date_edit, weekday=True)
         self.next_date_edit.setMinimumDate(to_qdate(rapport.today()))
         self.next_date_edit.setEnabled(False)
         self.remind_check.toggled.connect(self.next_date_edit.setEnabled)

@@ -108,12 +108,14 @@ class Warmup(QObject):
         if isinstance(error, BaseException):
             raise error
         self.window.finish_start()
-        QTimer.singleShot(0, self._next_dialog)
+        # With this object as the timer's context: a window closed (and this deleted)
+        # while the chain is pending drops the call instead of emitting from nothing.
+        QTimer.singleShot(0, self, self._next_dialog)
 
     def _next_dialog(self) -> None:
         if self._dialogs:
             importlib.import_module(self._dialogs.pop(0))
-            QTimer.singleShot(0, self._next_dialog)
+            QTimer.singleShot(0, self, self._next_dialog)
             return
         self.finished = True
         self.rapport.warm = True

@@ -9,7 +9,7 @@ same as in the PDFs), with no-break spaces so that a date never wraps.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from models.date_style import format_named, format_short_date
 from models.enums import Channel
@@ -54,6 +54,15 @@ def when_text(due_on: date, today: date) -> str:
     if late >= -6:
         return format_named("weekday", due_on)
     return weekday_date(due_on, today)
+
+
+def dated_reasons(today: date) -> list[str]:
+    """The longest ways Today's reason column starts with a date, in the date style
+    now in force: the column is never narrower than these, so a date is never cut.
+    (A flagged reason is longer by "flagged · "; the half of the room the column may
+    take holds that too from 1024 px up, and the flag icon beside the name says it.)"""
+    days = [today + timedelta(days=n) for n in range(2, 9)]
+    return [f"follow-up due {when_text(day, today)}" for day in days]
 
 
 def due_phrase(due_on: date, today: date) -> str:

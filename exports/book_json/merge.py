@@ -31,10 +31,9 @@ from exports.book_json.merge_history import (
 from exports.book_json.merge_incidents import _replace_incidents
 from exports.book_json.merge_plans import _merge_plans
 from models.db import Book
-from models.entities import Setting
 from models.services.agreements import (
     ConsultantSettings,
-    settings_values,
+    set_settings_in,
 )
 from models.services.bulk import RowRefused
 from models.services.clients import (
@@ -159,8 +158,7 @@ def _merge(
         result.unchanged -= moved
         result.updated += moved
         if consultant is not None:
-            for key, value in settings_values(consultant).items():
-                s.merge(Setting(key=key, value=value))
+            set_settings_in(s, consultant)
         refresh_touch_dates_in(s, changed)
         _refresh_priority(s, changed)
     return result

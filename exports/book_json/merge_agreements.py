@@ -11,16 +11,19 @@ from sqlalchemy.orm import Session, selectinload, undefer
 
 from exports.book_json.format import _SQL_CHUNK, BookFormatError
 from exports.book_json.incoming import _Incoming, _IncomingAgreement
-from exports.book_json.merge_history import _clients_by_uid
+from exports.book_json.merge_fresh import _taken
 from models.entities import (
     Agreement,
     AgreementStatus,
+    Client,
     Commitment,
     CommitmentState,
     FollowUp,
     Incident,
     Side,
 )
+from models.services.agreements import NewAgreement, NewCommitment, add_agreements_in
+from models.services.bulk import RowRefused, update_rows
 
 
 def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> set[str]:
@@ -29,7 +32,7 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
     agreements changed. Runs after every client, touch, follow-up and incident is
     in place, so links by id resolve."""
     wanted = [inc for inc in incoming if inc.agreements is not None]
-    clients = _clients_by_uid(s, [inc.uid for inc in wanted])
+    clients = _client_ids(s, [inc.uid for inc in wanted])
     fu_ids = dict(s.execute(select(FollowUp.uid, FollowUp.id)).all())
     inc_ids = dict(s.execute(select(Incident.uid, Incident.id)).all())
     all_uids = [a.uid for inc in wanted for a in inc.agreements or []]
@@ -45,22 +48,32 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
     ids_to_uid = dict(s.execute(select(Agreement.id, Agreement.uid)).all())
     changed: set[str] = set()
     keep = set(all_uids)
-    for inc in wanted:
-        client = clients[inc.uid]
-        for r in s.scalars(select(Agreement).where(Agreement.client_id == client.id)):
+    owner = {clients[inc.uid]: inc.uid for inc in wanted}
+    client_ids = sorted(owner)
+    for start in range(0, len(client_ids), _SQL_CHUNK):
+        chunk = client_ids[start : start + _SQL_CHUNK]
+        for r in s.scalars(select(Agreement).where(Agreement.client_id.in_(chunk))):
             # A final agreement is part of the record: a file that leaves it out
             # leaves it alone, it never removes it.
             if r.uid not in keep and AgreementStatus(r.status) != AgreementStatus.FINAL:
                 s.delete(r)
-                changed.add(inc.uid)
+                changed.add(owner[r.client_id])
     s.flush()
+    # Commitment ids the book already has: an agreement with none of them is new
+    # through and through and goes in through the services' writer.
+    taken = _taken(
+        s,
+        Commitment,
+        [c.uid for inc in wanted for a in inc.agreements or [] for c in a.commitments],
+    )
     placed: list[tuple[Agreement, _IncomingAgreement]] = []
+    fresh: list[tuple[NewAgreement, _IncomingAgreement]] = []
     for inc in wanted:
-        client = clients[inc.uid]
+        client_id = clients[inc.uid]
         for j, ia in enumerate(inc.agreements or []):
             row = rows.get(ia.uid)
             where = f"clients[{inc.index}].agreements[{j}]"
-            if row is not None and row.client_id != client.id:
+            if row is not None and row.client_id != client_id:
                 raise BookFormatError(
                     f"{where}: the id {ia.uid} belongs to an agreement of another client "
                     "in this book; nothing was imported."
@@ -77,17 +90,20 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
                 continue
             if (
                 row is not None
-                and row.client_id == client.id
+                and row.client_id == client_id
                 and _row_values(row, ids_to_uid) == values
                 and (ia.created_at is None or row.created_at == ia.created_at)
             ):
                 placed.append((row, ia))
                 continue
             changed.add(inc.uid)
+            if row is None and not any(c.uid in taken for c in ia.commitments):
+                fresh.append((_new_agreement(client_id, ia, values, now), ia))
+                continue
             if row is None:
-                row = Agreement(uid=ia.uid, client_id=client.id, created_at=ia.created_at or now)
+                row = Agreement(uid=ia.uid, client_id=client_id, created_at=ia.created_at or now)
                 s.add(row)
-            row.client_id = client.id
+            row.client_id = client_id
             if ia.created_at is not None:
                 row.created_at = ia.created_at
             (
@@ -110,14 +126,66 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
             placed.append((row, ia))
     try:
         s.flush()
+        fresh_ids = add_agreements_in(s, [new for new, _ia in fresh])
     except IntegrityError as exc:
         raise BookFormatError(f"The book refused an agreement of this file ({exc.orig}).") from exc
-    by_uid = {row.uid: row for row, _ in placed}
+    except RowRefused as exc:
+        raise BookFormatError(
+            f"The book refused an agreement of this file ({exc.reason})."
+        ) from exc
+    ids = {row.uid: row.id for row, _ in placed}
+    ids.update((ia.uid, i) for i, (_new, ia) in zip(fresh_ids, fresh, strict=True))
     for row, ia in placed:
-        target = by_uid[ia.supersedes_uid].id if ia.supersedes_uid else None
+        target = ids[ia.supersedes_uid] if ia.supersedes_uid else None
         if row.supersedes_id != target:
             row.supersedes_id = target
+    links = [
+        (i, {"supersedes_id": ids[ia.supersedes_uid]})
+        for i, (_new, ia) in zip(fresh_ids, fresh, strict=True)
+        if ia.supersedes_uid
+    ]
+    update_rows(s, Agreement, links)
     return changed
+
+
+def _new_agreement(
+    client_id: int, ia: _IncomingAgreement, values: tuple[Any, ...], now: datetime
+) -> NewAgreement:
+    """An agreement of the file, with its commitments, as the services' writer takes it
+    (``values``: from _agreement_values, the ids already the book's)."""
+    commitments = tuple(
+        NewCommitment(c[1], c[2], c[3], c[4], c[5], c[6], uid=c[0]) for c in values[15]
+    )
+    return NewAgreement(
+        client_id,
+        ia.number,
+        ia.title,
+        ia.dated,
+        created_at=ia.created_at or now,
+        updated_at=ia.updated_at or now,
+        version=ia.version,
+        status=ia.status,
+        incident_id=values[5],
+        context=ia.context,
+        points=ia.points,
+        review_on=ia.review_on,
+        review_follow_up_id=values[9],
+        finalised_at=ia.finalised_at,
+        pdf=ia.pdf,
+        pdf_sha256=ia.pdf_sha256,
+        commitments=commitments,
+        uid=ia.uid,
+    )
+
+
+def _client_ids(s: Session, uids: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(uids), _SQL_CHUNK):
+        chunk = uids[start : start + _SQL_CHUNK]
+        found.update(
+            (u, i) for u, i in s.execute(select(Client.uid, Client.id).where(Client.uid.in_(chunk)))
+        )
+    return found
 
 
 def _final_part(values: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -216,5 +284,3 @@ def _replace_commitments(
             ic.state,
         )
         c.follow_up_id = fu_ids[ic.follow_up_uid] if ic.follow_up_uid else None
-
-

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from exports.book_json.format import BookFormatError
 from exports.book_json.incoming import _Incoming
+from exports.book_json.merge_history import _new_follow_up, _new_touch
 from models.entities import Evidence, FollowUp, Incident, IncidentEntry, Touch
 from models.services.bulk import SQL_CHUNK, RowRefused
 from models.services.clients import NewClient, add_clients_in
@@ -29,10 +30,18 @@ from models.services.incidents import (
     add_evidence_in,
     add_incidents_in,
 )
-from models.services.reminders import NewFollowUp, NewTouch, add_follow_ups_in, add_touches_in
+from models.services.reminders import add_follow_ups_in, add_touches_in
 
 
 def _taken(s: Session, entity: type[Any], uids: Sequence[str]) -> set[str]:
+    """Which of ``uids`` the table already has: none when it is empty (a first
+    import), its own uids when it holds fewer rows than the file lists."""
+    held = s.scalar(select(func.count()).select_from(entity)) or 0
+    if not held:
+        return set()
+    if held <= len(uids):
+        wanted = set(uids)
+        return {u for u in s.scalars(select(entity.uid)) if u in wanted}
     found: set[str] = set()
     for start in range(0, len(uids), SQL_CHUNK):
         chunk = uids[start : start + SQL_CHUNK]
@@ -92,15 +101,7 @@ def add_fresh(
         client_ids = add_clients_in(s, clients)
         owners = [inc for inc in fresh for _t in inc.touches]
         touches = [
-            NewTouch(
-                cid,
-                t.happened_at,
-                t.channel,
-                t.summary,
-                t.next_step,
-                t.created_at or now,
-                uid=t.uid,
-            )
+            _new_touch(cid, t, now)
             for cid, inc in zip(client_ids, fresh, strict=True)
             for t in inc.touches
         ]
@@ -109,18 +110,7 @@ def add_fresh(
         )
         owners = [inc for inc in fresh for _f in inc.follow_ups]
         follow_ups = [
-            NewFollowUp(
-                cid,
-                f.kind,
-                f.title,
-                f.due_on,
-                f.created_at or now,
-                note=f.note,
-                original_due_on=f.original_due_on,
-                done_at=f.done_at,
-                touch_id=touch_ids[f.touch_uid] if f.touch_uid is not None else None,
-                uid=f.uid,
-            )
+            _new_follow_up(cid, f, touch_ids[f.touch_uid] if f.touch_uid else None, now)
             for cid, inc in zip(client_ids, fresh, strict=True)
             for f in inc.follow_ups
         ]

@@ -119,59 +119,74 @@ def _replace_history(s: Session, client: Client, inc: _Incoming, now: datetime) 
     s.flush()
 
     left: set[int] = set()
-    placed: dict[str, Touch] = {}
+    touch_ids: dict[str, int] = {}
+    new_touches: list[NewTouch] = []
     for it in inc.touches:
-        row = _place(s, Touch, touches, it.uid, it.created_at, client.id, now, left)
+        row = _moved(touches, it.uid, it.created_at, client.id, left)
+        if row is None:
+            new_touches.append(_new_touch(client.id, it, now))
+            continue
         row.happened_at = it.happened_at
         row.channel = it.channel
         row.summary = it.summary
         row.next_step = it.next_step
-        placed[it.uid] = row
-    s.flush()  # new touches get their row ids, which follow-ups point at
+        touch_ids[it.uid] = row.id
+    new_ids = add_touches_in(s, new_touches)
+    touch_ids.update(
+        zip([t.uid for t in inc.touches if t.uid not in touches], new_ids, strict=True)
+    )
 
+    new_follow_ups: list[NewFollowUp] = []
     for ifu in inc.follow_ups:
-        fu = _place(s, FollowUp, follow_ups, ifu.uid, ifu.created_at, client.id, now, left)
+        touch_id = touch_ids[ifu.touch_uid] if ifu.touch_uid is not None else None
+        fu = _moved(follow_ups, ifu.uid, ifu.created_at, client.id, left)
+        if fu is None:
+            new_follow_ups.append(_new_follow_up(client.id, ifu, touch_id, now))
+            continue
         fu.kind = ifu.kind
         fu.title = ifu.title
         fu.note = ifu.note
         fu.due_on = ifu.due_on
         fu.original_due_on = ifu.original_due_on
         fu.done_at = ifu.done_at
-        fu.touch_id = placed[ifu.touch_uid].id if ifu.touch_uid is not None else None
+        fu.touch_id = touch_id
+    add_follow_ups_in(s, new_follow_ups)
     return left
+
+
+def _new_touch(client_id: int, t: _IncomingTouch, now: datetime) -> NewTouch:
+    """A touch of the file as the services' writer takes it."""
+    created = t.created_at or now
+    return NewTouch(client_id, t.happened_at, t.channel, t.summary, t.next_step, created, t.uid)
+
+
+def _new_follow_up(
+    client_id: int, f: _IncomingFollowUp, touch_id: int | None, now: datetime
+) -> NewFollowUp:
+    """A follow-up of the file as the services' writer takes it."""
+    return NewFollowUp(
+        client_id,
+        f.kind,
+        f.title,
+        f.due_on,
+        f.created_at or now,
+        note=f.note,
+        original_due_on=f.original_due_on,
+        done_at=f.done_at,
+        touch_id=touch_id,
+        uid=f.uid,
+    )
 
 
 def _insert_history(s: Session, client: Client, inc: _Incoming, now: datetime) -> None:
     """A client whose history the book has none of: the touches and follow-ups go
     in through the services' writers, one executemany each."""
-    touches = [
-        NewTouch(
-            client.id,
-            t.happened_at,
-            t.channel,
-            t.summary,
-            t.next_step,
-            t.created_at or now,
-            uid=t.uid,
-        )
-        for t in inc.touches
-    ]
-    touch_ids = dict(zip([t.uid for t in touches], add_touches_in(s, touches), strict=True))
+    ids = add_touches_in(s, [_new_touch(client.id, t, now) for t in inc.touches])
+    touch_ids = dict(zip([t.uid for t in inc.touches], ids, strict=True))
     add_follow_ups_in(
         s,
         [
-            NewFollowUp(
-                client.id,
-                f.kind,
-                f.title,
-                f.due_on,
-                f.created_at or now,
-                note=f.note,
-                original_due_on=f.original_due_on,
-                done_at=f.done_at,
-                touch_id=touch_ids[f.touch_uid] if f.touch_uid is not None else None,
-                uid=f.uid,
-            )
+            _new_follow_up(client.id, f, touch_ids[f.touch_uid] if f.touch_uid else None, now)
             for f in inc.follow_ups
         ],
     )
@@ -181,24 +196,20 @@ _Row = TypeVar("_Row", Touch, FollowUp, Incident, IncidentEntry)
 _Child = TypeVar("_Child", IncidentEntry, Evidence)
 
 
-def _place(
-    s: Session,
-    entity: type[_Row],
+def _moved(
     rows: dict[str, _Row],
     uid: str,
     created_at: datetime | None,
     client_id: int,
-    now: datetime,
     left: set[int],
-) -> _Row:
-    """The row with ``uid`` filed under ``client_id``: the book's own, moved here from
-    another client if need be (that client's id goes into ``left``), or a new one.
-    A file without ``created_at`` keeps the book's, or says "now" for a new row."""
+) -> _Row | None:
+    """The book's row with ``uid``, filed under ``client_id`` (moved here from another
+    client if need be: that client's id goes into ``left``); None for a new row,
+    which the caller writes through the services' writer. A file without
+    ``created_at`` keeps the book's."""
     row = rows.get(uid)
     if row is None:
-        row = entity(uid=uid, client_id=client_id, created_at=created_at or now)
-        s.add(row)
-        return row
+        return None
     if row.client_id != client_id:
         left.add(row.client_id)
         row.client_id = client_id

@@ -22,6 +22,14 @@ from models.entities import (
     Incident,
     IncidentEntry,
 )
+from models.services.incidents import (
+    NewEntry,
+    NewEvidence,
+    NewIncident,
+    add_entries_in,
+    add_evidence_in,
+    add_incidents_in,
+)
 
 
 def _replace_incidents(
@@ -44,13 +52,17 @@ def _replace_incidents(
         )
     }
     left: set[int] = set()
-    placed: list[tuple[Incident, _IncomingIncident]] = []
+    placed: list[tuple[int, _IncomingIncident]] = []
+    fresh: list[NewIncident] = []
+    fresh_incoming: list[_IncomingIncident] = []
     for j, ii in enumerate(inc.incidents):
+        promise_id = promise_ids[ii.promise_uid] if ii.promise_uid else None
         row = rows.get(ii.uid)
         if row is None:
-            row = Incident(uid=ii.uid, client_id=client.id)
-            s.add(row)
-        elif row.client_id != client.id:
+            fresh.append(_new_incident(client.id, ii, promise_id, now))
+            fresh_incoming.append(ii)
+            continue
+        if row.client_id != client.id:
             # An id is not a way to take another client's record (issue 18).
             raise BookFormatError(
                 f"clients[{inc.index}].incidents[{j}]: the id {ii.uid} belongs to an "
@@ -69,14 +81,36 @@ def _replace_incidents(
         row.closed_at = ii.closed_at
         row.response_due_at = ii.response_due_at
         row.responded_at = ii.responded_at
-        row.promise_follow_up_id = promise_ids[ii.promise_uid] if ii.promise_uid else None
+        row.promise_follow_up_id = promise_id
         row.updated_at = ii.updated_at or now
-        placed.append((row, ii))
-    s.flush()  # new incidents get their row ids, which entries and evidence point at
-    for row, ii in placed:
-        _replace_entries(s, row.id, ii.timeline, now)
-        _replace_evidence(s, row.id, ii.evidence, file_ids, now)
+        placed.append((row.id, ii))
+    placed += zip(add_incidents_in(s, fresh), fresh_incoming, strict=True)
+    for incident_id, ii in placed:
+        _replace_entries(s, incident_id, ii.timeline, now)
+        _replace_evidence(s, incident_id, ii.evidence, file_ids, now)
     return left
+
+
+def _new_incident(
+    client_id: int, ii: _IncomingIncident, promise_id: int | None, now: datetime
+) -> NewIncident:
+    """An incident of the file as the services' writer takes it."""
+    return NewIncident(
+        client_id,
+        ii.title,
+        ii.category,
+        ii.severity,
+        opened_at=ii.opened_at,
+        updated_at=ii.updated_at or now,
+        status=ii.status,
+        acknowledged_at=ii.acknowledged_at,
+        closed_at=ii.closed_at,
+        response_due_at=ii.response_due_at,
+        responded_at=ii.responded_at,
+        promise_follow_up_id=promise_id,
+        uid=ii.uid,
+        **ii.texts,
+    )
 
 
 def _children(
@@ -101,21 +135,25 @@ def _replace_entries(
     s: Session, incident_id: int, entries: list[_IncomingEntry], now: datetime
 ) -> None:
     rows = _children(s, IncidentEntry, incident_id, [e.uid for e in entries])
+    fresh: list[NewEntry] = []
     for e in entries:
         row = rows.get(e.uid)
         if row is None:
-            row = IncidentEntry(uid=e.uid, incident_id=incident_id, created_at=e.created_at or now)
-            s.add(row)
-        else:
-            row.incident_id = incident_id
-            if e.created_at is not None:
-                row.created_at = e.created_at
+            created = e.created_at or now
+            fresh.append(
+                NewEntry(incident_id, e.kind, e.text, e.happened_at, created, e.edited_at, e.uid)
+            )
+            continue
+        row.incident_id = incident_id
+        if e.created_at is not None:
+            row.created_at = e.created_at
         row.kind, row.happened_at, row.text, row.edited_at = (
             e.kind,
             e.happened_at,
             e.text,
             e.edited_at,
         )
+    add_entries_in(s, fresh)
 
 
 def _replace_evidence(
@@ -126,14 +164,16 @@ def _replace_evidence(
     now: datetime,
 ) -> None:
     rows = _children(s, Evidence, incident_id, [e.uid for e in evidence])
+    fresh: list[NewEvidence] = []
     for e in evidence:
         row = rows.get(e.uid)
         if row is None:
-            row = Evidence(uid=e.uid, incident_id=incident_id, added_at=e.added_at or now)
-            s.add(row)
-        else:
-            row.incident_id = incident_id
-            if e.added_at is not None:
-                row.added_at = e.added_at
+            added = e.added_at or now
+            fresh.append(NewEvidence(incident_id, file_ids[e.sha256], e.name, added, e.uid))
+            continue
+        row.incident_id = incident_id
+        if e.added_at is not None:
+            row.added_at = e.added_at
         row.file_id = file_ids[e.sha256]
         row.original_name = e.name
+    add_evidence_in(s, fresh)

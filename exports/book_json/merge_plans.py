@@ -24,6 +24,8 @@ from models.entities import (
     RepairPlanStatus,
     Touch,
 )
+from models.services.bulk import RowRefused
+from models.services.repair import NewPlan, add_plans_in
 
 
 def _merge_plans(s: Session, incoming: list[_Incoming], now: datetime) -> set[str]:
@@ -98,8 +100,27 @@ def _merge_plans(s: Session, incoming: list[_Incoming], now: datetime) -> set[st
                 continue
             changed.add(inc.uid)
             if row is None:
-                row = RepairPlan(uid=plan.uid, started_at=plan.started_at or now)
-                s.add(row)
+                fresh = NewPlan(
+                    incident_id,
+                    answers,
+                    started_at=plan.started_at or now,
+                    updated_at=plan.updated_at or now,
+                    status=plan.status,
+                    current_step=plan.current_step,
+                    skipped=frozenset(plan.skipped),
+                    done=frozenset(plan.done),
+                    ending=plan.ending,
+                    agreement_id=values[6],
+                    finished_at=plan.finished_at,
+                    uid=plan.uid,
+                )
+                try:
+                    add_plans_in(s, [fresh])
+                except RowRefused as exc:
+                    raise BookFormatError(
+                        f"The book refused a repair plan of this file ({exc.reason})."
+                    ) from exc
+                continue
             else:
                 if row.incident_id != incident_id:
                     # Moving away changes the plans of the incident it leaves, too.

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from exports.pdf.text import (
     REPLACEMENT,
     cell,
+    document_budget,
     drawable,
     escape_text,
     one_line,
@@ -52,6 +53,7 @@ from models.images import image_size, too_large
 __all__ = [  # the text helpers, re-exported: the renderers import them from here
     "REPLACEMENT",
     "cell",
+    "document_budget",
     "drawable",
     "escape_text",
     "one_line",
@@ -79,6 +81,7 @@ FRAME_PADDING = 6.0  # platypus Frame default, each side
 LOGO_MAX = (120.0, 48.0)  # width, height in points
 LOGO_COLUMN = 130.0
 PARTY_GAP = 16.0
+FOOTER_CHARS = 200
 
 MONTHS = (
     "January",
@@ -426,7 +429,9 @@ def numbered_canvas(
             x0, x1 = margin + inset, page_w - margin - inset
             right = f"Page {self._pageNumber} of {total}"
             right_w = stringWidth(right, FAMILY, font_size)
-            left = footer
+            # A footer line holds well under 200 characters; starting there keeps the
+            # shortening loop short however long the title is.
+            left = footer if len(footer) <= FOOTER_CHARS else footer[:FOOTER_CHARS] + "\u2026"
             room = x1 - x0 - right_w - 24
             while left and stringWidth(left, FAMILY, font_size) > room:
                 left = left[:-2] + "\u2026" if len(left) > 1 else ""
@@ -481,14 +486,16 @@ def build_pdf(
         rightMargin=margin,
         topMargin=margin,
         bottomMargin=margin + 6 * mm,  # room for the footer rule and line
-        title=drawable(title, cov),
-        author=drawable(author, cov),
-        subject=drawable(subject, cov),
+        title=one_line(title, cov),
+        author=one_line(author, cov),
+        subject=one_line(subject, cov),
         creator="Rapport",
         invariant=1,
     )
     # The frame pads 6 pt on each side; tables are sized to what is inside it.
     width = template.width - 2 * FRAME_PADDING
     canvasmaker = numbered_canvas(one_line(footer, cov), mark, page, margin, FRAME_PADDING)
-    template.build(story(width, st, cov), canvasmaker=canvasmaker)
+    with document_budget():
+        flowables = story(width, st, cov)
+    template.build(flowables, canvasmaker=canvasmaker)
     return out.getvalue()

@@ -55,14 +55,21 @@ def _parties(doc: RecordDocument, width: float, st: Styles, cov: frozenset[int])
     return party_row(cells, width, columns=2)
 
 
+SHORT_LIST = 2_000  # characters: a list this short moves to a new page whole
+
+
 def _section(section: RecordSection, st: Styles, cov: frozenset[int]) -> list[Any]:
+    from reportlab.platypus import KeepTogether
 
     out = heading(escape_text(section.heading.strip() or "Notes", cov), st)
     out += prose(section.text, st.body, cov, note_style=st.small)
-    for item in section.items:
-        if item.strip():
-            out += text_flowables(item.strip(), st.item, cov, bullet="\u2022")
-    return out
+    items = [item.strip() for item in section.items if item.strip()]
+    listed = [f for item in items for f in text_flowables(item, st.item, cov, bullet="\u2022")]
+    if not section.text.strip() and sum(map(len, items)) <= SHORT_LIST:
+        # A short list (the dates, the evidence) stays with its heading on one page,
+        # rather than leaving its last line alone at the top of the next.
+        return [out[0], KeepTogether([*out[1:], *listed])]
+    return out + listed
 
 
 def _story(doc: RecordDocument, width: float, st: Styles, cov: frozenset[int]) -> list[Any]:

@@ -26,11 +26,12 @@ from exports.pdf.common import (
     ZEBRA_FILL,
     Styles,
     cell,
-    drawable,
+    document_budget,
     escape_text,
     heading,
     make_styles,
     numbered_canvas,
+    one_line,
     page_dimensions,
     party_cell,
     plain_date,
@@ -359,16 +360,18 @@ def render_client_summary(
         rightMargin=margin,
         topMargin=margin,
         bottomMargin=margin + 6 * mm,
-        title=drawable(f"Client summary: {doc.client.name}", cov),
-        author=drawable(doc.consultant.name, cov),
+        title=one_line(f"Client summary: {doc.client.name}", cov),
+        author=one_line(doc.consultant.name, cov),
         subject="Client summary",
         creator="Rapport",
         invariant=1,
     )
-    footer = drawable(f"Client summary \u00b7 {doc.client.name}", cov).replace("\n", " ")
+    footer = one_line(f"Client summary \u00b7 {doc.client.name}", cov)
     width = template.width - 2 * FRAME_PADDING
     canvasmaker = numbered_canvas(footer, None, page, margin, FRAME_PADDING)
-    template.build(_story(doc, width, st, cov), canvasmaker=canvasmaker)
+    with document_budget():
+        flowables = _story(doc, width, st, cov)
+    template.build(flowables, canvasmaker=canvasmaker)
     return out.getvalue()
 
 

@@ -25,10 +25,21 @@ ReportLab is imported inside the functions that need it, never at module level.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from models.limits import PRINT_CELL_LINES, PRINT_CELL_MAX, PRINT_LINES_MAX, PRINT_TEXT_MAX
+from models.limits import (
+    PRINT_CELL_LINES,
+    PRINT_CELL_MAX,
+    PRINT_DOCUMENT_MAX,
+    PRINT_LINE_COST,
+    PRINT_LINES_MAX,
+    PRINT_TEXT_MAX,
+    PRINT_UNBROKEN_MAX,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from reportlab.lib.styles import ParagraphStyle
@@ -39,6 +50,7 @@ CHUNK_LINES = 40  # and at most this many lines (a page holds about 50)
 BREAK_WINDOW = 600  # a long line is cut in its chunk's final stretch, after a sentence
 
 RTL_CLASSES = frozenset({"R", "AL"})
+ONE_LINE_CHARS = 300  # a footer or a metadata field: longer is never read
 LEFT_OUT = (
     "The rest of this text ({count} more characters) is too long to print here; "
     "it is kept in full in the book."
@@ -57,6 +69,10 @@ def _direction(line: str) -> str | None:
 
 
 def has_right_to_left(text: str) -> bool:
+    # Every right-to-left letter lies at U+0590 or above: most text is ruled out at C
+    # speed before any character is looked up.
+    if not text or max(text) < "\u0590":
+        return False
     return any(unicodedata.bidirectional(ch) in RTL_CLASSES for ch in text)
 
 
@@ -133,7 +149,11 @@ def escape_text(value: str, coverage: frozenset[int]) -> str:
 
 
 def one_line(value: str, coverage: frozenset[int]) -> str:
-    """User text for a footer or the file's metadata, where a line break has no place."""
+    """User text for a footer or the file's metadata, where a line break has no place.
+    Cut to ``ONE_LINE_CHARS`` first: a title of megabytes would otherwise be shaped
+    and stored whole in the file's metadata."""
+    if len(value) > ONE_LINE_CHARS:
+        value = value[:ONE_LINE_CHARS] + "\u2026"
     return drawable(value, coverage).replace("\n", " ")
 
 
@@ -287,11 +307,34 @@ def paragraphs(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
+# What is left of the whole document's allowance while its story is being built
+# (``document_budget``); None outside one, where only the per-field limits apply.
+_budget: ContextVar[list[int] | None] = ContextVar("print_budget", default=None)
+
+
+@contextmanager
+def document_budget(total: int = PRINT_DOCUMENT_MAX) -> Iterator[None]:
+    """Share one allowance among every field of a document: many fields each under
+    their own limit (eight sections of a megabyte) still end in seconds. A line
+    counts as ``PRINT_LINE_COST`` characters, since a page of short lines costs as
+    much to draw as a page of prose."""
+    token = _budget.set([total])
+    try:
+        yield
+    finally:
+        _budget.reset(token)
+
+
 def bounded(
     value: str, most: int = PRINT_TEXT_MAX, lines: int = PRINT_LINES_MAX
 ) -> tuple[str, int]:
-    """``value`` cut to what one field may print, and how many characters were cut."""
+    """``value`` cut to what one field may print (and what is left of the document's
+    allowance), and how many characters were cut."""
     text = value.replace("\r\n", "\n").replace("\r", "\n")
+    budget = _budget.get()
+    if budget is not None:
+        most = min(most, max(0, budget[0]))
+        lines = min(lines, max(0, budget[0]) // PRINT_LINE_COST + 1)
     end = min(len(text), most)
     at = -1
     for _ in range(lines):
@@ -299,7 +342,11 @@ def bounded(
         if at < 0:
             break
     else:
-        end = at
+        end = max(at, 0)
+    if end > PRINT_UNBROKEN_MAX and text.count(" ", 0, end) * 200 < end:
+        end = PRINT_UNBROKEN_MAX  # a blob with no spaces: ReportLab measures it per letter
+    if budget is not None:
+        budget[0] -= end + PRINT_LINE_COST * text.count("\n", 0, end)
     return text[:end], len(text) - end
 
 

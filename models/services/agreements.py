@@ -243,7 +243,7 @@ def _apply(s: Session, ag: Agreement, data: AgreementInput) -> None:
 # --- session-level writer: the dialog's draft, the demo's and an import's rows ---
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewCommitment:
     """One commitment of a ``NewAgreement``, as stored."""
 
@@ -256,7 +256,7 @@ class NewCommitment:
     uid: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewAgreement:
     """One agreement for ``add_agreements_in``, as stored. A final one arrives with
     its PDF and hash; ``finalise_in`` is how a draft becomes final in the book."""

@@ -332,7 +332,7 @@ def add_client_in(
     return client
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewClient:
     """One client for ``add_clients_in``: checked and cleaned input, and the
     identity and times a caller replaying history keeps (a new uid when None)."""

@@ -56,7 +56,7 @@ from models.incidents import (
     promise_breach,
 )
 from models.reminders import next_touch_due
-from models.services.bulk import SQL_CHUNK, insert_rows
+from models.services.bulk import SQL_CHUNK, insert_rows, update_rows
 from models.services.clients import (
     NotFoundError,
     ValidationError,
@@ -554,7 +554,7 @@ def recompute_priority(s: Session, client: Client) -> None:
 # --- session-level writers: one row or many, the same code for every caller ----
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewIncident:
     """One incident for ``add_incidents_in``, as stored (a new uid when None)."""
 
@@ -577,7 +577,7 @@ class NewIncident:
     uid: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewEntry:
     """One timeline entry for ``add_entries_in``."""
 
@@ -590,7 +590,7 @@ class NewEntry:
     uid: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewEvidence:
     """One evidence row for ``add_evidence_in``; its file is already stored."""
 
@@ -674,16 +674,24 @@ def stored_files_in(s: Session, files: Mapping[str, int], now: datetime) -> dict
 
 def refresh_priority_in(s: Session, client_ids: Iterable[int]) -> None:
     """Each client's priority window from its incidents as they now stand, by the
-    rule every incident service applies; what a writer of many incidents calls once."""
+    rule every incident service applies; what a writer of many incidents calls
+    once, at the end."""
     ids = sorted(set(client_ids))
     s.flush()
+    incident = Incident.__table__
     for start in range(0, len(ids), SQL_CHUNK):
         chunk = ids[start : start + SQL_CHUNK]
         facts: dict[int, list[IncidentFacts]] = {}
-        for inc in s.scalars(select(Incident).where(Incident.client_id.in_(chunk))):
-            facts.setdefault(inc.client_id, []).append(_facts(inc))
-        for client in s.scalars(select(Client).where(Client.id.in_(chunk))):
-            client.priority_until = priority_until(facts.get(client.id, []))
+        for row in s.execute(select(incident).where(incident.c.client_id.in_(chunk))):
+            facts.setdefault(row.client_id, []).append(_facts(row))  # type: ignore[arg-type]
+        changes = []
+        for cid, before in s.execute(
+            select(Client.id, Client.priority_until).where(Client.id.in_(chunk))
+        ):
+            after = priority_until(facts.get(cid, []))
+            if after != before:
+                changes.append((cid, {"priority_until": after}))
+        update_rows(s, Client, changes)
 
 
 def attach_file(book: Book, incident_id: int, source: Path, *, now: datetime | None = None) -> int:

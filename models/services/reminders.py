@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.db import Book
@@ -26,8 +26,9 @@ from models.reminders import (
     UPCOMING_DAYS,
     DueItem,
     later_touch,
+    next_touch_due,
 )
-from models.services.bulk import SQL_CHUNK, insert_rows
+from models.services.bulk import SQL_CHUNK, insert_rows, update_rows
 from models.services.clients import (
     NotFoundError,
     ValidationError,
@@ -169,7 +170,7 @@ def log_touch_in(
     return touch
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewTouch:
     """One touch for ``add_touches_in``, as stored (a new uid when None)."""
 
@@ -182,7 +183,7 @@ class NewTouch:
     uid: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewFollowUp:
     """One follow-up for ``add_follow_ups_in``; ``original_due_on`` defaults to
     ``due_on`` (never snoozed)."""
@@ -247,19 +248,46 @@ def add_follow_ups_in(s: Session, rows: Sequence[NewFollowUp]) -> list[int]:
 
 def refresh_touch_dates_in(s: Session, client_ids: Iterable[int]) -> None:
     """Set each client's latest touch day and next due date as logging its touches
-    one by one would have: the latest day any touch happened on, in the user's own
-    time zone, then the due rule. What a writer of many touches calls once."""
+    one by one would have: the day its latest touch happened, in the user's own
+    time zone (a later moment is never an earlier local day), then the due rule.
+    What a writer of many touches calls once, at the end."""
+    s.flush()
     ids = sorted(set(client_ids))
+    c = Client.__table__.c
     for start in range(0, len(ids), SQL_CHUNK):
         chunk = ids[start : start + SQL_CHUNK]
-        latest: dict[int, date] = {}
-        for cid, happened_at in s.execute(
-            select(Touch.client_id, Touch.happened_at).where(Touch.client_id.in_(chunk))
+        latest = {
+            cid: moment
+            for cid, moment in s.execute(
+                select(Touch.client_id, func.max(Touch.happened_at))
+                .where(Touch.client_id.in_(chunk))
+                .group_by(Touch.client_id)
+            )
+        }
+        changes = []
+        for cid, cadence, created, status, archived, last_on, due_on in s.execute(
+            select(
+                c.id,
+                c.cadence_days,
+                c.created_at,
+                c.status,
+                c.archived_at,
+                c.last_touch_on,
+                c.touch_due_on,
+            ).where(c.id.in_(chunk))
         ):
-            latest[cid] = later_touch(latest.get(cid), local_date(happened_at))
-        for client in s.scalars(select(Client).where(Client.id.in_(chunk))):
-            client.last_touch_on = latest.get(client.id)
-            recompute_touch_due(client)
+            moment = latest.get(cid)
+            last = local_date(moment) if moment is not None else None
+            due = next_touch_due(
+                cadence_days=cadence,
+                last_touch_on=last,
+                added_on=local_date(created),
+                status=status,
+                archived=archived is not None,
+            )
+            if (last, due) != (last_on, due_on):
+                changes.append((cid, {"last_touch_on": last, "touch_due_on": due}))
+        update_rows(s, Client, changes)
 
 
 def set_cadence(book: Book, client_id: int, cadence_days: int | None) -> None:

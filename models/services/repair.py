@@ -39,7 +39,7 @@ from models.entities import (
     StoredFile,
     new_uid,
 )
-from models.incidents import CATEGORY_LABELS, DEFAULT_PROMISE_HOURS
+from models.incidents import CATEGORY_LABELS, DEFAULT_PROMISE_HOURS, ENTRY_KIND_LABELS
 from models.repair import (
     ENDINGS,
     FIELDS,
@@ -273,7 +273,7 @@ def start_or_resume(book: Book, incident_id: int, *, now: datetime | None = None
         return _view(s, _plan(s, plan_id))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewPlan:
     """One repair plan for ``add_plans_in``: its answers as the wizard holds them
     (ids of evidence, entries and touches are the book's row ids)."""
@@ -489,13 +489,18 @@ def record_for(book: Book, plan_id: int, *, today: date | None = None) -> Record
             )
         ]
         current = agreement_states(s, inc.id)
+        entries = s.execute(
+            select(IncidentEntry.happened_at, IncidentEntry.kind, IncidentEntry.text)
+            .where(IncidentEntry.incident_id == inc.id)
+            .order_by(IncidentEntry.happened_at, IncidentEntry.id)
+        ).all()
         history = [
             f"{format_short_date(local_date(when))}: {' '.join(live_entry(words, current).split())}"
-            for when, words in s.execute(
-                select(IncidentEntry.happened_at, IncidentEntry.text)
-                .where(IncidentEntry.incident_id == inc.id)
-                .order_by(IncidentEntry.happened_at, IncidentEntry.id)
-            )
+            for when, _kind, words in entries
+        ]
+        dates = [
+            f"{format_short_date(local_date(when))}: {ENTRY_KIND_LABELS[EntryKind(kind)]}"
+            for when, kind, _words in entries
         ]
         facts = RecordFacts(
             incident_title=inc.title,
@@ -518,6 +523,7 @@ def record_for(book: Book, plan_id: int, *, today: date | None = None) -> Record
             ),
             evidence=evidence,
             history=history,
+            dates=dates,
         )
         day = today or (local_date(plan.finished_at) if plan.finished_at else local_date(utcnow()))
         doc = compose_record(ending, _answers(plan), facts, day)

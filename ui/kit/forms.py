@@ -16,13 +16,14 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from ui.theme import tone
 
-# One look for refused fields in every window: a mid red whose border stands out
-# (3:1) on light and dark fields alike. Error text takes theme.tone("error").
-ERROR_COLOUR = "#d9463b"
 
-STYLE = f"""
+def form_style() -> str:
+    """One look for refused fields in every window: a red border that stands out
+    (3:1) on the fields of the scheme in force, asked when the window is built.
+    Error text takes theme.tone("error")."""
+    return f"""
 QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{
-    border: 1px solid {ERROR_COLOUR};
+    border: 1px solid {tone("field_error")};
     border-radius: 3px;
     padding: 2px;
 }}

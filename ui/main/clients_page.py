@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
 from models.errors import NotFoundError
 from models.reads import count_clients
 from ui.app import RapportApp
+from ui.client_cells import MiddleElideDelegate, NameOrgDelegate
 from ui.client_columns import hide_defaults, make_fitter, show_column_menu
 from ui.client_detail import HINT
 from ui.client_table import (
     ARCHIVED_ROLE,
+    COL_EMAIL,
     COL_NAME,
     ID_ROLE,
     HealthScores,
@@ -62,7 +64,10 @@ class ClientsPageMixin:
         table.setSortingEnabled(True)
         table.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
         table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 12)
+        # Two lines a row: the name over the organisation (ui/client_cells.py).
+        table.verticalHeader().setDefaultSectionSize(2 * table.fontMetrics().height() + 12)
+        table.setItemDelegateForColumn(COL_NAME, NameOrgDelegate(table))
+        table.setItemDelegateForColumn(COL_EMAIL, MiddleElideDelegate(table))
         header = table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

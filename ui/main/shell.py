@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.reads import count_clients
+from models.reads import has_clients
 from ui import autostart
 from ui.app import APP_NAME, RapportApp
 from ui.client_columns import restore_columns, save_columns
@@ -103,7 +103,7 @@ class ShellMixin:
 
     def _has_clients(self) -> bool:
         book = self.rapport.book
-        return book is not None and count_clients(book) > 0
+        return book is not None and has_clients(book)
 
     def _choose_start_page(self) -> None:
         """Today is home once there is someone to keep in touch with, with the

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from exports.documents import PageSize
 from models.changes import AGREEMENTS
 from models.images import size_problem
+from models.limits import IMAGE_MAX_SIDE
 from models.services.agreements import (
     LOGO_MAX_BYTES,
     ConsultantSettings,
@@ -120,7 +121,10 @@ class YourDetailsPage(SettingsPage):
         self.logo_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.logo_preview.setStyleSheet("border: 1px solid palette(mid);")
         self.logo_button = QPushButton("Choose…")
-        self.logo_button.setToolTip(f"A PNG image under {LOGO_MAX_BYTES // 1024} KB")
+        self.logo_button.setToolTip(
+            f"A PNG image under {LOGO_MAX_BYTES // 1024} KB and "
+            f"{IMAGE_MAX_SIDE:,} pixels on its longest side"
+        )
         self.logo_button.clicked.connect(self.choose_logo)
         self.remove_logo_button = QPushButton("Remove")
         self.remove_logo_button.clicked.connect(lambda: self.set_logo(None))

@@ -11,7 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.app import RapportApp
-from ui.kit.forms import STYLE, error_label
+from ui.kit.forms import error_label, form_style
 
 
 class SettingsPage(QWidget):
@@ -29,7 +29,7 @@ class SettingsPage(QWidget):
     def __init__(self, rapport: RapportApp, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rapport = rapport
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(form_style())
         self.general_error = error_label()
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(16, 12, 16, 12)
