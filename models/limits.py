@@ -22,6 +22,21 @@ def date_in_range(day: date) -> bool:
     return FIRST_DAY <= day <= LAST_DAY
 
 
+# No text field of a book holds more than this. A longer one is a damaged or
+# hostile file, or a paste gone wrong, and a note this long would print as some 500
+# pages. Every edge keeps to it (the forms' services and the JSON format), so a
+# book never holds text its own export could not bring back.
+TEXT_LIMIT = 1_000_000
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be kept in any field of a book, in words for the user, or
+    None. Control characters are kept (notes hold NULs and all, exactly as typed);
+    only the length is bounded."""
+    if len(text) > TEXT_LIMIT:
+        return f"This is {len(text)} characters long; a field holds at most {TEXT_LIMIT}."
+    return None
+
 # The most of one text field a PDF prints: about 25 pages of prose, or 40 of short
 # lines. The book keeps any longer text whole; the document prints this much and
 # says how much it left out, so a pasted log or a runaway import never makes

@@ -66,7 +66,7 @@ def _agreements(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_export_carries_agreements_and_consultant(demo: Book) -> None:
     doc = export_book(demo)
-    assert VERSION == 5 and doc["version"] == 5
+    assert VERSION == 6 and doc["version"] == 6
     assert list(doc) == ["format", "version", "consultant", "clients"]
     assert doc["consultant"]["name"] == get_settings(demo).name
     ags = {a["status"]: a for a in _agreements(doc)}

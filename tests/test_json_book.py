@@ -173,7 +173,7 @@ def test_export_shape(book: Book) -> None:
 
     doc = export_book(book)
     assert list(doc) == ["format", "version", "consultant", "clients"]
-    assert doc["format"] == "rapport-book" and doc["version"] == 5
+    assert doc["format"] == "rapport-book" and doc["version"] == 6
     [c] = doc["clients"]
     assert list(c) == [
         "id",
@@ -924,8 +924,8 @@ def test_read_json_folder(tmp_path: Path) -> None:
             '"version" should be a whole number, not text.',
         ),
         (
-            {"format": FORMAT, "version": 6, "clients": []},
-            "This export is version 6; this Rapport reads version 5 or older.",
+            {"format": FORMAT, "version": 7, "clients": []},
+            "This export is version 7; this Rapport reads version 6 or older.",
         ),
         (
             {"format": FORMAT, "version": 0, "clients": []},

@@ -308,3 +308,31 @@ def test_no_fixed_colours_are_left_in_the_ui() -> None:
     }
     left = {name: colours for name, colours in found.items() if colours}
     assert left == {"tray.py": ['"#d93a2b"']}
+
+
+def test_the_priority_flag_takes_the_selection_text_colour_on_a_selected_row(
+    qapp: QApplication,
+) -> None:
+    """The red pennant read poorly on the selection's blue: selected, it is drawn in
+    the selection's text colour, in the client list and in Today alike."""
+    from PySide6.QtGui import QIcon
+
+    from ui.icons import flag_icon
+    from ui.today_model import priority_icon
+
+    selected = qapp.palette().color(QPalette.ColorGroup.Active, Role.HighlightedText).name()
+    for flag in (flag_icon(tone("flag")), priority_icon()):
+        normal = flag.pixmap(QSize(16, 16), QIcon.Mode.Normal).toImage()
+        chosen = flag.pixmap(QSize(16, 16), QIcon.Mode.Selected).toImage()
+        colours = {
+            mode: {
+                QColor(image.pixel(x, y)).name()
+                for x in range(image.width())
+                for y in range(image.height())
+                if QColor(image.pixel(x, y)).alpha() == 255
+            }
+            for mode, image in (("normal", normal), ("selected", chosen))
+        }
+        assert tone("flag") in colours["normal"]
+        assert tone("flag") not in colours["selected"]
+        assert selected in colours["selected"]

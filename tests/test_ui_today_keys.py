@@ -288,3 +288,54 @@ def test_the_context_menu_offers_what_the_row_allows(qtbot, rapport, people) -> 
     assert view.selected_key() == ben
     menu.close()
     window.close()
+
+
+def test_hovered_row_shows_buttons_that_work_where_they_reach_over_what(
+    qtbot, rapport, people
+) -> None:
+    """When the reason column is narrow (the user dragged it) the buttons of a
+    follow-up reach past it into 'What': they are painted over it for the hovered
+    row only, and a click on one acts on that row whichever cell it lands in."""
+    window = open_window(qtbot, rapport, size=(1024, 640))
+    view = window.today_view
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.tree)
+    view.tree.header().resizeSection(COL_WHEN, 100)
+    ada = (str(DueKind.KEEP_IN_TOUCH), people["ada"], 0)
+    ben = (str(DueKind.FOLLOW_UP), people["ben"], people["quote"])
+    assert view.selected_key() == ada
+    index = view.model.index_of(ben, COL_ACTIONS)
+    cell = view.tree.visualRect(index)
+    rects = {n: r for n, _t, r in view.delegate.button_rects(cell, DueKind.FOLLOW_UP)}
+    what = view.tree.visualRect(view.model.index_of(ben, COL_WHAT))
+    first = min(r.left() for r in rects.values())
+    assert first < cell.left(), "the buttons fit the reason column; nothing reaches over"
+    probe = rects["log"].adjusted(2, 2, -2, -2)
+
+    def colours() -> int:
+        image = view.tree.viewport().grab().toImage()
+        return len(
+            {
+                QColor(image.pixel(x, y)).name()
+                for x in range(probe.left(), probe.right(), 2)
+                for y in range(probe.top(), probe.bottom(), 2)
+            }
+        )
+
+    # Not hovered: where Ben's first button would go, only his row's background;
+    # hovered, the button is painted there over 'What'.
+    QApplication.sendEvent(view.tree.viewport(), QEvent(QEvent.Type.Leave))
+    assert colours() <= 2
+    qtbot.mouseMove(view.tree.viewport(), what.center())
+    qtbot.waitUntil(lambda: colours() > 3)
+    # A click on "Snooze", which lies over 'What', offers Ben's snooze choices.
+    snooze = rects["snooze"].center()
+    assert what.left() < snooze.x() < cell.left()
+    assert view.snooze_menu is None
+    qtbot.mouseClick(view.tree.viewport(), Qt.MouseButton.LeftButton, pos=snooze)
+    qtbot.waitUntil(lambda: view.snooze_menu is not None and view.snooze_menu.isVisible())
+    view.snooze_menu.close()
+    # A click on "Done" settles Ben's follow-up.
+    qtbot.mouseClick(view.tree.viewport(), Qt.MouseButton.LeftButton, pos=rects["done"].center())
+    assert view.model.settled_label(ben) == "Done"
+    assert open_follow_ups(rapport.book, people["ben"]) == []
+    window.close()

@@ -118,12 +118,21 @@ def dot_icon(colour: str, size: int = 12) -> QIcon:
 
 def flag_icon(colour: str, size: int = 14) -> QIcon:
     """A small pennant for clients under priority after an incident; its pole takes
-    the text colour, so it shows on a dark list as on a light one."""
-    return _flag_icon(colour, size, line_colour(QIcon.Mode.Normal).name())
+    the text colour, so it shows on a dark list as on a light one. On a selected
+    row it takes the selection's text colour: the red pennant read poorly on blue."""
+    selected = line_colour(QIcon.Mode.Selected).name()
+    return _flag_icon(colour, size, line_colour(QIcon.Mode.Normal).name(), selected)
 
 
 @cache
-def _flag_icon(colour: str, size: int, pole: str) -> QIcon:
+def _flag_icon(colour: str, size: int, pole: str, selected: str) -> QIcon:
+    flag = QIcon()
+    flag.addPixmap(_flag_pixmap(colour, size, pole), QIcon.Mode.Normal)
+    flag.addPixmap(_flag_pixmap(selected, size, selected), QIcon.Mode.Selected)
+    return flag
+
+
+def _flag_pixmap(colour: str, size: int, pole: str) -> QPixmap:
     pixmap = QPixmap(size * 2, size * 2)
     pixmap.setDevicePixelRatio(2.0)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -137,4 +146,4 @@ def _flag_icon(colour: str, size: int, pole: str) -> QIcon:
     painter.setBrush(QColor(colour))
     painter.drawPolygon(QPolygonF([QPointF(4.2, 1.8), QPointF(size - 1.5, 4.6), QPointF(4.2, 7.8)]))
     painter.end()
-    return QIcon(pixmap)
+    return pixmap

@@ -19,8 +19,10 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QGuiApplication,
     QIcon,
     QPainter,
+    QPalette,
     QPixmap,
 )
 
@@ -89,8 +91,6 @@ TODAY_SHOWS = CLIENTS | REMINDERS | INCIDENTS | AGREEMENTS | BOOK | DAY | DATES
 
 
 MUTED_STYLE = "color: palette(placeholder-text);"
-
-
 
 
 # A row's identity across reloads: its kind, client and follow-up.
@@ -180,20 +180,29 @@ def sections_for(head: TodayHead, today: date) -> list[Section]:
 
 
 def priority_icon() -> QIcon:
-    """A small filled flag for clients who come first; drawn once, not per paint."""
+    """A small filled flag for clients who come first; drawn once, not per paint.
+    On the selected row it takes the selection's text colour (red on blue read
+    poorly)."""
+    selected = QGuiApplication.palette().color(
+        QPalette.ColorGroup.Active, QPalette.ColorRole.HighlightedText
+    )
     icon = QIcon()
     for size in (16, 24, 32):
-        pm = QPixmap(size, size)
-        pm.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pm)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(tone("flag")))
-        s = size / 16
-        p.drawRect(QRect(round(3 * s), round(2 * s), max(1, round(1.6 * s)), round(12 * s)))
-        p.drawRect(QRect(round(4.5 * s), round(2.5 * s), round(8 * s), round(5.5 * s)))
-        p.end()
-        icon.addPixmap(pm)
+        for colour, mode in (
+            (QColor(tone("flag")), QIcon.Mode.Normal),
+            (selected, QIcon.Mode.Selected),
+        ):
+            pm = QPixmap(size, size)
+            pm.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pm)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            s = size / 16
+            p.drawRect(QRect(round(3 * s), round(2 * s), max(1, round(1.6 * s)), round(12 * s)))
+            p.drawRect(QRect(round(4.5 * s), round(2.5 * s), round(8 * s), round(5.5 * s)))
+            p.end()
+            icon.addPixmap(pm, mode)
     return icon
 
 

@@ -11,8 +11,12 @@ file per SHA-256 (the shape of the book's own attachments folder), and an import
 checks every one against its hash before it writes anything.
 
 The parts: ``format`` (names, field order, the error), ``versions`` (the upgrade
-steps), ``export``, ``files`` (reading and writing the text), ``attachments``,
-``check`` and ``check_*`` (one per aggregate), ``merge`` and ``merge_*``.
+steps), ``codecs`` and ``codec_types`` (one pydantic model per aggregate: the
+checks of every field, and the published JSON Schema), ``problems`` (pydantic's
+errors in the format's words, with their paths), ``check`` and ``check_*`` (the
+forms' rules and the rules across records, over what the models accepted),
+``export``, ``files`` (reading and writing the text), ``attachments``, ``merge``
+and ``merge_*``.
 Nothing here is imported at the GUI's start-up.
 """
 

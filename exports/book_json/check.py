@@ -1,288 +1,254 @@
-"""Checking a whole document: every client, the consultant, and what must be
-unique across the file (ids, agreement numbers, one size per evidence hash).
-Every problem is collected, with its path, before anything is written."""
+"""Checking a whole document: the models check every field in one pydantic call;
+then the rules of the app's forms (the services' own) and the rules across
+records (ids unique in the file, links to this client's rows, agreement numbers,
+one size per evidence hash) run over what the models accepted. Every problem is
+collected, with its path, before anything is written.
+
+When the models refuse something, each client is checked again on its own, so
+the form and cross-record rules still run over every client that is fine, and
+one pass over a file reports as much as it can.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
-from exports.book_json.check_agreements import _agreements, _base64
-from exports.book_json.check_history import _follow_ups, _touches
-from exports.book_json.check_incidents import _incidents
-from exports.book_json.fields import (
-    _cadence,
-    _check_keys,
-    _choice,
-    _contacts,
-    _day,
-    _field_path,
-    _ids_in,
-    _moment,
-    _straight_quotes,
-    _tags,
-    _text,
-    _uid,
-)
-from exports.book_json.format import (
-    _STATUSES,
-    CLIENT_FIELDS,
-    CONSULTANT_FIELDS,
-    REQUIRED_CLIENT_FIELDS,
-    UID_SHAPE,
-    BookFormatError,
-    _kind,
-    _q,
-)
+from exports.book_json.check_agreements import agreements, consultant
+from exports.book_json.check_history import follow_ups, touches, utc
+from exports.book_json.check_incidents import incidents
+from exports.book_json.format import BookFormatError, _q
 from exports.book_json.incoming import _Checked, _Incoming
+from exports.book_json.problems import (
+    Loc,
+    Problem,
+    Record,
+    from_error,
+    path_of,
+    sorted_problems,
+)
 from exports.book_json.versions import check_header
-from models.documents import PageSize
-from models.entities import (
-    ClientStatus,
-)
-from models.services.agreements import (
-    ConsultantSettings,
-    validate_settings,
-)
-from models.services.clients import (
-    ClientInput,
-    validate_client,
-)
+from models.services.agreements import ConsultantSettings
+from models.services.clients import ClientInput, Contact, validate_client
 
 
 def _check_document(data: Any, now: datetime) -> _Checked:
     """Every client of the file, or a BookFormatError listing every problem found."""
+    from pydantic import ValidationError
+
+    from exports.book_json.codecs import BookCodec, checker
+
     doc = check_header(data)
-    problems: list[str] = []
-    consultant = (
-        _consultant(doc["consultant"], "consultant", problems) if "consultant" in doc else None
-    )
-    incoming: list[_Incoming] = []
-    first_client: dict[str, str] = {}
-    seen: dict[str, dict[str, str]] = {
-        key: {}
-        for key in (
-            "touches",
-            "follow_ups",
-            "incidents",
-            "timeline",
-            "evidence",
-            "repair_plans",
-            "agreements",
-            "commitments",
-        )
-    }
-    numbers: dict[tuple[str, int], str] = {}
-    sizes: dict[str, tuple[int, str]] = {}
-    for i, raw in enumerate(doc["clients"]):
-        inc = _check_client(i, raw, problems, now)
-        if inc is not None:
-            incoming.append(inc)
-        if not isinstance(raw, dict):
-            continue
-        _note_duplicate(raw, f"clients[{i}]", first_client, problems)
-        for path, key, item in _nested_items(raw, f"clients[{i}]"):
-            _note_duplicate(item, path, seen[key], problems)
-            if key == "evidence":
-                _note_size(item, path, sizes, problems)
-            if key == "agreements":
-                _note_number(item, path, numbers, problems)
+    problems: list[Problem] = []
+    try:
+        book: Record = checker(BookCodec).validate_python(doc)
+        clients = list(enumerate(book["clients"]))
+        me = book["consultant"]
+    except ValidationError as err:
+        problems.extend(from_error(BookCodec, err))
+        clients, me = _the_valid_parts(doc)
+    settings: ConsultantSettings | None = None
+    if me is not None:
+        settings = consultant(me, problems)
+    incoming = [
+        inc for i, c in clients if (inc := _client(("clients", i), c, problems, now)) is not None
+    ]
+    _across_the_file(clients, problems)
     if problems:
-        raise BookFormatError(problems)
-    return _Checked(incoming, consultant)
+        raise BookFormatError(sorted_problems(BookCodec, problems))
+    return _Checked(incoming, settings)
 
 
-def _note_number(
-    raw: dict[str, Any], path: str, numbers: dict[tuple[str, int], str], problems: list[str]
-) -> None:
-    """An agreement's number and version name one document in the whole book."""
-    number, version = raw.get("number"), raw.get("version", 1)
-    if not (isinstance(number, str) and isinstance(version, int)):
-        return
-    key = (number, version)
-    if key in numbers:
-        problems.append(
-            f"{path}.number: {_q(number)} version {version} appears twice; "
-            f"{numbers[key]} has it too."
-        )
-    else:
-        numbers[key] = path
+def _the_valid_parts(doc: Record) -> tuple[list[tuple[int, Record]], Record | None]:
+    """The clients (with their places) and the consultant that pass the models on
+    their own, in a file that as a whole does not."""
+    from pydantic import ValidationError
+
+    from exports.book_json.codecs import ClientCodec, ConsultantCodec, checker
+
+    clients: list[tuple[int, Record]] = []
+    for i, raw in enumerate(doc["clients"]):
+        try:
+            clients.append((i, checker(ClientCodec).validate_python(raw)))
+        except ValidationError:
+            continue
+    me = None
+    if doc.get("consultant") is not None:
+        with suppress(ValidationError):
+            me = checker(ConsultantCodec).validate_python(doc["consultant"])
+    return clients, me
 
 
-def _nested_items(raw: dict[str, Any], path: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(path, list name, object) of every touch, follow-up, incident, timeline entry,
-    evidence file, repair plan, agreement and commitment of one client object,
-    however malformed the rest is."""
-
-    def objects(parent: dict[str, Any], key: str, at: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        items = parent.get(key)
-        if isinstance(items, list):
-            for j, item in enumerate(items):
-                if isinstance(item, dict):
-                    yield f"{at}.{key}[{j}]", item
-
-    for key in ("touches", "follow_ups"):
-        for p, item in objects(raw, key, path):
-            yield p, key, item
-    for p, incident in objects(raw, "incidents", path):
-        yield p, "incidents", incident
-        for key in ("timeline", "evidence", "repair_plans"):
-            for q, item in objects(incident, key, p):
-                yield q, key, item
-    for p, agreement in objects(raw, "agreements", path):
-        yield p, "agreements", agreement
-        for q, item in objects(agreement, "commitments", p):
-            yield q, "commitments", item
-
-
-def _note_size(
-    raw: dict[str, Any], path: str, sizes: dict[str, tuple[int, str]], problems: list[str]
-) -> None:
-    """One hash is one file: two evidence entries with one SHA-256 but different
-    sizes cannot both be right."""
-    sha, size = raw.get("sha256"), raw.get("size")
-    if not (isinstance(sha, str) and isinstance(size, int)):
-        return
-    if sha in sizes and sizes[sha][0] != size:
-        problems.append(
-            f"{path}.size: {size} differs from {sizes[sha][1]}, which has the same sha256 "
-            f"and says {sizes[sha][0]}."
-        )
-    else:
-        sizes.setdefault(sha, (size, path))
-
-
-def _note_duplicate(
-    raw: dict[str, Any], path: str, seen: dict[str, str], problems: list[str]
-) -> None:
-    """Ids are unique across the whole file: two entries with one id cannot both be merged."""
-    uid = raw.get("id")
-    if not (isinstance(uid, str) and UID_SHAPE.fullmatch(uid)):
-        return
-    if uid in seen:
-        problems.append(f"{path}.id: {_q(uid)} appears twice; {seen[uid]} has it too.")
-    else:
-        seen[uid] = path
-
-
-def _check_client(i: int, raw: Any, problems: list[str], now: datetime) -> _Incoming | None:
-    path = f"clients[{i}]"
-    if not isinstance(raw, dict):
-        problems.append(f"{path}: should be an object, not {_kind(raw)}.")
-        return None
+def _client(at: Loc, c: Record, problems: list[Problem], now: datetime) -> _Incoming | None:
     before = len(problems)
-    _check_keys(raw, CLIENT_FIELDS, REQUIRED_CLIENT_FIELDS, path, problems)
-
-    uid = _uid(raw, path, problems)
-    name = _text(raw.get("name", ""), f"{path}.name", problems)
-    organisation = _text(raw.get("organisation", ""), f"{path}.organisation", problems)
-    role = _text(raw.get("role", ""), f"{path}.role", problems)
-    status = ClientStatus(
-        _choice(
-            raw.get("status", ClientStatus.ACTIVE.value),
-            _STATUSES,
-            "status",
-            f"{path}.status",
-            problems,
-        )
-        or ClientStatus.ACTIVE
-    )
-    notes = _text(raw.get("notes", ""), f"{path}.notes", problems)
-    emails = _contacts(raw.get("emails", []), f"{path}.emails", problems)
-    phones = _contacts(raw.get("phones", []), f"{path}.phones", problems)
-    tags = _tags(raw.get("tags", []), f"{path}.tags", problems)
-    cadence_days = _cadence(raw.get("cadence_days"), f"{path}.cadence_days", problems)
-    priority_until = _day(raw, "priority_until", path, problems, nullable=True)
-    created_at = _moment(raw, "created_at", path, problems, nullable=False)
-    updated_at = _moment(raw, "updated_at", path, problems, nullable=False)
-    archived_at = _moment(raw, "archived_at", path, problems, nullable=True)
-
+    for key in ("emails", "phones"):
+        for j, contact in enumerate(c[key]):
+            if not contact["value"].strip():
+                # Blank rows would shift the numbering validate_client reports against.
+                problems.append(
+                    ((*at, key, j, "value"), "is empty; fill it in or remove this entry.")
+                )
     data = ClientInput(
-        name=name,
-        organisation=organisation,
-        role=role,
-        emails=emails,
-        phones=phones,
-        tags=tags,
-        notes=notes,
-        status=status,
-        cadence_days=cadence_days,
+        name=c["name"],
+        organisation=c["organisation"],
+        role=c["role"],
+        emails=[Contact(e["value"], e["label"]) for e in c["emails"]],
+        phones=[Contact(p["value"], p["label"]) for p in c["phones"]],
+        tags=list(c["tags"]),
+        notes=c["notes"],
+        status=c["status"],
+        cadence_days=c["cadence_days"],
     )
     if len(problems) == before:
         # The same rules as the edit dialog, so an import cannot sneak in a client the
         # user could not have typed.
         for key, message in validate_client(data).items():
-            problems.append(f"{path}.{_field_path(key)}: {_straight_quotes(message)}")
+            problems.append(((*at, *_field_loc(key)), _straight_quotes(message)))
     # The history is checked even when the client's own fields are wrong, so one
     # pass over a file reports everything.
-    touches = _touches(raw.get("touches", []), f"{path}.touches", problems, now)
-    raw_touches = raw.get("touches", [])
-    touch_uids = _ids_in(raw_touches)
-    follow_ups = _follow_ups(raw.get("follow_ups", []), f"{path}.follow_ups", problems, touch_uids)
-    incidents = _incidents(
-        raw.get("incidents", []),
-        f"{path}.incidents",
-        problems,
-        _ids_in(raw.get("follow_ups")),
-        touch_uids,
-        _ids_in(raw.get("agreements")),
+    touch_uids = (
+        {t["id"] for t in c["touches"]} if any(f["touch"] for f in c["follow_ups"]) else set()
     )
-    agreements = (
-        _agreements(
-            raw["agreements"],
-            f"{path}.agreements",
+    fu_uids = {f["id"] for f in c["follow_ups"]}
+    history = touches((*at, "touches"), c["touches"], problems, now)
+    promises = follow_ups((*at, "follow_ups"), c["follow_ups"], problems, touch_uids)
+    own_incidents = incidents(
+        (*at, "incidents"),
+        c["incidents"],
+        problems,
+        fu_uids,
+        {t["id"] for t in c["touches"]}
+        if any(i["repair_plans"] for i in c["incidents"])
+        else set(),
+        {a["id"] for a in c["agreements"] or ()},
+    )
+    own_agreements = (
+        agreements(
+            (*at, "agreements"),
+            c["agreements"],
             problems,
-            _ids_in(raw.get("follow_ups")),
-            _ids_in(raw.get("incidents")),
+            fu_uids,
+            {i["id"] for i in c["incidents"]},
         )
-        if "agreements" in raw
+        if c["agreements"] is not None
         else None
     )
     if len(problems) > before:
         return None
     return _Incoming(
-        i,
-        uid,
+        int(at[-1]),
+        c["id"],
         data.cleaned(),
-        created_at,
-        updated_at,
-        archived_at,
-        priority_until,
-        touches,
-        follow_ups,
-        incidents,
-        agreements,
+        utc(c["created_at"]),
+        utc(c["updated_at"]),
+        utc(c["archived_at"]),
+        c["priority_until"],
+        history,
+        promises,
+        own_incidents,
+        own_agreements,
     )
 
 
-def _consultant(value: Any, path: str, problems: list[str]) -> ConsultantSettings | None:
-    """The consultant's details, by the rules of the settings dialog."""
-    if not isinstance(value, dict):
-        problems.append(f"{path}: should be an object, not {_kind(value)}.")
-        return None
-    before = len(problems)
-    _check_keys(value, CONSULTANT_FIELDS, (), path, problems)
-    texts = {
-        key: _text(value.get(key, ""), f"{path}.{key}", problems)
-        for key in ("name", "business", "address", "email", "phone")
-    }
-    logo: bytes | None = None
-    raw_logo = value.get("logo_png")
-    if raw_logo is not None:
-        logo = _base64(raw_logo, f"{path}.logo_png", problems)
-    page = _choice(
-        value.get("page_size", PageSize.A4.value),
-        tuple(p.value for p in PageSize),
-        "page size",
-        f"{path}.page_size",
-        problems,
-    )
-    if len(problems) > before or page is None:
-        return None
-    data = ConsultantSettings(**texts, logo_png=logo, page_size=PageSize(page))
-    for key, message in validate_settings(data).items():
-        problems.append(f"{path}.{key}: {message}")
-    return data if len(problems) == before else None
+def _field_loc(key: str) -> Loc:
+    """validate_client's "emails.2" as the file's ("emails", 2)."""
+    name, _, index = key.partition(".")
+    return (name, int(index)) if index else (name,)
 
 
+def _straight_quotes(message: str) -> str:
+    # The dialog's “curly” quotes read oddly next to JSON paths; match the file.
+    return message.replace("“", '"').replace("”", '"')
+
+
+# --------------------------------------------------------------------------- across the file
+_LISTS = (
+    "follow_ups",
+    "incidents",
+    "timeline",
+    "evidence",
+    "repair_plans",
+    "agreements",
+    "commitments",
+)
+
+
+def _across_the_file(clients: list[tuple[int, Record]], problems: list[Problem]) -> None:
+    """What must hold across the whole file: ids unique (each kind of entry has its
+    own table; clients and touches in _unique_ids), one number and version per
+    agreement, one size per evidence hash."""
+    _unique_ids(clients, problems)
+    seen: dict[str, dict[str, Loc]] = {key: {} for key in _LISTS}
+    numbers: dict[tuple[str, int], Loc] = {}
+    sizes: dict[str, tuple[int, Loc]] = {}
+    for i, c in clients:
+        for loc, key, item in _entries(c, ("clients", i)):
+            _note_duplicate(item["id"], loc, seen[key], problems)
+            if key == "evidence":
+                sha, size = item["sha256"], item["size"]
+                if sha in sizes and sizes[sha][0] != size:
+                    problems.append(
+                        (
+                            (*loc, "size"),
+                            f"{size} differs from {path_of(sizes[sha][1])}, which has the "
+                            f"same sha256 and says {sizes[sha][0]}.",
+                        )
+                    )
+                else:
+                    sizes.setdefault(sha, (size, loc))
+            elif key == "agreements":
+                number = (item["number"], item["version"])
+                if number in numbers:
+                    problems.append(
+                        (
+                            (*loc, "number"),
+                            f"{_q(item['number'])} version {item['version']} appears twice; "
+                            f"{path_of(numbers[number])} has it too.",
+                        )
+                    )
+                else:
+                    numbers[number] = loc
+
+
+def _unique_ids(clients: list[tuple[int, Record]], problems: list[Problem]) -> None:
+    """Clients and touches, most of a file, are checked for a repeated id at C speed
+    first; only a file that repeats one is gone through to say where."""
+    client_ids = [c["id"] for _i, c in clients]
+    if len(set(client_ids)) < len(client_ids):
+        seen: dict[str, Loc] = {}
+        for i, c in clients:
+            _note_duplicate(c["id"], ("clients", i), seen, problems)
+    touch_ids = [t["id"] for _i, c in clients for t in c["touches"]]
+    if len(set(touch_ids)) < len(touch_ids):
+        seen = {}
+        for i, c in clients:
+            for j, t in enumerate(c["touches"]):
+                _note_duplicate(t["id"], ("clients", i, "touches", j), seen, problems)
+
+
+def _entries(c: Record, at: Loc) -> Iterator[tuple[Loc, str, Any]]:
+    """(where, list name, entry) of every follow-up, incident, timeline entry,
+    evidence file, repair plan, agreement and commitment of one client."""
+    for j, f in enumerate(c["follow_ups"]):
+        yield (*at, "follow_ups", j), "follow_ups", f
+    for j, inc in enumerate(c["incidents"]):
+        p = (*at, "incidents", j)
+        yield p, "incidents", inc
+        for key in ("timeline", "evidence", "repair_plans"):
+            for k, item in enumerate(inc[key] or ()):
+                yield (*p, key, k), key, item
+    for j, ag in enumerate(c["agreements"] or ()):
+        p = (*at, "agreements", j)
+        yield p, "agreements", ag
+        for k, item in enumerate(ag["commitments"]):
+            yield (*p, "commitments", k), "commitments", item
+
+
+def _note_duplicate(uid: str, at: Loc, seen: dict[str, Loc], problems: list[Problem]) -> None:
+    """Ids are unique across the whole file: two entries with one id cannot both be merged."""
+    if uid in seen:
+        problems.append(((*at, "id"), f"{_q(uid)} appears twice; {path_of(seen[uid])} has it too."))
+    else:
+        seen[uid] = at

@@ -1,213 +1,203 @@
-"""The agreement aggregate: an agreement with its commitments and stored PDF."""
+"""The agreement aggregate, checked by the models: the agreement editor's rules,
+commitments, links to this client's rows, and the stored PDF of a final one
+(present, and matching its hash: a final agreement never changes). Also the
+consultant's details, by the rules of the settings dialog."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import hashlib
-from typing import Any
+from datetime import time
 
-from exports.book_json.check_history import _link
-from exports.book_json.fields import (
-    _check_keys,
-    _choice,
-    _day,
-    _ids_in,
-    _list,
-    _moment,
-    _objects,
-    _text,
-    _uid,
-)
-from exports.book_json.format import (
-    _AGREEMENT_STATUSES,
-    _COMMITMENT_STATES,
-    _SIDES,
-    AGREEMENT_FIELDS,
-    COMMITMENT_FIELDS,
-    REQUIRED_AGREEMENT_FIELDS,
-    REQUIRED_COMMITMENT_FIELDS,
-    SHA256_SHAPE,
-    _kind,
-    _q,
-)
+from exports.book_json.check_history import utc
+from exports.book_json.format import WEEKDAYS, _q
 from exports.book_json.incoming import _IncomingAgreement, _IncomingCommitment
-from models.agreements import parse_number
-from models.entities import (
-    AgreementStatus,
-    CommitmentState,
-    Side,
-)
+from exports.book_json.problems import Loc, Problem, Record
+from models.entities import AgreementStatus, Side
 from models.services.agreements import (
     AgreementInput,
     CommitmentInput,
+    ConsultantSettings,
     validate_agreement,
+    validate_settings,
 )
+from models.services.work_settings import WorkSettings, work_problems
+from models.working_time import WorkingWeek
 
 
-def _base64(value: Any, path: str, problems: list[str]) -> bytes | None:
-    if not isinstance(value, str):
-        problems.append(f"{path}: should be base64 text or null, not {_kind(value)}.")
-        return None
+def _base64(value: str, at: Loc, problems: list[Problem]) -> bytes | None:
     try:
         return base64.b64decode(value.encode("ascii"), validate=True)
     except (binascii.Error, ValueError, UnicodeEncodeError):
-        problems.append(f"{path}: is not valid base64.")
+        problems.append((at, "is not valid base64."))
         return None
 
 
-def _agreements(
-    value: Any, path: str, problems: list[str], fu_uids: set[str], incident_uids: set[str]
+def _link(at: Loc, uid: str | None, uids: set[str], where: str, problems: list[Problem]) -> None:
+    if uid is not None and uid not in uids:
+        problems.append((at, f"{_q(uid)} is not the id of one of {where}."))
+
+
+def agreements(
+    at: Loc,
+    items: list[Record],
+    problems: list[Problem],
+    fu_uids: set[str],
+    incident_uids: set[str],
 ) -> list[_IncomingAgreement]:
-    agreements: list[_IncomingAgreement] = []
-    own_uids = _ids_in(value)
-    for p, item in _objects(value, path, problems):
+    out: list[_IncomingAgreement] = []
+    own_uids = {a["id"] for a in items}
+    for j, item in enumerate(items):
         before = len(problems)
-        _check_keys(item, AGREEMENT_FIELDS, REQUIRED_AGREEMENT_FIELDS, p, problems)
-        uid = _uid(item, p, problems)
-        number = _text(item.get("number", ""), f"{p}.number", problems)
-        if isinstance(item.get("number"), str) and parse_number(number) is None:
-            problems.append(
-                f'{p}.number: {_q(number)} is not an agreement number like "AG-2026-0007".'
-            )
-        version = item.get("version", 1)
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            problems.append(f"{p}.version: should be a whole number from 1, not {_q(version)}.")
-            version = 1
-        title = _text(item.get("title", ""), f"{p}.title", problems)
-        dated = _day(item, "dated", p, problems, nullable=False)
-        status = _choice(
-            item.get("status", AgreementStatus.DRAFT.value),
-            _AGREEMENT_STATUSES,
-            "status",
-            f"{p}.status",
+        p = (*at, j)
+        _link(
+            (*p, "incident"), item["incident"], incident_uids, "this client's incidents", problems
+        )
+        _link(
+            (*p, "supersedes"),
+            item["supersedes"],
+            own_uids - {item["id"]},
+            "this client's other agreements",
             problems,
         )
-        incident = _link(
-            item.get("incident"),
-            f"{p}.incident",
-            problems,
-            incident_uids,
-            ("incident", "incidents"),
-        )
-        supersedes = _link(
-            item.get("supersedes"),
-            f"{p}.supersedes",
-            problems,
-            own_uids - {uid},
-            ("agreement", "other agreements"),
-        )
-        context = _text(item.get("context", ""), f"{p}.context", problems)
-        points = [
-            _text(v, f"{p}.points[{j}]", problems)
-            for j, v in enumerate(_list(item.get("points", []), f"{p}.points", problems))
-        ]
-        review_on = _day(item, "review_on", p, problems, nullable=True)
-        review_fu = _link(
-            item.get("review_follow_up"),
-            f"{p}.review_follow_up",
-            problems,
+        _link(
+            (*p, "review_follow_up"),
+            item["review_follow_up"],
             fu_uids,
-            ("follow-up", "follow-ups"),
+            "this client's follow-ups",
+            problems,
         )
-        finalised_at = _moment(item, "finalised_at", p, problems, nullable=True)
-        created_at = _moment(item, "created_at", p, problems, nullable=False)
-        updated_at = _moment(item, "updated_at", p, problems, nullable=False)
-        commitments = _commitments(
-            item.get("commitments", []), f"{p}.commitments", problems, fu_uids
-        )
-        pdf = _base64(item["pdf"], f"{p}.pdf", problems) if item.get("pdf") is not None else None
-        sha = item.get("pdf_sha256")
-        if sha is not None and not (isinstance(sha, str) and SHA256_SHAPE.fullmatch(sha)):
-            problems.append(f"{p}.pdf_sha256: should be 64 characters, each 0-9 or a-f, or null.")
-            sha = None
-        if len(problems) > before or status is None or dated is None:
-            continue
-        if status == AgreementStatus.DRAFT.value:
-            if item.get("pdf") is not None or sha is not None:
-                problems.append(
-                    f"{p}.pdf: a draft has no stored PDF; make pdf and pdf_sha256 null."
-                )
-        elif pdf is None or sha is None:
-            problems.append(
-                f"{p}.pdf: a {status} agreement carries its stored PDF and its pdf_sha256."
-            )
-        elif hashlib.sha256(pdf).hexdigest() != sha:
-            problems.append(
-                f"{p}.pdf: does not match its pdf_sha256; the PDF was changed or damaged."
-            )
-        data = AgreementInput(
-            title=title,
-            dated=dated,
-            context=context,
-            points=points,
-            commitments=[CommitmentInput(c.side, c.text, c.due_on) for c in commitments],
-            review_on=review_on,
-        )
-        for key, message in validate_agreement(data).items():
-            problems.append(f"{p}.{key}: {message}")
+        commitments = _commitments((*p, "commitments"), item["commitments"], problems, fu_uids)
+        pdf = _base64(item["pdf"], (*p, "pdf"), problems) if item["pdf"] is not None else None
         if len(problems) > before:
             continue
-        agreements.append(
+        if item["status"] is AgreementStatus.DRAFT:
+            if item["pdf"] is not None or item["pdf_sha256"] is not None:
+                problems.append(
+                    ((*p, "pdf"), "a draft has no stored PDF; make pdf and pdf_sha256 null.")
+                )
+        elif pdf is None or item["pdf_sha256"] is None:
+            problems.append(
+                (
+                    (*p, "pdf"),
+                    f"a {item['status']} agreement carries its stored PDF and its pdf_sha256.",
+                )
+            )
+        elif hashlib.sha256(pdf).hexdigest() != item["pdf_sha256"]:
+            problems.append(
+                ((*p, "pdf"), "does not match its pdf_sha256; the PDF was changed or damaged.")
+            )
+        data = AgreementInput(
+            title=item["title"],
+            dated=item["dated"],
+            context=item["context"],
+            points=list(item["points"]),
+            commitments=[CommitmentInput(c.side, c.text, c.due_on) for c in commitments],
+            review_on=item["review_on"],
+        )
+        problems.extend(((*p, key), message) for key, message in validate_agreement(data).items())
+        if len(problems) > before:
+            continue
+        out.append(
             _IncomingAgreement(
-                uid,
-                number,
-                version,
-                title,
-                dated,
-                AgreementStatus(status),
-                incident,
-                supersedes,
-                context,
-                "\n".join(points),
-                review_on,
-                review_fu,
-                finalised_at,
-                created_at,
-                updated_at,
+                item["id"],
+                item["number"],
+                item["version"],
+                item["title"],
+                item["dated"],
+                item["status"],
+                item["incident"],
+                item["supersedes"],
+                item["context"],
+                "\n".join(item["points"]),
+                item["review_on"],
+                item["review_follow_up"],
+                utc(item["finalised_at"]),
+                utc(item["created_at"]),
+                utc(item["updated_at"]),
                 pdf,
-                sha,
+                item["pdf_sha256"],
                 commitments,
             )
         )
-    return agreements
-
-
-def _commitments(
-    value: Any, path: str, problems: list[str], fu_uids: set[str]
-) -> list[_IncomingCommitment]:
-    out: list[_IncomingCommitment] = []
-    positions = {Side.OURS: 0, Side.THEIRS: 0}
-    for p, item in _objects(value, path, problems):
-        before = len(problems)
-        _check_keys(item, COMMITMENT_FIELDS, REQUIRED_COMMITMENT_FIELDS, p, problems)
-        uid = _uid(item, p, problems)
-        side = (
-            _choice(item["side"], _SIDES, "side", f"{p}.side", problems) if "side" in item else None
-        )
-        text = _text(item.get("text", ""), f"{p}.text", problems)
-        if isinstance(item.get("text"), str) and not text.strip():
-            problems.append(f"{p}.text: is empty; fill it in or remove this commitment.")
-        due_on = _day(item, "due_on", p, problems, nullable=True)
-        state = _choice(
-            item.get("state", CommitmentState.OPEN.value),
-            _COMMITMENT_STATES,
-            "state",
-            f"{p}.state",
-            problems,
-        )
-        follow_up = _link(
-            item.get("follow_up"), f"{p}.follow_up", problems, fu_uids, ("follow-up", "follow-ups")
-        )
-        if len(problems) > before or side is None or state is None:
-            continue
-        s = Side(side)
-        out.append(
-            _IncomingCommitment(
-                uid, s, positions[s], text, due_on, CommitmentState(state), follow_up
-            )
-        )
-        positions[s] += 1
     return out
 
 
+def _commitments(
+    at: Loc, items: list[Record], problems: list[Problem], fu_uids: set[str]
+) -> list[_IncomingCommitment]:
+    out: list[_IncomingCommitment] = []
+    positions = {Side.OURS: 0, Side.THEIRS: 0}
+    for j, c in enumerate(items):
+        before = len(problems)
+        if not c["text"].strip():
+            problems.append(((*at, j, "text"), "is empty; fill it in or remove this commitment."))
+        _link((*at, j, "follow_up"), c["follow_up"], fu_uids, "this client's follow-ups", problems)
+        if len(problems) > before:
+            continue
+        out.append(
+            _IncomingCommitment(
+                c["id"],
+                c["side"],
+                positions[c["side"]],
+                c["text"],
+                c["due_on"],
+                c["state"],
+                c["follow_up"],
+            )
+        )
+        positions[c["side"]] += 1
+    return out
+
+
+def consultant(value: Record, problems: list[Problem]) -> ConsultantSettings | None:
+    """The consultant's details, by the rules of the settings dialog."""
+    at: Loc = ("consultant",)
+    before = len(problems)
+    logo = (
+        _base64(value["logo_png"], (*at, "logo_png"), problems)
+        if value["logo_png"] is not None
+        else None
+    )
+    if len(problems) > before:
+        return None
+    data = ConsultantSettings(
+        name=value["name"],
+        business=value["business"],
+        address=value["address"],
+        email=value["email"],
+        phone=value["phone"],
+        logo_png=logo,
+        page_size=value["page_size"],
+        work=_work(value["work"], (*at, "work"), problems) if value["work"] else None,
+    )
+    problems.extend(((*at, key), message) for key, message in validate_settings(data).items())
+    return data if len(problems) == before else None
+
+
+# The work settings' fields by the names the file gives them.
+_WORK_FIELDS = {
+    "days": "days",
+    "start": "starts",
+    "end": "ends",
+    "country": "holiday_country",
+    "subdivision": "holiday_subdivision",
+    "locale": "date_locale",
+}
+
+
+def _work(value: Record, at: Loc, problems: list[Problem]) -> WorkSettings | None:
+    """The working week and date style, by the rules of the settings page."""
+    days = frozenset(WEEKDAYS.index(day) for day in value["days"])
+    week = WorkingWeek(
+        days=days,
+        start=time.fromisoformat(value["starts"]),
+        end=time.fromisoformat(value["ends"]),
+        country=value["holiday_country"].strip().upper(),
+        subdivision=value["holiday_subdivision"].strip(),
+    )
+    data = WorkSettings(week=week, locale=value["date_locale"].strip())
+    errors = work_problems(data)
+    problems.extend(((*at, _WORK_FIELDS.get(key, key)), text) for key, text in errors.items())
+    return None if errors else data

@@ -9,17 +9,16 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session, selectinload, undefer
 
-from exports.book_json.format import _STEP_NUMBERS, FORMAT, VERSION
+from exports.book_json.format import _STEP_NUMBERS, FORMAT, VERSION, WEEKDAYS
 from models.agreements import points_from_text
 from models.db import Book
 from models.documents import PageSize
 from models.entities import (
     Agreement,
     AgreementStatus,
-    Channel,
     Client,
     ClientStatus,
     CommitmentState,
@@ -44,16 +43,20 @@ from models.repair import FIELDS, Kind
 from models.services.agreements import (
     read_settings,
 )
+from models.services.work_settings import read_work_settings
 
+# Times and the channel as the book stores them (text), not as Python objects: a
+# book's touches are most of its rows, and their stored text turns straight into
+# the file's (_stored_iso), where a datetime would be made only to be written again.
 _TOUCH_COLUMNS = select(
     Touch.id,
     Touch.client_id,
     Touch.uid,
-    Touch.happened_at,
-    Touch.channel,
+    type_coerce(Touch.happened_at, String),
+    type_coerce(Touch.channel, String),
     Touch.summary,
     Touch.next_step,
-    Touch.created_at,
+    type_coerce(Touch.created_at, String),
 )
 _FOLLOW_UP_COLUMNS = select(
     FollowUp.id,
@@ -79,18 +82,32 @@ def export_book(book: Book) -> dict[str, Any]:
             .options(selectinload(Client.contacts), selectinload(Client.tags))
         ).all()
         # Plain rows, not ORM objects: the history is most of a book, and the
-        # documents only read these columns (a row answers t.uid as an object would).
-        touches: dict[int, list[Any]] = {}
+        # documents only read these columns. Each touch is kept as (when, id, its
+        # object), so sorting a client's touches never compares the objects.
+        touches: dict[int, list[tuple[str, str, dict[str, Any]]]] = {}
         touch_uids: dict[int, str] = {}
-        for t in s.execute(_TOUCH_COLUMNS):
-            touches.setdefault(t.client_id, []).append(t)
-            touch_uids[t.id] = t.uid
+        client_touches: dict[int, dict[int, str]] = {}
+        for tid, cid, uid, happened, channel, summary, next_step, created in s.execute(
+            _TOUCH_COLUMNS
+        ):
+            at = _stored_iso(happened)
+            doc = {
+                "id": uid,
+                "happened_at": at,
+                "channel": channel,
+                "summary": summary,
+                "next_step": next_step,
+                "created_at": _stored_iso(created),
+            }
+            touches.setdefault(cid, []).append((at, uid, doc))
+            touch_uids[tid] = uid
+            client_touches.setdefault(cid, {})[tid] = uid
         follow_ups: dict[int, list[Any]] = {}
         fu_uids: dict[int, str] = {}
         for fu in s.execute(_FOLLOW_UP_COLUMNS):
             follow_ups.setdefault(fu.client_id, []).append(fu)
             fu_uids[fu.id] = fu.uid
-        incidents = _incident_docs(s, fu_uids, touches)
+        incidents = _incident_docs(s, fu_uids, client_touches)
         agreements = _agreement_docs(s, fu_uids)
         consultant = _consultant_doc(s)
         docs = [
@@ -118,6 +135,21 @@ def _consultant_doc(s: Session) -> dict[str, Any]:
         "phone": me.phone,
         "logo_png": base64.b64encode(me.logo_png).decode("ascii") if me.logo_png else None,
         "page_size": PageSize(me.page_size).value,
+        "work": _work_doc(s),
+    }
+
+
+def _work_doc(s: Session) -> dict[str, Any]:
+    """The working week and date style as the book applies them (defaults filled)."""
+    work = read_work_settings(s)
+    week = work.week
+    return {
+        "days": [WEEKDAYS[d] for d in sorted(week.days)],
+        "starts": week.start.strftime("%H:%M"),
+        "ends": week.end.strftime("%H:%M"),
+        "holiday_country": week.country,
+        "holiday_subdivision": week.subdivision,
+        "date_locale": work.locale,
     }
 
 
@@ -183,7 +215,7 @@ def _agreement_doc(
 
 
 def _incident_docs(
-    s: Session, fu_uids: dict[int, str], touches: dict[int, list[Any]]
+    s: Session, fu_uids: dict[int, str], client_touches: dict[int, dict[int, str]]
 ) -> dict[int, list[dict[str, Any]]]:
     """Every client's incidents as file objects, oldest first, each with its
     timeline (by when it happened), evidence (by when it was added) and repair
@@ -205,7 +237,7 @@ def _incident_docs(
         by_client.setdefault(inc.client_id, []).append(inc)
     docs: dict[int, list[dict[str, Any]]] = {}
     for cid, incs in by_client.items():
-        touch_uids = {t.id: t.uid for t in touches.get(cid, [])}
+        touch_uids = client_touches.get(cid, {})
         docs[cid] = []
         for inc in sorted(incs, key=lambda i: (i.opened_at, i.uid)):
             inc_entries, inc_evidence = entries.get(inc.id, []), evidence.get(inc.id, [])
@@ -336,7 +368,7 @@ def _incident_doc(
 
 def _client_doc(
     c: Client,
-    touches: list[Any],
+    touches: list[tuple[str, str, dict[str, Any]]],
     follow_ups: list[Any],
     touch_uids: dict[int, str],
     incidents: list[dict[str, Any]],
@@ -359,24 +391,13 @@ def _client_doc(
         "created_at": _iso(c.created_at),
         "updated_at": _iso(c.updated_at),
         "archived_at": _iso(c.archived_at) if c.archived_at is not None else None,
-        "touches": [_touch_doc(t) for t in sorted(touches, key=lambda t: (t.happened_at, t.uid))],
+        "touches": [doc for _at, _uid, doc in sorted(touches)],
         "follow_ups": [
             _follow_up_doc(fu, touch_uids)
             for fu in sorted(follow_ups, key=lambda fu: (fu.due_on, fu.uid))
         ],
         "incidents": incidents,
         "agreements": agreements,
-    }
-
-
-def _touch_doc(t: Any) -> dict[str, Any]:
-    return {
-        "id": t.uid,
-        "happened_at": _iso(t.happened_at),
-        "channel": Channel(t.channel).value,
-        "summary": t.summary,
-        "next_step": t.next_step,
-        "created_at": _iso(t.created_at),
     }
 
 
@@ -402,6 +423,15 @@ def _contacts_doc(c: Client, kind: ContactKind) -> list[dict[str, str]]:
 def _iso(moment: datetime) -> str:
     # Always microseconds and "+00:00", so the same moment is always the same text.
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _stored_iso(stored: str) -> str:
+    """A time as the book stores it ("2025-03-14 09:30:00.000000", naive UTC) in the
+    file's form ("2025-03-14T09:30:00.000000+00:00"), which _iso gives too; text
+    stored some other way is read and written the long way."""
+    if len(stored) == 26 and stored[10] == " " and stored[19] == ".":
+        return f"{stored[:10]}T{stored[11:]}+00:00"
+    return _iso(datetime.fromisoformat(stored).replace(tzinfo=UTC))
 
 
 def _iso_or_none(moment: datetime | None) -> str | None:

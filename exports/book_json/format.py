@@ -11,26 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.entities import (
-    AgreementStatus,
-    Channel,
-    ClientStatus,
-    CommitmentState,
-    EntryKind,
-    FollowUpKind,
-    IncidentCategory,
     IncidentStatus,
     RepairEnding,
-    RepairPlanStatus,
-    Severity,
-    Side,
 )
 from models.errors import RapportError
 from models.repair import Step
 
 FORMAT = "rapport-book"
-VERSION = 5
+VERSION = 6
 
-UID_SHAPE = re.compile(r"[0-9a-f]{32}")
 TOP_LEVEL_FIELDS = ("format", "version", "consultant", "clients")
 # Order matters: problems are reported in this order, and exports use it too.
 CLIENT_FIELDS = (
@@ -118,7 +107,20 @@ PLAN_LINKS = {
     "entry_ids": ("timeline entry", "this incident's timeline entries"),
     "touch_ids": ("touch", "this client's touches"),
 }
-CONSULTANT_FIELDS = ("name", "business", "address", "email", "phone", "logo_png", "page_size")
+CONSULTANT_FIELDS = (
+    "name",
+    "business",
+    "address",
+    "email",
+    "phone",
+    "logo_png",
+    "page_size",
+    "work",
+)
+# The consultant's working week and how dates are written (new in version 6).
+WORK_FIELDS = ("days", "starts", "ends", "holiday_country", "holiday_subdivision", "date_locale")
+REQUIRED_WORK_FIELDS = WORK_FIELDS
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 AGREEMENT_FIELDS = (
     "id",
     "number",
@@ -145,22 +147,9 @@ REQUIRED_COMMITMENT_FIELDS = ("id", "side", "text")
 SHA256_SHAPE = re.compile(r"[0-9a-f]{64}")
 # Evidence files travel beside the JSON, in "<stem>.attachments/", each named by its hash.
 ATTACHMENTS_SUFFIX = ".attachments"
-_STATUSES = tuple(s.value for s in ClientStatus)
-_CHANNELS = tuple(c.value for c in Channel)
-_FOLLOW_UP_KINDS = tuple(k.value for k in FollowUpKind)
-_CATEGORIES = tuple(c.value for c in IncidentCategory)
-_SEVERITIES = tuple(v.value for v in Severity)
-_INCIDENT_STATUSES = tuple(v.value for v in IncidentStatus)
 _CLOSED = (IncidentStatus.RESOLVED, IncidentStatus.LOST)
-_ENTRY_KINDS = tuple(k.value for k in EntryKind)
-_AGREEMENT_STATUSES = tuple(v.value for v in AgreementStatus)
-_SIDES = tuple(v.value for v in Side)
-_COMMITMENT_STATES = tuple(v.value for v in CommitmentState)
-_PLAN_STATUSES = tuple(v.value for v in RepairPlanStatus)
 _ENDINGS = tuple(v.value for v in RepairEnding)
 _STEP_NUMBERS = tuple(int(step) for step in Step)
-# Dates are written one way only, so a file diffs cleanly and "2025-3-1" is caught.
-DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SQL_CHUNK = 500
 
 
@@ -212,5 +201,3 @@ def _q(value: Any, limit: int = 40) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return json.dumps(text, ensure_ascii=False) if isinstance(value, str) else text
-
-

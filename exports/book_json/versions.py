@@ -115,6 +115,20 @@ def _upgrade_4_to_5(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "version": 5}
 
 
+def _upgrade_5_to_6(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 5 knew nothing of the consultant's working week and date style. As
+    with the consultant's details, nothing is filled in: a file without "work"
+    leaves the book's own alone. A version-5 file that already uses it is refused.
+    """
+    consultant = data.get("consultant")
+    if isinstance(consultant, dict) and "work" in consultant:
+        raise BookFormatError(
+            'consultant: unknown field "work" in a version 5 file '
+            '(it is new in version 6; say "version": 6).'
+        )
+    return {**data, "version": 6}
+
+
 # One step per old version: UPGRADES[n] turns a version-n document into a
 # version n+1 one.
 UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -122,14 +136,15 @@ UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     2: _upgrade_2_to_3,
     3: _upgrade_3_to_4,
     4: _upgrade_4_to_5,
+    5: _upgrade_5_to_6,
 }
 
 
 def upgrade_document(data: dict[str, Any]) -> dict[str, Any]:
     """Bring an older export to VERSION, so checking and merging know one shape only.
 
-    When version 6 arrives, add ``UPGRADES[5]`` (a function from a version-5
-    document to a version-6 one) and bump VERSION; nothing else changes.
+    When version 7 arrives, add ``UPGRADES[6]`` (a function from a version-6
+    document to a version-7 one) and bump VERSION; nothing else changes.
     """
     version: int = data["version"]
     while version < VERSION:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -56,6 +57,9 @@ from models.services.clients import (
     client_or_error,
 )
 from models.types import utcnow
+
+if TYPE_CHECKING:
+    from models.services.work_settings import WorkSettings
 
 TITLE_MAX = 300
 TEXT_MAX = 20_000
@@ -157,6 +161,9 @@ class ConsultantSettings:
     phone: str = ""
     logo_png: bytes | None = None
     page_size: PageSize = PageSize.A4
+    # The working week and date locale, when they come with the details (a JSON
+    # import); None leaves the stored ones as they are.
+    work: WorkSettings | None = None
 
 
 # --- validation ------------------------------------------------------------------
@@ -679,7 +686,12 @@ def settings_values(cleaned: ConsultantSettings) -> dict[str, str]:
         "logo_png": base64.b64encode(cleaned.logo_png).decode("ascii") if cleaned.logo_png else "",
         "page_size": PageSize(cleaned.page_size).value,
     }
-    return {_KEYS[name]: value for name, value in values.items()}
+    rows = {_KEYS[name]: value for name, value in values.items()}
+    if cleaned.work is not None:
+        from models.services.work_settings import work_values
+
+        rows |= work_values(cleaned.work)
+    return rows
 
 
 def read_settings(s: Session) -> ConsultantSettings:

@@ -49,6 +49,7 @@ from models.errors import (  # noqa: F401 - re-exported for the services' caller
     RapportError,
     ValidationError,
 )
+from models.limits import text_problem
 from models.reads import count_clients, many_small_objects  # noqa: F401 - re-exported
 from models.reminders import (
     CADENCE_MAX_DAYS,
@@ -212,6 +213,10 @@ def validate_cleaned(d: ClientInput) -> dict[str, str]:
             errors[f"phones.{i}"] = f"A label can be at most {LABEL_MAX} characters."
     if d.cadence_days is not None and not 1 <= d.cadence_days <= CADENCE_MAX_DAYS:
         errors["cadence_days"] = f"Choose a rhythm between 1 and {CADENCE_MAX_DAYS} days."
+    # The one cap on any text of a book (models/limits.py), which the JSON format
+    # keeps too: a book never holds notes its own export could not bring back.
+    if problem := text_problem(d.notes):
+        errors["notes"] = problem
     for t in d.tags:
         if len(t) > TAG_MAX:
             errors["tags"] = f"A tag can be at most {TAG_MAX} characters."

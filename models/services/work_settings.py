@@ -99,10 +99,9 @@ def get_working_week(book: Book | None) -> WorkingWeek:
     return get_work_settings(book).week
 
 
-def set_work_settings(book: Book, data: WorkSettings) -> None:
-    """Save the working week and date locale; refuses a week with no working time."""
-    week = data.week
-    errors = week_problem(week)
+def work_problems(data: WorkSettings) -> dict[str, str]:
+    """Every problem with ``data``, keyed by field, in words for the user."""
+    errors = week_problem(data.week)
     locale_name = data.locale.strip()
     if locale_name:
         from models.dates import compile_table, locale_problem
@@ -118,19 +117,32 @@ def set_work_settings(book: Book, data: WorkSettings) -> None:
                 )
         if problem:
             errors["locale"] = problem
-    if errors:
-        raise ValidationError(errors)
+    return errors
+
+
+def work_values(data: WorkSettings) -> dict[str, str]:
+    """The settings rows (key → stored text) for checked work settings."""
+    week = data.week
     values = {
         "days": ",".join(str(d) for d in sorted(week.days)),
         "start": week.start.strftime("%H:%M"),
         "end": week.end.strftime("%H:%M"),
         "country": week.country.upper() or NO_COUNTRY,
         "subdivision": week.subdivision.strip(),
-        "locale": locale_name,
+        "locale": data.locale.strip(),
     }
+    return {_KEYS[name]: value for name, value in values.items()}
+
+
+def set_work_settings(book: Book, data: WorkSettings) -> None:
+    """Save the working week and date locale; refuses a week with no working time."""
+    errors = work_problems(data)
+    if errors:
+        raise ValidationError(errors)
+    locale_name = data.locale.strip()
     with book.session() as s:
-        for name, value in values.items():
-            s.merge(Setting(key=_KEYS[name], value=value))
+        for key, value in work_values(data).items():
+            s.merge(Setting(key=key, value=value))
     from models.dates import prepare_style, use_locale
 
     use_locale(locale_name)
