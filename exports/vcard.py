@@ -238,6 +238,7 @@ _WHOLE_CARD = re.compile(
     r"[A-Za-z0-9-]+[;:][^\n]*\n)*"
     r"END:VCARD\n"
 )
+_FOLDED_RUN = re.compile(r"(?:[ \t][^\n]*\n|\n)*")
 _HEAD_LEN, _TAIL_LEN = len("BEGIN:VCARD\n"), len("END:VCARD\n")
 
 
@@ -266,6 +267,12 @@ def cut_card_text(fh: TextIO, name: str = "The file") -> Iterator[CardText]:
                     pos = m.end()
                     yield CardText(cutter.counted(), f"BEGIN:VCARD\r\n{body}END:VCARD\r\n")
                     continue
+            if cutter.dropping:
+                # A photo's folded lines, all at once: the line-by-line reading
+                # passes over each of them (and over empty lines) without a look.
+                pos = _FOLDED_RUN.match(buf, pos).end()  # type: ignore[union-attr]
+                if pos >= n:
+                    break
             nl = buf.find("\n", pos)
             if nl < 0:
                 # The rest of a line the next chunk holds (all of it, however long).
