@@ -9,7 +9,6 @@ in a dialog never has to know which views are open. This module imports no windo
 
 from __future__ import annotations
 
-import enum
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,20 +30,20 @@ from models.backups import (
     report_damage,
     restore_backup,
 )
-from models.changes import AGREEMENTS, BOOK, CLIENTS, DAY, INCIDENTS, REMINDERS, Changes
-from models.dates import use_locale
+from models.changes import AGREEMENTS, BOOK, CLIENTS, DATES, DAY, INCIDENTS, REMINDERS, Changes
+from models.dates import open_style, use_locale
 from models.db import CHECK_BACKGROUND, Book, BookDamagedError, BookError, open_book
 from models.errors import RapportError
 from models.lock import BookLock
 from models.reads import count_clients, date_locale, today_head, today_plan
 from models.reminders import FIRST_ROWS, TodayHead, TodayPlan, head_of, local_date
-from ui.date_refresh import open_date_style
 from ui.due_clock import DueClock
 from ui.icons import app_icon
 from ui.instance import SingleInstance
 from ui.kit.jobs import wait_off_gui_thread
 from ui.kit.registry import AGREEMENT as AGREEMENT_WINDOW
 from ui.kit.registry import open_windows
+from ui.open_outcome import OpenOutcome, OpenStatus, busy_message
 from ui.ops import announce as announce_change
 
 
@@ -63,7 +62,6 @@ class Background(Waitable, Protocol):
 
 APP_NAME = "Rapport"
 SETTINGS_FILE = "rapport.ini"
-
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,34 +88,8 @@ CHANGED_INCIDENTS = ChangeKind(**vars(INCIDENTS))
 CHANGED_AGREEMENTS = ChangeKind(**vars(AGREEMENTS))
 
 
-class OpenStatus(enum.Enum):
-    OPENED = "opened"
-    HANDED_OVER = "handed_over"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class OpenOutcome:
-    status: OpenStatus
-    message: str = ""
-    # Set when the book failed its check: it was set aside, and this says what to offer.
-    damage: DamageReport | None = None
-    # After a restore: evidence files the backup refers to that were not there.
-    missing_evidence: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.status is OpenStatus.OPENED
-
-
 # How often the GUI thread looks for the verdict of a book's health check.
 CHECK_POLL_MS = 20
-
-
-def busy_message(pid: int | None) -> str:
-    if pid:
-        return f"This book is open in another program (process {pid})."
-    return "This book is open in another program."
 
 
 def local_now() -> datetime:
@@ -150,6 +122,8 @@ class RapportApp(QObject):
     # What the first window did not need (the ORM, the services, the dialogs) is
     # loaded now (ui/warmup.py): emitted once, after the first paint.
     warmed = Signal()
+    # A book opened after the warm-up wants a date style not compiled yet.
+    date_style_missing = Signal()
 
     def __init__(self, *, config_dir: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -240,6 +214,10 @@ class RapportApp(QObject):
     def _on_day_changed(self, _day: date) -> None:
         announce_change(self, DAY, self)
 
+    def date_style_ready(self) -> None:
+        """A style compiled late (ui/date_refresh.py): every view writes its dates again."""
+        announce_change(self, DATES, self)
+
     def quit(self) -> None:
         """Really quit, even when closing the window would only hide it in the tray."""
         self.quitting = True
@@ -307,7 +285,8 @@ class RapportApp(QObject):
 
         setting = date_locale(book)
         use_locale(setting)
-        open_date_style(self, setting)
+        # In force now if compiled before; else compiled off the GUI thread once warm.
+        self.date_style_wanted = None if open_style(setting) else setting
         old_book, old_lock, old_instance = self.book, self.lock, self.instance
         if old_instance is not None:
             old_instance.close()
@@ -328,6 +307,8 @@ class RapportApp(QObject):
         self._check_poll.start()
         if old_book is not None:
             announce_change(self, BOOK, self)
+        if self.date_style_wanted is not None and self.warm:
+            self.date_style_missing.emit()
         return OpenOutcome(OpenStatus.OPENED)
 
     def open_in_place(self, book_path: Path) -> OpenOutcome:

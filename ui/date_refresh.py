@@ -11,23 +11,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from models.changes import DATES
-from models.dates import open_style
 from ui.kit.jobs import BackgroundJob
-from ui.ops import announce
 
 if TYPE_CHECKING:
     from ui.app import RapportApp
 
 log = logging.getLogger(__name__)
-
-
-def open_date_style(rapport: RapportApp, setting: str) -> None:
-    """Put the book's style in force if it is compiled, else note it for later
-    (compiled at once when the warm-up is already over)."""
-    rapport.date_style_wanted = None if open_style(setting) else setting
-    if rapport.warm:
-        refresh_date_style(rapport)
 
 
 def refresh_date_style(rapport: RapportApp) -> None:
@@ -43,7 +32,7 @@ def refresh_date_style(rapport: RapportApp) -> None:
         rapport.date_style_job = None
         if rapport.date_style_wanted == setting:
             rapport.date_style_wanted = None
-            announce(rapport, DATES, rapport)
+            rapport.date_style_ready()
         else:  # another book opened meanwhile, with another style
             refresh_date_style(rapport)
 

@@ -57,6 +57,7 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
     rapport.warmup.done.connect(rapport.auto_backup.start)
     # A date style not compiled yet is compiled behind the first paint.
     rapport.warmup.done.connect(lambda: refresh_date_style(rapport))
+    rapport.date_style_missing.connect(lambda: refresh_date_style(rapport))
     if shown:
         rapport.warmup.begun.connect(lambda: tray.sync(quietly=True))
     if shown:

@@ -38,9 +38,12 @@ from models.reminders import DueKind
 from ui.item_models import AnyIndex
 from ui.today_model import (
     COL_ACTIONS,
+    COL_CLIENT,
+    COL_WHEN,
     KIND_ROLE,
     SETTLED_ROLE,
 )
+from ui.wording import dated_reasons
 
 # The row's buttons, in slots so "Open" lines up whether or not a row can snooze.
 ACTION_LOG, ACTION_SNOOZE, ACTION_DONE, ACTION_OPEN = "log", "snooze", "done", "open"
@@ -232,3 +235,16 @@ class DatePickDialog(QDialog):
     def chosen(self) -> date:
         d = self.calendar.selectedDate()
         return date(d.year(), d.month(), d.day())
+
+
+def fit_reason_column(tree: QTreeView, today: date, why_width: int) -> None:
+    """What is to be done and why it is here share what the client's name leaves,
+    the reason never wider than its longest text (``why_width``). No room is kept
+    for the row buttons: they are drawn over the right end of the row the user is on."""
+    header = tree.header()
+    room = tree.viewport().width() - header.sectionSize(COL_CLIENT)
+    metrics = tree.fontMetrics()
+    # Never narrower than a reason up to its date: a date is never cut short.
+    dated = max(metrics.horizontalAdvance(t) for t in dated_reasons(today))
+    least = dated + 2 * metrics.averageCharWidth()
+    header.resizeSection(COL_WHEN, max(least, min(why_width, room // 2)))

@@ -58,6 +58,7 @@ from ui.today_delegate import (
     ACTION_UNDO,
     DatePickDialog,
     TodayDelegate,
+    fit_reason_column,
 )
 from ui.today_model import (
     COL_ACTIONS,
@@ -77,7 +78,6 @@ from ui.today_model import (
     next_up_text,
     row_key,
 )
-from ui.wording import dated_reasons
 
 __all__ = [
     "ACTION_DONE",
@@ -381,17 +381,7 @@ class TodayView(TodayActs, QWidget):
         self._fit_reason_column()
 
     def _fit_reason_column(self) -> None:
-        """What is to be done and why it is here share what the client's name
-        leaves, the reason never wider than its longest text. No room is kept for
-        the row buttons: they are drawn over the right end of the row the user is
-        on (ui/today_delegate.py)."""
-        header = self.tree.header()
-        room = self.tree.viewport().width() - header.sectionSize(COL_CLIENT)
-        metrics = self.tree.fontMetrics()
-        # Never narrower than a reason up to its date: a date is never cut short.
-        dated = max(metrics.horizontalAdvance(t) for t in dated_reasons(self.rapport.today()))
-        least = dated + 2 * metrics.averageCharWidth()
-        header.resizeSection(COL_WHEN, max(least, min(self._why_width, room // 2)))
+        fit_reason_column(self.tree, self.rapport.today(), self._why_width)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
