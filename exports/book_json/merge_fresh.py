@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 from exports.book_json.format import BookFormatError
 from exports.book_json.incoming import _Incoming
 from exports.book_json.merge_history import _new_follow_up, _new_touch
+from exports.book_json.merge_incidents import _new_incident
 from models.entities import Evidence, FollowUp, Incident, IncidentEntry, Touch
 from models.services.bulk import SQL_CHUNK, RowRefused
 from models.services.clients import NewClient, add_clients_in
 from models.services.incidents import (
     NewEntry,
     NewEvidence,
-    NewIncident,
     add_entries_in,
     add_evidence_in,
     add_incidents_in,
@@ -151,22 +151,7 @@ def _add_incidents(
         (cid, inc, ii) for cid, inc in zip(client_ids, fresh, strict=True) for ii in inc.incidents
     ]
     rows = [
-        NewIncident(
-            cid,
-            ii.title,
-            ii.category,
-            ii.severity,
-            opened_at=ii.opened_at,
-            updated_at=ii.updated_at or now,
-            status=ii.status,
-            acknowledged_at=ii.acknowledged_at,
-            closed_at=ii.closed_at,
-            response_due_at=ii.response_due_at,
-            responded_at=ii.responded_at,
-            promise_follow_up_id=fu_ids[ii.promise_uid] if ii.promise_uid else None,
-            uid=ii.uid,
-            **ii.texts,
-        )
+        _new_incident(cid, ii, fu_ids[ii.promise_uid] if ii.promise_uid else None, now)
         for cid, _inc, ii in found
     ]
     incident_ids = _write(add_incidents_in, s, rows, owners)
