@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from models.db import Book
 from models.entities import Channel, Client, FollowUp, FollowUpKind, Touch, new_uid
+from models.limits import text_problem
 from models.reads import (  # noqa: F401 - re-exported: the services' "who is due"
     due_items,
     next_due_after,
@@ -85,6 +86,9 @@ def validate_touch(data: TouchInput, *, now: datetime | None = None) -> dict[str
         errors["summary"] = f"Keep the summary under {SUMMARY_MAX} characters."
     if data.next_step_on is not None and not data.next_step.strip():
         errors["next_step"] = "Say what the next step is, or clear its date."
+    # The one cap on a book's text (models/limits.py), which the JSON format keeps too.
+    elif problem := text_problem(data.next_step):
+        errors["next_step"] = problem
     return errors
 
 
@@ -330,6 +334,8 @@ def add_follow_up(
         raise ValidationError({"title": "Say in a few words what to follow up on."})
     if len(title) > TITLE_MAX:
         raise ValidationError({"title": f"Keep the title under {TITLE_MAX} characters."})
+    if problem := text_problem(note):
+        raise ValidationError({"note": problem})
     with book.session() as s:
         client_or_error(s, client_id)
         row = NewFollowUp(client_id, kind, title, due_on, now or utcnow(), note=note)
