@@ -14,10 +14,10 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from models.db import Book, open_book
 from models.enums import ClientStatus, IncidentCategory, Severity
-from models.services import clients as clients_service
+from models.services import client_list as clients_service
+from models.services.client_list import ClientList
 from models.services.clients import (
     ClientInput,
-    ClientList,
     Contact,
     archive_client,
     create_client,

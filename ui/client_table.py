@@ -50,7 +50,7 @@ def _is_lazy_list(rows: object) -> bool:
     """Whether ``rows`` is the book's lazy ClientList. Asked without importing it: the
     window is built before the services are loaded, and no ClientList exists until
     they are."""
-    clients = sys.modules.get("models.services.clients")
+    clients = sys.modules.get("models.services.client_list")
     return clients is not None and isinstance(rows, clients.ClientList)
 
 

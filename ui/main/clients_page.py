@@ -92,7 +92,7 @@ class ClientsPageMixin:
         show_archived = self.show_archived_action.isChecked()
         query = self.search.text()
         keep = self.selected_client_id()
-        from models.services.clients import ClientList
+        from models.services.client_list import ClientList
 
         # Rows are read a page at a time where the view looks (ClientTableModel); the
         # list's one count gives both the matches and the total for "N of M shown".
