@@ -47,7 +47,7 @@ from models.db import Book  # noqa: E402
 from models.documents import AgreementDocument, CommitmentLine, Party  # noqa: E402
 from models.health import FADE_DAYS  # noqa: E402
 from models.services.clients import many_small_objects  # noqa: E402
-from models.services.incidents import all_health  # noqa: E402
+from models.services.health import all_health  # noqa: E402
 from models.services.reminders import due_items, today_plan  # noqa: E402
 
 TODAY = date(2026, 11, 22)

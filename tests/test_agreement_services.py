@@ -43,12 +43,8 @@ from models.services.clients import (
     ValidationError,
     create_client,
 )
-from models.services.incidents import (
-    IncidentInput,
-    all_health,
-    client_health,
-    open_incident,
-)
+from models.services.health import all_health, client_health
+from models.services.incidents import IncidentInput, open_incident
 from models.services.reminders import open_follow_ups
 from tests.consultant import give_details
 

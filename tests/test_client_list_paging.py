@@ -23,7 +23,8 @@ from models.services.clients import (
     create_client,
     list_clients,
 )
-from models.services.incidents import IncidentInput, all_health, open_incident, priority_clients
+from models.services.health import all_health, priority_clients
+from models.services.incidents import IncidentInput, open_incident
 from models.text import fold
 from ui.client_table import (
     COL_EMAIL,

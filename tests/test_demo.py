@@ -25,14 +25,8 @@ from models.services.clients import (
     list_clients,
     local_date,
 )
-from models.services.incidents import (
-    all_health,
-    client_health,
-    get_incident,
-    list_evidence,
-    list_incidents,
-    timeline,
-)
+from models.services.health import all_health, client_health
+from models.services.incidents import get_incident, list_evidence, list_incidents, timeline
 from models.services.reminders import list_touches, open_follow_ups, today_plan
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -19,13 +19,12 @@ from models.entities import (
 )
 from models.incidents import PRIORITY_OPEN_ENDED
 from models.services.clients import ClientInput, ValidationError, create_client, get_client
+from models.services.health import all_health, client_health
 from models.services.incidents import (
     EvidenceError,
     IncidentInput,
     add_entry,
-    all_health,
     attach_file,
-    client_health,
     display_name,
     edit_entry,
     get_incident,

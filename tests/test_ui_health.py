@@ -11,12 +11,8 @@ from PySide6.QtCore import Qt
 from models.entities import IncidentCategory, Severity
 from models.health import Band
 from models.services.clients import list_clients
-from models.services.incidents import (
-    IncidentInput,
-    all_health,
-    open_incident,
-    priority_clients,
-)
+from models.services.health import all_health, priority_clients
+from models.services.incidents import IncidentInput, open_incident
 from tests.helpers import (
     LEFT,
     NOW,

@@ -46,7 +46,8 @@ from ui.wording import channel_text, due_phrase, short_date, when_text
 if TYPE_CHECKING:
     from models.services.agreements import AgreementRow
     from models.services.clients import ClientDetail, Contact
-    from models.services.incidents import ClientHealth, IncidentRow
+    from models.services.health import ClientHealth
+    from models.services.incidents import IncidentRow
     from models.services.reminders import FollowUpRow, TouchRow
 
 HINT = "Select a client to see their details."

@@ -9,8 +9,10 @@ import importlib
 # Not contacts or summary: they bring in the import/export and PDF code.
 APP_SERVICES = (
     "models.services.clients",
+    "models.services.client_list",
     "models.services.reminders",
     "models.services.incidents",
+    "models.services.health",
     "models.services.agreements",
     "models.services.repair",
     "models.services.backups",

@@ -31,13 +31,8 @@ from models.services.agreements import (
     list_agreements,
 )
 from models.services.clients import get_client
-from models.services.incidents import (
-    client_health,
-    get_incident,
-    list_evidence,
-    list_incidents,
-    timeline,
-)
+from models.services.health import client_health
+from models.services.incidents import get_incident, list_evidence, list_incidents, timeline
 
 
 def all_touches(book: Book, client_id: int) -> list[SummaryTouch]:

@@ -203,7 +203,7 @@ class ClientsPageMixin:
         book = self.rapport.book
         if book is None:
             return HealthScores.of({})
-        from models.services.incidents import all_health
+        from models.services.health import all_health
 
         today, now = self.rapport.today(), self.rapport.now()
         return HealthScores(lambda ids: all_health(book, today, now=now, client_ids=ids))
@@ -213,7 +213,7 @@ class ClientsPageMixin:
         book = self.rapport.book
         if book is None:
             return HealthScores.of({}), {}
-        from models.services.incidents import priority_clients
+        from models.services.health import priority_clients
 
         return self._scores_now(), priority_clients(book, self.rapport.today())
 
@@ -235,7 +235,8 @@ class ClientsPageMixin:
         if client_id is not None and book is not None:
             from models.services.agreements import list_agreements
             from models.services.clients import get_client
-            from models.services.incidents import client_health, list_incidents
+            from models.services.health import client_health
+            from models.services.incidents import list_incidents
             from models.services.reminders import list_touches, open_follow_ups
 
             try:
