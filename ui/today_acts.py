@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QTreeView
 
+    from models.db import Book
     from ui.app import RapportApp
     from ui.today_model import TodayModel
 
@@ -110,25 +111,29 @@ class TodayActs:
             then=lambda: self.model.settle(key, DONE_LABEL),
         ):
             return False
-        used: list[bool] = []  # an undo runs once, from the row or from Ctrl+Z
+        undo = self._offer_undo(book, key, lambda: reopen_follow_up(book, fid))
+
+        self.undoable.emit(f"Done: {item.title} ({item.client_name}).", "Undo done", undo)
+        return True
+
+    def _offer_undo(
+        self, book: Book, key: RowKey, revert: Callable[[], object]
+    ) -> Callable[[], None]:
+        """The undo of a settled row, for the row's button and Ctrl+Z alike: it runs
+        once, only on the book it was made for, and puts back the undo it replaced."""
+        used: list[bool] = []
 
         def undone() -> None:
             used.append(True)
             self._pop_undo(key, previous)
 
         def undo() -> None:
-            if (
-                self.rapport.book is book
-                and not used
-                and self._write(lambda: reopen_follow_up(book, fid), then=undone)
-            ):
+            if self.rapport.book is book and not used and self._write(revert, then=undone):
                 self.select_key(key)
 
         previous = self._undos.get(key)
         self._undos[key] = undo
-
-        self.undoable.emit(f"Done: {item.title} ({item.client_name}).", "Undo done", undo)
-        return True
+        return undo
 
     def _write(
         self,
@@ -200,22 +205,7 @@ class TodayActs:
             then=lambda: self.model.settle(key, f"Snoozed until {when}"),
         ):
             return False
-        used: list[bool] = []  # an undo runs once, from the row or from Ctrl+Z
-
-        def undone() -> None:
-            used.append(True)
-            self._pop_undo(key, previous)
-
-        def undo() -> None:
-            if (
-                self.rapport.book is book
-                and not used
-                and self._write(lambda: snooze_follow_up(book, fid, before), then=undone)
-            ):
-                self.select_key(key)
-
-        previous = self._undos.get(key)
-        self._undos[key] = undo
+        undo = self._offer_undo(book, key, lambda: snooze_follow_up(book, fid, before))
 
         self.undoable.emit(
             f"Snoozed {item.title} ({item.client_name}) until {when}.", "Undo snooze", undo
