@@ -83,21 +83,6 @@ LOGO_COLUMN = 130.0
 PARTY_GAP = 16.0
 FOOTER_CHARS = 200
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 # Colours as hex strings so the module needs no ReportLab at import time.
 INK = "#1f2328"
 MUTED = "#5b636e"
