@@ -287,6 +287,7 @@ from ui.main.window import MainWindow
 
 qapp = ensure_application()
 facts = {"steps": []}
+seen = {}
 
 
 def wait(predicate, seconds=5.0):
@@ -308,6 +309,7 @@ def action(menu, text):
 
 def first():
     window = next(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow))
+    seen["window"] = window
     tray = window.tray
     facts["available"] = QSystemTrayIcon.isSystemTrayAvailable()
     facts["tray_object"] = tray.available
@@ -374,6 +376,11 @@ QTimer.singleShot(0, first)
 QTimer.singleShot(30000, lambda: (facts.__setitem__("timed_out", True), qapp.exit(3)))
 code = run_gui(book_path, config_dir=config_dir, start_hidden=(mode == "hidden"))
 facts["exit_code"] = code
+import shiboken6
+
+# Torn down by run_gui itself, not left to the interpreter's exit (a crash there).
+facts["window_deleted"] = not shiboken6.isValid(seen["window"])
+facts["top_levels_left"] = len(qapp.topLevelWidgets())
 print("FACTS " + json.dumps(facts), flush=True)
 """
 
@@ -432,6 +439,7 @@ def test_without_a_tray_closing_the_window_quits(tmp_path: Path) -> None:
     assert facts["status"] == NO_TRAY
     assert facts["steps"] == ["close"]
     assert facts["exit_code"] == 0 and "timed_out" not in facts
+    assert facts["window_deleted"] is True and facts["top_levels_left"] == 0
     again = run_scenario(tmp_path, env, "again", tmp_path / "none.png")
     assert again["status"] == ""  # said once, remembered
 
@@ -549,6 +557,7 @@ def test_tray_on_a_real_desktop(tmp_path: Path, tray_display: str) -> None:
     assert facts["steps"] == ["closed", "still running"]
     # Quit from the tray really quits.
     assert facts["exit_code"] == 0 and "timed_out" not in facts
+    assert facts["window_deleted"] is True and facts["top_levels_left"] == 0
 
 
 def test_start_hidden_in_the_tray_announces_who_is_due(tmp_path: Path, tray_display: str) -> None:

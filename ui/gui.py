@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
 from PySide6.QtWidgets import QMessageBox
 
 from ui.app import APP_NAME, OpenStatus, RapportApp, ensure_application
@@ -112,5 +113,21 @@ def run_gui(book_path: Path, *, start_hidden: bool = False, config_dir: Path | N
     finally:
         window.save_settings()
         tray.hide()
-        window.deleteLater()
         rapport.close()
+        end_cleanly(window)
+
+
+def end_cleanly(window: MainWindow) -> None:
+    """Leave nothing for the interpreter's exit to tear down in its own order.
+
+    Once ``exec`` has returned no event loop runs, so ``deleteLater`` would never
+    happen: the window, its dialogs and the tray would be destroyed while Python
+    shuts down, some after the QApplication, and a worker still importing (the
+    date style's Babel compile) would be cut short mid-import. Both crashed the
+    process at exit now and then (a segfault after the last line was printed).
+    Here the pool's workers finish first, then the window and everything it owns
+    go, while the QApplication is still whole.
+    """
+    QThreadPool.globalInstance().waitForDone()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
