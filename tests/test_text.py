@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.text import digits_only, fold, search_words
 
@@ -45,3 +47,39 @@ def test_phone_like_words_search_by_digits(typed: str, words: list[str]) -> None
 
 def test_digits_only_for_phone_search() -> None:
     assert digits_only("+45 (0) 12-34.56") == "450123456"
+
+
+def _fold_plainly(text: str) -> str:
+    """fold as it read before it looked at runs only: every character through the
+    tables (the reading the quick one must agree with)."""
+    import unicodedata
+
+    from models.text import _DROP_MARKS, _UNDECOMPOSED
+
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
+    if decomposed.isascii():
+        return decomposed.lower()
+    return decomposed.translate(_DROP_MARKS).casefold()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Søren Ødegaard\nFirm 12\nsøren.12@example.com\n+49 170 0000012",
+        "Jürgen Müller, Straße 5, ǅemal, ﬁne, ①, Åström, Œuvre, þorn, ı",
+        "Ελένη Παππά ΟΔΟΣ",
+        "Дмитрий Йогурт",
+        "ภาษาไทย 日本語 한국어 e\u0301\u0327",
+        "plain ascii only",
+    ],
+)
+def test_fold_reads_as_it_did_character_by_character(text: str) -> None:
+    assert fold(text) == _fold_plainly(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_fold_agrees_with_the_plain_reading_on_any_text(text: str) -> None:
+    assert fold(text) == _fold_plainly(text)

@@ -1,0 +1,241 @@
+"""The quick vCard reading (a split of unfolded lines) gives the records vobject's
+reading gives, on every card it takes, and steps aside for the cards it does not.
+
+vobject is the reference: ``vobject.readOne`` of the card under the raw name, then
+``_record``, exactly as a card the quick reading refuses is read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from exports import vcard
+from exports.vcard import CardText, card_record, cut_cards
+
+FIXTURES = Path(__file__).parent / "fixtures" / "contacts"
+
+
+def by_vobject(text: str, number: int = 1) -> object:
+    import vobject
+
+    card = vobject.readOne(vcard._unregistered(text), transform=False, allowQP=True)
+    return vcard._record(f"card {number}", card)
+
+
+def quick(text: str, number: int = 1) -> object | None:
+    body = vcard._quick_body(text)
+    return None if body is None else vcard._quick_record(f"card {number}", body)
+
+
+def card(*lines: str, version: str | None = "3.0") -> str:
+    head = ["BEGIN:VCARD"] + ([f"VERSION:{version}"] if version is not None else [])
+    return "\r\n".join([*head, *lines, "END:VCARD", ""])
+
+
+# Cards the quick reading must take, and read as vobject does.
+TAKEN = {
+    "folded note and name": card(
+        "FN:Anna Maria",
+        "  Müller",
+        "N:Müller;Anna;Maria;;",
+        "NOTE:A long note that an address book folded at seventy-five columns, as",
+        "  vCard 3.0 asks, with\\nan escaped newline and a comma\\, here",
+        "\tand a tab fold too",
+    ),
+    "escaped commas and semicolons": card(
+        "FN:Smith\\, Jones & Co",
+        "N:Smith\\;Jones;Bob;;;",
+        "ORG:Acme\\, Inc.;Sales\\;East",
+        "CATEGORIES:Clients\\,VIP,Region 3,,Golf",
+        "TITLE:Head of A\\\\B",
+    ),
+    "several emails and phones with labels": card(
+        "FN:Chloé Dubois",
+        "EMAIL;TYPE=INTERNET;TYPE=WORK;TYPE=pref:chloe@work.example",
+        "EMAIL;type=INTERNET,HOME:mailto:Chloe@Home.example",
+        "item1.EMAIL;type=INTERNET:c@custom.example",
+        "item1.X-ABLabel:_$!<Other>!$_",
+        "item2.TEL:+33 1 23",
+        "item2.X-ABLabel:Studio",
+        "TEL;TYPE=CELL:+33 6 12 34",
+        "TEL;VOICE;FAX:+33 1 99",
+        "TEL;TYPE=X-CUSTOM,ASSISTANT:tel:+33 1 00",
+    ),
+    "N without FN": card("N:García;José;;;", "ORG:Firm;"),
+    "FN without N, TITLE and ROLE": card("FN:Li", "ROLE:Lead", "TITLE:CTO", "TITLE:Other"),
+    "empty TITLE before ROLE": card("FN:Ben", "TITLE:", "ROLE:Adviser", "TITLE:CTO"),
+    "version 2.1 keeps bare commas": card(
+        "FN:Brown, Ben",
+        "N:Brown;Ben;;;",
+        "NOTE:one, two\\; three \\n \\, end",
+        "TEL;CELL;PREF:+44 7700",
+        version="2.1",
+    ),
+    "version 4.0": card(
+        "FN:Zoë Ødegaard",
+        "N:Ødegaard;Zoë;;;",
+        "EMAIL;TYPE=work;PREF=1:zoe@example.no",
+        "TEL;VALUE=uri;TYPE=cell:tel:+47-22-00",
+        "KIND:individual",
+        version="4.0",
+    ),
+    "charset parameters": card(
+        "FN;CHARSET=ISO-8859-1:Jürgen Weiß",
+        "N;CHARSET=windows-1252:Weiß;Jürgen;;;",
+        "ORG;CHARSET=UTF-8:Bäckerei",
+        version="2.1",
+    ),
+    "no version at all": card("FN:Nobody", "NOTE:a\\nb", version=None),
+    "lower-case names and groups": card("fn:Aoife", "email;type=work:a@b.ie", "A.tel:+353 1"),
+    "a folded email and tag": card(
+        "EMAIL;TYPE=WORK:very.long.address.of.someone@exa",
+        " mple.com",
+        "CATEGORIES:Clie",
+        " nts,Reg",
+        " ion 9",
+    ),
+    "two VERSION lines": card("VERSION:2.1", "NOTE:x\\,y", version="3.0"),
+    "escape at a fold": card("FN:Anna", "NOTE:back\\", " ,slash and \\", " n newline"),
+}
+
+# Cards only vobject reads right: the quick reading must step aside.
+LEFT = {
+    "quoted-printable": card("FN;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen", version="2.1"),
+    "quoted-printable in lower case": card("NOTE;quoted-printable:a=3Db", version="2.1"),
+    "quoted parameter": card('TEL;TYPE="voice,cell":+1 555'),
+    "blank line between folds": card("FN:Anna", "NOTE:a", " ", " b"),
+    "empty line": card("FN:Anna", "", "NOTE:b"),
+    "fold right after BEGIN": card(" FN:Anna", version=None),
+    "control character": card("FN:Anna\x07"),
+    "underscore name (Lotus)": card("X_LOTUS:1", "FN:Anna"),
+    "nested BEGIN": card("FN:Anna", "BEGIN:VCARD", "FN:Bob", "END:VCARD"),
+    "PROFILE line": card("PROFILE:VCARD", "FN:Anna"),
+    "not a property line": card("FN:Anna", "just text"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TAKEN))
+def test_quick_reading_takes_the_card_and_reads_it_as_vobject(name: str) -> None:
+    text = TAKEN[name]
+    got = quick(text)
+    assert got is not None, "the quick reading should take this card"
+    assert got == by_vobject(text)
+    (cut,) = cut_cards(text)
+    assert card_record(cut) == got
+
+
+@pytest.mark.parametrize("name", sorted(LEFT))
+def test_quick_reading_steps_aside_for_what_only_vobject_reads(name: str) -> None:
+    text = LEFT[name]
+    assert vcard._quick_body(text) is None
+
+
+def test_what_the_quick_reading_gives_in_plain_words() -> None:
+    """Not only the same as vobject: the right values (so both cannot be wrong alike)."""
+    rec = quick(TAKEN["several emails and phones with labels"])
+    assert rec is not None
+    assert [(c.value, c.label) for c in rec.emails] == [
+        ("chloe@work.example", "work"),
+        ("Chloe@Home.example", "home"),
+        ("c@custom.example", "other"),
+    ]
+    assert [(c.value, c.label) for c in rec.phones] == [
+        ("+33 1 23", "studio"),
+        ("+33 6 12 34", "mobile"),
+        ("+33 1 99", "fax"),
+        ("+33 1 00", "assistant"),
+    ]
+    rec = quick(TAKEN["escaped commas and semicolons"])
+    assert rec is not None
+    assert (rec.name, rec.family, rec.given, rec.organisation, rec.role) == (
+        "Smith, Jones & Co",
+        "Smith;Jones",
+        "Bob",
+        "Acme, Inc.",
+        "Head of A\\B",
+    )
+    assert rec.tags == ["Clients,VIP", "Region 3", "Golf"]
+    rec = quick(TAKEN["folded note and name"])
+    assert rec is not None
+    assert rec.name == "Anna Maria Müller"
+    assert rec.notes == (
+        "A long note that an address book folded at seventy-five columns, as "
+        "vCard 3.0 asks, with\nan escaped newline and a comma, hereand a tab fold too"
+    )
+    rec = quick(TAKEN["version 2.1 keeps bare commas"])
+    assert rec is not None
+    assert (rec.name, rec.notes) == ("Brown, Ben", "one, two; three \\n \\, end")
+    rec = quick(TAKEN["empty TITLE before ROLE"])
+    assert rec is not None and rec.role == "CTO"
+
+
+def test_every_fixture_card_reads_the_same_either_way() -> None:
+    taken = 0
+    for path in sorted(FIXTURES.glob("*.vcf")):
+        text = path.read_bytes().decode("utf-8", "replace")
+        for cut in cut_cards(text):
+            if cut.text is None:
+                continue
+            got = quick(cut.text, cut.number)
+            if got is None:
+                continue
+            taken += 1
+            assert got == by_vobject(cut.text, cut.number), (path.name, cut.number)
+    assert taken >= 3  # the Apple and 4.0 fixtures' cards take the quick way
+
+
+NAMES = st.sampled_from(
+    ["FN", "N", "EMAIL", "TEL", "ORG", "TITLE", "ROLE", "NOTE", "CATEGORIES", "VERSION"]
+    + ["item1.EMAIL", "item1.X-ABLabel", "item2.TEL", "X-ABLABEL", "fn", "Email", "KIND"]
+)
+PARAMS = st.sampled_from(
+    ["", ";TYPE=WORK", ";type=CELL;type=pref", ";CELL", ";TYPE=INTERNET,HOME", ";PREF=1"]
+    + [";CHARSET=ISO-8859-1", ";TYPE=X-A,B", ";VOICE;FAX", ";ENCODING=b"]
+)
+VALUES = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
+    st.sampled_from(
+        ["Müller;Anna;;;", "a\\,b\\;c", "x\\ny", "mailto:A@B.c", "tel:+1", "_$!<Mobile>!$_"]
+        + ["2.1", "4.0", " a  b ", "a,b,,c", "\\", "Ex;Co;Dept", ""]
+    ),
+)
+
+
+def folded(line: str, at: list[int], fold: str) -> list[str]:
+    """``line`` folded before each of the positions ``at`` (vCard's line folding)."""
+    cuts = sorted({p for p in at if 0 < p < len(line)})
+    pieces = [line[a:b] for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
+    return [pieces[0], *(fold + p for p in pieces[1:])]
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    lines=st.lists(
+        st.tuples(NAMES, PARAMS, VALUES, st.lists(st.integers(1, 40), max_size=3)), max_size=9
+    ),
+    version=st.sampled_from(["2.1", "3.0", "4.0", None]),
+    fold=st.sampled_from([" ", "\t"]),
+)
+@example(lines=[("NOTE", "", "a\\nb, c", [3]), ("FN", "", "Anna", [])], version="3.0", fold=" ")
+def test_quick_reading_agrees_with_vobject_on_random_cards(
+    lines: list[tuple[str, str, str, list[int]]], version: str | None, fold: str
+) -> None:
+    physical: list[str] = []
+    for name, params, value, at in lines:
+        physical += folded(f"{name}{params}:{value}", at, fold)
+    text = card(*physical, version=version)
+    for cut in cut_cards(text):
+        if cut.text is None:
+            continue
+        got = quick(cut.text, cut.number)
+        if got is None:
+            continue
+        assert got == by_vobject(cut.text, cut.number)
+        assert card_record(CardText(cut.number, cut.text)) == got
