@@ -511,7 +511,8 @@ def _rows(
             reader = csv.reader(fh, delimiter=delimiter)
             found = 0
             for n, row in enumerate(reader, start=1):
-                if any(row) and any(c.strip() for c in row):
+                # Blank rows (nothing but white space in any cell) are not contacts.
+                if (joined := "".join(row)) and not joined.isspace():
                     found += 1
                     if found > MAX_CONTACTS + 1:
                         raise ContactFileError(

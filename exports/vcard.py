@@ -11,6 +11,7 @@ whole file there.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -453,13 +454,9 @@ def _quick_body(text: str) -> str | None:
 
 
 _TEL_PREFIX = re.compile(r"^tel:", re.IGNORECASE)
-# The lines of a card _quick_body took that _record reads (group, name, parameters
-# with their first semicolon, value); every other line is passed over at C speed.
-_READ_LINE = re.compile(
-    r"^(?:([A-Za-z0-9-]+)\.)?"
-    r"(FN|N|ORG|TITLE|ROLE|EMAIL|TEL|NOTE|CATEGORIES|X-ABLABEL|VERSION)"
-    r"((?:;[^:\r\n]*)?):([^\r\n]*)\r$",
-    re.IGNORECASE | re.MULTILINE,
+# The properties _record reads; every other line of a card is passed over.
+_READ = frozenset(
+    {"FN", "N", "ORG", "TITLE", "ROLE", "EMAIL", "TEL", "NOTE", "CATEGORIES", "X-ABLABEL"}
 )
 
 
@@ -472,12 +469,18 @@ def _quick_record(place: str, body: str) -> ContactRecord:
     holds the two readings to the same records."""
     version = ""
     grouped: dict[str, list[tuple[str, str, str]]] = {}
-    for group, name, params, value in _READ_LINE.findall(body):
-        upper = name.upper()
-        if upper == "VERSION":
+    for line in body.split("\r\n")[:-1]:
+        head, _, value = line.partition(":")
+        semi = head.find(";")
+        upper = (head if semi < 0 else head[:semi]).upper()
+        group = ""
+        if "." in upper:
+            group, upper = (head if semi < 0 else head[:semi]).split(".")
+            upper = upper.upper()
+        if upper in _READ:
+            grouped.setdefault(upper, []).append((group, value, head[semi:] if semi >= 0 else ""))
+        elif upper == "VERSION":
             version = version or value.strip() or " "
-        else:
-            grouped.setdefault(upper, []).append((group, value, params))
     modern = version.strip() != "2.1"
     rec = ContactRecord(place)
     group_labels = {
@@ -487,9 +490,13 @@ def _quick_record(place: str, body: str) -> ContactRecord:
     }
 
     def one(value: str) -> str:
-        return " ".join(_unescape(value, modern).split())
+        if "\\" in value:
+            value = _unescape(value, modern)
+        return " ".join(value.split())
 
     def parts(value: str, sep: str) -> list[str]:
+        if "\\" not in value:
+            return [" ".join(p.split()) for p in value.split(sep)]
         return [" ".join(_unescape(p, modern).split()) for p in _split(value, sep)]
 
     notes: list[str] = []
@@ -524,8 +531,12 @@ def _quick_label(group: str, params: str, group_labels: dict[str, str]) -> str:
     """``_label`` of a line from its group and its parameters as written."""
     if group and (key := group.casefold()) in group_labels:
         return group_labels[key]
-    if not params:
-        return ""
+    return _label_of(params) if params else ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _label_of(params: str) -> str:
+    """The label a line's parameters give (a file repeats a few of them)."""
     typed: list[str] = []
     singles: list[str] = []
     for param in params[1:].split(";"):

@@ -85,7 +85,17 @@ def control_problem(rec: ContactRecord) -> str:
     """Why ``rec`` is refused for a control character in one of its fields, or "".
 
     Checked at the edge, before any rule of ours sees the record, so the preview
-    names the row and the field instead of the book storing what no one can see."""
+    names the row and the field instead of the book storing what no one can see.
+    Every field is looked at with one search first (almost no record has any), and
+    field by field only to say which."""
+    fields = [rec.name, rec.given, rec.middle, rec.family, rec.organisation, rec.role]
+    fields += [c.value + c.label for c in rec.emails]
+    fields += [c.value + c.label for c in rec.phones]
+    if (
+        _CONTROL.search("".join(fields + rec.tags)) is None
+        and _CONTROL_IN_NOTES.search(rec.notes) is None
+    ):
+        return ""
     found: tuple[str, str] | None = None
     for attr, word in _FIELD_WORDS.items():
         if m := _CONTROL.search(getattr(rec, attr)):
@@ -407,7 +417,17 @@ def _phone_key(value: str) -> str:
     return digits_only(value) or value.strip().casefold()
 
 
-def _unique(contacts: Iterable[Contact], key: Callable[[str], str]) -> list[Contact]:
+def _unique(contacts: list[Contact], key: Callable[[str], str]) -> list[Contact]:
+    if len(contacts) == 1:
+        # Most records have one email and one phone: nothing to compare with.
+        c = contacts[0]
+        value = " ".join(c.value.split())
+        if not value:
+            return []
+        label = c.label
+        if " " in label or not label.isprintable() or label != label.strip():
+            label = " ".join(label.split())
+        return [c if value == c.value and label == c.label else Contact(value, label)]
     seen: set[str] = set()
     out: list[Contact] = []
     for c in contacts:
@@ -813,38 +833,37 @@ def _run(
         creates.clear()
         pending.clear()
 
+    def skip(place: str, reason: str, data: ClientInput, name: str | None = None) -> None:
+        rows.append(
+            PlannedRow(
+                place,
+                name if name is not None else data.name,
+                tuple([c.value for c in data.emails]),
+                Action.SKIP,
+                reason,
+            )
+        )
+
+    problems, parent = sv.problems, sv.union.parent
     for i, rec in enumerate(records):
         if i % _STEP == 0:
             say(total // 2 + i // 2)
         if i >= sv.n:
             raise ContactFileError("The file changed while it was being read.")
         own = _as_input(rec)
-
-        def skip(
-            reason: str, data: ClientInput = own, name: str | None = None, place: str = rec.place
-        ) -> None:
-            rows.append(
-                PlannedRow(
-                    place,
-                    name if name is not None else data.name,
-                    tuple(c.value for c in data.emails),
-                    Action.SKIP,
-                    reason,
-                )
-            )
-
-        if i in sv.problems:
-            skip(rec.problem or control_problem(rec), own, rec.full_name())
+        if i in problems:
+            skip(rec.place, rec.problem or control_problem(rec), own, rec.full_name())
             continue
-        lead = find(i)
+        lead = find(i) if parent[i] != i else i
         if lead != i:
-            skip(f"Same email as {places[lead]}; merged into it.")
+            skip(rec.place, f"Same email as {places[lead]}; merged into it.", own)
             continue
         data = inputs.get(i, own)
         if i in decided.skip:
-            skip(decided.skip[i], data)
+            skip(rec.place, decided.skip[i], data)
         elif i in decided.gathered_by:
-            skip(f"Same client as {places[decided.gathered_by[i]]}; merged into it.", data)
+            where = places[decided.gathered_by[i]]
+            skip(rec.place, f"Same client as {where}; merged into it.", data)
         elif i in decided.target:
             pending.append((len(rows), rec.place, decided.target[i], data))
             rows.append(None)
@@ -854,18 +873,19 @@ def _run(
             if not data.emails and folded:
                 if folded in known.by_name:
                     name = known.names[known.by_name[folded]]
-                    skip(f"No email to match on, and “{name}” is already in your book.", data)
+                    why = f"No email to match on, and “{name}” is already in your book."
+                    skip(rec.place, why, data)
                     continue
                 if folded in names_in_file:
-                    skip(
+                    why = (
                         f"No email to tell it apart from {names_in_file[folded]}, "
-                        "which has the same name.",
-                        data,
+                        "which has the same name."
                     )
+                    skip(rec.place, why, data)
                     continue
             cleaned, why = _checked(data, clean=data is not own)
             if why is not None:
-                skip(why, data)
+                skip(rec.place, why, data)
                 continue
             if folded in sv.lonely:
                 names_in_file.setdefault(folded, rec.place)
@@ -874,7 +894,7 @@ def _run(
                 PlannedRow(
                     rec.place,
                     data.name,
-                    tuple(c.value for c in data.emails),
+                    tuple([c.value for c in data.emails]),
                     Action.CREATE,
                     "New client.",
                     None,
