@@ -369,10 +369,7 @@ _PLAIN_LINE = (
 )
 _PLAIN_BODY = re.compile(f"(?:{_PLAIN_LINE})*")
 _QP_ANYWHERE = re.compile("printable", re.IGNORECASE)
-_IDENTITY_LINE = re.compile(
-    r"^(?:[A-Za-z0-9-]+\.)?(FN|N|ORG|EMAIL)(?:;[^:\r\n]*)?:([^\r\n]*)",
-    re.IGNORECASE | re.MULTILINE,
-)
+_IDENTITY_NAMES = frozenset({"FN", "N", "ORG", "EMAIL"})
 _CARD_HEAD, _CARD_TAIL = "BEGIN:VCARD\r\n", "END:VCARD\r\n"
 
 
@@ -389,8 +386,15 @@ def card_identity(card_text: CardText) -> ContactRecord | None:
     if body is None:
         return None
     rec = ContactRecord(f"card {card_text.number}")
-    for m in _IDENTITY_LINE.finditer(body):
-        name, value = m.group(1).upper(), m.group(2)
+    # A plain line is [group.]NAME[;PARAM...]:value with no colon before the value's.
+    for line in body.split("\r\n")[:-1]:
+        head, _, value = line.partition(":")
+        semi = head.find(";")
+        name = (head if semi < 0 else head[:semi]).upper()
+        if "." in name:
+            name = name.split(".")[1]
+        if name not in _IDENTITY_NAMES:
+            continue
         if name == "FN":
             rec.name = rec.name or _one_line(value)
         elif name == "N":

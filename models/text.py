@@ -35,6 +35,10 @@ _UNDECOMPOSED = str.maketrans(
 # one regex scan instead of a table lookup per character.
 _UNDECOMPOSED_CHARS = re.compile("[" + "".join(chr(c) for c in _UNDECOMPOSED) + "]")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+# Anything but ASCII and the combining diacritical marks (all of U+0300-U+036F has
+# a combining class but U+034F, the grapheme joiner): text without it, once
+# decomposed, is ASCII letters and their accents, which encoding to ASCII drops.
+_NOT_LATIN_MARKS = re.compile("[^\x00-\x7f\u0300-\u034e\u0350-\u036f]")
 
 
 class _CombiningMarks(dict[int, int | None]):
@@ -68,6 +72,8 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     if decomposed.isascii():
         return decomposed.lower()
+    if _NOT_LATIN_MARKS.search(decomposed) is None:
+        return decomposed.encode("ascii", "ignore").decode("ascii").lower()
     return _NON_ASCII_RUN.sub(_without_marks, decomposed).casefold()
 
 

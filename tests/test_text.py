@@ -83,3 +83,17 @@ def test_fold_reads_as_it_did_character_by_character(text: str) -> None:
 @given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=60))
 def test_fold_agrees_with_the_plain_reading_on_any_text(text: str) -> None:
     assert fold(text) == _fold_plainly(text)
+
+
+def test_the_marks_fold_drops_by_encoding_are_all_combining() -> None:
+    """fold drops U+0300-U+036F (but U+034F) by encoding to ASCII: each of them must be
+    a combining mark, or that shortcut would drop a letter."""
+    import unicodedata
+
+    from models.text import _NOT_LATIN_MARKS
+
+    for code in range(0x80, 0x370):
+        char = chr(code)
+        if _NOT_LATIN_MARKS.match(char) is None:
+            assert unicodedata.combining(char), hex(code)
+    assert _NOT_LATIN_MARKS.match("\u034f") is not None

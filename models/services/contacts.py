@@ -356,10 +356,12 @@ class _Writer:
         points: list[tuple[object, ...]] = []
         links: list[tuple[int, int]] = []
         email, phone, tag_ids = self.email, self.phone, self.tag_ids
+        active, at, due_cache = self.active, self.at, self.due_cache
         uids = _uids(len(creates))
-        for d, uid in zip(creates, uids, strict=True):
-            cid = self.next_id
-            self.next_id += 1
+        first = self.next_id
+        for cid, d, uid in zip(range(first, first + len(creates)), creates, uids, strict=True):
+            cadence = d.cadence_days
+            due = due_cache[cadence] if cadence in due_cache else self._due(cadence)
             clients.append(
                 (
                     cid,
@@ -368,18 +370,22 @@ class _Writer:
                     d.organisation,
                     d.role,
                     d.notes,
-                    self.active,
-                    self.at,
-                    self.at,
+                    active,
+                    at,
+                    at,
                     _search_text(d),
-                    d.cadence_days,
-                    self._due(d.cadence_days),
+                    cadence,
+                    due,
                 )
             )
-            points += [(cid, email, c.label, c.value, i) for i, c in enumerate(d.emails)]
-            points += [(cid, phone, c.label, c.value, i) for i, c in enumerate(d.phones)]
-            links += [(cid, tag_ids[t.casefold()]) for t in d.tags]
-            self.created.append(cid)
+            if d.emails:
+                points += [(cid, email, c.label, c.value, i) for i, c in enumerate(d.emails)]
+            if d.phones:
+                points += [(cid, phone, c.label, c.value, i) for i, c in enumerate(d.phones)]
+            if d.tags:
+                links += [(cid, tag_ids[t.casefold()]) for t in d.tags]
+        self.next_id = first + len(creates)
+        self.created += range(first, self.next_id)
         if clients:
             self.conn.exec_driver_sql(_INSERT_CLIENT, clients)
         if points:
