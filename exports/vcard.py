@@ -458,40 +458,19 @@ def _quick_body(text: str) -> str | None:
 
 
 _TEL_PREFIX = re.compile(r"^tel:", re.IGNORECASE)
-# The properties _record reads; every other line of a card is passed over.
-_READ = frozenset(
-    {"FN", "N", "ORG", "TITLE", "ROLE", "EMAIL", "TEL", "NOTE", "CATEGORIES", "X-ABLABEL"}
-)
-
-
 def _quick_record(place: str, body: str) -> ContactRecord:
-    """``_record`` of a card ``_quick_body`` took, read by splitting its lines:
-    what vobject's ContentLines and _record's generic walk cost per line (most of
-    importing 100 000 cards) is spent only on the lines a client keeps. Lines are
-    taken name by name in order of first appearance, as _record takes vobject's
-    children (that order decides between TITLE and ROLE). tests/test_vcard_quick.py
-    holds the two readings to the same records."""
-    version = ""
-    grouped: dict[str, list[tuple[str, str, str]]] = {}
-    for line in body.split("\r\n")[:-1]:
-        head, _, value = line.partition(":")
-        semi = head.find(";")
-        upper = (head if semi < 0 else head[:semi]).upper()
-        group = ""
-        if "." in upper:
-            group, upper = (head if semi < 0 else head[:semi]).split(".")
-            upper = upper.upper()
-        if upper in _READ:
-            grouped.setdefault(upper, []).append((group, value, head[semi:] if semi >= 0 else ""))
-        elif upper == "VERSION":
-            version = version or value.strip() or " "
-    modern = version.strip() != "2.1"
-    rec = ContactRecord(place)
-    group_labels = {
-        group.casefold(): _apple_label(_unescape(value, modern))
-        for group, value, _params in grouped.pop("X-ABLABEL", ())
-        if group
-    }
+    """``_record`` of a card ``_quick_body`` took, read by splitting its lines in one
+    pass: what vobject's ContentLines and _record's generic walk cost per line (most
+    of importing 100 000 cards) is spent only on the lines a client keeps.
+
+    _record takes vobject's lines name by name in order of first appearance; only
+    TITLE against ROLE depends on that order, so each keeps its first value and the
+    name seen first wins. Labels wait for the X-ABLabel lines, which Apple writes
+    after the line they name; the version matters only to a value with a backslash.
+    tests/test_vcard_quick.py holds the two readings to the same records."""
+    lines = body.split("\r\n")
+    lines.pop()
+    modern = "\\" not in body or _quick_version(lines) != "2.1"
 
     def one(value: str) -> str:
         if "\\" in value:
@@ -503,32 +482,58 @@ def _quick_record(place: str, body: str) -> ContactRecord:
             return [" ".join(p.split()) for p in value.split(sep)]
         return [" ".join(_unescape(p, modern).split()) for p in _split(value, sep)]
 
+    rec = ContactRecord(place)
     notes: list[str] = []
-    for name, lines in grouped.items():
-        for group, value, params in lines:
-            if name == "FN":
-                rec.name = rec.name or one(value)
-            elif name == "N":
-                family, given, middle = (parts(value, ";") + ["", "", ""])[:3]
-                rec.family, rec.given, rec.middle = family, given, middle
-            elif name == "ORG":
-                rec.organisation = rec.organisation or parts(value, ";")[0]
-            elif name in ("TITLE", "ROLE"):
-                rec.role = rec.role or one(value)
-            elif name == "EMAIL" or name == "TEL":
-                prefix = _MAILTO if name == "EMAIL" else _TEL_PREFIX
-                value = prefix.sub("", one(value))
-                if value:
-                    found = Contact(value, _quick_label(group, params, group_labels))
-                    (rec.emails if name == "EMAIL" else rec.phones).append(found)
-            elif name == "NOTE":
-                note = _unescape(value, modern).replace("\r\n", "\n").replace("\r", "\n").strip()
-                if note:
-                    notes.append(note)
-            else:
-                rec.tags += [t[:80] for t in parts(value, ",") if t]
+    roles: dict[str, str] = {}
+    contacts: list[tuple[str, str, str, str]] = []
+    group_labels: dict[str, str] = {}
+    for line in lines:
+        head, _, value = line.partition(":")
+        semi = head.find(";")
+        name = head if semi < 0 else head[:semi]
+        group = ""
+        if "." in name:
+            group, name = name.split(".")
+        name = name.upper()
+        if name == "FN":
+            if not rec.name:
+                rec.name = one(value)
+        elif name == "N":
+            rec.family, rec.given, rec.middle = (parts(value, ";") + ["", "", ""])[:3]
+        elif name == "ORG":
+            if not rec.organisation:
+                rec.organisation = parts(value, ";")[0]
+        elif name == "TITLE" or name == "ROLE":
+            if not roles.get(name):
+                roles[name] = one(value)
+        elif name == "EMAIL" or name == "TEL":
+            contacts.append((name, group, value, head[semi:] if semi >= 0 else ""))
+        elif name == "NOTE":
+            note = _unescape(value, modern).replace("\r\n", "\n").replace("\r", "\n").strip()
+            if note:
+                notes.append(note)
+        elif name == "CATEGORIES":
+            rec.tags += [t[:80] for t in parts(value, ",") if t]
+        elif name == "X-ABLABEL" and group:
+            group_labels[group.casefold()] = _apple_label(_unescape(value, modern))
+    rec.role = next((r for r in roles.values() if r), "")
+    for name, group, value, params in contacts:
+        value = (_MAILTO if name == "EMAIL" else _TEL_PREFIX).sub("", one(value))
+        if value:
+            found = Contact(value, _quick_label(group, params, group_labels))
+            (rec.emails if name == "EMAIL" else rec.phones).append(found)
     rec.notes = "\n".join(notes)
     return rec
+
+
+def _quick_version(lines: list[str]) -> str:
+    """The card's first VERSION, as _record reads it ("3.0" when there is none)."""
+    for line in lines:
+        head, _, value = line.partition(":")
+        name = head.split(";", 1)[0]
+        if name.rsplit(".", 1)[-1].upper() == "VERSION":
+            return value.strip()
+    return "3.0"
 
 
 def _quick_label(group: str, params: str, group_labels: dict[str, str]) -> str:
