@@ -106,6 +106,9 @@ class CardText:
     number: int
     text: str | None
     problem: str = ""
+    # Cut whole by _WHOLE_CARD: every line a property line in the quick reading's
+    # form or a folded line, no quoted-printable. Only spares checking that again.
+    strict: bool = field(default=False, compare=False)
 
 
 def split_cards(text: str) -> list[tuple[int, str | None]]:
@@ -236,8 +239,9 @@ def cut_card_stream(lines: Iterable[str], name: str = "The file") -> Iterator[Ca
 # regex match instead of a Python step per line (that was most of reading a file).
 _WHOLE_CARD = re.compile(
     r"BEGIN:VCARD\n"
-    r"(?:(?:[A-Za-z0-9-]+\.)?(?!(?i:begin|end|photo|logo|sound|key)[;:])"
-    r"[A-Za-z0-9-]+[;:][^\n]*\n(?:[ \t][^\n]*\n)*)*"
+    r"(?:(?:[A-Za-z0-9-]+\.)?(?!(?i:begin|end|profile|photo|logo|sound|key)[;:])[A-Za-z0-9-]+"
+    r"(?:;[A-Za-z0-9-]+(?:=[A-Za-z0-9-]+(?:,[A-Za-z0-9-]+)*)?)*"
+    r":[^\x00-\x1f\x7f-\x9f]*\n(?:[ \t][^\n]*\n)*)*"
     r"END:VCARD\n"
 )
 _FOLDED_RUN = re.compile(r"(?:[ \t][^\n]*\n|\n)*")
@@ -267,7 +271,8 @@ def cut_card_text(fh: TextIO, name: str = "The file") -> Iterator[CardText]:
                 ):
                     body = buf[pos + _HEAD_LEN : m.end() - _TAIL_LEN].replace("\n", "\r\n")
                     pos = m.end()
-                    yield CardText(cutter.counted(), f"BEGIN:VCARD\r\n{body}END:VCARD\r\n")
+                    text = f"BEGIN:VCARD\r\n{body}END:VCARD\r\n"
+                    yield CardText(cutter.counted(), text, strict=True)
                     continue
             if cutter.dropping:
                 # A photo's folded lines, all at once: the line-by-line reading
@@ -346,7 +351,7 @@ def card_record(card_text: CardText) -> ContactRecord:
     if card_text.text is None:
         return ContactRecord(place, problem=card_text.problem)
     try:
-        body = _quick_body(card_text.text)
+        body = _quick_body(card_text.text, card_text.strict)
         if body is not None:
             return _quick_record(place, body)
         return _record(place, _read_card(card_text.text))
@@ -382,7 +387,7 @@ def card_identity(card_text: CardText) -> ContactRecord | None:
     made 100 000 vCards cost twice what they cost to import."""
     if card_text.text is None:
         return ContactRecord(f"card {card_text.number}", problem=card_text.problem)
-    body = _plain_body(card_text.text)
+    body = _plain_body(card_text.text, card_text.strict)
     if body is None:
         return None
     rec = ContactRecord(f"card {card_text.number}")
@@ -412,11 +417,15 @@ def card_identity(card_text: CardText) -> ContactRecord | None:
 _MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
 
 
-def _plain_body(text: str) -> str | None:
-    """The lines between BEGIN and END of a plain card (each ending in CRLF), or None."""
+def _plain_body(text: str, strict: bool = False) -> str | None:
+    """The lines between BEGIN and END of a plain card (each ending in CRLF), or None.
+    A ``strict`` card (CardText.strict) is plain when it is neither folded nor
+    escaped."""
     if not (text.startswith(_CARD_HEAD) and text.endswith(_CARD_TAIL)):
         return None
     body = text[len(_CARD_HEAD) : -len(_CARD_TAIL)]
+    if strict and "\\" not in body and "\r\n " not in body and "\r\n\t" not in body:
+        return body
     if _PLAIN_BODY.fullmatch(body) is None or _QP_ANYWHERE.search(body) is not None:
         return None
     return body
@@ -438,14 +447,17 @@ _QUICK_BODY = re.compile(f"(?:{_QUICK_LINE})*")
 _BLANK_LINE = re.compile(r"\n\s*\r\n")
 
 
-def _quick_body(text: str) -> str | None:
+def _quick_body(text: str, strict: bool = False) -> str | None:
     """The unfolded lines between BEGIN and END of a card the quick reading takes
-    (each ending in CRLF), or None for one only vobject reads right."""
+    (each ending in CRLF), or None for one only vobject reads right. A ``strict``
+    card (CardText.strict) without folded lines is taken as it is."""
     if not (text.startswith(_CARD_HEAD) and text.endswith(_CARD_TAIL)):
         return None
+    body = text[len(_CARD_HEAD) : -len(_CARD_TAIL)]
+    if strict and "\r\n " not in body and "\r\n\t" not in body:
+        return body
     if _QP_ANYWHERE.search(text) is not None:
         return None
-    body = text[len(_CARD_HEAD) : -len(_CARD_TAIL)]
     if "\r\n " in body or "\r\n\t" in body or body.startswith((" ", "\t")):
         if body.startswith((" ", "\t")) or _BLANK_LINE.search(text) is not None:
             return None
