@@ -6,6 +6,7 @@ vobject is the reference: ``vobject.readOne`` of the card under the raw name, th
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from exports import vcard
-from exports.vcard import CardText, card_record, cut_cards
+from exports.vcard import (
+    CardText,
+    card_identity,
+    card_record,
+    cut_card_stream,
+    cut_card_text,
+    cut_cards,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "contacts"
 
@@ -239,3 +247,19 @@ def test_quick_reading_agrees_with_vobject_on_random_cards(
             continue
         assert got == by_vobject(cut.text, cut.number)
         assert card_record(CardText(cut.number, cut.text)) == got
+
+
+@pytest.mark.parametrize("name", sorted(TAKEN) + sorted(LEFT))
+def test_a_card_cut_whole_reads_as_the_same_card_cut_line_by_line(name: str) -> None:
+    """A card cut whole says so (strict) and is then read without its lines being
+    checked again: what it reads must be what the line-by-line cut card reads."""
+    text = (TAKEN.get(name) or LEFT[name]).replace("\r\n", "\n")
+    whole = list(cut_card_text(io.StringIO(text, newline=None)))
+    by_line = list(cut_card_stream(io.StringIO(text, newline=None)))
+    assert whole == by_line
+    assert [card_record(c) for c in whole] == [card_record(c) for c in by_line]
+    assert [card_identity(c) for c in whole] == [card_identity(c) for c in by_line]
+    if name in TAKEN and "\n " not in text and "\n\t" not in text:
+        assert all(c.strict for c in whole)
+    if name in LEFT:
+        assert all(vcard._quick_body(c.text, c.strict) is None for c in whole if c.text)
