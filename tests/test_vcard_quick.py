@@ -261,5 +261,5 @@ def test_a_card_cut_whole_reads_as_the_same_card_cut_line_by_line(name: str) -> 
     assert [card_identity(c) for c in whole] == [card_identity(c) for c in by_line]
     if name in TAKEN and "\n " not in text and "\n\t" not in text:
         assert all(c.strict for c in whole)
-    if name in LEFT:
+    if name in LEFT and len(whole) == 1:  # (a nested BEGIN cuts a second, plain card)
         assert all(vcard._quick_body(c.text, c.strict) is None for c in whole if c.text)
