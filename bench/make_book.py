@@ -377,19 +377,18 @@ def _agreements(book: Book, clients: int, rng: random.Random, today: date) -> No
     from sqlalchemy import select as _select
 
     from models.entities import CommitmentState, Incident, Side
+    from models.services.agreement_documents import pdf_renderer
     from models.services.agreements import (
         AgreementInput,
         CommitmentInput,
-        ConsultantSettings,
         create_agreement,
         finalise,
         get_agreement,
         new_version,
-        pdf_renderer,
         set_commitment_state,
-        set_settings,
         update_draft,
     )
+    from models.services.consultant import ConsultantSettings, set_settings
 
     with book.engine.connect() as conn:
         newest: dict[int, tuple[int, datetime]] = {}

@@ -126,7 +126,8 @@ def test_bulk_book_has_agreements_as_the_services_leave_them(tmp_path: Path) -> 
     import hashlib
 
     from models.entities import AgreementStatus, CommitmentState
-    from models.services.agreements import agreement_pdf, get_agreement, list_agreements
+    from models.services.agreement_documents import agreement_pdf
+    from models.services.agreements import get_agreement, list_agreements
 
     book = build(tmp_path / "bench.db", 1000, touches_per_client=2, seed=7)
     try:

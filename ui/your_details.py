@@ -13,7 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QWidget
 
-from models.services.agreements import details_problem, get_settings
+from models.services.consultant import details_problem, get_settings
 from ui.app import RapportApp
 
 FILL_IN = "Fill in my details\u2026"

@@ -61,13 +61,8 @@ from models.repair import (
     text,
     ticked,
 )
-from models.services.agreements import (
-    AgreementInput,
-    CommitmentInput,
-    create_in,
-    read_settings,
-    sync_follow_ups,
-)
+from models.services.agreement_follow_ups import sync_follow_ups
+from models.services.agreements import AgreementInput, CommitmentInput, create_in
 from models.services.bulk import insert_rows
 from models.services.clients import (
     NotFoundError,
@@ -76,6 +71,7 @@ from models.services.clients import (
     local_date,
     recompute_touch_due,
 )
+from models.services.consultant import read_settings
 from models.services.incidents import (
     agreement_states,
     recompute_priority,

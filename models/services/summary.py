@@ -24,13 +24,9 @@ from models.documents import (
 )
 from models.entities import Side, Touch
 from models.reminders import cadence_label
-from models.services.agreements import (
-    CommitmentRow,
-    get_agreement,
-    get_settings,
-    list_agreements,
-)
+from models.services.agreements import CommitmentRow, get_agreement, list_agreements
 from models.services.clients import get_client
+from models.services.consultant import get_settings
 from models.services.health import client_health
 from models.services.incidents import get_incident, list_evidence, list_incidents, timeline
 
