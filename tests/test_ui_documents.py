@@ -287,7 +287,7 @@ def test_the_first_agreement_asks_for_my_details(
         # The insurer ending says, in plain words, why the notice admits nothing.
         from PySide6.QtWidgets import QLabel
 
-        from models.repair import INSURER_NO_ADMISSIONS
+        from models.repair_records import INSURER_NO_ADMISSIONS
 
         said = [lbl.text() for lbl in w.pages[Step.INSURER].findChildren(QLabel)]
         assert INSURER_NO_ADMISSIONS in said

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.repair import Candidate
+from models.repair_agreement import Candidate
 from ui.app import RapportApp
 from ui.theme import css
 from ui.your_details import FILL_IN, missing_details, open_your_details

@@ -45,22 +45,23 @@ from models.repair import (
     FIELDS,
     SKIPPABLE,
     TITLES,
-    Candidate,
-    ComposedAgreement,
-    RecordFacts,
     Step,
-    candidates,
     clean_answers,
-    compose_agreement,
-    compose_record,
     default_review_on,
     default_title,
     draft_check_in,
     draft_reply,
     finish_problems,
     text,
+)
+from models.repair_agreement import (
+    Candidate,
+    ComposedAgreement,
+    candidates,
+    compose_agreement,
     ticked,
 )
+from models.repair_records import RecordFacts, compose_record
 from models.services.agreement_follow_ups import sync_follow_ups
 from models.services.agreements import AgreementInput, CommitmentInput, create_in
 from models.services.bulk import insert_rows
