@@ -21,7 +21,8 @@ from models.services.agreement_documents import agreement_pdf, pdf_renderer
 from models.services.agreements import AgreementInput, create_agreement, finalise
 from models.services.clients import ClientInput, create_client
 from models.services.consultant import ConsultantSettings, set_settings
-from models.services.repair import finish_other, record_for
+from models.services.repair import finish_other
+from models.services.repair_records import record_for
 from tests.consultant import give_details
 from tests.test_record_pdf import _incident, _plan_at
 

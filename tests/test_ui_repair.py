@@ -40,16 +40,9 @@ from models.services.incidents import (
     record_response,
     timeline,
 )
+from models.services.insurer import InsurerDetails, get_insurer
 from models.services.reminders import TouchInput, log_touch, open_follow_ups
-from models.services.repair import (
-    InsurerDetails,
-    active_plan,
-    get_insurer,
-    get_plan,
-    latest_plan,
-    save_step,
-    start_or_resume,
-)
+from models.services.repair import active_plan, get_plan, latest_plan, save_step, start_or_resume
 from tests.helpers import LEFT, NOW, add_client, fixed_clock, open_window, shown
 from ui.app import CHANGED_CLIENTS, CHANGED_INCIDENTS, RapportApp
 from ui.incident_window import IncidentWindow

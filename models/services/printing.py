@@ -90,7 +90,7 @@ def agreement_preview_job(book: Book, agreement_id: int) -> PrintJob:
 
 def record_job(book: Book, plan_id: int) -> PrintJob:
     """The written record a repair's ending leaves (a preview while under way)."""
-    from models.services.repair import record_for
+    from models.services.repair_records import record_for
 
     document = record_for(book, plan_id)
     size = page_size(book)
