@@ -159,3 +159,39 @@ def test_bulk_book_has_agreements_as_the_services_leave_them(tmp_path: Path) -> 
             assert scores[cid] == client_health(book, cid, TODAY).now, cid
     finally:
         book.close()
+
+
+def test_the_cache_key_follows_what_the_generator_does_not_where_it_is_written(
+    tmp_path: Path,
+) -> None:
+    """A refactor of the generator (a definition moved to another of its modules, a
+    comment or docstring reworded, an import from elsewhere) keeps the cached books;
+    a changed statement builds new ones."""
+    import shutil
+
+    from bench.make_book import GENERATOR, HERE, generator_digest
+
+    for name in GENERATOR:
+        shutil.copy(HERE / name, tmp_path / name)
+    before = generator_digest(tmp_path)
+    assert before == generator_digest()
+
+    rows = (tmp_path / "book_rows.py").read_text(encoding="utf-8")
+    start = rows.index("class Ids:")
+    moved = rows[start:]
+    (tmp_path / "book_rows.py").write_text(
+        rows[:start].replace('"""Rows written', '"""# Rows, reworded:') + "\n", encoding="utf-8"
+    )
+    incidents = (tmp_path / "book_incidents.py").read_text(encoding="utf-8")
+    incidents = incidents.replace("from bench.book_rows import Ids\n", "")
+    (tmp_path / "book_incidents.py").write_text(
+        incidents + "\n\n# Moved here from book_rows.py.\n" + moved, encoding="utf-8"
+    )
+    assert generator_digest(tmp_path) == before
+
+    incidents = (tmp_path / "book_incidents.py").read_text(encoding="utf-8")
+    assert "INCIDENT_SHARE = 0.05\n" in incidents
+    (tmp_path / "book_incidents.py").write_text(
+        incidents.replace("INCIDENT_SHARE = 0.05\n", "INCIDENT_SHARE = 0.06\n"), encoding="utf-8"
+    )
+    assert generator_digest(tmp_path) != before
