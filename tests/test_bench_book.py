@@ -105,7 +105,8 @@ def test_pdf_figure_renders_the_same_text_both_ways() -> None:
 
     from pypdf import PdfReader
 
-    from bench.run import bare_pdf, bench_pdf, pdf_document, render_agreement
+    from bench.pdf_figure import bare_pdf, bench_pdf, pdf_document
+    from exports.pdf.agreement import render_agreement
 
     doc = pdf_document()
     assert len(doc.points) == 10 and len(doc.ours) == len(doc.theirs) == 8
