@@ -17,16 +17,12 @@ from sqlalchemy.orm import Session
 
 from models.agreements import display_number, points_from_text
 from models.db import Book
-from models.documents import AgreementDocument, CommitmentLine, Party
-from models.entities import Agreement, AgreementStatus, Client, Commitment, ContactKind, Side
-from models.services.clients import NotFoundError, client_or_error
-from models.services.consultant import get_settings, read_settings
+from models.documents import AgreementDocument, CommitmentLine
+from models.entities import Agreement, AgreementStatus, Commitment, Side
+from models.services.clients import NotFoundError, client_or_error, client_party
+from models.services.consultant import consultant_party, get_settings, read_settings
 
 Renderer = Callable[[AgreementDocument], bytes]
-
-
-def _first(client: Client, kind: ContactKind) -> str:
-    return next((c.value for c in client.contacts if c.kind is kind), "")
 
 
 def _lines(commitments: Sequence[Commitment], side: Side) -> list[CommitmentLine]:
@@ -44,20 +40,8 @@ def agreement_document(s: Session, ag: Agreement, *, status: AgreementStatus) ->
         number=display_number(ag.number, ag.version),
         title=ag.title,
         dated=ag.dated,
-        consultant=Party(
-            name=me.name,
-            organisation=me.business,
-            address=me.address,
-            email=me.email,
-            phone=me.phone,
-        ),
-        client=Party(
-            name=client.name,
-            organisation=client.organisation,
-            role=client.role,
-            email=_first(client, ContactKind.EMAIL),
-            phone=_first(client, ContactKind.PHONE),
-        ),
+        consultant=consultant_party(me),
+        client=client_party(client),
         context=ag.context,
         points=points_from_text(ag.points),
         ours=_lines(ag.commitments, Side.OURS),

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.db import Book
-from models.documents import PageSize
+from models.documents import PageSize, Party
 from models.entities import Setting
 from models.images import size_problem
 from models.services.clients import EMAIL_SHAPE, PHONE_SHAPE, ValidationError
@@ -56,6 +56,17 @@ _KEYS = {
     "logo_png": "consultant.logo_png",  # base64 of the PNG bytes
     "page_size": "print.page_size",
 }
+
+
+def consultant_party(me: ConsultantSettings) -> Party:
+    """The consultant as every document names them (the "us" party)."""
+    return Party(
+        name=me.name,
+        organisation=me.business,
+        address=me.address,
+        email=me.email,
+        phone=me.phone,
+    )
 
 
 def validate_settings(data: ConsultantSettings) -> dict[str, str]:

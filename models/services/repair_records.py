@@ -16,13 +16,13 @@ from sqlalchemy import select
 from models.agreements import live_entry
 from models.dates import format_short_date
 from models.db import Book
-from models.documents import Party, RecordDocument
-from models.entities import Client, ContactKind, EntryKind, Evidence, IncidentEntry, StoredFile
+from models.documents import RecordDocument
+from models.entities import EntryKind, Evidence, IncidentEntry, StoredFile
 from models.incidents import CATEGORY_LABELS, ENTRY_KIND_LABELS
 from models.repair import ENDINGS, Step
 from models.repair_records import RecordFacts, compose_record
-from models.services.clients import ValidationError, client_or_error, local_date
-from models.services.consultant import read_settings
+from models.services.clients import ValidationError, client_or_error, client_party, local_date
+from models.services.consultant import consultant_party, read_settings
 from models.services.incidents import agreement_states
 from models.services.repair import STEP_OF_ENDING, incident_or_error, plan_answers, plan_or_error
 from models.text import human_size
@@ -75,20 +75,8 @@ def record_for(book: Book, plan_id: int, *, today: date | None = None) -> Record
             incident_opened=local_date(inc.opened_at),
             category=CATEGORY_LABELS[inc.category],
             severity=inc.severity.value,
-            client=Party(
-                name=client.name,
-                organisation=client.organisation,
-                role=client.role,
-                email=_first(client, ContactKind.EMAIL),
-                phone=_first(client, ContactKind.PHONE),
-            ),
-            consultant=Party(
-                name=me.name,
-                organisation=me.business,
-                address=me.address,
-                email=me.email,
-                phone=me.phone,
-            ),
+            client=client_party(client),
+            consultant=consultant_party(me),
             evidence=evidence,
             history=history,
             dates=dates,
@@ -98,7 +86,3 @@ def record_for(book: Book, plan_id: int, *, today: date | None = None) -> Record
     from dataclasses import replace
 
     return replace(doc, logo_png=me.logo_png)
-
-
-def _first(client: Client, kind: ContactKind) -> str:
-    return next((c.value for c in client.contacts if c.kind is kind), "")
