@@ -99,6 +99,7 @@ def _upsert_follow_up(
 
 
 def close_follow_ups(s: Session, ag: Agreement, now: datetime) -> None:
+    """Mark a superseded version's open reminders done: the new version brings its own."""
     ids = [ag.review_follow_up_id] + [c.follow_up_id for c in ag.commitments]
     for fid in filter(None, ids):
         fu = s.get(FollowUp, fid)

@@ -57,6 +57,7 @@ def set_insurer(book: Book, details: InsurerDetails) -> None:
 
 
 def insurer_settings(s: Any) -> dict[str, str]:
+    """The stored insurer fields by answer name, "" where unset: a new plan starts from them."""
     stored = dict(
         s.execute(
             select(Setting.key, Setting.value).where(Setting.key.in_(INSURER_KEYS.values()))

@@ -431,6 +431,7 @@ def _active(s: Any, incident_id: int) -> RepairPlan | None:
 
 
 def plan_or_error(s: Any, plan_id: int) -> RepairPlan:
+    """The plan row, or a NotFoundError the user can read (the wizard and its records)."""
     plan: RepairPlan | None = s.get(RepairPlan, plan_id)
     if plan is None:
         raise NotFoundError(f"There is no repair plan with id {plan_id}.")
@@ -445,6 +446,7 @@ def _writable(s: Any, plan_id: int) -> RepairPlan:
 
 
 def incident_or_error(s: Any, incident_id: int) -> Incident:
+    """The plan's incident row, or a NotFoundError the user can read."""
     inc: Incident | None = s.get(Incident, incident_id)
     if inc is None:
         raise NotFoundError(f"There is no incident with id {incident_id}.")
@@ -452,6 +454,7 @@ def incident_or_error(s: Any, incident_id: int) -> Incident:
 
 
 def plan_answers(plan: RepairPlan) -> dict[str, Any]:
+    """The stored answers as a dict of known fields only; a damaged column reads as none."""
     try:
         data = json.loads(plan.answers or "{}")
     except json.JSONDecodeError:
