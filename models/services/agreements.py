@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -48,6 +48,7 @@ from models.entities import (
     new_uid,
 )
 from models.images import size_problem
+from models.limits import text_problem
 from models.services.bulk import insert_rows
 from models.services.clients import (
     EMAIL_SHAPE,
@@ -190,17 +191,33 @@ def validate_agreement(data: AgreementInput) -> dict[str, str]:
         errors["title"] = "Give the agreement a title."
     elif len(data.title) > TITLE_MAX:
         errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+    elif problem := text_problem(data.title, multiline=False):
+        errors["title"] = problem
     if len(data.context) > TEXT_MAX:
         errors["context"] = f"Keep the context under {TEXT_MAX} characters."
+    elif problem := text_problem(data.context):
+        errors["context"] = problem
     if len(data.points) > POINTS_MAX or sum(len(p) for p in data.points) > TEXT_MAX:
         errors["points"] = "That is too many points for one agreement."
+    elif problem := _first_problem(data.points, multiline=True):
+        errors["points"] = problem
     if len(data.commitments) > COMMITMENTS_MAX:
         errors["commitments"] = "That is too many commitments for one agreement."
     elif any(len(c.text) > TEXT_MAX for c in data.commitments):
         errors["commitments"] = f"Keep each commitment under {TEXT_MAX} characters."
+    elif problem := _first_problem((c.text for c in data.commitments), multiline=False):
+        errors["commitments"] = problem
     if data.review_on is not None and data.review_on < data.dated:
         errors["review_on"] = "The review date cannot be before the agreement's date."
     return errors
+
+
+def _first_problem(texts: Iterable[str], *, multiline: bool) -> str | None:
+    """The control-character rule (models/limits.py) over a list: its first problem."""
+    for text in texts:
+        if problem := text_problem(text, multiline=multiline):
+            return problem
+    return None
 
 
 def _checked(data: AgreementInput) -> AgreementInput:
@@ -624,8 +641,12 @@ def validate_settings(data: ConsultantSettings) -> dict[str, str]:
     for name in ("name", "business", "email", "phone"):
         if len(getattr(data, name)) > SETTING_MAX:
             errors[name] = f"Keep this under {SETTING_MAX} characters."
+        elif problem := text_problem(getattr(data, name), multiline=False):
+            errors[name] = problem
     if len(data.address) > ADDRESS_MAX:
         errors["address"] = f"Keep the address under {ADDRESS_MAX} characters."
+    elif problem := text_problem(data.address):
+        errors["address"] = problem
     if data.email and "email" not in errors and not EMAIL_SHAPE.match(data.email):
         errors["email"] = "That does not look like an email address (name@example.com)."
     if data.phone and "phone" not in errors and not PHONE_SHAPE.match(data.phone):
