@@ -99,6 +99,18 @@ PRINT_CELL_LINES = 400
 PRINT_DOCUMENT_MAX = 400_000
 PRINT_LINE_COST = 50
 
+# A document prints at most this many entries of one list (a client's touches, an
+# incident's timeline or files, an agreement's commitments or points, a record's
+# items), newest first where they have an order, and says how many it left out:
+# a table row costs ReportLab a few milliseconds, so 100 000 touches took minutes.
+# A thousand is a weekly touch for nineteen years; the forms allow 200 commitments.
+PRINT_ROWS_MAX = 1_000
+# And at most this many entries in all of a document's lists, an incident or an
+# agreement in a client summary counting as PRINT_BLOCK_ROWS for its own facts:
+# some sixty pages of tables, which print in a few seconds.
+PRINT_DOCUMENT_ROWS = 2_000
+PRINT_BLOCK_ROWS = 10
+
 # The largest image Rapport decodes (a logo): a PNG's size is read from its header
 # first, and one past these is refused when it is chosen and left out when printing,
 # never decoded. A logo prints at most 120 x 48 points; 4 000 pixels is ample.
