@@ -187,14 +187,8 @@ def test_agreements_settings_and_the_wizard_refuse_a_control_character(
     book: Book, char: str
 ) -> None:
     from models.repair import Step
-    from models.services.agreements import (
-        AgreementInput,
-        CommitmentInput,
-        ConsultantSettings,
-        create_agreement,
-        get_settings,
-        set_settings,
-    )
+    from models.services.agreements import AgreementInput, CommitmentInput, create_agreement
+    from models.services.consultant import ConsultantSettings, get_settings, set_settings
     from models.services.incidents import IncidentInput, open_incident
     from models.services.repair import save_step, start_or_resume
 
