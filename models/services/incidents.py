@@ -50,7 +50,7 @@ from models.incidents import (
     priority_until,
     promise_breach,
 )
-from models.limits import text_problem
+from models.limits import LINE_CONTROL, text_problem
 from models.services.bulk import SQL_CHUNK, insert_rows, update_rows
 from models.services.clients import (
     NotFoundError,
@@ -68,7 +68,7 @@ TEXT_MAX = 20_000
 NAME_MAX = 255
 LARGE_FILE_BYTES = 100 * 1024 * 1024  # the UI asks before attaching more than this
 _CHUNK = 1024 * 1024
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(LINE_CONTROL)  # what a file name drops: the one rule of models/limits.py
 
 
 class EvidenceError(RapportError):
