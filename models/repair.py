@@ -176,7 +176,11 @@ def _clean(kind: Kind, value: Any) -> Any:
             raise ValueError(problem)
         return value
     if kind is Kind.LINES:
-        lines = [" ".join(str(v).split()) for v in _list(value)]
+        items = _list(value)
+        if not all(isinstance(v, str) for v in items):
+            # Not "None" or "5" stored as if typed: the wizard sends text only.
+            raise TypeError("Expected a list of text.")
+        lines = [" ".join(v.split()) for v in items]
         for line in lines:
             if problem := text_problem(line, multiline=False):
                 raise ValueError(problem)

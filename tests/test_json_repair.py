@@ -441,6 +441,15 @@ P = "clients[0].incidents[0].repair_plans[0]"
         ({"answers": {"facts": 42}}, f"{P}.answers.facts: Expected text."),
         ({"answers": {"priorities": "one"}}, f"{P}.answers.priorities: Expected a list."),
         (
+            {"answers": {"priorities": ["one", None]}},
+            f"{P}.answers.priorities: Expected a list of text.",
+        ),
+        (
+            {"answers": {"facts": "calm\x1b[2J"}},
+            f"{P}.answers.facts: This contains a control character (U+001B), which Rapport "
+            "does not store; remove it and try again.",
+        ),
+        (
             {"answers": {"review_on": "next spring"}},
             f"{P}.answers.review_on: That is not a date (use YYYY-MM-DD).",
         ),
