@@ -93,8 +93,8 @@ def control_problem(rec: ContactRecord) -> str:
     fields += [c.value + c.label for c in rec.emails]
     fields += [c.value + c.label for c in rec.phones]
     if (
-        _CONTROL.search("".join(fields + rec.tags)) is None
-        and _CONTROL_IN_NOTES.search(rec.notes) is None
+        control_char("".join(fields + rec.tags)) is None
+        and control_char(rec.notes, multiline=True) is None
     ):
         return ""
     found: tuple[str, str] | None = None
