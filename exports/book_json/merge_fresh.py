@@ -31,6 +31,7 @@ from models.services.incidents import (
     add_incidents_in,
 )
 from models.services.reminders import add_follow_ups_in, add_touches_in
+from models.types import stored_moment
 
 
 def _taken(s: Session, entity: type[Any], uids: Sequence[str]) -> set[str]:
@@ -100,8 +101,9 @@ def add_fresh(
     try:
         client_ids = add_clients_in(s, clients)
         owners = [inc for inc in fresh for _t in inc.touches]
+        stamp = stored_moment(now)
         touches = [
-            _new_touch(cid, t, now)
+            _new_touch(cid, t, stamp)
             for cid, inc in zip(client_ids, fresh, strict=True)
             for t in inc.touches
         ]

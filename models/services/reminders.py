@@ -29,7 +29,7 @@ from models.reminders import (
     later_touch,
     next_touch_due,
 )
-from models.services.bulk import SQL_CHUNK, insert_rows, update_rows
+from models.services.bulk import SQL_CHUNK, insert_rows, insert_values, update_rows
 from models.services.clients import (
     NotFoundError,
     ValidationError,
@@ -37,7 +37,7 @@ from models.services.clients import (
     local_date,
     recompute_touch_due,
 )
-from models.types import utcnow
+from models.types import StoredMoment, utcnow
 
 SUMMARY_MAX = 5000
 TITLE_MAX = 300
@@ -176,14 +176,16 @@ def log_touch_in(
 
 @dataclass(slots=True)
 class NewTouch:
-    """One touch for ``add_touches_in``, as stored (a new uid when None)."""
+    """One touch for ``add_touches_in``, as stored (a new uid when None). A bulk
+    caller that has the moments' stored text at hand (an import) may give them as
+    StoredMoment."""
 
     client_id: int
-    happened_at: datetime
+    happened_at: datetime | StoredMoment
     channel: Channel
     summary: str
     next_step: str
-    created_at: datetime
+    created_at: datetime | StoredMoment
     uid: str | None = None
 
 
@@ -208,22 +210,34 @@ def add_touches_in(s: Session, rows: Sequence[NewTouch]) -> list[int]:
     """Write touches in one executemany and return their ids in order. The clients'
     last-touch and due dates are the caller's to keep: ``log_touch_in`` moves them
     per touch, a bulk caller once at the end (``refresh_touch_dates_in``)."""
-    return insert_rows(
+    return insert_values(
         s,
         Touch,
+        _TOUCH_COLUMNS,
         [
-            {
-                "uid": r.uid or new_uid(),
-                "client_id": r.client_id,
-                "happened_at": r.happened_at,
-                "channel": r.channel,
-                "summary": r.summary,
-                "next_step": r.next_step,
-                "created_at": r.created_at,
-            }
+            (
+                r.uid or new_uid(),
+                r.client_id,
+                r.happened_at,
+                r.channel,
+                r.summary,
+                r.next_step,
+                r.created_at,
+            )
             for r in rows
         ],
     )
+
+
+_TOUCH_COLUMNS = (
+    "uid",
+    "client_id",
+    "happened_at",
+    "channel",
+    "summary",
+    "next_step",
+    "created_at",
+)
 
 
 def add_follow_ups_in(s: Session, rows: Sequence[NewFollowUp]) -> list[int]:
