@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -174,11 +175,11 @@ def log_touch_in(
     return touch
 
 
-@dataclass(slots=True)
-class NewTouch:
+class NewTouch(NamedTuple):
     """One touch for ``add_touches_in``, as stored (a new uid when None). A bulk
     caller that has the moments' stored text at hand (an import) may give them as
-    StoredMoment."""
+    StoredMoment. A tuple whose fields are the table's columns, so the writer
+    hands an import's hundred thousand touches to the driver as they are."""
 
     client_id: int
     happened_at: datetime | StoredMoment
@@ -211,33 +212,8 @@ def add_touches_in(s: Session, rows: Sequence[NewTouch]) -> list[int]:
     last-touch and due dates are the caller's to keep: ``log_touch_in`` moves them
     per touch, a bulk caller once at the end (``refresh_touch_dates_in``)."""
     return insert_values(
-        s,
-        Touch,
-        _TOUCH_COLUMNS,
-        [
-            (
-                r.uid or new_uid(),
-                r.client_id,
-                r.happened_at,
-                r.channel,
-                r.summary,
-                r.next_step,
-                r.created_at,
-            )
-            for r in rows
-        ],
+        s, Touch, NewTouch._fields, [r if r.uid else r._replace(uid=new_uid()) for r in rows]
     )
-
-
-_TOUCH_COLUMNS = (
-    "uid",
-    "client_id",
-    "happened_at",
-    "channel",
-    "summary",
-    "next_step",
-    "created_at",
-)
 
 
 def add_follow_ups_in(s: Session, rows: Sequence[NewFollowUp]) -> list[int]:
