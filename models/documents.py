@@ -198,7 +198,7 @@ class RecordDocument:
     reference: str = ""  # e.g. "Policy PI-2291"
     sections: list[RecordSection] = field(default_factory=list)
     logo_png: bytes | None = None
-    # The successor, the insurer or the client, as the ending decides (models/repair.py).
+    # The successor, the insurer or the client, as the ending decides (models/repair_records.py).
     audience: Audience = Audience.CLIENT
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 
 from models.db import Book
+from models.documents import Party
 from models.entities import (
     Client,
     ClientStatus,
@@ -424,6 +425,18 @@ def client_or_error(s: Session, client_id: int) -> Client:
     if client is None:
         raise NotFoundError(f"There is no client with id {client_id}.")
     return client
+
+
+def client_party(client: Client) -> Party:
+    """The client as a document names them: their first email and phone, if any
+    (an agreement, a repair's written record)."""
+    return Party(
+        name=client.name,
+        organisation=client.organisation,
+        role=client.role,
+        email=next((c.value for c in client.contacts if c.kind is ContactKind.EMAIL), ""),
+        phone=next((c.value for c in client.contacts if c.kind is ContactKind.PHONE), ""),
+    )
 
 
 def get_client(book: Book, client_id: int) -> ClientDetail:

@@ -24,13 +24,9 @@ from models.documents import (
 )
 from models.entities import Side, Touch
 from models.reminders import cadence_label
-from models.services.agreements import (
-    CommitmentRow,
-    get_agreement,
-    get_settings,
-    list_agreements,
-)
+from models.services.agreements import CommitmentRow, get_agreement, list_agreements
 from models.services.clients import get_client
+from models.services.consultant import consultant_party, get_settings
 from models.services.health import client_health
 from models.services.incidents import get_incident, list_evidence, list_incidents, timeline
 
@@ -104,13 +100,7 @@ def client_summary(
             email=client.emails[0].value if client.emails else "",
             phone=client.phones[0].value if client.phones else "",
         ),
-        consultant=Party(
-            name=me.name,
-            organisation=me.business,
-            address=me.address,
-            email=me.email,
-            phone=me.phone,
-        ),
+        consultant=consultant_party(me),
         status=client.status.value,
         emails=[_labelled(c.value, c.label) for c in client.emails],
         phones=[_labelled(c.value, c.label) for c in client.phones],
