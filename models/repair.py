@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from models.dates import format_date, format_moment
+from models.limits import text_problem
 from models.working_time import WorkingWeek, working_day_on_or_after
 
 TEXT_MAX = 20_000
@@ -171,9 +172,18 @@ def _clean(kind: Kind, value: Any) -> Any:
             raise TypeError("Expected text.")
         if len(value) > TEXT_MAX:
             raise ValueError(f"Keep this under {TEXT_MAX} characters.")
+        if problem := text_problem(value):
+            raise ValueError(problem)
         return value
     if kind is Kind.LINES:
-        lines = [" ".join(str(v).split()) for v in _list(value)]
+        items = _list(value)
+        if not all(isinstance(v, str) for v in items):
+            # Not "None" or "5" stored as if typed: the wizard sends text only.
+            raise TypeError("Expected a list of text.")
+        lines = [" ".join(v.split()) for v in items]
+        for line in lines:
+            if problem := text_problem(line, multiline=False):
+                raise ValueError(problem)
         return [line[:TEXT_MAX] for line in lines if line]
     if kind is Kind.IDS:
         ids = []

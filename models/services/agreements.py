@@ -12,7 +12,7 @@ exports/pdf in the app), so a final row never exists without its bytes and hash.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -41,6 +41,7 @@ from models.entities import (
     Side,
     new_uid,
 )
+from models.limits import text_problem
 from models.services.agreement_documents import Renderer, agreement_document
 from models.services.agreement_follow_ups import close_follow_ups, sync_follow_ups
 from models.services.bulk import insert_rows
@@ -160,17 +161,33 @@ def validate_agreement(data: AgreementInput) -> dict[str, str]:
         errors["title"] = "Give the agreement a title."
     elif len(data.title) > TITLE_MAX:
         errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+    elif problem := text_problem(data.title, multiline=False):
+        errors["title"] = problem
     if len(data.context) > TEXT_MAX:
         errors["context"] = f"Keep the context under {TEXT_MAX} characters."
+    elif problem := text_problem(data.context):
+        errors["context"] = problem
     if len(data.points) > POINTS_MAX or sum(len(p) for p in data.points) > TEXT_MAX:
         errors["points"] = "That is too many points for one agreement."
+    elif problem := _first_problem(data.points, multiline=True):
+        errors["points"] = problem
     if len(data.commitments) > COMMITMENTS_MAX:
         errors["commitments"] = "That is too many commitments for one agreement."
     elif any(len(c.text) > TEXT_MAX for c in data.commitments):
         errors["commitments"] = f"Keep each commitment under {TEXT_MAX} characters."
+    elif problem := _first_problem((c.text for c in data.commitments), multiline=False):
+        errors["commitments"] = problem
     if data.review_on is not None and data.review_on < data.dated:
         errors["review_on"] = "The review date cannot be before the agreement's date."
     return errors
+
+
+def _first_problem(texts: Iterable[str], *, multiline: bool) -> str | None:
+    """The control-character rule (models/limits.py) over a list: its first problem."""
+    for text in texts:
+        if problem := text_problem(text, multiline=multiline):
+            return problem
+    return None
 
 
 def _checked(data: AgreementInput) -> AgreementInput:

@@ -20,6 +20,7 @@ from models.db import Book
 from models.documents import PageSize, Party
 from models.entities import Setting
 from models.images import size_problem
+from models.limits import text_problem
 from models.services.clients import EMAIL_SHAPE, PHONE_SHAPE, ValidationError
 
 if TYPE_CHECKING:
@@ -74,8 +75,12 @@ def validate_settings(data: ConsultantSettings) -> dict[str, str]:
     for name in ("name", "business", "email", "phone"):
         if len(getattr(data, name)) > SETTING_MAX:
             errors[name] = f"Keep this under {SETTING_MAX} characters."
+        elif problem := text_problem(getattr(data, name), multiline=False):
+            errors[name] = problem
     if len(data.address) > ADDRESS_MAX:
         errors["address"] = f"Keep the address under {ADDRESS_MAX} characters."
+    elif problem := text_problem(data.address):
+        errors["address"] = problem
     if data.email and "email" not in errors and not EMAIL_SHAPE.match(data.email):
         errors["email"] = "That does not look like an email address (name@example.com)."
     if data.phone and "phone" not in errors and not PHONE_SHAPE.match(data.phone):
