@@ -30,8 +30,8 @@ from exports.book_json.problems import (
     sorted_problems,
 )
 from exports.book_json.versions import check_header
-from models.services.agreements import ConsultantSettings
 from models.services.clients import ClientInput, Contact, validate_client
+from models.services.consultant import ConsultantSettings
 
 
 def _check_document(data: Any, now: datetime) -> _Checked:

@@ -20,12 +20,10 @@ from models.entities import (
     Severity,
     Side,
 )
-from models.services.agreements import (
-    ConsultantSettings,
-)
 from models.services.clients import (
     ClientInput,
 )
+from models.services.consultant import ConsultantSettings
 from models.types import StoredMoment, moment_of
 
 
@@ -174,4 +172,3 @@ class _Incoming:
 class _Checked:
     clients: list[_Incoming]
     consultant: ConsultantSettings | None  # None: not in the file; left alone
-

@@ -32,15 +32,12 @@ from exports.book_json.merge_incidents import _replace_incidents
 from exports.book_json.merge_plans import _merge_plans
 from models.db import Book
 from models.reads import many_small_objects
-from models.services.agreements import (
-    ConsultantSettings,
-    set_settings_in,
-)
 from models.services.bulk import RowRefused
 from models.services.clients import (
     add_client_in,
     apply_input,
 )
+from models.services.consultant import ConsultantSettings, set_settings_in
 from models.services.incidents import refresh_priority_in as _refresh_priority
 from models.services.incidents import stored_files_in
 from models.services.reminders import refresh_touch_dates_in
