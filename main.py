@@ -516,7 +516,8 @@ def cmd_pdf_repair(args: argparse.Namespace) -> int:
     from models.services.agreements import get_agreement
     from models.services.incidents import get_incident
     from models.services.printing import record_job
-    from models.services.repair import latest_plan, record_for
+    from models.services.repair import latest_plan
+    from models.services.repair_records import record_for
 
     with opened(book_path(args), write=False, must_exist=True) as book:
         get_incident(book, args.id)  # an unknown id is one clear line

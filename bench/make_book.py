@@ -17,10 +17,10 @@ not at all, repaired, resolved or lost, with a short timeline.
 from __future__ import annotations
 
 import argparse
+import ast
 import random
 import sys
 import time
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -31,31 +31,21 @@ if str(ROOT) not in sys.path:
 from typing import Any  # noqa: E402
 
 from sqlalchemy import insert  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.book_agreements import add_agreements  # noqa: E402
+from bench.book_incidents import INCIDENT_SHARE, incident_rows_for  # noqa: E402
+from bench.book_rows import Ids, flush  # noqa: E402
 from models.db import Book, open_book  # noqa: E402
 from models.entities import (  # noqa: E402
     Channel,
-    Client,
     ClientStatus,
     ContactKind,
-    ContactPoint,
-    EntryKind,
-    FollowUp,
     FollowUpKind,
-    Incident,
-    IncidentCategory,
-    IncidentEntry,
-    IncidentStatus,
-    Severity,
     Tag,
-    Touch,
-    client_tag,
 )
 from models.incidents import IncidentFacts, priority_until  # noqa: E402
 from models.reminders import CADENCE_PRESETS, later_touch, next_touch_due  # noqa: E402
 from models.services.clients import ClientInput, Contact, _search_text, local_date  # noqa: E402
-from models.services.incidents import _promise_title  # noqa: E402
 
 FIRST = [
     "Ada",
@@ -141,34 +131,6 @@ SUMMARIES = [
     "Checked in after the launch",
     "Reviewed the draft together",
 ]
-INCIDENT_SHARE = 0.05
-INCIDENT_TITLES = {
-    IncidentCategory.LATE_PAYMENT: "Invoice paid seven weeks late",
-    IncidentCategory.MISREAD_PRIORITIES: "Built the dashboard nobody asked for",
-    IncidentCategory.DELIVERABLE_QUALITY: "Report went out with wrong totals",
-    IncidentCategory.MONEY_SURPRISE: "Extra days billed without warning",
-    IncidentCategory.COMMUNICATION: "Two weeks without an update",
-    IncidentCategory.MISSED_DEADLINE: "Launch slipped past the trade fair",
-    IncidentCategory.WRONG_FIT: "They wanted a full-time team",
-    IncidentCategory.BEYOND_SKILLS: "Asked for a native mobile app",
-    IncidentCategory.CLAIM_THREATENED: "Threatens to claim the lost sales",
-    IncidentCategory.OTHER: "Mix-up over the meeting room",
-}
-ENTRY_TEXTS = [
-    "Called to hear their side; mostly listened",
-    "Sent a written summary of what went wrong",
-    "Agreed a fix and a date with their manager",
-    "Checked the fix with them on a call",
-    "They replied: better, but still wary",
-]
-# Status, weight: a book with history has more closed incidents than open ones.
-INCIDENT_STATUSES = (
-    (IncidentStatus.OPEN, 15),
-    (IncidentStatus.ACKNOWLEDGED, 15),
-    (IncidentStatus.REPAIRING, 20),
-    (IncidentStatus.RESOLVED, 35),
-    (IncidentStatus.LOST, 15),
-)
 
 
 def build(
@@ -194,7 +156,7 @@ def build(
         incident_rows: list[dict[str, Any]] = []
         entry_rows: list[dict[str, Any]] = []
         touch_id = 0
-        ids = _Ids()
+        ids = Ids()
         # A generator of its own, so the clients and touches are the same as in a
         # book built before incidents existed.
         inc_rng = random.Random(f"{seed}/incidents")
@@ -249,7 +211,7 @@ def build(
             if inc_rng.random() < INCIDENT_SHARE:
                 for _ in range(1 if inc_rng.random() < 0.8 else 2):
                     facts.append(
-                        _incident(
+                        incident_rows_for(
                             cid,
                             created,
                             day_start,
@@ -314,7 +276,7 @@ def build(
                     }
                 )
             if len(touch_rows) > 50_000:
-                _flush(
+                flush(
                     s,
                     client_rows,
                     contact_rows,
@@ -324,294 +286,13 @@ def build(
                     incident_rows,
                     entry_rows,
                 )
-        _flush(
+        flush(
             s, client_rows, contact_rows, tag_rows, touch_rows, fu_rows, incident_rows, entry_rows
         )
-    _agreements(book, clients, random.Random(f"{seed}/agreements"), today)
+    add_agreements(book, clients, random.Random(f"{seed}/agreements"), today)
     with book.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
     return book
-
-
-AGREEMENT_SHARE = 0.0105  # of clients without an incident; 20 % of those with one
-AGREEMENT_TITLES = [
-    "How we work together from here",
-    "Monthly reporting and response times",
-    "Scope of the shop relaunch",
-    "Payment terms and next steps",
-    "Support hours and named contacts",
-]
-AGREEMENT_POINTS = [
-    "Updates come in writing every Friday, even when there is little to say.",
-    "Questions are collected in one shared list, answered within two working days.",
-    "Changes of scope are priced before any work starts.",
-    "One named contact on each side; holidays are announced a week ahead.",
-    "Invoices go out monthly with the hours per task.",
-    "The launch date is fixed only once the content is complete.",
-]
-OUR_COMMITMENTS = [
-    "Send the revised plan with dates",
-    "Fix the totals in the quarterly report",
-    "Hold a weekly 20-minute call",
-    "Credit the extra days billed in March",
-    "Write up the handover notes",
-]
-THEIR_COMMITMENTS = [
-    "Send the product photos and texts",
-    "Name one person who signs off changes",
-    "Pay the open invoice",
-]
-
-
-def _agreements(book: Book, clients: int, rng: random.Random, today: date) -> None:
-    """Agreements for about 2 % of clients, written through the agreement services
-    themselves (create, finalise with the real PDF renderer, commitments kept or
-    broken, a new version now and then): they are few, and finalising renders and
-    hashes a PDF, which is exactly what the services must be trusted to do.
-
-    Clients with an incident are likelier to have one, tied to their newest incident,
-    dated after it opened. A quarter stay drafts; of the final ones some commitments
-    were kept or broken on their due date and the rest are open (overdue ones count
-    in health); about one in seven was replaced by a final second version.
-    """
-    from sqlalchemy import select as _select
-
-    from models.entities import CommitmentState, Incident, Side
-    from models.services.agreements import (
-        AgreementInput,
-        CommitmentInput,
-        ConsultantSettings,
-        create_agreement,
-        finalise,
-        get_agreement,
-        new_version,
-        pdf_renderer,
-        set_commitment_state,
-        set_settings,
-        update_draft,
-    )
-
-    with book.engine.connect() as conn:
-        newest: dict[int, tuple[int, datetime]] = {}
-        for cid, iid, opened in conn.execute(
-            _select(Incident.client_id, Incident.id, Incident.opened_at).order_by(Incident.id)
-        ):
-            newest[cid] = (iid, opened)
-    set_settings(
-        book,
-        ConsultantSettings(
-            name="Jonas Weber",
-            business="Weber Web Studio",
-            address="Lindenstraße 12\n10969 Berlin",
-            email="jonas@weber-web.example",
-            phone="+49 30 5550 1234",
-        ),
-    )
-    from exports.pdf import bind_renderers
-
-    bind_renderers()  # as main.py does: finalising prints through exports/pdf
-    render = pdf_renderer(book)
-    last_day = today - timedelta(days=1)
-
-    def at(day: date, hour: int) -> datetime:
-        return datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=hour)
-
-    for cid in range(1, clients + 1):
-        incident = newest.get(cid)
-        if rng.random() >= (0.2 if incident else AGREEMENT_SHARE):
-            continue
-        if incident is not None:
-            dated = min(last_day, local_date(incident[1]) + timedelta(days=rng.randrange(1, 21)))
-        else:
-            dated = today - timedelta(days=rng.randrange(5, 400))
-        commitments = [
-            CommitmentInput(
-                side,
-                text,
-                dated + timedelta(days=rng.randrange(7, 120)) if rng.random() < 0.7 else None,
-            )
-            for side, pool, most in (
-                (Side.OURS, OUR_COMMITMENTS, 4),
-                (Side.THEIRS, THEIR_COMMITMENTS, 3),
-            )
-            for text in rng.sample(pool, rng.randint(1, most))
-        ]
-        data = AgreementInput(
-            title=rng.choice(AGREEMENT_TITLES),
-            dated=dated,
-            context=f"After our call on {dated:%d %B %Y} we agreed how to go on.",
-            points=rng.sample(AGREEMENT_POINTS, rng.randint(3, 5)),
-            commitments=commitments,
-            review_on=dated + timedelta(days=90) if rng.random() < 0.7 else None,
-        )
-        aid = create_agreement(
-            book, cid, data, incident_id=incident[0] if incident else None, now=at(dated, 9)
-        )
-        if rng.random() < 0.25:
-            continue  # still a draft
-        finalise(book, aid, render, now=at(dated, 16))
-        # A second version a month later replaces the first; until then (or until
-        # today) commitments of the first were kept or broken on their due date.
-        again = dated + timedelta(days=30)
-        renewed = again < last_day and rng.random() < 0.15
-        settled_until = again if renewed else today
-        for c in get_agreement(book, aid).commitments:
-            if c.due_on is not None and c.due_on < settled_until:
-                state = rng.choices(
-                    (CommitmentState.KEPT, CommitmentState.BROKEN, CommitmentState.OPEN),
-                    weights=(60, 10, 30),
-                )[0]
-                if state is not CommitmentState.OPEN:
-                    set_commitment_state(book, c.id, state, now=at(c.due_on, 17))
-        if renewed:
-            v2 = new_version(book, aid, now=at(again, 9))
-            extra = CommitmentInput(
-                Side.OURS, "Check in by phone after the review", again + timedelta(days=14)
-            )
-            # Edited in the editor: the service rewrites the draft's commitment list.
-            update_draft(
-                book, v2, replace(data, commitments=[*commitments, extra]), now=at(again, 9)
-            )
-            finalise(book, v2, render, now=at(again, 15))
-
-
-def _flush(s: Session, *batches: list[dict[str, Any]]) -> None:
-    """Insert what is pending, parents before children, and empty the lists."""
-    for table, rows in zip(
-        (Client, ContactPoint, client_tag, Touch, FollowUp, Incident, IncidentEntry),
-        batches,
-        strict=True,
-    ):
-        if rows:
-            s.execute(insert(table), rows)
-            rows.clear()
-
-
-class _Ids:
-    """Row ids handed out in Python, so a row can point at one not yet inserted."""
-
-    def __init__(self) -> None:
-        self._last: dict[str, int] = {}
-
-    def next(self, table: str) -> int:
-        self._last[table] = self._last.get(table, 0) + 1
-        return self._last[table]
-
-
-def _incident(
-    cid: int,
-    created: datetime,
-    day_start: datetime,
-    rng: random.Random,
-    ids: _Ids,
-    incident_rows: list[dict[str, Any]],
-    entry_rows: list[dict[str, Any]],
-    fu_rows: list[dict[str, Any]],
-) -> IncidentFacts:
-    """One incident as open_incident, set_status, record_response and add_entry would
-    have left it; returns the facts the priority rule reads."""
-    status = rng.choices(
-        [st for st, _ in INCIDENT_STATUSES], weights=[w for _, w in INCIDENT_STATUSES]
-    )[0]
-    severity = rng.choices(list(Severity), weights=(20, 35, 30, 15))[0]
-    category = rng.choice(list(IncidentCategory))
-    title = INCIDENT_TITLES[category]
-    # Opened in the last 200 days (never before the client was added), all of its
-    # life before the start of the benchmark's day.
-    earliest = max(created + timedelta(days=1), day_start - timedelta(days=200))
-    opened = earliest + (day_start - timedelta(hours=2) - earliest) * rng.random()
-    end = day_start - timedelta(minutes=1)
-    iid = ids.next("incident")
-
-    def later(after: datetime, hours: float) -> datetime:
-        return min(end, after + timedelta(hours=hours))
-
-    acknowledged = None
-    if status is not IncidentStatus.OPEN and not (
-        status is IncidentStatus.LOST and rng.random() < 0.3
-    ):
-        acknowledged = later(opened, rng.uniform(0.5, 30))
-    promise_hours = rng.choice((None, 4, 24, 24, 48))
-    due_at = opened + timedelta(hours=promise_hours) if promise_hours is not None else None
-    responded = None
-    if acknowledged is not None and due_at is not None and rng.random() < 0.75:
-        # Most answers come in time; about a third of them late (a breach on record).
-        responded = later(
-            acknowledged, rng.uniform(1, promise_hours * (1.6 if rng.random() < 0.35 else 0.9))
-        )
-        responded = max(responded, acknowledged)
-    closed = None
-    last = max(t for t in (opened, acknowledged, responded) if t is not None)
-    if status in (IncidentStatus.RESOLVED, IncidentStatus.LOST):
-        closed = later(last, rng.uniform(24, 24 * 40))
-        last = closed
-
-    fu_id = None
-    if due_at is not None:
-        fu_id = ids.next("follow_up")
-        settled = responded or closed  # record_response, or closing, marks it done
-        fu_rows.append(
-            {
-                "id": fu_id,
-                "uid": f"e{fu_id:031x}",
-                "client_id": cid,
-                "kind": FollowUpKind.RESPONSE_PROMISE,
-                "title": _promise_title(title),
-                "note": "",
-                "due_on": local_date(due_at),
-                "original_due_on": local_date(due_at),
-                "done_at": settled,
-                "touch_id": None,
-                "created_at": opened,
-            }
-        )
-    incident_rows.append(
-        {
-            "id": iid,
-            "uid": f"1{iid:031x}",
-            "client_id": cid,
-            "title": title,
-            "category": category,
-            "severity": severity,
-            "status": status,
-            "client_view": "They felt left alone with the problem.",
-            "our_view": "We should have called the same day.",
-            "our_mistakes": "",
-            "client_contribution": "",
-            "opened_at": opened,
-            "acknowledged_at": acknowledged,
-            "closed_at": closed,
-            "response_due_at": due_at,
-            "responded_at": responded,
-            "promise_follow_up_id": fu_id,
-            "updated_at": last,
-        }
-    )
-    for k in range(rng.randint(2, 5)):
-        eid = ids.next("entry")
-        happened = opened + (last - opened) * ((k + rng.random()) / 5)
-        entry_rows.append(
-            {
-                "id": eid,
-                "uid": f"2{eid:031x}",
-                "incident_id": iid,
-                "kind": rng.choice(list(EntryKind)),
-                "happened_at": happened,
-                "text": ENTRY_TEXTS[k],
-                "created_at": happened,
-                "edited_at": None,
-            }
-        )
-    return IncidentFacts(
-        severity=severity,
-        status=status,
-        closed_on=local_date(closed) if closed is not None else None,
-        response_due_at=due_at,
-        responded_at=responded,
-        category=category,
-        title=title,
-        opened_on=local_date(opened),
-    )
 
 
 def cache_dir() -> Path:
@@ -624,15 +305,54 @@ def cache_dir() -> Path:
     return Path(folder)
 
 
+HERE = Path(__file__).resolve().parent
+# The modules whose code decides what a built book holds.
+GENERATOR = ("make_book.py", "book_rows.py", "book_incidents.py", "book_agreements.py")
+
+
+def generator_digest(folder: Path | None = None) -> bytes:
+    """The generator's code as the cache key sees it: every top-level statement of
+    its modules but imports and docstrings, as Python parses it (comments and
+    layout do not count), sorted so that the module a statement is in does not count.
+
+    Moving a definition from one generator module to another, rewording a comment
+    or a docstring, or changing where a name is imported from leaves the key as it
+    was, so the 100 000-client book is not rebuilt for a refactor; a change to what
+    any statement does makes a new key. A new Python whose parser dumps trees
+    differently makes new keys once.
+    """
+    statements: list[str] = []
+    for name in GENERATOR:
+        tree = ast.parse(((folder or HERE) / name).read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.Import | ast.ImportFrom) or _is_docstring(node):
+                continue
+            for inner in ast.walk(node):
+                body = getattr(inner, "body", None)
+                if isinstance(body, list) and body and _is_docstring(body[0]):
+                    inner.body = body[1:] or [ast.Pass()]
+            statements.append(ast.dump(node))
+    return "\n".join(sorted(statements)).encode()
+
+
+def _is_docstring(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
 def cached_book(
     clients: int, *, seed: int = 1, touches_per_client: int = 50, folder: Path | None = None
 ) -> Path:
     """A built book of ``clients`` clients, from the cache when one was built before.
 
     The cache key is the size, the seed, the touches per client, the schema version
-    and this file's own text: change the generator or the schema and the book is
-    built again. The book is built under a temporary name and renamed into place
-    once closed (no -wal file left), so an interrupted build is never picked up.
+    and what the generator does (``generator_digest``): change the generator or the
+    schema and the book is built again. The book is built under a temporary name and
+    renamed into place once closed (no -wal file left), so an interrupted build is
+    never picked up.
     """
     import hashlib
     import os
@@ -642,7 +362,7 @@ def cached_book(
     folder = folder or cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     recipe = f"{clients}/{seed}/{touches_per_client}/{SCHEMA_HEAD}/".encode()
-    key = hashlib.sha256(recipe + Path(__file__).read_bytes()).hexdigest()[:12]
+    key = hashlib.sha256(recipe + generator_digest()).hexdigest()[:12]
     path = folder / f"book-{clients}-seed{seed}-{key}.db"
     if path.exists():
         return path

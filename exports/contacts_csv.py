@@ -32,6 +32,7 @@ from exports.contacts_io import (
     open_text,
     scan_text,
 )
+from models.limits import LINE_CONTROL
 from models.reads import many_small_objects
 from models.services.clients import ClientDetail, Contact
 from models.services.contacts import ContactFileError, ContactRecord
@@ -381,7 +382,7 @@ class CsvContacts:
 
 
 _IDENTITY = frozenset({"name", "given", "middle", "family", "organisation"})
-_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_ANY_CONTROL = re.compile(LINE_CONTROL)  # any control character at all: models/limits.py
 _ATTR, _EMAIL, _PHONE, _TAGS, _NOTES = range(5)
 _KIND = {Field.EMAIL: _EMAIL, Field.PHONE: _PHONE, Field.TAGS: _TAGS, Field.NOTES: _NOTES}
 

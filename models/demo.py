@@ -67,16 +67,8 @@ from models.entities import (
 )
 from models.errors import RapportError
 from models.repair import PLAYBOOK, Step, default_review_on
-from models.services.agreements import (
-    NewAgreement,
-    NewCommitment,
-    Renderer,
-    add_agreements_in,
-    finalise_in,
-    pdf_renderer,
-    set_settings_in,
-    validate_settings,
-)
+from models.services.agreement_documents import Renderer, pdf_renderer
+from models.services.agreements import NewAgreement, NewCommitment, add_agreements_in, finalise_in
 from models.services.clients import (
     NewClient,
     add_clients_in,
@@ -84,6 +76,7 @@ from models.services.clients import (
     recompute_touch_due,
     validate_client,
 )
+from models.services.consultant import set_settings_in, validate_settings
 from models.services.incidents import (
     NewEntry,
     NewEvidence,

@@ -25,8 +25,8 @@ from models.entities import (
     Severity,
 )
 from models.repair import default_title, draft_check_in, draft_reply, first_name
-from models.services.agreements import ConsultantSettings
 from models.services.clients import ClientInput, Contact
+from models.services.consultant import ConsultantSettings
 
 ACTIVE = ClientStatus.ACTIVE
 PAUSED = ClientStatus.PAUSED

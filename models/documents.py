@@ -147,7 +147,10 @@ class ClientSummaryDocument:
     health_score: int | None = None
     health_band: str = ""
     factors: list[SummaryFactor] = field(default_factory=list)
-    touches: list[SummaryTouch] = field(default_factory=list)  # newest first, all of them
+    touches: list[SummaryTouch] = field(default_factory=list)  # newest first
+    # How many touches the book holds, when ``touches`` is only the newest of them
+    # (a summary prints at most models.limits.PRINT_ROWS_MAX); None: all are there.
+    touch_count: int | None = None
     incidents: list[SummaryIncident] = field(default_factory=list)  # newest first
     agreements: list[SummaryAgreement] = field(default_factory=list)  # newest first
     audience: Audience = Audience.SELF  # the consultant's own evidence pack
@@ -198,7 +201,7 @@ class RecordDocument:
     reference: str = ""  # e.g. "Policy PI-2291"
     sections: list[RecordSection] = field(default_factory=list)
     logo_png: bytes | None = None
-    # The successor, the insurer or the client, as the ending decides (models/repair.py).
+    # The successor, the insurer or the client, as the ending decides (models/repair_records.py).
     audience: Audience = Audience.CLIENT
 
 

@@ -8,6 +8,7 @@ a live SQLite book may only be copied through SQLite's backup API.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -68,6 +69,66 @@ def clear_leftover_temps(paths: Iterable[Path]) -> list[Path]:
     return gone
 
 
+# The folders this process writes temp files in, noted once each (``note_temp_folder``).
+_NOTED: set[tuple[int, str]] = set()
+WRITING = "writing"  # the folder of notes, in the user's state folder
+
+
+def note_temp_folder(folder: Path) -> None:
+    """Note, before the first temp file goes there, that this process writes temp
+    files in ``folder``: an export's folder is anywhere the user chose, and only a note
+    lets the next start find what a killed export left there (``clear_noted_temps``).
+    One small file per process and folder, in the user's private state folder; a note
+    that cannot be written costs only that sweep (the next export to the same file
+    still clears its own)."""
+    key = (os.getpid(), os.fsdecode(folder))
+    if key in _NOTED:
+        return
+    try:
+        from models.paths import ensure_private_dir, state_dir
+
+        notes = ensure_private_dir(state_dir() / WRITING)
+        where = os.fsencode(Path(folder).resolve())
+        digest = hashlib.sha256(where).hexdigest()[:16]
+        note = notes / f"{os.getpid()}.{digest}"
+        fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(where)
+    except OSError:
+        return
+    _NOTED.add(key)
+
+
+def clear_noted_temps() -> list[Path]:
+    """Remove the temp files of writers that are gone from the folders they noted;
+    returns what went. Only names of our own temp files (``.NAME.~PID.*.part``) with
+    the dead writer's own pid are touched; a note of a live process stays, and a note
+    is removed once its writer is gone and its folder swept. Never raises."""
+    gone: list[Path] = []
+    try:
+        from models.paths import state_dir
+
+        notes = state_dir() / WRITING
+        entries = list(notes.iterdir()) if notes.is_dir() else []
+    except OSError:
+        return gone
+    for note in entries:
+        pid_text, _, _ = note.name.partition(".")
+        if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+            continue
+        try:
+            if note.is_symlink() or not note.is_file():
+                continue
+            folder = Path(os.fsdecode(note.read_bytes()[:4096]))
+            if folder.is_absolute() and folder.is_dir():
+                pattern = f".*.~{int(pid_text)}.*.part"
+                gone += clear_leftover_temps(p for p in folder.glob(pattern) if p.is_file())
+            note.unlink()
+        except OSError:
+            continue
+    return gone
+
+
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     """Replace ``path`` with ``data`` whole, with permissions ``mode``.
 
@@ -80,6 +141,7 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     path = Path(path)
     # A killed writer's temp files for this name go first (a full disk of them helps no one).
     clear_leftover_temps(path.parent.glob(f".{glob_escape(path.name)}.~*.part"))
+    note_temp_folder(path.parent)  # and one killed now is cleared at the next start
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path.name), suffix=".part")
     tmp = Path(tmp_name)
     try:

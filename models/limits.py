@@ -9,6 +9,7 @@ never one another edge chokes on.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 MIN_YEAR = 1900
@@ -29,13 +30,54 @@ def date_in_range(day: date) -> bool:
 TEXT_LIMIT = 1_000_000
 
 
-def text_problem(text: str) -> str | None:
-    """Why ``text`` cannot be kept in any field of a book, in words for the user, or
-    None. Control characters are kept (notes hold NULs and all, exactly as typed);
-    only the length is bounded."""
+# Control characters: the one rule every edge keeps (the forms' services, the JSON
+# format, the contacts import). C0 controls, DEL and the C1 block (U+0080-U+009F)
+# are never typed text: they are invisible in the app, break a CSV or vCard the
+# book writes back out, and echoed to a terminal they can drive it (ESC and its
+# one-byte C1 twin CSI, U+009B, both start escape sequences). C1 characters are
+# what a Windows-1252 file read as Latin-1 leaves behind, so refusing them also
+# catches a file read in the wrong encoding. Multi-line text (notes, summaries,
+# views, an agreement's points) keeps tab and line breaks; a carriage return is
+# part of a line break there (the forms turn CRLF and CR into LF before checking).
+# Each is a character class: one compiled ``search`` per string finds the first.
+LINE_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+NOTES_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_LINE_CONTROL = re.compile(LINE_CONTROL)
+_NOTES_CONTROL = re.compile(NOTES_CONTROL)
+_CR = re.compile(r"\r\n?")
+
+
+def control_char(text: str, *, multiline: bool = False) -> str | None:
+    """The first character of ``text`` no field of its kind may hold, or None."""
+    found = (_NOTES_CONTROL if multiline else _LINE_CONTROL).search(text)
+    return found.group() if found is not None else None
+
+
+def control_words(char: str) -> str:
+    """How a refused control character is named to the user: "a control character (U+0000)"."""
+    return f"a control character (U+{ord(char):04X})"
+
+
+def one_line_break(text: str) -> str:
+    """``text`` with Windows (CRLF) and old Mac (CR) line breaks as the LF the app
+    keeps: pasted or imported text is not refused for where it was written."""
+    return _CR.sub("\n", text) if "\r" in text else text
+
+
+def text_problem(text: str, *, multiline: bool = True) -> str | None:
+    """Why ``text`` cannot be kept in a field of a book, in words for the user, or
+    None: longer than the one cap, or holding a control character (a multi-line
+    field keeps tab and line breaks). Call it on text already through
+    ``one_line_break`` where CRLF is to be kept as a line break."""
     if len(text) > TEXT_LIMIT:
         return f"This is {len(text)} characters long; a field holds at most {TEXT_LIMIT}."
+    if (char := control_char(text, multiline=multiline)) is not None:
+        return (
+            f"This contains {control_words(char)}, which Rapport does not store; "
+            "remove it and try again."
+        )
     return None
+
 
 # The most of one text field a PDF prints: about 25 pages of prose, or 40 of short
 # lines. The book keeps any longer text whole; the document prints this much and
@@ -56,6 +98,18 @@ PRINT_CELL_LINES = 400
 # costs as much to draw as a page of prose.
 PRINT_DOCUMENT_MAX = 400_000
 PRINT_LINE_COST = 50
+
+# A document prints at most this many entries of one list (a client's touches, an
+# incident's timeline or files, an agreement's commitments or points, a record's
+# items), newest first where they have an order, and says how many it left out:
+# a table row costs ReportLab a few milliseconds, so 100 000 touches took minutes.
+# A thousand is a weekly touch for nineteen years; the forms allow 200 commitments.
+PRINT_ROWS_MAX = 1_000
+# And at most this many entries in all of a document's lists, an incident or an
+# agreement in a client summary counting as PRINT_BLOCK_ROWS for its own facts:
+# some sixty pages of tables, which print in a few seconds.
+PRINT_DOCUMENT_ROWS = 2_000
+PRINT_BLOCK_ROWS = 10
 
 # The largest image Rapport decodes (a logo): a PNG's size is read from its header
 # first, and one past these is refused when it is chosen and left out when printing,

@@ -27,6 +27,13 @@ def config_dir() -> Path:
     return ensure_private_dir(Path(user_config_dir(APP_NAME, appauthor=False)))
 
 
+def state_dir() -> Path:
+    """Where the app keeps what it is in the middle of (~/.local/state/Rapport), private."""
+    from platformdirs import user_state_dir
+
+    return ensure_private_dir(Path(user_state_dir(APP_NAME, appauthor=False)))
+
+
 def log_dir() -> Path:
     """Where the rotating log lives (~/.local/state/Rapport/log on Linux), private."""
     from platformdirs import user_log_dir

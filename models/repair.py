@@ -1,6 +1,7 @@
 """The repair playbook as plain rules: its steps, what each step asks for, which
-steps may be skipped, the texts the wizard drafts, and how a plan's answers become
-an agreement or one of the other endings' written records.
+steps may be skipped, the texts the wizard drafts, and what must be filled in
+before a plan can end. How the answers become an agreement is in
+repair_agreement.py; the other endings' written records are in repair_records.py.
 
 Everything here is pure (``today`` and ``now`` come in as arguments), so the
 wizard's logic is tested without a book or a display. The services in
@@ -10,13 +11,13 @@ models/services/repair.py store and apply it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from models.dates import format_date, format_moment
-from models.documents import Audience, Party, RecordDocument, RecordSection, Topic
+from models.limits import text_problem
 from models.working_time import WorkingWeek, working_day_on_or_after
 
 TEXT_MAX = 20_000
@@ -171,9 +172,18 @@ def _clean(kind: Kind, value: Any) -> Any:
             raise TypeError("Expected text.")
         if len(value) > TEXT_MAX:
             raise ValueError(f"Keep this under {TEXT_MAX} characters.")
+        if problem := text_problem(value):
+            raise ValueError(problem)
         return value
     if kind is Kind.LINES:
-        lines = [" ".join(str(v).split()) for v in _list(value)]
+        items = _list(value)
+        if not all(isinstance(v, str) for v in items):
+            # Not "None" or "5" stored as if typed: the wizard sends text only.
+            raise TypeError("Expected a list of text.")
+        lines = [" ".join(v.split()) for v in items]
+        for line in lines:
+            if problem := text_problem(line, multiline=False):
+                raise ValueError(problem)
         return [line[:TEXT_MAX] for line in lines if line]
     if kind is Kind.IDS:
         ids = []
@@ -353,142 +363,7 @@ def default_title(day: date) -> str:
     return f"Our agreement \u2014 {format_date(day, keep_together=False)}"
 
 
-# --- the agreement the happy path ends in ----------------------------------------
-
-
-@dataclass(frozen=True)
-class ComposedAgreement:
-    title: str
-    context: str
-    points: list[str]
-    ours: list[PlannedCommitment]
-    theirs: list[PlannedCommitment]
-    review_on: date | None
-    skipped: list[Step] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One thing the agreement could say, with whether the client sees it by default.
-
-    Private preparation (how we see it, the apology draft, the evidence we looked
-    at, our figures, the check-in draft) starts unticked: it reaches the client's
-    agreement only when the consultant ticks it on step 10.
-    """
-
-    key: str  # stable: stored in the plan's "shown"/"hidden" lists
-    part: str  # "context" (a headed paragraph) or "point" (a bullet)
-    label: str  # the heading, or how the point starts
-    text: str
-    private: bool = False
-
-    @property
-    def line(self) -> str:
-        """The words as the agreement prints them."""
-        if self.part == "context":
-            return f"{self.label}\n{self.text}" if self.label else self.text
-        return f"{self.label}: {self.text}" if self.label else self.text
-
-
-def skipped_sentence(skipped: Sequence[Step]) -> str:
-    if not skipped:
-        return ""
-    names = ", ".join(f"{int(s)} ({TITLES[s].lower()})" for s in sorted(skipped))
-    word = "step" if len(skipped) == 1 else "steps"
-    return f"Repair {word} skipped on the way to this agreement: {names}."
-
-
-def candidates(
-    answers: Mapping[str, Any], skipped: Sequence[Step], *, client_name: str
-) -> list[Candidate]:
-    """Everything the plan's answers could put in the agreement, in print order.
-
-    A skipped step offers nothing. The context keeps why things fell out of
-    alignment; the points keep what was discussed.
-    """
-    skip = set(skipped)
-    them = first_name(client_name)
-    out: list[Candidate] = []
-
-    def para(label: str, name: str, step: Step, private: bool = False) -> None:
-        value = text(answers, name)
-        if value and step not in skip:
-            out.append(Candidate(f"context:{name}", "context", label, value, private))
-
-    para("What happened", "facts", Step.FACTS)
-    para(f"How {them} sees it", "client_view", Step.FACTS)
-    para("How I see it", "our_view", Step.FACTS, private=True)
-    para("What I got wrong", "our_mistakes", Step.BOTH_SIDES)
-    para(f"What {them} contributed", "client_contribution", Step.BOTH_SIDES)
-    para("My apology", "apology", Step.APOLOGY, private=True)
-    para("Why things fell out of alignment", "notes", Step.IN_WRITING)
-    sentence = skipped_sentence(sorted(skip & SKIPPABLE))
-    if sentence:
-        out.append(Candidate("context:skipped", "context", "", sentence))
-
-    def point(label: str, name: str, step: Step, private: bool = False) -> None:
-        value = " ".join(text(answers, name).split())
-        if value and step not in skip:
-            out.append(Candidate(f"point:{name}", "point", label, value, private))
-
-    point("Where the project stands", "project_state", Step.STATE)
-    point("What has been done", "done_so_far", Step.STATE)
-    point("Choices made, and why", "choices", Step.STATE)
-    point(f"How {them}'s own choices played in", "client_choices", Step.STATE)
-    point(f"Why {them} hired me", "why_hired", Step.GOALS)
-    priorities = lines(answers, "priorities") if Step.GOALS not in skip else []
-    if priorities:
-        ranked = "; ".join(f"{i}. {p}" for i, p in enumerate(priorities, 1))
-        label = f"{them}'s priorities, in order"
-        out.append(Candidate("point:priorities", "point", label, ranked))
-    if Step.EVIDENCE not in skip:
-        chosen = sum(len(lines(answers, k)) for k in ("evidence_ids", "entry_ids", "touch_ids"))
-        if chosen:
-            noun = "item" if chosen == 1 else "items"
-            words = f"We went through the record together ({chosen} {noun})."
-            out.append(Candidate("point:evidence", "point", "", words, private=True))
-        point("Figures", "figures", Step.EVIDENCE, private=True)
-    point("Check-in", "check_in", Step.TIMEFRAME, private=True)
-    return out
-
-
-def ticked(candidate: Candidate, answers: Mapping[str, Any]) -> bool:
-    """Whether the client sees this candidate: the consultant's choice, else its default."""
-    if candidate.key in lines(answers, "shown"):
-        return True
-    if candidate.key in lines(answers, "hidden"):
-        return False
-    return not candidate.private
-
-
-def compose_agreement(
-    answers: Mapping[str, Any],
-    skipped: Sequence[Step],
-    *,
-    today: date,
-    client_name: str,
-) -> ComposedAgreement:
-    """What the plan's answers say, arranged as an agreement: only the candidates
-    ticked for the client (``candidates``, ``ticked``), then the extra points typed on
-    step 10. The context says which steps were skipped, so the written record is
-    honest about how it was reached.
-    """
-    skip = set(skipped)
-    chosen = [
-        c for c in candidates(answers, skipped, client_name=client_name) if ticked(c, answers)
-    ]
-    points = [c.line for c in chosen if c.part == "point"]
-    points.extend(lines(answers, "points"))
-    review_on = answer_date(answers, "review_on") if Step.TIMEFRAME not in skip else None
-    return ComposedAgreement(
-        title=text(answers, "title") or default_title(today),
-        context="\n\n".join(c.line for c in chosen if c.part == "context"),
-        points=points,
-        ours=commitments(answers, "ours") if Step.OUR_CHANGE not in skip else [],
-        theirs=commitments(answers, "theirs") if Step.OUR_REQUEST not in skip else [],
-        review_on=review_on,
-        skipped=sorted(skip & SKIPPABLE),
-    )
+# --- ready to end -----------------------------------------------------------------
 
 
 def finish_problems(answers: Mapping[str, Any], ending: Step) -> dict[str, str]:
@@ -501,146 +376,3 @@ def finish_problems(answers: Mapping[str, Any], ending: Step) -> dict[str, str]:
     if ending is Step.INSURER and not text(answers, "insurer_name"):
         problems["insurer_name"] = "Name the insurer (you can keep it in Settings)."
     return problems
-
-
-# --- the other endings' written records --------------------------------------------
-
-
-@dataclass(frozen=True)
-class RecordFacts:
-    """What the book knows that the records need besides the plan's answers."""
-
-    incident_title: str
-    incident_opened: date
-    category: str
-    severity: str
-    client: Party
-    consultant: Party
-    evidence: list[str] = field(default_factory=list)  # "name (size, added day)"
-    history: list[str] = field(default_factory=list)  # "day: text", oldest first
-    dates: list[str] = field(default_factory=list)  # "day: kind", oldest first: no words
-
-
-def _section(
-    heading: str, body: str = "", items: Sequence[str] = (), *, topic: str
-) -> RecordSection | None:
-    body = body.strip()
-    items = [i for i in items if i.strip()]
-    if not body and not items:
-        return None
-    return RecordSection(heading=heading, text=body, items=list(items), topic=Topic(topic))
-
-
-def _sections(*parts: RecordSection | None) -> list[RecordSection]:
-    return [p for p in parts if p is not None]
-
-
-INSURER_NO_ADMISSIONS = (
-    "The notice keeps to facts, dates, what the client says and what was done, with the "
-    "evidence list. It leaves out what you think you got wrong, and lists your timeline "
-    "by date and kind without your notes' words: professional indemnity policies usually "
-    "ask you not to admit fault before the insurer has looked at it."
-)
-
-
-def compose_record(
-    ending: Step, answers: Mapping[str, Any], facts: RecordFacts, today: date
-) -> RecordDocument:
-    """The written record an ending leaves: a hand-over brief for whoever takes
-    the work over, a dated notice to the insurer with the evidence list, or a
-    closing summary of what each side still owes.
-
-    Each section says what kind of material it is (its topic); the printing service
-    keeps only the topics the document's audience may see (models/documents.py), so
-    even a section composed here by mistake never reaches the page.
-    """
-    them = first_name(facts.client.name)
-    what = _section("What happened", text(answers, "facts"), topic="facts")
-    client_view = _section(f"How {them} sees it", text(answers, "client_view"), topic="allegation")
-    if ending is Step.HAND_OVER:
-        successor = Party(name=text(answers, "successor"), email=text(answers, "successor_contact"))
-        state = text(answers, "handover_state") or "\n\n".join(
-            v for v in (text(answers, "project_state"), text(answers, "done_so_far")) if v
-        )
-        return RecordDocument(
-            kind="Hand-over brief",
-            title=f"{facts.client.name}: {facts.incident_title}",
-            dated=today,
-            consultant=facts.consultant,
-            client=facts.client,
-            addressee=successor,
-            audience=Audience.SUCCESSOR,
-            sections=_sections(
-                _section("Where things stand", state, topic="state"),
-                _section("Access and accounts", text(answers, "access_notes"), topic="access"),
-                _section(
-                    f"What matters to {them}",
-                    text(answers, "why_hired"),
-                    lines(answers, "priorities"),
-                    topic="goals",
-                ),
-                what,
-                client_view,
-                _section("How I see it", text(answers, "our_view"), topic="our_view"),
-                _section("History", items=facts.history, topic="history"),
-            ),
-        )
-    if ending is Step.INSURER:
-        insurer = Party(
-            name=text(answers, "insurer_name"),
-            address=text(answers, "insurer_contact"),
-        )
-        policy = text(answers, "insurer_policy")
-        opened = plain_day(facts.incident_opened)
-        return RecordDocument(
-            kind="Notice to insurer",
-            title=f"Possible claim: {facts.client.name}",
-            dated=today,
-            consultant=facts.consultant,
-            client=facts.client,
-            addressee=insurer,
-            audience=Audience.INSURER,
-            reference=f"Policy {policy}" if policy else "",
-            sections=_sections(
-                _section(
-                    "Notice",
-                    text(answers, "notice")
-                    or (
-                        "I am writing to let you know early about a dispute with a client "
-                        f"that may lead to a claim. The matter was first recorded on {opened}."
-                    ),
-                    topic="notice",
-                ),
-                what,
-                _section(f"What {them} says", text(answers, "client_view"), topic="allegation"),
-                _section("What has been done", text(answers, "done_so_far"), topic="done"),
-                _section(
-                    "Evidence kept",
-                    items=facts.evidence or ["No files attached yet."],
-                    topic="evidence",
-                ),
-                # Dates and kinds only: a note's words may admit fault (issue 17).
-                _section("Dates", items=facts.dates, topic="dates"),
-            ),
-        )
-    if ending is Step.PART_WAYS:
-        return RecordDocument(
-            kind="Closing summary",
-            title=f"Ending our work together: {facts.client.name}",
-            dated=today,
-            consultant=facts.consultant,
-            client=facts.client,
-            addressee=facts.client,
-            audience=Audience.CLIENT,
-            sections=_sections(
-                _section("Closing message", text(answers, "closing_message"), topic="closing"),
-                _section(
-                    "What I still owe you", text(answers, "we_owe") or "Nothing.", topic="owed"
-                ),
-                _section(
-                    "What you still owe me", text(answers, "they_owe") or "Nothing.", topic="owed"
-                ),
-                what,
-            ),
-        )
-    raise ValueError(f"{ending!r} is not one of the other endings.")

@@ -63,7 +63,8 @@ def main(out_dir: Path) -> int:
     from models.demo import fill_demo
     from models.repair import Step
     from models.services import printing
-    from models.services.agreements import finalise, pdf_renderer
+    from models.services.agreement_documents import pdf_renderer
+    from models.services.agreements import finalise
     from models.services.clients import local_date
     from models.services.incidents import list_incidents
     from models.services.repair import (

@@ -5,7 +5,7 @@ Qt-free, so unit tests can use it."""
 from __future__ import annotations
 
 from models.db import Book
-from models.services.agreements import ConsultantSettings, get_settings, set_settings
+from models.services.consultant import ConsultantSettings, get_settings, set_settings
 
 DETAILS = ConsultantSettings(
     name="Mia Consultant", business="Mia Advisory", email="mia@example.com"

@@ -18,22 +18,18 @@ from models.entities import (
     Severity,
     Side,
 )
+from models.services.agreement_documents import agreement_pdf, pdf_renderer
 from models.services.agreements import (
     AgreementInput,
     CommitmentInput,
-    ConsultantSettings,
-    agreement_pdf,
     create_agreement,
     delete_draft,
     document_for,
     finalise,
     get_agreement,
-    get_settings,
     list_agreements,
     new_version,
-    pdf_renderer,
     set_commitment_state,
-    set_settings,
     update_draft,
 )
 from models.services.clients import (
@@ -43,6 +39,7 @@ from models.services.clients import (
     ValidationError,
     create_client,
 )
+from models.services.consultant import ConsultantSettings, get_settings, set_settings
 from models.services.health import all_health, client_health
 from models.services.incidents import IncidentInput, open_incident
 from models.services.reminders import open_follow_ups

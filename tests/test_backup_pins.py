@@ -5,6 +5,7 @@ while it is pinned, and the list says so."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -73,46 +74,66 @@ THINNER = """
 import sys, time
 from pathlib import Path
 from models.backups import KIND_AUTO, take_backup
-book, until = Path(sys.argv[1]), time.time() + float(sys.argv[2])
+book, until, ready = Path(sys.argv[1]), time.time() + float(sys.argv[2]), Path(sys.argv[3])
 while time.time() < until:
     take_backup(book, kind=KIND_AUTO)
+    ready.touch()
     time.sleep(0.5)
 """
 
 
 def test_a_restore_beside_backups_never_loses_its_source(tmp_path: Path) -> None:
     """Another process takes (and thins) backups all the time; every restore either
-    finds its backup gone before it starts, or finishes with the book whole."""
+    finds its backup gone before it starts, or finishes with the book whole.
+
+    The restores run in this process, as ``rapport restore`` runs them (the book's
+    lock, then ``restore_backup``): a new interpreter per restore took longer to
+    start than the thinner's half second on a loaded machine, so every source was
+    gone before its restore began and the race was never run at all."""
     import subprocess
     import sys
 
+    from models.backups import RestoreError, resolve_backup, restore_backup
+    from models.db import open_book
+    from models.errors import RapportError
+    from models.lock import BookLock
+
     book = tmp_path / "book.db"
     rapport("--db", book, "demo", check=True)
-    from models.db import open_book
-
     b = open_book(book)
     try:
         set_keep_policy(b, KeepPolicy(daily=1, weekly=0, monthly=0))
     finally:
         b.close()
+    ready = tmp_path / "thinner-ready"
     thinner = subprocess.Popen(
-        [sys.executable, "-c", THINNER, str(book), "25"], cwd=Path(__file__).parent.parent
+        [sys.executable, "-c", THINNER, str(book), "120", str(ready)],
+        cwd=Path(__file__).parent.parent,
     )
-    restored = 0
+    restored = refused = 0
     try:
+        # Every restore below runs while the thinner is at work, none before it.
+        deadline = time.monotonic() + 60
+        while not ready.exists() and time.monotonic() < deadline and thinner.poll() is None:
+            time.sleep(0.05)
+        assert ready.exists(), "the thinner never took a backup"
         for _ in range(8):
             source = take_backup(book, kind=KIND_AUTO, thin=False)
-            result = rapport("--db", book, "restore", source.path.name)
-            assert "Traceback" not in result.stderr
-            if result.returncode == 0:
-                restored += 1
-            else:
+            lock = BookLock(book)
+            assert lock.acquire()
+            try:
+                restore_backup(book, resolve_backup(book, source.path.name))
+            except RapportError as exc:
                 # gone before the restore began, or the book busy with the backup:
                 # both leave the book as it was; losing the source half way is neither
-                assert (
-                    "There is no backup called" in result.stderr
-                    or "busy in another program" in result.stderr
-                ), result.stderr
+                said = str(exc)
+                assert isinstance(exc, RestoreError) or "busy" in said, said
+                assert "There is no backup called" in said or "busy" in said, said
+                refused += 1
+            else:
+                restored += 1
+            finally:
+                lock.release()
             assert book.exists()
             check = rapport("--db", book, "check")
             assert "Integrity: ok" in check.stdout, check.stdout + check.stderr
@@ -120,7 +141,7 @@ def test_a_restore_beside_backups_never_loses_its_source(tmp_path: Path) -> None
         thinner.kill()
         thinner.wait()
     assert not list((tmp_path / "backups").glob(".*.restoring-src"))
-    assert restored > 0
+    assert restored > 0, f"no restore ran beside the thinner ({refused} found their source gone)"
 
 
 def test_check_names_missing_and_changed_evidence_files(tmp_path: Path) -> None:

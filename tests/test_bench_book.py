@@ -105,7 +105,8 @@ def test_pdf_figure_renders_the_same_text_both_ways() -> None:
 
     from pypdf import PdfReader
 
-    from bench.run import bare_pdf, bench_pdf, pdf_document, render_agreement
+    from bench.pdf_figure import bare_pdf, bench_pdf, pdf_document
+    from exports.pdf.agreement import render_agreement
 
     doc = pdf_document()
     assert len(doc.points) == 10 and len(doc.ours) == len(doc.theirs) == 8
@@ -126,7 +127,8 @@ def test_bulk_book_has_agreements_as_the_services_leave_them(tmp_path: Path) -> 
     import hashlib
 
     from models.entities import AgreementStatus, CommitmentState
-    from models.services.agreements import agreement_pdf, get_agreement, list_agreements
+    from models.services.agreement_documents import agreement_pdf
+    from models.services.agreements import get_agreement, list_agreements
 
     book = build(tmp_path / "bench.db", 1000, touches_per_client=2, seed=7)
     try:
@@ -158,3 +160,39 @@ def test_bulk_book_has_agreements_as_the_services_leave_them(tmp_path: Path) -> 
             assert scores[cid] == client_health(book, cid, TODAY).now, cid
     finally:
         book.close()
+
+
+def test_the_cache_key_follows_what_the_generator_does_not_where_it_is_written(
+    tmp_path: Path,
+) -> None:
+    """A refactor of the generator (a definition moved to another of its modules, a
+    comment or docstring reworded, an import from elsewhere) keeps the cached books;
+    a changed statement builds new ones."""
+    import shutil
+
+    from bench.make_book import GENERATOR, HERE, generator_digest
+
+    for name in GENERATOR:
+        shutil.copy(HERE / name, tmp_path / name)
+    before = generator_digest(tmp_path)
+    assert before == generator_digest()
+
+    rows = (tmp_path / "book_rows.py").read_text(encoding="utf-8")
+    start = rows.index("class Ids:")
+    moved = rows[start:]
+    (tmp_path / "book_rows.py").write_text(
+        rows[:start].replace('"""Rows written', '"""# Rows, reworded:') + "\n", encoding="utf-8"
+    )
+    incidents = (tmp_path / "book_incidents.py").read_text(encoding="utf-8")
+    incidents = incidents.replace("from bench.book_rows import Ids\n", "")
+    (tmp_path / "book_incidents.py").write_text(
+        incidents + "\n\n# Moved here from book_rows.py.\n" + moved, encoding="utf-8"
+    )
+    assert generator_digest(tmp_path) == before
+
+    incidents = (tmp_path / "book_incidents.py").read_text(encoding="utf-8")
+    assert "INCIDENT_SHARE = 0.05\n" in incidents
+    (tmp_path / "book_incidents.py").write_text(
+        incidents.replace("INCIDENT_SHARE = 0.05\n", "INCIDENT_SHARE = 0.06\n"), encoding="utf-8"
+    )
+    assert generator_digest(tmp_path) != before

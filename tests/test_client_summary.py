@@ -18,16 +18,10 @@ from models.documents import (
     SummaryTouch,
 )
 from models.entities import Channel, EntryKind, IncidentCategory, Severity, Side
-from models.services.agreements import (
-    AgreementInput,
-    CommitmentInput,
-    ConsultantSettings,
-    create_agreement,
-    finalise,
-    pdf_renderer,
-    set_settings,
-)
+from models.services.agreement_documents import pdf_renderer
+from models.services.agreements import AgreementInput, CommitmentInput, create_agreement, finalise
 from models.services.clients import ClientInput, Contact, NotFoundError, create_client
+from models.services.consultant import ConsultantSettings, set_settings
 from models.services.incidents import IncidentInput, add_entry, open_incident
 from models.services.reminders import TouchInput, log_touch
 from models.services.summary import client_summary

@@ -371,12 +371,9 @@ def test_one_final_and_one_draft_agreement(book: Book) -> None:
     import hashlib
 
     from models.entities import AgreementStatus, FollowUpKind
-    from models.services.agreements import (
-        agreement_pdf,
-        get_agreement,
-        get_settings,
-        list_agreements,
-    )
+    from models.services.agreement_documents import agreement_pdf
+    from models.services.agreements import get_agreement, list_agreements
+    from models.services.consultant import get_settings
 
     fill_demo(book, now=NOW)
     today = local_date(NOW)
@@ -404,7 +401,8 @@ def test_one_final_and_one_draft_agreement(book: Book) -> None:
 
 
 def test_final_agreement_pdf_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
-    from models.services.agreements import agreement_pdf, list_agreements
+    from models.services.agreement_documents import agreement_pdf
+    from models.services.agreements import list_agreements
 
     pdfs = []
     for name in ("a", "b"):

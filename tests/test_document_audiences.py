@@ -24,7 +24,8 @@ from models.documents import (
 from models.entities import IncidentCategory, Severity
 from models.repair import Step
 from models.services import printing
-from models.services.agreements import finalise, get_agreement, pdf_renderer
+from models.services.agreement_documents import pdf_renderer
+from models.services.agreements import finalise, get_agreement
 from models.services.clients import ClientInput, Contact, create_client
 from models.services.incidents import IncidentInput, attach_file, open_incident, timeline
 from models.services.repair import (

@@ -2,7 +2,7 @@
 sidebar, Today's header, the tray's badge, tooltip and menu) agreeing on the demo
 book and on a book with 40 things due. The tray parts are read from the
 RapportTray object, which works them out whether or not a tray host is there
-(offscreen has none; tests/test_tray.py runs the real one under Xvfb)."""
+(offscreen has none; tests/test_tray_desktop.py runs the real one under Xvfb)."""
 
 from __future__ import annotations
 

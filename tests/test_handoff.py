@@ -20,7 +20,7 @@ from models.services.clients import ClientInput, Contact, create_client
 from models.services.reminders import list_touches
 from tests.helpers import LEFT, NOW
 from tests.test_ui_agreements import _final, _wait_pdf
-from tests.test_ui_repair import _close_wizards, incident, page, wizard_for  # noqa: F401
+from tests.ui_repair.kit import _close_wizards, incident, page, wizard_for  # noqa: F401
 from ui.agreement_window import open_agreement_window
 from ui.handoff import email_file
 

@@ -23,15 +23,9 @@ from exports.book_json import (
 )
 from models.db import Book, open_book
 from models.demo import fill_demo
-from models.services.agreements import (
-    agreement_pdf,
-    finalise,
-    get_agreement,
-    get_settings,
-    list_agreements,
-    new_version,
-    pdf_renderer,
-)
+from models.services.agreement_documents import agreement_pdf, pdf_renderer
+from models.services.agreements import finalise, get_agreement, list_agreements, new_version
+from models.services.consultant import get_settings
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 UID_A = "a" * 32

@@ -165,8 +165,13 @@ def test_text_cap_and_broken_characters() -> None:
     assert problems(TouchCodec, touch(next_step="half \ud800")) == [
         "next_step: contains a broken character (half of a UTF-16 pair)."
     ]
-    # Text is kept exactly, control characters and all (the forms decide about names).
-    assert checked(TouchCodec, touch(summary="NUL:\x00\ttab\r\n"))["summary"] == "NUL:\x00\ttab\r\n"
+    # Text is kept exactly, tab and line breaks and all; control characters are
+    # refused (models/limits.py, the one rule of every edge), by their code point.
+    assert checked(TouchCodec, touch(summary="tab\ttab\r\n"))["summary"] == "tab\ttab\r\n"
+    for char in "\x00\x1b\x7f\x9b\x0b":
+        assert problems(TouchCodec, touch(summary=f"a{char}b")) == [
+            f"summary: contains a control character (U+{ord(char):04X})."
+        ]
 
 
 # --------------------------------------------------------------------------- follow-up

@@ -110,7 +110,7 @@ def _book_with_plans(book: Book, folder: Path) -> dict[str, int]:
         book,
         p.id,
         Step.FACTS,
-        {"facts": "NUL:\x00 <b>&amp; שלום 😀\r\nline two", "our_view": "Our side."},
+        {"facts": "tab:\t <b>&amp; שלום 😀\r\nline two", "our_view": "Our side."},
         now=NOW - timedelta(days=3),
     )
     save_step(book, p.id, Step.EVIDENCE, dict(_links(book, cid, iid), figures="410 km"))
@@ -180,7 +180,7 @@ def test_plans_round_trip_byte_identical(book: Book, tmp_path: Path) -> None:
         view = start_or_resume(target, inc.id, now=NOW)
         assert view.current_step is Step.STATE and view.skipped == {Step.APOLOGY}
         assert view.answers["evidence_ids"] == [e.id for e in list_evidence(target, inc.id)]
-        assert view.value("facts") == "NUL:\x00 <b>&amp; שלום 😀\r\nline two"
+        assert view.value("facts") == "tab:\t <b>&amp; שלום 😀\r\nline two"
         assert active["answers"]["priorities"] == ["Fuel cost", "Drivers home"]
     finally:
         target.close()
@@ -322,7 +322,7 @@ def test_plans_merge_by_id_and_only_where_listed(book: Book, tmp_path: Path) -> 
     olu["incidents"][0]["repair_plans"].append(moved)
     assert import_book(book, doc, attachments=files, now=NOW) == ImportResult(0, 2, 3)
     [olu_row] = [r for r in list_incidents(book, now=NOW) if r.client_name == "Olu Adeyemi"]
-    assert start_or_resume(book, olu_row.id, now=NOW).value("facts").startswith("NUL:")
+    assert start_or_resume(book, olu_row.id, now=NOW).value("facts").startswith("tab:")
     assert start_or_resume(book, row.id, now=NOW).id != view.id  # Rafael starts afresh
 
 
@@ -440,6 +440,15 @@ P = "clients[0].incidents[0].repair_plans[0]"
         ),
         ({"answers": {"facts": 42}}, f"{P}.answers.facts: Expected text."),
         ({"answers": {"priorities": "one"}}, f"{P}.answers.priorities: Expected a list."),
+        (
+            {"answers": {"priorities": ["one", None]}},
+            f"{P}.answers.priorities: Expected a list of text.",
+        ),
+        (
+            {"answers": {"facts": "calm\x1b[2J"}},
+            f"{P}.answers.facts: This contains a control character (U+001B), which Rapport "
+            "does not store; remove it and try again.",
+        ),
         (
             {"answers": {"review_on": "next spring"}},
             f"{P}.answers.review_on: That is not a date (use YYYY-MM-DD).",

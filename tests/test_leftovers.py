@@ -261,3 +261,56 @@ def test_the_app_clears_leftovers_when_it_opens_a_book(
     finally:
         app.close()
     assert client_count(book_copy) == PADDING + 3
+
+
+def test_an_export_killed_part_way_is_cleared_at_the_next_start(
+    book_copy: Path, tmp_path: Path, live_pid: int
+) -> None:
+    """An export goes wherever the user chose, so the writer notes that folder first
+    (models.files.note_temp_folder); the next start clears a killed writer's temp
+    file there, and nothing else: not a live writer's, not a file of ours with another
+    name, not the dead writer's pid in a name that is not ours."""
+    from models.files import WRITING, write_atomic
+    from models.paths import state_dir
+
+    out_dir = tmp_path / "exports"
+    out_dir.mkdir()
+    out = out_dir / "book.json"
+    parts = lambda: list(out_dir.glob(".book.json.~*.part"))  # noqa: E731
+    for _attempt in range(12):
+        proc = start("--db", book_copy, "export", "json", out)
+        deadline = time.monotonic() + 120
+        while not parts() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if proc.returncode == -signal.SIGKILL and parts():
+            break
+        out.unlink(missing_ok=True)
+    else:
+        pytest.fail("the export never died part way in 12 tries")
+    dead = proc.pid
+    assert [p.name.split(".~")[1].split(".")[0] for p in parts()] == [str(dead)]
+    assert not out.exists()  # it never finished
+    notes = state_dir() / WRITING
+    assert [n.name.split(".")[0] for n in notes.iterdir()] == [str(dead)]
+
+    # What must stay: a live writer's temp file, the dead pid in names not ours,
+    # and this (live) process's own note of a folder it wrote to.
+    live = out_dir / f".other.pdf.~{live_pid}.abc123.part"
+    foreign = out_dir / f"notes.~{dead}.txt"
+    other_kind = out_dir / f".report.pdf.~{dead}.abc123.tmp"
+    for keep in (live, foreign, other_kind):
+        keep.write_bytes(b"keep")
+    write_atomic(out_dir / "mine.txt", b"mine")
+    mine = [n for n in notes.iterdir() if n.name.startswith(f"{os.getpid()}.")]
+    assert len(mine) == 1
+
+    due = rapport("--db", book_copy, "due")  # the next start: a read verb, no lock taken
+
+    assert due.returncode == 0, due.stderr
+    assert parts() == []
+    assert live.exists() and foreign.exists() and other_kind.exists()
+    assert (out_dir / "mine.txt").read_bytes() == b"mine"
+    assert sorted(notes.iterdir()) == mine  # the dead writer's note went, ours stayed
+    assert not out.exists()

@@ -27,7 +27,7 @@ from exports.pdf.agreement import render_agreement
 from models.db import open_book
 from models.images import image_size, size_problem
 from models.limits import IMAGE_MAX_SIDE
-from models.services.agreements import ConsultantSettings, validate_settings
+from models.services.consultant import ConsultantSettings, validate_settings
 from tests.test_agreement_pdf import all_text, make_doc
 from tests.test_cli import rapport as run_rapport
 from tests.test_pdf_cli import make_agreement
@@ -186,7 +186,7 @@ def test_a_json_import_with_a_huge_logo_is_one_clear_line(
 def test_settings_page_refuses_a_huge_logo_and_never_decodes_a_stored_one(
     qtbot, rapport, tmp_path: Path, huge_png: bytes, shots_dir: Path  # noqa: ANN001
 ) -> None:
-    from models.services.agreements import get_settings
+    from models.services.consultant import get_settings
     from tests.helpers import save_screenshot
     from ui.settings.details import YourDetailsPage
 

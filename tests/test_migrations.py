@@ -139,12 +139,11 @@ def test_real_upgrade_from_0003_keeps_incidents_and_adds_agreements(book_path: P
 
     from models.services.agreements import (
         AgreementInput,
-        ConsultantSettings,
         create_agreement,
         get_agreement,
-        get_settings,
         list_agreements,
     )
+    from models.services.consultant import ConsultantSettings, get_settings
     from models.services.incidents import list_incidents
     from models.services.reminders import open_follow_ups
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -36,7 +36,7 @@ from models.documents import (
     SummaryEntry,
     SummaryIncident,
 )
-from models.limits import PRINT_LINES_MAX, PRINT_TEXT_MAX
+from models.limits import PRINT_LINES_MAX, PRINT_ROWS_MAX, PRINT_TEXT_MAX
 from models.services.clients import ClientInput, create_client
 from tests.test_agreement_pdf import make_doc
 
@@ -280,3 +280,180 @@ def test_many_huge_fields_share_one_allowance_per_document() -> None:
     assert text.count("too long to print here") == 16
     pages = len(PdfReader(io.BytesIO(render_record(record))).pages)
     assert pages <= 130
+
+
+# --------------------------------------------------------------------------- table rows
+# Lists print at most PRINT_ROWS_MAX entries each and PRINT_DOCUMENT_ROWS in all, and
+# say how many they left out: 100 000 touches printed in full took minutes.
+
+
+def run_pdf(path: Path, *verb: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--db", str(path), "pdf", *verb],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=capped,
+    )
+    return time.perf_counter() - start, result
+
+
+def pdf_text(out: Path) -> tuple[str, int]:
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    return " ".join(" ".join(p.extract_text() for p in reader.pages).split()), len(reader.pages)
+
+
+def book_with_touches(path: Path, count: int) -> int:
+    """A client with ``count`` touches, one an hour back from NOW, each naming its
+    number ("Touch 0000000" is the newest), written through the bulk writer."""
+    from models.entities import Channel
+    from models.services.reminders import NewTouch, add_touches_in
+
+    book = open_book(path)
+    try:
+        cid = create_client(book, ClientInput(name="Chatty Ltd"), now=NOW)
+        with book.session() as s:
+            for start in range(0, count, 10_000):
+                rows = [
+                    NewTouch(cid, NOW - timedelta(hours=i), Channel.CALL, f"Touch {i:07d}", "", NOW)
+                    for i in range(start, min(count, start + 10_000))
+                ]
+                add_touches_in(s, rows)
+    finally:
+        book.close()
+    return cid
+
+
+@pytest.mark.parametrize("count", [10_000, 100_000])
+def test_a_client_with_a_hundred_thousand_touches_prints_the_newest(
+    tmp_path: Path, count: int, floor: float
+) -> None:
+    path, out = tmp_path / "book.db", tmp_path / "client.pdf"
+    cid = book_with_touches(path, count)
+    seconds, result = run_pdf(path, "client", str(cid), str(out))
+    print(f"pdf client: {count:,} touches in {seconds:.2f} s")
+    assert result.returncode == 0, result.stderr
+    assert within_bound(seconds, floor), f"{seconds:.1f} s (floor {floor:.1f} s)"
+    text, pages = pdf_text(out)
+    assert f"Touches ({count:,})" in text
+    assert "Touch 0000000" in text and f"Touch {PRINT_ROWS_MAX - 1:07d}" in text
+    assert f"Touch {PRINT_ROWS_MAX:07d}" not in text and f"Touch {count - 1:07d}" not in text
+    left = count - PRINT_ROWS_MAX
+    assert (
+        f"{left:,} older touches are not printed here, to keep this document to a size that "
+        "prints; the book keeps every one, and an export of the book (rapport export json) "
+        "lists them all." in text
+    )
+    assert pages < 60
+
+
+def test_a_normal_history_prints_in_full(tmp_path: Path) -> None:
+    """A touch a week for nineteen years is under the limit: every one prints, and no
+    sentence says anything was left out."""
+    path, out = tmp_path / "book.db", tmp_path / "client.pdf"
+    cid = book_with_touches(path, PRINT_ROWS_MAX)
+    _seconds, result = run_pdf(path, "client", str(cid), str(out))
+    assert result.returncode == 0, result.stderr
+    text, _pages = pdf_text(out)
+    assert "Touch 0000000" in text and f"Touch {PRINT_ROWS_MAX - 1:07d}" in text
+    assert "not printed here" not in text
+
+
+def test_an_agreement_with_ten_thousand_commitments_prints_in_seconds(
+    tmp_path: Path, floor: float
+) -> None:
+    """Past the forms' 200 (an old book, another tool): written straight into SQLite."""
+    from models.entities import Side
+    from models.services.agreements import AgreementInput, CommitmentInput, create_agreement
+
+    path, out = tmp_path / "book.db", tmp_path / "agreement.pdf"
+    book = open_book(path)
+    try:
+        cid = create_client(book, ClientInput(name="Many Promises"), now=NOW)
+        data = AgreementInput(
+            "Terms", NOW.date(), commitments=[CommitmentInput(Side.OURS, "Commitment 00000")]
+        )
+        aid = create_agreement(book, cid, data, now=NOW)
+    finally:
+        book.close()
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "INSERT INTO commitment (uid, agreement_id, side, position, text, state) "
+            "VALUES (?, ?, ?, ?, ?, 'open')",
+            [
+                (f"{i:032x}", aid, side, i, f"Commitment {i:05d}")
+                for i in range(1, 10_000)
+                for side in ("ours" if i % 2 else "theirs",)
+            ],
+        )
+        db.execute("UPDATE agreement SET points = ? WHERE id = ?", (short_lines(10_000), aid))
+    db.close()
+    seconds, result = run_pdf(path, "agreement", str(aid), str(out))
+    print(f"pdf agreement: 10,000 commitments and 10,000 points in {seconds:.2f} s")
+    assert result.returncode == 0, result.stderr
+    assert within_bound(seconds, floor), f"{seconds:.1f} s (floor {floor:.1f} s)"
+    text, pages = pdf_text(out)
+    assert "Commitment 00000" in text and "Commitment 00001" in text
+    assert "Commitment 09999" not in text
+    assert "more commitments are not printed here" in text
+    assert "more points are not printed here" in text
+    assert "Review date" in text  # the signatures still close the document
+    assert pages < 120
+
+
+def test_every_list_of_a_summary_and_a_record_is_bounded() -> None:
+    """Ten thousand incidents, entries, files, agreements and commitments in one
+    summary, and a record whose list has 100 000 items: each ends in seconds, with
+    one sentence per list cut short."""
+    from models.documents import CommitmentLine, SummaryAgreement, SummaryFile, SummaryTouch
+
+    entries = [SummaryEntry(NOW, "note", f"Entry {i:05d}") for i in range(10_000)]
+    files = [SummaryFile(f"file{i:05d}.pdf", 10, NOW, "a" * 64) for i in range(10_000)]
+    commitments = [CommitmentLine(f"Promise {i:05d}") for i in range(10_000)]
+    summary = ClientSummaryDocument(
+        today=date(2026, 11, 22),
+        client=Party(name="C"),
+        consultant=Party(name="M"),
+        touches=[SummaryTouch(NOW, "call", f"Touch {i:05d}") for i in range(10_000)],
+        incidents=[
+            SummaryIncident(
+                title=f"Incident {i:05d}",
+                category="billing",
+                severity="low",
+                status="open",
+                opened_at=NOW,
+                entries=entries,
+                evidence=files,
+            )
+            for i in range(10_000)
+        ],
+        agreements=[
+            SummaryAgreement(f"AG-2026-{i:04d}", "T", "draft", NOW.date(), ours=commitments)
+            for i in range(10_000)
+        ],
+    )
+    seconds, text = timed(render_client_summary, summary)
+    print(f"summary with 10,000 of every list: {seconds:.2f} s")
+    assert seconds < SECONDS, f"{seconds:.1f} s"
+    assert "Touch 00000" in text and "9,000 older touches are not printed here" in text
+    assert "Incident 00000" in text and "older incidents are not printed here" in text
+    assert "older entries are not printed here" in text
+    assert "older agreements are not printed here" in text
+
+    record = RecordDocument(
+        kind="Notice to insurer",
+        title="Evidence",
+        dated=date(2026, 11, 22),
+        consultant=Party(name="M"),
+        client=Party(name="C"),
+        sections=[RecordSection("Evidence", items=[f"Item {i:06d}" for i in range(100_000)])],
+    )
+    seconds, text = timed(render_record, record)
+    assert seconds < SECONDS, f"{seconds:.1f} s"
+    assert "Item 000000" in text and f"Item {PRINT_ROWS_MAX - 1:06d}" in text
+    assert f"Item {PRINT_ROWS_MAX:06d}" not in text
+    assert f"{100_000 - PRINT_ROWS_MAX:,} more entries are not printed here" in text

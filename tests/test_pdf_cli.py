@@ -11,14 +11,8 @@ from pypdf import PdfReader
 
 from models.db import open_book
 from models.entities import Side
-from models.services.agreements import (
-    AgreementInput,
-    CommitmentInput,
-    agreement_pdf,
-    create_agreement,
-    finalise,
-    pdf_renderer,
-)
+from models.services.agreement_documents import agreement_pdf, pdf_renderer
+from models.services.agreements import AgreementInput, CommitmentInput, create_agreement, finalise
 from models.services.clients import ClientInput, create_client
 from tests.consultant import give_details
 from tests.test_cli import assert_clean_error, rapport

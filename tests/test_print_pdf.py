@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 
-from models.services.agreements import agreement_pdf
+from models.services.agreement_documents import agreement_pdf
 from tests.test_ui_agreements import _final, _wait_pdf, add_client, open_agreement_window
 from ui.print_pdf import PrintRoute, cups_command, send_to_cups
 

@@ -17,17 +17,12 @@ from models.db import Book
 from models.documents import AgreementDocument, Audience, PageSize, Party
 from models.repair import Step
 from models.services import printing
-from models.services.agreements import (
-    AgreementInput,
-    ConsultantSettings,
-    agreement_pdf,
-    create_agreement,
-    finalise,
-    pdf_renderer,
-    set_settings,
-)
+from models.services.agreement_documents import agreement_pdf, pdf_renderer
+from models.services.agreements import AgreementInput, create_agreement, finalise
 from models.services.clients import ClientInput, create_client
-from models.services.repair import finish_other, record_for
+from models.services.consultant import ConsultantSettings, set_settings
+from models.services.repair import finish_other
+from models.services.repair_records import record_for
 from tests.consultant import give_details
 from tests.test_record_pdf import _incident, _plan_at
 

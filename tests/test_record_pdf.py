@@ -20,10 +20,11 @@ from models.db import Book, open_book
 from models.documents import PageSize, Party, RecordDocument, RecordSection
 from models.entities import IncidentCategory, Severity
 from models.repair import Step
-from models.services.agreements import ConsultantSettings, set_settings
 from models.services.clients import ClientInput, Contact, create_client
+from models.services.consultant import ConsultantSettings, set_settings
 from models.services.incidents import IncidentInput, attach_file, open_incident
-from models.services.repair import finish_other, record_for, save_step, start_or_resume
+from models.services.repair import finish_other, save_step, start_or_resume
+from models.services.repair_records import record_for
 from tests.test_agreement_pdf import png_bytes
 from tests.test_cli import assert_clean_error, rapport
 

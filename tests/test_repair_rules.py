@@ -13,21 +13,17 @@ from models.repair import (
     SKIPPABLE,
     STEP_OF,
     PlannedCommitment,
-    RecordFacts,
     Step,
-    candidates,
     clean_answers,
-    compose_agreement,
-    compose_record,
     default_review_on,
     draft_apology,
     draft_check_in,
     draft_reply,
     finish_problems,
-    skipped_sentence,
     step_done,
-    ticked,
 )
+from models.repair_agreement import candidates, compose_agreement, skipped_sentence, ticked
+from models.repair_records import RecordFacts, compose_record
 
 
 def test_steps_are_the_playbooks_ten_then_three_endings() -> None:

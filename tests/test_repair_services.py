@@ -39,23 +39,21 @@ from models.services.incidents import (
     set_status,
     timeline,
 )
+from models.services.insurer import InsurerDetails, get_insurer, set_insurer
 from models.services.reminders import open_follow_ups
 from models.services.repair import (
-    InsurerDetails,
     active_plan,
     discard_plan,
     finish_other,
     finish_with_agreement,
-    get_insurer,
     get_plan,
     latest_plan,
     preview_agreement,
-    record_for,
     save_step,
-    set_insurer,
     set_skipped,
     start_or_resume,
 )
+from models.services.repair_records import record_for
 from tests.consultant import give_details
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -13,17 +13,16 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox
 
 from models.entities import AgreementStatus, CommitmentState, Side
+from models.services.agreement_documents import agreement_pdf, pdf_renderer
 from models.services.agreements import (
     AgreementInput,
     CommitmentInput,
-    agreement_pdf,
     create_agreement,
     finalise,
     get_agreement,
-    get_settings,
     list_agreements,
-    pdf_renderer,
 )
+from models.services.consultant import get_settings
 from tests.consultant import give_details
 from tests.helpers import NOW, add_client, fixed_clock, save_screenshot
 from ui.agreement_window import AgreementWindow, new_agreement_window, open_agreement_window
@@ -239,7 +238,7 @@ def test_save_as_writes_the_stored_final_pdf(qtbot, rapport: RapportApp, tmp_pat
 def test_settings_dialog_refuses_a_bad_email_then_saves(
     qtbot, rapport: RapportApp, tmp_path: Path
 ) -> None:  # noqa: ANN001, E501
-    from models.services.agreements import stored_page_size
+    from models.services.consultant import stored_page_size
     from ui.settings.details import YourDetailsPage, locale_page_size
 
     dialog = YourDetailsPage(rapport)

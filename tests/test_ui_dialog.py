@@ -371,3 +371,33 @@ def test_a_validation_message_never_moves_the_fields_below_it(qtbot, window) -> 
     assert name_error.isVisible() and name_error.text()
     qtbot.wait(10)  # let the layout settle as it would on screen
     assert [w.mapTo(dialog, w.rect().topLeft()) for w in below] == where
+
+
+def test_a_pasted_control_character_is_refused_next_to_its_field(qtbot, window, rapport) -> None:
+    """A paste can carry what no keyboard types (an ESC from a terminal, a NUL): the
+    dialog says which character and where, and saves nothing (models/limits.py)."""
+    before = count_clients(rapport.book, include_archived=True)
+    dialog = new_dialog(qtbot, window)
+    qtbot.keyClicks(dialog.name_edit, "Anna")
+    dialog.organisation_edit.setText("Bright\x1b[2Jwater")
+    dialog.notes_edit.setPlainText("Fine\tline\nand a NUL\x00")
+    qtbot.mouseClick(dialog.save_button, LEFT)
+
+    assert dialog.isVisible()
+    org_error = dialog.error_labels["organisation"]
+    assert org_error.isVisible()
+    assert org_error.text() == (
+        "This contains a control character (U+001B), which Rapport does not store; "
+        "remove it and try again."
+    )
+    assert dialog.general_error.text() == (
+        "Notes: This contains a control character (U+0000), which Rapport does not store; "
+        "remove it and try again."
+    )
+    assert count_clients(rapport.book, include_archived=True) == before
+
+    dialog.organisation_edit.setText("Brightwater")
+    dialog.notes_edit.setPlainText("Fine\tline\nand no NUL")
+    with qtbot.waitSignal(dialog.saved):
+        qtbot.mouseClick(dialog.save_button, LEFT)
+    assert count_clients(rapport.book, include_archived=True) == before + 1

@@ -11,14 +11,14 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QMessageBox
 
 from models.entities import AgreementStatus, Side
+from models.services.agreement_documents import agreement_pdf
 from models.services.agreements import (
     AgreementInput,
     CommitmentInput,
-    agreement_pdf,
     create_agreement,
     get_agreement,
-    get_settings,
 )
+from models.services.consultant import get_settings
 from tests.helpers import NOW, add_client, fixed_clock, save_screenshot
 from ui.agreement_window import AgreementWindow, open_agreement_window
 from ui.app import RapportApp
@@ -126,7 +126,7 @@ def test_the_service_refusal_reaches_the_window_too(qtbot, rapport: RapportApp) 
     w = open_agreement_window(rapport, aid)
     qtbot.addWidget(w)
     w.show()
-    from models.services.agreements import ConsultantSettings, set_settings
+    from models.services.consultant import ConsultantSettings, set_settings
 
     set_settings(rapport.book, ConsultantSettings(name="Mia Consultant"))
     assert w.make_final()
@@ -175,7 +175,8 @@ def test_step_ten_ticks_decide_what_the_agreement_says(
 
     from models.repair import Step
     from models.services import printing
-    from models.services.agreements import finalise, pdf_renderer
+    from models.services.agreement_documents import pdf_renderer
+    from models.services.agreements import finalise
     from models.services.repair import get_plan, save_step
     from tests.consultant import give_details
     from tests.test_document_audiences import marker, walk
@@ -286,7 +287,7 @@ def test_the_first_agreement_asks_for_my_details(
         # The insurer ending says, in plain words, why the notice admits nothing.
         from PySide6.QtWidgets import QLabel
 
-        from models.repair import INSURER_NO_ADMISSIONS
+        from models.repair_records import INSURER_NO_ADMISSIONS
 
         said = [lbl.text() for lbl in w.pages[Step.INSURER].findChildren(QLabel)]
         assert INSURER_NO_ADMISSIONS in said

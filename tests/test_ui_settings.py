@@ -16,10 +16,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QListWidget
 
 from models.backups import KIND_MANUAL, KeepPolicy, list_backups, verify_backup
-from models.services.agreements import get_settings
 from models.services.backups import get_keep_policy
 from models.services.clients import ClientInput, create_client
-from models.services.repair import InsurerDetails, get_insurer
+from models.services.consultant import get_settings
+from models.services.insurer import InsurerDetails, get_insurer
 from tests.helpers import shown
 from ui import autostart
 from ui.app import RapportApp

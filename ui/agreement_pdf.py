@@ -22,12 +22,8 @@ from models.agreements import display_number
 from models.changes import AGREEMENTS, REMINDERS
 from models.enums import AgreementStatus, Channel
 from models.files import write_atomic
-from models.services.agreements import (
-    agreement_viewing_copy,
-    document_for,
-    finalise,
-    pdf_renderer,
-)
+from models.services.agreement_documents import agreement_viewing_copy, pdf_renderer
+from models.services.agreements import document_for, finalise
 from ui.agreement_parts import (
     AGREEMENT_GONE,
     FINAL_WARNING,

@@ -11,10 +11,10 @@ from PySide6.QtCore import (
 from models.changes import AGREEMENTS, REMINDERS
 from models.enums import AgreementStatus, CommitmentState, Side
 from models.repair import default_review_on
+from models.services.agreement_documents import agreement_pdf
 from models.services.agreements import (
     AgreementDetail,
     AgreementInput,
-    agreement_pdf,
     create_agreement,
     get_agreement,
     set_commitment_state,

@@ -284,7 +284,12 @@ class ClientDialog(QDialog):
             for i, row in enumerate(contacts.filled_rows()):
                 row.set_error(errors.get(f"{prefix}.{i}"))
         known = {key for key, _w in self._ordered_targets()}
-        leftovers = [msg for key, msg in errors.items() if key not in known]
+        # The notes have no line of their own: their message says whose it is.
+        leftovers = [
+            f"Notes: {msg}" if key == "notes" else msg
+            for key, msg in errors.items()
+            if key not in known
+        ]
         show_error(self.general_error, " ".join(leftovers) or None)
         if not focus:
             return

@@ -1,6 +1,6 @@
 """Step 10's tick boxes: what the client sees in the agreement.
 
-Every candidate point the plan's answers offer (models/repair.candidates) is listed
+Every candidate point the plan's answers offer (models/repair_agreement.candidates) is listed
 with a tick. Private preparation (our view, the apology draft, the evidence looked
 at, our figures, the check-in draft) starts unticked and is marked as such; the
 consultant's changes are saved as the plan's ``shown`` and ``hidden`` lists, so a
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.repair import Candidate
+from models.repair_agreement import Candidate
 from ui.app import RapportApp
 from ui.theme import css
 from ui.your_details import FILL_IN, missing_details, open_your_details

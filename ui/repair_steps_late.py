@@ -18,15 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.repair import (
-    INSURER_NO_ADMISSIONS,
-    Step,
-    default_review_on,
-    draft_check_in,
-    plain_day,
-)
+from models.repair import Step, default_review_on, draft_check_in, plain_day
+from models.repair_records import INSURER_NO_ADMISSIONS
 from models.services.clients import NotFoundError
-from models.services.repair import agreement_candidates, get_insurer, preview_agreement
+from models.services.insurer import get_insurer
+from models.services.repair import agreement_candidates, preview_agreement
 from models.services.work_settings import get_working_week
 from models.working_time import default_day
 from ui.date_edits import style_date_edit

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 
 from models.changes import BOOK, INCIDENTS, Changes
 from models.repair import ENDINGS, PLAYBOOK, SKIPPABLE, TITLES, Step
-from models.services.agreements import get_settings
 from models.services.clients import NotFoundError, ValidationError
+from models.services.consultant import get_settings
 from models.services.incidents import get_incident
 from models.services.repair import (
     PlanView,

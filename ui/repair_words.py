@@ -10,7 +10,8 @@ from __future__ import annotations
 import html
 
 from models.enums import AgreementStatus, RepairEnding
-from models.repair import PLAYBOOK, TITLES, ComposedAgreement, Step, first_name, plain_day
+from models.repair import PLAYBOOK, TITLES, Step, first_name, plain_day
+from models.repair_agreement import ComposedAgreement
 from models.services.agreements import AgreementRow
 from models.services.clients import local_date
 from models.services.repair import PlanView

@@ -1,7 +1,7 @@
 """Asking for the consultant's own details where a document needs them.
 
 A final agreement names who it is from and can never be changed, so finalising is
-refused until name, business and email exist (models/services/agreements.py
+refused until name, business and email exist (models/services/consultant.py
 ``details_problem``). These helpers open the existing Your details form (today
 ui/settings_dialog.py) with the reason on top, for any window that has to ask.
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QWidget
 
-from models.services.agreements import details_problem, get_settings
+from models.services.consultant import details_problem, get_settings
 from ui.app import RapportApp
 
 FILL_IN = "Fill in my details\u2026"

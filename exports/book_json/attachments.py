@@ -16,7 +16,7 @@ from typing import Any
 from exports.book_json.format import ATTACHMENTS_SUFFIX, SHA256_SHAPE, BookFormatError
 from exports.book_json.incoming import _Incoming
 from models.db import Book
-from models.files import clear_leftover_temps, glob_escape, temp_prefix
+from models.files import clear_leftover_temps, glob_escape, note_temp_folder, temp_prefix
 from models.services.incidents import (
     EvidenceError,
     file_digest,
@@ -70,6 +70,7 @@ def _copy_atomic(source: Path, target: Path, sha: str) -> None:
     digest = hashlib.sha256()
     folder, prefix = target.parent, temp_prefix(target.name)
     clear_leftover_temps(folder.glob(f".{glob_escape(target.name)}.~*.part"))  # a killed export's
+    note_temp_folder(folder)  # one killed from now on goes at the next start
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".part")
     tmp = Path(tmp_name)
     try:

@@ -18,7 +18,15 @@ from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-from models.limits import FIRST_DAY, LAST_DAY, MAX_YEAR, MIN_YEAR, TEXT_LIMIT
+from models.limits import (
+    FIRST_DAY,
+    LAST_DAY,
+    LINE_CONTROL,
+    MAX_YEAR,
+    MIN_YEAR,
+    NOTES_CONTROL,
+    TEXT_LIMIT,
+)
 
 UID_PATTERN = r"^[0-9a-f]{32}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -26,15 +34,18 @@ DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # A time starts with its day: this keeps out what pydantic would read as a Unix
 # time ("1700000000") and years of more than four digits.
 MOMENT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
-# Any text at all, but matched, so that half of a UTF-16 pair is caught.
-ANY_TEXT = r"^[\s\S]*$"
+# Text without the control characters no field keeps (models/limits.py, the one
+# rule): multi-line text keeps tab and line breaks, a line keeps none. Matched in
+# pydantic-core, which also catches half of a UTF-16 pair on the way.
+ANY_TEXT = rf"^[^{NOTES_CONTROL[1:-1]}]*$"
+ANY_LINE = rf"^[^{LINE_CONTROL[1:-1]}]*$"
 
 
 @dataclass(frozen=True)
 class Words:
     """How problems with one field are told (problems.py words each kind).
 
-    ``kind``: text, uid, choice, day, moment, link, sha256, pdf_sha256, base64,
+    ``kind``: text, line, uid, choice, day, moment, link, sha256, pdf_sha256, base64,
     days (a rhythm), bytes, version, step, list, answers. ``what`` and ``where``
     fill the sentence ("is not a {what}", "one of {where}"); ``shape`` says what
     each entry of a list should be.
@@ -47,10 +58,13 @@ class Words:
 
 
 TEXT = Words("text")
+LINE = Words("line")
 
-# Text is kept exactly as written, control characters and all (a note may hold a
-# NUL); the one cap bounds it, and the pattern catches half of a UTF-16 pair.
+# Text is kept exactly as written (a carriage return too: the file is the book's
+# own); the one cap bounds it, and the pattern refuses control characters but tab
+# and line breaks. A Line (a name, a title, a label) refuses those as well.
 Text = Annotated[str, Field(strict=True, max_length=TEXT_LIMIT, pattern=ANY_TEXT), TEXT]
+Line = Annotated[str, Field(strict=True, max_length=TEXT_LIMIT, pattern=ANY_LINE), LINE]
 Uid = Annotated[
     str, Field(strict=True, pattern=UID_PATTERN, description="A Rapport id"), Words("uid")
 ]

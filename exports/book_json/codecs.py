@@ -26,6 +26,7 @@ from pydantic_core import SchemaValidator, core_schema
 
 from exports.book_json.codec_types import (
     Day,
+    Line,
     MaybeDay,
     MaybeMoment,
     Moment,
@@ -76,8 +77,8 @@ class _Shape(BaseModel):
 
 
 class ContactCodec(_Shape):
-    value: Annotated[Text, _form(minLength=1)]
-    label: Text = ""
+    value: Annotated[Line, _form(minLength=1)]
+    label: Line = ""
 
 
 class TouchCodec(_Shape):
@@ -112,7 +113,7 @@ class TimelineEntryCodec(_Shape):
 
 class EvidenceCodec(_Shape):
     id: Uid
-    original_name: Annotated[Text, _form(minLength=1)]
+    original_name: Annotated[Line, _form(minLength=1)]
     sha256: Sha256
     size: Annotated[int, Field(strict=True, ge=0), Words("bytes")]
     added_at: Moment = None
@@ -134,7 +135,7 @@ class RepairPlanCodec(_Shape):
 
 class IncidentCodec(_Shape):
     id: Uid
-    title: Annotated[Text, _form(minLength=1, maxLength=300)]
+    title: Annotated[Line, _form(minLength=1, maxLength=300)]
     category: Annotated[IncidentCategory, choice("category")]
     severity: Annotated[Severity, choice("severity")]
     status: Annotated[IncidentStatus, choice("status of an incident")] = IncidentStatus.OPEN
@@ -159,7 +160,7 @@ class IncidentCodec(_Shape):
 class CommitmentCodec(_Shape):
     id: Uid
     side: Annotated[Side, choice("side")]
-    text: Annotated[Text, _form(minLength=1)]
+    text: Annotated[Line, _form(minLength=1)]
     due_on: MaybeDay = None
     state: Annotated[CommitmentState, choice("state")] = CommitmentState.OPEN
     follow_up: link("follow-up", "this client's follow-ups") = None
@@ -171,7 +172,7 @@ class AgreementCodec(_Shape):
         str, Field(strict=True, pattern=r"^AG-[0-9]{4}-[0-9]{4,}$"), Words("agreement_number")
     ]
     version: Annotated[int, Field(strict=True, ge=1), Words("version")] = 1
-    title: Text
+    title: Line
     dated: Day
     status: Annotated[AgreementStatus, choice("status")] = AgreementStatus.DRAFT
     incident: link("incident", "this client's incidents") = None
@@ -193,14 +194,14 @@ CONTACT_SHAPE = 'an object like {"value": "…", "label": "work"}'
 
 class ClientCodec(_Shape):
     id: Uid
-    name: Annotated[Text, _form(minLength=1)]
-    organisation: Text = ""
-    role: Text = ""
+    name: Annotated[Line, _form(minLength=1)]
+    organisation: Line = ""
+    role: Line = ""
     status: Annotated[ClientStatus, choice("status")] = ClientStatus.ACTIVE
     notes: Text = ""
     emails: _list(ContactCodec, CONTACT_SHAPE) = Field(default_factory=list)
     phones: _list(ContactCodec, CONTACT_SHAPE) = Field(default_factory=list)
-    tags: _list(Annotated[Text, _form(maxLength=80)]) = Field(default_factory=list)
+    tags: _list(Annotated[Line, _form(maxLength=80)]) = Field(default_factory=list)
     cadence_days: (
         Annotated[int, Field(strict=True), _form(minimum=1, maximum=3660), Words("days")] | None
     ) = None
@@ -230,18 +231,18 @@ class WorkCodec(_Shape):
     starts: Clock
     ends: Clock
     holiday_country: Annotated[
-        Text, Field(description='An ISO 3166 code, like "GB"; empty: no public holidays')
+        Line, Field(description='An ISO 3166 code, like "GB"; empty: no public holidays')
     ]
-    holiday_subdivision: Text
-    date_locale: Annotated[Text, Field(description='Like "en_GB"; empty: the computer\'s')]
+    holiday_subdivision: Line
+    date_locale: Annotated[Line, Field(description='Like "en_GB"; empty: the computer\'s')]
 
 
 class ConsultantCodec(_Shape):
-    name: Text = ""
-    business: Text = ""
+    name: Line = ""
+    business: Line = ""
     address: Text = ""
-    email: Text = ""
-    phone: Text = ""
+    email: Line = ""
+    phone: Line = ""
     logo_png: Annotated[Base64, Field(description="base64 of a PNG")] | None = None
     page_size: Annotated[PageSize, choice("page size")] = PageSize.A4
     work: WorkCodec | None = Field(

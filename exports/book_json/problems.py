@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 from exports.book_json.codec_types import TEXT, Words
 from exports.book_json.format import _kind, _q
-from models.limits import TEXT_LIMIT
+from models.limits import TEXT_LIMIT, control_char, control_words
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -153,6 +153,10 @@ def _general(words: Words, kind: str, value: Any) -> str:
         return f"is {len(value)} characters long; a field holds at most {TEXT_LIMIT}."
     if kind == "string_type":
         return f"should be text, not {_kind(value)}."
+    if kind == "string_pattern_mismatch" and isinstance(value, str):
+        char = control_char(value, multiline=words.kind == "text")
+        if char is not None:
+            return f"contains {control_words(char)}."
     return f"{_q(value)} cannot be read here."
 
 

@@ -32,6 +32,8 @@ from exports.pdf.common import (
     party_row,
     plain_date,
     prose,
+    rows_allowed,
+    rows_left_out,
     text_flowables,
     title_head,
 )
@@ -46,12 +48,23 @@ COMMITMENT_HEADER = ("#", "Commitment", "Due", "State")
 
 def commitment_table(
     lines: list[CommitmentLine], width: float, st: Styles, cov: frozenset[int]
-) -> Any:
+) -> list[Any]:
+    """The commitments as a table, as many as a document prints (``rows_allowed``),
+    with a sentence saying how many more the book holds."""
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     if not lines:
-        return Paragraph("Nothing recorded.", st.small)
+        return [Paragraph("Nothing recorded.", st.small)]
+    shown = rows_allowed(len(lines))
+    left_out = (
+        [rows_left_out(len(lines) - shown, "more commitment is", "more commitments are", st.small)]
+        if shown < len(lines)
+        else []
+    )
+    lines = lines[:shown]
+    if not lines:
+        return left_out
     rows: list[list[Any]] = [
         [Paragraph(h, st.cell_head_num if h == "#" else st.cell_head) for h in COMMITMENT_HEADER]
     ]
@@ -91,7 +104,7 @@ def commitment_table(
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor(ZEBRA_FILL)])
     )
     table.setStyle(TableStyle(commands))
-    return table
+    return [table, *left_out]
 
 
 def _signatures(
@@ -177,13 +190,18 @@ def _story(doc: AgreementDocument, width: float, st: Styles, cov: frozenset[int]
     points = [p for p in doc.points if p.strip()]
     if points:
         story.extend(heading("What we discussed", st))
-        for point in points:
+        shown = rows_allowed(len(points))
+        for point in points[:shown]:
             story += text_flowables(point.strip(), st.bullet, cov, bullet="\u2022")
+        if shown < len(points):
+            story.append(
+                rows_left_out(len(points) - shown, "more point is", "more points are", st.small)
+            )
 
     story.extend(heading("Our commitments", st, TABLE_HEADING_ROOM))
-    story.append(commitment_table(doc.ours, width, st, cov))
+    story.extend(commitment_table(doc.ours, width, st, cov))
     story.extend(heading("Your commitments", st, TABLE_HEADING_ROOM))
-    story.append(commitment_table(doc.theirs, width, st, cov))
+    story.extend(commitment_table(doc.theirs, width, st, cov))
 
     if doc.review_on is not None:
         review = f"We will review this agreement on {plain_date(doc.review_on)}."

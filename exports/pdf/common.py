@@ -43,6 +43,8 @@ from exports.pdf.text import (
     one_line,
     paragraphs,
     prose,
+    rows_allowed,
+    rows_left_out,
     text_flowables,
     visual_order,
 )
@@ -58,6 +60,8 @@ __all__ = [  # the text helpers, re-exported: the renderers import them from her
     "escape_text",
     "one_line",
     "paragraphs",
+    "rows_allowed",
+    "rows_left_out",
     "prose",
     "text_flowables",
     "visual_order",

@@ -26,6 +26,8 @@ from exports.pdf.common import (
     party_row,
     plain_date,
     prose,
+    rows_allowed,
+    rows_left_out,
     text_flowables,
     title_head,
 )
@@ -64,7 +66,15 @@ def _section(section: RecordSection, st: Styles, cov: frozenset[int]) -> list[An
     out = heading(escape_text(section.heading.strip() or "Notes", cov), st)
     out += prose(section.text, st.body, cov, note_style=st.small)
     items = [item.strip() for item in section.items if item.strip()]
-    listed = [f for item in items for f in text_flowables(item, st.item, cov, bullet="\u2022")]
+    shown = rows_allowed(len(items))
+    listed = [
+        f for item in items[:shown] for f in text_flowables(item, st.item, cov, bullet="\u2022")
+    ]
+    if shown < len(items):
+        listed.append(
+            rows_left_out(len(items) - shown, "more entry is", "more entries are", st.small)
+        )
+        items = items[:shown]
     if not section.text.strip() and sum(map(len, items)) <= SHORT_LIST:
         # A short list (the dates, the evidence) stays with its heading on one page,
         # rather than leaving its last line alone at the top of the next.

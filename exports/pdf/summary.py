@@ -19,6 +19,7 @@ from typing import Any
 
 from exports.pdf.agreement import commitment_table
 from exports.pdf.common import (
+    FAMILY,
     FRAME_PADDING,
     HEADER_FILL,
     RULE,
@@ -27,6 +28,7 @@ from exports.pdf.common import (
     Styles,
     cell,
     document_budget,
+    drawable,
     escape_text,
     heading,
     make_styles,
@@ -37,11 +39,14 @@ from exports.pdf.common import (
     plain_date,
     prose,
     register_fonts,
+    rows_allowed,
+    rows_left_out,
     text_flowables,
 )
 from models.dates import format_datetime
 from models.documents import ClientSummaryDocument, PageSize, SummaryIncident
 from models.files import write_atomic
+from models.limits import PRINT_BLOCK_ROWS, PRINT_ROWS_MAX
 from models.text import human_size
 
 DASH = "\u2014"
@@ -73,19 +78,34 @@ def _table(
     widths: Sequence[float],
     st: Styles,
     cov: frozenset[int],
+    *,
+    plain: frozenset[int] = frozenset(),
 ) -> Any:
-    """A zebra table of user text; the header repeats on every page it spans."""
+    """A zebra table of user text; the header repeats on every page it spans.
+
+    Columns in ``plain`` hold our own short strings (a date, a kind, a size) sized
+    not to wrap: they are drawn as plain cells, in the same face as the Paragraph
+    cells, which cuts the layout work of a long table by more than half."""
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     data: list[list[Any]] = [[Paragraph(h, st.cell_head) for h in header]]
     for row in rows:
-        data.append([cell(text, st.cell, cov) for text in row])
+        data.append(
+            [
+                drawable(text, cov) if i in plain else cell(text, st.cell, cov)
+                for i, text in enumerate(row)
+            ]
+        )
     table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=1, splitInRow=1)
     table.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 1), (-1, -1), FAMILY),
+                ("FONTSIZE", (0, 1), (-1, -1), st.cell.fontSize),
+                ("LEADING", (0, 1), (-1, -1), st.cell.leading),
+                ("TEXTCOLOR", (0, 1), (-1, -1), st.cell.textColor),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEADER_FILL)),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor(RULE)),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.4, colors.HexColor(RULE)),
@@ -166,23 +186,30 @@ def _incident(inc: SummaryIncident, width: float, st: Styles, cov: frozenset[int
             cov,
         ),
     ]
-    if inc.entries:
-        whens = [_when(e.happened_at) for e in inc.entries]
+    entries = inc.entries[: rows_allowed(len(inc.entries))]
+    if entries:
+        whens = [_when(e.happened_at) for e in entries]
         when_w, kind_w = _fit_width(whens, st, 118.0, width * 0.4), 100.0
         story.append(
             _table(
                 ("When", "What", "Entry"),
-                [(w, _label(e.kind), e.text) for w, e in zip(whens, inc.entries, strict=True)],
+                [(w, _label(e.kind), e.text) for w, e in zip(whens, entries, strict=True)],
                 (when_w, kind_w, width - when_w - kind_w),
                 st,
                 cov,
+                plain=frozenset({0, 1}),
             )
         )
-    else:
+    if len(entries) < len(inc.entries):
+        story.append(
+            _left_out(len(inc.entries) - len(entries), "older entry is", "older entries are", st)
+        )
+    elif not inc.entries:
         story.append(Paragraph("No timeline entries.", st.small))
     story.append(Spacer(1, 6))
     story.append(Paragraph(f"Evidence files ({len(inc.evidence)})", st.label))
-    if inc.evidence:
+    files = inc.evidence[: rows_allowed(len(inc.evidence))]
+    if files:
         size_w, added_w, sha_w = 64.0, 104.0, 96.0
         story.append(
             _table(
@@ -194,14 +221,19 @@ def _incident(inc: SummaryIncident, width: float, st: Styles, cov: frozenset[int
                         _day(f.added_at.astimezone().date()),
                         f.sha256[:SHA_SHOWN] + "\u2026",
                     )
-                    for f in inc.evidence
+                    for f in files
                 ],
                 (width - size_w - added_w - sha_w, size_w, added_w, sha_w),
                 st,
                 cov,
+                plain=frozenset({1, 2, 3}),
             )
         )
-    else:
+    if len(files) < len(inc.evidence):
+        story.append(
+            _left_out(len(inc.evidence) - len(files), "more file is", "more files are", st)
+        )
+    elif not inc.evidence:
         story.append(Paragraph("No files attached.", st.small))
     return story
 
@@ -278,9 +310,11 @@ def _story(doc: ClientSummaryDocument, width: float, st: Styles, cov: frozenset[
         for f in doc.factors:
             story += text_flowables(f"{f.points:+d}: {f.reason}", st.bullet, cov, bullet="\u2022")
 
-    story.extend(heading(f"Touches ({len(doc.touches)})", st, TABLE_HEADING_ROOM))
-    if doc.touches:
-        when_w = _fit_width([_when(t.happened_at) for t in doc.touches], st, 118.0, width * 0.4)
+    total = len(doc.touches) if doc.touch_count is None else doc.touch_count
+    story.extend(heading(f"Touches ({total:,})", st, TABLE_HEADING_ROOM))
+    touches = doc.touches[: rows_allowed(len(doc.touches))]
+    if touches:
+        when_w = _fit_width([_when(t.happened_at) for t in touches], st, 118.0, width * 0.4)
         chan_w = 70.0
         story.append(
             _table(
@@ -291,27 +325,43 @@ def _story(doc: ClientSummaryDocument, width: float, st: Styles, cov: frozenset[
                         _label(t.channel),
                         t.summary + (f"\nNext step: {t.next_step}" if t.next_step else ""),
                     )
-                    for t in doc.touches
+                    for t in touches
                 ],
                 (when_w, chan_w, width - when_w - chan_w),
                 st,
                 cov,
+                plain=frozenset({0, 1}),
             )
         )
-    else:
+    if len(touches) < total:
+        story.append(_left_out(total - len(touches), "older touch is", "older touches are", st))
+    elif not total:
         story.append(Paragraph("No touches logged.", st.small))
 
     story.extend(heading(f"Incidents ({len(doc.incidents)})", st, TABLE_HEADING_ROOM))
     if not doc.incidents:
         story.append(Paragraph("No incidents recorded.", st.small))
+    # Each incident takes its share as it is printed, so the first ones print with
+    # their timelines rather than many print with none.
+    printed = 0
     for inc in doc.incidents:
+        if printed >= PRINT_ROWS_MAX or not rows_allowed(1, cost=PRINT_BLOCK_ROWS):
+            break
         story.extend(_incident(inc, width, st, cov))
         story.append(Spacer(1, 8))
+        printed += 1
+    if printed < len(doc.incidents):
+        left = len(doc.incidents) - printed
+        story.append(_left_out(left, "older incident is", "older incidents are", st))
 
     story.extend(heading(f"Agreements ({len(doc.agreements)})", st, TABLE_HEADING_ROOM))
     if not doc.agreements:
         story.append(Paragraph("No agreements recorded.", st.small))
+    printed = 0
     for ag in doc.agreements:
+        if printed >= PRINT_ROWS_MAX or not rows_allowed(1, cost=PRINT_BLOCK_ROWS):
+            break
+        printed += 1
         from reportlab.platypus import CondPageBreak
 
         story.append(CondPageBreak(TABLE_HEADING_ROOM))
@@ -333,12 +383,24 @@ def _story(doc: ClientSummaryDocument, width: float, st: Styles, cov: frozenset[
             )
         )
         story.append(Paragraph("Our commitments", st.label))
-        story.append(commitment_table(ag.ours, width, st, cov))
+        story.extend(commitment_table(ag.ours, width, st, cov))
         story.append(Spacer(1, 4))
         story.append(Paragraph("Client's commitments", st.label))
-        story.append(commitment_table(ag.theirs, width, st, cov))
+        story.extend(commitment_table(ag.theirs, width, st, cov))
         story.append(Spacer(1, 8))
+    if printed < len(doc.agreements):
+        left = len(doc.agreements) - printed
+        story.append(_left_out(left, "older agreement is", "older agreements are", st))
     return story
+
+
+# Where a list cut short can be read whole: the app shows the latest, the JSON
+# export every one.
+WHERE_IN_FULL = ", and an export of the book (rapport export json) lists them all"
+
+
+def _left_out(count: int, one: str, many: str, st: Styles) -> Any:
+    return rows_left_out(count, one, many, st.small, where=WHERE_IN_FULL)
 
 
 def render_client_summary(

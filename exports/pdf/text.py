@@ -35,8 +35,10 @@ from models.limits import (
     PRINT_CELL_LINES,
     PRINT_CELL_MAX,
     PRINT_DOCUMENT_MAX,
+    PRINT_DOCUMENT_ROWS,
     PRINT_LINE_COST,
     PRINT_LINES_MAX,
+    PRINT_ROWS_MAX,
     PRINT_TEXT_MAX,
     PRINT_UNBROKEN_MAX,
 )
@@ -54,6 +56,10 @@ ONE_LINE_CHARS = 300  # a footer or a metadata field: longer is never read
 LEFT_OUT = (
     "The rest of this text ({count} more characters) is too long to print here; "
     "it is kept in full in the book."
+)
+ROWS_LEFT_OUT = (
+    "{count} {what} not printed here, to keep this document to a size that prints; "
+    "the book keeps every one{where}."
 )
 
 
@@ -307,22 +313,54 @@ def paragraphs(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-# What is left of the whole document's allowance while its story is being built
-# (``document_budget``); None outside one, where only the per-field limits apply.
+# What is left of the whole document's allowances (characters, and entries of its
+# lists) while its story is being built (``document_budget``); None outside one,
+# where only the per-field and per-list limits apply.
 _budget: ContextVar[list[int] | None] = ContextVar("print_budget", default=None)
+_rows: ContextVar[list[int] | None] = ContextVar("print_rows", default=None)
 
 
 @contextmanager
-def document_budget(total: int = PRINT_DOCUMENT_MAX) -> Iterator[None]:
+def document_budget(
+    total: int = PRINT_DOCUMENT_MAX, rows: int = PRINT_DOCUMENT_ROWS
+) -> Iterator[None]:
     """Share one allowance among every field of a document: many fields each under
     their own limit (eight sections of a megabyte) still end in seconds. A line
     counts as ``PRINT_LINE_COST`` characters, since a page of short lines costs as
-    much to draw as a page of prose."""
+    much to draw as a page of prose. Lists share ``rows`` entries the same way."""
     token = _budget.set([total])
+    rows_token = _rows.set([rows])
     try:
         yield
     finally:
+        _rows.reset(rows_token)
         _budget.reset(token)
+
+
+def rows_allowed(count: int, *, most: int = PRINT_ROWS_MAX, cost: int = 1) -> int:
+    """How many of a list's ``count`` entries print: at most ``most``, and only what is
+    left of the document's allowance of entries, each costing ``cost`` (an incident
+    in a summary costs more than a row: it prints a table of its own facts)."""
+    shown = min(count, most)
+    budget = _rows.get()
+    if budget is not None:
+        shown = min(shown, max(0, budget[0]) // cost)
+        budget[0] -= shown * cost
+    return shown
+
+
+def rows_left_out(
+    count: int, one: str, many: str, style: ParagraphStyle, *, where: str = ""
+) -> Any:
+    """The sentence under a list that printed only some of its entries: "12 older
+    touches are not printed here, …" (``one``/``many`` name them with their verb)."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    text = ROWS_LEFT_OUT.format(
+        count=f"{count:,}", what=one if count == 1 else many, where=where
+    )
+    below = ParagraphStyle(f"{style.name}_below", parent=style, spaceBefore=4)
+    return _paragraph(escape(text), below, None, None)
 
 
 def bounded(

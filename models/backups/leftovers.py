@@ -10,8 +10,10 @@ The kinds, by who writes them:
 - ``.BOOK.~PID.restoring`` (and companions) beside the book: a restore's replacement;
 - ``attachments/.incoming.~PID.*.part``: an evidence file being attached or imported;
 - ``.FILE.~PID.*.part`` beside any file written whole (models.files.write_atomic):
-  in the book's folder and its companions here, beside an export's own file when the
-  next export to it starts (exports/book_json writes its evidence folder the same way).
+  in the book's folder and its companions here; beside an export's own file, wherever
+  that is, through the note each writer leaves of the folders it writes temp files in
+  (models.files.clear_noted_temps), and when the next export to that file starts
+  (exports/book_json writes its evidence folder the same way).
 
 A temp file carries its writer's pid, so one whose writer is gone is removed at once
 and one another process is still writing is left alone (models.files.is_leftover).
@@ -25,7 +27,13 @@ import re
 from pathlib import Path
 
 from models.backups.common import _NAME, ATTACHMENTS, BACKUPS, MANIFEST_SUFFIX, _companions
-from models.files import clear_leftover_temps, glob_escape, is_leftover, temp_prefix
+from models.files import (
+    clear_leftover_temps,
+    clear_noted_temps,
+    glob_escape,
+    is_leftover,
+    temp_prefix,
+)
 
 
 def clear_leftovers(book_path: Path, *, locked: bool) -> list[Path]:
@@ -48,6 +56,7 @@ def clear_leftovers(book_path: Path, *, locked: bool) -> list[Path]:
         if attachments.is_dir():
             gone += clear_leftover_temps(attachments.glob(".*.part*"))
         gone += clear_restore_leftovers(path, locked=locked)
+        gone += clear_noted_temps()  # a killed export's, wherever it was writing
     except OSError:
         pass
     return gone

@@ -15,6 +15,7 @@ APP_SERVICES = (
     "models.services.health",
     "models.services.agreements",
     "models.services.repair",
+    "models.services.repair_records",
     "models.services.backups",
 )
 

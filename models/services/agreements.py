@@ -1,5 +1,8 @@
 """Agreement use cases: draft, edit, finalise (with its PDF), new versions,
-commitment tracking, and the consultant's own details printed on every document.
+commitment tracking, and the reads the windows list them with.
+
+The consultant's details live in consultant.py, the agreement's follow-ups in
+agreement_follow_ups.py, and what it prints in agreement_documents.py.
 
 Each function is one transaction. Finalising renders the PDF inside that
 transaction through an injected ``render`` (the printing service's, bound to
@@ -8,20 +11,15 @@ exports/pdf in the app), so a final row never exists without its bytes and hash.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from models.agreements import (
-    commitment_title,
     display_number,
     edit_problem,
     move_problem,
@@ -29,50 +27,39 @@ from models.agreements import (
     next_number,
     points_from_text,
     points_to_text,
-    review_title,
 )
 from models.db import Book
-from models.documents import AgreementDocument, CommitmentLine, PageSize, Party
+from models.documents import AgreementDocument
 from models.entities import (
     Agreement,
     AgreementStatus,
     Client,
     Commitment,
     CommitmentState,
-    ContactKind,
     FollowUp,
-    FollowUpKind,
     Incident,
-    Setting,
     Side,
     new_uid,
 )
-from models.images import size_problem
+from models.limits import text_problem
+from models.services.agreement_documents import Renderer, agreement_document
+from models.services.agreement_follow_ups import close_follow_ups, sync_follow_ups
 from models.services.bulk import insert_rows
-from models.services.clients import (
-    EMAIL_SHAPE,
-    PHONE_SHAPE,
-    NotFoundError,
-    ValidationError,
-    client_or_error,
-)
-from models.types import utcnow
+from models.services.clients import NotFoundError, ValidationError, client_or_error
 
-if TYPE_CHECKING:
-    from models.services.work_settings import WorkSettings
+# The consultant's details live in consultant.py. The JSON format (exports/book_json,
+# reshaped in another branch this session) still imports three of them from here:
+# re-exported ("X as X") until it imports them from their home.
+from models.services.consultant import ConsultantSettings as ConsultantSettings
+from models.services.consultant import details_problem, read_settings
+from models.services.consultant import set_settings_in as set_settings_in
+from models.services.consultant import validate_settings as validate_settings
+from models.types import utcnow
 
 TITLE_MAX = 300
 TEXT_MAX = 20_000
 POINTS_MAX = 200
 COMMITMENTS_MAX = 200
-FOLLOW_UP_TITLE_MAX = 300
-SETTING_MAX = 300
-ADDRESS_MAX = 1000
-LOGO_MAX_BYTES = 512 * 1024
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-Renderer = Callable[[AgreementDocument], bytes]
-
 
 # --- inputs and rows -------------------------------------------------------------
 
@@ -150,22 +137,6 @@ class AgreementDetail:
         )
 
 
-@dataclass(frozen=True)
-class ConsultantSettings:
-    """The consultant's own details (the "us" party) and how documents print."""
-
-    name: str = ""
-    business: str = ""
-    address: str = ""
-    email: str = ""
-    phone: str = ""
-    logo_png: bytes | None = None
-    page_size: PageSize = PageSize.A4
-    # The working week and date locale, when they come with the details (a JSON
-    # import); None leaves the stored ones as they are.
-    work: WorkSettings | None = None
-
-
 # --- validation ------------------------------------------------------------------
 
 
@@ -190,17 +161,33 @@ def validate_agreement(data: AgreementInput) -> dict[str, str]:
         errors["title"] = "Give the agreement a title."
     elif len(data.title) > TITLE_MAX:
         errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+    elif problem := text_problem(data.title, multiline=False):
+        errors["title"] = problem
     if len(data.context) > TEXT_MAX:
         errors["context"] = f"Keep the context under {TEXT_MAX} characters."
+    elif problem := text_problem(data.context):
+        errors["context"] = problem
     if len(data.points) > POINTS_MAX or sum(len(p) for p in data.points) > TEXT_MAX:
         errors["points"] = "That is too many points for one agreement."
+    elif problem := _first_problem(data.points, multiline=True):
+        errors["points"] = problem
     if len(data.commitments) > COMMITMENTS_MAX:
         errors["commitments"] = "That is too many commitments for one agreement."
     elif any(len(c.text) > TEXT_MAX for c in data.commitments):
         errors["commitments"] = f"Keep each commitment under {TEXT_MAX} characters."
+    elif problem := _first_problem((c.text for c in data.commitments), multiline=False):
+        errors["commitments"] = problem
     if data.review_on is not None and data.review_on < data.dated:
         errors["review_on"] = "The review date cannot be before the agreement's date."
     return errors
+
+
+def _first_problem(texts: Iterable[str], *, multiline: bool) -> str | None:
+    """The control-character rule (models/limits.py) over a list: its first problem."""
+    for text in texts:
+        if problem := text_problem(text, multiline=multiline):
+            return problem
+    return None
 
 
 def _checked(data: AgreementInput) -> AgreementInput:
@@ -424,38 +411,16 @@ class MissingDetailsError(ValidationError):
     by a named person, and its PDF can never be changed afterwards."""
 
 
-def missing_details(me: ConsultantSettings) -> list[str]:
-    """Which of the details a final agreement must name are still empty, in the
-    words the consultant knows them by (name, business, email)."""
-    return [
-        label
-        for label, value in (("name", me.name), ("business", me.business), ("email", me.email))
-        if not value.strip()
-    ]
-
-
-def details_problem(me: ConsultantSettings) -> str | None:
-    """Why an agreement cannot be made final yet for want of the consultant's details."""
-    missing = missing_details(me)
-    if not missing:
-        return None
-    words = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
-    return (
-        f"Add your {words} in Your details first: a final agreement names who it is "
-        "from, and it cannot be changed afterwards."
-    )
-
-
 def finalise_in(s: Session, ag: Agreement, render: Renderer, now: datetime) -> str:
     """``finalise`` inside a unit of work the caller owns (the demo book uses it)."""
     problem = move_problem(ag.status, AgreementStatus.FINAL)
     if problem:
         raise ValidationError({"status": problem})
-    problem = details_problem(_settings(s))
+    problem = details_problem(read_settings(s))
     if problem:
         raise MissingDetailsError({"consultant": problem})
     client = client_or_error(s, ag.client_id)
-    doc = _document(s, ag, status=AgreementStatus.FINAL)
+    doc = agreement_document(s, ag, status=AgreementStatus.FINAL)
     pdf = render(doc)
     if not isinstance(pdf, bytes) or not pdf:
         raise ValueError("The renderer returned no document.")
@@ -474,7 +439,7 @@ def finalise_in(s: Session, ag: Agreement, render: Renderer, now: datetime) -> s
         old.status = AgreementStatus.SUPERSEDED
         old.updated_at = now
         # The old version's reminders are replaced by the new version's own.
-        _close_follow_ups(s, old, now)
+        close_follow_ups(s, old, now)
     return digest
 
 
@@ -577,155 +542,11 @@ def get_agreement(book: Book, agreement_id: int) -> AgreementDetail:
         )
 
 
-def agreement_pdf(book: Book, agreement_id: int) -> bytes | None:
-    """The stored PDF of a final (or superseded) agreement; None for a draft."""
-    with book.reader() as s:
-        pdf = s.scalar(select(Agreement.pdf).where(Agreement.id == agreement_id))
-        if pdf is None and s.get(Agreement, agreement_id) is None:
-            raise NotFoundError(f"There is no agreement with id {agreement_id}.")
-        return pdf
-
-
 def document_for(book: Book, agreement_id: int) -> AgreementDocument:
     """The plain data the PDF renderer prints, for a preview or a final copy."""
     with book.reader() as s:
         ag = _agreement(s, agreement_id)
-        return _document(s, ag, status=ag.status)
-
-
-def pdf_renderer(book: Book) -> Renderer:
-    """The renderer bound for agreements (exports/pdf in the app and the CLI) at the
-    page size in the book's settings; see models/services/printing.py."""
-    from models.rendering import render
-
-    size = get_settings(book).page_size
-
-    def render_at_size(doc: AgreementDocument) -> bytes:
-        return render(doc, size)
-
-    return render_at_size
-
-
-# --- settings --------------------------------------------------------------------
-
-_KEYS = {
-    "name": "consultant.name",
-    "business": "consultant.business",
-    "address": "consultant.address",
-    "email": "consultant.email",
-    "phone": "consultant.phone",
-    "logo_png": "consultant.logo_png",  # base64 of the PNG bytes
-    "page_size": "print.page_size",
-}
-
-
-def validate_settings(data: ConsultantSettings) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for name in ("name", "business", "email", "phone"):
-        if len(getattr(data, name)) > SETTING_MAX:
-            errors[name] = f"Keep this under {SETTING_MAX} characters."
-    if len(data.address) > ADDRESS_MAX:
-        errors["address"] = f"Keep the address under {ADDRESS_MAX} characters."
-    if data.email and "email" not in errors and not EMAIL_SHAPE.match(data.email):
-        errors["email"] = "That does not look like an email address (name@example.com)."
-    if data.phone and "phone" not in errors and not PHONE_SHAPE.match(data.phone):
-        errors["phone"] = "That does not look like a phone number."
-    if data.logo_png is not None:
-        if not data.logo_png.startswith(PNG_MAGIC):
-            errors["logo_png"] = "The logo must be a PNG image."
-        elif len(data.logo_png) > LOGO_MAX_BYTES:
-            errors["logo_png"] = f"Keep the logo under {LOGO_MAX_BYTES // 1024} KB."
-        elif problem := size_problem(data.logo_png, "This logo"):
-            # A few KB can claim 12 000 x 12 000 pixels: the header says so before
-            # anything decodes it (models/images.py).
-            errors["logo_png"] = problem
-    try:
-        PageSize(data.page_size)
-    except ValueError:
-        errors["page_size"] = "Choose A4 or Letter."
-    return errors
-
-
-def get_settings(book: Book) -> ConsultantSettings:
-    with book.reader() as s:
-        return _settings(s)
-
-
-def set_settings(book: Book, data: ConsultantSettings) -> None:
-    cleaned = ConsultantSettings(
-        name=" ".join(data.name.split()),
-        business=" ".join(data.business.split()),
-        address="\n".join(line.strip() for line in data.address.strip().splitlines()),
-        email=data.email.strip(),
-        phone=data.phone.strip(),
-        logo_png=data.logo_png or None,
-        page_size=data.page_size,
-    )
-    errors = validate_settings(cleaned)
-    if errors:
-        raise ValidationError(errors)
-    with book.session() as s:
-        set_settings_in(s, cleaned)
-
-
-def set_settings_in(s: Session, cleaned: ConsultantSettings) -> None:
-    """Store already-cleaned, already-checked settings inside the caller's unit of
-    work: what the settings window, the demo and an import write."""
-    for key, value in settings_values(cleaned).items():
-        s.merge(Setting(key=key, value=value))
-
-
-def settings_values(cleaned: ConsultantSettings) -> dict[str, str]:
-    """The settings rows (key → stored text) for already-cleaned settings."""
-    values = {
-        "name": cleaned.name,
-        "business": cleaned.business,
-        "address": cleaned.address,
-        "email": cleaned.email,
-        "phone": cleaned.phone,
-        "logo_png": base64.b64encode(cleaned.logo_png).decode("ascii") if cleaned.logo_png else "",
-        "page_size": PageSize(cleaned.page_size).value,
-    }
-    rows = {_KEYS[name]: value for name, value in values.items()}
-    if cleaned.work is not None:
-        from models.services.work_settings import work_values
-
-        rows |= work_values(cleaned.work)
-    return rows
-
-
-def read_settings(s: Session) -> ConsultantSettings:
-    """The consultant's settings inside a session the caller owns."""
-    return _settings(s)
-
-
-def _settings(s: Session) -> ConsultantSettings:
-    stored = dict(
-        s.execute(select(Setting.key, Setting.value).where(Setting.key.in_(_KEYS.values()))).all()
-    )
-
-    def get(name: str) -> str:
-        return stored.get(_KEYS[name], "")
-
-    logo: bytes | None = None
-    if get("logo_png"):
-        try:
-            logo = base64.b64decode(get("logo_png"), validate=True)
-        except (binascii.Error, ValueError):
-            logo = None
-    try:
-        page = PageSize(get("page_size"))
-    except ValueError:
-        page = PageSize.A4
-    return ConsultantSettings(
-        name=get("name"),
-        business=get("business"),
-        address=get("address"),
-        email=get("email"),
-        phone=get("phone"),
-        logo_png=logo,
-        page_size=page,
-    )
+        return agreement_document(s, ag, status=ag.status)
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -752,165 +573,3 @@ def _row(ag: Agreement, client_name: str) -> AgreementRow:
         review_on=ag.review_on,
         finalised_at=ag.finalised_at,
     )
-
-
-def _first(client: Client, kind: ContactKind) -> str:
-    return next((c.value for c in client.contacts if c.kind is kind), "")
-
-
-def _lines(commitments: Sequence[Commitment], side: Side) -> list[CommitmentLine]:
-    return [
-        CommitmentLine(c.text, c.due_on, c.state.value)
-        for c in sorted(commitments, key=lambda c: c.position)
-        if c.side is side
-    ]
-
-
-def _document(s: Session, ag: Agreement, *, status: AgreementStatus) -> AgreementDocument:
-    client = client_or_error(s, ag.client_id)
-    me = _settings(s)
-    return AgreementDocument(
-        number=display_number(ag.number, ag.version),
-        title=ag.title,
-        dated=ag.dated,
-        consultant=Party(
-            name=me.name,
-            organisation=me.business,
-            address=me.address,
-            email=me.email,
-            phone=me.phone,
-        ),
-        client=Party(
-            name=client.name,
-            organisation=client.organisation,
-            role=client.role,
-            email=_first(client, ContactKind.EMAIL),
-            phone=_first(client, ContactKind.PHONE),
-        ),
-        context=ag.context,
-        points=points_from_text(ag.points),
-        ours=_lines(ag.commitments, Side.OURS),
-        theirs=_lines(ag.commitments, Side.THEIRS),
-        review_on=ag.review_on,
-        status=status.value,
-        logo_png=me.logo_png,
-    )
-
-
-def _add_follow_up(
-    s: Session,
-    client_id: int,
-    kind: FollowUpKind,
-    title: str,
-    due_on: date,
-    note: str,
-    now: datetime,
-) -> int:
-    fu = FollowUp(
-        client_id=client_id,
-        kind=kind,
-        title=title[:FOLLOW_UP_TITLE_MAX],
-        note=note,
-        due_on=due_on,
-        original_due_on=due_on,
-        created_at=now,
-    )
-    s.add(fu)
-    s.flush()
-    return fu.id
-
-
-def sync_follow_ups(s: Session, ag: Agreement, now: datetime, client: Client | None = None) -> None:
-    """Make the review date and every dated open commitment a follow-up, reusing
-    the ones that exist (moved to the current date and wording) so finalising a
-    draft that already has reminders never doubles them; a follow-up whose date
-    was removed is deleted unless it was already done."""
-    client = client or client_or_error(s, ag.client_id)
-    shown = display_number(ag.number, ag.version)
-    note = f"Agreement {shown}: {ag.title}"
-    ag.review_follow_up_id = _upsert_follow_up(
-        s,
-        ag.review_follow_up_id,
-        client.id,
-        FollowUpKind.REVIEW,
-        review_title(shown, client.name),
-        ag.review_on,
-        note,
-        now,
-    )
-    for c in ag.commitments:
-        due = c.due_on if c.state is CommitmentState.OPEN else None
-        c.follow_up_id = _upsert_follow_up(
-            s,
-            c.follow_up_id,
-            client.id,
-            FollowUpKind.COMMITMENT,
-            commitment_title(c.side, c.text),
-            due,
-            note,
-            now,
-        )
-
-
-def _upsert_follow_up(
-    s: Session,
-    existing_id: int | None,
-    client_id: int,
-    kind: FollowUpKind,
-    title: str,
-    due_on: date | None,
-    note: str,
-    now: datetime,
-) -> int | None:
-    fu = s.get(FollowUp, existing_id) if existing_id else None
-    if due_on is None:
-        if fu is not None and fu.done_at is None:
-            s.delete(fu)
-            return None
-        return fu.id if fu is not None else None
-    if fu is None:
-        return _add_follow_up(s, client_id, kind, title, due_on, note, now)
-    fu.title = title[:FOLLOW_UP_TITLE_MAX]
-    fu.note = note
-    if fu.original_due_on != due_on:
-        fu.due_on = fu.original_due_on = due_on
-    return fu.id
-
-
-def _close_follow_ups(s: Session, ag: Agreement, now: datetime) -> None:
-    ids = [ag.review_follow_up_id] + [c.follow_up_id for c in ag.commitments]
-    for fid in filter(None, ids):
-        fu = s.get(FollowUp, fid)
-        if fu is not None and fu.done_at is None:
-            fu.done_at = now
-
-
-# --- read helpers for the desktop app ----------------------------------------------
-
-
-def stored_page_size(book: Book) -> PageSize | None:
-    """The page size the consultant (or the app, once) chose; None before anyone did,
-    so the app can pick one from the locale the first time instead of assuming A4."""
-    with book.reader() as s:
-        value = s.scalar(select(Setting.value).where(Setting.key == _KEYS["page_size"]))
-    try:
-        return PageSize(value) if value else None
-    except ValueError:
-        return None
-
-
-def agreement_viewing_copy(
-    number: str, version: int, pdf: bytes, *, folder: Path | None = None
-) -> Path:
-    """A read-only copy of an agreement's PDF for the system viewer, like the
-    evidence viewing copy: named so the desktop knows it is a PDF, kept in the
-    private cache, and never the stored bytes themselves."""
-    from models.files import write_atomic
-    from models.paths import cache_dir, ensure_private_dir
-
-    digest = hashlib.sha256(pdf).hexdigest()[:16]
-    target_dir = ensure_private_dir((folder or cache_dir()) / "opened" / digest)
-    target = target_dir / f"{display_number(number, version).replace(' ', '-')}.pdf"
-    if not (target.exists() and target.stat().st_size == len(pdf)):
-        write_atomic(target, pdf, mode=0o400)
-    return target

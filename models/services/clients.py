@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 
 from models.db import Book
+from models.documents import Party
 from models.entities import (
     Client,
     ClientStatus,
@@ -40,7 +41,7 @@ from models.errors import (  # noqa: F401 - re-exported for the services' caller
     RapportError,
     ValidationError,
 )
-from models.limits import text_problem
+from models.limits import control_char, text_problem
 from models.reads import count_clients, many_small_objects  # noqa: F401 - re-exported
 from models.reminders import (
     CADENCE_MAX_DAYS,
@@ -183,19 +184,25 @@ def validate_cleaned(d: ClientInput) -> dict[str, str]:
         errors["name"] = "Please give the client a name."
     elif len(d.name) > NAME_MAX:
         errors["name"] = f"A name can be at most {NAME_MAX} characters."
-    elif _has_control(d.name):
+    elif control_char(d.name) is not None:
         errors["name"] = "The name contains invisible control characters."
     for fname in ("organisation", "role"):
         value = getattr(d, fname)
         if len(value) > FIELD_MAX:
             errors[fname] = f"This can be at most {FIELD_MAX} characters."
+        elif problem := text_problem(value, multiline=False):
+            errors[fname] = problem
     for i, c in enumerate(d.emails):
-        if len(c.value) > CONTACT_MAX or not EMAIL_SHAPE.match(c.value):
+        if problem := _contact_control(c):
+            errors[f"emails.{i}"] = problem
+        elif len(c.value) > CONTACT_MAX or not EMAIL_SHAPE.match(c.value):
             errors[f"emails.{i}"] = f"“{_short(c.value)}” does not look like an email address."
         elif len(c.label) > LABEL_MAX:
             errors[f"emails.{i}"] = f"A label can be at most {LABEL_MAX} characters."
     for i, c in enumerate(d.phones):
-        if len(c.value) > CONTACT_MAX or not PHONE_SHAPE.match(c.value):
+        if problem := _contact_control(c):
+            errors[f"phones.{i}"] = problem
+        elif len(c.value) > CONTACT_MAX or not PHONE_SHAPE.match(c.value):
             errors[f"phones.{i}"] = (
                 f"“{_short(c.value)}” does not look like a phone number "
                 "(digits, spaces, + ( ) - . / are fine)."
@@ -212,14 +219,16 @@ def validate_cleaned(d: ClientInput) -> dict[str, str]:
         if len(t) > TAG_MAX:
             errors["tags"] = f"A tag can be at most {TAG_MAX} characters."
             break
+        if problem := text_problem(t, multiline=False):
+            errors["tags"] = problem
+            break
     return errors
 
 
-_CONTROL_CHAR = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-def _has_control(text: str) -> bool:
-    return _CONTROL_CHAR.search(text) is not None
+def _contact_control(c: Contact) -> str | None:
+    """A control character in an address, a number or its label, said plainly (the
+    shapes below would let some through, and would call the rest a bad address)."""
+    return text_problem(c.value, multiline=False) or text_problem(c.label, multiline=False)
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -424,6 +433,18 @@ def client_or_error(s: Session, client_id: int) -> Client:
     if client is None:
         raise NotFoundError(f"There is no client with id {client_id}.")
     return client
+
+
+def client_party(client: Client) -> Party:
+    """The client as a document names them: their first email and phone, if any
+    (an agreement, a repair's written record)."""
+    return Party(
+        name=client.name,
+        organisation=client.organisation,
+        role=client.role,
+        email=next((c.value for c in client.contacts if c.kind is ContactKind.EMAIL), ""),
+        phone=next((c.value for c in client.contacts if c.kind is ContactKind.PHONE), ""),
+    )
 
 
 def get_client(book: Book, client_id: int) -> ClientDetail:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import enum
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -41,6 +40,7 @@ from models.entities import (
     Tag,
 )
 from models.errors import RapportError
+from models.limits import control_char, control_words, one_line_break
 from models.reminders import local_date, next_touch_due
 from models.services.clients import (
     ClientDetail,
@@ -66,11 +66,12 @@ _CHUNK = 900  # SQLite's bound-parameter limit is 999 on older builds
 INSERT_BATCH = 2000
 
 
-# Characters no field of a contact may hold: C0 controls, DEL and C1 controls. They
-# are invisible in the app, break a CSV or vCard written back out, and (echoed to a
-# terminal) can drive it. Notes keep tab and line breaks, which are text there.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_IN_NOTES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters are refused by the one rule of every edge (models/limits.py):
+# no field of a contact holds one; notes keep tab and line breaks, which are text
+# there. A row holding one is skipped, named in the preview with the field and the
+# character, and the rest of the file imports: dropping the character quietly would
+# change a contact without the user seeing what, and a file that holds one is
+# often damaged or hostile (terminal escapes), which the user should hear about.
 _FIELD_WORDS = {
     "name": "the name",
     "given": "the first name",
@@ -88,30 +89,30 @@ def control_problem(rec: ContactRecord) -> str:
     names the row and the field instead of the book storing what no one can see."""
     found: tuple[str, str] | None = None
     for attr, word in _FIELD_WORDS.items():
-        if m := _CONTROL.search(getattr(rec, attr)):
-            found = (word, m.group())
+        if char := control_char(getattr(rec, attr)):
+            found = (word, char)
             break
     else:
-        if m := _CONTROL_IN_NOTES.search(rec.notes):
-            found = ("the notes", m.group())
+        if char := control_char(rec.notes, multiline=True):
+            found = ("the notes", char)
         else:
             for what, contacts in (("an email", rec.emails), ("a phone number", rec.phones)):
                 for c in contacts:
-                    if m := (_CONTROL.search(c.value) or _CONTROL.search(c.label)):
-                        found = (what, m.group())
+                    if char := (control_char(c.value) or control_char(c.label)):
+                        found = (what, char)
                         break
                 if found:
                     break
             else:
                 for tag in rec.tags:
-                    if m := _CONTROL.search(tag):
-                        found = ("a tag", m.group())
+                    if char := control_char(tag):
+                        found = ("a tag", char)
                         break
     if found is None:
         return ""
     where, char = found
     return (
-        f"A control character (U+{ord(char):04X}) in {where}: Rapport does not store control "
+        f"A{control_words(char)[1:]} in {where}: Rapport does not store control "
         "characters; fix the file and import again."
     )
 
@@ -446,7 +447,7 @@ def _as_input(rec: ContactRecord) -> ClientInput:
         emails=_unique(rec.emails, _email_key) if rec.emails else [],
         phones=_unique(rec.phones, _phone_key) if rec.phones else [],
         tags=tags,
-        notes=rec.notes.strip(),
+        notes=one_line_break(rec.notes.strip()),
     )
 
 

@@ -59,7 +59,14 @@ def client_health(
         facts = [
             _facts(i) for i in s.scalars(select(Incident).where(Incident.client_id == client_id))
         ]
-        touches = list(s.scalars(select(Touch.happened_at).where(Touch.client_id == client_id)))
+        # The last touch on or before ``then`` (the user's calendar day): one row by
+        # the (client, happened_at) index, not every touch (a client may have 100 000).
+        day_after_then = datetime.combine(then + timedelta(days=1), time.min).astimezone()
+        last_then = s.scalar(
+            select(func.max(Touch.happened_at)).where(
+                Touch.client_id == client_id, Touch.happened_at < day_after_then
+            )
+        )
         # Commitments of the client's final agreements (superseded and draft ones
         # do not count). States have no history, so a month ago uses today's states.
         owed = list(
@@ -75,11 +82,10 @@ def client_health(
         cadence, due_now, status = client.cadence_days, client.touch_due_on, client.status
         archived = client.archived_at is not None
         added = local_date(client.created_at)
-    earlier = [local_date(t) for t in touches if local_date(t) <= then]
     due_then = (
         next_touch_due(
             cadence_days=cadence,
-            last_touch_on=max(earlier) if earlier else None,
+            last_touch_on=local_date(last_then) if last_then is not None else None,
             added_on=added,
             status=status,
             archived=archived,

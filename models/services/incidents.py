@@ -50,6 +50,7 @@ from models.incidents import (
     priority_until,
     promise_breach,
 )
+from models.limits import LINE_CONTROL, text_problem
 from models.services.bulk import SQL_CHUNK, insert_rows, update_rows
 from models.services.clients import (
     NotFoundError,
@@ -67,7 +68,7 @@ TEXT_MAX = 20_000
 NAME_MAX = 255
 LARGE_FILE_BYTES = 100 * 1024 * 1024  # the UI asks before attaching more than this
 _CHUNK = 1024 * 1024
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(LINE_CONTROL)  # what a file name drops: the one rule of models/limits.py
 
 
 class EvidenceError(RapportError):
@@ -154,9 +155,13 @@ def validate_incident(data: IncidentInput) -> dict[str, str]:
         errors["title"] = "Give the incident a short title, e.g. “Invoice 42 disputed”."
     elif len(title) > TITLE_MAX:
         errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+    elif problem := text_problem(title, multiline=False):
+        errors["title"] = problem
     for name in ("client_view", "our_view", "our_mistakes", "client_contribution"):
         if len(getattr(data, name)) > TEXT_MAX:
             errors[name] = f"This can be at most {TEXT_MAX} characters."
+        elif problem := text_problem(getattr(data, name)):
+            errors[name] = problem
     return errors
 
 
@@ -332,6 +337,19 @@ def _recompute_priority(s: Session, client: Client) -> None:
 # --- timeline -----------------------------------------------------------------
 
 
+def _entry_text(text: str) -> str:
+    """A timeline entry's text as stored, or a ValidationError saying why not: the
+    same rules for a new entry and an edited one."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write what happened."})
+    if len(text) > TEXT_MAX:
+        raise ValidationError({"text": f"Keep an entry under {TEXT_MAX} characters."})
+    if problem := text_problem(text):
+        raise ValidationError({"text": problem})
+    return text
+
+
 def add_entry(
     book: Book,
     incident_id: int,
@@ -342,11 +360,7 @@ def add_entry(
     now: datetime | None = None,
 ) -> int:
     now = now or utcnow()
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": "Write what happened."})
-    if len(text) > TEXT_MAX:
-        raise ValidationError({"text": f"Keep an entry under {TEXT_MAX} characters."})
+    text = _entry_text(text)
     with book.session() as s:
         _incident(s, incident_id)
         entry = NewEntry(incident_id, EntryKind(kind), text, happened_at or now, now)
@@ -364,9 +378,7 @@ def edit_entry(
     now: datetime | None = None,
 ) -> None:
     """Change an entry; the edit time is kept so the record stays honest."""
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": "Write what happened."})
+    text = _entry_text(text)
     with book.session() as s:
         entry = s.get(IncidentEntry, entry_id)
         if entry is None:

@@ -50,7 +50,7 @@ PrintJob = Callable[[], bytes]
 
 
 def page_size(book: Book) -> PageSize:
-    from models.services.agreements import get_settings
+    from models.services.consultant import get_settings
 
     return get_settings(book).page_size
 
@@ -68,7 +68,8 @@ def renderer_for(book: Book) -> Callable[[Document], bytes]:
 
 def agreement_job(book: Book, agreement_id: int) -> PrintJob:
     """The agreement as printed: its stored PDF once final, else its draft rendered."""
-    from models.services.agreements import agreement_pdf, document_for
+    from models.services.agreement_documents import agreement_pdf
+    from models.services.agreements import document_for
 
     stored = agreement_pdf(book, agreement_id)
     if stored is not None:
@@ -89,7 +90,7 @@ def agreement_preview_job(book: Book, agreement_id: int) -> PrintJob:
 
 def record_job(book: Book, plan_id: int) -> PrintJob:
     """The written record a repair's ending leaves (a preview while under way)."""
-    from models.services.repair import record_for
+    from models.services.repair_records import record_for
 
     document = record_for(book, plan_id)
     size = page_size(book)

@@ -84,9 +84,13 @@ def validate_touch(data: TouchInput, *, now: datetime | None = None) -> dict[str
         errors["happened_at"] = "A touch is something that already happened; pick a past time."
     if len(data.summary) > SUMMARY_MAX:
         errors["summary"] = f"Keep the summary under {SUMMARY_MAX} characters."
+    elif problem := text_problem(data.summary):
+        errors["summary"] = problem
     if data.next_step_on is not None and not data.next_step.strip():
         errors["next_step"] = "Say what the next step is, or clear its date."
-    # The one cap on a book's text (models/limits.py), which the JSON format keeps too.
+    # The one cap on a book's text and the one rule on control characters
+    # (models/limits.py), which the JSON format keeps too. A next step is typed on
+    # one line, but one from an import may have kept a line break: it still may.
     elif problem := text_problem(data.next_step):
         errors["next_step"] = problem
     return errors
@@ -334,6 +338,8 @@ def add_follow_up(
         raise ValidationError({"title": "Say in a few words what to follow up on."})
     if len(title) > TITLE_MAX:
         raise ValidationError({"title": f"Keep the title under {TITLE_MAX} characters."})
+    if problem := text_problem(title, multiline=False):
+        raise ValidationError({"title": problem})
     if problem := text_problem(note):
         raise ValidationError({"note": problem})
     with book.session() as s:

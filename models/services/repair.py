@@ -1,6 +1,7 @@
 """Repair wizard use cases: start or resume an incident's plan, save each page as
 the user types, skip steps, and finish in an agreement or one of the other
-endings (hand over, tell the insurer, part ways).
+endings (hand over, tell the insurer, part ways). The written record an ending
+leaves is read in repair_records.py; the insurer's details live in insurer.py.
 
 Every function is one transaction. Saving is cheap and idempotent so the wizard can
 autosave on every pause in typing; finishing does everything the ending implies
@@ -12,22 +13,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
-from models.agreements import agreed_entry, live_entry
-from models.dates import format_short_date
+from models.agreements import agreed_entry
 from models.db import Book
-from models.documents import Party, RecordDocument
 from models.entities import (
     Agreement,
     Client,
     ClientStatus,
-    ContactKind,
     EntryKind,
-    Evidence,
     Incident,
     IncidentEntry,
     IncidentStatus,
@@ -36,38 +33,32 @@ from models.entities import (
     RepairPlanStatus,
     Setting,
     Side,
-    StoredFile,
     new_uid,
 )
-from models.incidents import CATEGORY_LABELS, DEFAULT_PROMISE_HOURS, ENTRY_KIND_LABELS
+from models.incidents import DEFAULT_PROMISE_HOURS
 from models.repair import (
     ENDINGS,
     FIELDS,
     SKIPPABLE,
     TITLES,
-    Candidate,
-    ComposedAgreement,
-    RecordFacts,
     Step,
-    candidates,
     clean_answers,
-    compose_agreement,
-    compose_record,
     default_review_on,
     default_title,
     draft_check_in,
     draft_reply,
     finish_problems,
     text,
+)
+from models.repair_agreement import (
+    Candidate,
+    ComposedAgreement,
+    candidates,
+    compose_agreement,
     ticked,
 )
-from models.services.agreements import (
-    AgreementInput,
-    CommitmentInput,
-    create_in,
-    read_settings,
-    sync_follow_ups,
-)
+from models.services.agreement_follow_ups import sync_follow_ups
+from models.services.agreements import AgreementInput, CommitmentInput, create_in
 from models.services.bulk import insert_rows
 from models.services.clients import (
     NotFoundError,
@@ -76,14 +67,14 @@ from models.services.clients import (
     local_date,
     recompute_touch_due,
 )
+from models.services.consultant import read_settings
 from models.services.incidents import (
-    agreement_states,
     recompute_priority,
     set_promise_in,
     settle_promise_in,
 )
+from models.services.insurer import INSURER_KEYS, insurer_settings
 from models.services.work_settings import read_working_week
-from models.text import human_size
 from models.types import utcnow
 from models.working_time import due_after_local
 
@@ -98,12 +89,6 @@ STEP_OF_ENDING = {ending: step for step, ending in ENDING_OF.items()}
 # Fields an incident already has: the wizard edits them in place, so the incident
 # window and the plan never disagree.
 MIRRORED = ("client_view", "our_view", "our_mistakes", "client_contribution")
-
-INSURER_KEYS = {
-    "insurer_name": "insurer.name",
-    "insurer_policy": "insurer.policy",
-    "insurer_contact": "insurer.contact",
-}
 
 
 @dataclass(frozen=True)
@@ -144,13 +129,6 @@ class PlanView:
         return "todo"
 
 
-@dataclass(frozen=True)
-class InsurerDetails:
-    name: str = ""
-    policy: str = ""
-    contact: str = ""
-
-
 # --- reading -----------------------------------------------------------------------
 
 
@@ -175,7 +153,7 @@ def latest_plan(book: Book, incident_id: int) -> PlanView | None:
 
 def get_plan(book: Book, plan_id: int) -> PlanView:
     with book.reader() as s:
-        return _view(s, _plan(s, plan_id))
+        return _view(s, plan_or_error(s, plan_id))
 
 
 def preview_agreement(
@@ -183,11 +161,11 @@ def preview_agreement(
 ) -> ComposedAgreement:
     """What Finish would write into the agreement, for the last page's preview."""
     with book.reader() as s:
-        plan = _plan(s, plan_id)
-        inc = _incident(s, plan.incident_id)
+        plan = plan_or_error(s, plan_id)
+        inc = incident_or_error(s, plan.incident_id)
         client = client_or_error(s, inc.client_id)
         return compose_agreement(
-            _answers(plan),
+            plan_answers(plan),
             sorted(_steps(plan.skipped)),
             today=local_date(today or utcnow()),
             client_name=client.name,
@@ -198,37 +176,12 @@ def agreement_candidates(book: Book, plan_id: int) -> list[tuple[Candidate, bool
     """Everything step 10 offers to put in the agreement, each with its tick (the
     consultant's choice, else the default: private preparation unticked)."""
     with book.reader() as s:
-        plan = _plan(s, plan_id)
-        inc = _incident(s, plan.incident_id)
+        plan = plan_or_error(s, plan_id)
+        inc = incident_or_error(s, plan.incident_id)
         client = client_or_error(s, inc.client_id)
-        answers = _answers(plan)
+        answers = plan_answers(plan)
         offered = candidates(answers, sorted(_steps(plan.skipped)), client_name=client.name)
         return [(c, ticked(c, answers)) for c in offered]
-
-
-def get_insurer(book: Book) -> InsurerDetails:
-    with book.reader() as s:
-        stored = _insurer_settings(s)
-    return InsurerDetails(
-        name=stored["insurer_name"],
-        policy=stored["insurer_policy"],
-        contact=stored["insurer_contact"],
-    )
-
-
-def set_insurer(book: Book, details: InsurerDetails) -> None:
-    """The professional indemnity insurer, kept in Settings so a notice is quick."""
-    values = {
-        "insurer_name": " ".join(details.name.split()),
-        "insurer_policy": " ".join(details.policy.split()),
-        "insurer_contact": details.contact.strip(),
-    }
-    errors = {k: "Keep this under 1000 characters." for k, v in values.items() if len(v) > 1000}
-    if errors:
-        raise ValidationError(errors)
-    with book.session() as s:
-        for name, value in values.items():
-            s.merge(Setting(key=INSURER_KEYS[name], value=value))
 
 
 # --- working on a plan --------------------------------------------------------------
@@ -244,7 +197,7 @@ def start_or_resume(book: Book, incident_id: int, *, now: datetime | None = None
     """
     now = now or utcnow()
     with book.session() as s:
-        inc = _incident(s, incident_id)
+        inc = incident_or_error(s, incident_id)
         plan = _active(s, incident_id)
         if plan is not None:
             return _view(s, plan)
@@ -266,11 +219,11 @@ def start_or_resume(book: Book, incident_id: int, *, now: datetime | None = None
             review_on=review.isoformat(),
             check_in=draft_check_in(client.name, review),
             title=default_title(local_date(now)),
-            **_insurer_settings(s),
+            **insurer_settings(s),
         )
         row = NewPlan(inc.id, answers, started_at=now, updated_at=now)
         (plan_id,) = add_plans_in(s, [row])
-        return _view(s, _plan(s, plan_id))
+        return _view(s, plan_or_error(s, plan_id))
 
 
 @dataclass(slots=True)
@@ -338,8 +291,8 @@ def save_step(
         raise ValidationError(errors)
     with book.session() as s:
         plan = _writable(s, plan_id)
-        inc = _incident(s, plan.incident_id)
-        answers = _answers(plan)
+        inc = incident_or_error(s, plan.incident_id)
+        answers = plan_answers(plan)
         answers.update(clean)
         plan.answers = _dump(answers)
         for name in MIRRORED:
@@ -395,9 +348,9 @@ def finish_with_agreement(book: Book, plan_id: int, *, now: datetime | None = No
     now = now or utcnow()
     with book.session() as s:
         plan = _writable(s, plan_id)
-        answers = _answers(plan)
+        answers = plan_answers(plan)
         _refuse(finish_problems(answers, Step.IN_WRITING))
-        inc = _incident(s, plan.incident_id)
+        inc = incident_or_error(s, plan.incident_id)
         client = client_or_error(s, inc.client_id)
         composed = compose_agreement(
             answers, sorted(_steps(plan.skipped)), today=local_date(now), client_name=client.name
@@ -436,9 +389,9 @@ def finish_other(book: Book, plan_id: int, ending: Step, *, now: datetime | None
     now = now or utcnow()
     with book.session() as s:
         plan = _writable(s, plan_id)
-        answers = _answers(plan)
+        answers = plan_answers(plan)
         _refuse(finish_problems(answers, ending))
-        inc = _incident(s, plan.incident_id)
+        inc = incident_or_error(s, plan.incident_id)
         client = client_or_error(s, inc.client_id)
         if ending is Step.HAND_OVER:
             who = text(answers, "successor")
@@ -461,77 +414,6 @@ def finish_other(book: Book, plan_id: int, ending: Step, *, now: datetime | None
         _close(plan, ENDING_OF[ending], ending, now)
 
 
-def record_for(book: Book, plan_id: int, *, today: date | None = None) -> RecordDocument:
-    """The written record an ending leaves, as plain data for exports/pdf/record.py.
-
-    Works for an active plan too (the ending pages preview it) and for a finished
-    one (read-only, printed again any time)."""
-    with book.reader() as s:
-        plan = _plan(s, plan_id)
-        ending = STEP_OF_ENDING[plan.ending] if plan.ending is not None else Step(plan.current_step)
-        if ending not in ENDINGS:
-            raise ValidationError(
-                {"plan": "This repair has not reached an ending yet, so it has no record."}
-            )
-        inc = _incident(s, plan.incident_id)
-        client = client_or_error(s, inc.client_id)
-        me = read_settings(s)
-        evidence = [
-            f"{name} ({human_size(size)}, added {format_short_date(local_date(added))}, "
-            f"SHA-256 {sha[:12]}…)"
-            for name, size, added, sha in s.execute(
-                select(
-                    Evidence.original_name, StoredFile.size, Evidence.added_at, StoredFile.sha256
-                )
-                .join(StoredFile, StoredFile.id == Evidence.file_id)
-                .where(Evidence.incident_id == inc.id)
-                .order_by(Evidence.added_at, Evidence.id)
-            )
-        ]
-        current = agreement_states(s, inc.id)
-        entries = s.execute(
-            select(IncidentEntry.happened_at, IncidentEntry.kind, IncidentEntry.text)
-            .where(IncidentEntry.incident_id == inc.id)
-            .order_by(IncidentEntry.happened_at, IncidentEntry.id)
-        ).all()
-        history = [
-            f"{format_short_date(local_date(when))}: {' '.join(live_entry(words, current).split())}"
-            for when, _kind, words in entries
-        ]
-        dates = [
-            f"{format_short_date(local_date(when))}: {ENTRY_KIND_LABELS[EntryKind(kind)]}"
-            for when, kind, _words in entries
-        ]
-        facts = RecordFacts(
-            incident_title=inc.title,
-            incident_opened=local_date(inc.opened_at),
-            category=CATEGORY_LABELS[inc.category],
-            severity=inc.severity.value,
-            client=Party(
-                name=client.name,
-                organisation=client.organisation,
-                role=client.role,
-                email=_first(client, ContactKind.EMAIL),
-                phone=_first(client, ContactKind.PHONE),
-            ),
-            consultant=Party(
-                name=me.name,
-                organisation=me.business,
-                address=me.address,
-                email=me.email,
-                phone=me.phone,
-            ),
-            evidence=evidence,
-            history=history,
-            dates=dates,
-        )
-        day = today or (local_date(plan.finished_at) if plan.finished_at else local_date(utcnow()))
-        doc = compose_record(ending, _answers(plan), facts, day)
-    from dataclasses import replace
-
-    return replace(doc, logo_png=me.logo_png)
-
-
 # --- helpers ----------------------------------------------------------------------------
 
 
@@ -548,7 +430,8 @@ def _active(s: Any, incident_id: int) -> RepairPlan | None:
     return plan
 
 
-def _plan(s: Any, plan_id: int) -> RepairPlan:
+def plan_or_error(s: Any, plan_id: int) -> RepairPlan:
+    """The plan row, or a NotFoundError the user can read (the wizard and its records)."""
     plan: RepairPlan | None = s.get(RepairPlan, plan_id)
     if plan is None:
         raise NotFoundError(f"There is no repair plan with id {plan_id}.")
@@ -556,20 +439,22 @@ def _plan(s: Any, plan_id: int) -> RepairPlan:
 
 
 def _writable(s: Any, plan_id: int) -> RepairPlan:
-    plan = _plan(s, plan_id)
+    plan = plan_or_error(s, plan_id)
     if plan.status is RepairPlanStatus.FINISHED:
         raise ValidationError({"plan": "This repair is finished; its record can no longer change."})
     return plan
 
 
-def _incident(s: Any, incident_id: int) -> Incident:
+def incident_or_error(s: Any, incident_id: int) -> Incident:
+    """The plan's incident row, or a NotFoundError the user can read."""
     inc: Incident | None = s.get(Incident, incident_id)
     if inc is None:
         raise NotFoundError(f"There is no incident with id {incident_id}.")
     return inc
 
 
-def _answers(plan: RepairPlan) -> dict[str, Any]:
+def plan_answers(plan: RepairPlan) -> dict[str, Any]:
+    """The stored answers as a dict of known fields only; a damaged column reads as none."""
     try:
         data = json.loads(plan.answers or "{}")
     except json.JSONDecodeError:
@@ -599,7 +484,7 @@ def _join(steps: set[Step]) -> str:
 
 
 def _view(s: Any, plan: RepairPlan) -> PlanView:
-    inc = _incident(s, plan.incident_id)
+    inc = incident_or_error(s, plan.incident_id)
     client: Client = client_or_error(s, inc.client_id)
     return PlanView(
         id=plan.id,
@@ -609,7 +494,7 @@ def _view(s: Any, plan: RepairPlan) -> PlanView:
         incident_title=inc.title,
         status=plan.status,
         current_step=Step(plan.current_step),
-        answers=_answers(plan),
+        answers=plan_answers(plan),
         skipped=frozenset(_steps(plan.skipped)),
         done=frozenset(_steps(plan.done)),
         ending=plan.ending,
@@ -670,16 +555,3 @@ def _close(
     plan.agreement_id = agreement.id if agreement is not None else None
     plan.finished_at = now
     plan.updated_at = now
-
-
-def _insurer_settings(s: Any) -> dict[str, str]:
-    stored = dict(
-        s.execute(
-            select(Setting.key, Setting.value).where(Setting.key.in_(INSURER_KEYS.values()))
-        ).all()
-    )
-    return {name: stored.get(key, "") for name, key in INSURER_KEYS.items()}
-
-
-def _first(client: Client, kind: ContactKind) -> str:
-    return next((c.value for c in client.contacts if c.kind is kind), "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models.db import Book
 from models.documents import (
@@ -23,27 +23,37 @@ from models.documents import (
     SummaryTouch,
 )
 from models.entities import Side, Touch
+from models.limits import PRINT_ROWS_MAX
 from models.reminders import cadence_label
-from models.services.agreements import (
-    CommitmentRow,
-    get_agreement,
-    get_settings,
-    list_agreements,
-)
+from models.services.agreements import CommitmentRow, get_agreement, list_agreements
 from models.services.clients import get_client
+from models.services.consultant import consultant_party, get_settings
 from models.services.health import client_health
 from models.services.incidents import get_incident, list_evidence, list_incidents, timeline
 
 
-def all_touches(book: Book, client_id: int) -> list[SummaryTouch]:
-    """Every touch with the client, newest first (list_touches stops at a limit)."""
+def newest_touches(
+    book: Book, client_id: int, most: int | None = PRINT_ROWS_MAX
+) -> tuple[list[SummaryTouch], int]:
+    """The newest ``most`` touches with the client (all when None), newest first, and
+    how many there are: a summary prints no more than a thousand, so a client with
+    100 000 touches is not read whole to print them."""
     with book.reader() as s:
-        rows = s.scalars(
+        query = (
             select(Touch)
             .where(Touch.client_id == client_id)
             .order_by(Touch.happened_at.desc(), Touch.id.desc())
         )
-        return [SummaryTouch(t.happened_at, t.channel.value, t.summary, t.next_step) for t in rows]
+        if most is not None:
+            query = query.limit(most)
+        rows = [
+            SummaryTouch(t.happened_at, t.channel.value, t.summary, t.next_step)
+            for t in s.scalars(query)
+        ]
+        if most is None or len(rows) < most:
+            return rows, len(rows)
+        count = select(func.count()).select_from(Touch).where(Touch.client_id == client_id)
+        return rows, int(s.scalar(count) or 0)
 
 
 def client_summary(
@@ -51,6 +61,7 @@ def client_summary(
 ) -> ClientSummaryDocument:
     """The evidence pack for ``client_id`` as of ``today``; NotFoundError if unknown."""
     client = get_client(book, client_id)
+    touches, touch_count = newest_touches(book, client_id)
     me = get_settings(book)
     score = client_health(book, client_id, today, now=now).now
 
@@ -104,13 +115,7 @@ def client_summary(
             email=client.emails[0].value if client.emails else "",
             phone=client.phones[0].value if client.phones else "",
         ),
-        consultant=Party(
-            name=me.name,
-            organisation=me.business,
-            address=me.address,
-            email=me.email,
-            phone=me.phone,
-        ),
+        consultant=consultant_party(me),
         status=client.status.value,
         emails=[_labelled(c.value, c.label) for c in client.emails],
         phones=[_labelled(c.value, c.label) for c in client.phones],
@@ -122,7 +127,8 @@ def client_summary(
         health_score=score.score,
         health_band=score.band.value,
         factors=[SummaryFactor(f.points, f.reason) for f in score.factors],
-        touches=all_touches(book, client_id),
+        touches=touches,
+        touch_count=touch_count,
         incidents=incidents,
         agreements=agreements,
     )

@@ -30,7 +30,7 @@ from exports.documents import PageSize
 from models.changes import AGREEMENTS
 from models.images import size_problem
 from models.limits import IMAGE_MAX_SIDE
-from models.services.agreements import (
+from models.services.consultant import (
     LOGO_MAX_BYTES,
     ConsultantSettings,
     get_settings,

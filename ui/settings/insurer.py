@@ -8,7 +8,7 @@ import logging
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from models.changes import AGREEMENTS
-from models.services.repair import InsurerDetails, get_insurer, set_insurer
+from models.services.insurer import InsurerDetails, get_insurer, set_insurer
 from ui.app import RapportApp
 from ui.kit.forms import error_label, form_label, set_invalid, show_error
 from ui.ops import run_op

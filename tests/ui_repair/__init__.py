@@ -1,0 +1,1 @@
+"""The repair wizard's UI tests, one module per stage or concern."""
