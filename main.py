@@ -734,10 +734,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     non-zero exit: the user's mistakes and the environment's (a full disk, a
     locked file) are told plainly, and anything else is named, not dumped; the
     traceback goes to the log file."""
-    from exports.pdf import bind_renderers
     from models.logs import setup_logging
 
-    bind_renderers()  # the core prints through these; ReportLab loads only on use
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _SafeStream(out), _SafeStream(err)  # type: ignore[assignment]
     try:
@@ -745,7 +743,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_path = setup_logging(verbose=args.verbose)
         if args.command is None:
             sys.stdout, sys.stderr = out, err
-            return run_app(args)
+            return run_app(args)  # the GUI binds the renderers after its first paint
+        from exports.pdf import bind_renderers
+
+        bind_renderers()  # the core prints through these; ReportLab loads only on use
         return run_verb(args, log_path)
     finally:
         if isinstance(sys.stdout, _SafeStream):

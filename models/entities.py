@@ -100,10 +100,11 @@ class Client(Base):
     # so a search is one pass over one column.
     search_text: Mapped[str] = mapped_column(Text, default="")
     # Keep in touch: the rhythm, and two denormalised dates the services keep right,
-    # so "who is due" is one range scan over ix_client_touch_due_on.
+    # so "who is due" is one range scan over ix_client_due_rank (which also holds
+    # what ranking them needs: models/reads.py reads the index, not the rows).
     cadence_days: Mapped[int | None] = mapped_column(Integer, default=None)
     last_touch_on: Mapped[date | None] = mapped_column(Date, default=None)
-    touch_due_on: Mapped[date | None] = mapped_column(Date, default=None, index=True)
+    touch_due_on: Mapped[date | None] = mapped_column(Date, default=None)
     # An upset client comes first until this date (set by incidents).
     priority_until: Mapped[date | None] = mapped_column(Date, default=None)
 
@@ -114,7 +115,10 @@ class Client(Base):
     )
     tags: Mapped[list[Tag]] = relationship(secondary=client_tag, order_by="Tag.name")
 
-    __table_args__ = (Index("ix_client_archived_name", "archived_at", "name"),)
+    __table_args__ = (
+        Index("ix_client_archived_name", "archived_at", "name"),
+        Index("ix_client_due_rank", "touch_due_on", "cadence_days", "priority_until", "name"),
+    )
 
 
 class ContactPoint(Base):
@@ -178,8 +182,9 @@ class FollowUp(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    # Open follow-ups by date: the Today view's and the tray's question.
-    __table_args__ = (Index("ix_follow_up_open_due", "done_at", "due_on"),)
+    # Open follow-ups by date: the Today view's and the tray's question (with the
+    # client, so counting those of archived clients out reads no follow-up row).
+    __table_args__ = (Index("ix_follow_up_due_client", "done_at", "due_on", "client_id"),)
 
 
 class Incident(Base):

@@ -98,14 +98,11 @@ _FIRST_UPCOMING = (
     f"{_HEAD_COLUMNS} ({_DUE_ROWS}) WHERE due_on > :today"
     f" ORDER BY due_on, name, prio DESC, {_TIES} LIMIT 1"
 )
-# Ranking thousands of clients reads most of the table's pages anyway: reading them
-# in order (a scan) is then cheaper than one b-tree lookup per row through the
-# due-date index, which is what SQLite would do (half the time at 100 000 clients).
-SCAN_FROM = 2000
-_CLIENT_LEG_SCAN = _CLIENT_DUE.replace("FROM client", "FROM client NOT INDEXED")
-# The counts read only indexes (no client row is fetched): keep-in-touch dates from
-# ix_client_touch_due_on, open follow-ups from ix_follow_up_open_due, less those of
-# archived clients (few, from ix_client_archived_name).
+# The client leg of every head query reads ix_client_due_rank alone (the date, the
+# rhythm, the priority and the name are all in it: no client row is fetched, however
+# many are due). The counts read only indexes too: keep-in-touch dates from
+# ix_client_due_rank, open follow-ups with their client from ix_follow_up_due_client,
+# less those of archived clients (few, from ix_client_archived_name).
 _KEEP_COUNTS = (
     "SELECT count(*), coalesce(sum(touch_due_on < :today), 0),"
     " coalesce(sum(touch_due_on > :today), 0) FROM client WHERE touch_due_on <= :until"
@@ -213,10 +210,7 @@ def today_head(book: Book, today: date, limit: int | None = FIRST_ROWS) -> Today
         def rows(query: str, wanted: int) -> list[tuple]:
             return conn.execute(query, args).fetchall() if wanted else []
 
-        overdue_query = _DUE_HEAD.format(cmp="<")
-        if keep[1] > SCAN_FROM:
-            overdue_query = overdue_query.replace(_CLIENT_DUE, _CLIENT_LEG_SCAN, 1)
-        overdue = rows(overdue_query, late)
+        overdue = rows(_DUE_HEAD.format(cmp="<"), late)
         on_the_day = rows(_DUE_HEAD.format(cmp="="), total - late)
         week = rows(_UPCOMING_HEAD, upcoming)
         first = rows(_FIRST_UPCOMING, upcoming if not total else 0)

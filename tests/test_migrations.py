@@ -18,7 +18,7 @@ from models.db import SCHEMA_HEAD, alembic_head, inspect_revision, open_book
 from models.entities import Base
 from models.services.clients import ClientInput, create_client, list_clients
 
-FUTURE_MIGRATION = '''
+FUTURE_MIGRATION = """
 import sqlalchemy as sa
 from alembic import op
 
@@ -36,7 +36,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("client") as batch:
         batch.drop_column("nickname")
-'''
+"""
 
 
 def test_schema_head_constant_matches_alembic() -> None:
@@ -188,3 +188,85 @@ def test_real_upgrade_from_0003_keeps_incidents_and_adds_agreements(book_path: P
     finally:
         book.close()
     assert inspect_revision(book_path) == SCHEMA_HEAD
+
+
+def _indexes(path: Path, table: str) -> set[str]:
+    engine = db.make_engine(path)
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                " AND sql IS NOT NULL",
+                (table,),
+            ).fetchall()
+    finally:
+        engine.dispose()
+    return {r[0] for r in rows}
+
+
+def test_real_upgrade_from_0005_puts_the_due_ranking_in_indexes(book_path: Path) -> None:
+    """A book from before 0006 keeps who is due, and Today's head reads the new
+    indexes (which replace the two they extend) once it is upgraded."""
+    from datetime import date
+
+    from models.reads import today_head, today_plan
+
+    book_path.parent.mkdir(parents=True)
+    engine = db.make_engine(book_path)
+    db._upgrade(engine, "0005")
+    with engine.begin() as conn:
+        for cid, name, due, cadence, prio in (
+            (1, "Old friend", "2025-01-20", 30, None),
+            (2, "Upset client", "2025-01-31", 7, "2025-03-01"),
+            (3, "Archived one", None, 30, None),
+        ):
+            conn.exec_driver_sql(
+                "INSERT INTO client (id, uid, name, organisation, role, notes, status, created_at,"
+                " updated_at, search_text, cadence_days, touch_due_on, priority_until, archived_at)"
+                " VALUES (?, ?, ?, '', '', '', 'active', '2025-01-01 10:00:00',"
+                " '2025-01-01 10:00:00', ?, ?, ?, ?, ?)",
+                (
+                    cid,
+                    f"c{cid}",
+                    name,
+                    name.lower(),
+                    cadence,
+                    due,
+                    prio,
+                    "2025-01-02 10:00:00" if cid == 3 else None,
+                ),
+            )
+        for fid, cid, due in ((1, 1, "2025-01-25"), (2, 3, "2025-01-10")):
+            conn.exec_driver_sql(
+                "INSERT INTO follow_up (id, uid, client_id, kind, title, note, due_on,"
+                " original_due_on, created_at) VALUES (?, ?, ?, 'manual', 'Call back', '',"
+                " ?, ?, '2025-01-01 10:00:00')",
+                (fid, f"f{fid}", cid, due, due),
+            )
+    engine.dispose()
+    assert inspect_revision(book_path) == "0005"
+    assert "ix_client_touch_due_on" in _indexes(book_path, "client")
+    assert "ix_follow_up_open_due" in _indexes(book_path, "follow_up")
+
+    book = open_book(book_path)
+    try:
+        assert book.upgraded_from == "0005"
+        assert book.pre_upgrade_copy is not None
+        assert inspect_revision(book.pre_upgrade_copy) == "0005"
+        today = date(2025, 2, 1)
+        head = today_head(book, today)
+        assert [(i.client_name, i.title) for i in head.due] == [
+            ("Upset client", "Get in touch"),  # priority first
+            ("Old friend", "Call back"),  # 7 days late over a follow-up's week: 1
+            ("Old friend", "Get in touch"),  # 12 days late over a monthly rhythm: 0.4
+        ]
+        assert head.due == today_plan(book, today).due  # the archived client's is left out
+    finally:
+        book.close()
+    assert inspect_revision(book_path) == SCHEMA_HEAD
+    client_indexes = _indexes(book_path, "client")
+    assert "ix_client_due_rank" in client_indexes
+    assert "ix_client_touch_due_on" not in client_indexes
+    follow_up_indexes = _indexes(book_path, "follow_up")
+    assert "ix_follow_up_due_client" in follow_up_indexes
+    assert "ix_follow_up_open_due" not in follow_up_indexes

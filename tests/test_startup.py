@@ -49,6 +49,8 @@ def at_ready():
         "pending": w.lists_pending,
         "warm": w.rapport.warm,
         "whole plan": w.rapport._plan is not None,
+        "pages built": w._pages_built,
+        "pdf bound": "exports.pdf" in sys.modules,
     }
     print(json.dumps(seen), flush=True)
     QApplication.quit()
@@ -65,6 +67,10 @@ def at_paint():
         "whole plan": w.rapport._plan is not None,
         "sidebar": w.sidebar.item(0).text(),
         "tray": w.tray.badge_count,
+        "pages built": w._pages_built,
+        "client list": [t for t in ("ClientDetailPane", "IncidentsView", "FirstRunPage")
+                        if any(type(x).__name__ == t for x in QApplication.allWidgets())],
+        "pdf bound": "exports.pdf" in sys.modules,
     }
     w.findChild(QObject, "rapport-warmup").done.connect(at_ready)
 
@@ -126,8 +132,12 @@ def test_today_is_painted_before_sqlalchemy_loads_and_the_rest_follows(tmp_path:
     # reads); the whole plan (the tray's tooltip and notifications) waits for the paint.
     assert paint["whole plan"] is False
     assert paint["sidebar"].split() == ["Today", "(1)"] and paint["tray"] == 1
+    # Only Today is on screen: the other pages and the PDF renderers come after.
+    assert paint["pages built"] is False and paint["client list"] == []
+    assert paint["pdf bound"] is False
     # Then the warm-up: the ORM and the client list, still no PDF or import code.
     assert ready["loaded"] == ["sqlalchemy"]
     assert ready["warm"] is True and ready["pending"] is False
     assert ready["rows"] == 3
     assert ready["whole plan"] is True
+    assert ready["pages built"] is True and ready["pdf bound"] is True

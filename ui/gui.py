@@ -31,9 +31,6 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
     It is built from plain reads (Today, the counts) and painted first; the client
     list, the incidents page and the code behind them load after that (ui/warmup.py).
     """
-    from exports.pdf import bind_renderers
-
-    bind_renderers()  # documents print through exports/pdf (ReportLab loads on first use)
     try:
         window = MainWindow(rapport, defer_lists=True)
     except Exception:
@@ -55,6 +52,10 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
     rapport.auto_backup.finished.connect(window.on_backup_finished)
     rapport.auto_backup.failed.connect(window.on_backup_failed)
     rapport.warmup = Warmup(rapport, window)
+    # Documents print through exports/pdf (ReportLab loads on first use). Bound as the
+    # warm-up begins, the first turn after the paint: nothing prints before the
+    # Clients or Incidents page is built, and binding imports every document's model.
+    rapport.warmup.begun.connect(_bind_renderers)
     rapport.warmup.done.connect(rapport.auto_backup.start)
     # A date style not compiled yet is compiled behind the first paint.
     rapport.warmup.done.connect(lambda: refresh_date_style(rapport))
@@ -76,6 +77,12 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
 
         window.network_dialog = network_warning_once(rapport, window)
     return window, tray
+
+
+def _bind_renderers() -> None:
+    from exports.pdf import bind_renderers
+
+    bind_renderers()
 
 
 def run_gui(book_path: Path, *, start_hidden: bool = False, config_dir: Path | None = None) -> int:

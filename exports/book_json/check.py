@@ -30,8 +30,8 @@ from exports.book_json.problems import (
     sorted_problems,
 )
 from exports.book_json.versions import check_header
-from models.services.agreements import ConsultantSettings
 from models.services.clients import ClientInput, Contact, validate_client
+from models.services.consultant import ConsultantSettings
 
 
 def _check_document(data: Any, now: datetime) -> _Checked:
@@ -52,8 +52,13 @@ def _check_document(data: Any, now: datetime) -> _Checked:
     settings: ConsultantSettings | None = None
     if me is not None:
         settings = consultant(me, problems)
+    # The file's own text of each client rides along: a touch's moments are cut
+    # from it (check_history.touches). The models kept every list's order.
+    raw = doc["clients"]
     incoming = [
-        inc for i, c in clients if (inc := _client(("clients", i), c, problems, now)) is not None
+        inc
+        for i, c in clients
+        if (inc := _client(("clients", i), c, raw[i], problems, now)) is not None
     ]
     _across_the_file(clients, problems)
     if problems:
@@ -81,7 +86,9 @@ def _the_valid_parts(doc: Record) -> tuple[list[tuple[int, Record]], Record | No
     return clients, me
 
 
-def _client(at: Loc, c: Record, problems: list[Problem], now: datetime) -> _Incoming | None:
+def _client(
+    at: Loc, c: Record, raw: Record, problems: list[Problem], now: datetime
+) -> _Incoming | None:
     before = len(problems)
     for key in ("emails", "phones"):
         for j, contact in enumerate(c[key]):
@@ -112,7 +119,7 @@ def _client(at: Loc, c: Record, problems: list[Problem], now: datetime) -> _Inco
         {t["id"] for t in c["touches"]} if any(f["touch"] for f in c["follow_ups"]) else set()
     )
     fu_uids = {f["id"] for f in c["follow_ups"]}
-    history = touches((*at, "touches"), c["touches"], problems, now)
+    history = touches((*at, "touches"), c["touches"], raw.get("touches", ()), problems, now)
     promises = follow_ups((*at, "follow_ups"), c["follow_ups"], problems, touch_uids)
     own_incidents = incidents(
         (*at, "incidents"),

@@ -15,13 +15,8 @@ from exports.book_json.format import WEEKDAYS, _q
 from exports.book_json.incoming import _IncomingAgreement, _IncomingCommitment
 from exports.book_json.problems import Loc, Problem, Record
 from models.entities import AgreementStatus, Side
-from models.services.agreements import (
-    AgreementInput,
-    CommitmentInput,
-    ConsultantSettings,
-    validate_agreement,
-    validate_settings,
-)
+from models.services.agreements import AgreementInput, CommitmentInput, validate_agreement
+from models.services.consultant import ConsultantSettings, validate_settings
 from models.services.work_settings import WorkSettings, work_problems
 from models.working_time import WorkingWeek
 

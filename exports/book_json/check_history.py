@@ -3,12 +3,14 @@ a touch" dialog and of follow-ups, and links to this client's own touches."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from exports.book_json.format import _q
 from exports.book_json.incoming import _IncomingFollowUp, _IncomingTouch
 from exports.book_json.problems import Loc, Problem, Record
 from models.services.reminders import SUMMARY_MAX, TITLE_MAX, TouchInput, validate_touch
+from models.types import stored_from_iso, stored_moment
 
 
 def utc(moment: datetime | None) -> datetime | None:
@@ -17,27 +19,42 @@ def utc(moment: datetime | None) -> datetime | None:
 
 
 def touches(
-    at: Loc, items: list[Record], problems: list[Problem], now: datetime
+    at: Loc,
+    items: list[Record],
+    raw: Sequence[Record],
+    problems: list[Problem],
+    now: datetime,
 ) -> list[_IncomingTouch]:
+    """``items`` as the models checked them, ``raw`` the same touches as the file
+    wrote them: a touch's moments are taken from the file's text (stored_from_iso),
+    which for an export's UTC text is a cut, not a parse and a format, and the
+    rule "not in the future" compares that text with ``now``'s, as both are UTC
+    written alike. Most of a file is touches; this is its one pass over them."""
     out: list[_IncomingTouch] = []
-    for j, t in enumerate(items):
-        happened = t["happened_at"].astimezone(UTC)
-        if happened > now or len(t["summary"]) > SUMMARY_MAX:
+    append = out.append
+    late = stored_moment(now)
+    for j, (t, r) in enumerate(zip(items, raw, strict=True)):
+        happened = stored_from_iso(r["happened_at"], t["happened_at"])
+        summary = t["summary"]
+        if happened > late or len(summary) > SUMMARY_MAX:
             # Only such a touch can break a rule of the dialog (nothing in the
             # future, summaries that fit): the service words why, if it does.
-            data = TouchInput(happened, t["channel"], t["summary"], t["next_step"])
+            data = TouchInput(
+                t["happened_at"].astimezone(UTC), t["channel"], summary, t["next_step"]
+            )
             errors = validate_touch(data, now=now)
             if errors:
                 problems.extend(((*at, j, key), message) for key, message in errors.items())
                 continue
-        out.append(
+        created = t["created_at"]
+        append(
             _IncomingTouch(
                 t["id"],
                 happened,
                 t["channel"],
-                t["summary"].strip(),
+                summary.strip(),
                 t["next_step"].strip(),
-                t["created_at"].astimezone(UTC) if t["created_at"] is not None else None,
+                stored_from_iso(r["created_at"], created) if created is not None else None,
             )
         )
     return out

@@ -40,9 +40,7 @@ from models.entities import (
     Touch,
 )
 from models.repair import FIELDS, Kind
-from models.services.agreements import (
-    read_settings,
-)
+from models.services.consultant import read_settings
 from models.services.work_settings import read_work_settings
 
 # Times and the channel as the book stores them (text), not as Python objects: a
@@ -436,5 +434,3 @@ def _stored_iso(stored: str) -> str:
 
 def _iso_or_none(moment: datetime | None) -> str | None:
     return _iso(moment) if moment is not None else None
-
-

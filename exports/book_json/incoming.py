@@ -20,22 +20,33 @@ from models.entities import (
     Severity,
     Side,
 )
-from models.services.agreements import (
-    ConsultantSettings,
-)
 from models.services.clients import (
     ClientInput,
 )
+from models.services.consultant import ConsultantSettings
+from models.types import StoredMoment, moment_of
 
 
-@dataclass
+@dataclass(slots=True)
 class _IncomingTouch:
+    """A touch keeps its moments in the text the book stores (most of a file is
+    touches, and the writer takes that text as it is); the datetimes are there for
+    the few that are matched against the book's own rows."""
+
     uid: str
-    happened_at: datetime
+    happened: StoredMoment
     channel: Channel
     summary: str
     next_step: str
-    created_at: datetime | None  # None: not in the file
+    created: StoredMoment | None  # None: not in the file
+
+    @property
+    def happened_at(self) -> datetime:
+        return moment_of(self.happened)
+
+    @property
+    def created_at(self) -> datetime | None:
+        return moment_of(self.created) if self.created is not None else None
 
 
 @dataclass
@@ -161,4 +172,3 @@ class _Incoming:
 class _Checked:
     clients: list[_Incoming]
     consultant: ConsultantSettings | None  # None: not in the file; left alone
-

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from exports.book_json.format import BookFormatError
 from exports.book_json.incoming import _Incoming
-from exports.book_json.merge_history import _new_follow_up, _new_touch
+from exports.book_json.merge_history import _new_follow_up
 from exports.book_json.merge_incidents import _new_incident
 from models.entities import Evidence, FollowUp, Incident, IncidentEntry, Touch
 from models.services.bulk import SQL_CHUNK, RowRefused
@@ -30,7 +30,8 @@ from models.services.incidents import (
     add_evidence_in,
     add_incidents_in,
 )
-from models.services.reminders import add_follow_ups_in, add_touches_in
+from models.services.reminders import NewTouch, add_follow_ups_in, add_touches_in
+from models.types import stored_moment
 
 
 def _taken(s: Session, entity: type[Any], uids: Sequence[str]) -> set[str]:
@@ -100,8 +101,10 @@ def add_fresh(
     try:
         client_ids = add_clients_in(s, clients)
         owners = [inc for inc in fresh for _t in inc.touches]
+        stamp = stored_moment(now)
+        # _new_touch, written out: a first import runs this for every touch of the file.
         touches = [
-            _new_touch(cid, t, now)
+            NewTouch(cid, t.happened, t.channel, t.summary, t.next_step, t.created or stamp, t.uid)
             for cid, inc in zip(client_ids, fresh, strict=True)
             for t in inc.touches
         ]

@@ -37,6 +37,7 @@ from models.entities import (
     Touch,
 )
 from models.services.reminders import NewFollowUp, NewTouch, add_follow_ups_in, add_touches_in
+from models.types import StoredMoment, stored_moment
 
 
 def _clients_by_uid(s: Session, uids: list[str]) -> dict[str, Client]:
@@ -121,10 +122,11 @@ def _replace_history(s: Session, client: Client, inc: _Incoming, now: datetime) 
     left: set[int] = set()
     touch_ids: dict[str, int] = {}
     new_touches: list[NewTouch] = []
+    stamp = stored_moment(now)
     for it in inc.touches:
         row = _moved(touches, it.uid, it.created_at, client.id, left)
         if row is None:
-            new_touches.append(_new_touch(client.id, it, now))
+            new_touches.append(_new_touch(client.id, it, stamp))
             continue
         row.happened_at = it.happened_at
         row.channel = it.channel
@@ -154,10 +156,11 @@ def _replace_history(s: Session, client: Client, inc: _Incoming, now: datetime) 
     return left
 
 
-def _new_touch(client_id: int, t: _IncomingTouch, now: datetime) -> NewTouch:
-    """A touch of the file as the services' writer takes it."""
-    created = t.created_at or now
-    return NewTouch(client_id, t.happened_at, t.channel, t.summary, t.next_step, created, t.uid)
+def _new_touch(client_id: int, t: _IncomingTouch, now: StoredMoment) -> NewTouch:
+    """A touch of the file as the services' writer takes it (``now``: the import's
+    time, as stored, for a touch the file gives no ``created_at``)."""
+    created = t.created or now
+    return NewTouch(client_id, t.happened, t.channel, t.summary, t.next_step, created, t.uid)
 
 
 def _new_follow_up(
@@ -181,7 +184,8 @@ def _new_follow_up(
 def _insert_history(s: Session, client: Client, inc: _Incoming, now: datetime) -> None:
     """A client whose history the book has none of: the touches and follow-ups go
     in through the services' writers, one executemany each."""
-    ids = add_touches_in(s, [_new_touch(client.id, t, now) for t in inc.touches])
+    stamp = stored_moment(now)
+    ids = add_touches_in(s, [_new_touch(client.id, t, stamp) for t in inc.touches])
     touch_ids = dict(zip([t.uid for t in inc.touches], ids, strict=True))
     add_follow_ups_in(
         s,

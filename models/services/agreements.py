@@ -46,14 +46,7 @@ from models.services.agreement_documents import Renderer, agreement_document
 from models.services.agreement_follow_ups import close_follow_ups, sync_follow_ups
 from models.services.bulk import insert_rows
 from models.services.clients import NotFoundError, ValidationError, client_or_error
-
-# The consultant's details live in consultant.py. The JSON format (exports/book_json,
-# reshaped in another branch this session) still imports three of them from here:
-# re-exported ("X as X") until it imports them from their home.
-from models.services.consultant import ConsultantSettings as ConsultantSettings
 from models.services.consultant import details_problem, read_settings
-from models.services.consultant import set_settings_in as set_settings_in
-from models.services.consultant import validate_settings as validate_settings
 from models.types import utcnow
 
 TITLE_MAX = 300

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.entities import Base
-from models.types import UTCDateTime
+from models.types import StoredMoment, UTCDateTime
 
 # Ids per ``IN (…)`` list: well under SQLite's limit on bound parameters.
 SQL_CHUNK = 500
@@ -38,39 +38,46 @@ class RowRefused(Exception):
 
 def insert_rows(s: Session, entity: type[Base], rows: Sequence[Mapping[str, Any]]) -> list[int]:
     """Insert ``rows`` (each with the same keys, no ``id``) and return their new ids
-    in order. Pending ORM objects are flushed first, so the ids never collide.
+    in order. Pending ORM objects are flushed first, so the ids never collide."""
+    if not rows:
+        return []
+    return insert_values(s, entity, tuple(rows[0]), [tuple(r.values()) for r in rows])
+
+
+def insert_values(
+    s: Session, entity: type[Base], keys: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
+    """``insert_rows`` for rows given as values in the order of ``keys``: what a
+    writer of very many rows (an import's touches) builds, one tuple per row.
 
     The values go to the driver's own executemany, each turned into what its
-    column stores by the column type's bind processor, taken once per column:
-    SQLAlchemy's per-row statement machinery cost more than the INSERT itself on a
-    first import of half a million touches.
+    column stores by the column type's bind processor, taken once per column and
+    run a column at a time: SQLAlchemy's per-row statement machinery cost more
+    than the INSERT itself on a first import of half a million touches.
     """
     if not rows:
         return []
     s.flush()
     table = entity.__table__  # type: ignore[attr-defined]
     first = (s.scalar(select(func.max(table.c.id))) or 0) + 1
-    ids = list(range(first, first + len(rows)))
-    keys = list(rows[0])
+    ids = range(first, first + len(rows))
     conn = s.connection()
-    processors = [(n, _processor(table.c[k], conn)) for n, k in enumerate(keys)]
-    active = [(n, p) for n, p in processors if p is not None]
-    values: list[tuple[Any, ...]] = []
-    for i, row in zip(ids, rows, strict=True):
-        cells = [i, *row.values()]
-        for n, process in active:
-            value = cells[n + 1]
-            if value is not None:
-                cells[n + 1] = process(value)
-        values.append(tuple(cells))
-    columns = ", ".join(f'"{k}"' for k in ["id", *keys])
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    if len(columns) != len(keys):
+        raise ValueError(f"{len(keys)} columns named, rows of {len(columns)} given")
+    for n, key in enumerate(keys):
+        process = _processor(table.c[key], conn)
+        if process is not None:
+            columns[n] = [v if v is None else process(v) for v in columns[n]]
+    values = list(zip(ids, *columns, strict=True))
+    names = ", ".join(f'"{k}"' for k in ["id", *keys])
     marks = ", ".join("?" * (len(keys) + 1))
     try:
-        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', values)
+        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
     except IntegrityError as exc:
         written = s.scalar(select(func.count()).where(table.c.id >= first)) or 0
         raise RowRefused(written, str(exc.orig)) from exc
-    return ids
+    return list(ids)
 
 
 def update_rows(
@@ -104,7 +111,7 @@ def _processor(column: Any, conn: Any) -> Any:
     """What the column's type (as this dialect stores it) does to a value going in.
     A moment (UTCDateTime) is written straight as SQLAlchemy's SQLite text, naive
     UTC with microseconds: the same text at a third of the cost, which counts at
-    a million timestamps."""
+    a million timestamps; one already in that text (a StoredMoment) goes as it is."""
     general = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     if general is None:
         return None
@@ -112,11 +119,16 @@ def _processor(column: Any, conn: Any) -> Any:
     if members is not None:
         # A member of the column's own enum is stored as its value; anything else
         # goes through the type's own check.
-        return lambda value: value.value if type(value) is members else general(value)
+        stored = {member: member.value for member in members}
+        return lambda value: stored[value] if type(value) is members else general(value)
     if not isinstance(column.type, UTCDateTime):
         return general
 
-    def moment(value: datetime) -> Any:
+    def moment(value: datetime | StoredMoment) -> Any:
+        if type(value) is StoredMoment:
+            # As plain text: the driver binds a str subclass through its adapter
+            # lookup, a third slower over a whole import.
+            return str(value)
         if value.tzinfo is UTC:
             return value.isoformat(" ", "microseconds")[:26]
         if value.utcoffset() is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ from models.reminders import (
     later_touch,
     next_touch_due,
 )
-from models.services.bulk import SQL_CHUNK, insert_rows, update_rows
+from models.services.bulk import SQL_CHUNK, insert_rows, insert_values, update_rows
 from models.services.clients import (
     NotFoundError,
     ValidationError,
@@ -37,7 +38,7 @@ from models.services.clients import (
     local_date,
     recompute_touch_due,
 )
-from models.types import utcnow
+from models.types import StoredMoment, utcnow
 
 SUMMARY_MAX = 5000
 TITLE_MAX = 300
@@ -178,16 +179,18 @@ def log_touch_in(
     return touch
 
 
-@dataclass(slots=True)
-class NewTouch:
-    """One touch for ``add_touches_in``, as stored (a new uid when None)."""
+class NewTouch(NamedTuple):
+    """One touch for ``add_touches_in``, as stored (a new uid when None). A bulk
+    caller that has the moments' stored text at hand (an import) may give them as
+    StoredMoment. A tuple whose fields are the table's columns, so the writer
+    hands an import's hundred thousand touches to the driver as they are."""
 
     client_id: int
-    happened_at: datetime
+    happened_at: datetime | StoredMoment
     channel: Channel
     summary: str
     next_step: str
-    created_at: datetime
+    created_at: datetime | StoredMoment
     uid: str | None = None
 
 
@@ -212,21 +215,8 @@ def add_touches_in(s: Session, rows: Sequence[NewTouch]) -> list[int]:
     """Write touches in one executemany and return their ids in order. The clients'
     last-touch and due dates are the caller's to keep: ``log_touch_in`` moves them
     per touch, a bulk caller once at the end (``refresh_touch_dates_in``)."""
-    return insert_rows(
-        s,
-        Touch,
-        [
-            {
-                "uid": r.uid or new_uid(),
-                "client_id": r.client_id,
-                "happened_at": r.happened_at,
-                "channel": r.channel,
-                "summary": r.summary,
-                "next_step": r.next_step,
-                "created_at": r.created_at,
-            }
-            for r in rows
-        ],
+    return insert_values(
+        s, Touch, NewTouch._fields, [r if r.uid else r._replace(uid=new_uid()) for r in rows]
     )
 
 

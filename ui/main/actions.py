@@ -238,8 +238,8 @@ class ActionsMixin:
         self.autostart_action.blockSignals(False)
         self.undo_action.setEnabled(False)
         # Delete archives only from the list: in the search box it must delete text.
+        # (The list takes it when it is built: MainWindow._build_pages.)
         self.archive_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.table.addAction(self.archive_action)
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -300,7 +300,7 @@ class ActionsMixin:
         self.export_selected_action.setEnabled(has_book and selected)
         self.open_demo_action.setEnabled(not self.rapport.is_demo)
         self.open_mine_action.setVisible(not self.rapport.is_default_book)
-        has_clients = self.stack.currentWidget() is self.splitter
+        has_clients = not self._book_empty
         self.log_touch_action.setEnabled(has_book and has_clients)
         self.log_touch_button.setEnabled(has_book and has_clients)
         self.report_incident_action.setEnabled(has_book and has_clients)

@@ -16,9 +16,6 @@ from PySide6.QtWidgets import (
 from models.errors import NotFoundError
 from models.reads import count_clients
 from ui.app import RapportApp
-from ui.client_cells import MiddleElideDelegate, NameOrgDelegate
-from ui.client_columns import hide_defaults, make_fitter, show_column_menu
-from ui.client_detail import HINT
 from ui.client_table import (
     ARCHIVED_ROLE,
     COL_EMAIL,
@@ -48,8 +45,14 @@ class ClientsPageMixin:
     # The window's own (QMainWindow and the attributes __init__ sets).
     rapport: RapportApp
     list_empty: EmptyState | None
+    _book_empty: bool
+    _pages_built: bool
 
     def _make_table(self) -> QTableView:
+        # Built after the first paint (MainWindow._build_pages), so imported then.
+        from ui.client_cells import MiddleElideDelegate, NameOrgDelegate
+        from ui.client_columns import hide_defaults, make_fitter, show_column_menu
+
         table = QTableView()
         table.setModel(self.proxy)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -116,6 +119,8 @@ class ClientsPageMixin:
         if query.strip() and not rows:
             self.detail.set_hint(NO_MATCH.format(query=query.strip()))
         else:
+            from ui.client_detail import HINT
+
             self.detail.set_hint(HINT)
         self._show_selected()
         if self.list_empty is None:
@@ -151,7 +156,9 @@ class ClientsPageMixin:
         if total is None:
             total = count_clients(book, include_archived=show_archived)
         is_empty = total == 0 and (show_archived or count_clients(book, include_archived=True) == 0)
-        self.stack.setCurrentWidget(self.first_run if is_empty else self.splitter)
+        self._book_empty = is_empty
+        if self._pages_built:  # else _build_pages shows the right one
+            self.stack.setCurrentWidget(self.first_run if is_empty else self.splitter)
         self.search.setEnabled(not is_empty or bool(query))
         if query.strip():
             self.count_label.setText(f"{shown} of {total} shown")
@@ -159,6 +166,8 @@ class ClientsPageMixin:
             self.count_label.setText(plural(total, "client"))
 
     def selected_client_id(self) -> int | None:
+        if not self._pages_built:  # nothing can be selected in a list not built
+            return None
         selection = self.table.selectionModel()
         if selection is None:
             return None
@@ -170,6 +179,8 @@ class ClientsPageMixin:
 
     def selected_client_ids(self) -> list[int]:
         """Every selected client, in the order the list shows them."""
+        if not self._pages_built:
+            return []
         selection = self.table.selectionModel()
         if selection is None:
             return []
@@ -177,6 +188,8 @@ class ClientsPageMixin:
         return [int(v) for v in (r.data(ID_ROLE) for r in rows) if v is not None]
 
     def _selected_is_archived(self) -> bool:
+        if not self._pages_built:
+            return False
         rows = self.table.selectionModel().selectedRows()
         return bool(rows and rows[0].data(ARCHIVED_ROLE))
 

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from models.reads import has_clients
 from ui import autostart
 from ui.app import APP_NAME, RapportApp
-from ui.client_columns import restore_columns, save_columns
 from ui.icons import app_icon, icon
 from ui.kit.registry import bring_to_front
 
@@ -56,6 +55,7 @@ class ShellMixin:
 
     # The window's own (QMainWindow and the attributes __init__ sets).
     rapport: RapportApp
+    _pages_built: bool
 
     def _make_sidebar(self) -> QListWidget:
         sidebar = QListWidget()
@@ -118,8 +118,10 @@ class ShellMixin:
 
     def _on_page_chosen(self, row: int) -> None:
         if row in (PAGE_TODAY, PAGE_CLIENTS, PAGE_INCIDENTS):
-            if row != PAGE_TODAY and self.isVisible():
-                self.finish_start()  # asked for before the warm-up got there
+            if row != PAGE_TODAY:
+                self._build_pages()  # a page is never shown as its stand-in
+                if self.isVisible():
+                    self.finish_start()  # asked for before the warm-up got there
             self.pages.setCurrentIndex(row)
             self._update_actions()
 
@@ -162,8 +164,11 @@ class ShellMixin:
         s = self.rapport.settings
         s.setValue(KEY_GEOMETRY, self.saveGeometry())
         s.setValue(KEY_STATE, self.saveState())
-        s.setValue(KEY_SPLITTER, self.splitter.saveState())
-        save_columns(s, self.table, self.column_fitter)
+        if self._pages_built:  # else what was saved last time still holds
+            from ui.client_columns import save_columns
+
+            s.setValue(KEY_SPLITTER, self.splitter.saveState())
+            save_columns(s, self.table, self.column_fitter)
         s.setValue(KEY_SHOW_ARCHIVED, self.show_archived_action.isChecked())
         s.sync()
 
@@ -175,16 +180,24 @@ class ShellMixin:
         state = s.value(KEY_STATE)
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
+        if self._pages_built:
+            self._restore_page_settings()
+        show_archived = s.value(KEY_SHOW_ARCHIVED, False, type=bool)
+        self.show_archived_action.blockSignals(True)
+        self.show_archived_action.setChecked(bool(show_archived))
+        self.show_archived_action.blockSignals(False)
+
+    def _restore_page_settings(self) -> None:
+        """The splitter and the list's columns as saved (when the pages are built)."""
+        from ui.client_columns import restore_columns
+
+        s = self.rapport.settings
         splitter = s.value(KEY_SPLITTER)
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
         # Columns by what is shown and their shares, never by pixels: a header state
         # saved at another scale (KEY_HEADER, from before) is left unread.
         restore_columns(s, self.table, self.column_fitter)
-        show_archived = s.value(KEY_SHOW_ARCHIVED, False, type=bool)
-        self.show_archived_action.blockSignals(True)
-        self.show_archived_action.setChecked(bool(show_archived))
-        self.show_archived_action.blockSignals(False)
 
     def set_tray(self, tray: RapportTray) -> None:
         """Hook up the tray icon; without a system tray, say once what that means."""

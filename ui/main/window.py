@@ -7,7 +7,7 @@ the file on disk.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
@@ -26,14 +26,11 @@ from PySide6.QtWidgets import (
 
 from models.changes import Changes
 from ui.app import RapportApp
-from ui.client_detail import ClientDetailPane
 from ui.client_table import (
     ClientSortProxy,
     ClientTableModel,
 )
-from ui.first_run import FirstRunPage
 from ui.icons import app_icon
-from ui.incidents_view import IncidentsView
 from ui.keys import widget_shortcut
 from ui.kit.screen import fit_on_show
 from ui.kit.subscribe import on_changes
@@ -63,6 +60,13 @@ from ui.main.common import (
 from ui.main.launchers import LaunchersMixin
 from ui.main.records import RecordsMixin
 from ui.main.shell import ShellMixin
+
+# The parts of the pages the first window does not show (the client list, the pane
+# beside it, the first-run page, the incidents page): a deferred start builds them
+# after the first paint, or the first time anything asks for one (``__getattr__``).
+PAGE_PARTS = frozenset(
+    {"table", "detail", "splitter", "first_run", "stack", "incidents_view", "column_fitter"}
+)
 
 
 class MainWindow(
@@ -119,29 +123,18 @@ class MainWindow(
         self.search_timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self.search_timer.start())
 
-        self.table = self._make_table()
         self.list_empty = None  # the list's empty state, made at its first fill
-        self.detail = ClientDetailPane()
-        self.detail.setMinimumWidth(260)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([740, 360])
-
-        self.first_run = FirstRunPage()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.first_run)
-        self.stack.addWidget(self.splitter)
+        # Until the pages are built: whether the book has no client (what the
+        # Clients page would show), as _show_totals counted it.
+        self._book_empty = False
+        self._pages_built = False
 
         self.today_view = TodayView(rapport)
         self.pages = QStackedWidget()
-        self.incidents_view = IncidentsView(rapport, defer=defer_lists)
         self.pages.addWidget(self.today_view)
-        self.pages.addWidget(self.stack)
-        self.pages.addWidget(self.incidents_view)
+        # Stand-ins for the Clients and Incidents pages until _build_pages.
+        self.pages.addWidget(QWidget())
+        self.pages.addWidget(QWidget())
         self.sidebar = self._make_sidebar()
         central = QWidget()
         row = QHBoxLayout(central)
@@ -170,13 +163,64 @@ class MainWindow(
             self._show_totals()
             self._update_actions()
         else:
+            self._build_pages()
             self.refresh()
         self._choose_start_page()
+
+    def __getattr__(self, name: str) -> Any:
+        """A part of a page not built yet is built when first asked for (Python asks
+        here only for attributes the window does not have)."""
+        if name in PAGE_PARTS and self.__dict__.get("_pages_built") is False:
+            self._build_pages()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _build_pages(self) -> None:
+        """The Clients and Incidents pages, in place of their stand-ins, wired and
+        sized as they were saved. Left out of a deferred start: Today is what the
+        first paint shows, and these are half of the window's widgets."""
+        if self._pages_built:
+            return
+        self._pages_built = True
+        # Imported here: the first paint needs none of them.
+        from ui.client_detail import ClientDetailPane
+        from ui.first_run import FirstRunPage
+        from ui.incidents_view import IncidentsView
+
+        self.table = self._make_table()
+        self.table.addAction(self.archive_action)
+        self.detail = ClientDetailPane()
+        self.detail.setMinimumWidth(260)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([740, 360])
+
+        self.first_run = FirstRunPage()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.first_run)
+        self.stack.addWidget(self.splitter)
+        self.stack.setCurrentWidget(self.first_run if self._book_empty else self.splitter)
+        self.incidents_view = IncidentsView(self.rapport, defer=self.lists_pending)
+
+        current = self.pages.currentIndex()
+        for stand_in in (self.pages.widget(2), self.pages.widget(1)):
+            self.pages.removeWidget(stand_in)
+            stand_in.deleteLater()
+        self.pages.addWidget(self.stack)
+        self.pages.addWidget(self.incidents_view)
+        self.pages.setCurrentIndex(current)
+        self._connect_pages()
+        self._restore_page_settings()
 
     def finish_start(self) -> None:
         """Fill what a deferred start left out: the client list, the incidents page."""
         if not self.lists_pending:
             return
+        self._build_pages()
         self.lists_pending = False
         try:
             self.refresh()
@@ -192,11 +236,6 @@ class MainWindow(
         )
         self.rapport.activated.connect(self.bring_to_front)
         self.rapport.damaged.connect(self._on_damaged)
-        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
-        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
-        self.table.customContextMenuRequested.connect(self._show_context_menu)
-        self.detail.edit_requested.connect(self.edit_selected)
-        self.detail.log_touch_requested.connect(self.log_touch_for_current)
         self.sidebar.currentRowChanged.connect(self._on_page_chosen)
         self.today_view.log_touch_requested.connect(self.log_touch_dialog)
         self.today_view.follow_up_touch_requested.connect(
@@ -208,6 +247,19 @@ class MainWindow(
         self.today_view.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.search.textEdited.connect(lambda _t: self.show_clients(focus=False))
         self._on_due_count(self.today_view.count_due())
+        # Esc clears the search from the search box or the list, wherever the eye is.
+        widget_shortcut(QKeySequence(Qt.Key.Key_Escape), self.search, self.clear_search)
+        # From the search box, Down or Return carries on into the results.
+        for key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            widget_shortcut(QKeySequence(key), self.search, self._search_to_list)
+
+    def _connect_pages(self) -> None:
+        """The Clients and Incidents pages' own signals and keys (_build_pages)."""
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        self.table.customContextMenuRequested.connect(self._show_context_menu)
+        self.detail.edit_requested.connect(self.edit_selected)
+        self.detail.log_touch_requested.connect(self.log_touch_for_current)
         self.detail.archive_requested.connect(self.archive_selected)
         self.detail.report_incident_requested.connect(self.report_incident_for_current)
         self.detail.start_repair_requested.connect(self.repair_for_current)
@@ -219,15 +271,9 @@ class MainWindow(
         self.detail.unarchive_requested.connect(self.unarchive_selected)
         self.first_run.add_button.clicked.connect(self.new_client_dialog)
         self.first_run.demo_button.clicked.connect(self.open_demo)
-
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             widget_shortcut(QKeySequence(key), self.table, self.edit_selected)
-        # Esc clears the search from the search box or the list, wherever the eye is.
-        for widget in (self.search, self.table):
-            widget_shortcut(QKeySequence(Qt.Key.Key_Escape), widget, self.clear_search)
-        # From the search box, Down or Return carries on into the results.
-        for key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            widget_shortcut(QKeySequence(key), self.search, self._search_to_list)
+        widget_shortcut(QKeySequence(Qt.Key.Key_Escape), self.table, self.clear_search)
 
     def _on_changed(self, what: Changes, _initiator: object) -> None:
         if what.book:
