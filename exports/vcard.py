@@ -31,7 +31,7 @@ from exports.contacts_io import (
 )
 from models import __version__
 from models.services.clients import ClientDetail, Contact
-from models.services.contacts import ContactFileError, ContactRecord, Progress
+from models.services.contacts import ContactFileError, ContactRecord, Progress, Survey
 
 _BEGIN = re.compile(r"^begin[ \t]*:[ \t]*vcard[ \t]*$", re.IGNORECASE)
 _END = re.compile(r"^end[ \t]*:[ \t]*vcard[ \t]*$", re.IGNORECASE)
@@ -63,6 +63,9 @@ class VCardContacts:
     count: int = 0
     file: ContactFile | None = field(default=None, repr=False)
     text: TextInfo | None = field(default=None, repr=False)
+    # The import's first pass, made while the cards were counted: keys only
+    # (models/services/contacts.py, Survey), so an import cuts the file once more.
+    survey: Survey | None = field(default=None, repr=False)
 
     @property
     def format(self) -> ContactFormat:
@@ -319,30 +322,39 @@ def parse_vcards(
     """A vCard file looked through once (its cards counted, the limits checked);
     ContactFileError when none of its cards can be read at all.
 
-    Only cards are cut on this pass, which is plain string work; vobject reads a
-    card only until one reads well (usually the first), so the file is known to
-    make sense without reading all of it twice."""
+    Cards are cut on this pass, which is plain string work, and each one's
+    identity (FN, N, ORG, EMAIL) goes into the import's Survey, so an import reads
+    the file only once more; vobject reads a card whole only until one reads well
+    (usually the first), so the file is known to make sense without reading all of
+    it twice."""
     file = data if isinstance(data, ContactFile) else ContactFile(path, data=data)
     name = file.name
     text = scan_text(file)
     count = 0
     readable = False
     last_problem = ""
+    survey = Survey()
     with open_text(file, text, newline=None) as fh:
         for card_text in cut_card_text(fh, name):
             count += 1
             if progress is not None and count % 1000 == 0:
                 progress(0, 0)
+            whole = None
             if not readable:
-                rec = card_record(card_text)
-                readable, last_problem = not rec.problem, rec.problem
+                whole = card_record(card_text)
+                readable, last_problem = not whole.problem, whole.problem
+            identity = card_identity(card_text)
+            if identity is None:
+                identity = whole if whole is not None else card_record(card_text)
+            survey.add(identity)
     if not count:
         raise ContactFileError(f"{name} is not a vCard file: there is no contact card in it.")
     if not readable:
         if count > 1:
             raise ContactFileError(f"{name} could not be read: none of its cards makes sense.")
         raise ContactFileError(f"{name} could not be read. {last_problem}")
-    return VCardContacts(text.encoding, path, [w for w in (text.warning,) if w], count, file, text)
+    warnings = [w for w in (text.warning,) if w]
+    return VCardContacts(text.encoding, path, warnings, count, file, text, survey)
 
 
 def card_record(card_text: CardText) -> ContactRecord:

@@ -41,7 +41,7 @@ from models.errors import (  # noqa: F401 - re-exported for the services' caller
     RapportError,
     ValidationError,
 )
-from models.limits import control_char, text_problem
+from models.limits import TEXT_LIMIT, control_char, text_problem
 from models.reads import count_clients, many_small_objects  # noqa: F401 - re-exported
 from models.reminders import (
     CADENCE_MAX_DAYS,
@@ -179,6 +179,8 @@ def validate_client(data: ClientInput) -> dict[str, str]:
 def validate_cleaned(d: ClientInput) -> dict[str, str]:
     """``validate_client`` of input already ``cleaned()``: an import of thousands
     of rows cleans each once and keeps the result."""
+    if _plainly_valid(d):
+        return {}
     errors: dict[str, str] = {}
     if not d.name:
         errors["name"] = "Please give the client a name."
@@ -223,6 +225,39 @@ def validate_cleaned(d: ClientInput) -> dict[str, str]:
             errors["tags"] = problem
             break
     return errors
+
+
+def _plainly_valid(d: ClientInput) -> bool:
+    """Whether ``validate_cleaned`` would find nothing, by the same limits with one
+    search for control characters over every one-line field at once: an import
+    checks every row, and almost none has a problem (then the field-by-field
+    checks below say which). Never true where they would find one."""
+    if not d.name or len(d.name) > NAME_MAX:
+        return False
+    if len(d.organisation) > FIELD_MAX or len(d.role) > FIELD_MAX:
+        return False
+    if d.cadence_days is not None and not 1 <= d.cadence_days <= CADENCE_MAX_DAYS:
+        return False
+    if len(d.notes) > TEXT_LIMIT or control_char(d.notes, multiline=True) is not None:
+        return False
+    one_line = [d.name, d.organisation, d.role]
+    for c in d.emails:
+        if len(c.value) > CONTACT_MAX or len(c.label) > LABEL_MAX:
+            return False
+        if not EMAIL_SHAPE.match(c.value):
+            return False
+        one_line += (c.value, c.label)
+    for c in d.phones:
+        if len(c.value) > CONTACT_MAX or len(c.label) > LABEL_MAX:
+            return False
+        if not PHONE_SHAPE.match(c.value):
+            return False
+        one_line += (c.value, c.label)
+    for t in d.tags:
+        if len(t) > TAG_MAX:
+            return False
+        one_line.append(t)
+    return control_char("".join(one_line)) is None
 
 
 def _contact_control(c: Contact) -> str | None:
