@@ -35,7 +35,7 @@ from exports.contacts_io import (
 from models.limits import LINE_CONTROL
 from models.reads import many_small_objects
 from models.services.clients import ClientDetail, Contact
-from models.services.contacts import ContactFileError, ContactRecord
+from models.services.contacts import ContactFileError, ContactRecord, Survey
 
 DELIMITERS = ",;\t|"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -317,6 +317,16 @@ class CsvContacts:
     text: TextInfo | None = field(default=None, repr=False)
     # Columns with something in them, and the first such value of each.
     samples: dict[int, str] = field(default_factory=dict)
+    # The import's first pass, made while the rows were counted, and the columns
+    # it was made for: keys only (models/services/contacts.py, Survey).
+    first_survey: Survey | None = field(default=None, repr=False)
+    surveyed_roles: list[ColumnRole] = field(default_factory=list, repr=False)
+
+    @property
+    def survey(self) -> Survey | None:
+        """The keys learnt while counting, while the columns still mean what they
+        meant then; once the user changes one, the import learns them again."""
+        return self.first_survey if self.surveyed_roles == self.roles else None
 
     @property
     def format(self) -> ContactFormat:
@@ -346,14 +356,7 @@ class CsvContacts:
             return list(self)
 
     def _kept(self) -> list[tuple[int, int, str, str, int | None]]:
-        """The columns that hold something we keep, each with what it is decided
-        once here rather than once per row."""
-        kept: list[tuple[int, int, str, str, int | None]] = []
-        for i, role in enumerate(self.roles):
-            f = role.field
-            if f is not Field.IGNORE:
-                kept.append((i, _KIND.get(f, _ATTR), f.value, role.label, role.label_column))
-        return kept
+        return _kept(self.roles)
 
     def _body(self) -> Iterator[tuple[int, list[str]]]:
         assert self.file is not None and self.text is not None
@@ -375,10 +378,36 @@ class CsvContacts:
         emails): an import's first pass needs no more. A row with a control
         character anywhere comes whole, so that pass still finds it and says why."""
         kept = self._kept()
-        light = [k for k in kept if k[1] == _EMAIL or (k[1] == _ATTR and k[2] in _IDENTITY)]
+        light = _light(kept)
         for n, row in self._body():
-            whole = _ANY_CONTROL.search("".join(row)) is not None
-            yield _record(n, row, kept if whole else light)
+            yield _identity(n, row, kept, light)
+
+
+def _kept(roles: list[ColumnRole]) -> list[tuple[int, int, str, str, int | None]]:
+    """The columns that hold something we keep, each with what it is decided
+    once here rather than once per row."""
+    kept: list[tuple[int, int, str, str, int | None]] = []
+    for i, role in enumerate(roles):
+        f = role.field
+        if f is not Field.IGNORE:
+            kept.append((i, _KIND.get(f, _ATTR), f.value, role.label, role.label_column))
+    return kept
+
+
+def _light(
+    kept: list[tuple[int, int, str, str, int | None]],
+) -> list[tuple[int, int, str, str, int | None]]:
+    return [k for k in kept if k[1] == _EMAIL or (k[1] == _ATTR and k[2] in _IDENTITY)]
+
+
+def _identity(
+    n: int,
+    row: list[str],
+    kept: list[tuple[int, int, str, str, int | None]],
+    light: list[tuple[int, int, str, str, int | None]],
+) -> ContactRecord:
+    whole = _ANY_CONTROL.search("".join(row)) is not None
+    return _record(n, row, kept if whole else light)
 
 
 _IDENTITY = frozenset({"name", "given", "middle", "family", "organisation"})
@@ -481,11 +510,20 @@ def parse_csv(data: bytes | ContactFile, *, path: Path | None = None) -> CsvCont
     watch = [i for i, role in enumerate(roles) if not role.known]
     samples: dict[int, str] = {}
     count = 0
-    for _n, row in rows:
+    # Each row's keys go into the import's Survey on this pass (as ``identities``
+    # reads them), so an import with the guessed columns reads the file once more.
+    kept = _kept(roles)
+    light = _light(kept)
+    width = len(header)
+    survey = Survey()
+    for n, row in rows:
         count += 1
         for i in watch:
             if i < len(row) and i not in samples and row[i].strip():
                 samples[i] = row[i].strip()
+        if len(row) != width:
+            row = (row + [""] * width)[:width]
+        survey.add(_identity(n, row, kept, light))
     if not count:
         raise ContactFileError(f"{name} has a header row but no contacts under it.")
     return CsvContacts(
@@ -499,6 +537,8 @@ def parse_csv(data: bytes | ContactFile, *, path: Path | None = None) -> CsvCont
         file=file,
         text=text,
         samples=samples,
+        first_survey=survey,
+        surveyed_roles=list(roles),
     )
 
 
