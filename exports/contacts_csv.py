@@ -523,7 +523,10 @@ def parse_csv(data: bytes | ContactFile, *, path: Path | None = None) -> CsvCont
                 samples[i] = row[i].strip()
         if len(row) != width:
             row = (row + [""] * width)[:width]
-        survey.add(_identity(n, row, kept, light))
+        if _ANY_CONTROL.search("".join(row)) is None:
+            survey.add(_record(n, row, light), plain=True)  # no control character in it
+        else:
+            survey.add(_record(n, row, kept))
     if not count:
         raise ContactFileError(f"{name} has a header row but no contacts under it.")
     return CsvContacts(

@@ -344,9 +344,11 @@ def parse_vcards(
                 whole = card_record(card_text)
                 readable, last_problem = not whole.problem, whole.problem
             identity = card_identity(card_text)
-            if identity is None:
-                identity = whole if whole is not None else card_record(card_text)
-            survey.add(identity)
+            if identity is not None:
+                # A plain card has no control character anywhere (_plain_body).
+                survey.add(identity, plain=card_text.text is not None)
+            else:
+                survey.add(whole if whole is not None else card_record(card_text))
     if not count:
         raise ContactFileError(f"{name} is not a vCard file: there is no contact card in it.")
     if not readable:

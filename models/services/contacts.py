@@ -614,13 +614,15 @@ class Survey:
     first_with: dict[str, int] = field(default_factory=dict)
     lonely: set[str] = field(default_factory=set)
 
-    def add(self, rec: ContactRecord) -> None:
+    def add(self, rec: ContactRecord, *, plain: bool = False) -> None:
         """Learns the next record's keys (a record with only its identity, FN, N,
-        ORG and emails, will do, unless it holds a control character)."""
+        ORG and emails, will do, unless it holds a control character). ``plain``:
+        the source has seen that no field of it holds one (a plain card, a row
+        without any), so it is not searched again."""
         i = self.n
         self.union.add()
         self.n += 1
-        if rec.problem or control_problem(rec):
+        if rec.problem or (not plain and control_problem(rec)):
             self.problems.add(i)
             return
         keys = _email_keys(rec)
