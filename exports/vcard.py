@@ -343,7 +343,7 @@ def parse_vcards(
             if not readable:
                 whole = card_record(card_text)
                 readable, last_problem = not whole.problem, whole.problem
-            identity = card_identity(card_text)
+            identity = card_keys(card_text) or card_identity(card_text)
             if identity is not None:
                 # A plain card has no control character anywhere (_plain_body).
                 survey.add(identity, plain=card_text.text is not None)
@@ -429,6 +429,30 @@ def card_identity(card_text: CardText) -> ContactRecord | None:
 
 
 _MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
+# A plain card's EMAIL lines and their values (a plain line has no colon before
+# its value's, and one group at most).
+_EMAIL_VALUE = re.compile(
+    r"^(?:[A-Za-z0-9-]+\.)?EMAIL(?:;[^:\r\n]*)?:([^\r\n]*)\r$",
+    re.IGNORECASE | re.MULTILINE | re.ASCII,
+)
+
+
+def card_keys(card_text: CardText) -> ContactRecord | None:
+    """``card_identity``'s emails alone, by one search of a plain card, or None for
+    a card with no email (its name is then a key) or one that is not plain. An
+    import's first pass needs no more of a card that has an email: its keys are
+    its emails, and a plain card holds no control character."""
+    if card_text.text is None:
+        return None
+    body = _plain_body(card_text.text, card_text.strict)
+    if body is None:
+        return None
+    emails = [
+        Contact(email, "")
+        for value in _EMAIL_VALUE.findall(body)
+        if (email := _MAILTO.sub("", _one_line(value)))
+    ]
+    return ContactRecord(f"card {card_text.number}", emails=emails) if emails else None
 
 
 def _plain_body(text: str, strict: bool = False) -> str | None:

@@ -263,3 +263,49 @@ def test_a_card_cut_whole_reads_as_the_same_card_cut_line_by_line(name: str) -> 
         assert all(c.strict for c in whole)
     if name in LEFT and len(whole) == 1:  # (a nested BEGIN cuts a second, plain card)
         assert all(vcard._quick_body(c.text, c.strict) is None for c in whole if c.text)
+
+
+@pytest.mark.parametrize("name", sorted(TAKEN) + sorted(LEFT))
+def test_the_keys_scan_finds_the_emails_the_identity_reading_finds(name: str) -> None:
+    """card_keys (the count pass's reading of a card with an email) gives the
+    emails card_identity gives, and steps aside (None) for every other card."""
+    from exports.vcard import card_keys
+
+    text = (TAKEN.get(name) or LEFT[name]).replace("\r\n", "\n")
+    for cut in cut_card_text(io.StringIO(text, newline=None)):
+        keys, identity = card_keys(cut), card_identity(cut)
+        if keys is None:
+            assert identity is None or not identity.emails
+        else:
+            assert identity is not None
+            assert keys.emails == identity.emails
+            assert keys.place == identity.place and not keys.name and not keys.problem
+
+
+def test_the_count_pass_learns_the_keys_the_first_pass_would() -> None:
+    """parse_vcards' Survey (made while counting) equals the import's own first pass
+    over the cards' identities: same rows refused, same people, same lonely names."""
+    from exports.vcard import parse_vcards
+    from models.services.contacts import _survey
+
+    cards = [TAKEN[n] for n in sorted(TAKEN)] + [LEFT[n] for n in sorted(LEFT)]
+    cards.append(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann\r\nitem1.EMAIL;TYPE=WORK:MAILTO:A@x.org\r\n"
+        "END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann B\r\nemail: a@X.org \r\n"
+        "END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:No Mail\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bad\x1b[2J\r\nEMAIL:b@x.org\r\nEND:VCARD\r\n"
+    )
+    source = parse_vcards("".join(cards).encode("utf-8"))
+    made = source.survey
+    assert made is not None
+    again = _survey(source, lambda i: None)
+    assert (made.n, made.problems, made.first_with, made.lonely) == (
+        again.n,
+        again.problems,
+        again.first_with,
+        again.lonely,
+    )
+    assert [made.union.find(i) for i in range(made.n)] == [
+        again.union.find(i) for i in range(again.n)
+    ]
+    assert made.n == len(source) and made.problems and "no mail" in made.lonely
