@@ -16,8 +16,8 @@ measured, of the export's first N clients (issue 18 asks for 5 000), against the
 same floor for the rows that import wrote; wall and CPU time both. (The whole
 book is exported first, in this process, so its peak memory says little about the
 import's.) App and floor alternate; the median is kept.
-Imported with the exports' public names only, so the same file measures the code
-before and after a change (``exports.json_book`` is kept as a facade).
+Imported with the format package's public names only, so the same file measures
+the code before and after a change to it.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def _median_ms(samples: list[float]) -> float:
 
 def measure(book_path: Path, repeat: int = 1) -> dict[str, float]:
     """Export and import figures of the book at ``book_path`` against their floors."""
-    from exports.json_book import dumps, export_book, import_book
+    from exports.book_json import dumps, export_book, import_book
     from models.db import open_book
 
     with tempfile.TemporaryDirectory(prefix="rapport-json-bench-") as tmp:
@@ -151,7 +151,7 @@ def measure(book_path: Path, repeat: int = 1) -> dict[str, float]:
 def measure_import(book_path: Path, clients: int, repeat: int = 3) -> dict[str, Any]:
     """The import figure for the export's first ``clients`` clients: best and per-run
     wall and CPU seconds of the app and of its floor, alternating."""
-    from exports.json_book import dumps, export_book, import_book
+    from exports.book_json import dumps, export_book, import_book
     from models.db import open_book
 
     book = open_book(book_path, upgrade=False)

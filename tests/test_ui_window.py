@@ -377,3 +377,33 @@ def test_list_clients_is_the_source_of_the_rows(window, rapport, people) -> None
     assert rapport.book is not None
     expected = {r.id for r in list_clients(rapport.book)}
     assert {r.id for r in window.model.rows} == expected
+
+
+def test_the_detail_pane_never_cuts_its_buttons(qtbot, window, people) -> None:
+    """Squeezed as far as the splitter lets it, the pane still shows every button's
+    words whole: at 1.5x a row of three was cut to "og a touch..". Checked with the
+    Archive button's longer "Unarchive" too."""
+    window.resize(900, 600)
+    window.select_client(people["chidi"])
+    window.splitter.setSizes([10_000, 1])  # the pane at its narrowest
+    qtbot.waitUntil(lambda: window.detail.width() < 400)
+    pane = window.detail
+    buttons = [
+        pane.log_touch_button,
+        pane.edit_button,
+        pane.incident_button,
+        pane.repair_button,
+        pane.agreement_button,
+        pane.archive_button,
+    ]
+
+    def cut() -> list[str]:
+        return [b.text() for b in buttons if b.width() < b.sizeHint().width()]
+
+    assert cut() == []
+    window.archive_selected()
+    window.show_archived_action.setChecked(True)
+    window.select_client(people["chidi"])
+    window.splitter.setSizes([10_000, 1])
+    assert pane.archive_button.text() == "Unarchive"
+    qtbot.waitUntil(lambda: cut() == [], timeout=2000)

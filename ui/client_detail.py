@@ -360,25 +360,21 @@ class ClientDetailPane(QWidget):
         self.log_touch_button.clicked.connect(self.log_touch_requested)
         self.edit_button.clicked.connect(self.edit_requested)
         self.archive_button.clicked.connect(self._on_archive_clicked)
-        # Rows of two or three: the pane is narrow, and more in one row get clipped.
-        row = QHBoxLayout()
-        row.addWidget(self.log_touch_button)
-        row.addWidget(self.edit_button)
-        row.addWidget(self.archive_button)
-        row.addStretch(1)
-        second = QHBoxLayout()
-        second.addWidget(self.incident_button)
-        second.addWidget(self.repair_button)
-        second.addStretch(1)
-        third = QHBoxLayout()
-        third.addWidget(self.agreement_button)
-        third.addStretch(1)
+        # Rows of two: the pane is narrow (at 1.5x a row of three was cut to
+        # "og a touch.."), and the window keeps it no narrower than the widest row.
         buttons = QVBoxLayout()
         buttons.setContentsMargins(12, 6, 12, 12)
         buttons.setSpacing(6)
-        buttons.addLayout(row)
-        buttons.addLayout(second)
-        buttons.addLayout(third)
+        for pair in (
+            (self.log_touch_button, self.edit_button),
+            (self.incident_button, self.repair_button),
+            (self.agreement_button, self.archive_button),
+        ):
+            row = QHBoxLayout()
+            for button in pair:
+                row.addWidget(button)
+            row.addStretch(1)
+            buttons.addLayout(row)
 
         page = QWidget()
         page_layout = QVBoxLayout(page)

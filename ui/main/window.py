@@ -190,7 +190,8 @@ class MainWindow(
         self.table = self._make_table()
         self.table.addAction(self.archive_action)
         self.detail = ClientDetailPane()
-        self.detail.setMinimumWidth(260)
+        # Never narrower than its widest row of buttons, whose words would be cut.
+        self.detail.setMinimumWidth(max(260, self.detail.minimumSizeHint().width()))
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
