@@ -3,7 +3,8 @@ the edit time kept, deleted), read together with the touches logged with the cli
 while the incident was open.
 
 Apart from opening and closing an incident (incidents.py): the incident window's
-timeline tab, the client summary and the repair records read and write only this.
+timeline tab, the client summary and the repair records come here for the timeline
+and nothing else.
 """
 
 from __future__ import annotations
