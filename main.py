@@ -283,6 +283,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_GUI_FLAGS = {"-v": "verbose", "--verbose": "verbose", "--tray": "tray"}
+
+
+def gui_args(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments of a plain GUI start (``--db PATH``, ``--tray``, ``-v``), read
+    without building the whole parser; None for anything else, which goes to it.
+
+    The desktop and the login entry start the app with only these, and the full
+    parser, one sub-parser per verb, costs tens of milliseconds before the first
+    paint. tests/test_cli.py holds this to what build_parser makes of the same words.
+    """
+    values: dict[str, object] = {"db": None, "verbose": False, "tray": False, "command": None}
+    words = iter(argv)
+    for word in words:
+        if word in _GUI_FLAGS:
+            values[_GUI_FLAGS[word]] = True
+        elif word.startswith("--db="):
+            values["db"] = Path(word.removeprefix("--db="))
+        elif word == "--db":
+            path = next(words, None)
+            if path is None or path.startswith("-"):
+                return None
+            values["db"] = Path(path)
+        else:
+            return None
+    return argparse.Namespace(**values)
+
+
 def book_path(args: argparse.Namespace) -> Path:
     """The book's canonical path, as the GUI takes it, so both take the same lock."""
     from models.paths import canonical_book_path, default_book_path
@@ -739,7 +767,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _SafeStream(out), _SafeStream(err)  # type: ignore[assignment]
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else argv
+        args = gui_args(words) or build_parser().parse_args(words)
         log_path = setup_logging(verbose=args.verbose)
         if args.command is None:
             sys.stdout, sys.stderr = out, err

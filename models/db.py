@@ -26,17 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from models import schema
-from models.backups import (
-    KIND_BEFORE_UPGRADE,
-    cannot_write_reason,
-    clear_orphans,
-    evidence_files,
-    has_backups,
-    is_damage,
-    missing_evidence,
-    open_check,
-    take_backup,
-)
+
+# What every open needs; taking backups (an upgrade, a damaged file with backups)
+# loads where it is used, so the app's first paint never pays for it.
+from models.backups.common import evidence_files, missing_evidence
+from models.backups.damage import cannot_write_reason, clear_orphans, is_damage, open_check
 from models.errors import RapportError
 from models.paths import companion_dir, touch_private
 from models.schema import SCHEMA_HEAD as SCHEMA_HEAD  # re-exported: callers ask models.db
@@ -443,6 +437,8 @@ def open_book(path: Path, *, upgrade: bool = True, check: Check = CHECK_NOW) -> 
         revision = inspect_revision(path)
     except NotABookError as exc:
         # Unreadable, but we have backups of a book by this name: it was ours.
+        from models.backups.take import has_backups
+
         if has_backups(path):
             raise BookDamagedError(path, [str(exc.__cause__ or exc)]) from exc
         raise
@@ -475,6 +471,8 @@ def open_book(path: Path, *, upgrade: bool = True, check: Check = CHECK_NOW) -> 
     if revision is not None and revision != schema.SCHEMA_HEAD:
         if not upgrade:
             raise BookError(f"This book needs an upgrade from schema {revision}.")
+        from models.backups import KIND_BEFORE_UPGRADE, take_backup
+
         copy = take_backup(path, kind=KIND_BEFORE_UPGRADE).path
     engine: Engine | None = None
     if revision != schema.SCHEMA_HEAD:

@@ -77,18 +77,18 @@ from models.services.clients import (
     validate_client,
 )
 from models.services.consultant import set_settings_in, validate_settings
-from models.services.incidents import (
+from models.services.incident_evidence import store_file
+from models.services.incident_writers import (
     NewEntry,
     NewEvidence,
     NewIncident,
-    _promise_title,
     add_entries_in,
     add_evidence_in,
     add_incidents_in,
     refresh_priority_in,
-    store_file,
     stored_files_in,
 )
+from models.services.incidents import _promise_title
 from models.services.reminders import NewFollowUp, TouchInput, add_follow_ups_in, log_touch_in
 from models.services.repair import NewPlan, add_plans_in
 from models.services.work_settings import read_working_week

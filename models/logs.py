@@ -10,7 +10,6 @@ on stderr.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import sys
 from pathlib import Path
@@ -22,14 +21,47 @@ BACKUP_COUNT = 3
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"
 
 
-class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """A rotating file created 0600, whatever the umask, before anything is written."""
+def _private_rotating_file(filename: str) -> logging.Handler:
+    """A rotating file created 0600, whatever the umask, before anything is written.
 
-    def _open(self) -> object:
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        if os.name == "posix":
-            os.fchmod(fd, 0o600)
-        return os.fdopen(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
+    logging.handlers (with socket, pickle and queue behind it) is imported here, on the
+    first line logged, not at start-up: most runs of the app never log a line."""
+    import logging.handlers
+
+    class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        def _open(self) -> object:
+            fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            if os.name == "posix":
+                os.fchmod(fd, 0o600)
+            return os.fdopen(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
+
+    return PrivateRotatingFileHandler(
+        filename,
+        maxBytes=MAX_BYTES,
+        backupCount=BACKUP_COUNT,
+        encoding="utf-8",
+        delay=True,  # no empty file for a run that had nothing to say
+    )
+
+
+class LogFile(logging.Handler):
+    """The rotating log file, made on the first record that reaches it."""
+
+    def __init__(self, path: Path, level: int) -> None:
+        super().__init__(level)
+        self.baseFilename = str(path)
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            self._file = _private_rotating_file(self.baseFilename)
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
 
 
 # The handlers set up by the last call, so a second call (tests, a re-exec) replaces
@@ -61,18 +93,11 @@ def setup_logging(*, verbose: bool = False, folder: Path | None = None) -> Path 
         _installed.append(echo)
     try:
         where = ensure_private_dir(folder) if folder is not None else log_dir()
-        handler = PrivateRotatingFileHandler(
-            where / LOG_FILENAME,
-            maxBytes=MAX_BYTES,
-            backupCount=BACKUP_COUNT,
-            encoding="utf-8",
-            delay=True,  # no empty file for a run that had nothing to say
-        )
     except OSError as exc:
         logging.getLogger(__name__).warning("No log file (%s); warnings go to stderr.", exc)
         return None
+    handler = LogFile((where / LOG_FILENAME).absolute(), level)
     handler.setFormatter(logging.Formatter(FORMAT))
-    handler.setLevel(level)
     root.addHandler(handler)
     _installed.append(handler)
     return Path(handler.baseFilename)
@@ -81,6 +106,6 @@ def setup_logging(*, verbose: bool = False, folder: Path | None = None) -> Path 
 def log_file() -> Path | None:
     """The file the log is written to now, if any."""
     for handler in _installed:
-        if isinstance(handler, logging.FileHandler):
+        if isinstance(handler, LogFile):
             return Path(handler.baseFilename)
     return None

@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
 
 from models.db import open_book  # noqa: E402
 from models.entities import Client  # noqa: E402
-from models.services.incidents import attach_file  # noqa: E402
+from models.services.incident_evidence import attach_file  # noqa: E402
 
 BATCH = 5
 

@@ -37,13 +37,8 @@ from models.db import Book, open_book
 from models.entities import IncidentCategory, Severity
 from models.services.backups import get_keep_policy, set_keep_policy
 from models.services.clients import ClientInput, ValidationError, create_client
-from models.services.incidents import (
-    IncidentInput,
-    attach_file,
-    open_incident,
-    stored_path,
-    unlink_evidence,
-)
+from models.services.incident_evidence import attach_file, stored_path, unlink_evidence
+from models.services.incidents import IncidentInput, open_incident
 from tests.crash_child import BATCH, WriterServer
 from tests.damage import fold_wal, index_root_flip
 

@@ -13,7 +13,8 @@ from models.incidents import PRIORITY_OPEN_ENDED
 from models.reminders import next_touch_due
 from models.services.clients import get_client, list_clients, local_date
 from models.services.health import all_health, client_health
-from models.services.incidents import get_incident, list_incidents, timeline, update_incident
+from models.services.incident_timeline import timeline
+from models.services.incidents import get_incident, list_incidents, update_incident
 from models.services.reminders import list_touches, open_follow_ups
 
 TODAY = date(2026, 11, 22)  # build()'s default day

@@ -40,6 +40,36 @@ def assert_clean_error(result: subprocess.CompletedProcess[str], *words: str) ->
         assert word in lines[0]
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        [],
+        ["--db", "book.db"],
+        ["--db=book.db"],
+        ["--tray"],
+        ["-v", "--db", "a book.db", "--tray"],
+        ["--verbose"],
+        ["--db", "first.db", "--db", "second.db"],
+    ],
+)
+def test_a_plain_gui_start_reads_its_arguments_as_the_full_parser_does(words: list[str]) -> None:
+    from main import build_parser, gui_args
+
+    quick = gui_args(words)
+    assert quick is not None
+    assert vars(quick) == vars(build_parser().parse_args(words))
+
+
+@pytest.mark.parametrize(
+    "words",
+    [["--db"], ["--db", "-v"], ["demo"], ["--version"], ["-h"], ["--tr"], ["--db", "b", "check"]],
+)
+def test_anything_but_a_plain_gui_start_goes_to_the_full_parser(words: list[str]) -> None:
+    from main import gui_args
+
+    assert gui_args(words) is None
+
+
 def test_version() -> None:
     result = rapport("--version", check=True)
     assert result.stdout.strip() == f"Rapport {__version__}"

@@ -22,7 +22,8 @@ from models.services.agreement_documents import pdf_renderer
 from models.services.agreements import AgreementInput, CommitmentInput, create_agreement, finalise
 from models.services.clients import ClientInput, Contact, NotFoundError, create_client
 from models.services.consultant import ConsultantSettings, set_settings
-from models.services.incidents import IncidentInput, add_entry, open_incident
+from models.services.incident_timeline import add_entry
+from models.services.incidents import IncidentInput, open_incident
 from models.services.reminders import TouchInput, log_touch
 from models.services.summary import client_summary
 from tests.test_cli import assert_clean_error, rapport

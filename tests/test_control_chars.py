@@ -146,14 +146,8 @@ def test_touches_and_follow_ups_refuse_a_control_character(book: Book, char: str
 
 @pytest.mark.parametrize("char", BAD)
 def test_incidents_and_their_timeline_refuse_a_control_character(book: Book, char: str) -> None:
-    from models.services.incidents import (
-        IncidentInput,
-        add_entry,
-        edit_entry,
-        get_incident,
-        open_incident,
-        timeline,
-    )
+    from models.services.incident_timeline import add_entry, edit_entry, timeline
+    from models.services.incidents import IncidentInput, get_incident, open_incident
 
     cid = _client(book)
     good = IncidentInput("Late report", IncidentCategory.COMMUNICATION, Severity.LOW)

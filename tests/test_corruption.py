@@ -32,7 +32,8 @@ from models.backups import (
 from models.db import CHECK_BACKGROUND, BookDamagedError, open_book
 from models.entities import IncidentCategory, Severity
 from models.services.clients import ClientInput, count_clients, create_client, list_clients
-from models.services.incidents import IncidentInput, attach_file, open_incident
+from models.services.incident_evidence import attach_file
+from models.services.incidents import IncidentInput, open_incident
 from tests.damage import Flip, fold_wal, index_root_flip, structural_flips
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -26,7 +26,9 @@ from models.services.clients import (
     local_date,
 )
 from models.services.health import all_health, client_health
-from models.services.incidents import get_incident, list_evidence, list_incidents, timeline
+from models.services.incident_evidence import list_evidence
+from models.services.incident_timeline import timeline
+from models.services.incidents import get_incident, list_incidents
 from models.services.reminders import list_touches, open_follow_ups, today_plan
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

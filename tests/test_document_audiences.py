@@ -27,7 +27,9 @@ from models.services import printing
 from models.services.agreement_documents import pdf_renderer
 from models.services.agreements import finalise, get_agreement
 from models.services.clients import ClientInput, Contact, create_client
-from models.services.incidents import IncidentInput, attach_file, open_incident, timeline
+from models.services.incident_evidence import attach_file
+from models.services.incident_timeline import timeline
+from models.services.incidents import IncidentInput, open_incident
 from models.services.repair import (
     finish_other,
     finish_with_agreement,
@@ -255,7 +257,7 @@ def test_a_timeline_note_never_reaches_the_insurer(book: Book, incident: int) ->
     text, so an admission typed there reached the insurer. Its dates are now the dates
     and kinds of events only; the words stay in the consultant's own file."""
     from models.entities import EntryKind
-    from models.services.incidents import add_entry
+    from models.services.incident_timeline import add_entry
 
     add_entry(
         book, incident, EntryKind.NOTE, ADMISSION, happened_at=NOW - timedelta(days=1), now=NOW
@@ -302,7 +304,7 @@ def test_the_client_summary_lists_evidence_and_no_preparation(book: Book, incide
     text = text_of(data)
     # The consultant's own file: the incident's two views are the incident's own.
     check(text, {"client_view", "our_view", "ours", "theirs"})
-    from models.services.incidents import list_evidence
+    from models.services.incident_evidence import list_evidence
 
     [kept] = list_evidence(book, incident)
     assert "march-hours.csv" in text

@@ -20,22 +20,22 @@ from models.entities import (
 from models.incidents import PRIORITY_OPEN_ENDED
 from models.services.clients import ClientInput, ValidationError, create_client, get_client
 from models.services.health import all_health, client_health
-from models.services.incidents import (
+from models.services.incident_evidence import (
     EvidenceError,
-    IncidentInput,
-    add_entry,
     attach_file,
     display_name,
-    edit_entry,
-    get_incident,
     list_evidence,
+    stored_path,
+    unlink_evidence,
+)
+from models.services.incident_timeline import add_entry, edit_entry, timeline
+from models.services.incidents import (
+    IncidentInput,
+    get_incident,
     list_incidents,
     open_incident,
     record_response,
     set_status,
-    stored_path,
-    timeline,
-    unlink_evidence,
 )
 from models.services.reminders import TouchInput, due_items, log_touch, open_follow_ups
 
@@ -237,7 +237,7 @@ def test_health_follows_incidents(book: Book, client_id: int) -> None:
 def test_viewing_copy_is_named_private_and_separate(
     book: Book, client_id: int, tmp_path: Path
 ) -> None:
-    from models.services.incidents import viewing_copy
+    from models.services.incident_evidence import viewing_copy
 
     iid = open_incident(book, client_id, incident(), now=NOW)
     src = tmp_path / "Q3 report.pdf"

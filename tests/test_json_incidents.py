@@ -27,17 +27,9 @@ from models.db import Book, open_book
 from models.entities import EntryKind, IncidentCategory, IncidentStatus, Severity
 from models.incidents import PRIORITY_OPEN_ENDED
 from models.services.clients import ClientInput, create_client, get_client, list_clients
-from models.services.incidents import (
-    IncidentInput,
-    add_entry,
-    attach_file,
-    edit_entry,
-    list_evidence,
-    list_incidents,
-    open_incident,
-    set_status,
-    stored_path,
-)
+from models.services.incident_evidence import attach_file, list_evidence, stored_path
+from models.services.incident_timeline import add_entry, edit_entry
+from models.services.incidents import IncidentInput, list_incidents, open_incident, set_status
 from models.services.reminders import open_follow_ups
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)

@@ -34,15 +34,9 @@ from models.entities import (
 )
 from models.repair import FIELDS, Step
 from models.services.clients import ClientInput, create_client
-from models.services.incidents import (
-    IncidentInput,
-    add_entry,
-    attach_file,
-    list_evidence,
-    list_incidents,
-    open_incident,
-    timeline,
-)
+from models.services.incident_evidence import attach_file, list_evidence
+from models.services.incident_timeline import add_entry, timeline
+from models.services.incidents import IncidentInput, list_incidents, open_incident
 from models.services.reminders import TouchInput, list_touches, log_touch
 from models.services.repair import (
     finish_other,

@@ -41,16 +41,9 @@ from models.services.clients import (
     update_client,
     validate_client,
 )
-from models.services.incidents import (
-    IncidentInput,
-    add_entry,
-    attach_file,
-    list_evidence,
-    open_incident,
-    record_response,
-    set_status,
-    timeline,
-)
+from models.services.incident_evidence import attach_file, list_evidence
+from models.services.incident_timeline import add_entry, timeline
+from models.services.incidents import IncidentInput, open_incident, record_response, set_status
 from models.services.reminders import (
     TouchInput,
     add_follow_up,

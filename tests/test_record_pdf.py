@@ -22,7 +22,8 @@ from models.entities import IncidentCategory, Severity
 from models.repair import Step
 from models.services.clients import ClientInput, Contact, create_client
 from models.services.consultant import ConsultantSettings, set_settings
-from models.services.incidents import IncidentInput, attach_file, open_incident
+from models.services.incident_evidence import attach_file
+from models.services.incidents import IncidentInput, open_incident
 from models.services.repair import finish_other, save_step, start_or_resume
 from models.services.repair_records import record_for
 from tests.test_agreement_pdf import png_bytes

@@ -20,7 +20,8 @@ from models.db import open_book
 from models.entities import IncidentCategory, Severity
 from models.repair import Step
 from models.services.clients import ClientInput, create_client
-from models.services.incidents import IncidentInput, attach_file, list_evidence, open_incident
+from models.services.incident_evidence import attach_file, list_evidence
+from models.services.incidents import IncidentInput, open_incident
 from models.services.repair import active_plan
 from tests.repair_child import ANSWERS, RANKED, READY
 from ui.app import RapportApp

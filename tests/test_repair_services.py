@@ -32,13 +32,8 @@ from models.services.clients import (
     create_client,
     get_client,
 )
-from models.services.incidents import (
-    IncidentInput,
-    get_incident,
-    open_incident,
-    set_status,
-    timeline,
-)
+from models.services.incident_timeline import timeline
+from models.services.incidents import IncidentInput, get_incident, open_incident, set_status
 from models.services.insurer import InsurerDetails, get_insurer, set_insurer
 from models.services.reminders import open_follow_ups
 from models.services.repair import (

@@ -23,7 +23,8 @@ from models.db import Book, open_book
 from models.entities import IncidentCategory, Severity
 from models.lock import BookLock
 from models.services.clients import ClientInput, create_client
-from models.services.incidents import IncidentInput, attach_file, open_incident, stored_path
+from models.services.incident_evidence import attach_file, stored_path
+from models.services.incidents import IncidentInput, open_incident
 from tests.damage import fold_wal, index_root_flip
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,7 +132,7 @@ def test_restore_without_its_evidence_files_restores_the_data_and_names_them(
     reopened = open_book(book.path)
     try:
         assert reopened.wait_checked(10) and not reopened.damaged
-        from models.services.incidents import list_evidence
+        from models.services.incident_evidence import list_evidence
 
         assert len(list_evidence(reopened, incident)) == 3  # all three rows are back
     finally:

@@ -29,6 +29,13 @@ HEAVY = {
     "reportlab", "alembic", "pypdf", "vobject", "icalendar", "dateutil", "pydantic", "jsonschema",
     "babel", "holidays", "bidi", "arabic_reshaper",
 }
+# Loaded only when used, never for the first paint: taking and restoring backups,
+# the log file's rotating handler (with socket, pickle and queue behind it).
+KEPT_OUT = {"models.backups.take", "models.backups.restore", "logging.handlers"}
+# Qt classes only the crash dialog's "Open log folder" uses: PySide loads a class, and
+# builds its Python enums (QUrl has many), on the first import of its name.
+from PySide6 import QtCore, QtGui
+QT_KEPT_OUT = {QtCore: {"QUrl"}, QtGui: {"QDesktopServices"}}
 app = ensure_application()
 seen = {}
 
@@ -60,6 +67,8 @@ def at_paint():
     w = window()
     seen["paint"] = {
         "loaded": loaded(),
+        "kept out": sorted(KEPT_OUT & set(sys.modules)),
+        "qt kept out": sorted(n for m, names in QT_KEPT_OUT.items() for n in names if n in vars(m)),
         "due": [i.client_name for i in w.today_view.plan.due],
         "rows": w.model.rowCount(),
         "count": w.count_label.text(),
@@ -125,6 +134,7 @@ def test_today_is_painted_before_sqlalchemy_loads_and_the_rest_follows(tmp_path:
     paint, ready = seen["paint"], seen["ready"]
     # First paint: Today from plain reads, the count in the status bar, no ORM yet.
     assert paint["loaded"] == []
+    assert paint["kept out"] == [] and paint["qt kept out"] == []
     assert paint["due"] == ["Ada Lovelace"]
     assert paint["count"] == "3 clients"
     assert paint["pending"] is True and paint["rows"] == 0

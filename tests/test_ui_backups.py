@@ -15,7 +15,8 @@ from models.backups import KeepPolicy, list_backups, take_backup
 from models.entities import IncidentCategory, Severity
 from models.services.backups import get_keep_policy
 from models.services.clients import ClientInput, count_clients, create_client
-from models.services.incidents import IncidentInput, attach_file, open_incident, stored_path
+from models.services.incident_evidence import attach_file, stored_path
+from models.services.incidents import IncidentInput, open_incident
 from tests.damage import fold_wal, index_root_flip, table_root_flip
 from tests.helpers import shown
 from ui.app import CHANGED_CLIENTS, RapportApp

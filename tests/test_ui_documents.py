@@ -230,7 +230,8 @@ def test_step_ten_ticks_decide_what_the_agreement_says(
 
 def _incident(rapport: RapportApp, tmp_path) -> int:  # noqa: ANN001
     from models.entities import IncidentCategory, Severity
-    from models.services.incidents import IncidentInput, attach_file, open_incident
+    from models.services.incident_evidence import attach_file
+    from models.services.incidents import IncidentInput, open_incident
 
     cid = add_client(rapport, "Rafael Ortiz", 30, 40)
     iid = open_incident(

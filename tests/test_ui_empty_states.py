@@ -11,7 +11,8 @@ import shiboken6
 from models.enums import EntryKind, IncidentCategory, Severity
 from models.repair import Step
 from models.services.clients import archive_client
-from models.services.incidents import IncidentInput, add_entry, open_incident
+from models.services.incident_timeline import add_entry
+from models.services.incidents import IncidentInput, open_incident
 from tests.helpers import NOW, add_client, fixed_clock, open_window
 from ui.app import CHANGED_CLIENTS, CHANGED_INCIDENTS, RapportApp
 from ui.incident_window import IncidentWindow

@@ -21,15 +21,9 @@ from models.entities import (
     Severity,
 )
 from models.incidents import TRANSITIONS
-from models.services.incidents import (
-    IncidentInput,
-    add_entry,
-    list_evidence,
-    list_incidents,
-    open_incident,
-    set_status,
-    timeline,
-)
+from models.services.incident_evidence import list_evidence
+from models.services.incident_timeline import add_entry, timeline
+from models.services.incidents import IncidentInput, list_incidents, open_incident, set_status
 from models.services.reminders import TouchInput, log_touch
 from models.text import human_size
 from tests.helpers import (

@@ -14,22 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from models import paths
-from models.backups import (
-    DamageReport,
-    RestoreResult,
-    clear_leftovers,
-    clients_phrase,
-    describe_time,
-    network_warning,
-    report_damage,
-    restore_backup,
-)
+
+# Only the two parts every open needs: taking, restoring and damage reports load
+# when they are used, after the first paint (models/backups/__init__.py).
+from models.backups.leftovers import clear_leftovers
+from models.backups.mounts import network_warning
 from models.changes import AGREEMENTS, BOOK, CLIENTS, DATES, DAY, INCIDENTS, REMINDERS, Changes
 from models.dates import open_style, use_locale
 from models.db import CHECK_BACKGROUND, Book, BookDamagedError, BookError, open_book
@@ -45,6 +40,9 @@ from ui.kit.registry import AGREEMENT as AGREEMENT_WINDOW
 from ui.kit.registry import open_windows
 from ui.open_outcome import OpenOutcome, OpenStatus, busy_message
 from ui.ops import announce as announce_change
+
+if TYPE_CHECKING:
+    from models.backups import DamageReport, RestoreResult
 
 
 class Waitable(Protocol):
@@ -361,6 +359,8 @@ class RapportApp(QObject):
             self.damaged.emit(report)
 
     def _set_aside(self, path: Path, problems: list[str]) -> DamageReport:
+        from models.backups import report_damage
+
         try:
             return report_damage(path, problems, may_move=True)
         except OSError:  # could not rename it: leave it in place, untouched
@@ -389,6 +389,8 @@ class RapportApp(QObject):
         """
         if book_path is None and self.book is None:
             return OpenOutcome(OpenStatus.FAILED, "No book is open.")
+        from models.backups import clients_phrase, describe_time, restore_backup
+
         target = Path(book_path if book_path is not None else self.book_path or "")
         target = target.expanduser().resolve()
         if self.auto_backup is not None:

@@ -1,8 +1,9 @@
 """Automatic backups: after start-up and every half hour, on the kit's background
 job (ui/kit/jobs.py), the result told on the GUI thread.
 
-Apart from the backup dialogs so that starting the app loads only this (and
-models.backups, which needs no SQLAlchemy), not the dialogs behind it.
+Apart from the backup dialogs so that starting the app loads only this, not the
+dialogs behind it; models.backups (no SQLAlchemy) loads with the first backup,
+after the first paint.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from models.backups import KIND_AUTO, BackupError, BackupInfo, needs_backup, take_backup
 from ui.app import RapportApp
 from ui.kit.jobs import BackgroundJob
+
+if TYPE_CHECKING:
+    from models.backups import BackupInfo
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +99,8 @@ class AutoBackup(QObject):
     def _work(self, path: Path, changed: bool) -> tuple[BackupInfo | None, str | None]:
         """On a pool thread: no Qt here. (BackupInfo or None, None), or (None, what
         went wrong in the user's words)."""
+        from models.backups import KIND_AUTO, BackupError, needs_backup, take_backup
+
         self.worker = threading.current_thread()
         try:
             if not changed and not needs_backup(path):

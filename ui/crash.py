@@ -18,8 +18,8 @@ import traceback
 from collections.abc import Callable
 from types import TracebackType
 
-from PySide6.QtCore import QObject, Qt, QThread, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -78,6 +78,11 @@ def book_is_safe(exc: BaseException) -> bool:
 
 def open_log_folder() -> bool:
     """Show the log folder in the file manager; False if the desktop could not."""
+    # Imported here: the hook is installed before the first paint, and PySide builds
+    # each class's Python enums (QUrl has many) on the first import of the class.
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
     from models.paths import log_dir
 
     where = log_file()
@@ -202,6 +207,8 @@ class CrashReporter(QObject):
         self.excepthook(args.exc_type, args.exc_value, args.exc_traceback)
 
     def _show(self, details: str, safe: bool) -> None:
+        from PySide6.QtCore import QThread
+
         app = QApplication.instance()
         if app is None or QThread.currentThread() is not app.thread():
             return  # no GUI to show it on; the log has it

@@ -33,11 +33,7 @@ from PySide6.QtWidgets import (
 
 from models.changes import INCIDENTS
 from models.enums import EntryKind, Severity
-from models.services.incidents import (
-    TimelineRow,
-    add_entry,
-    edit_entry,
-)
+from models.services.incident_timeline import TimelineRow, add_entry, edit_entry
 from models.services.work_settings import get_working_week
 from models.working_time import due_after_local
 from ui.app import RapportApp

@@ -20,18 +20,15 @@ from models.changes import INCIDENTS, Changes
 from models.enums import IncidentCategory, IncidentStatus, Severity
 from models.incidents import TRANSITIONS
 from models.services.clients import NotFoundError
+from models.services.incident_evidence import EvidenceRow, display_name, list_evidence
+from models.services.incident_timeline import TimelineRow, timeline
 from models.services.incidents import (
-    EvidenceRow,
     IncidentDetail,
     IncidentInput,
-    TimelineRow,
-    display_name,
     get_incident,
-    list_evidence,
     record_response,
     set_promise,
     set_status,
-    timeline,
     update_incident,
     validate_incident,
 )

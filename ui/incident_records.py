@@ -20,18 +20,17 @@ from models.changes import INCIDENTS, Changes
 from models.db import Book
 from models.enums import IncidentStatus
 from models.services.clients import NotFoundError, ValidationError
-from models.services.incidents import (
+from models.services.incident_evidence import (
     LARGE_FILE_BYTES,
     EvidenceError,
     EvidenceRow,
-    IncidentDetail,
-    TimelineRow,
     attach_file,
-    delete_entry,
     display_name,
     unlink_evidence,
     viewing_copy,
 )
+from models.services.incident_timeline import TimelineRow, delete_entry
+from models.services.incidents import IncidentDetail
 from models.services.repair import latest_plan
 from models.text import human_size
 from ui.incident_parts import (

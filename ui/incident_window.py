@@ -32,11 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from models.changes import Changes
-from models.services.incidents import (
-    EvidenceRow,
-    IncidentDetail,
-    TimelineRow,
-)
+from models.services.incident_evidence import EvidenceRow
+from models.services.incident_timeline import TimelineRow
+from models.services.incidents import IncidentDetail
 from ui.app import RapportApp
 from ui.incident_dialog import (
     TEXTS,

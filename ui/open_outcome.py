@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from models.backups import DamageReport
+if TYPE_CHECKING:
+    from models.backups import DamageReport
 
 
 class OpenStatus(enum.Enum):

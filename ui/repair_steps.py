@@ -25,14 +25,14 @@ from models.repair import (
     draft_reply,
 )
 from models.services.clients import NotFoundError, local_date
-from models.services.incidents import (
+from models.services.incident_evidence import (
     LARGE_FILE_BYTES,
     EvidenceError,
     attach_file,
     display_name,
     list_evidence,
-    timeline,
 )
+from models.services.incident_timeline import timeline
 from models.services.reminders import list_touches
 from models.text import human_size
 from ui.date_edits import style_date_edit

@@ -17,12 +17,7 @@ from exports.book_json.format import ATTACHMENTS_SUFFIX, SHA256_SHAPE, BookForma
 from exports.book_json.incoming import _Incoming
 from models.db import Book
 from models.files import clear_leftover_temps, glob_escape, note_temp_folder, temp_prefix
-from models.services.incidents import (
-    EvidenceError,
-    file_digest,
-    store_file,
-    stored_path,
-)
+from models.services.incident_evidence import EvidenceError, file_digest, store_file, stored_path
 
 
 def attachments_dir_for(json_path: Path) -> Path:

@@ -19,7 +19,8 @@ from exports.book_json.incoming import (
 from exports.book_json.problems import Loc, Problem, Record, path_of
 from models.entities import RepairEnding, RepairPlanStatus
 from models.repair import SKIPPABLE, STEP_OF, TITLES, Step, clean_answers
-from models.services.incidents import TEXT_MAX, display_name
+from models.services.incident_evidence import display_name
+from models.services.incidents import TEXT_MAX
 from models.services.reminders import TITLE_MAX
 
 

@@ -38,8 +38,8 @@ from models.services.clients import (
     apply_input,
 )
 from models.services.consultant import ConsultantSettings, set_settings_in
-from models.services.incidents import refresh_priority_in as _refresh_priority
-from models.services.incidents import stored_files_in
+from models.services.incident_writers import refresh_priority_in as _refresh_priority
+from models.services.incident_writers import stored_files_in
 from models.services.reminders import refresh_touch_dates_in
 from models.types import utcnow
 

@@ -23,7 +23,7 @@ from exports.book_json.merge_incidents import _new_incident
 from models.entities import Evidence, FollowUp, Incident, IncidentEntry, Touch
 from models.services.bulk import SQL_CHUNK, RowRefused
 from models.services.clients import NewClient, add_clients_in
-from models.services.incidents import (
+from models.services.incident_writers import (
     NewEntry,
     NewEvidence,
     add_entries_in,

@@ -22,7 +22,7 @@ from models.entities import (
     Incident,
     IncidentEntry,
 )
-from models.services.incidents import (
+from models.services.incident_writers import (
     NewEntry,
     NewEvidence,
     NewIncident,

@@ -96,7 +96,7 @@ def manifest_path(backup: Path) -> Path:
 
 
 def stored_file_path(book_path: Path, sha256: str) -> Path:
-    """Where an evidence file lives (the same layout as services.incidents.stored_path)."""
+    """Where an evidence file lives (the same layout as services.incident_evidence.stored_path)."""
     return Path(book_path).parent / ATTACHMENTS / sha256[:2] / sha256
 
 

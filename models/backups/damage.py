@@ -9,10 +9,13 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.backups.common import _companions
-from models.backups.take import BackupInfo, newest_verified_backup
 from models.files import _fsync_dir
+
+if TYPE_CHECKING:
+    from models.backups.take import BackupInfo
 
 # --- checking a book and setting a damaged one aside ---------------------------------
 
@@ -181,6 +184,9 @@ def report_damage(
 ) -> DamageReport:
     """Set the damaged book aside (when we hold its lock) and find the backup to offer."""
     moved = set_aside(book_path, now=now) if may_move else []
+    # Taking and listing backups load only here, never on a plain open.
+    from models.backups.take import newest_verified_backup
+
     return DamageReport(Path(book_path), list(problems), moved, newest_verified_backup(book_path))
 
 

@@ -12,6 +12,8 @@ APP_SERVICES = (
     "models.services.client_list",
     "models.services.reminders",
     "models.services.incidents",
+    "models.services.incident_timeline",
+    "models.services.incident_evidence",
     "models.services.health",
     "models.services.agreements",
     "models.services.repair",

@@ -1,37 +1,28 @@
 """The client list for one search, read a page at a time (ClientList): a 100 000-client
 book is never read whole to show one screen. Apart from the rest of the client
-services because it is a reader with its own SQL and paging, not a use case."""
+services because it is a reader with its own SQL and paging, not a use case; the
+SQL it runs is built in client_list_sql.py, and this module decides which pages to
+read, keeps them and finds rows in them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import cache
+from datetime import date
 from typing import Any, overload
 
-from sqlalchemy import (
-    Date,
-    Select,
-    String,
-    and_,
-    bindparam,
-    case,
-    func,
-    select,
-    tuple_,
-    type_coerce,
-)
-
 from models.db import Book
-from models.entities import (
-    ClientStatus,
-    ContactKind,
-    Tag,
-    client_tag,
-)
 from models.reads import many_small_objects
-from models.services.clients import ClientRow, ListKey, _client, _contact
+from models.services.client_list_sql import (
+    PAGE_TAGS,
+    count_statement,
+    first_statement,
+    list_row,
+    page_statement,
+    position_statements,
+    statement_sql,
+)
+from models.services.clients import ClientRow, ListKey
 from models.text import search_words
 
 # A ClientList keeps its rows in pages of this many (about a screen); a read fetches
@@ -50,211 +41,6 @@ _IDS_PER_QUERY = 4096
 # A search that narrows one that matched at most this share of the clients reads its
 # first page and its count in one pass (see ClientList._read_first).
 _NARROW_SHARE = 4
-
-_STATUS = {s.value: s for s in ClientStatus}
-
-
-def _list_key(table: Any) -> tuple[Any, Any, Any]:
-    """The list order's key over ``table`` (the client table or an alias of it)."""
-    prio = case((table.c.priority_until >= bindparam("today", type_=Date), 0), else_=1)
-    return prio, table.c.search_text, table.c.id
-
-
-def _word_tests(table: Any, words: int) -> list[Any]:
-    """Every word of the search (bind parameters w0, w1, …) is in the search text."""
-    return [
-        func.instr(table.c.search_text, bindparam(f"w{i}", type_=String)) > 0 for i in range(words)
-    ]
-
-
-def _narrowed(
-    stmt: Select[Any], table: Any, words: int, include_archived: bool, *, scan: bool = False
-) -> Select[Any]:
-    """``stmt`` over ``table`` narrowed like _matching, with the words as bind
-    parameters w0, w1, … so the statement can be built once and reused.
-
-    ``scan`` keeps SQLite from walking ix_client_archived_name for "not archived" (it
-    would then read every row by rowid in name order: ten times slower than reading
-    the table straight through, on a big book); the test is the same."""
-    if not include_archived:
-        archived = func.coalesce(table.c.archived_at, None) if scan else table.c.archived_at
-        stmt = stmt.where(archived.is_(None))
-    for test in _word_tests(table, words):
-        stmt = stmt.where(test)
-    return stmt
-
-
-def _first_contact(table: Any, kind: ContactKind) -> Any:
-    return (
-        select(_contact.c.value)
-        .where(_contact.c.client_id == table.c.id, _contact.c.kind == kind.value)
-        .order_by(_contact.c.position)
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-def _row_columns(c: Any) -> list[Any]:
-    """What a list row shows, for the client table ``c``, then its list key.
-
-    Dates and times come as their stored text and are parsed with fromisoformat:
-    SQLAlchemy's SQLite parsers cost more than the rest of the row."""
-    return [
-        c.c.id,
-        c.c.uid,
-        c.c.name,
-        c.c.organisation,
-        c.c.role,
-        c.c.status,
-        type_coerce(c.c.updated_at, String),
-        c.c.archived_at.is_not(None),
-        c.c.cadence_days,
-        type_coerce(c.c.touch_due_on, String),
-        _first_contact(c, ContactKind.EMAIL),
-        _first_contact(c, ContactKind.PHONE),
-        type_coerce(c.c.priority_until, String),
-        *_list_key(c),
-    ]
-
-
-@cache
-def _page_statement(words: int, include_archived: bool, reverse: bool, after: bool) -> Select[Any]:
-    """Rows of the client list: ``:limit`` clients in list order (descending when
-    ``reverse``) after skipping ``:offset`` (and after the key k0, k1, k2 when
-    ``after``), each with its list cells and its key.
-
-    The rows' ids are picked by a subquery (one scan of the client table, a top-N
-    sort, no joins) and only those rows are read and get their first email and phone
-    looked up. (Joining the picked rows back instead made SQLite 3.40 take twice as
-    long.)"""
-    keyed = _client.alias("keyed")
-    key = _list_key(keyed)
-    picked = _narrowed(select(keyed.c.id), keyed, words, include_archived, scan=True)
-    if after:
-        last = tuple_(bindparam("k0"), bindparam("k1"), bindparam("k2"))
-        picked = picked.where(tuple_(*key) < last if reverse else tuple_(*key) > last)
-    order = [k.desc() for k in key] if reverse else list(key)
-    picked = picked.order_by(*order).limit(bindparam("limit")).offset(bindparam("offset"))
-    own_key = _list_key(_client)
-    stmt = select(*_row_columns(_client)).where(_client.c.id.in_(picked))
-    return stmt.order_by(*[k.desc() for k in own_key] if reverse else own_key)
-
-
-@cache
-def _first_statement(words: int, include_archived: bool, reverse: bool) -> Select[Any]:
-    """The first ``:limit`` rows of the list like _page_statement, with how many
-    clients match and how many the list shows without the search on every row, in
-    one pass over the table: the matching clients' keys are set aside (a CTE used
-    twice, so SQLite materializes it), counted, and the first ones picked from them.
-    Cheaper than a count and a page when few clients match; dearer when many do."""
-    keyed = _client.alias("keyed")
-    prio, text, ident = _list_key(keyed)
-    matching = _narrowed(
-        select(ident.label("id"), prio.label("k0"), text.label("k1")),
-        keyed,
-        words,
-        include_archived,
-        scan=True,
-    ).cte("matching")
-    order = [matching.c.k0, matching.c.k1, matching.c.id]
-    picked = select(matching.c.id).order_by(*[k.desc() for k in order] if reverse else order)
-    counted = select(func.count()).select_from(matching).scalar_subquery()
-    everyone = _client.alias("everyone")
-    shown = _narrowed(select(func.count()).select_from(everyone), everyone, 0, include_archived)
-    stmt = select(*_row_columns(_client), counted, shown.scalar_subquery())
-    own_key = _list_key(_client)
-    stmt = stmt.where(_client.c.id.in_(picked.limit(bindparam("limit"))))
-    return stmt.order_by(*[k.desc() for k in own_key] if reverse else own_key)
-
-
-@cache
-def _position_statements(words: int, include_archived: bool, reverse: bool) -> tuple[Any, Any]:
-    """(the key of client :id if the search shows it, how many come before a key)."""
-    key = _list_key(_client)
-    mine = _narrowed(select(*key), _client, words, include_archived).where(
-        _client.c.id == bindparam("id")
-    )
-    last = tuple_(bindparam("k0"), bindparam("k1"), bindparam("k2"))
-    ahead = _narrowed(select(func.count()), _client, words, include_archived, scan=True).where(
-        tuple_(*key) > last if reverse else tuple_(*key) < last
-    )
-    return mine, ahead
-
-
-@cache
-def _count_statement(words: int, include_archived: bool) -> Select[Any]:
-    """How many clients match, and how many the list shows without a search: one
-    pass over the table either way. Without words the index counts them; with words
-    every row's search text is read anyway, so straight through the table, counting
-    both as it goes."""
-    if words == 0:
-        count = select(func.count(), func.count()).select_from(_client)
-        return _narrowed(count, _client, 0, include_archived)
-    matching = func.count(case((and_(*_word_tests(_client, words)), 1)))
-    return _narrowed(
-        select(matching, func.count()).select_from(_client), _client, 0, include_archived, scan=True
-    )
-
-
-# The tags of the clients of a page, in name order; {marks} is one "?" per client.
-_PAGE_TAGS = (
-    f"SELECT ct.{client_tag.c.client_id.name}, t.{Tag.name.key}"
-    f" FROM {client_tag.name} AS ct JOIN {Tag.__tablename__} AS t ON t.id = ct.tag_id"
-    f" WHERE ct.client_id IN ({{marks}}) ORDER BY t.{Tag.name.key}"
-)
-
-Sql = tuple[str, dict[str, Any]]
-
-
-@cache
-def _compiled(statement: Any) -> Sql:
-    """``statement`` as SQL text for the book's plain sqlite3 connection (named
-    parameters) and the values of the literals it binds. ClientList's statements run
-    there: going through SQLAlchemy's execution and result layers cost a third as
-    much again as SQLite itself, on every search keystroke."""
-    from sqlalchemy.dialects import sqlite
-
-    compiled = statement.compile(dialect=sqlite.dialect(paramstyle="named"))
-    return str(compiled), dict(compiled.params)
-
-
-def _sql(statement: Any, *args: dict[str, Any], **more: Any) -> Sql:
-    """``statement``'s SQL text and its parameters: its literals' values, then ``args``
-    and ``more``."""
-    sql, literals = _compiled(statement)
-    params = dict(literals)
-    for a in args:
-        params.update(a)
-    params.update(more)
-    return sql, params
-
-
-def _stored_time(text: str) -> datetime:
-    """A UTCDateTime column's stored text (naive UTC) as the aware moment it means."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def _list_row(cells: Sequence[Any], tags: dict[int, list[str]]) -> ClientRow:
-    """A ClientRow from a row of _row_columns (and the tags read for its page)."""
-    (cid, uid, name, org, role, status, updated, archived, cadence, due, email, phone, until) = (
-        cells[:13]
-    )
-    return ClientRow(
-        id=cid,
-        uid=uid,
-        name=name,
-        organisation=org,
-        role=role,
-        status=_STATUS[status],
-        email=email or "",
-        phone=phone or "",
-        tags=", ".join(tags.get(cid, ())),
-        updated_at=_stored_time(updated),
-        archived=bool(archived),
-        cadence_days=cadence,
-        touch_due_on=date.fromisoformat(due) if due else None,
-        priority_until=date.fromisoformat(until) if cells[13] == 0 and until else None,
-    )
 
 
 # The last count each book's list had, per (book, archived shown, day): the words
@@ -360,13 +146,13 @@ class ClientList(Sequence[ClientRow]):
     # -- counting ---------------------------------------------------------------
 
     def _run(self, statement: Any, **args: Any) -> list[Any]:
-        sql, params = _sql(statement, self._args, **args)
+        sql, params = statement_sql(statement, self._args, **args)
         with self.book.read() as conn:
             return conn.execute(sql, params).fetchall()
 
     def _counted(self) -> int:
         if self._count is None:
-            [(matching, total)] = self._run(_count_statement(*self._shape))
+            [(matching, total)] = self._run(count_statement(*self._shape))
             self.counts += 1
             self._know(int(matching or 0), int(total or 0))
         assert self._count is not None
@@ -475,18 +261,20 @@ class ClientList(Sequence[ClientRow]):
         """The first ``want`` rows (whole pages) and the count, in one statement."""
         size = self.page_size
         want = max(size, -(-want // size) * size)
-        sql, params = _sql(_first_statement(*self._shape, self.reverse), self._args, limit=want)
+        sql, params = statement_sql(
+            first_statement(*self._shape, self.reverse), self._args, limit=want
+        )
         with many_small_objects():
             with self.book.read() as conn:
                 page = conn.execute(sql, params).fetchall()
                 tags = self._tags(conn, page)
-            fetched = [(tuple(r[13:16]), _list_row(r, tags)) for r in page]
+            fetched = [(tuple(r[13:16]), list_row(r, tags)) for r in page]
         self.reads += 1
         self.rows_read += len(fetched)
         if page:
             self._know(int(page[0][16]), int(page[0][17]))
         else:  # nothing matches
-            self._know(0, self._run(_count_statement(0, self.include_archived))[0][1])
+            self._know(0, self._run(count_statement(0, self.include_archived))[0][1])
         stop = min(want, self._counted())
         self._streak = (False, stop, stop)
         return self._keep_read(0, stop, fetched)
@@ -556,7 +344,7 @@ class ClientList(Sequence[ClientRow]):
         tags: dict[int, list[str]] = {}
         for at in range(0, len(page), _IDS_PER_QUERY):
             ids = [r[0] for r in page[at : at + _IDS_PER_QUERY]]
-            sql = _PAGE_TAGS.format(marks=",".join("?" * len(ids)))
+            sql = PAGE_TAGS.format(marks=",".join("?" * len(ids)))
             for cid, name in conn.execute(sql, ids):
                 tags.setdefault(cid, []).append(name)
         return tags
@@ -568,15 +356,15 @@ class ClientList(Sequence[ClientRow]):
         row with ``key`` (or from the start), skipping ``offset``; each with its key."""
         if limit <= 0:
             return []
-        stmt = _page_statement(*self._shape, self.reverse != backward, key is not None)
-        sql, params = _sql(stmt, self._args, limit=limit, offset=offset)
+        stmt = page_statement(*self._shape, self.reverse != backward, key is not None)
+        sql, params = statement_sql(stmt, self._args, limit=limit, offset=offset)
         if key is not None:
             params.update(k0=key[0], k1=key[1], k2=key[2])
         with many_small_objects():
             with self.book.read() as conn:
                 page = conn.execute(sql, params).fetchall()
                 tags = self._tags(conn, page)
-            got = [(tuple(r[13:16]), _list_row(r, tags)) for r in page]
+            got = [(tuple(r[13:16]), list_row(r, tags)) for r in page]
         self.reads += 1
         self.rows_read += len(got)
         return got  # type: ignore[return-value] - the keys are ListKeys
@@ -641,7 +429,7 @@ class ClientList(Sequence[ClientRow]):
         kept = self._where.get(client_id)
         if kept is not None:
             return kept
-        mine, ahead = _position_statements(*self._shape, self.reverse)
+        mine, ahead = position_statements(*self._shape, self.reverse)
         keys = self._run(mine, id=client_id)
         if not keys:
             return -1

@@ -36,7 +36,7 @@ from models.services.clients import (
     local_date,
     many_small_objects,
 )
-from models.services.incidents import _facts
+from models.services.incident_writers import _facts
 
 
 @dataclass(frozen=True)

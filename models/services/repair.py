@@ -68,11 +68,8 @@ from models.services.clients import (
     recompute_touch_due,
 )
 from models.services.consultant import read_settings
-from models.services.incidents import (
-    recompute_priority,
-    set_promise_in,
-    settle_promise_in,
-)
+from models.services.incident_writers import recompute_priority
+from models.services.incidents import set_promise_in, settle_promise_in
 from models.services.insurer import INSURER_KEYS, insurer_settings
 from models.services.work_settings import read_working_week
 from models.types import utcnow

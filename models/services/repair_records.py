@@ -23,7 +23,7 @@ from models.repair import ENDINGS, Step
 from models.repair_records import RecordFacts, compose_record
 from models.services.clients import ValidationError, client_or_error, client_party, local_date
 from models.services.consultant import consultant_party, read_settings
-from models.services.incidents import agreement_states
+from models.services.incident_timeline import agreement_states
 from models.services.repair import STEP_OF_ENDING, incident_or_error, plan_answers, plan_or_error
 from models.text import human_size
 from models.types import utcnow

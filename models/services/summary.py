@@ -29,7 +29,9 @@ from models.services.agreements import CommitmentRow, get_agreement, list_agreem
 from models.services.clients import get_client
 from models.services.consultant import consultant_party, get_settings
 from models.services.health import client_health
-from models.services.incidents import get_incident, list_evidence, list_incidents, timeline
+from models.services.incident_evidence import list_evidence
+from models.services.incident_timeline import timeline
+from models.services.incidents import get_incident, list_incidents
 
 
 def newest_touches(

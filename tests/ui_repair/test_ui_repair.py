@@ -23,12 +23,9 @@ from models.entities import (
 )
 from models.repair import Step
 from models.services.agreements import get_agreement
-from models.services.incidents import (
-    add_entry,
-    attach_file,
-    get_incident,
-    list_evidence,
-)
+from models.services.incident_evidence import attach_file, list_evidence
+from models.services.incident_timeline import add_entry
+from models.services.incidents import get_incident
 from models.services.reminders import TouchInput, log_touch, open_follow_ups
 from models.services.repair import active_plan, get_plan, latest_plan, save_step, start_or_resume
 from tests.helpers import LEFT, NOW

@@ -16,10 +16,8 @@ from models.entities import (
 from models.repair import Step
 from models.services.agreements import get_agreement
 from models.services.clients import get_client
-from models.services.incidents import (
-    get_incident,
-    timeline,
-)
+from models.services.incident_timeline import timeline
+from models.services.incidents import get_incident
 from models.services.insurer import InsurerDetails, get_insurer
 from models.services.repair import active_plan, get_plan
 from tests.helpers import LEFT, NOW

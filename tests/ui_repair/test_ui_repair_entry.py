@@ -17,13 +17,8 @@ from models.entities import (
     Severity,
 )
 from models.repair import Step
-from models.services.incidents import (
-    IncidentInput,
-    attach_file,
-    get_incident,
-    open_incident,
-    record_response,
-)
+from models.services.incident_evidence import attach_file
+from models.services.incidents import IncidentInput, get_incident, open_incident, record_response
 from models.services.reminders import open_follow_ups
 from models.services.repair import save_step
 from tests.helpers import LEFT, NOW, open_window, shown
