@@ -421,7 +421,7 @@ def export_contacts(
 
         data = csv_bytes(clients)
     else:
-        from exports.vcard import vcard_bytes
+        from exports.vcard_write import vcard_bytes
 
         data = vcard_bytes(clients)
     write_atomic(Path(out), data)

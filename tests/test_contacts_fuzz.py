@@ -10,16 +10,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from exports import vcard
+from exports import vcard, vcard_record
 from exports.contacts_csv import parse_csv
-from exports.vcard import (
-    card_identity,
-    card_record,
-    cut_card_stream,
-    cut_card_text,
-    cut_cards,
-    parse_vcards,
-)
+from exports.vcard import card_record, cut_card_text, parse_vcards
+from exports.vcard_cut import cut_card_stream, cut_cards
+from exports.vcard_quick import card_identity
 from models.db import Book
 from models.services.clients import ClientInput, Contact, create_client
 from models.services.contacts import (
@@ -195,7 +190,7 @@ def test_vcard_identity_scan_agrees_with_vobject(
         if cut.text is not None:
             # A plain card is read by a split; it must read as vobject reads it.
             try:
-                by_vobject = vcard._record(f"card {cut.number}", vcard._read_card(cut.text))
+                by_vobject = vcard_record._record(f"card {cut.number}", vcard._read_card(cut.text))
             except Exception:
                 assert quick is None
                 continue

@@ -202,7 +202,7 @@ def test_the_quick_unescape_agrees_with_reading_character_by_character() -> None
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from exports.vcard import _unescape, _unescape_slowly
+    from exports.vcard_record import _unescape, _unescape_slowly
 
     @settings(max_examples=400, deadline=None)
     @given(st.text(alphabet="ab\\nN,;:\n\r é", max_size=30))

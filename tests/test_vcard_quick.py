@@ -13,15 +13,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from exports import vcard
-from exports.vcard import (
-    CardText,
-    card_identity,
-    card_record,
-    cut_card_stream,
-    cut_card_text,
-    cut_cards,
-)
+from exports import vcard_quick, vcard_record
+from exports.vcard import card_record, cut_card_text
+from exports.vcard_cut import CardText, cut_card_stream, cut_cards
+from exports.vcard_quick import card_identity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "contacts"
 
@@ -29,13 +24,13 @@ FIXTURES = Path(__file__).parent / "fixtures" / "contacts"
 def by_vobject(text: str, number: int = 1) -> object:
     import vobject
 
-    card = vobject.readOne(vcard._unregistered(text), transform=False, allowQP=True)
-    return vcard._record(f"card {number}", card)
+    card = vobject.readOne(vcard_record._unregistered(text), transform=False, allowQP=True)
+    return vcard_record._record(f"card {number}", card)
 
 
 def quick(text: str, number: int = 1) -> object | None:
-    body = vcard._quick_body(text)
-    return None if body is None else vcard._quick_record(f"card {number}", body)
+    body = vcard_quick._quick_body(text)
+    return None if body is None else vcard_quick._quick_record(f"card {number}", body)
 
 
 def card(*lines: str, version: str | None = "3.0") -> str:
@@ -138,7 +133,7 @@ def test_quick_reading_takes_the_card_and_reads_it_as_vobject(name: str) -> None
 @pytest.mark.parametrize("name", sorted(LEFT))
 def test_quick_reading_steps_aside_for_what_only_vobject_reads(name: str) -> None:
     text = LEFT[name]
-    assert vcard._quick_body(text) is None
+    assert vcard_quick._quick_body(text) is None
 
 
 def test_what_the_quick_reading_gives_in_plain_words() -> None:
@@ -262,14 +257,14 @@ def test_a_card_cut_whole_reads_as_the_same_card_cut_line_by_line(name: str) -> 
     if name in TAKEN and "\n " not in text and "\n\t" not in text:
         assert all(c.strict for c in whole)
     if name in LEFT and len(whole) == 1:  # (a nested BEGIN cuts a second, plain card)
-        assert all(vcard._quick_body(c.text, c.strict) is None for c in whole if c.text)
+        assert all(vcard_quick._quick_body(c.text, c.strict) is None for c in whole if c.text)
 
 
 @pytest.mark.parametrize("name", sorted(TAKEN) + sorted(LEFT))
 def test_the_keys_scan_finds_the_emails_the_identity_reading_finds(name: str) -> None:
     """card_keys (the count pass's reading of a card with an email) gives the
     emails card_identity gives, and steps aside (None) for every other card."""
-    from exports.vcard import card_keys
+    from exports.vcard_quick import card_keys
 
     text = (TAKEN.get(name) or LEFT[name]).replace("\r\n", "\n")
     for cut in cut_card_text(io.StringIO(text, newline=None)):
