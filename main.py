@@ -701,7 +701,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_import_contacts(src: Path, *, dry_run: bool, args: argparse.Namespace) -> int:
     from exports.contacts_csv import CsvContacts
     from exports.contacts_io import load_contacts
-    from models.services.contacts import Action, ContactFileError, apply_import, plan_import
+    from models.services.contact_rows import Action, ContactFileError
+    from models.services.contacts import apply_import, plan_import
 
     source = load_contacts(src)
     for warning in source.warnings:

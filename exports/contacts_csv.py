@@ -35,7 +35,8 @@ from exports.contacts_io import (
 from models.limits import LINE_CONTROL
 from models.reads import many_small_objects
 from models.services.clients import ClientDetail, Contact
-from models.services.contacts import ContactFileError, ContactRecord, Survey
+from models.services.contact_rows import ContactFileError, ContactRecord
+from models.services.contacts import Survey
 
 DELIMITERS = ",;\t|"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -23,7 +23,8 @@ from typing import Any, BinaryIO, Protocol, TextIO
 from models.db import Book
 from models.files import write_atomic
 from models.reads import many_small_objects
-from models.services.contacts import ContactFileError, ContactRecord, Progress, clients_for_export
+from models.services.contact_rows import ContactFileError, ContactRecord, Progress
+from models.services.contacts import clients_for_export
 
 # Limits at the edge, so no contacts file takes time without bound. Memory is bounded
 # by the batch, not by these: a file is read as a stream, a batch of records at a time

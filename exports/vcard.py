@@ -41,7 +41,8 @@ from exports.vcard_quick import (
     card_keys,
 )
 from exports.vcard_record import _read_card, _record, _why
-from models.services.contacts import ContactFileError, ContactRecord, Progress, Survey
+from models.services.contact_rows import ContactFileError, ContactRecord, Progress
+from models.services.contacts import Survey
 
 
 @dataclass

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from exports.contacts_io import MAX_CONTACTS, MAX_FIELD_BYTES
-from models.services.contacts import ContactFileError
+from models.services.contact_rows import ContactFileError
 
 _BEGIN = re.compile(r"^begin[ \t]*:[ \t]*vcard[ \t]*$", re.IGNORECASE)
 _END = re.compile(r"^end[ \t]*:[ \t]*vcard[ \t]*$", re.IGNORECASE)

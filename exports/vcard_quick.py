@@ -20,7 +20,7 @@ from exports.vcard_record import (
     _unescape,
 )
 from models.services.clients import Contact
-from models.services.contacts import ContactRecord
+from models.services.contact_rows import ContactRecord
 
 # A card whose every line is ``[group.]NAME[;PARAM[=VALUE[,VALUE]]]...:value`` with
 # no folding, no backslash, no control character and no quoted-printable reads

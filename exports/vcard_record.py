@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.services.clients import Contact
-from models.services.contacts import ContactRecord
+from models.services.contact_rows import ContactRecord
 
 # Type words that say nothing a person would choose as a label.
 _NOISE_TYPES = {"internet", "pref", "voice", "x400", "msg", "text", "uri"}

@@ -17,7 +17,8 @@ from models.services.clients import (
     get_client,
     list_clients,
 )
-from models.services.contacts import Action, apply_import
+from models.services.contact_rows import Action
+from models.services.contacts import apply_import
 from tests.test_contacts_import import book_dump
 
 RISKY = ClientInput(

@@ -24,7 +24,7 @@ from exports.contacts_csv import (
 from exports.contacts_io import ContactFormat, decode_text, detect_format, load_contacts
 from exports.vcard import VCardContacts, parse_vcards
 from exports.vcard_cut import split_cards
-from models.services.contacts import ContactFileError, ContactRecord
+from models.services.contact_rows import ContactFileError, ContactRecord
 
 FIXTURES = Path(__file__).parent / "fixtures" / "contacts"
 

@@ -17,13 +17,8 @@ from exports.vcard_cut import cut_card_stream, cut_cards
 from exports.vcard_quick import card_identity
 from models.db import Book
 from models.services.clients import ClientInput, Contact, create_client
-from models.services.contacts import (
-    Action,
-    ContactFileError,
-    ContactRecord,
-    control_problem,
-    plan_import,
-)
+from models.services.contact_rows import Action, ContactFileError, ContactRecord, control_problem
+from models.services.contacts import plan_import
 
 FUZZ = settings(
     max_examples=120,

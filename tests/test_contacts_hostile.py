@@ -20,7 +20,8 @@ from exports.contacts_csv import parse_csv
 from exports.contacts_io import MAX_BYTES, MAX_CONTACTS, load_contacts
 from exports.vcard import parse_vcards
 from models.db import Book
-from models.services.contacts import Action, ContactFileError, apply_import, plan_import
+from models.services.contact_rows import Action, ContactFileError
+from models.services.contacts import apply_import, plan_import
 from tests.test_cli import assert_clean_error, rapport
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,15 +19,14 @@ from models.services.clients import (
     get_client,
     list_clients,
 )
-from models.services.contacts import (
+from models.services.contact_rows import (
     Action,
     ContactFileError,
     ContactRecord,
     ImportCancelled,
     ImportFailed,
-    apply_import,
-    plan_import,
 )
+from models.services.contacts import apply_import, plan_import
 
 FIXTURES = Path(__file__).parent / "fixtures" / "contacts"
 ALL_FIXTURES = [

@@ -166,7 +166,8 @@ def test_the_book_is_unchanged_when_an_import_fails_in_a_late_batch(tmp_path: Pa
 
     from exports.contacts_io import load_contacts
     from models.db import open_book
-    from models.services.contacts import INSERT_BATCH, ImportFailed, apply_import
+    from models.services.contact_rows import ImportFailed
+    from models.services.contacts import INSERT_BATCH, apply_import
 
     rows = INSERT_BATCH * 2 + 10
     src = tmp_path / "many.csv"

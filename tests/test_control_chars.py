@@ -325,7 +325,8 @@ def test_json_text_keeps_tab_and_line_breaks_but_a_line_keeps_none(tmp_path: Pat
 def test_a_contacts_import_turns_crlf_in_notes_into_lf(book: Book) -> None:
     from exports.contacts_csv import parse_csv
     from models.services.clients import get_client, list_clients
-    from models.services.contacts import Action, apply_import
+    from models.services.contact_rows import Action
+    from models.services.contacts import apply_import
 
     data = b'Name,Notes\r\nAnna,"one\r\ntwo\rthree\tfour"\r\nBert,"x\x1by"\r\n'
     plan = apply_import(book, parse_csv(data).records())

@@ -33,14 +33,8 @@ from exports.contacts_csv import FIELD_LABELS, CsvContacts, Field
 from exports.contacts_io import ContactFormat, ContactSource, load_contacts
 from models.changes import CLIENTS
 from models.services.backups import backup_before_import
-from models.services.contacts import (
-    Action,
-    ImportCancelled,
-    ImportPlan,
-    PlannedRow,
-    apply_import,
-    plan_import,
-)
+from models.services.contact_rows import Action, ImportCancelled, ImportPlan, PlannedRow
+from models.services.contacts import apply_import, plan_import
 from ui.app import RapportApp
 from ui.item_models import ROW_FLAGS, AnyIndex, header_text
 from ui.kit.jobs import wait_off_gui_thread

@@ -20,199 +20,50 @@ Update rules (docs/contacts.md):
 
 from __future__ import annotations
 
-import enum
-import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from models.db import Book
 from models.entities import (
     Client,
-    ClientStatus,
     ContactKind,
     ContactPoint,
-    Tag,
 )
-from models.errors import RapportError
-from models.limits import control_char, control_words, one_line_break
-from models.reminders import local_date, next_touch_due
 from models.services.clients import (
     ClientDetail,
     ClientInput,
-    Contact,
     _detail,
-    _search_text,
-    _tags_by_name,
-    apply_input,
     many_small_objects,
-    validate_cleaned,
 )
-from models.text import digits_only, fold
+from models.services.contact_rows import (
+    Action,
+    ContactFileError,
+    ContactRecord,
+    ImportFailed,
+    ImportPlan,
+    PlannedRow,
+    Progress,
+    _as_input,
+    _checked,
+    _email_key,
+    _email_keys,
+    _merge,
+    _what_is_added,
+    control_problem,
+)
+from models.services.contact_writer import _Writer
+from models.text import fold
 from models.types import utcnow
-
-# (done, total): called now and then during long work. A caller that wants to stop
-# raises ImportCancelled from it; an import then rolls back whole.
-Progress = Callable[[int, int], None]
 
 _CHUNK = 900  # SQLite's bound-parameter limit is 999 on older builds
 # New clients go to SQLite this many at a time: the rows in flight, not the file,
 # bound what a large import holds at once on its way into the book.
 INSERT_BATCH = 2000
-
-
-# Control characters are refused by the one rule of every edge (models/limits.py):
-# no field of a contact holds one; notes keep tab and line breaks, which are text
-# there. A row holding one is skipped, named in the preview with the field and the
-# character, and the rest of the file imports: dropping the character quietly would
-# change a contact without the user seeing what, and a file that holds one is
-# often damaged or hostile (terminal escapes), which the user should hear about.
-_FIELD_WORDS = {
-    "name": "the name",
-    "given": "the first name",
-    "middle": "the middle name",
-    "family": "the last name",
-    "organisation": "the organisation",
-    "role": "the role",
-}
-
-
-def control_problem(rec: ContactRecord) -> str:
-    """Why ``rec`` is refused for a control character in one of its fields, or "".
-
-    Checked at the edge, before any rule of ours sees the record, so the preview
-    names the row and the field instead of the book storing what no one can see.
-    Every field is looked at with one search first (almost no record has any), and
-    field by field only to say which."""
-    fields = [rec.name, rec.given, rec.middle, rec.family, rec.organisation, rec.role]
-    fields += [c.value + c.label for c in rec.emails]
-    fields += [c.value + c.label for c in rec.phones]
-    if (
-        control_char("".join(fields + rec.tags)) is None
-        and control_char(rec.notes, multiline=True) is None
-    ):
-        return ""
-    found: tuple[str, str] | None = None
-    for attr, word in _FIELD_WORDS.items():
-        if char := control_char(getattr(rec, attr)):
-            found = (word, char)
-            break
-    else:
-        if char := control_char(rec.notes, multiline=True):
-            found = ("the notes", char)
-        else:
-            for what, contacts in (("an email", rec.emails), ("a phone number", rec.phones)):
-                for c in contacts:
-                    if char := (control_char(c.value) or control_char(c.label)):
-                        found = (what, char)
-                        break
-                if found:
-                    break
-            else:
-                for tag in rec.tags:
-                    if char := control_char(tag):
-                        found = ("a tag", char)
-                        break
-    if found is None:
-        return ""
-    where, char = found
-    return (
-        f"A{control_words(char)[1:]} in {where}: Rapport does not store control "
-        "characters; fix the file and import again."
-    )
-
-
-class ContactFileError(RapportError, ValueError):
-    """A contacts file that cannot be read at all; the book is never touched."""
-
-
-class ImportCancelled(RapportError):
-    """The user stopped an import; nothing of it was saved."""
-
-    def __init__(self) -> None:
-        super().__init__("The import was cancelled. Nothing was changed.")
-
-
-class ImportFailed(RapportError):
-    """The book refused a write half-way; the whole import was rolled back."""
-
-
-class Action(enum.StrEnum):
-    CREATE = "create"
-    UPDATE = "update"
-    UNCHANGED = "unchanged"
-    SKIP = "skip"
-
-
-@dataclass(slots=True)
-class ContactRecord:
-    """One contact as a file had it, before any rule of ours is applied."""
-
-    # Where it is in the file, in the user's words ("row 4", "card 2").
-    place: str
-    name: str = ""
-    given: str = ""
-    middle: str = ""
-    family: str = ""
-    organisation: str = ""
-    role: str = ""
-    notes: str = ""
-    emails: list[Contact] = field(default_factory=list)
-    phones: list[Contact] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    # Set when this entry of the file could not be read; it is skipped with this.
-    problem: str = ""
-
-    def full_name(self) -> str:
-        """The name as written, else built from its parts, else the organisation
-        (address books keep companies as contacts with only that filled in)."""
-        name = " ".join(self.name.split())
-        if not name:
-            name = " ".join(p for p in (self.given, self.middle, self.family) if p.strip())
-            name = " ".join(name.split())
-        return name or " ".join(self.organisation.split())
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedRow:
-    place: str
-    name: str
-    emails: tuple[str, ...]
-    action: Action
-    reason: str
-    client_id: int | None = None
-    data: ClientInput | None = None
-
-
-@dataclass
-class ImportPlan:
-    rows: list[PlannedRow]
-    created_ids: list[int] = field(default_factory=list)
-
-    def count(self, *actions: Action) -> int:
-        return sum(1 for r in self.rows if r.action in actions)
-
-    @property
-    def created(self) -> int:
-        return self.count(Action.CREATE)
-
-    @property
-    def updated(self) -> int:
-        return self.count(Action.UPDATE)
-
-    @property
-    def unchanged(self) -> int:
-        return self.count(Action.UNCHANGED)
-
-    @property
-    def skipped(self) -> int:
-        """Everything not written: already up to date, merged, or refused."""
-        return self.count(Action.SKIP, Action.UNCHANGED)
 
 
 def plan_import(
@@ -261,139 +112,6 @@ def apply_import(
         ) from exc
 
 
-_INSERT_CLIENT = (
-    "INSERT INTO client (id, uid, name, organisation, role, notes, status, created_at, "
-    "updated_at, search_text, cadence_days, touch_due_on) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-)
-_INSERT_POINT = (
-    "INSERT INTO contact_point (client_id, kind, label, value, position) VALUES (?,?,?,?,?)"
-)
-_INSERT_LINK = "INSERT INTO client_tag (client_id, tag_id) VALUES (?,?)"
-
-
-def _uids(n: int) -> list[str]:
-    """``n`` of what ``new_uid`` gives (random UUID 4s as hex), from one read of
-    the system's randomness instead of one per client."""
-    raw = bytearray(os.urandom(16 * n))
-    raw[6::16] = bytes((b & 0x0F) | 0x40 for b in raw[6::16])
-    raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])
-    text = raw.hex()
-    return [text[i : i + 32] for i in range(0, 32 * n, 32)]
-
-
-class _Writer:
-    """Writes an import's batches into one open transaction.
-
-    New clients go in as plain executemany INSERTs: an ORM object per client (with
-    its contact and tag collections) cost 2 ms a row and 17 KB of memory; these are
-    the same columns apply_input writes, computed by the same functions (search
-    text, due date), as tuples. Updates are few and touch existing rows: the ORM's
-    rules apply as typed. After each batch the session lets go of its objects, so
-    memory stays that of one batch."""
-
-    def __init__(self, s: Session, now: datetime, cadence_days: int | None) -> None:
-        self.s, self.now, self.cadence_days = s, now, cadence_days
-        self.conn = s.connection()
-        self.next_id = (s.scalar(select(func.max(Client.id))) or 0) + 1
-        self.created: list[int] = []
-        self.tag_ids: dict[str, int] = {}
-        table = Client.__table__.c
-        self.at = self._stored(table.created_at, now)
-        self.active = self._stored(table.status, ClientStatus.ACTIVE)
-        kind = ContactPoint.__table__.c.kind
-        self.email, self.phone = (self._stored(kind, k) for k in ContactKind)
-        self.added_on = local_date(now)
-        self.due_cache: dict[int | None, object] = {}
-
-    def _stored(self, column: Any, value: object) -> object:
-        """``value`` as the column's type stores it (once, not once per row)."""
-        process = column.type.bind_processor(self.conn.dialect)
-        value = process(value) if process is not None else value
-        # What sqlite3's default adapters would make of it, row after row.
-        if isinstance(value, datetime):
-            return value.isoformat(" ")
-        if isinstance(value, date):
-            return value.isoformat()
-        return value
-
-    def _due(self, cadence: int | None) -> object:
-        if cadence not in self.due_cache:
-            day = next_touch_due(
-                cadence_days=cadence,
-                last_touch_on=None,
-                added_on=self.added_on,
-                status=ClientStatus.ACTIVE,
-                archived=False,
-            )
-            column = Client.__table__.c.touch_due_on
-            self.due_cache[cadence] = None if day is None else self._stored(column, day)
-        return self.due_cache[cadence]
-
-    def write(self, creates: list[ClientInput], updates: list[tuple[int, ClientInput]]) -> None:
-        s = self.s
-        if self.cadence_days is not None:
-            creates = [
-                replace(d, cadence_days=self.cadence_days) if d.cadence_days is None else d
-                for d in creates
-            ]
-        # Every tag exists before the first client is written, so no query below
-        # needs to flush.
-        names = [t for d in creates for t in d.tags if t.casefold() not in self.tag_ids]
-        names += [t for _cid, d in updates for t in d.tags]
-        if names:
-            _tags_by_name(s, names)
-            s.flush()
-            self.tag_ids = {
-                name.casefold(): tid for tid, name in s.execute(select(Tag.id, Tag.name))
-            }
-        with s.no_autoflush:
-            for cid, data in updates:
-                found = s.get(Client, cid)
-                if found is not None:
-                    apply_input(s, found, data, self.now)
-        s.flush()
-        s.expunge_all()
-        clients: list[tuple[object, ...]] = []
-        points: list[tuple[object, ...]] = []
-        links: list[tuple[int, int]] = []
-        email, phone, tag_ids = self.email, self.phone, self.tag_ids
-        active, at, due_cache = self.active, self.at, self.due_cache
-        uids = _uids(len(creates))
-        first = self.next_id
-        for cid, d, uid in zip(range(first, first + len(creates)), creates, uids, strict=True):
-            cadence = d.cadence_days
-            due = due_cache[cadence] if cadence in due_cache else self._due(cadence)
-            clients.append(
-                (
-                    cid,
-                    uid,
-                    d.name,
-                    d.organisation,
-                    d.role,
-                    d.notes,
-                    active,
-                    at,
-                    at,
-                    _search_text(d),
-                    cadence,
-                    due,
-                )
-            )
-            if d.emails:
-                points += [(cid, email, c.label, c.value, i) for i, c in enumerate(d.emails)]
-            if d.phones:
-                points += [(cid, phone, c.label, c.value, i) for i, c in enumerate(d.phones)]
-            if d.tags:
-                links += [(cid, tag_ids[t.casefold()]) for t in d.tags]
-        self.next_id = first + len(creates)
-        self.created += range(first, self.next_id)
-        if clients:
-            self.conn.exec_driver_sql(_INSERT_CLIENT, clients)
-        if points:
-            self.conn.exec_driver_sql(_INSERT_POINT, points)
-        if links:
-            self.conn.exec_driver_sql(_INSERT_LINK, links)
-
 
 def clients_for_export(book: Book, client_ids: Iterable[int] | None = None) -> list[ClientDetail]:
     """Clients to write out, sorted by name: the given ones, or every client not
@@ -412,147 +130,6 @@ def clients_for_export(book: Book, client_ids: Iterable[int] | None = None) -> l
     details.sort(key=lambda d: (fold(d.name), d.id))
     return details
 
-
-# -- planning ---------------------------------------------------------------------
-
-
-def _email_key(value: str) -> str:
-    return value.strip().casefold()
-
-
-def _phone_key(value: str) -> str:
-    return digits_only(value) or value.strip().casefold()
-
-
-def _unique(contacts: list[Contact], key: Callable[[str], str]) -> list[Contact]:
-    if len(contacts) == 1:
-        # Most records have one email and one phone: nothing to compare with.
-        c = contacts[0]
-        value = " ".join(c.value.split())
-        if not value:
-            return []
-        label = c.label
-        if " " in label or not label.isprintable() or label != label.strip():
-            label = " ".join(label.split())
-        return [c if value == c.value and label == c.label else Contact(value, label)]
-    seen: set[str] = set()
-    out: list[Contact] = []
-    for c in contacts:
-        value = " ".join(c.value.split())
-        k = key(value)
-        if value and k not in seen:
-            seen.add(k)
-            label = c.label
-            if " " in label or not label.isprintable() or label != label.strip():
-                label = " ".join(label.split())
-            out.append(c if value == c.value and label == c.label else Contact(value, label))
-    return out
-
-
-def _email_keys(rec: ContactRecord) -> list[str]:
-    """The keys ``_as_input(rec).emails`` would have, without building it."""
-    return [_email_key(v) for c in rec.emails if (v := " ".join(c.value.split()))]
-
-
-def _as_input(rec: ContactRecord) -> ClientInput:
-    """The record as a client would be typed in, already as ``cleaned()`` leaves it
-    (names and values trimmed, blanks and repeated tags dropped), so an import
-    need not clean it again row by row."""
-    tags: list[str] = []
-    if rec.tags:
-        seen: set[str] = set()
-        for t in rec.tags:
-            t = " ".join(t.split())
-            if t and (key := t.casefold()) not in seen:
-                seen.add(key)
-                tags.append(t)
-    return ClientInput(
-        name=rec.full_name(),
-        organisation=" ".join(rec.organisation.split()),
-        role=" ".join(rec.role.split()),
-        emails=_unique(rec.emails, _email_key) if rec.emails else [],
-        phones=_unique(rec.phones, _phone_key) if rec.phones else [],
-        tags=tags,
-        notes=one_line_break(rec.notes.strip()),
-    )
-
-
-@dataclass
-class _Merge:
-    """``merged`` is ``base`` with another input's new bits added; ``added`` says which."""
-
-    merged: ClientInput
-    added: list[str]
-
-
-def _merge(base: ClientInput, extra: ClientInput) -> _Merge:
-    """Add what ``extra`` knows and ``base`` does not; never overwrite a value."""
-    added: list[str] = []
-    values = {}
-    for name in ("name", "organisation", "role", "notes"):
-        mine, theirs = getattr(base, name), getattr(extra, name)
-        if not mine.strip() and theirs.strip():
-            values[name] = theirs
-            added.append(name)
-    emails = _unique([*base.emails, *extra.emails], _email_key)
-    phones = _unique([*base.phones, *extra.phones], _phone_key)
-    known_tags = {t.casefold() for t in base.tags}
-    new_tags = []
-    for t in extra.tags:
-        if t.casefold() not in known_tags:
-            known_tags.add(t.casefold())
-            new_tags.append(t)
-    new_emails = len(emails) - len(_unique(base.emails, _email_key))
-    new_phones = len(phones) - len(_unique(base.phones, _phone_key))
-    if new_emails:
-        added.append(_plural(new_emails, "email"))
-    if new_phones:
-        added.append(_plural(new_phones, "phone number"))
-    if new_tags:
-        added.append(_plural(len(new_tags), "tag"))
-    if not added:
-        return _Merge(base, [])
-    merged = replace(
-        base,
-        emails=emails if new_emails else list(base.emails),
-        phones=phones if new_phones else list(base.phones),
-        tags=[*base.tags, *new_tags],
-        **values,
-    )
-    return _Merge(merged, added)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _what_is_added(added: list[str]) -> str:
-    fields = [a for a in added if a in ("name", "organisation", "role", "notes")]
-    counts = [a for a in added if a not in fields]
-    parts = []
-    if counts:
-        parts.append("adds " + ", ".join(counts))
-    if fields:
-        parts.append("fills in " + ", ".join(fields))
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:] + "."
-
-
-def _refusal(data: ClientInput) -> str | None:
-    """Why ``data`` could not be saved, in one line, or None when it can."""
-    return _checked(data)[1]
-
-
-def _checked(data: ClientInput, clean: bool = True) -> tuple[ClientInput, str | None]:
-    """``data`` cleaned, and why it could not be saved (None when it can). Input
-    straight from ``_as_input`` is clean already (``clean=False``)."""
-    cleaned = data.cleaned() if clean else data
-    errors = validate_cleaned(cleaned)
-    if not errors:
-        return cleaned, None
-    if "name" in errors and not data.name.strip():
-        return cleaned, "It has no name (nor an organisation) to file it under."
-    return cleaned, " ".join(dict.fromkeys(errors.values()))
 
 
 class _Union:

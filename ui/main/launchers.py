@@ -17,7 +17,7 @@ from ui.app import RapportApp
 # The services (and SQLAlchemy under them) and the dialogs are imported where they are
 # first used: the window is built and painted before they are loaded (ui/warmup.py).
 if TYPE_CHECKING:
-    from models.services.contacts import ImportPlan
+    from models.services.contact_rows import ImportPlan
     from ui.client_dialog import ClientDialog
     from ui.export_dialog import ExportDialog
     from ui.follow_up_dialog import FollowUpDialog
