@@ -13,15 +13,14 @@ import pytest
 
 from exports.contacts_csv import (
     CsvContacts,
-    Field,
     guard,
-    guess_roles,
     normal_label,
     parse_csv,
     sniff_delimiter,
     unguard,
 )
 from exports.contacts_io import ContactFormat, decode_text, detect_format, load_contacts
+from exports.csv_columns import Field, guess_roles
 from exports.vcard import VCardContacts, parse_vcards
 from exports.vcard_cut import split_cards
 from models.services.contact_rows import ContactFileError, ContactRecord

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QProgressDialog,
 )
 
-from exports.contacts_csv import Field
 from exports.contacts_io import load_contacts
+from exports.csv_columns import Field
 from models.services.clients import ClientInput, Contact, create_client, get_client, list_clients
 from tests.helpers import LEFT, shown
 from tests.test_contacts_import import book_dump

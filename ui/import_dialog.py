@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exports.contacts_csv import FIELD_LABELS, CsvContacts, Field
+from exports.contacts_csv import CsvContacts
 from exports.contacts_io import ContactFormat, ContactSource, load_contacts
+from exports.csv_columns import FIELD_LABELS, Field
 from models.changes import CLIENTS
 from models.services.backups import backup_before_import
 from models.services.contact_rows import Action, ImportCancelled, ImportPlan, PlannedRow
