@@ -19,12 +19,8 @@ from exports.book_json import (
 )
 from models.db import Book, open_book
 from models.reminders import next_touch_due
-from models.services.clients import (
-    count_clients,
-    get_client,
-    list_clients,
-    local_date,
-)
+from models.services.client_search import list_clients
+from models.services.clients import count_clients, get_client, local_date
 
 NOW = datetime(2026, 11, 22, 9, 30, 0, 123456, tzinfo=UTC)
 UID_A = "a" * 32

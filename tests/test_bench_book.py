@@ -11,7 +11,8 @@ from models.entities import FollowUpKind, IncidentStatus
 from models.health import Band
 from models.incidents import PRIORITY_OPEN_ENDED
 from models.reminders import next_touch_due
-from models.services.clients import get_client, list_clients, local_date
+from models.services.client_search import list_clients
+from models.services.clients import get_client, local_date
 from models.services.health import all_health, client_health
 from models.services.incident_timeline import timeline
 from models.services.incidents import get_incident, list_incidents, update_incident

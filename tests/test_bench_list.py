@@ -13,7 +13,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from bench.make_book import build
 from models.db import Book
 from models.services.client_list import ClientList
-from models.services.clients import list_clients
+from models.services.client_search import list_clients
 from models.services.health import all_health, priority_clients
 from models.text import fold
 from ui.client_table import (

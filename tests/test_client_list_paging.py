@@ -16,13 +16,8 @@ from models.db import Book, open_book
 from models.enums import ClientStatus, IncidentCategory, Severity
 from models.services import client_list as clients_service
 from models.services.client_list import ClientList
-from models.services.clients import (
-    ClientInput,
-    Contact,
-    archive_client,
-    create_client,
-    list_clients,
-)
+from models.services.client_search import list_clients
+from models.services.clients import ClientInput, Contact, archive_client, create_client
 from models.services.health import all_health, priority_clients
 from models.services.incidents import IncidentInput, open_incident
 from models.text import fold

@@ -9,14 +9,8 @@ from pathlib import Path
 from exports.contacts_io import ExportFormat, export_contacts, load_contacts
 from models.db import Book, open_book
 from models.demo import fill_demo
-from models.services.clients import (
-    ClientInput,
-    Contact,
-    archive_client,
-    create_client,
-    get_client,
-    list_clients,
-)
+from models.services.client_search import list_clients
+from models.services.clients import ClientInput, Contact, archive_client, create_client, get_client
 from models.services.contact_rows import Action
 from models.services.contacts import apply_import
 from tests.test_contacts_import import book_dump

@@ -11,14 +11,8 @@ import pytest
 
 from exports.contacts_io import load_contacts
 from models.db import Book
-from models.services.clients import (
-    ClientInput,
-    Contact,
-    archive_client,
-    create_client,
-    get_client,
-    list_clients,
-)
+from models.services.client_search import list_clients
+from models.services.clients import ClientInput, Contact, archive_client, create_client, get_client
 from models.services.contact_rows import (
     Action,
     ContactFileError,

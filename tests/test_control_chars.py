@@ -324,7 +324,8 @@ def test_json_text_keeps_tab_and_line_breaks_but_a_line_keeps_none(tmp_path: Pat
 # --------------------------------------------------------------------------- contacts
 def test_a_contacts_import_turns_crlf_in_notes_into_lf(book: Book) -> None:
     from exports.contacts_csv import parse_csv
-    from models.services.clients import get_client, list_clients
+    from models.services.client_search import list_clients
+    from models.services.clients import get_client
     from models.services.contact_rows import Action
     from models.services.contacts import apply_import
 
@@ -342,13 +343,8 @@ def test_rapports_own_csv_and_vcard_exports_import_cleanly(book: Book, tmp_path:
     exports: every client created, none refused, notes with tabs and lines intact."""
     from exports.contacts_io import ExportFormat, export_contacts, load_contacts
     from models.demo import fill_demo
-    from models.services.clients import (
-        ClientInput,
-        Contact,
-        create_client,
-        get_client,
-        list_clients,
-    )
+    from models.services.client_search import list_clients
+    from models.services.clients import ClientInput, Contact, create_client, get_client
     from models.services.contacts import apply_import
 
     fill_demo(book, now=NOW)

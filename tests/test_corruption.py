@@ -31,7 +31,8 @@ from models.backups import (
 )
 from models.db import CHECK_BACKGROUND, BookDamagedError, open_book
 from models.entities import IncidentCategory, Severity
-from models.services.clients import ClientInput, count_clients, create_client, list_clients
+from models.services.client_search import list_clients
+from models.services.clients import ClientInput, count_clients, create_client
 from models.services.incident_evidence import attach_file
 from models.services.incidents import IncidentInput, open_incident
 from tests.damage import Flip, fold_wal, index_root_flip, structural_flips

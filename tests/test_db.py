@@ -22,7 +22,8 @@ from models.db import (
 )
 from models.entities import Client
 from models.paths import default_book_path
-from models.services.clients import ClientInput, create_client, list_clients
+from models.services.client_search import list_clients
+from models.services.clients import ClientInput, create_client
 
 
 def snapshot(folder: Path) -> dict[str, str]:

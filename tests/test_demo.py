@@ -17,12 +17,12 @@ from models.demo import DEMO_CLIENTS, DEMO_INCIDENTS, DEMO_RHYTHMS, DemoError, f
 from models.entities import ClientStatus, IncidentStatus, Severity
 from models.health import Band
 from models.reminders import CADENCE_PRESETS, DueKind, next_touch_due, under_priority
+from models.services.client_search import list_clients
 from models.services.clients import (
     ClientInput,
     count_clients,
     create_client,
     get_client,
-    list_clients,
     local_date,
 )
 from models.services.health import all_health, client_health

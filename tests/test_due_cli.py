@@ -12,7 +12,8 @@ import pytest
 from models.db import open_book
 from models.lock import BookLock
 from models.reminders import DueItem, DueKind, next_touch_due, plan, under_priority
-from models.services.clients import get_client, list_clients, local_date
+from models.services.client_search import list_clients
+from models.services.clients import get_client, local_date
 from models.services.reminders import list_touches, open_follow_ups
 from tests.test_cli import assert_clean_error, rapport
 

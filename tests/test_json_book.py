@@ -27,6 +27,7 @@ from models.demo import fill_demo
 from models.entities import (
     ClientStatus,
 )
+from models.services.client_search import list_clients
 from models.services.clients import (
     ClientInput,
     Contact,
@@ -34,7 +35,6 @@ from models.services.clients import (
     count_clients,
     create_client,
     get_client,
-    list_clients,
 )
 from tests.json_kit import (
     NOW,

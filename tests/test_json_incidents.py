@@ -26,7 +26,8 @@ from exports.book_json import merge as json_merge
 from models.db import Book, open_book
 from models.entities import EntryKind, IncidentCategory, IncidentStatus, Severity
 from models.incidents import PRIORITY_OPEN_ENDED
-from models.services.clients import ClientInput, create_client, get_client, list_clients
+from models.services.client_search import list_clients
+from models.services.clients import ClientInput, create_client, get_client
 from models.services.incident_evidence import attach_file, list_evidence, stored_path
 from models.services.incident_timeline import add_entry, edit_entry
 from models.services.incidents import IncidentInput, list_incidents, open_incident, set_status

@@ -30,6 +30,7 @@ from models.entities import (
 )
 from models.reminders import CADENCE_PRESETS
 from models.repair import SKIPPABLE, Step
+from models.services.client_search import list_clients
 from models.services.clients import (
     EMAIL_SHAPE,
     ClientInput,
@@ -37,7 +38,6 @@ from models.services.clients import (
     archive_client,
     create_client,
     get_client,
-    list_clients,
     update_client,
     validate_client,
 )

@@ -16,7 +16,8 @@ import models.db as db
 import models.schema as schema
 from models.db import SCHEMA_HEAD, alembic_head, inspect_revision, open_book
 from models.entities import Base
-from models.services.clients import ClientInput, create_client, list_clients
+from models.services.client_search import list_clients
+from models.services.clients import ClientInput, create_client
 
 FUTURE_MIGRATION = """
 import sqlalchemy as sa

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from models.entities import IncidentCategory, Severity
 from models.health import Band
-from models.services.clients import list_clients
+from models.services.client_search import list_clients
 from models.services.health import all_health, priority_clients
 from models.services.incidents import IncidentInput, open_incident
 from tests.helpers import (

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 
 from exports.contacts_io import load_contacts
 from exports.csv_columns import Field
-from models.services.clients import ClientInput, Contact, create_client, get_client, list_clients
+from models.services.client_search import list_clients
+from models.services.clients import ClientInput, Contact, create_client, get_client
 from tests.helpers import LEFT, shown
 from tests.test_contacts_import import book_dump
 from ui.client_table import COL_NAME, ID_ROLE

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from models.entities import ClientStatus
-from models.services.clients import ClientInput, Contact, create_client, list_clients
+from models.services.client_search import list_clients
+from models.services.clients import ClientInput, Contact, create_client
 from ui.client_table import (
     ARCHIVED_ROLE,
     COL_EMAIL,

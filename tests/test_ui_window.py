@@ -13,14 +13,8 @@ from PySide6.QtCore import Qt
 
 from models import paths
 from models.lock import BookLock
-from models.services.clients import (
-    ClientInput,
-    Contact,
-    count_clients,
-    create_client,
-    get_client,
-    list_clients,
-)
+from models.services.client_search import list_clients
+from models.services.clients import ClientInput, Contact, count_clients, create_client, get_client
 from tests.helpers import open_window
 from ui.app import CHANGED_CLIENTS, RapportApp
 from ui.client_detail import HINT

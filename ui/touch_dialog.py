@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from models.changes import REMINDERS
 from models.enums import Channel
-from models.services.clients import list_clients
+from models.services.client_search import list_clients
 from models.services.reminders import TouchInput, log_touch, validate_touch
 from models.text import fold
 from ui.app import RapportApp

@@ -52,7 +52,7 @@ def _word_tests(table: Any, words: int) -> list[Any]:
 def _narrowed(
     stmt: Select[Any], table: Any, words: int, include_archived: bool, *, scan: bool = False
 ) -> Select[Any]:
-    """``stmt`` over ``table`` narrowed like _matching, with the words as bind
+    """``stmt`` over ``table`` narrowed like client_search._matching, with the words as bind
     parameters w0, w1, … so the statement can be built once and reused.
 
     ``scan`` keeps SQLite from walking ix_client_archived_name for "not archived" (it
