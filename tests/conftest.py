@@ -73,6 +73,17 @@ def book(book_path: Path) -> Iterator[Book]:
     b.close()
 
 
+@pytest.fixture
+def books(tmp_path: Path) -> Iterator[tuple[Book, Book]]:
+    """Two empty books side by side: one to export from, one to import into."""
+    source, target = open_book(tmp_path / "a" / "a.db"), open_book(tmp_path / "b" / "b.db")
+    try:
+        yield source, target
+    finally:
+        source.close()
+        target.close()
+
+
 # -- the app and its window (Qt is imported only by the tests that ask for these) ----------
 
 

@@ -5,15 +5,13 @@ export -> import -> export, and older files still import, leaving them alone."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from datetime import UTC, datetime, time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from exports.book_json import FORMAT, BookFormatError, dumps, export_book, import_book
-from models.db import Book, open_book
+from models.db import Book
 from models.services.work_settings import WorkSettings, get_work_settings, set_work_settings
 from models.working_time import WorkingWeek
 
@@ -25,16 +23,6 @@ WEEK = WorkingWeek(
     country="DE",
     subdivision="BY",
 )
-
-
-@pytest.fixture
-def books(tmp_path: Path) -> Iterator[tuple[Book, Book]]:
-    source, target = open_book(tmp_path / "a" / "a.db"), open_book(tmp_path / "b" / "b.db")
-    try:
-        yield source, target
-    finally:
-        source.close()
-        target.close()
 
 
 def test_work_settings_travel_and_round_trip(books: tuple[Book, Book]) -> None:

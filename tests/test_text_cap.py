@@ -4,7 +4,6 @@ every form goes through and by the JSON format alike."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,16 +14,6 @@ from exports.book_json import dumps, export_book, import_book
 from models.db import Book, open_book
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def books(tmp_path: Path) -> Iterator[tuple[Book, Book]]:
-    source, target = open_book(tmp_path / "a" / "a.db"), open_book(tmp_path / "b" / "b.db")
-    try:
-        yield source, target
-    finally:
-        source.close()
-        target.close()
 
 
 def test_a_note_at_the_cap_round_trips_and_one_over_is_refused(books: tuple[Book, Book]) -> None:
