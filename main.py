@@ -743,14 +743,16 @@ def cmd_import_contacts(src: Path, *, dry_run: bool, args: argparse.Namespace) -
 
 
 def cmd_import_json(args: argparse.Namespace) -> int:
-    from exports.book_json import attachments_dir_for, import_book, read_json
+    from exports.book_json import import_json
+    from exports.book_json.reader import check_readable
     from models.services.backups import backup_before_import
 
-    data = read_json(args.src)
+    check_readable(args.src)  # a file that is no export fails before the book is touched
     with opened(book_path(args), write=True) as book:
         backup_before_import(book)  # pinned: the way back, as the app takes it
-        # Evidence files travel in the folder beside the JSON file (docs/json-format.md).
-        result = import_book(book, data, attachments=attachments_dir_for(args.src))
+        # Read a batch of clients at a time (issue 18); evidence files travel in the
+        # folder beside the JSON file (docs/json-format.md).
+        result = import_json(book, args.src)
     print(
         f"Imported {args.src}: {result.created} added, {result.updated} updated, "
         f"{result.unchanged} unchanged."

@@ -120,29 +120,46 @@ def _verify_evidence(needed: dict[str, _NeededFile], folder: Path | None) -> Non
             f"{first.where}: evidence files travel in the folder beside the JSON file; "
             "import the file itself so Rapport can find them."
         )
-    problems: list[str] = []
-    for f in sorted(needed.values(), key=lambda f: f.where):
+    problems = evidence_problems(needed, folder)
+    if problems:
+        raise BookFormatError([text for _where, text in sorted(problems)])
+
+
+def evidence_problems(needed: dict[str, _NeededFile], folder: Path) -> list[tuple[str, str]]:
+    """(where, what is wrong) for each needed file that is not in ``folder`` with
+    the hash and size the JSON says."""
+    problems: list[tuple[str, str]] = []
+    for f in needed.values():
         path = folder / f.sha256
         try:
             sha, size = _bounded_digest(path, f.size)
         except FileNotFoundError:
-            problems.append(f"{f.where}: the evidence file “{f.name}” is missing: no {path}.")
+            problems.append(
+                (f.where, f"{f.where}: the evidence file “{f.name}” is missing: no {path}.")
+            )
             continue
         except OSError as exc:
             problems.append(
-                f"{f.where}: the evidence file “{f.name}” could not be read at {path} "
-                f"({exc.strerror or exc})."
+                (
+                    f.where,
+                    f"{f.where}: the evidence file “{f.name}” could not be read at {path} "
+                    f"({exc.strerror or exc}).",
+                )
             )
             continue
         if sha != f.sha256:
             problems.append(
-                f"{f.where}: {path} (“{f.name}”) does not match its SHA-256; "
-                "it was changed or damaged."
+                (
+                    f.where,
+                    f"{f.where}: {path} (“{f.name}”) does not match its SHA-256; "
+                    "it was changed or damaged.",
+                )
             )
         elif size != f.size:
-            problems.append(f"{f.where}.size: says {f.size} bytes, but {path} has {size}.")
-    if problems:
-        raise BookFormatError(problems)
+            problems.append(
+                (f.where, f"{f.where}.size: says {f.size} bytes, but {path} has {size}.")
+            )
+    return problems
 
 
 def _bounded_digest(path: Path, stated: int) -> tuple[str, int]:
@@ -189,5 +206,3 @@ def _store_evidence(book: Book, needed: dict[str, _NeededFile], folder: Path) ->
             path.unlink(missing_ok=True)
         raise
     return added
-
-

@@ -238,18 +238,20 @@ def _unique_ids(clients: list[tuple[int, Record]], problems: list[Problem]) -> N
 def _entries(c: Record, at: Loc) -> Iterator[tuple[Loc, str, Any]]:
     """(where, list name, entry) of every follow-up, incident, timeline entry,
     evidence file, repair plan, agreement and commitment of one client."""
-    for j, f in enumerate(c["follow_ups"]):
+    # .get: a client the models accepted may leave out a list that has a default
+    # (a re-read of the file's own objects, check_stream.FileCheck.finish).
+    for j, f in enumerate(c.get("follow_ups") or ()):
         yield (*at, "follow_ups", j), "follow_ups", f
-    for j, inc in enumerate(c["incidents"]):
+    for j, inc in enumerate(c.get("incidents") or ()):
         p = (*at, "incidents", j)
         yield p, "incidents", inc
         for key in ("timeline", "evidence", "repair_plans"):
-            for k, item in enumerate(inc[key] or ()):
+            for k, item in enumerate(inc.get(key) or ()):
                 yield (*p, key, k), key, item
-    for j, ag in enumerate(c["agreements"] or ()):
+    for j, ag in enumerate(c.get("agreements") or ()):
         p = (*at, "agreements", j)
         yield p, "agreements", ag
-        for k, item in enumerate(ag["commitments"]):
+        for k, item in enumerate(ag.get("commitments") or ()):
             yield (*p, "commitments", k), "commitments", item
 
 

@@ -26,16 +26,34 @@ from models.services.agreements import NewAgreement, NewCommitment, add_agreemen
 from models.services.bulk import RowRefused, update_rows
 
 
-def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> set[str]:
+def _merge_agreements(
+    s: Session,
+    incoming: list[_Incoming],
+    now: datetime,
+    dropped: set[str] | None = None,
+    empty: frozenset[type[Any]] = frozenset(),
+) -> set[str]:
     """Make each listed client's agreements exactly the file's, matched by id, with
     their commitments, stored PDFs and links; returns the uids of clients whose
-    agreements changed. Runs after every client, touch, follow-up and incident is
-    in place, so links by id resolve."""
+    agreements changed. Runs after every client, touch, follow-up and incident of
+    ``incoming`` is in place, so links by id resolve.
+
+    A file is merged a batch at a time: ``dropped`` carries the agreements earlier
+    batches removed, so a later client that lists one is refused as it would have
+    been had the whole file been one batch (the id was another client's).
+    """
+    dropped = set() if dropped is None else dropped
     wanted = [inc for inc in incoming if inc.agreements is not None]
     clients = _client_ids(s, [inc.uid for inc in wanted])
-    fu_ids = dict(s.execute(select(FollowUp.uid, FollowUp.id)).all())
-    inc_ids = dict(s.execute(select(Incident.uid, Incident.id)).all())
-    all_uids = [a.uid for inc in wanted for a in inc.agreements or []]
+    agreements = [a for inc in wanted for a in inc.agreements or []]
+    fu_ids = _ids_of(
+        s,
+        FollowUp,
+        [a.review_follow_up_uid for a in agreements if a.review_follow_up_uid]
+        + [c.follow_up_uid for a in agreements for c in a.commitments if c.follow_up_uid],
+    )
+    inc_ids = _ids_of(s, Incident, [a.incident_uid for a in agreements if a.incident_uid])
+    all_uids = [a.uid for a in agreements]
     rows: dict[str, Agreement] = {}
     for start in range(0, len(all_uids), _SQL_CHUNK):
         chunk = all_uids[start : start + _SQL_CHUNK]
@@ -45,7 +63,6 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
             .options(undefer(Agreement.pdf), selectinload(Agreement.commitments))
         ):
             rows[r.uid] = r
-    ids_to_uid = dict(s.execute(select(Agreement.id, Agreement.uid)).all())
     changed: set[str] = set()
     keep = set(all_uids)
     owner = {clients[inc.uid]: inc.uid for inc in wanted}
@@ -57,14 +74,22 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
             # leaves it alone, it never removes it.
             if r.uid not in keep and AgreementStatus(r.status) != AgreementStatus.FINAL:
                 s.delete(r)
+                dropped.add(r.uid)
                 changed.add(owner[r.client_id])
     s.flush()
+    ids_to_uid = {
+        v: k
+        for k, v in _ids_of(
+            s, Agreement, [], [r.supersedes_id for r in rows.values() if r.supersedes_id]
+        ).items()
+    }
     # Commitment ids the book already has: an agreement with none of them is new
     # through and through and goes in through the services' writer.
     taken = _taken(
         s,
         Commitment,
         [c.uid for inc in wanted for a in inc.agreements or [] for c in a.commitments],
+        empty,
     )
     placed: list[tuple[Agreement, _IncomingAgreement]] = []
     fresh: list[tuple[NewAgreement, _IncomingAgreement]] = []
@@ -73,7 +98,9 @@ def _merge_agreements(s: Session, incoming: list[_Incoming], now: datetime) -> s
         for j, ia in enumerate(inc.agreements or []):
             row = rows.get(ia.uid)
             where = f"clients[{inc.index}].agreements[{j}]"
-            if row is not None and row.client_id != client_id:
+            if (row is not None and row.client_id != client_id) or (
+                row is None and ia.uid in dropped
+            ):
                 raise BookFormatError(
                     f"{where}: the id {ia.uid} belongs to an agreement of another client "
                     "in this book; nothing was imported."
@@ -176,6 +203,19 @@ def _new_agreement(
         commitments=commitments,
         uid=ia.uid,
     )
+
+
+def _ids_of(
+    s: Session, entity: type[Any], uids: list[str], row_ids: list[int] | None = None
+) -> dict[str, int]:
+    """{uid: row id} of the rows of ``entity`` with one of ``uids`` (or of ``row_ids``)."""
+    found: dict[str, int] = {}
+    column = entity.id if row_ids else entity.uid
+    wanted = sorted(set(row_ids or uids))
+    for start in range(0, len(wanted), _SQL_CHUNK):
+        chunk = wanted[start : start + _SQL_CHUNK]
+        found.update(s.execute(select(entity.uid, entity.id).where(column.in_(chunk))).all())
+    return found
 
 
 def _client_ids(s: Session, uids: list[str]) -> dict[str, int]:

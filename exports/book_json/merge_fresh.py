@@ -34,9 +34,15 @@ from models.services.reminders import NewTouch, add_follow_ups_in, add_touches_i
 from models.types import stored_moment
 
 
-def _taken(s: Session, entity: type[Any], uids: Sequence[str]) -> set[str]:
+def _taken(
+    s: Session, entity: type[Any], uids: Sequence[str], empty: frozenset[type[Any]] = frozenset()
+) -> set[str]:
     """Which of ``uids`` the table already has: none when it is empty (a first
-    import), its own uids when it holds fewer rows than the file lists."""
+    import), or was before this import (``empty``: its rows are then the file's own
+    earlier batches', whose ids the checks found unique); its own uids when it
+    holds fewer rows than the file lists."""
+    if entity in empty:
+        return set()
     held = s.scalar(select(func.count()).select_from(entity)) or 0
     if not held:
         return set()
@@ -50,8 +56,11 @@ def _taken(s: Session, entity: type[Any], uids: Sequence[str]) -> set[str]:
     return found
 
 
-def split_fresh(s: Session, new: list[_Incoming]) -> tuple[list[_Incoming], list[_Incoming]]:
-    """``new`` (clients whose id the book lacks) as (fresh, the rest), each in file order."""
+def split_fresh(
+    s: Session, new: list[_Incoming], empty: frozenset[type[Any]] = frozenset()
+) -> tuple[list[_Incoming], list[_Incoming]]:
+    """``new`` (clients whose id the book lacks) as (fresh, the rest), each in file
+    order (``empty``: see _taken)."""
     taken: set[str] = set()
     for entity, uids in (
         (Touch, [t.uid for inc in new for t in inc.touches]),
@@ -61,7 +70,7 @@ def split_fresh(s: Session, new: list[_Incoming]) -> tuple[list[_Incoming], list
         (Evidence, [e.uid for inc in new for i in inc.incidents for e in i.evidence]),
     ):
         if uids:
-            taken |= _taken(s, entity, uids)
+            taken |= _taken(s, entity, uids, empty)
     if not taken:
         return new, []
     fresh: list[_Incoming] = []

@@ -171,5 +171,3 @@ def _stored_answers(stored: str) -> Any:
         return json.loads(stored or "{}")
     except json.JSONDecodeError:
         return None
-
-
