@@ -2,8 +2,9 @@
 
 This format is the user's way out of Rapport and a script's way in, so it is
 documented, versioned and strict. An import checks every field of every client
-before it writes anything, then merges in one transaction: a bad file never leaves
-a half-imported book. An export carries no export time and has a fixed order, so
+and merges in one transaction, a batch of clients at a time (the file is streamed:
+memory is bounded by the batch, not the file): a bad file never leaves a
+half-imported book. An export carries no export time and has a fixed order, so
 exporting the same book twice gives the same bytes, and exports diff cleanly.
 
 Evidence files do not go inside the JSON: they travel in a folder beside it, one
@@ -15,8 +16,9 @@ steps), ``codecs`` and ``codec_types`` (one pydantic model per aggregate: the
 checks of every field, and the published JSON Schema), ``problems`` (pydantic's
 errors in the format's words, with their paths), ``check`` and ``check_*`` (the
 forms' rules and the rules across records, over what the models accepted),
-``export``, ``files`` (reading and writing the text), ``attachments``, ``merge``
-and ``merge_*``.
+``check_stream`` (those checks a batch at a time, with the rules across the file),
+``export``, ``files`` (reading and writing the text), ``reader`` (streaming a file
+from disk), ``attachments``, ``merge`` and ``merge_*``.
 Nothing here is imported at the GUI's start-up.
 """
 
