@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -26,6 +27,7 @@ from models.db import Book, open_book
 from models.services.clients import count_clients
 from models.services.consultant import get_settings
 from tests.json_kit import NOW, book_doc, client_doc, touch_doc
+from tests.test_cli import rapport
 
 MOMENT = "2025-03-14T09:30:00+00:00"
 
@@ -217,3 +219,50 @@ def _problems_keeping(target: Book, path: Path) -> list[str]:
     with pytest.raises(BookFormatError) as err:
         import_json(target, path, now=NOW)
     return err.value.problems
+
+
+@pytest.fixture(scope="module")
+def demo_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    folder = tmp_path_factory.mktemp("demo")
+    book = folder / "book" / "book.db"
+    rapport("--db", book, "demo", check=True)
+    out = folder / "export.json"
+    rapport("--db", book, "export", "json", out, check=True)
+    return book, json.loads(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("batch", [1, 1000])
+def test_an_agreement_an_earlier_batch_removed_cannot_move_to_a_later_client(
+    demo_export: tuple[Path, dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    batch: int,
+) -> None:
+    """The book's draft agreement, listed in the file under a later client (and so
+    not under its own): refused whether or not its own client's batch already
+    went in and removed it."""
+    src, data = demo_export
+    shutil.copytree(src.parent, tmp_path / "book", ignore=shutil.ignore_patterns("*.lock"))
+    data = copy.deepcopy(data)
+    i, j = next(
+        (i, j)
+        for i, c in enumerate(data["clients"])
+        for j, a in enumerate(c.get("agreements") or [])
+        if a["status"] == "draft"
+    )
+    draft = data["clients"][i]["agreements"].pop(j)
+    later = data["clients"][-1]
+    assert later is not data["clients"][i]
+    later["agreements"] = [*(later.get("agreements") or []), {**draft, "incident": None}]
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    shutil.copytree(src.parent.parent / "export.attachments", tmp_path / "in.attachments")
+    monkeypatch.setattr(merge, "BATCH", batch)
+    book = open_book(tmp_path / "book" / src.name)
+    try:
+        before = book.path.read_bytes()
+        with pytest.raises(BookFormatError, match="belongs to an agreement of another client"):
+            import_json(book, path)  # the demo's dates are the real today's
+        assert book.path.read_bytes() == before
+    finally:
+        book.close()
