@@ -1,7 +1,7 @@
 """The JSON format against its floor: export and import of a whole book.
 
     python bench/json_book_bench.py BOOK.db [--repeat N] [--json]
-    python bench/json_book_bench.py BOOK.db --clients 5000 [--repeat N] [--json]
+    python bench/json_book_bench.py BOOK.db --clients 5000 [--parsed] [--repeat N] [--json]
 
 Floors (the least work that could move the same data):
 - **export**: every row of the book's tables read with raw ``sqlite3`` and written
@@ -16,7 +16,9 @@ measured, of the export's first N clients (issue 18 asks for 5 000), against the
 same floor for the rows that import wrote; wall and CPU time both. That import
 reads the file from disk through ``import_json``, as the app and the CLI do (the
 reading is part of the import: since issue 18 the file is streamed, never parsed
-whole), while the floor is given its rows ready in memory. (The whole
+whole), while the floor is given its rows ready in memory; with ``--parsed``, the
+figure before issue 18's streaming: ``import_book`` of the document parsed
+beforehand, the parsing untimed. (The whole
 book is exported first, in this process, so its peak memory says little about the
 import's.) App and floor alternate; the median is kept.
 Imported with the format package's public names only, so the same file measures
@@ -151,10 +153,12 @@ def measure(book_path: Path, repeat: int = 1) -> dict[str, float]:
     }
 
 
-def measure_import(book_path: Path, clients: int, repeat: int = 3) -> dict[str, Any]:
+def measure_import(
+    book_path: Path, clients: int, repeat: int = 3, parsed: bool = False
+) -> dict[str, Any]:
     """The import figure for the export's first ``clients`` clients: best and per-run
     wall and CPU seconds of the app and of its floor, alternating."""
-    from exports.book_json import dumps, export_book, import_json
+    from exports.book_json import dumps, export_book, import_book, import_json
     from models.db import open_book
 
     book = open_book(book_path, upgrade=False)
@@ -184,11 +188,16 @@ def measure_import(book_path: Path, clients: int, repeat: int = 3) -> dict[str, 
         for n in range(repeat):
             target = folder / f"app-{n}.db"
             shutil.copyfile(empty, target)
+            doc = json.loads(source.read_text(encoding="utf-8")) if parsed else None
             b = open_book(target)
             try:
-                app.append(timed(lambda b=b: import_json(b, source)))
+                if doc is not None:
+                    app.append(timed(lambda b=b, doc=doc: import_book(b, doc)))
+                else:
+                    app.append(timed(lambda b=b: import_json(b, source)))
             finally:
                 b.close()
+            del doc
             if rows is None:
                 rows = _rows(target)  # the very rows the import wrote
             target.unlink()
@@ -219,9 +228,14 @@ def main() -> int:
     parser.add_argument(
         "--clients", type=int, help="only the import, of the export's first N clients"
     )
+    parser.add_argument(
+        "--parsed",
+        action="store_true",
+        help="with --clients: time import_book of the parsed document (parsing untimed)",
+    )
     args = parser.parse_args()
     figures: dict[str, Any] = (
-        measure_import(args.book, args.clients, args.repeat)
+        measure_import(args.book, args.clients, args.repeat, args.parsed)
         if args.clients
         else measure(args.book, args.repeat)
     )
