@@ -170,7 +170,7 @@ def test_version_3_files_still_import_and_keep_agreements(demo: Book, tmp_path: 
 
 
 def test_version_3_file_with_new_keys_is_refused() -> None:
-    from exports.book_json import check
+    from exports.book_json import check_stream as check
 
     v3 = {
         "format": FORMAT,

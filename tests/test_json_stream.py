@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,9 @@ import pytest
 
 from exports.book_json import FORMAT, VERSION, BookFormatError, ImportResult, import_json, merge
 from models.db import Book, open_book
-from models.services.clients import count_clients
+from models.services.clients import count_clients, get_client
 from models.services.consultant import get_settings
-from tests.json_kit import NOW, book_doc, client_doc, touch_doc
+from tests.json_kit import NOW, UID_A, book_doc, client_doc, touch_doc
 from tests.test_cli import rapport
 
 MOMENT = "2025-03-14T09:30:00+00:00"
@@ -266,3 +267,41 @@ def test_an_agreement_an_earlier_batch_removed_cannot_move_to_a_later_client(
         assert book.path.read_bytes() == before
     finally:
         book.close()
+
+
+@pytest.mark.parametrize("where", ["client", "header", "after"])
+def test_deep_nesting_is_refused_quickly(
+    books: tuple[Book, Book], tmp_path: Path, where: str
+) -> None:
+    """ijson keeps a path per level, so 200 000 nested lists (400 KB) would take it
+    past any memory there is; the reader refuses them as the standard library did."""
+    _source, target = books
+    deep = "[" * 200_000 + "]" * 200_000
+    client = json.dumps(client_doc(UID_A, "Ann"))
+    text = {
+        "client": f'{{"format": "{FORMAT}", "version": {VERSION}, "clients": [{client[:-1]}, '
+        f'"x": {deep}}}]}}',
+        "header": f'{{"format": "{FORMAT}", "version": {VERSION}, "x": {deep}, "clients": []}}',
+        "after": f'{{"format": "{FORMAT}", "version": {VERSION}, "clients": [{client}], '
+        f'"x": {deep}}}',
+    }[where]
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    started = time.perf_counter()
+    assert _problems(target, path) == [f"{path} is nested too deeply to be a Rapport export."]
+    assert time.perf_counter() - started < 30
+
+
+def test_brackets_and_escaped_quotes_in_text_are_text(
+    books: tuple[Book, Book], tmp_path: Path, small_batches: None
+) -> None:
+    """The nesting guard reads past strings: brackets in a note (after escaped quotes
+    and backslashes, across the reader's 1 MB chunks) are not nesting."""
+    _source, target = books
+    notes = ('a \\" [[[[{{{{ \\\\"' + "[" * 300 + "\\\\\\\\") * 2000
+    clients = [client_doc(f"{k + 1:032x}", f"Client {k}", notes=notes[:20_000]) for k in range(60)]
+    path = tmp_path / "brackets.json"
+    path.write_text(json.dumps(book_doc(*clients)))
+    assert path.stat().st_size > 1024 * 1024  # more than one chunk
+    assert import_json(target, path, now=NOW) == ImportResult(60, 0, 0)
+    assert get_client(target, 1).notes == notes[:20_000].strip()

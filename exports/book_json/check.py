@@ -2,8 +2,8 @@
 what the models accepted, and the links within the client (to its own touches,
 follow-ups, incidents and agreements). check_stream runs the models a batch at a
 time and the rules across the file (ids unique in the file, agreement numbers,
-one size per evidence hash); ``_check_document`` checks a parsed file as one
-batch. Every problem is collected, with its path.
+one size per evidence hash), and ``check_stream._check_document`` checks a
+parsed file as one batch. Every problem is collected, with its path.
 
 When the models refuse something, each client is checked again on its own, so
 the form and cross-record rules still run over every client that is fine, and
@@ -19,28 +19,13 @@ from typing import Any
 from exports.book_json.check_agreements import agreements
 from exports.book_json.check_history import follow_ups, touches, utc
 from exports.book_json.check_incidents import incidents
-from exports.book_json.incoming import _Checked, _Incoming
+from exports.book_json.incoming import _Incoming
 from exports.book_json.problems import (
     Loc,
     Problem,
     Record,
 )
-from exports.book_json.versions import check_header
 from models.services.clients import ClientInput, Contact, validate_client
-
-
-def _check_document(data: Any, now: datetime) -> _Checked:
-    """Every client of a parsed file, or a BookFormatError listing every problem
-    found: the file as one batch of check_stream.FileCheck."""
-    from exports.book_json.check_stream import FileCheck
-
-    doc = check_header(data)
-    batch = list(enumerate(doc["clients"]))
-    checks = FileCheck({**data, "clients": []}, now)
-    incoming = checks.batch(batch)
-    checks.late_header({}, {})
-    checks.finish(lambda: [batch])
-    return _Checked(incoming, checks.settings)
 
 
 def _client(

@@ -21,7 +21,7 @@ from typing import Any
 from exports.book_json.check import _client, _entries
 from exports.book_json.check_agreements import consultant
 from exports.book_json.format import FORMAT, VERSION, BookFormatError, _q
-from exports.book_json.incoming import _Incoming
+from exports.book_json.incoming import _Checked, _Incoming
 from exports.book_json.problems import Loc, Problem, Record, from_error, path_of, sorted_problems
 from exports.book_json.versions import UPGRADES, check_header
 from models.services.consultant import ConsultantSettings
@@ -230,3 +230,15 @@ def _ids(clients: list[tuple[int, Record]]) -> Iterator[tuple[str, list[tuple[st
         for loc, key, item in _entries(c, ("clients", i)):
             by_kind.setdefault(key, []).append((item["id"], loc))
     yield from by_kind.items()
+
+
+def _check_document(data: Any, now: datetime) -> _Checked:
+    """Every client of a parsed file, or a BookFormatError listing every problem
+    found: the file as one batch of check_stream.FileCheck."""
+    check_header(data)  # fails fast on a file that is not an export
+    batch = list(enumerate(data["clients"]))  # brought up to this version by FileCheck
+    checks = FileCheck({**data, "clients": []}, now)
+    incoming = checks.batch(batch)
+    checks.late_header({}, {})
+    checks.finish(lambda: [batch])
+    return _Checked(incoming, checks.settings)

@@ -18,6 +18,7 @@ words.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,10 +34,69 @@ _BUF = 1 << 20
 WHOLE_READ_LIMIT = 64 * 1024 * 1024
 # Places tried as the end of the clients list, reading back from the file's end.
 _TAIL_TRIES = 64
+_ESCAPES = re.compile(rb"\\.", re.DOTALL)
+_STRINGS = re.compile(rb'"[^"]*"')
+_PAIRS = re.compile(rb"\[\]|\{\}")
 
 
 class Unreadable(Exception):
     """ijson could not read the file (not JSON, not UTF-8, or a number it refuses)."""
+
+
+# How deep lists and objects may nest (an export's deepest is about 10). ijson keeps
+# a path string per level, so its memory grows with the square of the depth: a
+# 400 KB file of nested brackets would take it past any memory there is.
+MAX_DEPTH = 128
+_STRUCTURE = b'"[]{}'
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in _STRUCTURE)
+
+
+class _Shallow:
+    """A binary file that refuses, as ijson reads it, any nesting deeper than
+    MAX_DEPTH. Each chunk is cut down to its quotes and brackets at C speed
+    (escaped quotes first taken out), strings dropped, and matched pairs of
+    brackets removed pass by pass: what is left is the open brackets carried to the
+    next chunk, and a chunk that needs more passes, or leaves more open, nests too
+    deep."""
+
+    def __init__(self, source: IO[bytes], path: Path) -> None:
+        self.source, self.path = source, path
+        self.open = b""  # brackets still open, and an unclosed string's part
+        self.backslashes = b""  # a run at a chunk's end escapes the next chunk's first byte
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.source.read(size)
+        chunk = self.backslashes + data if self.backslashes else data
+        self.backslashes = b""
+        if data.endswith(b"\\"):
+            cut = len(chunk.rstrip(b"\\"))
+            chunk, self.backslashes = chunk[:cut], chunk[cut:]
+        if b"\\" in chunk:  # one byte: a fast search, where two are not
+            chunk = _ESCAPES.sub(b"", chunk)
+        # Two quotes side by side hold no bracket between them (or close one string
+        # and open the next with none between): dropping them keeps the structure.
+        marks = self.open + chunk.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+        if b'"' in marks:
+            marks = _STRINGS.sub(b"", marks)
+        inside = marks.find(b'"')
+        rest = b""
+        if inside >= 0:
+            marks, rest = marks[:inside], marks[inside:]
+        for _ in range(MAX_DEPTH):
+            fewer = _PAIRS.sub(b"", marks)
+            if len(fewer) == len(marks):
+                break
+            marks = fewer
+        else:
+            if _PAIRS.search(marks):
+                raise self._too_deep()
+        if len(marks) > MAX_DEPTH:
+            raise self._too_deep()
+        self.open = marks + rest
+        return data
+
+    def _too_deep(self) -> BookFormatError:
+        return BookFormatError(f"{self.path} is nested too deeply to be a Rapport export.")
 
 
 @dataclass
@@ -63,7 +123,9 @@ class Export:
         with _open(self.path) as fh:
             fh.seek(self.start)
             try:
-                yield from ijson.items(fh, "clients.item", use_float=True, buf_size=_BUF)
+                yield from ijson.items(
+                    _Shallow(fh, self.path), "clients.item", use_float=True, buf_size=_BUF
+                )
             except (ijson.JSONError, ValueError, RecursionError) as exc:
                 raise Unreadable(str(exc)) from exc
 
@@ -95,12 +157,12 @@ def after_clients(export: Export, last: list[Any]) -> dict[str, Any]:
     import ijson
 
     with _open(export.path) as fh:
-        found = _after_clients(fh, export.start, export.size, last)
+        found = _after_clients(fh, export.start, export.size, last, export.path)
         if found is not None:
             return found
         fh.seek(export.start)
         try:
-            top, lists = _top_entries(_events(fh), False, after=True)
+            top, lists = _top_entries(_events(_Shallow(fh, export.path)), False, after=True)
         except (ijson.JSONError, ValueError, RecursionError, StopIteration) as exc:
             raise Unreadable(str(exc)) from exc
     if lists > 1:
@@ -123,13 +185,13 @@ def open_export(path: Path) -> Export:
             start = len(BOM) if head.startswith(BOM) else 0
             fh.seek(start)
             try:
-                top, lists = _top_entries(_events(fh), True)
+                top, lists = _top_entries(_events(_Shallow(fh, path)), True)
                 complete = not lists
                 if lists and not ("format" in top and "version" in top):
                     # The header comes after the clients: read the top level through
                     # once first (in Python: slower, but such files are hand-made).
                     fh.seek(start)
-                    top, lists = _top_entries(_events(fh), False)
+                    top, lists = _top_entries(_events(_Shallow(fh, path)), False)
                     complete = True
             except (ijson.JSONError, ValueError, RecursionError, StopIteration) as exc:
                 raise Unreadable(str(exc)) from exc
@@ -144,7 +206,7 @@ def open_export(path: Path) -> Export:
     return Export(path, start, size, top, lists == 1, complete)
 
 
-def _events(source: IO[bytes]) -> Iterator[tuple[str, str, Any]]:
+def _events(source: IO[bytes] | _Shallow) -> Iterator[tuple[str, str, Any]]:
     import ijson
 
     events: Iterator[tuple[str, str, Any]] = ijson.parse(source, use_float=True, buf_size=_BUF)
@@ -219,7 +281,9 @@ def _top_entries(
     return top, lists
 
 
-def _after_clients(fh: IO[bytes], start: int, size: int, last: list[Any]) -> dict[str, Any] | None:
+def _after_clients(
+    fh: IO[bytes], start: int, size: int, last: list[Any], path: Path
+) -> dict[str, Any] | None:
     """The top-level entries after the clients list, read from the end of the file,
     given the list's ``last`` items (already read: the last two).
 
@@ -246,7 +310,7 @@ def _after_clients(fh: IO[bytes], start: int, size: int, last: list[Any]) -> dic
         end = len(tail)
         while tries < _TAIL_TRIES and budget > 0 and (q := tail.rfind(b"}", 0, end)) >= 0:
             tries, end, budget = tries + 1, q, budget - (len(tail) - q)
-            rest = io.BytesIO(b'{"clients":[{}' + tail[q + 1 :])
+            rest = _Shallow(io.BytesIO(b'{"clients":[{}' + tail[q + 1 :]), path)
             try:
                 top, lists = _top_entries(_events(rest), False)
             except (ijson.JSONError, ValueError, RecursionError, StopIteration, BookFormatError):
