@@ -32,10 +32,21 @@ HEAVY = {
 # Loaded only when used, never for the first paint: taking and restoring backups,
 # the log file's rotating handler (with socket, pickle and queue behind it).
 KEPT_OUT = {"models.backups.take", "models.backups.restore", "logging.handlers"}
-# Qt classes only the crash dialog's "Open log folder" uses: PySide loads a class, and
-# builds its Python enums (QUrl has many), on the first import of its name.
-from PySide6 import QtCore, QtGui
-QT_KEPT_OUT = {QtCore: {"QUrl"}, QtGui: {"QDesktopServices"}}
+# Qt classes the first paint does not use: PySide loads a class, and builds its Python
+# enums (QUrl has many), on the first import of its name. QUrl and QDesktopServices:
+# the crash dialog's "Open log folder"; QCalendarWidget and QDialogButtonBox: the
+# snooze date dialog; QFileDialog, QMessageBox: dialogs; QSplitter: the Clients page.
+# QWizard and QMdiArea are used nowhere before the paint: PySide loads them only when
+# it searches every QWidget subclass for a viewport() it has not seen (ui/kit/viewport.py).
+from PySide6 import QtCore, QtGui, QtWidgets
+QT_KEPT_OUT = {
+    QtCore: {"QUrl"},
+    QtGui: {"QDesktopServices"},
+    QtWidgets: {
+        "QCalendarWidget", "QDialogButtonBox", "QFileDialog", "QMessageBox", "QSplitter",
+        "QWizard", "QMdiArea",
+    },
+}
 app = ensure_application()
 seen = {}
 
@@ -94,8 +105,20 @@ class Watch(QObject):
         return False
 
 
+def attach():
+    # On the main window only, at the first turn of the event loop (before any paint):
+    # a filter on the whole application would have PySide look up the Python class
+    # of every object that gets an event, loading every Qt class to do so, which the
+    # app itself never does.
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QMainWindow):
+            widget.installEventFilter(watch)
+            return
+    app.installEventFilter(watch)
+
+
 watch = Watch()
-app.installEventFilter(watch)
+QTimer.singleShot(0, attach)
 sys.exit(main.main(["--db", sys.argv[1]]))
 """
 

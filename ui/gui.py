@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
-from PySide6.QtWidgets import QMessageBox
 
 from ui.app import APP_NAME, OpenStatus, RapportApp, ensure_application
 from ui.auto_backup import AutoBackup
@@ -106,6 +105,8 @@ def run_gui(book_path: Path, *, start_hidden: bool = False, config_dir: Path | N
             rapport.close()
             return 1
     elif outcome.status is OpenStatus.FAILED:
+        from PySide6.QtWidgets import QMessageBox  # only when the book cannot be opened
+
         rapport.close()
         QMessageBox.critical(None, APP_NAME, outcome.message)
         return 1
