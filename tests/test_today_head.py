@@ -265,6 +265,10 @@ def _plans(book: Book, today: date) -> dict[str, list[str]]:
         _FIRST_UPCOMING,
         _FOLLOW_UP_COUNTS,
         _KEEP_COUNTS,
+        _OVERDUE_FOLLOW_UPS,
+        _OVERDUE_KEEP,
+        _OVERDUE_KEEP_PRIORITY,
+        _OVERDUE_RHYTHMS,
         _UPCOMING_HEAD,
     )
 
@@ -276,7 +280,12 @@ def _plans(book: Book, today: date) -> dict[str, list[str]]:
         "today": _DUE_HEAD.format(cmp="="),
         "upcoming": _UPCOMING_HEAD,
         "first upcoming": _FIRST_UPCOMING,
+        "overdue rhythms": _OVERDUE_RHYTHMS,
+        "overdue by rhythm": _OVERDUE_KEEP,
+        "overdue under priority": _OVERDUE_KEEP_PRIORITY,
+        "overdue follow-ups": _OVERDUE_FOLLOW_UPS,
     }
+    args |= {"cadence": 30, "priority": 0}
     with book.read() as conn:
         conn.create_collation("rapport_casefold", lambda a, b: (a > b) - (a < b))
         return {
@@ -294,7 +303,15 @@ def test_the_head_reads_indexes_not_client_rows(book: Book) -> None:
     The counts read no row at all."""
     fill_demo(book, now=NOW)
     plans = _plans(book, TODAY)
-    for name in ("overdue", "today", "upcoming", "first upcoming"):
+    for name in (
+        "overdue",
+        "today",
+        "upcoming",
+        "first upcoming",
+        "overdue rhythms",
+        "overdue by rhythm",
+        "overdue under priority",
+    ):
         client_leg = [
             step for step in plans[name] if step.startswith(("SCAN client", "SEARCH client"))
         ]
@@ -313,3 +330,46 @@ def test_the_head_reads_indexes_not_client_rows(book: Book) -> None:
         in follow
     )
     assert not any("SCAN" in step for step in follow), follow
+
+    # The overdue head's groups: each walks its index in date order, and only the one
+    # for clients under priority (few) is sorted whole; follow-ups never.
+    assert plans["overdue by rhythm"] == [
+        "SEARCH client USING COVERING INDEX ix_client_due_rank (touch_due_on<?)",
+        "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY",
+    ]
+    assert plans["overdue follow-ups"] == [
+        "SEARCH f USING INDEX ix_follow_up_due_client (done_at=? AND due_on<?)",
+        "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)",
+        "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY",
+    ]
+
+
+def test_a_book_of_many_rhythms_ranks_its_overdue_rows_the_same(book: Book) -> None:
+    """The overdue head is read per rhythm; with more rhythms than MAX_RHYTHM_GROUPS
+    it is read in one sort again. Both give the rules' head, with priority, ties of
+    date and urgency (2 days late every 1 day = 4 days late every 2) and follow-ups."""
+    from models.reads import MAX_RHYTHM_GROUPS
+
+    for rhythms in (3, MAX_RHYTHM_GROUPS, MAX_RHYTHM_GROUPS + 1):
+        with book.session() as s:
+            for c in s.scalars(select(Client)):
+                s.delete(c)
+        for n in range(3 * rhythms):
+            cadence = 1 + n % rhythms
+            late = 1 + (n * 7) % 23
+            create_client(
+                book,
+                ClientInput(name=NAMES[n % len(NAMES)], cadence_days=cadence),
+                now=NOW - timedelta(days=cadence + late),
+            )
+        with book.session() as s:
+            ids = sorted(s.scalars(select(Client.id)))
+            for cid in ids[::4]:
+                s.get(Client, cid).priority_until = TODAY + timedelta(days=3)
+        for n, cid in enumerate(ids[::3]):
+            add_follow_up(book, cid, f"Note {n}", TODAY - timedelta(days=1 + n % 9), now=NOW)
+        with book.read() as conn:
+            found = conn.execute("SELECT count(DISTINCT cadence_days) FROM client").fetchone()
+        assert found == (rhythms,)
+        head = assert_one_definition(book, TODAY)
+        assert head.count.overdue == 3 * rhythms + len(ids[::3])
