@@ -258,6 +258,9 @@ def test_the_app_cuts_the_same_head_before_and_after_it_is_warm(rapport) -> None
     assert warm == cold and warm.count.total > 5
 
 
+PARTS = ("overdue", "today", "upcoming")
+
+
 def _plans(book: Book, today: date) -> dict[str, list[str]]:
     """EXPLAIN QUERY PLAN of every query today_head runs, by name, as SQLite words it."""
     from models.reads import (
@@ -265,11 +268,9 @@ def _plans(book: Book, today: date) -> dict[str, list[str]]:
         _FIRST_UPCOMING,
         _FOLLOW_UP_COUNTS,
         _KEEP_COUNTS,
-        _OVERDUE_FOLLOW_UPS,
-        _OVERDUE_KEEP,
-        _OVERDUE_KEEP_PRIORITY,
-        _OVERDUE_RHYTHMS,
+        _RHYTHMS,
         _UPCOMING_HEAD,
+        head_part_queries,
     )
 
     args = {"today": today.isoformat(), "until": (today + timedelta(days=7)).isoformat()}
@@ -280,11 +281,15 @@ def _plans(book: Book, today: date) -> dict[str, list[str]]:
         "today": _DUE_HEAD.format(cmp="="),
         "upcoming": _UPCOMING_HEAD,
         "first upcoming": _FIRST_UPCOMING,
-        "overdue rhythms": _OVERDUE_RHYTHMS,
-        "overdue by rhythm": _OVERDUE_KEEP,
-        "overdue under priority": _OVERDUE_KEEP_PRIORITY,
-        "overdue follow-ups": _OVERDUE_FOLLOW_UPS,
+        "overdue rhythms": _RHYTHMS,
     }
+    for part, name in (("<", "overdue"), ("=", "today"), (">", "upcoming")):
+        keep, keep_priority, follow = head_part_queries(part)
+        queries |= {
+            f"{name} by date": keep,
+            f"{name} under priority": keep_priority,
+            f"{name} follow-ups": follow,
+        }
     args |= {"cadence": 30, "priority": 0}
     with book.read() as conn:
         conn.create_collation("rapport_casefold", lambda a, b: (a > b) - (a < b))
@@ -309,8 +314,7 @@ def test_the_head_reads_indexes_not_client_rows(book: Book) -> None:
         "upcoming",
         "first upcoming",
         "overdue rhythms",
-        "overdue by rhythm",
-        "overdue under priority",
+        *(f"{part} {group}" for part in PARTS for group in ("by date", "under priority")),
     ):
         client_leg = [
             step for step in plans[name] if step.startswith(("SCAN client", "SEARCH client"))
@@ -331,17 +335,18 @@ def test_the_head_reads_indexes_not_client_rows(book: Book) -> None:
     )
     assert not any("SCAN" in step for step in follow), follow
 
-    # The overdue head's groups: each walks its index in date order, and only the one
-    # for clients under priority (few) is sorted whole; follow-ups never.
-    assert plans["overdue by rhythm"] == [
-        "SEARCH client USING COVERING INDEX ix_client_due_rank (touch_due_on<?)",
-        "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY",
-    ]
-    assert plans["overdue follow-ups"] == [
-        "SEARCH f USING INDEX ix_follow_up_due_client (done_at=? AND due_on<?)",
-        "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)",
-        "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY",
-    ]
+    # Each part's groups walk their index in date order (stopping at the limit); only
+    # the clients under priority (few) are sorted whole, and follow-ups never.
+    for part in PARTS:
+        assert plans[f"{part} by date"][-1] == "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY"
+        assert plans[f"{part} follow-ups"] == [
+            plans[f"{part} follow-ups"][0],
+            "SEARCH c USING INTEGER PRIMARY KEY (rowid=?)",
+            "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY",
+        ]
+        assert plans[f"{part} follow-ups"][0].startswith(
+            "SEARCH f USING INDEX ix_follow_up_due_client (done_at=? AND due_on"
+        )
 
 
 def test_a_book_of_many_rhythms_ranks_its_overdue_rows_the_same(book: Book) -> None:
