@@ -106,6 +106,38 @@ def test_single_instance_signals_activation_from_another_process(qtbot, book_pat
         lock.release()
 
 
+def test_a_start_while_the_owner_is_still_opening_waits_and_hands_over(
+    qtbot, book_path, tmp_path
+) -> None:
+    """The owner holds the lock at once but listens only after its first paint
+    (run_gui sets ``listen_later``): a second start in between asks until it answers."""
+    rapport = RapportApp(config_dir=tmp_path / "config")
+    rapport.listen_later = True
+    assert rapport.open(book_path).ok
+    try:
+        assert rapport.instance is not None and not rapport.instance.listening
+        code = (
+            "import sys; from pathlib import Path; from PySide6.QtCore import QCoreApplication; "
+            "from ui.instance import SingleInstance; app = QCoreApplication([]); "
+            "print('asking', flush=True); "
+            "sys.exit(0 if SingleInstance.notify_running(Path(sys.argv[1]), 20_000) else 3)"
+        )
+        proc = start(code, book_path)
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "asking"
+            time.sleep(0.5)  # it finds the lock held and no server yet
+            assert proc.poll() is None
+            with qtbot.waitSignal(rapport.activated, timeout=30_000):
+                rapport.listen_now()
+            assert proc.wait(timeout=20) == 0
+        finally:
+            stop(proc)
+        assert rapport.instance.listening and not rapport.listen_later
+    finally:
+        rapport.close()
+
+
 def test_nobody_listening_means_no_hand_over(qapp, book_path) -> None:
     book_path.parent.mkdir(parents=True)
     assert SingleInstance.notify_running(book_path, timeout_ms=500) is False
@@ -169,8 +201,9 @@ def test_real_gui_owns_the_book_and_a_crash_frees_it(qapp, book_path, tmp_path) 
     first = start(RUN_GUI, book_path, tmp_path / "config")
     try:
         wait_until(
-            lambda: first.poll() is not None
-            or SingleInstance.notify_running(book_path, timeout_ms=500)
+            lambda: (
+                first.poll() is not None or SingleInstance.notify_running(book_path, timeout_ms=500)
+            )
         )
         assert first.poll() is None, first.communicate()
         assert not BookLock(book_path).acquire()

@@ -131,6 +131,8 @@ class RapportApp(QObject):
         self.book: Book | None = None
         self.lock: BookLock | None = None
         self.instance: SingleInstance | None = None
+        # Set by run_gui: the single-instance server starts after the first paint.
+        self.listen_later = False
         self.quitting = False
         # The one source of "now" for every view: tests set it to a fixed moment.
         self.clock: Callable[[], datetime] = local_now
@@ -299,7 +301,8 @@ class RapportApp(QObject):
         self.instance.activated.connect(self.activated)
         # Without the server a second start cannot hand over, but the lock still
         # keeps the book safe, so this is not worth refusing to start.
-        self.instance.listen()
+        if not self.listen_later:
+            self.instance.listen()
         self.network_warning = network_warning(path)
         # Writes wait for the health check (models.db); its verdict is picked up here.
         self._check_poll.start()
@@ -308,6 +311,12 @@ class RapportApp(QObject):
         if self.date_style_wanted is not None and self.warm:
             self.date_style_missing.emit()
         return OpenOutcome(OpenStatus.OPENED)
+
+    def listen_now(self) -> None:
+        """Start answering later starts on the open book (after the first paint)."""
+        self.listen_later = False
+        if self.instance is not None:
+            self.instance.listen()
 
     def open_in_place(self, book_path: Path) -> OpenOutcome:
         """Open ``book_path`` where a damaged or restored book was, and say so:

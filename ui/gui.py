@@ -55,6 +55,8 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
     # warm-up begins, the first turn after the paint: nothing prints before the
     # Clients or Incidents page is built, and binding imports every document's model.
     rapport.warmup.begun.connect(_bind_renderers)
+    # The single-instance server (QtNetwork) is not needed to paint either.
+    rapport.warmup.begun.connect(rapport.listen_now)
     rapport.warmup.done.connect(rapport.auto_backup.start)
     # A date style not compiled yet is compiled behind the first paint.
     rapport.warmup.done.connect(lambda: refresh_date_style(rapport))
@@ -92,6 +94,7 @@ def run_gui(book_path: Path, *, start_hidden: bool = False, config_dir: Path | N
     qapp = ensure_application()
     follow_system(qapp)  # light or dark as the desktop says, readable in both
     rapport = RapportApp(config_dir=config_dir)
+    rapport.listen_later = True
     outcome = rapport.open(book_path)
     if outcome.status is OpenStatus.HANDED_OVER:
         rapport.close()
