@@ -160,14 +160,23 @@ def head_part_queries(part: str) -> tuple[str, str, str]:
 # many are due). The counts read only indexes too: keep-in-touch dates from
 # ix_client_due_rank, open follow-ups with their client from ix_follow_up_due_client,
 # less those of archived clients (few, from ix_client_archived_name).
-_KEEP_COUNTS = (
-    "SELECT count(*), coalesce(sum(touch_due_on < :today), 0),"
-    " coalesce(sum(touch_due_on > :today), 0) FROM client WHERE touch_due_on <= :until"
+# Each count a range of its index, counted without looking at the entries (a sum of
+# comparisons over the whole range took 4 times as long: 10 ms at 100 000 clients).
+# Both give (overdue, due today, upcoming), as today_head adds them up.
+_KEEP_COUNT = "(SELECT count(*) FROM client WHERE {when})"
+_KEEP_COUNTS = "SELECT {}, {}, {}".format(
+    _KEEP_COUNT.format(when="touch_due_on < :today"),
+    _KEEP_COUNT.format(when="touch_due_on = :today"),
+    _KEEP_COUNT.format(when="touch_due_on > :today AND touch_due_on <= :until"),
 )
-_FOLLOW_UP_COUNTS = (
-    "SELECT count(*), coalesce(sum(due_on < :today), 0), coalesce(sum(due_on > :today), 0)"
-    " FROM follow_up WHERE done_at IS NULL AND due_on <= :until"
-    " AND client_id NOT IN (SELECT id FROM client WHERE archived_at IS NOT NULL)"
+_FOLLOW_UP_COUNT = (
+    "(SELECT count(*) FROM follow_up WHERE done_at IS NULL AND {when}"
+    " AND client_id NOT IN (SELECT id FROM client WHERE archived_at IS NOT NULL))"
+)
+_FOLLOW_UP_COUNTS = "SELECT {}, {}, {}".format(
+    _FOLLOW_UP_COUNT.format(when="due_on < :today"),
+    _FOLLOW_UP_COUNT.format(when="due_on = :today"),
+    _FOLLOW_UP_COUNT.format(when="due_on > :today AND due_on <= :until"),
 )
 # coalesce() keeps SQLite off ix_client_archived_name for "not archived": counting
 # through that index is slower than reading the table's own b-tree.
@@ -261,8 +270,8 @@ def today_head(book: Book, today: date, limit: int | None = FIRST_ROWS) -> Today
         conn.create_collation(_CASEFOLD, _casefold_order)
         keep = conn.execute(_KEEP_COUNTS, args).fetchone()
         follow = conn.execute(_FOLLOW_UP_COUNTS, args).fetchone()
-        every, late, upcoming = (a + b for a, b in zip(keep, follow, strict=True))
-        total = every - upcoming
+        late, due_today, upcoming = (a + b for a, b in zip(keep, follow, strict=True))
+        total = late + due_today
 
         def rows(query: str, wanted: int) -> list[tuple]:
             return conn.execute(query, args).fetchall() if wanted else []

@@ -325,15 +325,19 @@ def test_the_head_reads_indexes_not_client_rows(book: Book) -> None:
                 name,
                 plans[name],
             )
-    assert plans["keep counts"] == [
-        "SEARCH client USING COVERING INDEX ix_client_due_rank (touch_due_on<?)"
+    # Each count a range of an index (changed from one pass with a sum over the range:
+    # the same index, read three times as fast).
+    keep_counts = [step for step in plans["keep counts"] if step.startswith(("SCAN", "SEARCH"))]
+    assert keep_counts == ["SCAN CONSTANT ROW"] + [
+        f"SEARCH client USING COVERING INDEX ix_client_due_rank (touch_due_on{cmp})"
+        for cmp in ("<?", "=?", ">? AND touch_due_on<?")
     ]
     follow = plans["follow-up counts"]
     assert (
         "SEARCH follow_up USING COVERING INDEX ix_follow_up_due_client (done_at=? AND due_on<?)"
         in follow
     )
-    assert not any("SCAN" in step for step in follow), follow
+    assert not any("SCAN" in step for step in follow if step != "SCAN CONSTANT ROW"), follow
 
     # Each part's groups walk their index in date order (stopping at the limit); only
     # the clients under priority (few) are sorted whole, and follow-ups never.
