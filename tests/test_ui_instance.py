@@ -16,7 +16,7 @@ from PySide6.QtNetwork import QLocalServer
 
 from models.lock import BookLock
 from ui.app import OpenStatus, RapportApp
-from ui.instance import SingleInstance, server_name
+from ui.instance import DEFAULT_TIMEOUT_MS, SingleInstance, owner_may_be_opening, server_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -219,3 +219,31 @@ def test_real_gui_owns_the_book_and_a_crash_frees_it(qapp, book_path, tmp_path) 
         assert rapport.instance is not None and rapport.instance.listening
     finally:
         rapport.close()
+
+
+def test_a_holder_silent_since_long_ago_is_refused_without_waiting(
+    qapp, book_path, tmp_path
+) -> None:
+    """The command line took the lock a minute ago and never answers: a window is
+    told at once, instead of asking again until the timeout as it does while the
+    holder may be a window still opening (its lock taken moments ago)."""
+    book_path.parent.mkdir(parents=True)
+    holder = start(HOLD_LOCK, book_path)
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "True"
+        lock = BookLock(book_path)
+        assert owner_may_be_opening(lock)  # just taken
+        long_ago = time.time() - 60
+        os.utime(lock.path, (long_ago, long_ago), follow_symlinks=False)
+        assert not owner_may_be_opening(lock)
+        rapport = RapportApp(config_dir=tmp_path / "config")
+        began = time.monotonic()
+        outcome = rapport.open(book_path)
+        waited = time.monotonic() - began
+        assert outcome.status is OpenStatus.FAILED
+        assert outcome.message == f"This book is open in another program (process {holder.pid})."
+        assert waited < DEFAULT_TIMEOUT_MS / 1000 - 0.5, f"waited {waited:.2f} s for nobody"
+        rapport.close()
+    finally:
+        stop(holder)

@@ -34,7 +34,7 @@ from models.reads import count_clients, date_locale, today_head, today_plan
 from models.reminders import FIRST_ROWS, TodayHead, TodayPlan, head_of, local_date
 from ui.due_clock import DueClock
 from ui.icons import app_icon
-from ui.instance import SingleInstance
+from ui.instance import SingleInstance, owner_may_be_opening
 from ui.kit.jobs import wait_off_gui_thread
 from ui.kit.registry import AGREEMENT as AGREEMENT_WINDOW
 from ui.kit.registry import open_windows
@@ -263,7 +263,7 @@ class RapportApp(QObject):
                 OpenStatus.FAILED, f"{path} could not be opened: {exc.strerror or exc}."
             )
         if not locked:
-            if SingleInstance.notify_running(path):
+            if SingleInstance.notify_running(path, owner_opening=owner_may_be_opening(lock)):
                 return OpenOutcome(OpenStatus.HANDED_OVER)
             return OpenOutcome(OpenStatus.FAILED, busy_message(lock.holder_pid()))
         # Ours alone now: what a killed backup, restore or import left beside it goes.

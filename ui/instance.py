@@ -22,11 +22,23 @@ from PySide6.QtCore import QObject, Signal
 if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+    from models.lock import BookLock
+
 ACTIVATE = b"activate\n"
 ACK = b"ok\n"
 DEFAULT_TIMEOUT_MS = 3000
 # How often a later start asks again while the owner is not listening yet.
 RETRY_S = 0.05
+# A window answers within a second or two of taking its book's lock (after its
+# first paint); a holder silent for longer is the command line, refused at once.
+OWNER_OPENING_S = 10.0
+
+
+def owner_may_be_opening(lock: BookLock) -> bool:
+    """Whether the holder of ``lock`` took it so lately that it may be a window
+    still on its way to answering (so a later start keeps asking a moment)."""
+    taken = lock.taken_seconds_ago()
+    return taken is None or taken < OWNER_OPENING_S
 
 
 def server_name(book_path: Path) -> str:
@@ -126,13 +138,17 @@ class SingleInstance(QObject):
             self._drop(sock)
 
     @staticmethod
-    def notify_running(book_path: Path, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> bool:
+    def notify_running(
+        book_path: Path, timeout_ms: int = DEFAULT_TIMEOUT_MS, *, owner_opening: bool = True
+    ) -> bool:
         """Ask the owner of ``book_path`` to come to the front.
 
         True once the request is on its way (an owner busy for a moment will still
         act on it); False when nobody listens within ``timeout_ms``, e.g. the command
         line holds the book. An owner still opening the book listens a moment later
-        (after its first paint): until the timeout, a missing server is asked again.
+        (after its first paint): until the timeout, a missing server is asked again,
+        unless ``owner_opening`` is False (the lock was taken long ago, so a silent
+        holder is not a window about to answer): then a missing server is a no at once.
         """
         from PySide6.QtNetwork import QLocalSocket
 
@@ -143,7 +159,7 @@ class SingleInstance(QObject):
             if sock.waitForConnected(timeout_ms):
                 break
             sock.abort()
-            if time.monotonic() + RETRY_S >= deadline:
+            if not owner_opening or time.monotonic() + RETRY_S >= deadline:
                 return False
             time.sleep(RETRY_S)
         sock.write(ACTIVATE)
