@@ -6,6 +6,12 @@ ru_maxrss would carry over the test run's own peak). Held whole, the file's text
 alone would take its size, and its parsed objects several times more; streamed,
 the import grows the child's peak by far less than the file's size, and doubling
 the file barely moves it (what stays is a set of ids, a few dozen bytes each).
+
+Then what batches must not change: with batches of 2 clients, the same problems
+as the whole file in one batch (ids repeated across batches included), nothing
+left of a file whose later batch fails, top-level entries in any order, an
+agreement removed by an earlier batch still refused under a later client; and
+what streaming must not let in: nesting deep enough to exhaust ijson's memory.
 """
 
 from __future__ import annotations
