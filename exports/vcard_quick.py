@@ -50,9 +50,29 @@ def card_identity(card_text: CardText) -> ContactRecord | None:
     body = _plain_body(card_text.text, card_text.strict)
     if body is None:
         return None
-    rec = ContactRecord(f"card {card_text.number}")
+    return _identity_of(f"card {card_text.number}", body, "\r\n")
+
+
+def plain_keys(number: int, body: str) -> ContactRecord:
+    """``card_keys`` (or, without an email, ``card_identity``) of a card cut whole
+    (CardText.strict) that is neither folded nor escaped, from its body as cut,
+    lines ending in LF: the count pass reads it without the card's text being made."""
+    place = f"card {number}"
+    emails = [
+        Contact(email, "")
+        for value in _EMAIL_VALUE_LF.findall(body)
+        if (email := _MAILTO.sub("", _one_line(value)))
+    ]
+    if emails:
+        return ContactRecord(place, emails=emails)
+    return _identity_of(place, body, "\n")
+
+
+def _identity_of(place: str, body: str, sep: str) -> ContactRecord:
+    """FN, N, ORG and EMAIL of a plain body whose lines end in ``sep``."""
+    rec = ContactRecord(place)
     # A plain line is [group.]NAME[;PARAM...]:value with no colon before the value's.
-    for line in body.split("\r\n")[:-1]:
+    for line in body.split(sep)[:-1]:
         head, _, value = line.partition(":")
         semi = head.find(";")
         name = (head if semi < 0 else head[:semi]).upper()
@@ -73,12 +93,16 @@ def card_identity(card_text: CardText) -> ContactRecord | None:
                 rec.emails.append(Contact(email, ""))
     return rec
 
-
 _MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
 # A plain card's EMAIL lines and their values (a plain line has no colon before
 # its value's, and one group at most).
 _EMAIL_VALUE = re.compile(
     r"^(?:[A-Za-z0-9-]+\.)?EMAIL(?:;[^:\r\n]*)?:([^\r\n]*)\r$",
+    re.IGNORECASE | re.MULTILINE | re.ASCII,
+)
+# The same, over a body as it is cut (lines ending in LF, no CR anywhere).
+_EMAIL_VALUE_LF = re.compile(
+    r"^(?:[A-Za-z0-9-]+\.)?EMAIL(?:;[^:\n]*)?:([^\n]*)$",
     re.IGNORECASE | re.MULTILINE | re.ASCII,
 )
 
@@ -188,7 +212,7 @@ def _head(head: str) -> tuple[int, str, str]:
     return known
 
 
-def _quick_record(place: str, body: str) -> ContactRecord:
+def _quick_record(place: str, body: str, sep: str = "\r\n") -> ContactRecord:
     """``_record`` of a card ``_quick_body`` took, read in one pass over its lines
     (one regex gives each line's group, name, parameters and value): what vobject's
     ContentLines and _record's generic walk cost per line (most of importing 100 000
@@ -200,8 +224,11 @@ def _quick_record(place: str, body: str) -> ContactRecord:
     name seen first wins. Labels of grouped lines wait for the X-ABLabel lines,
     which Apple writes after the line they name; the version matters only to a
     value with a backslash. tests/test_vcard_quick.py holds the two readings to the
-    same records."""
-    modern = "\\" not in body or _quick_version(body.split("\r\n")) != "2.1"
+    same records. ``sep`` is what ends each line: LF for a body as it is cut
+    (exports/vcard.py reads such cards without making their CRLF text)."""
+    lines = body.split(sep)
+    lines.pop()
+    modern = "\\" not in body or _quick_version(lines) != "2.1"
     full = given = middle = family = org = ""
     title: str | None = None
     role: str | None = None
@@ -215,8 +242,6 @@ def _quick_record(place: str, body: str) -> ContactRecord:
     grouped: list[tuple[list[Contact | None], int, str, str, str]] = []
     group_labels: dict[str, str] = {}
     heads = _HEADS
-    lines = body.split("\r\n")
-    lines.pop()
     for line in lines:
         head, _, value = line.partition(":")
         known = heads.get(head)
