@@ -214,7 +214,11 @@ def parse_vcards(
                 number, body = cut
                 if readable and "\\" not in body and "\n " not in body and "\n\t" not in body:
                     # card_keys or card_identity of its CardText, which is plain.
-                    survey.add(plain_keys(number, body), plain=True)
+                    keys = plain_keys(number, body)
+                    if isinstance(keys, list):
+                        survey.add_keys(keys)
+                    else:
+                        survey.add(keys, plain=True)
                     continue
                 cut = _card_text(number, body)
             card_text = cut

@@ -53,19 +53,22 @@ def card_identity(card_text: CardText) -> ContactRecord | None:
     return _identity_of(f"card {card_text.number}", body, "\r\n")
 
 
-def plain_keys(number: int, body: str) -> ContactRecord:
-    """``card_keys`` (or, without an email, ``card_identity``) of a card cut whole
-    (CardText.strict) that is neither folded nor escaped, from its body as cut,
-    lines ending in LF: the count pass reads it without the card's text being made."""
-    place = f"card {number}"
-    emails = [
-        Contact(email, "")
-        for value in _EMAIL_VALUE_LF.findall(body)
-        if (email := _MAILTO.sub("", _one_line(value)))
-    ]
-    if emails:
-        return ContactRecord(place, emails=emails)
-    return _identity_of(place, body, "\n")
+def plain_keys(number: int, body: str) -> list[str] | ContactRecord:
+    """The keys ``card_keys`` gives (each email as Survey.add keys it: casefolded) of
+    a card cut whole (CardText.strict) that is neither folded nor escaped, or, when it
+    has no email, ``card_identity``; from its body as cut, lines ending in LF. The
+    count pass so reads 100 000 cards without making a text, a record or a Contact
+    for each."""
+    keys = []
+    for value in _EMAIL_VALUE_LF.findall(body):
+        email = " ".join(value.split())
+        if email[:1] in "mM":
+            email = _MAILTO.sub("", email)
+        if email:
+            keys.append(email.casefold())
+    if keys:
+        return keys
+    return _identity_of(f"card {number}", body, "\n")
 
 
 def _identity_of(place: str, body: str, sep: str) -> ContactRecord:
@@ -281,7 +284,9 @@ def _quick_record(place: str, body: str, sep: str = "\r\n") -> ContactRecord:
                 else:
                     org = " ".join(value.split(";", 1)[0].split())
         elif kind == _NOTE:
-            note = _unescape(value, modern).replace("\r\n", "\n").replace("\r", "\n").strip()
+            if "\\" in value:
+                value = _unescape(value, modern).replace("\r\n", "\n").replace("\r", "\n")
+            note = value.strip()  # (a line of a quick body holds no CR of its own)
             if note:
                 notes.append(note)
         elif kind == _CATEGORIES:
