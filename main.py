@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from models import __version__
 from models.errors import RapportError
+from models.limits import terminal_safe
 
 if TYPE_CHECKING:
     from models.db import Book
@@ -37,26 +38,6 @@ MAX_SKIPS_LISTED = 50
 
 class CliError(RapportError):
     """A user mistake or refusal: printed as one line, never as a traceback."""
-
-
-# Where a terminal could be made to do something by text it is shown: C0 controls
-# (ESC starts colour, cursor and title sequences; CR overwrites a line), DEL, C1
-# controls (0x9b is a one-byte CSI) and the bidi controls that reorder what is read.
-# C0 controls are written \xNN; the rest \uNNNN, which is also a JSON escape, so
-# `due --json` stays valid JSON (json.dumps escapes C0 itself, but not DEL or C1).
-_UNSAFE = {
-    **{c: f"\\x{c:02x}" for c in range(0x20) if c != 0x0A},
-    **{c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)},
-    **{c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]},
-}
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` with every control character but newline written as an escape.
-
-    Names and titles come from contacts files and other people's exports; echoed
-    raw, an ESC sequence in one would reach the user's terminal."""
-    return text.translate(_UNSAFE)
 
 
 class _SafeStream:

@@ -115,3 +115,24 @@ PRINT_BLOCK_ROWS = 10
 # first, and one past these is refused when it is chosen and left out when printing,
 # never decoded. A logo prints at most 120 x 48 points; 4 000 pixels is ample.
 IMAGE_MAX_SIDE = 4_000
+
+
+# Where a terminal could be made to do something by text it is shown: C0 controls
+# (ESC starts colour, cursor and title sequences; CR overwrites a line), DEL, C1
+# controls (0x9b is a one-byte CSI) and the bidi controls that reorder what is read.
+# C0 controls are written \xNN; the rest \uNNNN, which is also a JSON escape, so
+# `due --json` stays valid JSON (json.dumps escapes C0 itself, but not DEL or C1).
+_TERMINAL_UNSAFE = {
+    **{c: f"\\x{c:02x}" for c in range(0x20) if c != 0x0A},
+    **{c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)},
+    **{c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]},
+}
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character but newline written as an escape.
+
+    Names and titles come from contacts files and other people's exports, and file
+    names and error messages carry them into the log; echoed or shown raw (``cat``,
+    ``tail -f``), an ESC sequence in one would reach the user's terminal."""
+    return text.translate(_TERMINAL_UNSAFE)

@@ -14,11 +14,24 @@ import os
 import sys
 from pathlib import Path
 
+from models.limits import terminal_safe
+
 LOG_FILENAME = "rapport.log"
 # A few files of about a megabyte: enough for weeks of warnings, never a disk hog.
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 3
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"
+
+
+class _SafeFormatter(logging.Formatter):
+    """Log lines with control characters escaped (newline kept, for tracebacks).
+
+    A line can carry a client's name, a file name the user attached or an error
+    that quotes either; read back with ``cat`` or ``tail -f``, an ESC sequence in
+    one would drive the reader's terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_safe(super().format(record))
 
 
 def _private_rotating_file(filename: str) -> logging.Handler:
@@ -88,7 +101,7 @@ def setup_logging(*, verbose: bool = False, folder: Path | None = None) -> Path 
     logging.captureWarnings(True)
     if verbose:
         echo = logging.StreamHandler(sys.stderr)
-        echo.setFormatter(logging.Formatter(FORMAT))
+        echo.setFormatter(_SafeFormatter(FORMAT))
         root.addHandler(echo)
         _installed.append(echo)
     try:
@@ -97,7 +110,7 @@ def setup_logging(*, verbose: bool = False, folder: Path | None = None) -> Path 
         logging.getLogger(__name__).warning("No log file (%s); warnings go to stderr.", exc)
         return None
     handler = LogFile((where / LOG_FILENAME).absolute(), level)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(_SafeFormatter(FORMAT))
     root.addHandler(handler)
     _installed.append(handler)
     return Path(handler.baseFilename)

@@ -106,3 +106,21 @@ def test_an_unexpected_cli_failure_is_one_line_pointing_at_the_log(
     assert err == [said]
     text = log_path.read_text(encoding="utf-8")
     assert "ZeroDivisionError: a bug of ours" in text and "Traceback" in text
+
+
+def test_control_characters_from_user_data_reach_the_log_escaped(tmp_path: Path) -> None:
+    """A file name or client name with a terminal escape, a one-byte CSI or a bidi
+    override is written escaped; a traceback keeps its line breaks."""
+    path = setup_logging()
+    assert path is not None
+    hostile = "Evil\x1b]0;owned\x07 \x9b2J Ltd \u202egpj.exe"
+    try:
+        raise ValueError(f"could not read {hostile}")
+    except ValueError:
+        logging.getLogger("rapport.test").exception("Attaching %s failed", hostile)
+    text = path.read_text(encoding="utf-8")
+    for raw in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert raw not in text
+    assert "Evil\\x1b]0;owned\\x07 \\u009b2J Ltd \\u202egpj.exe" in text
+    assert text.count("Attaching Evil\\x1b") == 1 and "could not read Evil\\x1b" in text
+    assert "\nTraceback (most recent call last):\n" in text
