@@ -272,11 +272,13 @@ def _quick_record(place: str, body: str, sep: str = "\r\n") -> ContactRecord:
                 full = " ".join((_unescape(value, modern) if "\\" in value else value).split())
         elif kind == _N:
             if "\\" in value:
-                got = [" ".join(_unescape(p, modern).split()) for p in _split(value, ";")[:3]]
+                got = [_unescape(p, modern) for p in _split(value, ";")[:3]]
             else:
-                got = [" ".join(p.split()) for p in value.split(";", 3)[:3]]
-            got += ("", "", "")
-            family, given, middle = got[0], got[1], got[2]
+                got = value.split(";", 3)[:3]
+            got += ("", "")
+            family = " ".join(got[0].split())
+            given = " ".join(got[1].split())
+            middle = " ".join(got[2].split())
         elif kind == _ORG:
             if not org:
                 if "\\" in value:
@@ -291,10 +293,12 @@ def _quick_record(place: str, body: str, sep: str = "\r\n") -> ContactRecord:
                 notes.append(note)
         elif kind == _CATEGORIES:
             if "\\" in value:
-                parts = [" ".join(_unescape(p, modern).split()) for p in _split(value, ",")]
+                parts = [_unescape(p, modern) for p in _split(value, ",")]
             else:
-                parts = [" ".join(p.split()) for p in value.split(",")]
-            tags += [t[:80] for t in parts if t]
+                parts = value.split(",")
+            for part in parts:
+                if tag := " ".join(part.split()):
+                    tags.append(tag[:80])
         elif kind == _ABLABEL:
             if group:
                 group_labels[group.casefold()] = _apple_label(_unescape(value, modern))
@@ -302,12 +306,12 @@ def _quick_record(place: str, body: str, sep: str = "\r\n") -> ContactRecord:
             if title is None and role is None:
                 title_first = True
             if not title:
-                title = " ".join(_unescape(value, modern).split())
+                title = " ".join((_unescape(value, modern) if "\\" in value else value).split())
         else:  # ROLE
             if title is None and role is None:
                 title_first = False
             if not role:
-                role = " ".join(_unescape(value, modern).split())
+                role = " ".join((_unescape(value, modern) if "\\" in value else value).split())
     for target, at, value, group, params in grouped:
         target[at] = Contact(value, _quick_label(group, params, group_labels))
     first, second = (title, role) if title_first else (role, title)
