@@ -60,7 +60,7 @@ def plain_keys(number: int, body: str) -> list[str] | ContactRecord:
     count pass so reads 100 000 cards without making a text, a record or a Contact
     for each."""
     keys = []
-    for value in _EMAIL_VALUE_LF.findall(body):
+    for value in _EMAIL_VALUE_LF.findall("\n" + body):
         email = " ".join(value.split())
         if email[:1] in "mM":
             email = _MAILTO.sub("", email)
@@ -103,10 +103,12 @@ _EMAIL_VALUE = re.compile(
     r"^(?:[A-Za-z0-9-]+\.)?EMAIL(?:;[^:\r\n]*)?:([^\r\n]*)\r$",
     re.IGNORECASE | re.MULTILINE | re.ASCII,
 )
-# The same, over a body as it is cut (lines ending in LF, no CR anywhere).
+# The same, over LF and a body as it is cut (lines ending in LF, no CR anywhere).
+# Starting with a literal LF (not ^ in MULTILINE mode) and spelling EMAIL's case by
+# classes lets the regex engine jump from line to line instead of trying every
+# position of the card: half the cost of finding a card's emails.
 _EMAIL_VALUE_LF = re.compile(
-    r"^(?:[A-Za-z0-9-]+\.)?EMAIL(?:;[^:\n]*)?:([^\n]*)$",
-    re.IGNORECASE | re.MULTILINE | re.ASCII,
+    r"\n(?:[A-Za-z0-9-]+\.)?[Ee][Mm][Aa][Ii][Ll](?:;[^:\n]*)?:([^\n]*)", re.ASCII
 )
 
 
