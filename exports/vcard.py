@@ -43,7 +43,7 @@ from exports.vcard_quick import (
 )
 from exports.vcard_record import _read_card, _record, _why
 from models.services.contact_rows import ContactFileError, ContactRecord, Progress
-from models.services.contacts import Survey
+from models.services.contacts import KEEP_RECORDS, Survey
 
 
 @dataclass
@@ -62,6 +62,8 @@ class VCardContacts:
     # The import's first pass, made while the cards were counted: keys only
     # (models/services/contacts.py, Survey), so an import cuts the file once more.
     survey: Survey | None = field(default=None, repr=False)
+    # A small file's records, read on that pass (parse_vcards): iterating gives them.
+    kept: list[ContactRecord] | None = field(default=None, repr=False)
 
     @property
     def format(self) -> ContactFormat:
@@ -74,6 +76,9 @@ class VCardContacts:
         return list(self)
 
     def __iter__(self) -> Iterator[ContactRecord]:
+        if self.kept is not None:
+            yield from self.kept
+            return
         assert self.file is not None and self.text is not None
         with open_text(self.file, self.text, newline=None) as fh:
             for cut in _cut_text(fh, self.file.name):
@@ -205,11 +210,24 @@ def parse_vcards(
     readable = False
     last_problem = ""
     survey = Survey()
+    # A small file's cards are read whole on this pass and kept (as the import keeps
+    # the records of a small CSV file), so an import reads it once; a larger one is
+    # surveyed by its keys and read again as a stream.
+    kept: list[ContactRecord] | None = [] if file.size <= KEEP_BYTES else None
     with open_text(file, text, newline=None) as fh:
         for cut in _cut_text(fh, name):
             count += 1
             if progress is not None and count % 1000 == 0:
                 progress(0, 0)
+            if kept is not None:
+                if count <= KEEP_RECORDS:
+                    rec, plain = _kept_record(cut)
+                    kept.append(rec)
+                    if not readable:
+                        readable, last_problem = not rec.problem, rec.problem
+                    survey.add(rec, plain=plain)
+                    continue
+                kept = None  # too many to hold: the rest by their keys alone
             if not isinstance(cut, CardText):
                 number, body = cut
                 if readable and "\\" not in body and "\n " not in body and "\n\t" not in body:
@@ -239,7 +257,23 @@ def parse_vcards(
             raise ContactFileError(f"{name} could not be read: none of its cards makes sense.")
         raise ContactFileError(f"{name} could not be read. {last_problem}")
     warnings = [w for w in (text.warning,) if w]
-    return VCardContacts(text.encoding, path, warnings, count, file, text, survey)
+    return VCardContacts(text.encoding, path, warnings, count, file, text, survey, kept)
+
+
+# Up to this size a file is read whole on the count pass and its records kept (a
+# card without a photo is a few hundred bytes, so KEEP_RECORDS of them fit).
+KEEP_BYTES = KEEP_RECORDS * 512
+
+
+def _kept_record(cut: CardText | tuple[int, str]) -> tuple[ContactRecord, bool]:
+    """``card_record`` of a card, and whether it is plain (no control character can
+    be in any of its fields, so the Survey need not look: see parse_vcards)."""
+    if isinstance(cut, CardText):
+        return card_record(cut), False
+    number, body = cut
+    if "\n " in body or "\n\t" in body:
+        return card_record(_card_text(number, body)), False
+    return _whole_record(number, body), "\\" not in body
 
 
 def _whole_record(number: int, body: str) -> ContactRecord:

@@ -340,25 +340,36 @@ def _survey_fields(sv: object) -> tuple[object, ...]:
     fold=st.sampled_from([" ", "\t"]),
     newline=st.sampled_from(["\r\n", "\n"]),
     chunk=st.sampled_from([5, 64, 1 << 20]),
+    keep=st.sampled_from(["none", "the first two", "all"]),
 )
 @example(
     cards=[[("NOTE", "", "a\\nb", []), ("EMAIL", "", "A@b.org", [])], [("FN", "", "Li", [3])]],
     fold=" ",
     newline="\r\n",
     chunk=1 << 20,
+    keep="none",
 )
 def test_an_import_reads_the_records_and_keys_the_line_by_line_reading_gives(
-    cards: list[list[object]], fold: str, newline: str, chunk: int, monkeypatch: pytest.MonkeyPatch
+    cards: list[list[object]],
+    fold: str,
+    newline: str,
+    chunk: int,
+    keep: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An import's two passes read most cards from their bodies as cut (exports/vcard.py,
-    without making each card's CRLF text): the records and the count pass's keys must
-    be what cutting line by line and card_record of every card give."""
+    without making each card's CRLF text), and a small file's count pass keeps its
+    records (all of them, or the first few and then keys alone): the records and the
+    count pass's keys must be what cutting line by line and card_record of every
+    card give."""
     from exports import vcard
     from exports.vcard import parse_vcards
     from exports.vcard_cut import cut_card_stream
     from models.services.contacts import Survey
 
     monkeypatch.setattr(vcard, "READ_CHUNK", chunk)
+    monkeypatch.setattr(vcard, "KEEP_BYTES", -1 if keep == "none" else 1 << 30)
+    monkeypatch.setattr(vcard, "KEEP_RECORDS", 2 if keep == "the first two" else 10**6)
     lines = ["BEGIN:VCARD", "VERSION:3.0", "FN:First", "EMAIL:first@example.org", "END:VCARD"]
     for props in cards:
         lines += ["BEGIN:VCARD", "VERSION:3.0"]
@@ -376,6 +387,8 @@ def test_an_import_reads_the_records_and_keys_the_line_by_line_reading_gives(
     text = text.replace("FN:First", "FN:First" + newline + "NOTE:" + "x" * 100 * controls, 1)
     source = parse_vcards(text.encode("utf-8"))
     by_line = [card_record(c) for c in cut_card_stream(io.StringIO(text, newline=None))]
+    kept_all = keep == "all" or (keep == "the first two" and len(by_line) <= 2)
+    assert (source.kept is not None) == kept_all
     assert list(source) == by_line
     expected = Survey()
     for rec in by_line:
