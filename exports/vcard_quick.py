@@ -219,10 +219,10 @@ def _head(head: str) -> tuple[int, str, str]:
 
 def _quick_record(place: str, body: str, sep: str = "\r\n") -> ContactRecord:
     """``_record`` of a card ``_quick_body`` took, read in one pass over its lines
-    (one regex gives each line's group, name, parameters and value): what vobject's
-    ContentLines and _record's generic walk cost per line (most of importing 100 000
-    cards) is spent only on the lines a client keeps, and a value without a
-    backslash is never unescaped.
+    (each line's kind, group and parameters come from its head, worked out once per
+    distinct head): what vobject's ContentLines and _record's generic walk cost per
+    line (most of importing 100 000 cards) is spent only on the lines a client
+    keeps, and a value without a backslash is never unescaped.
 
     _record takes vobject's lines name by name in order of first appearance; only
     TITLE against ROLE depends on that order, so each keeps its first value and the
