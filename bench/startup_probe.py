@@ -38,7 +38,7 @@ def _memory_kb() -> tuple[int, int]:
 
 
 def _watch_first_paint(app: object, *, wait_for_warmup: bool = False) -> None:
-    """Report once, right after the first paint of a top-level main window, and once
+    """Report once, right after the first paint of the top-level main window, and once
     more when the app's warm-up is done (``wait_for_warmup``; else at once).
 
     Qt paints a window's whole widget tree in one pass after the top-level widget's
@@ -81,9 +81,22 @@ def _watch_first_paint(app: object, *, wait_for_warmup: bool = False) -> None:
             sys.stdout.write(f"{word} {rss} {peak}\n")
             sys.stdout.flush()
 
+    def attach() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QMainWindow):
+                widget.installEventFilter(watcher)
+                return
+        app.installEventFilter(watcher)  # no main window yet (a dialog came first)
+
     watcher = Watcher()
     assert isinstance(app, QApplication)
-    app.installEventFilter(watcher)
+    # Watching the whole application would time PySide more than the app: every
+    # object that gets an event would be handed to Python, and the first one made by
+    # Qt alone (a scroll bar, a layout) has PySide load every Qt class to find its
+    # type (hundreds of enum classes, tens of ms) that the app itself never loads. So
+    # the watcher goes on the main window, at the first turn of the event loop, which
+    # comes before the window's first paint (the paint waits for the loop too).
+    QTimer.singleShot(0, attach)
     app._startup_watcher = watcher  # type: ignore[attr-defined] # kept alive with the app
 
 

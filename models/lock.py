@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 from pathlib import Path
 
 from models.errors import RapportError
@@ -116,6 +117,19 @@ class BookLock:
             return None
         finally:
             os.close(fd)
+
+    def taken_seconds_ago(self) -> float | None:
+        """How long ago the holder took the lock (it writes its pid then), read
+        without following a symlink; None when there is no lock file to read.
+
+        A Rapport window answers a later start only after its first paint, so a
+        holder that took the lock moments ago may still be about to answer, and one
+        that took it long ago and is silent never will (the command line)."""
+        try:
+            st = os.stat(self.path, follow_symlinks=False)
+        except OSError:
+            return None
+        return max(0.0, time.time() - st.st_mtime)
 
     def release(self) -> None:
         if self._fd is None:

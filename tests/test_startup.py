@@ -31,11 +31,25 @@ HEAVY = {
 }
 # Loaded only when used, never for the first paint: taking and restoring backups,
 # the log file's rotating handler (with socket, pickle and queue behind it).
-KEPT_OUT = {"models.backups.take", "models.backups.restore", "logging.handlers"}
-# Qt classes only the crash dialog's "Open log folder" uses: PySide loads a class, and
-# builds its Python enums (QUrl has many), on the first import of its name.
-from PySide6 import QtCore, QtGui
-QT_KEPT_OUT = {QtCore: {"QUrl"}, QtGui: {"QDesktopServices"}}
+# QtNetwork: the single-instance server starts listening after the paint (ui/instance.py).
+KEPT_OUT = {
+    "models.backups.take", "models.backups.restore", "logging.handlers", "PySide6.QtNetwork",
+}
+# Qt classes the first paint does not use: PySide loads a class, and builds its Python
+# enums (QUrl has many), on the first import of its name. QUrl and QDesktopServices:
+# the crash dialog's "Open log folder"; QCalendarWidget and QDialogButtonBox: the
+# snooze date dialog; QFileDialog, QMessageBox: dialogs; QSplitter: the Clients page.
+# QWizard and QMdiArea are used nowhere before the paint: PySide loads them only when
+# it searches every QWidget subclass for a viewport() it has not seen (ui/kit/viewport.py).
+from PySide6 import QtCore, QtGui, QtWidgets
+QT_KEPT_OUT = {
+    QtCore: {"QUrl"},
+    QtGui: {"QDesktopServices"},
+    QtWidgets: {
+        "QCalendarWidget", "QDialogButtonBox", "QFileDialog", "QMessageBox", "QSplitter",
+        "QWizard", "QMdiArea",
+    },
+}
 app = ensure_application()
 seen = {}
 
@@ -58,6 +72,7 @@ def at_ready():
         "whole plan": w.rapport._plan is not None,
         "pages built": w._pages_built,
         "pdf bound": "exports.pdf" in sys.modules,
+        "listening": w.rapport.instance.listening,
     }
     print(json.dumps(seen), flush=True)
     QApplication.quit()
@@ -80,6 +95,7 @@ def at_paint():
         "client list": [t for t in ("ClientDetailPane", "IncidentsView", "FirstRunPage")
                         if any(type(x).__name__ == t for x in QApplication.allWidgets())],
         "pdf bound": "exports.pdf" in sys.modules,
+        "listening": w.rapport.instance.listening,
     }
     w.findChild(QObject, "rapport-warmup").done.connect(at_ready)
 
@@ -94,8 +110,20 @@ class Watch(QObject):
         return False
 
 
+def attach():
+    # On the main window only, at the first turn of the event loop (before any paint):
+    # a filter on the whole application would have PySide look up the Python class
+    # of every object that gets an event, loading every Qt class to do so, which the
+    # app itself never does.
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QMainWindow):
+            widget.installEventFilter(watch)
+            return
+    app.installEventFilter(watch)
+
+
 watch = Watch()
-app.installEventFilter(watch)
+QTimer.singleShot(0, attach)
 sys.exit(main.main(["--db", sys.argv[1]]))
 """
 
@@ -145,9 +173,12 @@ def test_today_is_painted_before_sqlalchemy_loads_and_the_rest_follows(tmp_path:
     # Only Today is on screen: the other pages and the PDF renderers come after.
     assert paint["pages built"] is False and paint["client list"] == []
     assert paint["pdf bound"] is False
+    # The book is locked from the start; a second start is answered once painted.
+    assert paint["listening"] is False
     # Then the warm-up: the ORM and the client list, still no PDF or import code.
     assert ready["loaded"] == ["sqlalchemy"]
     assert ready["warm"] is True and ready["pending"] is False
     assert ready["rows"] == 3
     assert ready["whole plan"] is True
     assert ready["pages built"] is True and ready["pdf bound"] is True
+    assert ready["listening"] is True

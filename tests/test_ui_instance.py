@@ -16,7 +16,7 @@ from PySide6.QtNetwork import QLocalServer
 
 from models.lock import BookLock
 from ui.app import OpenStatus, RapportApp
-from ui.instance import SingleInstance, server_name
+from ui.instance import DEFAULT_TIMEOUT_MS, SingleInstance, owner_may_be_opening, server_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,6 +106,38 @@ def test_single_instance_signals_activation_from_another_process(qtbot, book_pat
         lock.release()
 
 
+def test_a_start_while_the_owner_is_still_opening_waits_and_hands_over(
+    qtbot, book_path, tmp_path
+) -> None:
+    """The owner holds the lock at once but listens only after its first paint
+    (run_gui sets ``listen_later``): a second start in between asks until it answers."""
+    rapport = RapportApp(config_dir=tmp_path / "config")
+    rapport.listen_later = True
+    assert rapport.open(book_path).ok
+    try:
+        assert rapport.instance is not None and not rapport.instance.listening
+        code = (
+            "import sys; from pathlib import Path; from PySide6.QtCore import QCoreApplication; "
+            "from ui.instance import SingleInstance; app = QCoreApplication([]); "
+            "print('asking', flush=True); "
+            "sys.exit(0 if SingleInstance.notify_running(Path(sys.argv[1]), 20_000) else 3)"
+        )
+        proc = start(code, book_path)
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "asking"
+            time.sleep(0.5)  # it finds the lock held and no server yet
+            assert proc.poll() is None
+            with qtbot.waitSignal(rapport.activated, timeout=30_000):
+                rapport.listen_now()
+            assert proc.wait(timeout=20) == 0
+        finally:
+            stop(proc)
+        assert rapport.instance.listening and not rapport.listen_later
+    finally:
+        rapport.close()
+
+
 def test_nobody_listening_means_no_hand_over(qapp, book_path) -> None:
     book_path.parent.mkdir(parents=True)
     assert SingleInstance.notify_running(book_path, timeout_ms=500) is False
@@ -169,8 +201,9 @@ def test_real_gui_owns_the_book_and_a_crash_frees_it(qapp, book_path, tmp_path) 
     first = start(RUN_GUI, book_path, tmp_path / "config")
     try:
         wait_until(
-            lambda: first.poll() is not None
-            or SingleInstance.notify_running(book_path, timeout_ms=500)
+            lambda: (
+                first.poll() is not None or SingleInstance.notify_running(book_path, timeout_ms=500)
+            )
         )
         assert first.poll() is None, first.communicate()
         assert not BookLock(book_path).acquire()
@@ -186,3 +219,31 @@ def test_real_gui_owns_the_book_and_a_crash_frees_it(qapp, book_path, tmp_path) 
         assert rapport.instance is not None and rapport.instance.listening
     finally:
         rapport.close()
+
+
+def test_a_holder_silent_since_long_ago_is_refused_without_waiting(
+    qapp, book_path, tmp_path
+) -> None:
+    """The command line took the lock a minute ago and never answers: a window is
+    told at once, instead of asking again until the timeout as it does while the
+    holder may be a window still opening (its lock taken moments ago)."""
+    book_path.parent.mkdir(parents=True)
+    holder = start(HOLD_LOCK, book_path)
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "True"
+        lock = BookLock(book_path)
+        assert owner_may_be_opening(lock)  # just taken
+        long_ago = time.time() - 60
+        os.utime(lock.path, (long_ago, long_ago), follow_symlinks=False)
+        assert not owner_may_be_opening(lock)
+        rapport = RapportApp(config_dir=tmp_path / "config")
+        began = time.monotonic()
+        outcome = rapport.open(book_path)
+        waited = time.monotonic() - began
+        assert outcome.status is OpenStatus.FAILED
+        assert outcome.message == f"This book is open in another program (process {holder.pid})."
+        assert waited < DEFAULT_TIMEOUT_MS / 1000 - 0.5, f"waited {waited:.2f} s for nobody"
+        rapport.close()
+    finally:
+        stop(holder)

@@ -34,7 +34,7 @@ from models.reads import count_clients, date_locale, today_head, today_plan
 from models.reminders import FIRST_ROWS, TodayHead, TodayPlan, head_of, local_date
 from ui.due_clock import DueClock
 from ui.icons import app_icon
-from ui.instance import SingleInstance
+from ui.instance import SingleInstance, owner_may_be_opening
 from ui.kit.jobs import wait_off_gui_thread
 from ui.kit.registry import AGREEMENT as AGREEMENT_WINDOW
 from ui.kit.registry import open_windows
@@ -131,6 +131,8 @@ class RapportApp(QObject):
         self.book: Book | None = None
         self.lock: BookLock | None = None
         self.instance: SingleInstance | None = None
+        # Set by run_gui: the single-instance server starts after the first paint.
+        self.listen_later = False
         self.quitting = False
         # The one source of "now" for every view: tests set it to a fixed moment.
         self.clock: Callable[[], datetime] = local_now
@@ -261,7 +263,7 @@ class RapportApp(QObject):
                 OpenStatus.FAILED, f"{path} could not be opened: {exc.strerror or exc}."
             )
         if not locked:
-            if SingleInstance.notify_running(path):
+            if SingleInstance.notify_running(path, owner_opening=owner_may_be_opening(lock)):
                 return OpenOutcome(OpenStatus.HANDED_OVER)
             return OpenOutcome(OpenStatus.FAILED, busy_message(lock.holder_pid()))
         # Ours alone now: what a killed backup, restore or import left beside it goes.
@@ -299,7 +301,8 @@ class RapportApp(QObject):
         self.instance.activated.connect(self.activated)
         # Without the server a second start cannot hand over, but the lock still
         # keeps the book safe, so this is not worth refusing to start.
-        self.instance.listen()
+        if not self.listen_later:
+            self.instance.listen()
         self.network_warning = network_warning(path)
         # Writes wait for the health check (models.db); its verdict is picked up here.
         self._check_poll.start()
@@ -308,6 +311,12 @@ class RapportApp(QObject):
         if self.date_style_wanted is not None and self.warm:
             self.date_style_missing.emit()
         return OpenOutcome(OpenStatus.OPENED)
+
+    def listen_now(self) -> None:
+        """Start answering later starts on the open book (after the first paint)."""
+        self.listen_later = False
+        if self.instance is not None:
+            self.instance.listen()
 
     def open_in_place(self, book_path: Path) -> OpenOutcome:
         """Open ``book_path`` where a damaged or restored book was, and say so:

@@ -15,6 +15,8 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QTableView
 
+from ui.kit.viewport import viewport_of
+
 # A width measured in the table's font, e.g. lambda fm: fm.horizontalAdvance("100").
 Measure = Callable[[QFontMetrics], int]
 
@@ -49,7 +51,7 @@ class ColumnFitter(QObject):
         for c in self.fixed:
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
         header.sectionResized.connect(self._on_user_resize)
-        table.viewport().installEventFilter(self)
+        viewport_of(table).installEventFilter(self)
 
     def width_of(self, measure: Measure) -> int:
         return measure(QFontMetrics(self.table.font()))

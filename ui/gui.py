@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool
-from PySide6.QtWidgets import QMessageBox
 
 from ui.app import APP_NAME, OpenStatus, RapportApp, ensure_application
 from ui.auto_backup import AutoBackup
@@ -56,6 +55,8 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
     # warm-up begins, the first turn after the paint: nothing prints before the
     # Clients or Incidents page is built, and binding imports every document's model.
     rapport.warmup.begun.connect(_bind_renderers)
+    # The single-instance server (QtNetwork) is not needed to paint either.
+    rapport.warmup.begun.connect(rapport.listen_now)
     rapport.warmup.done.connect(rapport.auto_backup.start)
     # A date style not compiled yet is compiled behind the first paint.
     rapport.warmup.done.connect(lambda: refresh_date_style(rapport))
@@ -93,6 +94,7 @@ def run_gui(book_path: Path, *, start_hidden: bool = False, config_dir: Path | N
     qapp = ensure_application()
     follow_system(qapp)  # light or dark as the desktop says, readable in both
     rapport = RapportApp(config_dir=config_dir)
+    rapport.listen_later = True
     outcome = rapport.open(book_path)
     if outcome.status is OpenStatus.HANDED_OVER:
         rapport.close()
@@ -106,6 +108,8 @@ def run_gui(book_path: Path, *, start_hidden: bool = False, config_dir: Path | N
             rapport.close()
             return 1
     elif outcome.status is OpenStatus.FAILED:
+        from PySide6.QtWidgets import QMessageBox  # only when the book cannot be opened
+
         rapport.close()
         QMessageBox.critical(None, APP_NAME, outcome.message)
         return 1

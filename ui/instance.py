@@ -3,19 +3,42 @@
 The book lock (models.lock) decides who owns a book; this local socket only lets a
 later start ask the owner to come to the front, so double-clicking the launcher
 twice raises the existing window instead of refusing with an error.
+
+QtNetwork is imported only where the socket is used: the owner starts listening
+after its first paint (ui/gui.py), and a later start asks only when the book's lock
+is held. A later start that finds the lock held but nobody listening yet (the owner
+is still opening) keeps asking until the timeout.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+    from models.lock import BookLock
 
 ACTIVATE = b"activate\n"
 ACK = b"ok\n"
 DEFAULT_TIMEOUT_MS = 3000
+# How often a later start asks again while the owner is not listening yet.
+RETRY_S = 0.05
+# A window answers within a second or two of taking its book's lock (after its
+# first paint); a holder silent for longer is the command line, refused at once.
+OWNER_OPENING_S = 10.0
+
+
+def owner_may_be_opening(lock: BookLock) -> bool:
+    """Whether the holder of ``lock`` took it so lately that it may be a window
+    still on its way to answering (so a later start keeps asking a moment)."""
+    taken = lock.taken_seconds_ago()
+    return taken is None or taken < OWNER_OPENING_S
 
 
 def server_name(book_path: Path) -> str:
@@ -48,6 +71,8 @@ class SingleInstance(QObject):
         """
         if self.listening:
             return True
+        from PySide6.QtNetwork import QLocalServer
+
         QLocalServer.removeServer(self.name)
         server = QLocalServer(self)
         # Only this user may ask us to do anything.
@@ -82,11 +107,15 @@ class SingleInstance(QObject):
                 self._read(sock)
 
     def _on_ready_read(self) -> None:
+        from PySide6.QtNetwork import QLocalSocket
+
         sock = self.sender()
         if isinstance(sock, QLocalSocket):
             self._read(sock)
 
     def _on_disconnected(self) -> None:
+        from PySide6.QtNetwork import QLocalSocket
+
         sock = self.sender()
         if isinstance(sock, QLocalSocket):
             self._drop(sock)
@@ -109,16 +138,30 @@ class SingleInstance(QObject):
             self._drop(sock)
 
     @staticmethod
-    def notify_running(book_path: Path, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> bool:
+    def notify_running(
+        book_path: Path, timeout_ms: int = DEFAULT_TIMEOUT_MS, *, owner_opening: bool = True
+    ) -> bool:
         """Ask the owner of ``book_path`` to come to the front.
 
         True once the request is on its way (an owner busy for a moment will still
-        act on it); False when nobody listens, e.g. the command line holds the book.
+        act on it); False when nobody listens within ``timeout_ms``, e.g. the command
+        line holds the book. An owner still opening the book listens a moment later
+        (after its first paint): until the timeout, a missing server is asked again,
+        unless ``owner_opening`` is False (the lock was taken long ago, so a silent
+        holder is not a window about to answer): then a missing server is a no at once.
         """
-        sock = QLocalSocket()
-        sock.connectToServer(server_name(book_path))
-        if not sock.waitForConnected(timeout_ms):
-            return False
+        from PySide6.QtNetwork import QLocalSocket
+
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            sock = QLocalSocket()
+            sock.connectToServer(server_name(book_path))
+            if sock.waitForConnected(timeout_ms):
+                break
+            sock.abort()
+            if not owner_opening or time.monotonic() + RETRY_S >= deadline:
+                return False
+            time.sleep(RETRY_S)
         sock.write(ACTIVATE)
         if not sock.waitForBytesWritten(timeout_ms) and sock.bytesToWrite():
             sock.abort()

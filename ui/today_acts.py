@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 from models.changes import REMINDERS
 from models.reminders import DueItem, DueKind, snooze_date
 from ui.ops import run_op
-from ui.today_delegate import SNOOZE_CHOICES, DatePickDialog
+from ui.today_delegate import SNOOZE_CHOICES
 from ui.today_model import COL_ACTIONS, RowKey, row_key
 from ui.wording import when_text
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from models.db import Book
     from ui.app import RapportApp
+    from ui.date_pick import DatePickDialog
     from ui.today_model import TodayModel
 
 DONE_LABEL = "Done"
@@ -183,6 +184,8 @@ class TodayActs:
         return menu
 
     def pick_snooze_date(self, item: DueItem) -> DatePickDialog:
+        from ui.date_pick import DatePickDialog  # off the first paint's path
+
         dialog = DatePickDialog(self.rapport.today(), item.due_on, cast(QWidget, self))
         dialog.accepted.connect(lambda: self.snooze(item, dialog.chosen()))
         if self.date_dialog is not None:

@@ -1,14 +1,13 @@
 """Today's row buttons, painted by a delegate (no widget per row) and only on the
-row the user is on (selected or under the mouse), and the small date dialog
-behind Snooze. A settled row offers only Undo."""
+row the user is on (selected or under the mouse). A settled row offers only Undo.
+The date dialog behind Snooze is in ui/date_pick.py, off the first paint's path."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QDate,
     QEvent,
     QPersistentModelIndex,
     QRect,
@@ -22,16 +21,11 @@ from PySide6.QtGui import (
     QPalette,
 )
 from PySide6.QtWidgets import (
-    QCalendarWidget,
-    QDialog,
-    QDialogButtonBox,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionButton,
     QStyleOptionViewItem,
     QTreeView,
-    QVBoxLayout,
-    QWidget,
 )
 
 from models.reminders import DueKind
@@ -207,34 +201,6 @@ class TodayDelegate(QStyledItemDelegate):
                 self.action.emit(name, QPersistentModelIndex(actions_index), rect)
                 return True
         return False
-
-
-class DatePickDialog(QDialog):
-    """A calendar for "Snooze until…": only days after today can be picked."""
-
-    def __init__(self, today: date, current: date, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Snooze until")
-        self.calendar = QCalendarWidget()
-        tomorrow = today + timedelta(days=1)
-        self.calendar.setMinimumDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
-        start = max(current, tomorrow)
-        self.calendar.setSelectedDate(QDate(start.year, start.month, start.day))
-        self.calendar.setGridVisible(False)
-        self.calendar.activated.connect(self.accept)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Snooze")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.calendar)
-        layout.addWidget(buttons)
-
-    def chosen(self) -> date:
-        d = self.calendar.selectedDate()
-        return date(d.year(), d.month(), d.day())
 
 
 def fit_reason_column(tree: QTreeView, today: date, why_width: int) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QEvent,
@@ -49,6 +50,7 @@ from models.reminders import DueItem, DueKind, TodayHead
 from ui.app import RapportApp
 from ui.keys import widget_shortcut
 from ui.kit.subscribe import on_changes
+from ui.kit.viewport import viewport_of
 from ui.today_acts import TodayActs
 from ui.today_delegate import (
     ACTION_DONE,
@@ -56,7 +58,6 @@ from ui.today_delegate import (
     ACTION_OPEN,
     ACTION_SNOOZE,
     ACTION_UNDO,
-    DatePickDialog,
     TodayDelegate,
     fit_reason_column,
 )
@@ -78,6 +79,9 @@ from ui.today_model import (
     next_up_text,
     row_key,
 )
+
+if TYPE_CHECKING:
+    from ui.date_pick import DatePickDialog
 
 __all__ = [
     "ACTION_DONE",
@@ -222,7 +226,7 @@ class TodayView(TodayActs, QWidget):
         self.tree.customContextMenuRequested.connect(self._show_context_menu)
         self.tree.selectionModel().selectionChanged.connect(lambda *_a: self._update_actions())
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
-        self.tree.viewport().installEventFilter(self)
+        viewport_of(self.tree).installEventFilter(self)
         # Not deferred while hidden: the sidebar's "Today (n)" count comes from here
         # and must be right on every page.
         on_changes(self, rapport.changed, TODAY_SHOWS, self._on_changed, defer_hidden=False)

@@ -12,6 +12,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel
 from shiboken6 import isValid
 
+from ui.kit.viewport import viewport_of
+
 EMPTY_STYLE = "color: palette(placeholder-text); padding: 12px;"
 
 
@@ -23,7 +25,7 @@ class EmptyState(QObject):
         super().__init__(view)
         self.view = view
         self._text = text
-        self.label = QLabel(view.viewport())
+        self.label = QLabel(viewport_of(view))
         self.label.setObjectName("emptyState")
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)

@@ -7,9 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QFileDialog,
-)
 
 from models.errors import NotFoundError, RapportError
 from ui.app import RapportApp
@@ -17,6 +14,8 @@ from ui.app import RapportApp
 # The services (and SQLAlchemy under them) and the dialogs are imported where they are
 # first used: the window is built and painted before they are loaded (ui/warmup.py).
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QFileDialog
+
     from models.services.contact_rows import ImportPlan
     from ui.client_dialog import ClientDialog
     from ui.export_dialog import ExportDialog
@@ -162,6 +161,8 @@ class LaunchersMixin:
 
     def import_contacts(self) -> QFileDialog:
         """File › Import contacts…: pick a file; the preview opens once it is read."""
+        from PySide6.QtWidgets import QFileDialog
+
         from ui.import_dialog import CHOOSE_FILE_FILTER, start_folder
 
         dialog = QFileDialog(self, "Import contacts", str(start_folder()))

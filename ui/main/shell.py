@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QWidget,
 )
@@ -27,6 +26,8 @@ from ui.kit.registry import bring_to_front
 # The services (and SQLAlchemy under them) and the dialogs are imported where they are
 # first used: the window is built and painted before they are loaded (ui/warmup.py).
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from ui.tray import RapportTray
 from ui.main.common import (
     KEY_CLOSE_EXPLAINED,
@@ -257,6 +258,8 @@ class ShellMixin:
         super().closeEvent(event)
 
     def _show_message(self, title: str, text: str) -> QMessageBox:
+        from PySide6.QtWidgets import QMessageBox  # not needed for the first paint
+
         box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         self.message_box = box
@@ -272,6 +275,8 @@ class ShellMixin:
             self.statusBar().showMessage(f"The log folder is {log_dir()}", 10_000)
 
     def show_about(self) -> QMessageBox:
+        from PySide6.QtWidgets import QMessageBox  # not needed for the first paint
+
         box = QMessageBox(self)
         box.setWindowTitle("About Rapport")
         box.setIconPixmap(app_icon().pixmap(64, 64))

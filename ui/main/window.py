@@ -12,14 +12,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
     QWidget,
 )
@@ -38,7 +35,11 @@ from ui.today_view import TodayView
 
 # The services (and SQLAlchemy under them) and the dialogs are imported where they are
 # first used: the window is built and painted before they are loaded (ui/warmup.py).
+# So are the Qt classes only they use: PySide builds a class's Python enums the first
+# time its name is imported (tests/test_startup.py keeps them out of the first paint).
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
     from ui.backup_dialog import DamagedBookDialog, RestoreDialog
     from ui.client_dialog import ClientDialog
     from ui.export_dialog import ExportDialog
@@ -183,6 +184,8 @@ class MainWindow(
             return
         self._pages_built = True
         # Imported here: the first paint needs none of them.
+        from PySide6.QtWidgets import QSplitter
+
         from ui.client_detail import ClientDetailPane
         from ui.first_run import FirstRunPage
         from ui.incidents_view import IncidentsView
