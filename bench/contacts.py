@@ -223,6 +223,7 @@ def child(kind: str, src: Path, book_path: Path) -> int:
 
     import exports.contacts_csv  # noqa: F401
     import exports.contacts_io  # noqa: F401
+    import exports.vcard  # noqa: F401 - loaded lazily by the app, as contacts_csv is
     import models.services.contacts  # noqa: F401
     from models.db import open_book
 

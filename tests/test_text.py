@@ -85,6 +85,22 @@ def test_fold_agrees_with_the_plain_reading_on_any_text(text: str) -> None:
     assert fold(text) == _fold_plainly(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        st.one_of(
+            st.sampled_from(list("øØłŁđĐðÐæÆœŒþÞıéüΣ\u0301 \n")),
+            st.characters(blacklist_categories=("Cs",)),
+        ),
+        max_size=40,
+    )
+)
+def test_fold_spells_out_the_letters_unicode_does_not_decompose(text: str) -> None:
+    """Those letters are replaced one by one (str.replace), not by a table per
+    character: the result must be the table's."""
+    assert fold(text) == _fold_plainly(text)
+
+
 def test_the_marks_fold_drops_by_encoding_are_all_combining() -> None:
     """fold drops U+0300-U+036F (but U+034F) by encoding to ASCII: each of them must be
     a combining mark, or that shortcut would drop a letter."""

@@ -147,12 +147,13 @@ class _Writer:
                     due,
                 )
             )
-            if d.emails:
-                points += [(cid, email, c.label, c.value, i) for i, c in enumerate(d.emails)]
-            if d.phones:
-                points += [(cid, phone, c.label, c.value, i) for i, c in enumerate(d.phones)]
-            if d.tags:
-                links += [(cid, tag_ids[t.casefold()]) for t in d.tags]
+            # (loops, not comprehensions: most clients have one of each)
+            for i, c in enumerate(d.emails):
+                points.append((cid, email, c.label, c.value, i))
+            for i, c in enumerate(d.phones):
+                points.append((cid, phone, c.label, c.value, i))
+            for t in d.tags:
+                links.append((cid, tag_ids[t.casefold()]))
         self.next_id = first + len(creates)
         self.created += range(first, self.next_id)
         if clients:

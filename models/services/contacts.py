@@ -204,11 +204,25 @@ class Survey:
             return
         keys = _email_keys(rec)
         if keys:
-            union, first_with = self.union, self.first_with
-            for key in keys:
-                union.join(i, first_with.setdefault(key, i))
+            self._join(i, keys)
         elif folded := fold(rec.full_name()):
             self.lonely.add(folded)
+
+    def add_keys(self, keys: list[str]) -> None:
+        """``add`` of a record the source has seen is plain and has these email keys
+        (``_email_keys``, none empty): a vCard file's count pass gives them without
+        making the record."""
+        i = self.n
+        self.union.add()
+        self.n += 1
+        self._join(i, keys)
+
+    def _join(self, i: int, keys: list[str]) -> None:
+        union, first_with = self.union, self.first_with
+        for key in keys:
+            first = first_with.setdefault(key, i)
+            if first != i:  # (a key seen first here joins nothing)
+                union.join(i, first)
 
 
 def _survey(records: Iterable[ContactRecord], say: Callable[[int], None]) -> Survey:
@@ -454,6 +468,8 @@ def _run(
         )
 
     problems, parent = sv.problems, sv.union.parent
+    skips, gathered_by, target = decided.skip, decided.gathered_by, decided.target
+    lonely = sv.lonely
     for i, rec in enumerate(records):
         if i % _STEP == 0:
             say(total // 2 + i // 2)
@@ -468,17 +484,17 @@ def _run(
             skip(rec.place, f"Same email as {places[lead]}; merged into it.", own)
             continue
         data = inputs.get(i, own)
-        if i in decided.skip:
-            skip(rec.place, decided.skip[i], data)
-        elif i in decided.gathered_by:
-            where = places[decided.gathered_by[i]]
+        if i in skips:
+            skip(rec.place, skips[i], data)
+        elif i in gathered_by:
+            where = places[gathered_by[i]]
             skip(rec.place, f"Same client as {where}; merged into it.", data)
-        elif i in decided.target:
-            pending.append((len(rows), rec.place, decided.target[i], data))
+        elif i in target:
+            pending.append((len(rows), rec.place, target[i], data))
             rows.append(None)
         else:
             # 4. New, unless it has no email and its name is taken.
-            folded = fold(data.name) if sv.lonely else ""
+            folded = fold(data.name) if lonely else ""
             if not data.emails and folded:
                 if folded in known.by_name:
                     name = known.names[known.by_name[folded]]
@@ -496,7 +512,7 @@ def _run(
             if why is not None:
                 skip(rec.place, why, data)
                 continue
-            if folded in sv.lonely:
+            if folded and folded in lonely:
                 names_in_file.setdefault(folded, rec.place)
             creates.append(cleaned)
             rows.append(
