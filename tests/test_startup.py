@@ -32,8 +32,11 @@ HEAVY = {
 # Loaded only when used, never for the first paint: taking and restoring backups,
 # the log file's rotating handler (with socket, pickle and queue behind it).
 # QtNetwork: the single-instance server starts listening after the paint (ui/instance.py).
+# The client list's model (with health scores and the column fitter behind it): the
+# Clients page is built after the paint.
 KEPT_OUT = {
     "models.backups.take", "models.backups.restore", "logging.handlers", "PySide6.QtNetwork",
+    "ui.client_table", "ui.column_fitter",
 }
 # Qt classes the first paint does not use: PySide loads a class, and builds its Python
 # enums (QUrl has many), on the first import of its name. QUrl and QDesktopServices:
@@ -85,7 +88,9 @@ def at_paint():
         "kept out": sorted(KEPT_OUT & set(sys.modules)),
         "qt kept out": sorted(n for m, names in QT_KEPT_OUT.items() for n in names if n in vars(m)),
         "due": [i.client_name for i in w.today_view.plan.due],
-        "rows": w.model.rowCount(),
+        # Read without building it: asking the window for its model builds the pages.
+        "rows": w.model.rowCount() if "model" in vars(w) else 0,
+        "list model": "model" in vars(w),
         "count": w.count_label.text(),
         "pending": w.lists_pending,
         "whole plan": w.rapport._plan is not None,
@@ -172,6 +177,7 @@ def test_today_is_painted_before_sqlalchemy_loads_and_the_rest_follows(tmp_path:
     assert paint["sidebar"].split() == ["Today", "(1)"] and paint["tray"] == 1
     # Only Today is on screen: the other pages and the PDF renderers come after.
     assert paint["pages built"] is False and paint["client list"] == []
+    assert paint["list model"] is False
     assert paint["pdf bound"] is False
     # The book is locked from the start; a second start is answered once painted.
     assert paint["listening"] is False

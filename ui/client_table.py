@@ -37,11 +37,33 @@ from ui.wording import short_date
 if TYPE_CHECKING:
     from models.services.clients import ClientRow
 
+from ui.client_keys import (
+    ARCHIVED_ROLE,
+    COL_EMAIL,
+    COL_HEALTH,
+    COL_NAME,
+    COL_ORG,
+    COL_PHONE,
+    COL_STATUS,
+    COL_TAGS,
+    ID_ROLE,
+    SORT_ROLE,
+)
 from ui.column_fitter import (
     ColumnFitter,
 )
 
 __all__ = [
+    "ARCHIVED_ROLE",
+    "COL_EMAIL",
+    "COL_HEALTH",
+    "COL_NAME",
+    "COL_ORG",
+    "COL_PHONE",
+    "COL_STATUS",
+    "COL_TAGS",
+    "ID_ROLE",
+    "SORT_ROLE",
     "ColumnFitter",
 ]
 
@@ -54,14 +76,8 @@ def _is_lazy_list(rows: object) -> bool:
     return clients is not None and isinstance(rows, clients.ClientList)
 
 
-# Health comes last so a header layout saved before it existed still fits.
-COL_NAME, COL_ORG, COL_EMAIL, COL_PHONE, COL_TAGS, COL_STATUS, COL_HEALTH = range(7)
 HEADERS = ("Name", "Organisation", "Email", "Phone", "Tags", "Status", "Health")
 NO_SCORE = -1  # archived clients have no score; they sort below every real one
-
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ID_ROLE = Qt.ItemDataRole.UserRole + 2
-ARCHIVED_ROLE = Qt.ItemDataRole.UserRole + 3
 
 STATUS_TEXT = {
     ClientStatus.ACTIVE: "Active",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from models.changes import CLIENTS
 from ui.app import RapportApp
-from ui.client_table import (
+from ui.client_keys import (
     COL_NAME,
     ID_ROLE,
 )

@@ -16,18 +16,18 @@ from PySide6.QtWidgets import (
 from models.errors import NotFoundError
 from models.reads import count_clients
 from ui.app import RapportApp
-from ui.client_table import (
+from ui.client_keys import (
     ARCHIVED_ROLE,
     COL_EMAIL,
     COL_NAME,
     ID_ROLE,
-    HealthScores,
 )
 
 # The services (and SQLAlchemy under them) and the dialogs are imported where they are
 # first used: the window is built and painted before they are loaded (ui/warmup.py).
 if TYPE_CHECKING:
     from models.services.agreements import AgreementRow
+    from ui.client_table import HealthScores
     from ui.kit.empty import EmptyState
 from ui.main.common import (
     LATEST_TOUCHES,
@@ -213,6 +213,8 @@ class ClientsPageMixin:
     def _scores_now(self) -> HealthScores:
         """Scores as of now, read for the rows the list reads, as it reads them, so the
         list never asks the book while it paints."""
+        from ui.client_table import HealthScores
+
         book = self.rapport.book
         if book is None:
             return HealthScores.of({})
@@ -223,6 +225,8 @@ class ClientsPageMixin:
 
     def _health_now(self) -> tuple[HealthScores, dict[int, date]]:
         """Scores and priority flags as of now, for rows already in the list."""
+        from ui.client_table import HealthScores
+
         book = self.rapport.book
         if book is None:
             return HealthScores.of({}), {}

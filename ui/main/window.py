@@ -23,10 +23,6 @@ from PySide6.QtWidgets import (
 
 from models.changes import Changes
 from ui.app import RapportApp
-from ui.client_table import (
-    ClientSortProxy,
-    ClientTableModel,
-)
 from ui.icons import app_icon
 from ui.keys import widget_shortcut
 from ui.kit.screen import fit_on_show
@@ -66,7 +62,10 @@ from ui.main.shell import ShellMixin
 # beside it, the first-run page, the incidents page): a deferred start builds them
 # after the first paint, or the first time anything asks for one (``__getattr__``).
 PAGE_PARTS = frozenset(
-    {"table", "detail", "splitter", "first_run", "stack", "incidents_view", "column_fitter"}
+    {
+        "model", "proxy", "table", "detail", "splitter", "first_run", "stack",
+        "incidents_view", "column_fitter",
+    }
 )
 
 
@@ -106,10 +105,6 @@ class MainWindow(
         self.network_dialog: QMessageBox | None = None
         self._refreshing = False
         self.setWindowIcon(app_icon())
-
-        self.model = ClientTableModel(self)
-        self.proxy = ClientSortProxy(self)
-        self.proxy.setSourceModel(self.model)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText(SEARCH_PLACEHOLDER)
@@ -187,9 +182,15 @@ class MainWindow(
         from PySide6.QtWidgets import QSplitter
 
         from ui.client_detail import ClientDetailPane
+        from ui.client_table import ClientSortProxy, ClientTableModel
         from ui.first_run import FirstRunPage
         from ui.incidents_view import IncidentsView
 
+        # The list's model too: its module (health scores, incident words, the column
+        # fitter) is loaded after the first paint.
+        self.model = ClientTableModel(self)
+        self.proxy = ClientSortProxy(self)
+        self.proxy.setSourceModel(self.model)
         self.table = self._make_table()
         self.table.addAction(self.archive_action)
         self.detail = ClientDetailPane()
