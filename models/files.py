@@ -8,7 +8,6 @@ a live SQLite book may only be copied through SQLite's backup API.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -89,6 +88,8 @@ def note_temp_folder(folder: Path) -> None:
 
         notes = ensure_private_dir(state_dir() / WRITING)
         where = os.fsencode(Path(folder).resolve())
+        import hashlib  # here: OpenSSL loads with it, and start-up never writes
+
         digest = hashlib.sha256(where).hexdigest()[:16]
         note = notes / f"{os.getpid()}.{digest}"
         fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)

@@ -37,6 +37,8 @@ HEAVY = {
 KEPT_OUT = {
     "models.backups.take", "models.backups.restore", "logging.handlers", "PySide6.QtNetwork",
     "ui.client_table", "ui.column_fitter",
+    # hashlib (it loads OpenSSL): the single-instance socket is named when it listens.
+    "hashlib",
 }
 # Qt classes the first paint does not use: PySide loads a class, and builds its Python
 # enums (QUrl has many), on the first import of its name. QUrl and QDesktopServices:

@@ -12,8 +12,8 @@ is still opening) keeps asking until the timeout.
 
 from __future__ import annotations
 
-import hashlib
 import time
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,7 +42,12 @@ def owner_may_be_opening(lock: BookLock) -> bool:
 
 
 def server_name(book_path: Path) -> str:
-    """A socket name per book, short enough for every OS's socket path limit."""
+    """A socket name per book, short enough for every OS's socket path limit.
+
+    hashlib is imported here, not at start-up: it loads OpenSSL (some 3 ms), and the
+    owner names its socket only when it starts listening, after the first paint."""
+    import hashlib
+
     digest = hashlib.sha1(str(Path(book_path).expanduser().resolve()).encode("utf-8"))
     return "rapport-" + digest.hexdigest()[:16]
 
@@ -55,9 +60,13 @@ class SingleInstance(QObject):
     def __init__(self, book_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.book_path = Path(book_path)
-        self.name = server_name(self.book_path)
         self._server: QLocalServer | None = None
         self._sockets: set[QLocalSocket] = set()
+
+    @cached_property
+    def name(self) -> str:
+        """The socket's name, worked out when first needed (``listen``)."""
+        return server_name(self.book_path)
 
     @property
     def listening(self) -> bool:

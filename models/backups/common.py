@@ -3,7 +3,6 @@ copies and evidence live, and the read-only checks of a SQLite file."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sqlite3
@@ -194,6 +193,8 @@ def full_check(conn: sqlite3.Connection) -> list[str]:
 
 
 def file_sha256(path: Path) -> str:
+    import hashlib  # here: OpenSSL loads with it, and start-up hashes nothing
+
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(_CHUNK):
