@@ -78,6 +78,7 @@ def at_ready():
         "pages built": w._pages_built,
         "pdf bound": "exports.pdf" in sys.modules,
         "listening": w.rapport.instance.listening,
+        "tray menu": [a.text() for a in w.tray.menu.actions() if not a.isSeparator()],
     }
     print(json.dumps(seen), flush=True)
     QApplication.quit()
@@ -98,6 +99,7 @@ def at_paint():
         "whole plan": w.rapport._plan is not None,
         "sidebar": w.sidebar.item(0).text(),
         "tray": w.tray.badge_count,
+        "tray menu": len(w.tray.menu.actions()),
         "pages built": w._pages_built,
         "client list": [t for t in ("ClientDetailPane", "IncidentsView", "FirstRunPage")
                         if any(type(x).__name__ == t for x in QApplication.allWidgets())],
@@ -177,6 +179,8 @@ def test_today_is_painted_before_sqlalchemy_loads_and_the_rest_follows(tmp_path:
     # reads); the whole plan (the tray's tooltip and notifications) waits for the paint.
     assert paint["whole plan"] is False
     assert paint["sidebar"].split() == ["Today", "(1)"] and paint["tray"] == 1
+    # The tray's menu cannot be opened before the paint: its actions are made after.
+    assert paint["tray menu"] == 0
     # Only Today is on screen: the other pages and the PDF renderers come after.
     assert paint["pages built"] is False and paint["client list"] == []
     assert paint["list model"] is False
@@ -190,3 +194,6 @@ def test_today_is_painted_before_sqlalchemy_loads_and_the_rest_follows(tmp_path:
     assert ready["whole plan"] is True
     assert ready["pages built"] is True and ready["pdf bound"] is True
     assert ready["listening"] is True
+    assert ready["tray menu"][:2] == ["&Today…", "&Log a touch…"]
+    assert any(t.startswith("Ada Lovelace") for t in ready["tray menu"])
+    assert ready["tray menu"][-2:] == ["&Open Rapport", "&Quit"]

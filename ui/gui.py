@@ -42,10 +42,12 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
     rapport.due_clock.start()
     shown = not start_hidden or not tray.available
     # The window opens on Today, which already says who is due: no popup for that.
-    # The badge and the menu need only the counts and the first rows; the whole plan
-    # (the tooltip's "and 3 more", marking it all as announced: a key per due item
-    # written to the settings) waits for the paint, below.
-    tray.sync(notify=not shown, whole=not shown)
+    # The badge (synced as the tray was made) needs only the counts and the first
+    # rows; the whole plan (the tooltip's "and 3 more", marking it all as announced:
+    # a key per due item written to the settings) and the menu wait for the paint.
+    if not shown:  # the tray is all there is: its menu and notifications now
+        tray.sync(notify=True, whole=True)
+        tray.fill_menu()
     # Backups start once the window is up, on a worker thread.
     rapport.auto_backup = AutoBackup(rapport, rapport)
     rapport.auto_backup.finished.connect(window.on_backup_finished)
@@ -62,7 +64,8 @@ def make_gui(rapport: RapportApp, *, start_hidden: bool = False) -> tuple[MainWi
     rapport.warmup.done.connect(lambda: refresh_date_style(rapport))
     rapport.date_style_missing.connect(lambda: refresh_date_style(rapport))
     if shown:
-        rapport.warmup.begun.connect(lambda: tray.sync(quietly=True))
+        # The tray's menu cannot be opened before the window is painted: built then.
+        rapport.warmup.begun.connect(lambda: (tray.sync(quietly=True), tray.fill_menu()))
     if shown:
         rapport.warmup.start_after_paint()
         window.show()

@@ -168,7 +168,10 @@ class RapportTray(QObject):
         rapport.due_clock.resynced.connect(self.sync)
         self.icon.setIcon(self._icon(0))
         self.icon.setToolTip(APP_NAME)
-        self.rebuild_menu(whole=False)
+        # The badge and tooltip now; the menu's actions once the window is painted
+        # (ui/gui.py), or when the menu opens, which rebuilds it anyway.
+        if rapport.book is not None:
+            self.sync(notify=False, whole=False)
         if self.available:
             self.icon.show()
 
@@ -272,6 +275,10 @@ class RapportTray(QObject):
         the counts and first rows only, when ``whole`` is False: at start-up)."""
         if self.rapport.book is not None:
             self.sync(notify=False, whole=whole)
+        self.fill_menu()
+
+    def fill_menu(self) -> None:
+        """The menu's actions from what the last sync read (``rebuild_menu`` reads first)."""
         menu = self.menu
         menu.clear()
         menu.addAction("&Today…").triggered.connect(self.open_today)
