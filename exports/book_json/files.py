@@ -9,7 +9,7 @@ from typing import Any
 
 from exports.book_json.attachments import _write_attachments, attachments_dir_for
 from exports.book_json.export import export_book
-from exports.book_json.format import BookFormatError, _kind
+from exports.book_json.format import BookFormatError, _kind, reading
 from models.db import Book
 from models.files import write_atomic
 
@@ -45,17 +45,11 @@ def write_json(book: Book, out: Path) -> int:
 def read_json(path: Path) -> dict[str, Any]:
     """The parsed file, or a BookFormatError that says plainly why it cannot be read."""
     path = Path(path)
-    try:
+    with reading(path):
         if path.exists() and not path.is_dir() and not path.is_file():
             # A FIFO or a device would be read forever: only regular files are read.
             raise BookFormatError(f"{path} is not a regular file.")
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BookFormatError(f"There is no file at {path}.") from None
-    except IsADirectoryError:
-        raise BookFormatError(f"{path} is a folder, not a file.") from None
-    except OSError as exc:
-        raise BookFormatError(f"{path} could not be read: {exc.strerror or exc}.") from None
     if not raw.strip():
         raise BookFormatError(f"{path} is empty.")
     try:

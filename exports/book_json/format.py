@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from models.entities import (
@@ -168,6 +170,20 @@ class BookFormatError(RapportError, ValueError):
         if more:
             first += f" ({more} more problem{'s' if more > 1 else ''} in this file.)"
         super().__init__(first)
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Turn the errors of opening and reading an export into one plain sentence: the
+    whole-file reader and the streaming one say the same for the same file."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise BookFormatError(f"There is no file at {path}.") from None
+    except IsADirectoryError:
+        raise BookFormatError(f"{path} is a folder, not a file.") from None
+    except OSError as exc:
+        raise BookFormatError(f"{path} could not be read: {exc.strerror or exc}.") from None
 
 
 @dataclass

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from exports.book_json.format import BookFormatError
+from exports.book_json.format import BookFormatError, reading
 
 BOM = b"\xef\xbb\xbf"
 # Bytes read at a time: ijson is about a third faster at 1 MiB than at its 64 KiB.
@@ -176,31 +176,24 @@ def open_export(path: Path) -> Export:
     import ijson
 
     path = Path(path)
-    try:
-        with _open(path) as fh:
-            size = os.fstat(fh.fileno()).st_size
-            head = fh.read(1 << 16)
-            if size <= len(head) and not head.strip():
-                raise BookFormatError(f"{path} is empty.")
-            start = len(BOM) if head.startswith(BOM) else 0
-            fh.seek(start)
-            try:
-                top, lists = _top_entries(_events(_Shallow(fh, path)), True)
-                complete = not lists
-                if lists and not ("format" in top and "version" in top):
-                    # The header comes after the clients: read the top level through
-                    # once first (in Python: slower, but such files are hand-made).
-                    fh.seek(start)
-                    top, lists = _top_entries(_events(_Shallow(fh, path)), False)
-                    complete = True
-            except (ijson.JSONError, ValueError, RecursionError, StopIteration) as exc:
-                raise Unreadable(str(exc)) from exc
-    except FileNotFoundError:
-        raise BookFormatError(f"There is no file at {path}.") from None
-    except IsADirectoryError:
-        raise BookFormatError(f"{path} is a folder, not a file.") from None
-    except OSError as exc:
-        raise BookFormatError(f"{path} could not be read: {exc.strerror or exc}.") from None
+    with reading(path), _open(path) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        head = fh.read(1 << 16)
+        if size <= len(head) and not head.strip():
+            raise BookFormatError(f"{path} is empty.")
+        start = len(BOM) if head.startswith(BOM) else 0
+        fh.seek(start)
+        try:
+            top, lists = _top_entries(_events(_Shallow(fh, path)), True)
+            complete = not lists
+            if lists and not ("format" in top and "version" in top):
+                # The header comes after the clients: read the top level through
+                # once first (in Python: slower, but such files are hand-made).
+                fh.seek(start)
+                top, lists = _top_entries(_events(_Shallow(fh, path)), False)
+                complete = True
+        except (ijson.JSONError, ValueError, RecursionError, StopIteration) as exc:
+            raise Unreadable(str(exc)) from exc
     if lists > 1:
         raise BookFormatError('This export has more than one "clients" list.')
     return Export(path, start, size, top, lists == 1, complete)
