@@ -177,6 +177,37 @@ def pane_check(window: Any) -> dict[str, Any]:
     return {"clients": clients, "wide": wide, "broken": broken}
 
 
+def today_reasons(window: Any) -> list[dict[str, Any]]:
+    """Each Today row, chosen in turn: the room its reason is drawn in, against the
+    reason's width, and where what is to be done begins (the reason may take room
+    from it, never from the client's name)."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from ui.today_model import COL_WHAT, COL_WHEN
+
+    window.show_today()
+    view = window.today_view
+    tree, delegate = view.tree, view.delegate
+    fm = QFontMetricsF(tree.font())
+    rows = []
+    for index in view.model.item_indexes():
+        tree.setCurrentIndex(index)
+        QApplication.processEvents()
+        why = index.siblingAtColumn(COL_WHEN)
+        rect = delegate.reason_rect(why, tree.visualRect(why))
+        text = delegate.reason(why)
+        rows.append(
+            {
+                "text": text,
+                "wanted": fm.horizontalAdvance(text),
+                "has": rect.width() - 2 * delegate.text_margin(),
+                "left": rect.left(),
+                "what_left": tree.visualRect(index.siblingAtColumn(COL_WHAT)).left(),
+            }
+        )
+    return rows
+
+
 def main(out: Path) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="rapport-screen-"))
     bind_renderers()
@@ -205,6 +236,7 @@ def main(out: Path) -> int:
     window = MainWindow(rapport)
     window.show()
     QApplication.processEvents()
+    reasons = today_reasons(window)
     book = rapport.book
     assert book is not None
     incidents = list_incidents(book, now=rapport.now())
@@ -253,7 +285,7 @@ def main(out: Path) -> int:
         results.append(look(name, opened))
         opened.close()
         QApplication.processEvents()
-    found = {"windows": results, "list": cells, "pane": pane}
+    found = {"windows": results, "list": cells, "pane": pane, "today": reasons}
     out.write_text(json.dumps(found, indent=1), encoding="utf-8")
     window.close()
     rapport.close()

@@ -4,6 +4,7 @@ The date dialog behind Snooze is in ui/date_pick.py, off the first paint's path.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from PySide6.QtCore import (
@@ -16,6 +17,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QFontMetricsF,
     QMouseEvent,
     QPainter,
     QPalette,
@@ -33,6 +35,7 @@ from ui.item_models import AnyIndex
 from ui.today_model import (
     COL_ACTIONS,
     COL_CLIENT,
+    COL_WHAT,
     COL_WHEN,
     KIND_ROLE,
     SETTLED_ROLE,
@@ -59,6 +62,10 @@ BUTTON_GAP = 6
 
 
 BUTTON_PAD = 18
+
+# On the row the user is on, what is to be done keeps at least this many characters
+# when the reason takes room from it.
+WHAT_KEEPS_CHARS = 12
 
 
 SNOOZE_CHOICES = (("Tomorrow", "tomorrow"), ("In 3 days", "3 days"), ("Next week", "next week"))
@@ -118,6 +125,35 @@ class TodayDelegate(QStyledItemDelegate):
         """The cell whose right end holds ``index``'s row buttons, in the viewport."""
         return self.view.visualRect(index.siblingAtColumn(COL_ACTIONS))
 
+    def reason_rect(self, index: AnyIndex, cell: QRect) -> QRect:
+        """Where the reason is drawn on the row the user is on (``cell`` is the row's
+        last cell): reaching far enough left to end, whole, before the row's buttons.
+        It takes that room from what is to be done, whose tooltip has it whole, because
+        the reason is what says why the row is here; a few characters of what is to
+        be done always stay."""
+        kind = index.data(KIND_ROLE) or ""
+        settled = index.data(SETTLED_ROLE) is not None
+        rects = self.button_rects(cell, kind, settled)
+        strip_left = rects[0][2].left() - BUTTON_GAP
+        fm = self.view.fontMetrics()
+        # The fractional width, rounded up: the style elides text a fraction too wide.
+        advance = math.ceil(QFontMetricsF(self.view.font()).horizontalAdvance(self.reason(index)))
+        wanted = advance + 1 + 2 * self.text_margin()
+        what = self.view.visualRect(index.siblingAtColumn(COL_WHAT))
+        least = what.left() + WHAT_KEEPS_CHARS * fm.averageCharWidth()
+        left = min(max(strip_left - wanted, least), cell.left())
+        return QRect(left, cell.top(), max(0, strip_left - left), cell.height())
+
+    @staticmethod
+    def reason(index: AnyIndex) -> str:
+        """The row's "why here" (or, once settled, what it became)."""
+        return str(index.siblingAtColumn(COL_WHEN).data() or "")
+
+    def text_margin(self) -> int:
+        """The gap an item view leaves each side of a cell's text."""
+        metric = QStyle.PixelMetric.PM_FocusFrameHMargin
+        return self.view.style().pixelMetric(metric, None, self.view) + 1
+
     def initStyleOption(  # noqa: N802 - Qt API
         self, option: QStyleOptionViewItem, index: AnyIndex
     ) -> None:
@@ -132,6 +168,9 @@ class TodayDelegate(QStyledItemDelegate):
         return QSize(size.width(), max(size.height(), self.view.fontMetrics().height() + 18))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        if index.column() == COL_WHAT and index.internalId() != 0 and row_is_active(option):
+            self._paint_what(painter, option, index)
+            return
         if index.column() != COL_ACTIONS or index.internalId() == 0:
             super().paint(painter, option, index)
             return
@@ -145,14 +184,14 @@ class TodayDelegate(QStyledItemDelegate):
         rects = self.button_rects(option.rect, kind, settled)
         style = self.view.style()
         # The buttons' strip: from just left of the first button to the row's end. The
-        # reason is shortened to end before it (its tooltip has it whole).
+        # reason ends before it, taking room from what is to be done (reason_rect).
         strip = QRect(option.rect)
         strip.setLeft(rects[0][2].left() - BUTTON_GAP)
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, self.view)
-        if strip.left() > option.rect.left():
+        reason = self.reason_rect(index, option.rect)
+        if reason.width() > 0:
             text = QStyleOptionViewItem(option)
-            text.rect = QRect(option.rect)
-            text.rect.setRight(strip.left() - 1)
+            text.rect = reason
             super().paint(painter, text, index)
         # Where the strip reaches into the column before (a narrow window), it covers
         # that text with the row's own background first.
@@ -172,6 +211,23 @@ class TodayDelegate(QStyledItemDelegate):
             button.palette = option.palette
             button.fontMetrics = option.fontMetrics
             style.drawControl(QStyle.ControlElement.CE_PushButton, button, painter, self.view)
+
+    def _paint_what(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        """What is to be done, on the row the user is on: ended where the reason
+        begins when the reason needs some of its room (see ``reason_rect``)."""
+        end = self.reason_rect(index, self.actions_cell(index)).left()
+        if end >= option.rect.right():
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        self.view.style().drawPrimitive(
+            QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, self.view
+        )
+        shortened = QStyleOptionViewItem(option)
+        shortened.rect = QRect(option.rect)
+        shortened.rect.setRight(end - 1)
+        super().paint(painter, shortened, index)
 
     def editorEvent(  # noqa: N802 - Qt API
         self,
