@@ -95,6 +95,8 @@ class SizeResult:
             out["rss_floor_mb"] = round(st.floor_rss_kb / 1024, 1)
             out["rss_mb_over_floor"] = round((st.rss_kb - st.floor_rss_kb) / 1024, 1)
             out["startup_imports_ms"] = round(st.imports_ms, 3)
+            out["startup_sketch_ms"] = round(st.sketch.app_ms, 3)
+            out["startup_sketch_ratio"] = round(st.sketch.ratio, 3)
             out["rss_imports_mb"] = round(st.imports_rss_kb / 1024, 1)
         return out
 
@@ -143,6 +145,8 @@ TOP_LEVEL = (
     "startup_floor_ms",
     "startup_ratio",
     "startup_imports_ms",
+    "startup_sketch_ms",
+    "startup_sketch_ratio",
     "startup_ready_ms",
     "startup_ready_ratio",
     "due_ms",

@@ -1,6 +1,7 @@
 """The start-up figures: the app spawned on a book to its first paint and to the end
 of its warm-up, with its peak memory, against a bare PySide6 process with an empty
-window (bench/startup_probe.py is the child both run)."""
+window (bench/startup_probe.py is the child both run); and the same screen's shape
+built from plain PySide6, the least a window like Rapport's first screen can cost."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ class Startup:
     floor_rss_kb: float
     imports_ms: float
     imports_rss_kb: float
+    # The first screen's shape in plain PySide6 (startup_probe.py sketch).
+    sketch: Pair
 
 
 @dataclass(frozen=True)
@@ -95,13 +98,16 @@ def bench_startup(book_path: Path, folder: Path, repeat: int) -> Startup:
     _spawn(["bare"], env)
     _spawn(app_args, env)
     _spawn(["imports"], env)
+    _spawn(["sketch"], env)
     bare: list[Spawned] = []
     app: list[Spawned] = []
     imports: list[Spawned] = []
+    sketch: list[Spawned] = []
     for _ in range(repeat):
         bare.append(_spawn(["bare"], env))
         app.append(_spawn(app_args, env))
         imports.append(_spawn(["imports"], env))
+        sketch.append(_spawn(["sketch"], env))
     floor_ms = statistics.median(b.paint_ms for b in bare)
     return Startup(
         Pair("startup", statistics.median(a.paint_ms for a in app), floor_ms),
@@ -111,4 +117,5 @@ def bench_startup(book_path: Path, folder: Path, repeat: int) -> Startup:
         statistics.median(b.paint_peak_kb for b in bare),
         statistics.median(i.paint_ms for i in imports),
         statistics.median(i.paint_peak_kb for i in imports),
+        Pair("startup_sketch", statistics.median(s.paint_ms for s in sketch), floor_ms),
     )

@@ -23,6 +23,8 @@ PER_SIZE = REQUIRED | {
     "startup_ms",
     "startup_floor_ms",
     "startup_imports_ms",
+    "startup_sketch_ms",
+    "startup_sketch_ratio",
     "today_ratio",
     "search1_ms",
     "search2_ms",
